@@ -1,0 +1,154 @@
+//! all-MiniLM-L6-v2 (any HF BERT sentence encoder) in Burn: text → unit-length vectors,
+//! the same function as sentence-transformers, on whatever `Device` it is given.
+
+mod bert;
+mod config;
+mod embeddings;
+mod pooling;
+mod tokenize;
+mod weights;
+
+pub use bert::Bert;
+pub use config::BertConfig;
+pub use pooling::{l2_normalize, mean_pool_normalized};
+pub use tokenize::{DEFAULT_MAX_LENGTH, TextTokenizer, TokenBatch, Tokens};
+
+use burn::tensor::{Bool, Device, Int, Tensor, TensorData};
+
+use crate::error::{Error, Result};
+
+pub struct Encoder {
+    model: Bert,
+    tokenizer: TextTokenizer,
+    config: BertConfig,
+    device: Device,
+}
+
+impl Encoder {
+    /// Builds the encoder from the three model files' bytes (the page has bytes, not paths),
+    /// truncating texts at sentence-transformers' 256 word pieces.
+    pub fn from_bytes(
+        config_json: &[u8],
+        tokenizer_json: &[u8],
+        safetensors: impl Into<Vec<u8>>,
+        device: &Device,
+    ) -> Result<Self> {
+        Self::from_bytes_with_max_length(
+            config_json,
+            tokenizer_json,
+            safetensors,
+            device,
+            DEFAULT_MAX_LENGTH,
+        )
+    }
+
+    /// As [`Encoder::from_bytes`], truncating at `max_length` word pieces (at most the model's
+    /// `max_position_embeddings`).
+    pub fn from_bytes_with_max_length(
+        config_json: &[u8],
+        tokenizer_json: &[u8],
+        safetensors: impl Into<Vec<u8>>,
+        device: &Device,
+        max_length: usize,
+    ) -> Result<Self> {
+        let config = BertConfig::from_json_bytes(config_json)?;
+        if max_length > config.max_position_embeddings {
+            return Err(Error::Input(format!(
+                "max_length {max_length} exceeds the model's {} positions",
+                config.max_position_embeddings
+            )));
+        }
+        let tokenizer = TextTokenizer::from_bytes(tokenizer_json, max_length)?;
+        if tokenizer.vocab_size() > config.vocab_size {
+            return Err(Error::Config(format!(
+                "the tokenizer has {} tokens but the model only {} embeddings",
+                tokenizer.vocab_size(),
+                config.vocab_size
+            )));
+        }
+        let mut model = Bert::new(&config, device);
+        weights::load_safetensors(&mut model, safetensors.into())?;
+        Ok(Self { model, tokenizer, config, device: device.clone() })
+    }
+
+    pub fn config(&self) -> &BertConfig {
+        &self.config
+    }
+
+    pub fn tokenizer(&self) -> &TextTokenizer {
+        &self.tokenizer
+    }
+
+    pub fn device(&self) -> &Device {
+        &self.device
+    }
+
+    /// Width of the sentence vectors (384 for MiniLM).
+    pub fn dim(&self) -> usize {
+        self.config.hidden_size
+    }
+
+    /// The last hidden states `[batch, seq, hidden]` of a padded batch.
+    pub fn hidden_states(&self, batch: &TokenBatch) -> Tensor<3> {
+        let (ids, type_ids, padding, _) = self.batch_tensors(batch);
+        self.model.forward(ids, type_ids, padding)
+    }
+
+    /// Sentence vectors `[batch, hidden]` of a padded batch, left on the device.
+    pub fn embed_batch(&self, batch: &TokenBatch) -> Tensor<2> {
+        let (ids, type_ids, padding, real) = self.batch_tensors(batch);
+        let hidden = self.model.forward(ids, type_ids, padding);
+        mean_pool_normalized(hidden, real)
+    }
+
+    /// Sentence vectors of `texts`, left on the device (`[texts.len(), hidden]`).
+    pub fn embed_tensor(&self, texts: &[&str]) -> Result<Tensor<2>> {
+        if texts.is_empty() {
+            return Err(Error::Input("no texts to embed".into()));
+        }
+        Ok(self.embed_batch(&self.tokenizer.encode_batch(texts)?))
+    }
+
+    /// One unit-length vector per text. Synchronous read-back: native targets only; the page
+    /// uses [`Encoder::embed_async`].
+    pub fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
+        if texts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let vectors = self.embed_tensor(texts)?;
+        let data = vectors.try_into_data().map_err(|e| Error::Compute(format!("{e:?}")))?;
+        rows(data, self.dim())
+    }
+
+    /// One unit-length vector per text, read back asynchronously (required on WebGPU).
+    pub async fn embed_async(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
+        if texts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let vectors = self.embed_tensor(texts)?;
+        let data = vectors.into_data_async().await.map_err(|e| Error::Compute(format!("{e:?}")))?;
+        rows(data, self.dim())
+    }
+
+    /// Token ids, token types, padding mask (true = padding) and real-token mask (1.0 / 0.0).
+    fn batch_tensors(
+        &self,
+        batch: &TokenBatch,
+    ) -> (Tensor<2, Int>, Tensor<2, Int>, Tensor<2, Bool>, Tensor<2>) {
+        let shape = [batch.batch, batch.seq_len];
+        let int_tensor = |values: &[u32]| {
+            let values: Vec<i32> = values.iter().map(|&v| v as i32).collect();
+            Tensor::<2, Int>::from_data(TensorData::new(values, shape), &self.device)
+        };
+        let mask = int_tensor(&batch.attention_mask);
+        (int_tensor(&batch.ids), int_tensor(&batch.type_ids), mask.clone().equal_elem(0), mask.float())
+    }
+}
+
+/// Splits a `[n, dim]` f32 read-back into rows.
+fn rows(data: TensorData, dim: usize) -> Result<Vec<Vec<f32>>> {
+    let flat = data
+        .try_into_vec::<f32>()
+        .map_err(|e| Error::Compute(format!("unexpected embedding data: {e:?}")))?;
+    Ok(flat.chunks_exact(dim).map(<[f32]>::to_vec).collect())
+}

@@ -1,0 +1,70 @@
+//! Loading Hugging Face BERT weights (safetensors bytes) into [`Bert`].
+//!
+//! burn-store parses the file and the PyTorch adapter transposes linear weights and renames
+//! LayerNorm's weight/bias to gamma/beta; this module only maps HF's tensor names onto ours and
+//! turns every disagreement between file and config into an error that names the tensor.
+
+use burn::store::{ModuleSnapshot, PyTorchToBurnAdapter, SafetensorsStore};
+
+use super::bert::Bert;
+use crate::error::{Error, Result};
+
+/// HF name pattern → our module path. Applied in order; `$1` is the layer index.
+const KEY_MAP: &[(&str, &str)] = &[
+    // Checkpoints saved from `BertForX` carry a `bert.` prefix; sentence-transformers' do not.
+    (r"^bert\.", ""),
+    (r"^embeddings\.LayerNorm\.", "embeddings.layer_norm."),
+    (r"^encoder\.layer\.(\d+)\.attention\.self\.(query|key|value)\.", "encoder.layers.$1.mha.$2."),
+    (r"^encoder\.layer\.(\d+)\.attention\.output\.dense\.", "encoder.layers.$1.mha.output."),
+    (r"^encoder\.layer\.(\d+)\.attention\.output\.LayerNorm\.", "encoder.layers.$1.norm_1."),
+    (r"^encoder\.layer\.(\d+)\.intermediate\.dense\.", "encoder.layers.$1.pwff.linear_inner."),
+    (r"^encoder\.layer\.(\d+)\.output\.dense\.", "encoder.layers.$1.pwff.linear_outer."),
+    (r"^encoder\.layer\.(\d+)\.output\.LayerNorm\.", "encoder.layers.$1.norm_2."),
+];
+
+/// Tensors a sentence-transformers checkpoint carries that the encoder does not use:
+/// the classification pooler and the constant position-id buffer.
+fn is_expected_unused(name: &str) -> bool {
+    name.starts_with("pooler.") || name.ends_with("position_ids")
+}
+
+/// Loads safetensors `bytes` into `model`. Every parameter of the model must be present with
+/// the right shape, and every transformer tensor of the file must be used (a file with more
+/// layers than the config is as wrong as one with fewer).
+pub fn load_safetensors(model: &mut Bert, bytes: Vec<u8>) -> Result<()> {
+    let mut store = KEY_MAP
+        .iter()
+        .fold(SafetensorsStore::from_bytes(Some(bytes)), |store, (from, to)| {
+            store.with_key_remapping(*from, *to)
+        })
+        .with_from_adapter(PyTorchToBurnAdapter)
+        // We report missing, unused and mis-shaped tensors ourselves, all at once and by name.
+        .allow_partial(true)
+        .validate(false);
+
+    let result = model
+        .load_from(&mut store)
+        .map_err(|e| Error::Weights(format!("cannot read safetensors: {e}")))?;
+
+    let mut problems: Vec<String> = Vec::new();
+    problems.extend(result.errors.iter().map(|e| e.to_string()));
+    problems.extend(result.missing.iter().map(|(path, _)| format!("missing tensor '{path}'")));
+    problems.extend(
+        result
+            .unused
+            .iter()
+            .filter(|name| !is_expected_unused(name))
+            .map(|name| format!("tensor '{name}' has no place in a model of this config")),
+    );
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        const SHOWN: usize = 8;
+        let more = problems.len().saturating_sub(SHOWN);
+        let mut message = problems.into_iter().take(SHOWN).collect::<Vec<_>>().join("; ");
+        if more > 0 {
+            message.push_str(&format!("; and {more} more"));
+        }
+        Err(Error::Weights(format!("weights do not match the config: {message}")))
+    }
+}

@@ -1,0 +1,9 @@
+//! localrec: a private recommender that runs where the person is. This crate holds the model
+//! code shared verbatim by the browser (wasm32, WebGPU or CPU) and the native command line.
+
+pub mod device;
+pub mod encoder;
+pub mod error;
+
+pub use encoder::Encoder;
+pub use error::{Error, Result};

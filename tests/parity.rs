@@ -1,0 +1,59 @@
+//! The encoder is the same function as sentence-transformers' all-MiniLM-L6-v2:
+//! token ids exactly, hidden states and pooled embeddings to float precision, on the CPU (flex).
+
+mod common;
+
+use common::parity::{check_batch_equals_one_by_one, check_cases_one_by_one};
+use common::{golden_cases, model_files};
+use localrec::Encoder;
+use localrec::encoder::TextTokenizer;
+
+const EMBEDDING_TOLERANCE: f32 = 1e-5;
+const HIDDEN_TOLERANCE: f32 = 1e-4;
+
+#[test]
+fn token_ids_equal_golden_for_every_case() {
+    let files = model_files();
+    for case in golden_cases() {
+        let tokenizer = TextTokenizer::from_bytes(&files.tokenizer, case.max_length).unwrap();
+        let tokens = tokenizer.encode(&case.text).unwrap();
+        assert_eq!(tokens.ids, case.input_ids, "ids of case {}", case.name);
+        assert_eq!(tokens.pieces, case.tokens, "word pieces of case {}", case.name);
+        assert_eq!(tokens.type_ids, case.token_type_ids, "type ids of case {}", case.name);
+        assert!(case.attention_mask.iter().all(|&m| m == 1), "golden cases are unpadded");
+    }
+}
+
+#[test]
+fn truncation_keeps_cls_first_pieces_and_sep() {
+    let files = model_files();
+    let cases = golden_cases();
+    let long = cases.iter().find(|c| c.name == "long_trunc256").unwrap();
+    assert!(long.num_tokens_untruncated > 256, "fixture must really need truncation");
+    let tokens = TextTokenizer::from_bytes(&files.tokenizer, 256).unwrap().encode(&long.text).unwrap();
+    assert_eq!(tokens.ids.len(), 256);
+    assert_eq!(tokens.pieces.first().map(String::as_str), Some("[CLS]"));
+    assert_eq!(tokens.pieces.last().map(String::as_str), Some("[SEP]"));
+}
+
+#[test]
+fn embeddings_and_hidden_states_match_golden_on_cpu() {
+    check_cases_one_by_one(&localrec::device::cpu(), EMBEDDING_TOLERANCE, HIDDEN_TOLERANCE);
+}
+
+#[test]
+fn padded_batch_equals_one_by_one_on_cpu() {
+    check_batch_equals_one_by_one(&localrec::device::cpu(), EMBEDDING_TOLERANCE);
+}
+
+#[test]
+fn embeddings_are_unit_length() {
+    let files = model_files();
+    let encoder =
+        Encoder::from_bytes(&files.config, &files.tokenizer, files.weights, &localrec::device::cpu()).unwrap();
+    for vector in encoder.embed(&["a", "", "Giant robots in space."]).unwrap() {
+        assert_eq!(vector.len(), 384);
+        let norm: f32 = vector.iter().map(|x| x * x).sum::<f32>().sqrt();
+        assert!((norm - 1.0).abs() < 1e-5, "norm {norm}");
+    }
+}
