@@ -9,13 +9,15 @@ batches=${1:-1,16,64}
 count=${2:-256}
 ensure_rust
 ensure_model
-say "building (release)"
-cargo build --quiet --release --bin localrec
+# localrec's heavy code lives in its dependencies (Burn's kernels, gemm, tokenizers), which the
+# shared dev profile already builds at opt-level 3 without debug checks: no second build needed.
+say "building"
+cargo build --quiet --bin localrec
 cargo build --quiet --release --manifest-path bench/candle-peer/Cargo.toml
 
 out=$(mktemp -d)
 say "localrec (Burn flex, CPU)"
-./target/release/localrec bench --json --batch-sizes "$batches" --count "$count" | tee "$out/localrec.jsonl"
+./target/debug/localrec bench --json --batch-sizes "$batches" --count "$count" | tee "$out/localrec.jsonl"
 say "candle-transformers BERT (CPU)"
 bench/candle-peer/target/release/candle-peer models/all-MiniLM-L6-v2 bench/item_texts.txt "$batches" "$count" | tee "$out/candle.jsonl"
 

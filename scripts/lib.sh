@@ -29,3 +29,27 @@ ensure_wasm_target() {
 ensure_model() {
   "$root/scripts/fetch-model.sh"
 }
+
+ensure_node_modules() {
+  command -v node >/dev/null || ensure_apt nodejs npm
+  if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] \
+     || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    say "installing front-end tooling (npm ci)"
+    npm ci --no-audit --no-fund --silent
+  fi
+}
+
+# The wasm-bindgen CLI must be the exact version of the wasm-bindgen crate in Cargo.lock.
+ensure_wasm_bindgen_cli() {
+  local want
+  want=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' Cargo.lock)
+  [ -n "$want" ] || { echo "no wasm-bindgen in Cargo.lock" >&2; exit 1; }
+  if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$want" ]; then
+    say "installing wasm-bindgen-cli $want (matches Cargo.lock; a few minutes, once)"
+    cargo install --quiet wasm-bindgen-cli --version "$want"
+  fi
+}
+
+ensure_chromium() {
+  ensure_apt chromium
+}

@@ -1,12 +1,11 @@
 #!/usr/bin/env bash
-# The README's "run" command: fetch the model, build the command line, and show the encoder
-# at work (embeds a few item texts and prints their similarities).
+# The README's "run" command: fetch the model, build the web app, and serve it on
+# http://127.0.0.1:8080 (PORT=… to change).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 ensure_rust
 ensure_model
-say "building localrec"
-cargo build --quiet --bin localrec
-say "embedding sample texts with all-MiniLM-L6-v2 on the CPU"
-./target/debug/localrec similarity "$@"
+./scripts/build-web.sh
+say "open http://127.0.0.1:${PORT:-8080}/ in a browser with WebGPU (or any browser: the CPU works too)"
+exec node scripts/serve.mjs "${PORT:-8080}"

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # The README's "test" command (CI runs it through .ci/run): installs what the tests need, then
-# runs every test: native specs on the CPU and on wgpu (software Vulkan), and the wasm build.
+# runs every test: native specs on the CPU and on wgpu (software Vulkan), the wasm build, and
+# the browser specs in Debian's Chromium (WebGPU on SwiftShader, and the CPU fallback).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 ensure_rust
 # lavapipe: a software Vulkan driver, so the wgpu code path is tested without a GPU.
 ensure_apt mesa-vulkan-drivers libvulkan1
+ensure_chromium
 ensure_wasm_target
 ensure_model
 
@@ -15,6 +17,8 @@ export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-/tmp}  # silences a harmless wgpu warn
 say "native tests (CPU flex + wgpu on Vulkan)"
 cargo test --all-targets
 
-say "building for wasm32-unknown-unknown (release)"
-cargo build --lib --target wasm32-unknown-unknown --release --no-default-features
-ls -la target/wasm32-unknown-unknown/release/localrec.wasm
+say "building the web app (wasm32 release, wasm-bindgen, wasm-opt)"
+./scripts/build-web.sh
+
+say "browser tests (Chromium: WebGPU on SwiftShader, and the CPU fallback)"
+node --test --test-concurrency=1 tests/browser/*.test.mjs

@@ -1,9 +1,14 @@
 //! localrec: a private recommender that runs where the person is. This crate holds the model
 //! code shared verbatim by the browser (wasm32, WebGPU or CPU) and the native command line.
 
+pub mod catalog;
 pub mod device;
 pub mod encoder;
 pub mod error;
+pub mod eval;
+pub mod item_vectors;
+#[cfg(target_arch = "wasm32")]
+pub mod web;
 
 pub use encoder::Encoder;
 pub use error::{Error, Result};

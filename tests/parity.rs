@@ -57,3 +57,21 @@ fn embeddings_are_unit_length() {
         assert!((norm - 1.0).abs() < 1e-5, "norm {norm}");
     }
 }
+
+#[test]
+fn embed_many_groups_by_length_but_keeps_input_order() {
+    let files = model_files();
+    let encoder =
+        Encoder::from_bytes(&files.config, &files.tokenizer, files.weights, &localrec::device::cpu()).unwrap();
+    let cases: Vec<_> = golden_cases().into_iter().filter(|c| c.max_length == 256).collect();
+    let texts: Vec<&str> = cases.iter().map(|c| c.text.as_str()).collect();
+    let mut progress = Vec::new();
+    let vectors = encoder.embed_many(&texts, 3, |done, total| progress.push((done, total))).unwrap();
+    for (case, vector) in cases.iter().zip(&vectors) {
+        let diff = common::max_abs_diff(vector, &case.embedding);
+        assert!(diff <= EMBEDDING_TOLERANCE, "case {}: {diff:e}", case.name);
+    }
+    let n = texts.len();
+    assert_eq!(progress.last(), Some(&(n, n)));
+    assert_eq!(progress.len(), n.div_ceil(3));
+}

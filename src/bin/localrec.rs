@@ -5,7 +5,12 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
+use std::collections::HashMap;
+
 use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use localrec::catalog::Catalog;
+use localrec::item_vectors::ItemVectors;
 use localrec::device::{self, Backend};
 use localrec::{Encoder, Error, Result};
 
@@ -37,6 +42,17 @@ enum Command {
     Similarity {
         /// Sentences to compare; a built-in set when none are given.
         sentences: Vec<String>,
+    },
+    /// Embed every item of a catalogue and write the item matrix the head and the page load.
+    EmbedCatalog {
+        /// The catalogue: a folder with items.tsv (e.g. data/anime-5k).
+        #[arg(long, default_value = "data/anime-5k")]
+        dataset: PathBuf,
+        /// Where to write the matrix (default: item_vectors.safetensors in the dataset folder).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[arg(long, default_value_t = 32)]
+        batch_size: usize,
     },
     /// Time embedding of item texts at several batch sizes and print throughput.
     Bench {
@@ -79,6 +95,11 @@ fn run(cli: Cli) -> Result<()> {
         Command::Similarity { sentences } => {
             let encoder = load_encoder(&cli.model_dir, &device, localrec::encoder::DEFAULT_MAX_LENGTH)?;
             similarity(&encoder, sentences)
+        }
+        Command::EmbedCatalog { dataset, out, batch_size } => {
+            let encoder = load_encoder(&cli.model_dir, &device, localrec::encoder::DEFAULT_MAX_LENGTH)?;
+            let out = out.unwrap_or_else(|| dataset.join("item_vectors.safetensors"));
+            embed_catalog(&encoder, &dataset, &out, batch_size)
         }
         Command::Bench { texts, batch_sizes, count, json } => {
             let encoder = load_encoder(&cli.model_dir, &device, localrec::encoder::DEFAULT_MAX_LENGTH)?;
@@ -128,6 +149,38 @@ fn embed_stdin(encoder: &Encoder, batch_size: usize) -> Result<()> {
         }
     }
     flush(&mut pending, &mut out)
+}
+
+fn embed_catalog(encoder: &Encoder, dataset: &Path, out: &Path, batch_size: usize) -> Result<()> {
+    let items_path = dataset.join("items.tsv");
+    let tsv = std::fs::read_to_string(&items_path)
+        .map_err(|e| Error::Input(format!("cannot read {}: {e}", items_path.display())))?;
+    let catalog = Catalog::from_tsv(&tsv)?;
+    let texts = catalog.texts();
+    let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+
+    let bar = ProgressBar::new(texts.len() as u64).with_style(
+        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} items, {per_sec}, ETA {eta}")
+            .expect("static template")
+            .progress_chars("=> "),
+    );
+    bar.set_message(format!("embedding {}", items_path.display()));
+    let rows = encoder.embed_many(&texts, batch_size, |done, _| bar.set_position(done as u64))?;
+    bar.finish();
+
+    let provenance = HashMap::from([
+        ("model".to_string(), "sentence-transformers/all-MiniLM-L6-v2".to_string()),
+        ("max_length".to_string(), encoder.tokenizer().max_length().to_string()),
+        ("items".to_string(), items_path.display().to_string()),
+    ]);
+    let bytes = ItemVectors::from_rows(rows, provenance)?.to_safetensors()?;
+    // Write then rename: a reader never sees half a file.
+    let partial = out.with_extension("partial");
+    std::fs::write(&partial, &bytes)
+        .and_then(|()| std::fs::rename(&partial, out))
+        .map_err(|e| Error::Input(format!("cannot write {}: {e}", out.display())))?;
+    eprintln!("wrote {} ({} items × {})", out.display(), catalog.len(), encoder.dim());
+    Ok(())
 }
 
 const SAMPLE_SENTENCES: &[&str] = &[

@@ -130,6 +130,33 @@ impl Encoder {
         rows(data, self.dim())
     }
 
+    /// Embeds many texts in batches of `batch_size`, grouped by length so a batch pads little.
+    /// Returns one row per text, in input order. `on_progress(done, total)` follows each batch.
+    /// Synchronous read-back: native targets only.
+    pub fn embed_many(
+        &self,
+        texts: &[&str],
+        batch_size: usize,
+        mut on_progress: impl FnMut(usize, usize),
+    ) -> Result<Vec<Vec<f32>>> {
+        let tokens = texts.iter().map(|t| self.tokenizer.encode(t)).collect::<Result<Vec<_>>>()?;
+        let mut order: Vec<usize> = (0..texts.len()).collect();
+        order.sort_by_key(|&i| std::cmp::Reverse(tokens[i].ids.len()));
+        let mut out = vec![Vec::new(); texts.len()];
+        let mut done = 0;
+        for chunk in order.chunks(batch_size.max(1)) {
+            let group: Vec<Tokens> = chunk.iter().map(|&i| tokens[i].clone()).collect();
+            let vectors = self.embed_batch(&self.tokenizer.pad(&group));
+            let data = vectors.try_into_data().map_err(|e| Error::Compute(format!("{e:?}")))?;
+            for (&i, row) in chunk.iter().zip(rows(data, self.dim())?) {
+                out[i] = row;
+            }
+            done += chunk.len();
+            on_progress(done, texts.len());
+        }
+        Ok(out)
+    }
+
     /// Token ids, token types, padding mask (true = padding) and real-token mask (1.0 / 0.0).
     fn batch_tensors(
         &self,

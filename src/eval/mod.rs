@@ -1,0 +1,3 @@
+//! Offline evaluation: metrics, splits and baselines, on host data.
+
+pub mod metrics;

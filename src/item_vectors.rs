@@ -1,0 +1,84 @@
+//! The item matrix: one encoder vector per catalogue row, computed once (`localrec
+//! embed-catalog`) and loaded by the head and the page. Stored as safetensors (f32, one tensor
+//! `item_vectors` of shape `[items, dim]`), with metadata that ties it to the model and template.
+
+use std::collections::HashMap;
+
+use safetensors::{Dtype, SafeTensors, tensor::TensorView};
+
+use crate::error::{Error, Result};
+
+const TENSOR_NAME: &str = "item_vectors";
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ItemVectors {
+    pub rows: usize,
+    pub dim: usize,
+    /// Row-major `[rows, dim]`.
+    pub data: Vec<f32>,
+    /// What produced the vectors (model hash, template, dataset); checked by readers.
+    pub provenance: HashMap<String, String>,
+}
+
+impl ItemVectors {
+    pub fn from_rows(rows: Vec<Vec<f32>>, provenance: HashMap<String, String>) -> Result<Self> {
+        let dim = rows.first().map_or(0, Vec::len);
+        if rows.iter().any(|r| r.len() != dim) {
+            return Err(Error::Input("item vectors of different widths".into()));
+        }
+        Ok(Self { rows: rows.len(), dim, data: rows.concat(), provenance })
+    }
+
+    pub fn row(&self, row: usize) -> &[f32] {
+        &self.data[row * self.dim..(row + 1) * self.dim]
+    }
+
+    pub fn to_safetensors(&self) -> Result<Vec<u8>> {
+        let bytes: Vec<u8> = self.data.iter().flat_map(|v| v.to_le_bytes()).collect();
+        let view = TensorView::new(Dtype::F32, vec![self.rows, self.dim], &bytes)
+            .map_err(|e| Error::Input(format!("item vectors: {e}")))?;
+        safetensors::serialize([(TENSOR_NAME, view)], Some(self.provenance.clone()))
+            .map_err(|e| Error::Input(format!("item vectors: {e}")))
+    }
+
+    pub fn from_safetensors(bytes: &[u8]) -> Result<Self> {
+        let bad = |why: String| Error::Weights(format!("item vectors file: {why}"));
+        let file = SafeTensors::deserialize(bytes).map_err(|e| bad(e.to_string()))?;
+        let tensor = file.tensor(TENSOR_NAME).map_err(|e| bad(e.to_string()))?;
+        let [rows, dim] = tensor.shape()[..] else {
+            return Err(bad(format!("expected a 2-d tensor, found shape {:?}", tensor.shape())));
+        };
+        if tensor.dtype() != Dtype::F32 {
+            return Err(bad(format!("expected f32, found {:?}", tensor.dtype())));
+        }
+        let data = tensor.data().chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
+        let provenance = file_metadata(bytes)?;
+        Ok(Self { rows, dim, data, provenance })
+    }
+}
+
+fn file_metadata(bytes: &[u8]) -> Result<HashMap<String, String>> {
+    let (_, metadata) = SafeTensors::read_metadata(bytes)
+        .map_err(|e| Error::Weights(format!("item vectors file: {e}")))?;
+    Ok(metadata.metadata().clone().unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_through_safetensors() {
+        let provenance = HashMap::from([("model".to_string(), "abc".to_string())]);
+        let vectors = ItemVectors::from_rows(vec![vec![1.0, -2.5], vec![0.25, 3.0], vec![0.0, 1e-7]], provenance).unwrap();
+        let back = ItemVectors::from_safetensors(&vectors.to_safetensors().unwrap()).unwrap();
+        assert_eq!(back, vectors);
+        assert_eq!(back.row(1), [0.25, 3.0]);
+    }
+
+    #[test]
+    fn rejects_garbage_and_ragged_rows() {
+        assert!(ItemVectors::from_safetensors(b"nope").is_err());
+        assert!(ItemVectors::from_rows(vec![vec![1.0], vec![1.0, 2.0]], HashMap::new()).is_err());
+    }
+}

@@ -1,0 +1,70 @@
+// Shared by the browser specs: the app server on a free port, Debian's Chromium through
+// playwright-core (never a downloaded browser), and the golden reference embeddings.
+
+import { readFileSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+
+import { createAppServer } from '../../scripts/serve.mjs';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/lib/chromium/chromium';
+
+const BASE_FLAGS = [
+  '--headless=new', '--no-sandbox', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+// Software WebGPU (SwiftShader). Without --enable-unsafe-webgpu there is no adapter at all,
+// which is how the CPU fallback is tested.
+const WEBGPU_FLAGS = [
+  '--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader',
+  '--use-angle=swiftshader', '--use-webgpu-adapter=swiftshader',
+];
+
+export async function startServer(options) {
+  const server = createAppServer(options);
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((r) => server.close(r)) };
+}
+
+export function launch({ webgpu }) {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [...BASE_FLAGS, ...(webgpu ? WEBGPU_FLAGS : [])],
+  });
+}
+
+/** Collects console errors, uncaught page errors and every request of a page. */
+export function watch(page) {
+  const seen = { errors: [], requests: [] };
+  page.on('console', (message) => {
+    if (message.type() === 'error') seen.errors.push(message.text());
+  });
+  page.on('pageerror', (error) => seen.errors.push(String(error)));
+  page.on('request', (request) => seen.requests.push({ method: request.method(), url: request.url() }));
+  // Worker requests are reported through the context.
+  return seen;
+}
+
+export async function waitForState(page, state, timeout) {
+  await page.waitForFunction((s) => document.body.dataset.state === s, state, { timeout, polling: 250 });
+}
+
+export function goldenCases(names) {
+  const golden = JSON.parse(readFileSync(new URL('../fixtures/minilm_golden.json', import.meta.url)));
+  return names.map((name) => {
+    const found = golden.cases.find((c) => c.name === name);
+    if (!found) throw new Error(`no golden case ${name}`);
+    return found;
+  });
+}
+
+export function maxAbsDiff(a, b) {
+  if (a.length !== b.length) throw new Error(`length ${a.length} vs ${b.length}`);
+  return a.reduce((max, x, i) => Math.max(max, Math.abs(x - b[i])), 0);
+}
+
+/** Embeds texts in the page through its worker; returns plain arrays. */
+export function embedInPage(page, texts) {
+  return page.evaluate(async (t) => (await window.localrec.client.embed(t)).map((v) => Array.from(v)), texts);
+}

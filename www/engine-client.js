@@ -1,0 +1,55 @@
+// The page's handle on the worker: promises for requests, a callback for progress events.
+// If the worker dies (a wasm trap), the next `start` makes a fresh one.
+
+export class EngineClient {
+  constructor(onProgress) {
+    this.onProgress = onProgress;
+    this.pending = new Map();
+    this.nextId = 1;
+    this.worker = null;
+  }
+
+  #spawn() {
+    this.worker?.terminate();
+    this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+    this.worker.onmessage = ({ data }) => {
+      if (data.op === 'progress') return this.onProgress?.(data);
+      const request = this.pending.get(data.id);
+      if (!request) return;
+      this.pending.delete(data.id);
+      if (data.ok) request.resolve(data.result);
+      else request.reject(Object.assign(new Error(data.error.message), { code: data.error.code }));
+    };
+    this.worker.onerror = (event) => {
+      const error = Object.assign(new Error(event.message || 'the worker failed'), { code: 'crashed' });
+      for (const request of this.pending.values()) request.reject(error);
+      this.pending.clear();
+      this.worker = null;
+    };
+  }
+
+  request(op, args = {}) {
+    if (!this.worker) this.#spawn();
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ id, op, args });
+    });
+  }
+
+  /** Loads wasm and model in a fresh worker. */
+  async start({ forceCpu }) {
+    this.#spawn();
+    return this.request('init', { forceCpu });
+  }
+
+  /** Resolves to an array of Float32Array, one unit vector per text. */
+  async embed(texts) {
+    const { dim, vectors } = await this.request('embed', { texts });
+    return texts.map((_, i) => vectors.subarray(i * dim, (i + 1) * dim));
+  }
+
+  tokenize(text) {
+    return this.request('tokenize', { text }).then((r) => r.pieces);
+  }
+}
