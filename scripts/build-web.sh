@@ -12,13 +12,14 @@ ensure_node_modules
 
 say "building the wasm module (release)"
 cargo build --lib --target wasm32-unknown-unknown --release --no-default-features
-wasm=target/wasm32-unknown-unknown/release/localrec.wasm
+target_dir=${CARGO_TARGET_DIR:-target}
+wasm=$target_dir/wasm32-unknown-unknown/release/localrec.wasm
 
 rm -rf pkg
 wasm-bindgen --target web --no-typescript --out-dir pkg "$wasm"
 
 if [ "${LOCALREC_WASM_OPT:-1}" = "1" ]; then
-  cache=target/wasm-opt-cache
+  cache=$target_dir/wasm-opt-cache
   key=$(sha256sum pkg/localrec_bg.wasm | cut -c1-32)
   if [ ! -f "$cache/$key.wasm" ]; then
     say "wasm-opt -Oz (several minutes; cached afterwards)"
