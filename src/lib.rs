@@ -6,6 +6,7 @@ pub mod device;
 pub mod encoder;
 pub mod error;
 pub mod eval;
+pub mod interactions;
 pub mod item_vectors;
 #[cfg(target_arch = "wasm32")]
 pub mod web;

@@ -10,6 +10,9 @@ use std::collections::HashMap;
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use localrec::catalog::Catalog;
+use localrec::eval::baselines::{ItemKnn, Popularity, RankingReport, Recommender, TextKnn, evaluate};
+use localrec::eval::split::{HoldoutConfig, user_holdout};
+use localrec::interactions::parse_lists;
 use localrec::item_vectors::ItemVectors;
 use localrec::device::{self, Backend};
 use localrec::{Encoder, Error, Result};
@@ -53,6 +56,17 @@ enum Command {
         out: Option<PathBuf>,
         #[arg(long, default_value_t = 32)]
         batch_size: usize,
+    },
+    /// Evaluate recommenders on held-out users (full ranking, history excluded).
+    Eval {
+        /// A folder with items.tsv and lists.tsv (and item_vectors.safetensors for text models).
+        #[arg(long, default_value = "data/anime-5k")]
+        dataset: PathBuf,
+        /// Print one JSON object instead of a table.
+        #[arg(long)]
+        json: bool,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
     },
     /// Time embedding of item texts at several batch sizes and print throughput.
     Bench {
@@ -101,6 +115,7 @@ fn run(cli: Cli) -> Result<()> {
             let out = out.unwrap_or_else(|| dataset.join("item_vectors.safetensors"));
             embed_catalog(&encoder, &dataset, &out, batch_size)
         }
+        Command::Eval { dataset, json, seed } => eval(&dataset, json, seed),
         Command::Bench { texts, batch_sizes, count, json } => {
             let encoder = load_encoder(&cli.model_dir, &device, localrec::encoder::DEFAULT_MAX_LENGTH)?;
             bench(&encoder, &texts, &batch_sizes, count, json)
@@ -180,6 +195,58 @@ fn embed_catalog(encoder: &Encoder, dataset: &Path, out: &Path, batch_size: usiz
         .and_then(|()| std::fs::rename(&partial, out))
         .map_err(|e| Error::Input(format!("cannot write {}: {e}", out.display())))?;
     eprintln!("wrote {} ({} items × {})", out.display(), catalog.len(), encoder.dim());
+    Ok(())
+}
+
+fn read_text(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).map_err(|e| Error::Input(format!("cannot read {}: {e}", path.display())))
+}
+
+fn eval(dataset: &Path, json: bool, seed: u64) -> Result<()> {
+    let catalog = Catalog::from_tsv(&read_text(&dataset.join("items.tsv"))?)?;
+    let users = parse_lists(&read_text(&dataset.join("lists.tsv"))?, &catalog)?;
+    let split = user_holdout(&users, &HoldoutConfig { seed, ..Default::default() });
+    let n_items = catalog.len();
+
+    let vectors_path = dataset.join("item_vectors.safetensors");
+    let item_vectors = match std::fs::read(&vectors_path) {
+        Ok(bytes) => Some(ItemVectors::from_safetensors(&bytes)?),
+        Err(_) => {
+            eprintln!("note: {} is missing (run `localrec embed-catalog`): text models skipped", vectors_path.display());
+            None
+        }
+    };
+    let mut models: Vec<Box<dyn Recommender + '_>> = vec![
+        Box::new(Popularity::fit(&split.train, n_items)),
+        Box::new(ItemKnn::fit(&split.train, n_items, 100)),
+    ];
+    if let Some(items) = &item_vectors {
+        if items.rows != n_items {
+            return Err(Error::Input(format!("{} has {} rows for {n_items} items: rebuild it", vectors_path.display(), items.rows)));
+        }
+        models.push(Box::new(TextKnn { items }));
+    }
+
+    let reports: Vec<(String, RankingReport)> =
+        models.iter().map(|m| (m.name().to_string(), evaluate(m.as_ref(), &split.test, n_items))).collect();
+    let name = dataset.file_name().map_or_else(|| dataset.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let protocol = format!(
+        "{} test users held out (seed {seed}), 20% of each one's items hidden at random; full ranking over {n_items} items, visible history excluded",
+        split.test.len()
+    );
+    if json {
+        let models: serde_json::Map<String, serde_json::Value> = reports
+            .iter()
+            .map(|(name, report)| (name.clone(), serde_json::to_value(report).expect("plain numbers")))
+            .collect();
+        println!("{}", serde_json::json!({"dataset": name, "protocol": protocol, "models": models}));
+    } else {
+        println!("{name}: {protocol}\n");
+        println!("{:<12} {:>8} {:>10} {:>7} {:>7} {:>12}", "model", "NDCG@10", "Recall@10", "HR@10", "MRR", "coverage@10");
+        for (model, r) in &reports {
+            println!("{model:<12} {:>8.4} {:>10.4} {:>7.4} {:>7.4} {:>12.4}", r.ndcg, r.recall, r.hit_rate, r.mrr, r.coverage);
+        }
+    }
     Ok(())
 }
 

@@ -1,3 +1,5 @@
 //! Offline evaluation: metrics, splits and baselines, on host data.
 
+pub mod baselines;
 pub mod metrics;
+pub mod split;
