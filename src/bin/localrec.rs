@@ -168,9 +168,7 @@ fn embed_stdin(encoder: &Encoder, batch_size: usize) -> Result<()> {
 
 fn embed_catalog(encoder: &Encoder, dataset: &Path, out: &Path, batch_size: usize) -> Result<()> {
     let items_path = dataset.join("items.tsv");
-    let tsv = std::fs::read_to_string(&items_path)
-        .map_err(|e| Error::Input(format!("cannot read {}: {e}", items_path.display())))?;
-    let catalog = Catalog::from_tsv(&tsv)?;
+    let catalog = Catalog::from_tsv(&read_text(&items_path)?)?;
     let texts = catalog.texts();
     let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
 
