@@ -53,7 +53,10 @@ impl Catalog {
         let mut row_of = HashMap::with_capacity(items.len());
         for (row, item) in items.iter().enumerate() {
             if row_of.insert(item.id, row).is_some() {
-                return Err(Error::Input(format!("item id {} appears twice in the catalogue", item.id)));
+                return Err(Error::Input(format!(
+                    "item id {} appears twice in the catalogue",
+                    item.id
+                )));
             }
         }
         Ok(Self { items, row_of })
@@ -74,12 +77,21 @@ impl Catalog {
             items.push(Item {
                 id: id.parse().map_err(|_| bad("id is not a number"))?,
                 name: name.to_string(),
-                genres: genres.split(',').map(str::trim).filter(|g| !g.is_empty()).map(String::from).collect(),
+                genres: genres
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|g| !g.is_empty())
+                    .map(String::from)
+                    .collect(),
                 kind: kind.to_string(),
                 episodes: if episodes.is_empty() {
                     None
                 } else {
-                    Some(episodes.parse().map_err(|_| bad("episodes is not a number"))?)
+                    Some(
+                        episodes
+                            .parse()
+                            .map_err(|_| bad("episodes is not a number"))?,
+                    )
                 },
             });
         }
@@ -132,8 +144,14 @@ mod tests {
             item(&["Action", "Sci-Fi"], "TV", Some(26)).text(),
             "Cowboy Bebop. Genres: Action, Sci-Fi. Type: TV, 26 episodes."
         );
-        assert_eq!(item(&[], "Movie", Some(1)).text(), "Cowboy Bebop. Type: Movie, 1 episode.");
-        assert_eq!(item(&["Drama"], "OVA", None).text(), "Cowboy Bebop. Genres: Drama. Type: OVA.");
+        assert_eq!(
+            item(&[], "Movie", Some(1)).text(),
+            "Cowboy Bebop. Type: Movie, 1 episode."
+        );
+        assert_eq!(
+            item(&["Drama"], "OVA", None).text(),
+            "Cowboy Bebop. Genres: Drama. Type: OVA."
+        );
         assert_eq!(item(&[], "", None).text(), "Cowboy Bebop.");
     }
 

@@ -22,7 +22,9 @@ impl std::str::FromStr for Backend {
         match s {
             "cpu" | "flex" => Ok(Self::Cpu),
             "gpu" | "wgpu" | "webgpu" => Ok(Self::Gpu),
-            other => Err(Error::Input(format!("unknown backend {other:?} (expected cpu or gpu)"))),
+            other => Err(Error::Input(format!(
+                "unknown backend {other:?} (expected cpu or gpu)"
+            ))),
         }
     }
 }

@@ -27,15 +27,27 @@ pub fn parse_lists(text: &str, catalog: &Catalog) -> Result<Vec<UserList>> {
             continue;
         }
         let bad = |why: String| Error::Input(format!("lists.tsv line {}: {why}", number + 1));
-        let (user, pairs) = line.split_once('\t').ok_or_else(|| bad("expected user<TAB>entries".into()))?;
-        let user = user.parse().map_err(|_| bad(format!("user id {user:?} is not a number")))?;
+        let (user, pairs) = line
+            .split_once('\t')
+            .ok_or_else(|| bad("expected user<TAB>entries".into()))?;
+        let user = user
+            .parse()
+            .map_err(|_| bad(format!("user id {user:?} is not a number")))?;
         let entries = pairs
             .split_whitespace()
             .map(|pair| {
-                let (item, rating) = pair.split_once(':').ok_or_else(|| bad(format!("{pair:?} is not item:rating")))?;
-                let id: u32 = item.parse().map_err(|_| bad(format!("item id {item:?} is not a number")))?;
-                let row = catalog.row(id).ok_or_else(|| bad(format!("item {id} is not in the catalogue")))?;
-                let rating: u8 = rating.parse().map_err(|_| bad(format!("rating {rating:?} is not a number")))?;
+                let (item, rating) = pair
+                    .split_once(':')
+                    .ok_or_else(|| bad(format!("{pair:?} is not item:rating")))?;
+                let id: u32 = item
+                    .parse()
+                    .map_err(|_| bad(format!("item id {item:?} is not a number")))?;
+                let row = catalog
+                    .row(id)
+                    .ok_or_else(|| bad(format!("item {id} is not in the catalogue")))?;
+                let rating: u8 = rating
+                    .parse()
+                    .map_err(|_| bad(format!("rating {rating:?} is not a number")))?;
                 if rating > 10 {
                     return Err(bad(format!("rating {rating} is above 10")));
                 }
@@ -59,13 +71,22 @@ mod tests {
     fn parses_lists_against_the_catalogue() {
         let users = parse_lists("h\n1\t10:8 20:0\n2\t20:10\n", &catalog()).unwrap();
         assert_eq!(users.len(), 2);
-        assert_eq!(users[0].entries, [Entry { row: 0, rating: 8 }, Entry { row: 1, rating: 0 }]);
+        assert_eq!(
+            users[0].entries,
+            [Entry { row: 0, rating: 8 }, Entry { row: 1, rating: 0 }]
+        );
         assert_eq!(users[1].user, 2);
     }
 
     #[test]
     fn rejects_unknown_items_and_bad_ratings() {
-        for bad in ["h\n1\t30:1\n", "h\n1\t10:11\n", "h\n1\t10\n", "h\nx\t10:1\n", "h\n1 10:1\n"] {
+        for bad in [
+            "h\n1\t30:1\n",
+            "h\n1\t10:11\n",
+            "h\n1\t10\n",
+            "h\nx\t10:1\n",
+            "h\n1 10:1\n",
+        ] {
             assert!(parse_lists(bad, &catalog()).is_err(), "{bad:?}");
         }
     }

@@ -26,7 +26,12 @@ impl ItemVectors {
         if rows.iter().any(|r| r.len() != dim) {
             return Err(Error::Input("item vectors of different widths".into()));
         }
-        Ok(Self { rows: rows.len(), dim, data: rows.concat(), provenance })
+        Ok(Self {
+            rows: rows.len(),
+            dim,
+            data: rows.concat(),
+            provenance,
+        })
     }
 
     pub fn row(&self, row: usize) -> &[f32] {
@@ -46,14 +51,26 @@ impl ItemVectors {
         let file = SafeTensors::deserialize(bytes).map_err(|e| bad(e.to_string()))?;
         let tensor = file.tensor(TENSOR_NAME).map_err(|e| bad(e.to_string()))?;
         let [rows, dim] = tensor.shape()[..] else {
-            return Err(bad(format!("expected a 2-d tensor, found shape {:?}", tensor.shape())));
+            return Err(bad(format!(
+                "expected a 2-d tensor, found shape {:?}",
+                tensor.shape()
+            )));
         };
         if tensor.dtype() != Dtype::F32 {
             return Err(bad(format!("expected f32, found {:?}", tensor.dtype())));
         }
-        let data = tensor.data().chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
+        let data = tensor
+            .data()
+            .chunks_exact(4)
+            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect();
         let provenance = file_metadata(bytes)?;
-        Ok(Self { rows, dim, data, provenance })
+        Ok(Self {
+            rows,
+            dim,
+            data,
+            provenance,
+        })
     }
 }
 
@@ -70,7 +87,11 @@ mod tests {
     #[test]
     fn round_trips_through_safetensors() {
         let provenance = HashMap::from([("model".to_string(), "abc".to_string())]);
-        let vectors = ItemVectors::from_rows(vec![vec![1.0, -2.5], vec![0.25, 3.0], vec![0.0, 1e-7]], provenance).unwrap();
+        let vectors = ItemVectors::from_rows(
+            vec![vec![1.0, -2.5], vec![0.25, 3.0], vec![0.0, 1e-7]],
+            provenance,
+        )
+        .unwrap();
         let back = ItemVectors::from_safetensors(&vectors.to_safetensors().unwrap()).unwrap();
         assert_eq!(back, vectors);
         assert_eq!(back.row(1), [0.25, 3.0]);

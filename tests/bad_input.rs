@@ -29,7 +29,11 @@ fn weights_error(result: Result<Encoder, Error>) -> String {
 #[test]
 fn garbage_weights_are_an_error() {
     let files = model_files();
-    let message = weights_error(load(&files, &files.config, b"definitely not safetensors".to_vec()));
+    let message = weights_error(load(
+        &files,
+        &files.config,
+        b"definitely not safetensors".to_vec(),
+    ));
     assert!(message.contains("safetensors"), "{message}");
     let message = weights_error(load(&files, &files.config, Vec::new()));
     assert!(message.contains("safetensors"), "{message}");
@@ -79,7 +83,10 @@ fn config_with_fewer_layers_than_weights_is_an_error() {
     let files = model_files();
     let config = config_with(&files, "num_hidden_layers", 5.into());
     let message = weights_error(load(&files, &config, files.weights.clone()));
-    assert!(message.contains("layers.5") || message.contains("layer.5"), "{message}");
+    assert!(
+        message.contains("layers.5") || message.contains("layer.5"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -103,7 +110,10 @@ fn invalid_config_is_a_config_error() {
         match load(&files, &config, files.weights.clone()) {
             Err(Error::Config(message)) => assert!(!message.is_empty()),
             Err(other) => panic!("expected a config error, got {other}"),
-            Ok(_) => panic!("expected a config error for {}", String::from_utf8_lossy(&config)),
+            Ok(_) => panic!(
+                "expected a config error for {}",
+                String::from_utf8_lossy(&config)
+            ),
         }
     }
 }
@@ -111,9 +121,23 @@ fn invalid_config_is_a_config_error() {
 #[test]
 fn invalid_tokenizer_is_a_tokenizer_error() {
     let files = model_files();
-    for bytes in [b"".as_slice(), b"{}", b"[1,2,3]", &files.tokenizer[..files.tokenizer.len() / 2]] {
-        let result = Encoder::from_bytes(&files.config, bytes, files.weights.clone(), &localrec::device::cpu());
-        assert!(matches!(result, Err(Error::Tokenizer(_))), "tokenizer of {} bytes", bytes.len());
+    for bytes in [
+        b"".as_slice(),
+        b"{}",
+        b"[1,2,3]",
+        &files.tokenizer[..files.tokenizer.len() / 2],
+    ] {
+        let result = Encoder::from_bytes(
+            &files.config,
+            bytes,
+            files.weights.clone(),
+            &localrec::device::cpu(),
+        );
+        assert!(
+            matches!(result, Err(Error::Tokenizer(_))),
+            "tokenizer of {} bytes",
+            bytes.len()
+        );
     }
 }
 
@@ -152,15 +176,30 @@ fn cutting_long_texts_never_changes_their_tokens() {
     let mut reference = Tokenizer::from_bytes(&files.tokenizer).unwrap();
     reference.with_padding(None);
     reference
-        .with_truncation(Some(TruncationParams { max_length: 256, ..Default::default() }))
+        .with_truncation(Some(TruncationParams {
+            max_length: 256,
+            ..Default::default()
+        }))
         .unwrap();
     let texts = [
         "Cowboy Bebop, a space western. ".repeat(5000),
-        format!("{}{}", " ".repeat(20_000), "words after a sea of spaces ".repeat(100)),
-        format!("{}\t\n{}", "\u{0}".repeat(9_000), "control characters vanish ".repeat(500)),
+        format!(
+            "{}{}",
+            " ".repeat(20_000),
+            "words after a sea of spaces ".repeat(100)
+        ),
+        format!(
+            "{}\t\n{}",
+            "\u{0}".repeat(9_000),
+            "control characters vanish ".repeat(500)
+        ),
         "x".repeat(50_000),
         "東京は日本の首都です。".repeat(3000),
-        format!("{} {}", "word ".repeat(1637), "supercalifragilisticexpialidocious ".repeat(300)),
+        format!(
+            "{} {}",
+            "word ".repeat(1637),
+            "supercalifragilisticexpialidocious ".repeat(300)
+        ),
     ];
     for text in &texts {
         let expected = reference.encode(text.as_str(), true).unwrap();

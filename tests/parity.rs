@@ -18,9 +18,20 @@ fn token_ids_equal_golden_for_every_case() {
         let tokenizer = TextTokenizer::from_bytes(&files.tokenizer, case.max_length).unwrap();
         let tokens = tokenizer.encode(&case.text).unwrap();
         assert_eq!(tokens.ids, case.input_ids, "ids of case {}", case.name);
-        assert_eq!(tokens.pieces, case.tokens, "word pieces of case {}", case.name);
-        assert_eq!(tokens.type_ids, case.token_type_ids, "type ids of case {}", case.name);
-        assert!(case.attention_mask.iter().all(|&m| m == 1), "golden cases are unpadded");
+        assert_eq!(
+            tokens.pieces, case.tokens,
+            "word pieces of case {}",
+            case.name
+        );
+        assert_eq!(
+            tokens.type_ids, case.token_type_ids,
+            "type ids of case {}",
+            case.name
+        );
+        assert!(
+            case.attention_mask.iter().all(|&m| m == 1),
+            "golden cases are unpadded"
+        );
     }
 }
 
@@ -29,8 +40,14 @@ fn truncation_keeps_cls_first_pieces_and_sep() {
     let files = model_files();
     let cases = golden_cases();
     let long = cases.iter().find(|c| c.name == "long_trunc256").unwrap();
-    assert!(long.num_tokens_untruncated > 256, "fixture must really need truncation");
-    let tokens = TextTokenizer::from_bytes(&files.tokenizer, 256).unwrap().encode(&long.text).unwrap();
+    assert!(
+        long.num_tokens_untruncated > 256,
+        "fixture must really need truncation"
+    );
+    let tokens = TextTokenizer::from_bytes(&files.tokenizer, 256)
+        .unwrap()
+        .encode(&long.text)
+        .unwrap();
     assert_eq!(tokens.ids.len(), 256);
     assert_eq!(tokens.pieces.first().map(String::as_str), Some("[CLS]"));
     assert_eq!(tokens.pieces.last().map(String::as_str), Some("[SEP]"));
@@ -38,7 +55,11 @@ fn truncation_keeps_cls_first_pieces_and_sep() {
 
 #[test]
 fn embeddings_and_hidden_states_match_golden_on_cpu() {
-    check_cases_one_by_one(&localrec::device::cpu(), EMBEDDING_TOLERANCE, HIDDEN_TOLERANCE);
+    check_cases_one_by_one(
+        &localrec::device::cpu(),
+        EMBEDDING_TOLERANCE,
+        HIDDEN_TOLERANCE,
+    );
 }
 
 #[test]
@@ -49,8 +70,13 @@ fn padded_batch_equals_one_by_one_on_cpu() {
 #[test]
 fn embeddings_are_unit_length() {
     let files = model_files();
-    let encoder =
-        Encoder::from_bytes(&files.config, &files.tokenizer, files.weights, &localrec::device::cpu()).unwrap();
+    let encoder = Encoder::from_bytes(
+        &files.config,
+        &files.tokenizer,
+        files.weights,
+        &localrec::device::cpu(),
+    )
+    .unwrap();
     for vector in encoder.embed(&["a", "", "Giant robots in space."]).unwrap() {
         assert_eq!(vector.len(), 384);
         let norm: f32 = vector.iter().map(|x| x * x).sum::<f32>().sqrt();
@@ -61,12 +87,22 @@ fn embeddings_are_unit_length() {
 #[test]
 fn embed_many_groups_by_length_but_keeps_input_order() {
     let files = model_files();
-    let encoder =
-        Encoder::from_bytes(&files.config, &files.tokenizer, files.weights, &localrec::device::cpu()).unwrap();
-    let cases: Vec<_> = golden_cases().into_iter().filter(|c| c.max_length == 256).collect();
+    let encoder = Encoder::from_bytes(
+        &files.config,
+        &files.tokenizer,
+        files.weights,
+        &localrec::device::cpu(),
+    )
+    .unwrap();
+    let cases: Vec<_> = golden_cases()
+        .into_iter()
+        .filter(|c| c.max_length == 256)
+        .collect();
     let texts: Vec<&str> = cases.iter().map(|c| c.text.as_str()).collect();
     let mut progress = Vec::new();
-    let vectors = encoder.embed_many(&texts, 3, |done, total| progress.push((done, total))).unwrap();
+    let vectors = encoder
+        .embed_many(&texts, 3, |done, total| progress.push((done, total)))
+        .unwrap();
     for (case, vector) in cases.iter().zip(&vectors) {
         let diff = common::max_abs_diff(vector, &case.embedding);
         assert!(diff <= EMBEDDING_TOLERANCE, "case {}: {diff:e}", case.name);

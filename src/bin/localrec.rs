@@ -10,15 +10,21 @@ use std::collections::HashMap;
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use localrec::catalog::Catalog;
-use localrec::eval::baselines::{ItemKnn, Popularity, RankingReport, Recommender, TextKnn, evaluate};
+use localrec::device::{self, Backend};
+use localrec::eval::baselines::{
+    ItemKnn, Popularity, RankingReport, Recommender, TextKnn, evaluate,
+};
 use localrec::eval::split::{HoldoutConfig, user_holdout};
 use localrec::interactions::parse_lists;
 use localrec::item_vectors::ItemVectors;
-use localrec::device::{self, Backend};
 use localrec::{Encoder, Error, Result};
 
 #[derive(Parser)]
-#[command(name = "localrec", version, about = "A private recommender: MiniLM text encoder on Burn")]
+#[command(
+    name = "localrec",
+    version,
+    about = "A private recommender: MiniLM text encoder on Burn"
+)]
 struct Cli {
     /// Folder with config.json, tokenizer.json and model.safetensors.
     #[arg(long, global = true, default_value = "models/all-MiniLM-L6-v2")]
@@ -102,22 +108,50 @@ fn run(cli: Cli) -> Result<()> {
         Backend::Gpu => device::gpu()?,
     };
     match cli.command {
-        Command::Embed { batch_size, max_length } => {
+        Command::Embed {
+            batch_size,
+            max_length,
+        } => {
             let encoder = load_encoder(&cli.model_dir, &device, max_length)?;
             embed_stdin(&encoder, batch_size.max(1))
         }
         Command::Similarity { sentences } => {
-            let encoder = load_encoder(&cli.model_dir, &device, localrec::encoder::DEFAULT_MAX_LENGTH)?;
+            let encoder = load_encoder(
+                &cli.model_dir,
+                &device,
+                localrec::encoder::DEFAULT_MAX_LENGTH,
+            )?;
             similarity(&encoder, sentences)
         }
-        Command::EmbedCatalog { dataset, out, batch_size } => {
-            let encoder = load_encoder(&cli.model_dir, &device, localrec::encoder::DEFAULT_MAX_LENGTH)?;
+        Command::EmbedCatalog {
+            dataset,
+            out,
+            batch_size,
+        } => {
+            let encoder = load_encoder(
+                &cli.model_dir,
+                &device,
+                localrec::encoder::DEFAULT_MAX_LENGTH,
+            )?;
             let out = out.unwrap_or_else(|| dataset.join("item_vectors.safetensors"));
             embed_catalog(&encoder, &dataset, &out, batch_size)
         }
-        Command::Eval { dataset, json, seed } => eval(&dataset, json, seed),
-        Command::Bench { texts, batch_sizes, count, json } => {
-            let encoder = load_encoder(&cli.model_dir, &device, localrec::encoder::DEFAULT_MAX_LENGTH)?;
+        Command::Eval {
+            dataset,
+            json,
+            seed,
+        } => eval(&dataset, json, seed),
+        Command::Bench {
+            texts,
+            batch_sizes,
+            count,
+            json,
+        } => {
+            let encoder = load_encoder(
+                &cli.model_dir,
+                &device,
+                localrec::encoder::DEFAULT_MAX_LENGTH,
+            )?;
             bench(&encoder, &texts, &batch_sizes, count, json)
         }
     }
@@ -182,8 +216,14 @@ fn embed_catalog(encoder: &Encoder, dataset: &Path, out: &Path, batch_size: usiz
     bar.finish();
 
     let provenance = HashMap::from([
-        ("model".to_string(), "sentence-transformers/all-MiniLM-L6-v2".to_string()),
-        ("max_length".to_string(), encoder.tokenizer().max_length().to_string()),
+        (
+            "model".to_string(),
+            "sentence-transformers/all-MiniLM-L6-v2".to_string(),
+        ),
+        (
+            "max_length".to_string(),
+            encoder.tokenizer().max_length().to_string(),
+        ),
         ("items".to_string(), items_path.display().to_string()),
     ]);
     let bytes = ItemVectors::from_rows(rows, provenance)?.to_safetensors()?;
@@ -192,25 +232,40 @@ fn embed_catalog(encoder: &Encoder, dataset: &Path, out: &Path, batch_size: usiz
     std::fs::write(&partial, &bytes)
         .and_then(|()| std::fs::rename(&partial, out))
         .map_err(|e| Error::Input(format!("cannot write {}: {e}", out.display())))?;
-    eprintln!("wrote {} ({} items × {})", out.display(), catalog.len(), encoder.dim());
+    eprintln!(
+        "wrote {} ({} items × {})",
+        out.display(),
+        catalog.len(),
+        encoder.dim()
+    );
     Ok(())
 }
 
 fn read_text(path: &Path) -> Result<String> {
-    std::fs::read_to_string(path).map_err(|e| Error::Input(format!("cannot read {}: {e}", path.display())))
+    std::fs::read_to_string(path)
+        .map_err(|e| Error::Input(format!("cannot read {}: {e}", path.display())))
 }
 
 fn eval(dataset: &Path, json: bool, seed: u64) -> Result<()> {
     let catalog = Catalog::from_tsv(&read_text(&dataset.join("items.tsv"))?)?;
     let users = parse_lists(&read_text(&dataset.join("lists.tsv"))?, &catalog)?;
-    let split = user_holdout(&users, &HoldoutConfig { seed, ..Default::default() });
+    let split = user_holdout(
+        &users,
+        &HoldoutConfig {
+            seed,
+            ..Default::default()
+        },
+    );
     let n_items = catalog.len();
 
     let vectors_path = dataset.join("item_vectors.safetensors");
     let item_vectors = match std::fs::read(&vectors_path) {
         Ok(bytes) => Some(ItemVectors::from_safetensors(&bytes)?),
         Err(_) => {
-            eprintln!("note: {} is missing (run `localrec embed-catalog`): text models skipped", vectors_path.display());
+            eprintln!(
+                "note: {} is missing (run `localrec embed-catalog`): text models skipped",
+                vectors_path.display()
+            );
             None
         }
     };
@@ -220,14 +275,28 @@ fn eval(dataset: &Path, json: bool, seed: u64) -> Result<()> {
     ];
     if let Some(items) = &item_vectors {
         if items.rows != n_items {
-            return Err(Error::Input(format!("{} has {} rows for {n_items} items: rebuild it", vectors_path.display(), items.rows)));
+            return Err(Error::Input(format!(
+                "{} has {} rows for {n_items} items: rebuild it",
+                vectors_path.display(),
+                items.rows
+            )));
         }
         models.push(Box::new(TextKnn { items }));
     }
 
-    let reports: Vec<(String, RankingReport)> =
-        models.iter().map(|m| (m.name().to_string(), evaluate(m.as_ref(), &split.test, n_items))).collect();
-    let name = dataset.file_name().map_or_else(|| dataset.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let reports: Vec<(String, RankingReport)> = models
+        .iter()
+        .map(|m| {
+            (
+                m.name().to_string(),
+                evaluate(m.as_ref(), &split.test, n_items),
+            )
+        })
+        .collect();
+    let name = dataset.file_name().map_or_else(
+        || dataset.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
     let protocol = format!(
         "{} test users held out (seed {seed}), 20% of each one's items hidden at random; full ranking over {n_items} items, visible history excluded",
         split.test.len()
@@ -235,14 +304,28 @@ fn eval(dataset: &Path, json: bool, seed: u64) -> Result<()> {
     if json {
         let models: serde_json::Map<String, serde_json::Value> = reports
             .iter()
-            .map(|(name, report)| (name.clone(), serde_json::to_value(report).expect("plain numbers")))
+            .map(|(name, report)| {
+                (
+                    name.clone(),
+                    serde_json::to_value(report).expect("plain numbers"),
+                )
+            })
             .collect();
-        println!("{}", serde_json::json!({"dataset": name, "protocol": protocol, "models": models}));
+        println!(
+            "{}",
+            serde_json::json!({"dataset": name, "protocol": protocol, "models": models})
+        );
     } else {
         println!("{name}: {protocol}\n");
-        println!("{:<12} {:>8} {:>10} {:>7} {:>7} {:>12}", "model", "NDCG@10", "Recall@10", "HR@10", "MRR", "coverage@10");
+        println!(
+            "{:<12} {:>8} {:>10} {:>7} {:>7} {:>12}",
+            "model", "NDCG@10", "Recall@10", "HR@10", "MRR", "coverage@10"
+        );
         for (model, r) in &reports {
-            println!("{model:<12} {:>8.4} {:>10.4} {:>7.4} {:>7.4} {:>12.4}", r.ndcg, r.recall, r.hit_rate, r.mrr, r.coverage);
+            println!(
+                "{model:<12} {:>8.4} {:>10.4} {:>7.4} {:>7.4} {:>12.4}",
+                r.ndcg, r.recall, r.hit_rate, r.mrr, r.coverage
+            );
         }
     }
     Ok(())
@@ -289,7 +372,13 @@ fn similarity(encoder: &Encoder, sentences: Vec<String>) -> Result<()> {
 const FLOP_PER_TOKEN: f64 = 21.2e6;
 const FLOP_PER_TOKEN_PAIR: f64 = 9216.0;
 
-fn bench(encoder: &Encoder, path: &Path, batch_sizes: &[usize], count: usize, json: bool) -> Result<()> {
+fn bench(
+    encoder: &Encoder,
+    path: &Path,
+    batch_sizes: &[usize],
+    count: usize,
+    json: bool,
+) -> Result<()> {
     let content = std::fs::read_to_string(path)
         .map_err(|e| Error::Input(format!("cannot read {}: {e}", path.display())))?;
     let texts: Vec<&str> = content.lines().filter(|l| !l.trim().is_empty()).collect();
@@ -297,12 +386,17 @@ fn bench(encoder: &Encoder, path: &Path, batch_sizes: &[usize], count: usize, js
         return Err(Error::Input(format!("{} has no texts", path.display())));
     }
     if !json {
-        println!("{:>6} {:>8} {:>12} {:>12} {:>10}", "batch", "texts", "sentences/s", "tokens/s", "GFLOP/s");
+        println!(
+            "{:>6} {:>8} {:>12} {:>12} {:>10}",
+            "batch", "texts", "sentences/s", "tokens/s", "GFLOP/s"
+        );
     }
     for &batch_size in batch_sizes {
         let batch_size = batch_size.max(1);
         let take = |start: usize| -> Vec<&str> {
-            (0..batch_size).map(|k| texts[(start + k) % texts.len()]).collect()
+            (0..batch_size)
+                .map(|k| texts[(start + k) % texts.len()])
+                .collect()
         };
         encoder.embed(&take(0))?; // warm-up
         let (mut done, mut tokens, mut flop) = (0usize, 0usize, 0f64);
@@ -311,17 +405,24 @@ fn bench(encoder: &Encoder, path: &Path, batch_sizes: &[usize], count: usize, js
             let batch = take(done);
             let tokenized = encoder.tokenizer().encode_batch(&batch)?;
             for row in 0..tokenized.batch {
-                let mask = &tokenized.attention_mask[row * tokenized.seq_len..(row + 1) * tokenized.seq_len];
+                let mask = &tokenized.attention_mask
+                    [row * tokenized.seq_len..(row + 1) * tokenized.seq_len];
                 let length = mask.iter().filter(|&&m| m == 1).count() as f64;
                 flop += FLOP_PER_TOKEN * length + FLOP_PER_TOKEN_PAIR * length * length;
             }
             tokens += tokenized.real_tokens();
             let vectors = encoder.embed_batch(&tokenized);
-            vectors.try_into_data().map_err(|e| Error::Compute(format!("{e:?}")))?;
+            vectors
+                .try_into_data()
+                .map_err(|e| Error::Compute(format!("{e:?}")))?;
             done += batch.len();
         }
         let seconds = started.elapsed().as_secs_f64();
-        let (sps, tps, gflops) = (done as f64 / seconds, tokens as f64 / seconds, flop / seconds / 1e9);
+        let (sps, tps, gflops) = (
+            done as f64 / seconds,
+            tokens as f64 / seconds,
+            flop / seconds / 1e9,
+        );
         if json {
             println!(
                 "{}",

@@ -2,8 +2,10 @@
 //! with `norm_first = false` is exactly BERT's layer: attention → add & norm → FFN → add & norm).
 
 use burn::module::Module;
-use burn::nn::transformer::{TransformerEncoder, TransformerEncoderConfig, TransformerEncoderInput};
 use burn::nn::activation::ActivationConfig;
+use burn::nn::transformer::{
+    TransformerEncoder, TransformerEncoderConfig, TransformerEncoderInput,
+};
 use burn::tensor::{Bool, Device, Int, Tensor};
 
 use super::config::BertConfig;
@@ -29,7 +31,10 @@ impl Bert {
         .with_activation(ActivationConfig::Gelu) // exact erf GELU, BERT's "gelu"
         .with_layer_norm_eps(config.layer_norm_eps)
         .init(device);
-        Self { embeddings: BertEmbeddings::new(config, device), encoder }
+        Self {
+            embeddings: BertEmbeddings::new(config, device),
+            encoder,
+        }
     }
 
     /// Token ids `[batch, seq]` and padding mask (true = padding) → hidden states
@@ -41,6 +46,7 @@ impl Bert {
         padding: Tensor<2, Bool>,
     ) -> Tensor<3> {
         let x = self.embeddings.forward(ids, type_ids);
-        self.encoder.forward(TransformerEncoderInput::new(x).mask_pad(padding))
+        self.encoder
+            .forward(TransformerEncoderInput::new(x).mask_pad(padding))
     }
 }

@@ -21,7 +21,8 @@ impl BertEmbeddings {
             word_embeddings: EmbeddingConfig::new(config.vocab_size, hidden).init(device),
             position_embeddings: EmbeddingConfig::new(config.max_position_embeddings, hidden)
                 .init(device),
-            token_type_embeddings: EmbeddingConfig::new(config.type_vocab_size, hidden).init(device),
+            token_type_embeddings: EmbeddingConfig::new(config.type_vocab_size, hidden)
+                .init(device),
             layer_norm: LayerNormConfig::new(hidden)
                 .with_epsilon(config.layer_norm_eps)
                 .init(device),

@@ -68,7 +68,12 @@ impl Encoder {
         }
         let mut model = Bert::new(&config, device);
         weights::load_safetensors(&mut model, safetensors.into())?;
-        Ok(Self { model, tokenizer, config, device: device.clone() })
+        Ok(Self {
+            model,
+            tokenizer,
+            config,
+            device: device.clone(),
+        })
     }
 
     pub fn config(&self) -> &BertConfig {
@@ -116,7 +121,9 @@ impl Encoder {
             return Ok(Vec::new());
         }
         let vectors = self.embed_tensor(texts)?;
-        let data = vectors.try_into_data().map_err(|e| Error::Compute(format!("{e:?}")))?;
+        let data = vectors
+            .try_into_data()
+            .map_err(|e| Error::Compute(format!("{e:?}")))?;
         rows(data, self.dim())
     }
 
@@ -126,7 +133,10 @@ impl Encoder {
             return Ok(Vec::new());
         }
         let vectors = self.embed_tensor(texts)?;
-        let data = vectors.into_data_async().await.map_err(|e| Error::Compute(format!("{e:?}")))?;
+        let data = vectors
+            .into_data_async()
+            .await
+            .map_err(|e| Error::Compute(format!("{e:?}")))?;
         rows(data, self.dim())
     }
 
@@ -139,7 +149,10 @@ impl Encoder {
         batch_size: usize,
         mut on_progress: impl FnMut(usize, usize),
     ) -> Result<Vec<Vec<f32>>> {
-        let tokens = texts.iter().map(|t| self.tokenizer.encode(t)).collect::<Result<Vec<_>>>()?;
+        let tokens = texts
+            .iter()
+            .map(|t| self.tokenizer.encode(t))
+            .collect::<Result<Vec<_>>>()?;
         let mut order: Vec<usize> = (0..texts.len()).collect();
         order.sort_by_key(|&i| std::cmp::Reverse(tokens[i].ids.len()));
         let mut out = vec![Vec::new(); texts.len()];
@@ -147,7 +160,9 @@ impl Encoder {
         for chunk in order.chunks(batch_size.max(1)) {
             let group: Vec<Tokens> = chunk.iter().map(|&i| tokens[i].clone()).collect();
             let vectors = self.embed_batch(&self.tokenizer.pad(&group));
-            let data = vectors.try_into_data().map_err(|e| Error::Compute(format!("{e:?}")))?;
+            let data = vectors
+                .try_into_data()
+                .map_err(|e| Error::Compute(format!("{e:?}")))?;
             for (&i, row) in chunk.iter().zip(rows(data, self.dim())?) {
                 out[i] = row;
             }
@@ -168,7 +183,12 @@ impl Encoder {
             Tensor::<2, Int>::from_data(TensorData::new(values, shape), &self.device)
         };
         let mask = int_tensor(&batch.attention_mask);
-        (int_tensor(&batch.ids), int_tensor(&batch.type_ids), mask.clone().equal_elem(0), mask.float())
+        (
+            int_tensor(&batch.ids),
+            int_tensor(&batch.type_ids),
+            mask.clone().equal_elem(0),
+            mask.float(),
+        )
     }
 }
 

@@ -13,7 +13,10 @@ const MIN_NORM: f32 = 1e-12;
 pub fn mean_pool_normalized(hidden: Tensor<3>, mask: Tensor<2>) -> Tensor<2> {
     let mask = mask.unsqueeze_dim::<3>(2); // [batch, seq, 1]
     let summed = (hidden * mask.clone()).sum_dim(1).squeeze_dim::<2>(1); // [batch, dim]
-    let counts = mask.sum_dim(1).squeeze_dim::<2>(1).clamp_min(MIN_TOKEN_COUNT); // [batch, 1]
+    let counts = mask
+        .sum_dim(1)
+        .squeeze_dim::<2>(1)
+        .clamp_min(MIN_TOKEN_COUNT); // [batch, 1]
     let mean = summed / counts;
     l2_normalize(mean)
 }

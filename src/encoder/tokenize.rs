@@ -68,7 +68,11 @@ impl TextTokenizer {
         let pad_id = inner
             .token_to_id("[PAD]")
             .ok_or_else(|| Error::Tokenizer("the vocabulary has no [PAD] token".into()))?;
-        Ok(Self { inner, max_length, pad_id })
+        Ok(Self {
+            inner,
+            max_length,
+            pad_id,
+        })
     }
 
     pub fn max_length(&self) -> usize {
@@ -110,7 +114,10 @@ impl TextTokenizer {
 
     /// Tokenises texts and pads them to the longest one.
     pub fn encode_batch(&self, texts: &[&str]) -> Result<TokenBatch> {
-        let encoded = texts.iter().map(|t| self.encode(t)).collect::<Result<Vec<_>>>()?;
+        let encoded = texts
+            .iter()
+            .map(|t| self.encode(t))
+            .collect::<Result<Vec<_>>>()?;
         Ok(self.pad(&encoded))
     }
 

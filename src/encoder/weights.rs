@@ -14,12 +14,30 @@ const KEY_MAP: &[(&str, &str)] = &[
     // Checkpoints saved from `BertForX` carry a `bert.` prefix; sentence-transformers' do not.
     (r"^bert\.", ""),
     (r"^embeddings\.LayerNorm\.", "embeddings.layer_norm."),
-    (r"^encoder\.layer\.(\d+)\.attention\.self\.(query|key|value)\.", "encoder.layers.$1.mha.$2."),
-    (r"^encoder\.layer\.(\d+)\.attention\.output\.dense\.", "encoder.layers.$1.mha.output."),
-    (r"^encoder\.layer\.(\d+)\.attention\.output\.LayerNorm\.", "encoder.layers.$1.norm_1."),
-    (r"^encoder\.layer\.(\d+)\.intermediate\.dense\.", "encoder.layers.$1.pwff.linear_inner."),
-    (r"^encoder\.layer\.(\d+)\.output\.dense\.", "encoder.layers.$1.pwff.linear_outer."),
-    (r"^encoder\.layer\.(\d+)\.output\.LayerNorm\.", "encoder.layers.$1.norm_2."),
+    (
+        r"^encoder\.layer\.(\d+)\.attention\.self\.(query|key|value)\.",
+        "encoder.layers.$1.mha.$2.",
+    ),
+    (
+        r"^encoder\.layer\.(\d+)\.attention\.output\.dense\.",
+        "encoder.layers.$1.mha.output.",
+    ),
+    (
+        r"^encoder\.layer\.(\d+)\.attention\.output\.LayerNorm\.",
+        "encoder.layers.$1.norm_1.",
+    ),
+    (
+        r"^encoder\.layer\.(\d+)\.intermediate\.dense\.",
+        "encoder.layers.$1.pwff.linear_inner.",
+    ),
+    (
+        r"^encoder\.layer\.(\d+)\.output\.dense\.",
+        "encoder.layers.$1.pwff.linear_outer.",
+    ),
+    (
+        r"^encoder\.layer\.(\d+)\.output\.LayerNorm\.",
+        "encoder.layers.$1.norm_2.",
+    ),
 ];
 
 /// Tensors a sentence-transformers checkpoint carries that the encoder does not use:
@@ -34,9 +52,10 @@ fn is_expected_unused(name: &str) -> bool {
 pub fn load_safetensors(model: &mut Bert, bytes: Vec<u8>) -> Result<()> {
     let mut store = KEY_MAP
         .iter()
-        .fold(SafetensorsStore::from_bytes(Some(bytes)), |store, (from, to)| {
-            store.with_key_remapping(*from, *to)
-        })
+        .fold(
+            SafetensorsStore::from_bytes(Some(bytes)),
+            |store, (from, to)| store.with_key_remapping(*from, *to),
+        )
         .with_from_adapter(PyTorchToBurnAdapter)
         // We report missing, unused and mis-shaped tensors ourselves, all at once and by name.
         .allow_partial(true)
@@ -48,7 +67,12 @@ pub fn load_safetensors(model: &mut Bert, bytes: Vec<u8>) -> Result<()> {
 
     let mut problems: Vec<String> = Vec::new();
     problems.extend(result.errors.iter().map(|e| e.to_string()));
-    problems.extend(result.missing.iter().map(|(path, _)| format!("missing tensor '{path}'")));
+    problems.extend(
+        result
+            .missing
+            .iter()
+            .map(|(path, _)| format!("missing tensor '{path}'")),
+    );
     problems.extend(
         result
             .unused
@@ -61,10 +85,16 @@ pub fn load_safetensors(model: &mut Bert, bytes: Vec<u8>) -> Result<()> {
     } else {
         const SHOWN: usize = 8;
         let more = problems.len().saturating_sub(SHOWN);
-        let mut message = problems.into_iter().take(SHOWN).collect::<Vec<_>>().join("; ");
+        let mut message = problems
+            .into_iter()
+            .take(SHOWN)
+            .collect::<Vec<_>>()
+            .join("; ");
         if more > 0 {
             message.push_str(&format!("; and {more} more"));
         }
-        Err(Error::Weights(format!("weights do not match the config: {message}")))
+        Err(Error::Weights(format!(
+            "weights do not match the config: {message}"
+        )))
     }
 }

@@ -69,14 +69,22 @@ impl ItemKnn {
                     .iter()
                     .enumerate()
                     .filter(|&(j, &c)| j != i && c > 0)
-                    .map(|(j, &c)| (j, c as f32 / ((counts[i] as f32) * (counts[j] as f32)).sqrt()))
+                    .map(|(j, &c)| {
+                        (
+                            j,
+                            c as f32 / ((counts[i] as f32) * (counts[j] as f32)).sqrt(),
+                        )
+                    })
                     .collect();
                 similar.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
                 similar.truncate(neighbours);
                 similar
             })
             .collect();
-        Self { neighbours, n_items }
+        Self {
+            neighbours,
+            n_items,
+        }
     }
 }
 
@@ -108,9 +116,20 @@ impl Recommender for TextKnn<'_> {
         let dim = self.items.dim;
         let mut user = vec![0.0f32; dim];
         for entry in visible {
-            user.iter_mut().zip(self.items.row(entry.row)).for_each(|(u, v)| *u += v);
+            user.iter_mut()
+                .zip(self.items.row(entry.row))
+                .for_each(|(u, v)| *u += v);
         }
-        (0..self.items.rows).map(|r| self.items.row(r).iter().zip(&user).map(|(a, b)| a * b).sum()).collect()
+        (0..self.items.rows)
+            .map(|r| {
+                self.items
+                    .row(r)
+                    .iter()
+                    .zip(&user)
+                    .map(|(a, b)| a * b)
+                    .sum()
+            })
+            .collect()
     }
 }
 
@@ -161,7 +180,10 @@ mod tests {
     use super::*;
 
     fn list(user: u32, rows: &[usize]) -> UserList {
-        UserList { user, entries: rows.iter().map(|&row| Entry { row, rating: 0 }).collect() }
+        UserList {
+            user,
+            entries: rows.iter().map(|&row| Entry { row, rating: 0 }).collect(),
+        }
     }
 
     fn entries(rows: &[usize]) -> Vec<Entry> {
@@ -191,7 +213,11 @@ mod tests {
     fn evaluate_excludes_the_visible_history() {
         let model = Popularity::fit(&[list(0, &[0, 1]), list(1, &[0, 1]), list(2, &[0, 2])], 3);
         // Item 0 is most popular but visible: item 1 must rank first, and it is the hidden one.
-        let users = [HeldOut { user: 9, visible: entries(&[0]), hidden: entries(&[1]) }];
+        let users = [HeldOut {
+            user: 9,
+            visible: entries(&[0]),
+            hidden: entries(&[1]),
+        }];
         let report = evaluate(&model, &users, 3);
         assert_eq!((report.ndcg, report.hit_rate, report.mrr), (1.0, 1.0, 1.0));
     }

@@ -9,7 +9,9 @@ use std::collections::HashSet;
 /// The `k` highest-scoring rows, best first, skipping `excluded` rows (e.g. the visible history).
 /// Ties keep the lower row first, so results are deterministic.
 pub fn top_k(scores: &[f32], k: usize, excluded: &HashSet<usize>) -> Vec<usize> {
-    let mut candidates: Vec<usize> = (0..scores.len()).filter(|row| !excluded.contains(row)).collect();
+    let mut candidates: Vec<usize> = (0..scores.len())
+        .filter(|row| !excluded.contains(row))
+        .collect();
     let better = |a: &usize, b: &usize| scores[*b].total_cmp(&scores[*a]).then(a.cmp(b));
     let k = k.min(candidates.len());
     if k == 0 {
@@ -32,7 +34,13 @@ pub fn ndcg_at_k(ranked: &[usize], relevant: &HashSet<usize>, k: usize) -> f64 {
     if relevant.is_empty() {
         return 0.0;
     }
-    let dcg: f64 = ranked.iter().take(k).enumerate().filter(|(_, r)| relevant.contains(r)).map(|(i, _)| discount(i)).sum();
+    let dcg: f64 = ranked
+        .iter()
+        .take(k)
+        .enumerate()
+        .filter(|(_, r)| relevant.contains(r))
+        .map(|(i, _)| discount(i))
+        .sum();
     let ideal: f64 = (0..k.min(relevant.len())).map(discount).sum();
     dcg / ideal
 }
@@ -42,18 +50,27 @@ pub fn recall_at_k(ranked: &[usize], relevant: &HashSet<usize>, k: usize) -> f64
     if relevant.is_empty() {
         return 0.0;
     }
-    let found = ranked.iter().take(k).filter(|r| relevant.contains(r)).count();
+    let found = ranked
+        .iter()
+        .take(k)
+        .filter(|r| relevant.contains(r))
+        .count();
     found as f64 / relevant.len() as f64
 }
 
 /// 1 when any relevant item is in the first `k`, else 0.
 pub fn hit_rate_at_k(ranked: &[usize], relevant: &HashSet<usize>, k: usize) -> f64 {
-    f64::from(u8::from(ranked.iter().take(k).any(|r| relevant.contains(r))))
+    f64::from(u8::from(
+        ranked.iter().take(k).any(|r| relevant.contains(r)),
+    ))
 }
 
 /// Reciprocal rank of the first relevant item of `ranked` (0 when none is there).
 pub fn reciprocal_rank(ranked: &[usize], relevant: &HashSet<usize>) -> f64 {
-    ranked.iter().position(|r| relevant.contains(r)).map_or(0.0, |i| 1.0 / (i + 1) as f64)
+    ranked
+        .iter()
+        .position(|r| relevant.contains(r))
+        .map_or(0.0, |i| 1.0 / (i + 1) as f64)
 }
 
 /// Area under the ROC curve: the chance a random positive outscores a random negative (ties count
@@ -63,8 +80,11 @@ pub fn auc(positive: &[f32], negative: &[f32]) -> Option<f64> {
         return None;
     }
     // Rank-sum (Mann–Whitney U) with average ranks for ties: O(n log n).
-    let mut all: Vec<(f32, bool)> =
-        positive.iter().map(|&s| (s, true)).chain(negative.iter().map(|&s| (s, false))).collect();
+    let mut all: Vec<(f32, bool)> = positive
+        .iter()
+        .map(|&s| (s, true))
+        .chain(negative.iter().map(|&s| (s, false)))
+        .collect();
     all.sort_by(|a, b| a.0.total_cmp(&b.0));
     let mut positive_rank_sum = 0.0;
     let mut i = 0;
@@ -86,7 +106,11 @@ pub fn rmse(predicted: &[f32], actual: &[f32]) -> Option<f64> {
     if predicted.is_empty() || predicted.len() != actual.len() {
         return None;
     }
-    let sum: f64 = predicted.iter().zip(actual).map(|(p, a)| (f64::from(*p) - f64::from(*a)).powi(2)).sum();
+    let sum: f64 = predicted
+        .iter()
+        .zip(actual)
+        .map(|(p, a)| (f64::from(*p) - f64::from(*a)).powi(2))
+        .sum();
     Some((sum / predicted.len() as f64).sqrt())
 }
 
@@ -128,7 +152,10 @@ mod tests {
         let expected = 1.5 / (1.0 + 1.0 / 3f64.log2());
         assert!(close(ndcg_at_k(&ranked, &set(&[7, 9]), 10), expected));
         // Cut at k = 2: only the first hit counts; IDCG still has two places.
-        assert!(close(ndcg_at_k(&ranked, &set(&[7, 9]), 2), 1.0 / (1.0 + 1.0 / 3f64.log2())));
+        assert!(close(
+            ndcg_at_k(&ranked, &set(&[7, 9]), 2),
+            1.0 / (1.0 + 1.0 / 3f64.log2())
+        ));
         // Perfect ranking is 1; no hit is 0.
         assert!(close(ndcg_at_k(&ranked, &set(&[7, 8]), 10), 1.0));
         assert!(close(ndcg_at_k(&ranked, &set(&[99]), 10), 0.0));
@@ -163,7 +190,10 @@ mod tests {
     #[test]
     fn rmse_and_coverage_by_hand() {
         // Errors 1, -1, 2 → sqrt((1 + 1 + 4) / 3) = sqrt(2).
-        assert!(close(rmse(&[2.0, 4.0, 7.0], &[1.0, 5.0, 5.0]).unwrap(), 2f64.sqrt()));
+        assert!(close(
+            rmse(&[2.0, 4.0, 7.0], &[1.0, 5.0, 5.0]).unwrap(),
+            2f64.sqrt()
+        ));
         assert_eq!(rmse(&[], &[]), None);
         assert!(close(coverage(&[vec![0, 1], vec![1, 2]], 10), 0.3));
     }

@@ -60,14 +60,22 @@ pub struct HoldoutConfig {
 
 impl Default for HoldoutConfig {
     fn default() -> Self {
-        Self { test_share: 0.1, validation_share: 0.1, hidden_share: 0.2, min_entries: 5, seed: 42 }
+        Self {
+            test_share: 0.1,
+            validation_share: 0.1,
+            hidden_share: 0.2,
+            min_entries: 5,
+            seed: 42,
+        }
     }
 }
 
 /// Held-out users with a random share of their items hidden.
 pub fn user_holdout(users: &[UserList], config: &HoldoutConfig) -> Split {
     let mut rng = SplitMix64::new(config.seed);
-    let mut eligible: Vec<usize> = (0..users.len()).filter(|&i| users[i].entries.len() >= config.min_entries).collect();
+    let mut eligible: Vec<usize> = (0..users.len())
+        .filter(|&i| users[i].entries.len() >= config.min_entries)
+        .collect();
     rng.shuffle(&mut eligible);
     let n_test = (users.len() as f64 * config.test_share).round() as usize;
     let n_validation = (users.len() as f64 * config.validation_share).round() as usize;
@@ -76,9 +84,15 @@ pub fn user_holdout(users: &[UserList], config: &HoldoutConfig) -> Split {
 
     let mut role = vec![0u8; users.len()]; // 0 train, 1 test, 2 validation
     eligible[..n_test].iter().for_each(|&i| role[i] = 1);
-    eligible[n_test..n_test + n_validation].iter().for_each(|&i| role[i] = 2);
+    eligible[n_test..n_test + n_validation]
+        .iter()
+        .for_each(|&i| role[i] = 2);
 
-    let mut split = Split { train: Vec::new(), validation: Vec::new(), test: Vec::new() };
+    let mut split = Split {
+        train: Vec::new(),
+        validation: Vec::new(),
+        test: Vec::new(),
+    };
     for (user, &r) in users.iter().zip(&role) {
         if r == 0 {
             split.train.push(user.clone());
@@ -86,10 +100,19 @@ pub fn user_holdout(users: &[UserList], config: &HoldoutConfig) -> Split {
         }
         let mut entries = user.entries.clone();
         rng.shuffle(&mut entries);
-        let n_hidden = ((entries.len() as f64 * config.hidden_share).round() as usize).clamp(1, entries.len() - 1);
+        let n_hidden = ((entries.len() as f64 * config.hidden_share).round() as usize)
+            .clamp(1, entries.len() - 1);
         let hidden = entries.split_off(entries.len() - n_hidden);
-        let held = HeldOut { user: user.user, visible: entries, hidden };
-        if r == 1 { split.test.push(held) } else { split.validation.push(held) }
+        let held = HeldOut {
+            user: user.user,
+            visible: entries,
+            hidden,
+        };
+        if r == 1 {
+            split.test.push(held)
+        } else {
+            split.validation.push(held)
+        }
     }
     split
 }
@@ -102,7 +125,12 @@ mod tests {
         (0..n)
             .map(|u| UserList {
                 user: u as u32,
-                entries: (0..len).map(|row| Entry { row: (row + u) % 50, rating: 0 }).collect(),
+                entries: (0..len)
+                    .map(|row| Entry {
+                        row: (row + u) % 50,
+                        rating: 0,
+                    })
+                    .collect(),
             })
             .collect()
     }
@@ -111,11 +139,19 @@ mod tests {
     fn shares_are_respected_and_hidden_items_come_from_the_user() {
         let all = users(100, 10);
         let split = user_holdout(&all, &HoldoutConfig::default());
-        assert_eq!((split.train.len(), split.test.len(), split.validation.len()), (80, 10, 10));
+        assert_eq!(
+            (split.train.len(), split.test.len(), split.validation.len()),
+            (80, 10, 10)
+        );
         for held in split.test.iter().chain(&split.validation) {
             assert_eq!((held.visible.len(), held.hidden.len()), (8, 2));
             let original = &all[held.user as usize].entries;
-            let mut both: Vec<usize> = held.visible.iter().chain(&held.hidden).map(|e| e.row).collect();
+            let mut both: Vec<usize> = held
+                .visible
+                .iter()
+                .chain(&held.hidden)
+                .map(|e| e.row)
+                .collect();
             let mut expected: Vec<usize> = original.iter().map(|e| e.row).collect();
             both.sort_unstable();
             expected.sort_unstable();
@@ -129,7 +165,13 @@ mod tests {
         let ids = |s: &Split| s.test.iter().map(|h| h.user).collect::<Vec<_>>();
         let a = user_holdout(&all, &HoldoutConfig::default());
         let b = user_holdout(&all, &HoldoutConfig::default());
-        let c = user_holdout(&all, &HoldoutConfig { seed: 7, ..Default::default() });
+        let c = user_holdout(
+            &all,
+            &HoldoutConfig {
+                seed: 7,
+                ..Default::default()
+            },
+        );
         assert_eq!(ids(&a), ids(&b));
         assert_ne!(ids(&a), ids(&c));
     }
@@ -137,8 +179,17 @@ mod tests {
     #[test]
     fn short_lists_stay_in_training() {
         let mut all = users(20, 10);
-        all.extend(users(80, 3).into_iter().map(|mut u| { u.user += 100; u }));
+        all.extend(users(80, 3).into_iter().map(|mut u| {
+            u.user += 100;
+            u
+        }));
         let split = user_holdout(&all, &HoldoutConfig::default());
-        assert!(split.test.iter().chain(&split.validation).all(|h| h.user < 100));
+        assert!(
+            split
+                .test
+                .iter()
+                .chain(&split.validation)
+                .all(|h| h.user < 100)
+        );
     }
 }

@@ -59,7 +59,10 @@ impl Engine {
         };
         let encoder = Encoder::from_bytes(&config_json, &tokenizer_json, safetensors, &device)
             .map_err(js_error)?;
-        Ok(Engine { encoder: Rc::new(encoder), backend })
+        Ok(Engine {
+            encoder: Rc::new(encoder),
+            backend,
+        })
     }
 
     /// "webgpu" or "cpu".

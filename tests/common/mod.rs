@@ -16,7 +16,10 @@ pub fn model_dir() -> PathBuf {
 pub fn model_file(name: &str) -> Vec<u8> {
     let path = model_dir().join(name);
     std::fs::read(&path).unwrap_or_else(|e| {
-        panic!("{} is missing ({e}): run scripts/fetch-model.sh", path.display())
+        panic!(
+            "{} is missing ({e}): run scripts/fetch-model.sh",
+            path.display()
+        )
     })
 }
 
@@ -65,5 +68,8 @@ pub fn golden_cases() -> Vec<GoldenCase> {
 
 pub fn max_abs_diff(a: &[f32], b: &[f32]) -> f32 {
     assert_eq!(a.len(), b.len(), "length mismatch");
-    a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f32::max)
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f32::max)
 }

@@ -23,17 +23,35 @@ pub fn check_cases_one_by_one(device: &Device, embedding_tolerance: f32, hidden_
         for case in group {
             let embedding = &encoder.embed(&[&case.text]).unwrap()[0];
             let diff = max_abs_diff(embedding, &case.embedding);
-            assert!(diff <= embedding_tolerance, "case {}: embedding max |diff| {diff:e}", case.name);
+            assert!(
+                diff <= embedding_tolerance,
+                "case {}: embedding max |diff| {diff:e}",
+                case.name
+            );
 
             let batch = encoder.tokenizer().encode_batch(&[&case.text]).unwrap();
-            let hidden = encoder.hidden_states(&batch).into_data().try_into_vec::<f32>().unwrap();
+            let hidden = encoder
+                .hidden_states(&batch)
+                .into_data()
+                .try_into_vec::<f32>()
+                .unwrap();
             let dim = encoder.dim();
             let last = batch.seq_len - 1;
             let diff0 = max_abs_diff(&hidden[..8], &case.last_hidden_state_token0_first8);
-            let diff_last =
-                max_abs_diff(&hidden[last * dim..last * dim + 8], &case.last_hidden_state_lasttoken_first8);
-            assert!(diff0 <= hidden_tolerance, "case {}: token 0 hidden |diff| {diff0:e}", case.name);
-            assert!(diff_last <= hidden_tolerance, "case {}: last token hidden |diff| {diff_last:e}", case.name);
+            let diff_last = max_abs_diff(
+                &hidden[last * dim..last * dim + 8],
+                &case.last_hidden_state_lasttoken_first8,
+            );
+            assert!(
+                diff0 <= hidden_tolerance,
+                "case {}: token 0 hidden |diff| {diff0:e}",
+                case.name
+            );
+            assert!(
+                diff_last <= hidden_tolerance,
+                "case {}: last token hidden |diff| {diff_last:e}",
+                case.name
+            );
         }
     }
 }
@@ -58,9 +76,17 @@ pub fn check_batch_equals_one_by_one(device: &Device, tolerance: f32) {
         for (case, vector) in group.iter().zip(&batched) {
             let alone = &encoder.embed(&[&case.text]).unwrap()[0];
             let diff = max_abs_diff(vector, alone);
-            assert!(diff <= tolerance, "case {} (max_length {max_length}): batched vs alone {diff:e}", case.name);
+            assert!(
+                diff <= tolerance,
+                "case {} (max_length {max_length}): batched vs alone {diff:e}",
+                case.name
+            );
             let golden = max_abs_diff(vector, &case.embedding);
-            assert!(golden <= tolerance, "case {}: batched vs golden {golden:e}", case.name);
+            assert!(
+                golden <= tolerance,
+                "case {}: batched vs golden {golden:e}",
+                case.name
+            );
         }
     }
 }
