@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{ModelFiles, model_files};
+use common::{ModelFiles, cpu_encoder, model_files};
 use localrec::encoder::TextTokenizer;
 use localrec::{Encoder, Error};
 use tokenizers::{Tokenizer, TruncationParams};
@@ -156,8 +156,7 @@ fn max_length_beyond_the_models_positions_is_refused() {
 
 #[test]
 fn a_100k_character_text_is_truncated_and_embedded() {
-    let files = model_files();
-    let encoder = load(&files, &files.config, files.weights.clone()).unwrap();
+    let encoder = cpu_encoder();
     let text = "giant robots fight in space while pilots grow up. ".repeat(2000);
     assert!(text.chars().count() >= 100_000);
     let tokens = encoder.tokenizer().encode(&text).unwrap();
@@ -211,8 +210,7 @@ fn cutting_long_texts_never_changes_their_tokens() {
 
 #[test]
 fn embedding_no_texts_gives_no_vectors() {
-    let files = model_files();
-    let encoder = load(&files, &files.config, files.weights.clone()).unwrap();
+    let encoder = cpu_encoder();
     assert!(encoder.embed(&[]).unwrap().is_empty());
     assert!(matches!(encoder.embed_tensor(&[]), Err(Error::Input(_))));
 }

@@ -4,8 +4,7 @@
 mod common;
 
 use common::parity::{check_batch_equals_one_by_one, check_cases_one_by_one};
-use common::{golden_cases, model_files};
-use localrec::Encoder;
+use common::{cpu_encoder, golden_cases, model_files};
 use localrec::encoder::TextTokenizer;
 
 const EMBEDDING_TOLERANCE: f32 = 1e-5;
@@ -69,14 +68,7 @@ fn padded_batch_equals_one_by_one_on_cpu() {
 
 #[test]
 fn embeddings_are_unit_length() {
-    let files = model_files();
-    let encoder = Encoder::from_bytes(
-        &files.config,
-        &files.tokenizer,
-        files.weights,
-        &localrec::device::cpu(),
-    )
-    .unwrap();
+    let encoder = cpu_encoder();
     for vector in encoder.embed(&["a", "", "Giant robots in space."]).unwrap() {
         assert_eq!(vector.len(), 384);
         let norm: f32 = vector.iter().map(|x| x * x).sum::<f32>().sqrt();
@@ -86,14 +78,7 @@ fn embeddings_are_unit_length() {
 
 #[test]
 fn embed_many_groups_by_length_but_keeps_input_order() {
-    let files = model_files();
-    let encoder = Encoder::from_bytes(
-        &files.config,
-        &files.tokenizer,
-        files.weights,
-        &localrec::device::cpu(),
-    )
-    .unwrap();
+    let encoder = cpu_encoder();
     let cases: Vec<_> = golden_cases()
         .into_iter()
         .filter(|c| c.max_length == 256)

@@ -103,38 +103,29 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<()> {
-    let device = match cli.backend {
-        Backend::Cpu => device::cpu(),
-        Backend::Gpu => device::gpu()?,
+    // The device (and, for the GPU, its one-per-process runtime) is set up only by commands
+    // that run the encoder.
+    let encoder = |max_length: usize| -> Result<Encoder> {
+        let device = match cli.backend {
+            Backend::Cpu => device::cpu(),
+            Backend::Gpu => device::gpu()?,
+        };
+        load_encoder(&cli.model_dir, &device, max_length)
     };
+    let default_encoder = || encoder(localrec::encoder::DEFAULT_MAX_LENGTH);
     match cli.command {
         Command::Embed {
             batch_size,
             max_length,
-        } => {
-            let encoder = load_encoder(&cli.model_dir, &device, max_length)?;
-            embed_stdin(&encoder, batch_size.max(1))
-        }
-        Command::Similarity { sentences } => {
-            let encoder = load_encoder(
-                &cli.model_dir,
-                &device,
-                localrec::encoder::DEFAULT_MAX_LENGTH,
-            )?;
-            similarity(&encoder, sentences)
-        }
+        } => embed_stdin(&encoder(max_length)?, batch_size.max(1)),
+        Command::Similarity { sentences } => similarity(&default_encoder()?, sentences),
         Command::EmbedCatalog {
             dataset,
             out,
             batch_size,
         } => {
-            let encoder = load_encoder(
-                &cli.model_dir,
-                &device,
-                localrec::encoder::DEFAULT_MAX_LENGTH,
-            )?;
             let out = out.unwrap_or_else(|| dataset.join("item_vectors.safetensors"));
-            embed_catalog(&encoder, &dataset, &out, batch_size)
+            embed_catalog(&default_encoder()?, &dataset, &out, batch_size)
         }
         Command::Eval {
             dataset,
@@ -146,14 +137,7 @@ fn run(cli: Cli) -> Result<()> {
             batch_sizes,
             count,
             json,
-        } => {
-            let encoder = load_encoder(
-                &cli.model_dir,
-                &device,
-                localrec::encoder::DEFAULT_MAX_LENGTH,
-            )?;
-            bench(&encoder, &texts, &batch_sizes, count, json)
-        }
+        } => bench(&default_encoder()?, &texts, &batch_sizes, count, json),
     }
 }
 

@@ -37,6 +37,18 @@ pub fn model_files() -> ModelFiles {
     }
 }
 
+/// The encoder with the default truncation (256) on the CPU.
+pub fn cpu_encoder() -> localrec::Encoder {
+    let files = model_files();
+    localrec::Encoder::from_bytes(
+        &files.config,
+        &files.tokenizer,
+        files.weights,
+        &localrec::device::cpu(),
+    )
+    .expect("the fetched model loads")
+}
+
 /// One reference case computed by sentence-transformers (PyTorch, fp32, CPU).
 #[derive(Debug, Deserialize)]
 pub struct GoldenCase {
