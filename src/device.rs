@@ -54,3 +54,27 @@ pub async fn webgpu() -> Result<Device> {
         .await
         .map_err(|e| Error::Compute(format!("WebGPU initialisation failed: {e}")))
 }
+
+/// Runs a device future (an async read-back) to completion on this thread. Natively the
+/// training loop and evaluation are the same async code as in the page, driven by this.
+#[cfg(not(target_family = "wasm"))]
+pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    use std::sync::Arc;
+    use std::task::{Context, Poll, Wake, Waker};
+
+    struct Unpark(std::thread::Thread);
+    impl Wake for Unpark {
+        fn wake(self: Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+    let waker = Waker::from(Arc::new(Unpark(std::thread::current())));
+    let mut context = Context::from_waker(&waker);
+    let mut future = std::pin::pin!(future);
+    loop {
+        match future.as_mut().poll(&mut context) {
+            Poll::Ready(output) => return output,
+            Poll::Pending => std::thread::park(),
+        }
+    }
+}

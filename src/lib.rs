@@ -2,12 +2,17 @@
 //! code shared verbatim by the browser (wasm32, WebGPU or CPU) and the native command line.
 
 pub mod catalog;
+pub mod clock;
 pub mod device;
 pub mod encoder;
 pub mod error;
 pub mod eval;
+pub mod fine_tune;
+pub mod head;
 pub mod interactions;
 pub mod item_vectors;
+pub mod rng;
+pub mod train;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
 

@@ -6,17 +6,27 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use std::collections::HashMap;
+use std::ops::ControlFlow;
 
+use burn::tensor::{Tensor, TensorData};
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use localrec::catalog::Catalog;
 use localrec::device::{self, Backend};
 use localrec::eval::baselines::{
-    ItemKnn, Popularity, RankingReport, Recommender, TextKnn, evaluate,
+    ItemKnn, Popularity, Ranking, RankingReport, Recommender, TextKnn, evaluate,
 };
-use localrec::eval::split::{HoldoutConfig, user_holdout};
-use localrec::interactions::parse_lists;
+use localrec::eval::ease::Ease;
+use localrec::eval::metrics;
+use localrec::eval::split::HeldOut;
+use localrec::eval::split::{HoldoutConfig, Split, leave_last_out, user_holdout};
+use localrec::fine_tune::{FineTuneConfig, fine_tune, personalise};
+use localrec::head::{
+    Head, HeadConfig, HistoryBatch, ItemTable, Objective, load_head, read_rows, save_head,
+};
+use localrec::interactions::{Entry, UserList, parse_lists};
 use localrec::item_vectors::ItemVectors;
+use localrec::train::{TrainConfig, rating_pairs, train};
 use localrec::{Encoder, Error, Result};
 
 #[derive(Parser)]
@@ -72,6 +82,40 @@ enum Command {
         #[arg(long)]
         json: bool,
         #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
+    /// Train the recommendation head on a dataset's public users and write its weights.
+    Pretrain {
+        /// A folder with items.tsv, lists.tsv and item_vectors.safetensors.
+        #[arg(long, default_value = "data/anime-5k")]
+        dataset: PathBuf,
+        /// softmax (ranking, default), bce (click) or rating (1–10, MSE).
+        #[arg(long, default_value = "softmax")]
+        objective: Objective,
+        /// Text tower only: no learned per-item ID residual.
+        #[arg(long)]
+        no_ids: bool,
+        /// Where to write the weights (default: head.safetensors in the dataset folder, or
+        /// head-<variant>.safetensors for other objectives and --no-ids).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[arg(long, default_value_t = TrainConfig::default().epochs)]
+        epochs: usize,
+        #[arg(long, default_value_t = TrainConfig::default().learning_rate)]
+        learning_rate: f64,
+        #[arg(long, default_value_t = TrainConfig::default().weight_decay)]
+        weight_decay: f32,
+        #[arg(long, default_value_t = TrainConfig::default().batch_size)]
+        batch_size: usize,
+        #[arg(long, default_value_t = TrainConfig::default().patience)]
+        patience: usize,
+        #[arg(long, default_value_t = HeadConfig::new(0, 0).dim)]
+        dim: usize,
+        /// Seed of the user split (the same as eval's).
+        #[arg(long, default_value_t = 42)]
+        split_seed: u64,
+        /// Seed of initialisation and batches.
+        #[arg(long, default_value_t = TrainConfig::default().seed)]
         seed: u64,
     },
     /// Time embedding of item texts at several batch sizes and print throughput.
@@ -132,6 +176,32 @@ fn run(cli: Cli) -> Result<()> {
             json,
             seed,
         } => eval(&dataset, json, seed),
+        Command::Pretrain {
+            dataset,
+            objective,
+            no_ids,
+            out,
+            epochs,
+            learning_rate,
+            weight_decay,
+            batch_size,
+            patience,
+            dim,
+            split_seed,
+            seed,
+        } => {
+            let config = TrainConfig {
+                objective,
+                epochs,
+                learning_rate,
+                weight_decay,
+                batch_size,
+                patience,
+                seed,
+                ..TrainConfig::default()
+            };
+            pretrain(&dataset, out, &config, !no_ids, dim, split_seed)
+        }
         Command::Bench {
             texts,
             batch_sizes,
@@ -211,11 +281,7 @@ fn embed_catalog(encoder: &Encoder, dataset: &Path, out: &Path, batch_size: usiz
         ("items".to_string(), items_path.display().to_string()),
     ]);
     let bytes = ItemVectors::from_rows(rows, provenance)?.to_safetensors()?;
-    // Write then rename: a reader never sees half a file.
-    let partial = out.with_extension("partial");
-    std::fs::write(&partial, &bytes)
-        .and_then(|()| std::fs::rename(&partial, out))
-        .map_err(|e| Error::Input(format!("cannot write {}: {e}", out.display())))?;
+    write_atomically(out, &bytes)?;
     eprintln!(
         "wrote {} ({} items × {})",
         out.display(),
@@ -230,63 +296,90 @@ fn read_text(path: &Path) -> Result<String> {
         .map_err(|e| Error::Input(format!("cannot read {}: {e}", path.display())))
 }
 
-fn eval(dataset: &Path, json: bool, seed: u64) -> Result<()> {
-    let catalog = Catalog::from_tsv(&read_text(&dataset.join("items.tsv"))?)?;
-    let users = parse_lists(&read_text(&dataset.join("lists.tsv"))?, &catalog)?;
-    let split = user_holdout(
-        &users,
-        &HoldoutConfig {
-            seed,
-            ..Default::default()
-        },
-    );
-    let n_items = catalog.len();
+fn eval(dir: &Path, json: bool, seed: u64) -> Result<()> {
+    let dataset = Dataset::load(dir)?;
+    let (split, protocol) = dataset.split(seed);
+    let n_items = dataset.catalog.len();
+    let device = device::cpu();
 
-    let vectors_path = dataset.join("item_vectors.safetensors");
-    let item_vectors = match std::fs::read(&vectors_path) {
-        Ok(bytes) => Some(ItemVectors::from_safetensors(&bytes)?),
-        Err(_) => {
-            eprintln!(
-                "note: {} is missing (run `localrec embed-catalog`): text models skipped",
-                vectors_path.display()
-            );
-            None
-        }
+    let mut rows: Vec<(String, ModelReport)> = Vec::new();
+    let mut add = |name: &str, ranking: RankingReport, rmse: Option<f64>| {
+        eprintln!("evaluated {name}");
+        rows.push((name.to_string(), ModelReport { ranking, rmse }));
     };
-    let mut models: Vec<Box<dyn Recommender + '_>> = vec![
-        Box::new(Popularity::fit(&split.train, n_items)),
-        Box::new(ItemKnn::fit(&split.train, n_items, 100)),
-    ];
-    if let Some(items) = &item_vectors {
-        if items.rows != n_items {
-            return Err(Error::Input(format!(
-                "{} has {} rows for {n_items} items: rebuild it",
-                vectors_path.display(),
-                items.rows
-            )));
+    let popularity = Popularity::fit(&split.train, n_items);
+    add(
+        "popularity",
+        evaluate(&popularity, &split.test, n_items),
+        None,
+    );
+    let itemknn = ItemKnn::fit(&split.train, n_items, 100);
+    add("itemknn", evaluate(&itemknn, &split.test, n_items), None);
+    // λ chosen on the validation users, as a user of EASE would.
+    let ease = [50.0, 200.0, 500.0, 1000.0]
+        .into_iter()
+        .map(|lambda| {
+            let model = Ease::fit(&split.train, n_items, lambda, &device);
+            let ndcg = evaluate(&model, &split.validation, n_items).ndcg;
+            (model, ndcg)
+        })
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(model, _)| model)
+        .expect("non-empty");
+    add(ease.name(), evaluate(&ease, &split.test, n_items), None);
+    drop(ease);
+
+    match &dataset.vectors {
+        None => eprintln!(
+            "note: {} is missing (run `localrec embed-catalog --dataset {}`): text models skipped",
+            dataset.vectors_path.display(),
+            dir.display()
+        ),
+        Some(items) => {
+            add(
+                "text-knn",
+                evaluate(&TextKnn { items }, &split.test, n_items),
+                None,
+            );
+            let text = dataset.text_tensor(&device)?;
+            for path in head_files(dir)? {
+                let file = load_head(
+                    std::fs::read(&path).map_err(|e| {
+                        Error::Input(format!("cannot read {}: {e}", path.display()))
+                    })?,
+                    &device,
+                )?;
+                let name = file.info.get("name").cloned().unwrap_or_else(|| {
+                    path.file_stem()
+                        .map_or_else(String::new, |s| s.to_string_lossy().into_owned())
+                });
+                let items = file.head.item_table(text.clone());
+                let histories: Vec<&[Entry]> =
+                    split.test.iter().map(|u| u.visible.as_slice()).collect();
+                let scores = device::block_on(file.head.score_histories(&items, &histories, 256))?;
+                let mut ranking = Ranking::new(n_items);
+                for (user, scores) in split.test.iter().zip(&scores) {
+                    ranking.add(scores, user);
+                }
+                let rmse = if file.objective == Objective::Rating {
+                    let (predicted, actual) =
+                        device::block_on(rating_pairs(&file.head, &items, &split.test))?;
+                    metrics::rmse(&predicted, &actual)
+                } else {
+                    None
+                };
+                add(&name, ranking.report(), rmse);
+                if name == "head" {
+                    let (before, after) = fine_tune_comparison(&file.head, &items, &split.test)?;
+                    add("head, users ≥20 events", before, None);
+                    add("head+fine-tune, ≥20", after, None);
+                }
+            }
         }
-        models.push(Box::new(TextKnn { items }));
     }
 
-    let reports: Vec<(String, RankingReport)> = models
-        .iter()
-        .map(|m| {
-            (
-                m.name().to_string(),
-                evaluate(m.as_ref(), &split.test, n_items),
-            )
-        })
-        .collect();
-    let name = dataset.file_name().map_or_else(
-        || dataset.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    );
-    let protocol = format!(
-        "{} test users held out (seed {seed}), 20% of each one's items hidden at random; full ranking over {n_items} items, visible history excluded",
-        split.test.len()
-    );
     if json {
-        let models: serde_json::Map<String, serde_json::Value> = reports
+        let models: serde_json::Map<String, serde_json::Value> = rows
             .iter()
             .map(|(name, report)| {
                 (
@@ -297,22 +390,318 @@ fn eval(dataset: &Path, json: bool, seed: u64) -> Result<()> {
             .collect();
         println!(
             "{}",
-            serde_json::json!({"dataset": name, "protocol": protocol, "models": models})
+            serde_json::json!({"dataset": dataset.name, "protocol": protocol, "models": models})
         );
     } else {
-        println!("{name}: {protocol}\n");
+        println!("{}: {protocol}\n", dataset.name);
         println!(
-            "{:<12} {:>8} {:>10} {:>7} {:>7} {:>12}",
-            "model", "NDCG@10", "Recall@10", "HR@10", "MRR", "coverage@10"
+            "{:<22} {:>8} {:>10} {:>7} {:>7} {:>7} {:>12} {:>7}",
+            "model", "NDCG@10", "Recall@10", "HR@10", "MRR", "AUC", "coverage@10", "RMSE"
         );
-        for (model, r) in &reports {
+        for (model, r) in &rows {
+            let m = &r.ranking;
+            let rmse = r
+                .rmse
+                .map_or_else(|| "-".to_string(), |v| format!("{v:.4}"));
             println!(
-                "{model:<12} {:>8.4} {:>10.4} {:>7.4} {:>7.4} {:>12.4}",
-                r.ndcg, r.recall, r.hit_rate, r.mrr, r.coverage
+                "{model:<22} {:>8.4} {:>10.4} {:>7.4} {:>7.4} {:>7.4} {:>12.4} {rmse:>7}",
+                m.ndcg, m.recall, m.hit_rate, m.mrr, m.auc, m.coverage
             );
         }
     }
     Ok(())
+}
+
+/// The head with and without personal fine-tuning, on the test users with at least 20 visible
+/// events (each fine-tuned on their visible history only).
+fn fine_tune_comparison(
+    head: &Head,
+    items: &ItemTable,
+    users: &[HeldOut],
+) -> Result<(RankingReport, RankingReport)> {
+    let n_items = items.bias.dims()[0];
+    let eligible: Vec<&HeldOut> = users.iter().filter(|u| u.visible.len() >= 20).collect();
+    let (mut before, mut after) = (Ranking::new(n_items), Ranking::new(n_items));
+    let bar = ProgressBar::new(eligible.len() as u64);
+    for user in eligible {
+        let history = HistoryBatch::new(&[&user.visible], n_items, &items.vectors.device())?;
+        let base = head.users(items, &history).vectors;
+        let (personal, _) = device::block_on(fine_tune(
+            head,
+            items,
+            &user.visible,
+            &FineTuneConfig::default(),
+            |_| ControlFlow::Continue(()),
+        ))?;
+        let rows = device::block_on(read_rows(Tensor::cat(
+            vec![
+                head.scores(&base, items),
+                head.scores(&personalise(base.clone(), &personal), items),
+            ],
+            0,
+        )))?;
+        before.add(&rows[0], user);
+        after.add(&rows[1], user);
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    Ok((before.report(), after.report()))
+}
+
+/// One row of the evaluation: ranking metrics, and RMSE for models that predict ratings.
+#[derive(serde::Serialize)]
+struct ModelReport {
+    #[serde(flatten)]
+    ranking: RankingReport,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rmse: Option<f64>,
+}
+
+/// `head*.safetensors` in a dataset folder, by name.
+fn head_files(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| Error::Input(format!("cannot list {}: {e}", dir.display())))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.extension().is_some_and(|e| e == "safetensors")
+                && p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with("head"))
+        })
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+/// A dataset folder: its catalogue, public lists and (if built) item text vectors.
+struct Dataset {
+    name: String,
+    dir: PathBuf,
+    catalog: Catalog,
+    users: Vec<UserList>,
+    vectors_path: PathBuf,
+    vectors: Option<ItemVectors>,
+    time_ordered: bool,
+}
+
+impl Dataset {
+    /// `dir` is a folder, or a dataset name under `data/` (ml-100k is fetched on first use).
+    fn load(dir: &Path) -> Result<Self> {
+        let named = Path::new("data").join(dir);
+        let dir = if dir.join("items.tsv").exists() {
+            dir.to_path_buf()
+        } else if named.join("items.tsv").exists() {
+            named
+        } else if dir.ends_with("ml-100k") {
+            let status = std::process::Command::new("scripts/fetch-ml100k.sh")
+                .status()
+                .map_err(|e| Error::Input(format!("cannot run scripts/fetch-ml100k.sh: {e}")))?;
+            if !status.success() {
+                return Err(Error::Input("fetching ml-100k failed (see above)".into()));
+            }
+            PathBuf::from("data/ml-100k")
+        } else {
+            return Err(Error::Input(format!(
+                "{} is not a dataset folder (no items.tsv)",
+                dir.display()
+            )));
+        };
+        let dir = dir.as_path();
+        let catalog = Catalog::from_tsv(&read_text(&dir.join("items.tsv"))?)?;
+        let users = parse_lists(&read_text(&dir.join("lists.tsv"))?, &catalog)?;
+        let vectors_path = dir.join("item_vectors.safetensors");
+        let vectors = match std::fs::read(&vectors_path) {
+            Ok(bytes) => Some(ItemVectors::from_safetensors(&bytes)?),
+            Err(_) => None,
+        };
+        if let Some(v) = &vectors
+            && v.rows != catalog.len()
+        {
+            return Err(Error::Input(format!(
+                "{} has {} rows for {} items: rebuild it with `localrec embed-catalog`",
+                vectors_path.display(),
+                v.rows,
+                catalog.len()
+            )));
+        }
+        let name = dir.file_name().map_or_else(
+            || dir.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        // Lists in time order (dataset.json says so) are split leave-last-out.
+        let time_ordered = std::fs::read_to_string(dir.join("dataset.json"))
+            .ok()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+            .is_some_and(|v| v["split"] == "leave-last-out");
+        Ok(Self {
+            name,
+            dir: dir.to_path_buf(),
+            catalog,
+            users,
+            vectors_path,
+            vectors,
+            time_ordered,
+        })
+    }
+
+    /// The evaluation split and a sentence describing it.
+    fn split(&self, seed: u64) -> (Split, String) {
+        let n_items = self.catalog.len();
+        if self.time_ordered {
+            let split = leave_last_out(&self.users);
+            let protocol = format!(
+                "leave-last-out by time: {} users, each one's last item is the test target (the one before it validates); full ranking over {n_items} items, seen items excluded",
+                split.test.len()
+            );
+            (split, protocol)
+        } else {
+            let split = user_holdout(
+                &self.users,
+                &HoldoutConfig {
+                    seed,
+                    ..Default::default()
+                },
+            );
+            let protocol = format!(
+                "{} test users held out (seed {seed}), 20% of each one's items hidden at random; full ranking over {n_items} items, visible history excluded",
+                split.test.len()
+            );
+            (split, protocol)
+        }
+    }
+
+    fn vectors(&self) -> Result<&ItemVectors> {
+        self.vectors.as_ref().ok_or_else(|| {
+            Error::Input(format!(
+                "{} is missing: run `localrec embed-catalog` first",
+                self.vectors_path.display()
+            ))
+        })
+    }
+
+    /// The item text matrix as a tensor on `device`.
+    fn text_tensor(&self, device: &burn::tensor::Device) -> Result<Tensor<2>> {
+        let v = self.vectors()?;
+        Ok(Tensor::from_data(
+            TensorData::new(v.data.clone(), [v.rows, v.dim]),
+            device,
+        ))
+    }
+}
+
+fn pretrain(
+    dir: &Path,
+    out: Option<PathBuf>,
+    config: &TrainConfig,
+    id_embeddings: bool,
+    dim: usize,
+    split_seed: u64,
+) -> Result<()> {
+    let dataset = Dataset::load(dir)?;
+    let (split, _) = dataset.split(split_seed);
+    let device = device::cpu();
+    let text = dataset.text_tensor(&device)?;
+    let head_config = HeadConfig {
+        dim,
+        id_embeddings,
+        ..HeadConfig::new(dataset.vectors()?.dim, dataset.catalog.len())
+    };
+    let head = Head::with_text_mean(
+        &head_config,
+        config.seed,
+        text.clone().mean_dim(0).reshape([head_config.text_dim]),
+    )?;
+    let variant = head_variant(config.objective, id_embeddings);
+    let out = out.unwrap_or_else(|| dataset.dir.join(format!("{variant}.safetensors")));
+
+    let bar = ProgressBar::new(0).with_style(
+        ProgressStyle::with_template(
+            "epoch {prefix} [{bar:30}] {pos}/{len} steps, {msg}, ETA {eta}",
+        )
+        .expect("static template")
+        .progress_chars("=> "),
+    );
+    eprintln!(
+        "training {variant} on {} users ({} validation users), objective {:?}",
+        split.train.len(),
+        split.validation.len(),
+        config.objective
+    );
+    let (head, report) = device::block_on(train(
+        head,
+        &text,
+        &split.train,
+        &split.validation,
+        config,
+        |p| {
+            bar.set_length(p.steps as u64);
+            bar.set_position(p.step as u64);
+            bar.set_prefix(format!("{}/{}", p.epoch, p.epochs));
+            match p.validation {
+                // Epoch lines are printed even where the bar is hidden (not a terminal).
+                Some(v) => bar.suspend(|| {
+                    eprintln!(
+                        "epoch {:>2}: loss {:.4}, validation {:?}, {:.0} s",
+                        p.epoch, p.loss, v, p.elapsed_s
+                    )
+                }),
+                None => bar.set_message(format!("loss {:.4}", p.loss)),
+            }
+            ControlFlow::Continue(())
+        },
+    ))?;
+    bar.finish_and_clear();
+    eprintln!(
+        "best epoch {} of {}: {:?} (before training {:?}); {} steps, {:.0} examples/s",
+        report.best_epoch,
+        report.losses.len(),
+        report.best,
+        report.initial,
+        report.steps,
+        report.examples_per_second()
+    );
+    let info = HashMap::from([
+        ("name".to_string(), variant.clone()),
+        ("dataset".to_string(), dataset.name.clone()),
+        ("split_seed".to_string(), split_seed.to_string()),
+        (
+            "train_config".to_string(),
+            serde_json::to_string(config).expect("plain struct"),
+        ),
+        (
+            "validation".to_string(),
+            serde_json::to_string(&report.best).expect("plain enum"),
+        ),
+    ]);
+    let bytes = save_head(&head, &head_config, config.objective, &info)?;
+    write_atomically(&out, &bytes)?;
+    eprintln!(
+        "wrote {} ({:.1} MB)",
+        out.display(),
+        bytes.len() as f64 / 1e6
+    );
+    Ok(())
+}
+
+/// The file and model name of a head variant: `head`, `head-text-only`, `head-bce`, …
+fn head_variant(objective: Objective, id_embeddings: bool) -> String {
+    let mut name = "head".to_string();
+    match objective {
+        Objective::Softmax => {}
+        Objective::Bce => name.push_str("-bce"),
+        Objective::Rating => name.push_str("-rating"),
+    }
+    if !id_embeddings {
+        name.push_str("-text-only");
+    }
+    name
+}
+
+/// Write then rename: a reader never sees half a file.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let partial = path.with_extension("partial");
+    std::fs::write(&partial, bytes)
+        .and_then(|()| std::fs::rename(&partial, path))
+        .map_err(|e| Error::Input(format!("cannot write {}: {e}", path.display())))
 }
 
 const SAMPLE_SENTENCES: &[&str] = &[

@@ -6,7 +6,7 @@ mod config;
 mod embeddings;
 mod pooling;
 mod tokenize;
-mod weights;
+pub(crate) mod weights;
 
 pub use bert::Bert;
 pub use config::BertConfig;

@@ -4,7 +4,7 @@
 //! LayerNorm's weight/bias to gamma/beta; this module only maps HF's tensor names onto ours and
 //! turns every disagreement between file and config into an error that names the tensor.
 
-use burn::store::{ModuleSnapshot, PyTorchToBurnAdapter, SafetensorsStore};
+use burn::store::{ApplyResult, ModuleSnapshot, PyTorchToBurnAdapter, SafetensorsStore};
 
 use super::bert::Bert;
 use crate::error::{Error, Result};
@@ -65,6 +65,15 @@ pub fn load_safetensors(model: &mut Bert, bytes: Vec<u8>) -> Result<()> {
         .load_from(&mut store)
         .map_err(|e| Error::Weights(format!("cannot read safetensors: {e}")))?;
 
+    check_applied(&result, is_expected_unused)
+}
+
+/// Turns burn-store's report into one error that names every missing, mis-shaped and unused
+/// tensor (the first few, and how many more), or `Ok` when the file fit the module exactly.
+pub(crate) fn check_applied(
+    result: &ApplyResult,
+    expected_unused: impl Fn(&str) -> bool,
+) -> Result<()> {
     let mut problems: Vec<String> = Vec::new();
     problems.extend(result.errors.iter().map(|e| e.to_string()));
     problems.extend(
@@ -77,7 +86,7 @@ pub fn load_safetensors(model: &mut Bert, bytes: Vec<u8>) -> Result<()> {
         result
             .unused
             .iter()
-            .filter(|name| !is_expected_unused(name))
+            .filter(|name| !expected_unused(name))
             .map(|name| format!("tensor '{name}' has no place in a model of this config")),
     );
     if problems.is_empty() {

@@ -143,6 +143,8 @@ pub struct RankingReport {
     #[serde(rename = "hr@10")]
     pub hit_rate: f64,
     pub mrr: f64,
+    /// Hidden items against every item the user has not touched, averaged over users.
+    pub auc: f64,
     #[serde(rename = "coverage@10")]
     pub coverage: f64,
     pub users: usize,
@@ -151,27 +153,67 @@ pub struct RankingReport {
 pub const K: usize = 10;
 
 pub fn evaluate(model: &dyn Recommender, users: &[HeldOut], n_items: usize) -> RankingReport {
-    let (mut ndcg, mut recall, mut hit_rate, mut mrr) = (0.0, 0.0, 0.0, 0.0);
-    let mut lists = Vec::with_capacity(users.len());
+    let mut ranking = Ranking::new(n_items);
     for user in users {
-        let scores = model.scores(&user.visible);
+        ranking.add(&model.scores(&user.visible), user);
+    }
+    ranking.report()
+}
+
+/// Accumulates ranking metrics user by user, from each user's scores for the whole catalogue.
+pub struct Ranking {
+    n_items: usize,
+    sums: [f64; 5],
+    lists: Vec<Vec<usize>>,
+}
+
+impl Ranking {
+    pub fn new(n_items: usize) -> Self {
+        Self {
+            n_items,
+            sums: [0.0; 5],
+            lists: Vec::new(),
+        }
+    }
+
+    pub fn add(&mut self, scores: &[f32], user: &HeldOut) {
         let excluded: HashSet<usize> = user.visible.iter().map(|e| e.row).collect();
         let relevant: HashSet<usize> = user.hidden.iter().map(|e| e.row).collect();
-        let ranked = metrics::top_k(&scores, n_items, &excluded);
-        ndcg += metrics::ndcg_at_k(&ranked, &relevant, K);
-        recall += metrics::recall_at_k(&ranked, &relevant, K);
-        hit_rate += metrics::hit_rate_at_k(&ranked, &relevant, K);
-        mrr += metrics::reciprocal_rank(&ranked, &relevant);
-        lists.push(ranked[..K.min(ranked.len())].to_vec());
+        let ranked = metrics::top_k(scores, self.n_items, &excluded);
+        let (positive, negative): (Vec<f32>, Vec<f32>) = {
+            let (mut p, mut n) = (Vec::new(), Vec::new());
+            for (row, &score) in scores.iter().enumerate() {
+                if relevant.contains(&row) {
+                    p.push(score);
+                } else if !excluded.contains(&row) {
+                    n.push(score);
+                }
+            }
+            (p, n)
+        };
+        let values = [
+            metrics::ndcg_at_k(&ranked, &relevant, K),
+            metrics::recall_at_k(&ranked, &relevant, K),
+            metrics::hit_rate_at_k(&ranked, &relevant, K),
+            metrics::reciprocal_rank(&ranked, &relevant),
+            metrics::auc(&positive, &negative).unwrap_or(0.5),
+        ];
+        self.sums.iter_mut().zip(values).for_each(|(s, v)| *s += v);
+        self.lists.push(ranked[..K.min(ranked.len())].to_vec());
     }
-    let n = users.len().max(1) as f64;
-    RankingReport {
-        ndcg: ndcg / n,
-        recall: recall / n,
-        hit_rate: hit_rate / n,
-        mrr: mrr / n,
-        coverage: metrics::coverage(&lists, n_items),
-        users: users.len(),
+
+    pub fn report(&self) -> RankingReport {
+        let n = self.lists.len().max(1) as f64;
+        let [ndcg, recall, hit_rate, mrr, auc] = self.sums.map(|s| s / n);
+        RankingReport {
+            ndcg,
+            recall,
+            hit_rate,
+            mrr,
+            auc,
+            coverage: metrics::coverage(&self.lists, self.n_items),
+            users: self.lists.len(),
+        }
     }
 }
 

@@ -89,8 +89,9 @@ pub fn auc(positive: &[f32], negative: &[f32]) -> Option<f64> {
     let mut positive_rank_sum = 0.0;
     let mut i = 0;
     while i < all.len() {
-        let mut j = i;
-        while j < all.len() && all[j].0 == all[i].0 {
+        // Ties by total order: NaN equals NaN here, so a NaN score cannot stall the scan.
+        let mut j = i + 1;
+        while j < all.len() && all[j].0.total_cmp(&all[i].0).is_eq() {
             j += 1;
         }
         let average_rank = (i + 1 + j) as f64 / 2.0; // ranks i+1 ..= j
@@ -185,6 +186,8 @@ mod tests {
         // 3 of 4 pairs won: positive 0.6 beats 0.1 and 0.5, 0.4 beats 0.1 only.
         assert!(close(auc(&[0.6, 0.4], &[0.1, 0.5]).unwrap(), 0.75));
         assert_eq!(auc(&[], &[1.0]), None);
+        // NaN scores (a diverged model) end the scan and tie with each other.
+        assert!(close(auc(&[f32::NAN], &[f32::NAN]).unwrap(), 0.5));
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Offline evaluation: metrics, splits and baselines, on host data.
 
 pub mod baselines;
+pub mod ease;
 pub mod metrics;
 pub mod split;

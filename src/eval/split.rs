@@ -3,35 +3,7 @@
 //! visible history a model sees. Deterministic for a seed.
 
 use crate::interactions::{Entry, UserList};
-
-/// A small, fast, seedable generator (SplitMix64): splits must not depend on a crate's RNG
-/// changing between versions.
-pub struct SplitMix64(u64);
-
-impl SplitMix64 {
-    pub fn new(seed: u64) -> Self {
-        Self(seed)
-    }
-
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `0..n` (n > 0).
-    pub fn below(&mut self, n: usize) -> usize {
-        (self.next_u64() % n as u64) as usize
-    }
-
-    pub fn shuffle<T>(&mut self, items: &mut [T]) {
-        for i in (1..items.len()).rev() {
-            items.swap(i, self.below(i + 1));
-        }
-    }
-}
+use crate::rng::SplitMix64;
 
 /// One held-out user: what a model may see, and what it should find.
 #[derive(Debug, Clone)]
@@ -117,6 +89,36 @@ pub fn user_holdout(users: &[UserList], config: &HoldoutConfig) -> Split {
     split
 }
 
+/// Leave-last-out by time, for lists in time order: each user's last entry is the test target
+/// (seen: everything before it), the one before it the validation target, and the rest is
+/// training data. Users with fewer than 3 entries are training data only.
+pub fn leave_last_out(users: &[UserList]) -> Split {
+    let mut split = Split {
+        train: Vec::new(),
+        validation: Vec::new(),
+        test: Vec::new(),
+    };
+    for user in users {
+        let n = user.entries.len();
+        if n < 3 {
+            split.train.push(user.clone());
+            continue;
+        }
+        let held = |seen: usize| HeldOut {
+            user: user.user,
+            visible: user.entries[..seen].to_vec(),
+            hidden: vec![user.entries[seen]],
+        };
+        split.train.push(UserList {
+            user: user.user,
+            entries: user.entries[..n - 2].to_vec(),
+        });
+        split.validation.push(held(n - 2));
+        split.test.push(held(n - 1));
+    }
+    split
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -191,5 +193,36 @@ mod tests {
                 .chain(&split.validation)
                 .all(|h| h.user < 100)
         );
+    }
+
+    #[test]
+    fn leave_last_out_hides_the_last_entries_in_order() {
+        let list = |user: u32, rows: &[usize]| UserList {
+            user,
+            entries: rows.iter().map(|&row| Entry { row, rating: 0 }).collect(),
+        };
+        let split = leave_last_out(&[list(1, &[5, 3, 9, 4]), list(2, &[7, 8])]);
+        let rows = |entries: &[Entry]| entries.iter().map(|e| e.row).collect::<Vec<_>>();
+        assert_eq!(split.train.len(), 2);
+        assert_eq!(
+            rows(&split.train[0].entries),
+            [5, 3],
+            "the last two are never trained on"
+        );
+        assert_eq!(
+            rows(&split.train[1].entries),
+            [7, 8],
+            "too short to hold out"
+        );
+        let (test, validation) = (&split.test[0], &split.validation[0]);
+        assert_eq!(
+            (rows(&test.visible), rows(&test.hidden)),
+            (vec![5, 3, 9], vec![4])
+        );
+        assert_eq!(
+            (rows(&validation.visible), rows(&validation.hidden)),
+            (vec![5, 3], vec![9])
+        );
+        assert_eq!(split.test.len(), 1);
     }
 }

@@ -1,0 +1,259 @@
+//! Personal fine-tuning, on the person's device, from their own events only.
+//!
+//! The pretrained head stays frozen; what is learned is a personal residual `δ` added to their
+//! user vector (`u' = u + δ`, `dim` numbers): small enough to learn from a few dozen events,
+//! to store, and to export. Training examples are random splits of their history (some items
+//! seen, the others to find), as in pretraining; a fixed slice of the history is kept out for
+//! early stopping, and the best `δ` seen wins — if no step helps, `δ` stays zero and nothing
+//! changes.
+
+use std::collections::HashSet;
+use std::ops::ControlFlow;
+
+use burn::module::{Module, Param};
+use burn::optim::{AdamWConfig, GradientsParams};
+use burn::tensor::activation::log_softmax;
+use burn::tensor::{Tensor, TensorData};
+
+use crate::clock::now_seconds;
+use crate::error::{Error, Result};
+use crate::eval::baselines::K;
+use crate::eval::metrics;
+use crate::head::{Head, HistoryBatch, ItemTable, read_rows};
+use crate::interactions::Entry;
+use crate::rng::SplitMix64;
+
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct FineTuneConfig {
+    /// At most this many optimiser steps.
+    pub steps: usize,
+    /// Random splits of the history per step.
+    pub examples_per_step: usize,
+    pub learning_rate: f64,
+    pub weight_decay: f32,
+    /// Share of the history kept out to decide when to stop (at least one event).
+    pub validation_share: f64,
+    /// Stop after this many steps without a better validation NDCG@10.
+    pub patience: usize,
+    pub seed: u64,
+}
+
+impl Default for FineTuneConfig {
+    fn default() -> Self {
+        Self {
+            steps: 60,
+            examples_per_step: 16,
+            learning_rate: 0.05,
+            weight_decay: 0.01,
+            validation_share: 0.2,
+            patience: 15,
+            seed: 11,
+        }
+    }
+}
+
+/// What fine-tuning learned for one person: added to their user vector.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Personal {
+    pub residual: Vec<f32>,
+}
+
+impl Personal {
+    pub fn zero(dim: usize) -> Self {
+        Self {
+            residual: vec![0.0; dim],
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct FineTuneProgress {
+    pub step: usize,
+    pub steps: usize,
+    pub loss: f64,
+    /// NDCG@10 of the kept-out slice of the history.
+    pub validation: f64,
+    pub elapsed_s: f64,
+    pub eta_s: f64,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FineTuneReport {
+    pub losses: Vec<f64>,
+    pub validations: Vec<f64>,
+    /// Validation NDCG@10 before any step, and of the kept residual.
+    pub initial: f64,
+    pub best: f64,
+    pub best_step: usize,
+    pub seconds: f64,
+    pub cancelled: bool,
+}
+
+#[derive(Module, Debug)]
+struct Residual {
+    delta: Param<Tensor<1>>,
+}
+
+/// Fine-tunes a personal residual on `history` (at least [`MIN_EVENTS`] events) for the frozen
+/// `head`, whose `items` table covers the catalogue.
+pub async fn fine_tune(
+    head: &Head,
+    items: &ItemTable,
+    history: &[Entry],
+    config: &FineTuneConfig,
+    mut on_progress: impl FnMut(&FineTuneProgress) -> ControlFlow<()>,
+) -> Result<(Personal, FineTuneReport)> {
+    if history.len() < MIN_EVENTS {
+        return Err(Error::Input(format!(
+            "personal training needs at least {MIN_EVENTS} events; this history has {}",
+            history.len()
+        )));
+    }
+    if config.steps == 0
+        || config.examples_per_step == 0
+        || !config.learning_rate.is_finite()
+        || config.learning_rate <= 0.0
+    {
+        return Err(Error::Input(
+            "fine-tuning: steps, examples_per_step and learning_rate must be positive".into(),
+        ));
+    }
+    let device = items.vectors.device();
+    let n_items = items.bias.dims()[0];
+    let dim = head.dim();
+    let mut rng = SplitMix64::new(config.seed);
+
+    // A fixed slice of the history decides when to stop; the rest is what we learn from.
+    let mut shuffled = history.to_vec();
+    rng.shuffle(&mut shuffled);
+    let n_validation = ((history.len() as f64 * config.validation_share).round() as usize)
+        .clamp(1, history.len() - 2);
+    let validation = shuffled.split_off(history.len() - n_validation);
+    let learn = shuffled;
+
+    let validation_user = {
+        let batch = HistoryBatch::new(&[&learn], n_items, &device)?;
+        head.users(items, &batch).vectors
+    };
+    let seen: HashSet<usize> = learn.iter().map(|e| e.row).collect();
+    let relevant: HashSet<usize> = validation.iter().map(|e| e.row).collect();
+    let validate = |delta: Tensor<1>| {
+        let user = validation_user.clone() + delta.unsqueeze();
+        slice_ndcg(head.scores(&user, items), &seen, &relevant)
+    };
+
+    let autodiff = device.clone().autodiff();
+    let vectors = items.vectors.clone().to_device(&autodiff);
+    let bias = items.bias.clone().to_device(&autodiff);
+    let mut residual = Residual {
+        delta: Param::from_tensor(Tensor::zeros([dim], &autodiff)),
+    };
+    let mut optimizer = AdamWConfig::new()
+        .with_epsilon(1e-8)
+        .with_weight_decay(config.weight_decay)
+        .init();
+
+    let started = now_seconds();
+    let initial = validate(Tensor::zeros([dim], &device)).await?;
+    let mut report = FineTuneReport {
+        losses: Vec::new(),
+        validations: Vec::new(),
+        initial,
+        best: initial,
+        best_step: 0,
+        seconds: 0.0,
+        cancelled: false,
+    };
+    let mut best = Personal::zero(dim);
+    for step in 1..=config.steps {
+        // Examples: random splits of what we learn from; the user tower is frozen, so the
+        // user vectors are constants and only δ gets a gradient.
+        let splits: Vec<(Vec<Entry>, Vec<Entry>)> = (0..config.examples_per_step)
+            .map(|_| {
+                let mut entries = learn.clone();
+                rng.shuffle(&mut entries);
+                let n_targets = (entries.len() / 5).max(1);
+                let targets = entries.split_off(entries.len() - n_targets);
+                (entries, targets)
+            })
+            .collect();
+        let inputs: Vec<&[Entry]> = splits.iter().map(|(i, _)| i.as_slice()).collect();
+        let users = head
+            .users(items, &HistoryBatch::new(&inputs, n_items, &device)?)
+            .vectors
+            .to_device(&autodiff);
+        let batch = splits.len();
+        let (mut weights, mut mask) = (vec![0f32; batch * n_items], vec![0f32; batch * n_items]);
+        for (b, (input, targets)) in splits.iter().enumerate() {
+            input
+                .iter()
+                .for_each(|e| mask[b * n_items + e.row] = SEEN_LOGIT);
+            for e in targets {
+                weights[b * n_items + e.row] += 1.0 / targets.len() as f32;
+                mask[b * n_items + e.row] = 0.0;
+            }
+        }
+        let weights = Tensor::<2>::from_data(TensorData::new(weights, [batch, n_items]), &autodiff);
+        let mask = Tensor::<2>::from_data(TensorData::new(mask, [batch, n_items]), &autodiff);
+        let user = users + residual.delta.val().unsqueeze();
+        let logits = user.matmul(vectors.clone().transpose()) + bias.clone().unsqueeze() + mask;
+        let loss = (weights * log_softmax(logits, 1)).sum().neg() / batch as f32;
+        let grads = GradientsParams::from_grads(loss.backward(), &residual);
+        residual = optimizer.step(config.learning_rate, residual, grads);
+
+        let loss = read_rows(loss.inner().reshape([1, 1])).await?[0][0] as f64;
+        let delta = residual.delta.val().inner();
+        let metric = validate(delta.clone()).await?;
+        report.losses.push(loss);
+        report.validations.push(metric);
+        if metric > report.best {
+            report.best = metric;
+            report.best_step = step;
+            best = Personal {
+                residual: read_rows(delta.reshape([1, dim])).await?.remove(0),
+            };
+        }
+        let elapsed = now_seconds() - started;
+        let progress = FineTuneProgress {
+            step,
+            steps: config.steps,
+            loss,
+            validation: metric,
+            elapsed_s: elapsed,
+            eta_s: elapsed / step as f64 * (config.steps - step) as f64,
+        };
+        if on_progress(&progress).is_break() {
+            report.cancelled = true;
+            break;
+        }
+        if step - report.best_step >= config.patience {
+            break;
+        }
+    }
+    report.seconds = now_seconds() - started;
+    Ok((best, report))
+}
+
+/// Fewest events fine-tuning accepts: one to validate on, two or more to learn from.
+pub const MIN_EVENTS: usize = 3;
+const SEEN_LOGIT: f32 = -1e4;
+
+/// NDCG@10 of the kept-out slice from a `[1, items]` score row, the rest of the history excluded.
+async fn slice_ndcg(
+    scores: Tensor<2>,
+    seen: &HashSet<usize>,
+    relevant: &HashSet<usize>,
+) -> Result<f64> {
+    let scores = read_rows(scores).await?.remove(0);
+    let ranked = metrics::top_k(&scores, K, seen);
+    Ok(metrics::ndcg_at_k(&ranked, relevant, K))
+}
+
+/// User vectors with a personal residual: `[batch, dim]` plus `δ` on every row.
+pub fn personalise(users: Tensor<2>, personal: &Personal) -> Tensor<2> {
+    let device = users.device();
+    let n = personal.residual.len();
+    users
+        + Tensor::<1>::from_data(TensorData::new(personal.residual.clone(), [n]), &device)
+            .unsqueeze()
+}

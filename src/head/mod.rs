@@ -1,0 +1,380 @@
+//! The recommendation head over frozen MiniLM item vectors.
+//!
+//! - Item tower: a small MLP over each item's 384-d text vector gives its vector `e_i` and a
+//!   bias `b_i`; an optional learned ID embedding is added to both (text carries cold items,
+//!   IDs refine warm ones).
+//! - User tower: attention pooling over the history's item vectors, each weighted by its
+//!   feedback (rating, like, dislike), then one linear map: `u = W · √n Σ_j α_j s_j e_j + c`.
+//!   The user vector is computed from the history, so a new person needs no retraining, and
+//!   because the map after pooling is linear, a score splits exactly into one contribution per
+//!   history item (the "because you liked X" of the page).
+//! - Scores for the whole catalogue: `u · e_i + b_i` in one matmul.
+//! - Rating output (MSE objective): a linear map of `[u; e_i; u ⊙ e_i]`.
+//!
+//! The same module runs on any `Device`; training uses its `autodiff()` device.
+
+mod batch;
+pub mod objective;
+mod store;
+
+pub use batch::HistoryBatch;
+pub use objective::{Objective, Targets};
+pub use store::{HeadFile, load_head, save_head};
+
+use burn::module::{Module, Param};
+use burn::nn::Linear;
+use burn::tensor::activation::{gelu, softmax, tanh};
+use burn::tensor::{Device, Tensor, TensorData};
+
+use crate::error::{Error, Result};
+use crate::interactions::Entry;
+use crate::rng::SplitMix64;
+
+/// Feedback kinds the user tower tells apart: 0 = on the list without a rating, 1–10 = that
+/// rating, [`LIKE`], [`DISLIKE`].
+pub const FEEDBACK_KINDS: usize = 13;
+pub const LIKE: u8 = 11;
+pub const DISLIKE: u8 = 12;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct HeadConfig {
+    /// Width of the frozen text vectors (384 for MiniLM).
+    pub text_dim: usize,
+    /// Hidden width of the item MLP.
+    pub hidden: usize,
+    /// Width of item and user vectors.
+    pub dim: usize,
+    /// Catalogue size (rows of the ID embedding).
+    pub items: usize,
+    /// Learn a per-item ID embedding residual on top of the text tower.
+    pub id_embeddings: bool,
+}
+
+impl HeadConfig {
+    pub fn new(text_dim: usize, items: usize) -> Self {
+        Self {
+            text_dim,
+            hidden: 256,
+            dim: 64,
+            items,
+            id_embeddings: true,
+        }
+    }
+
+    pub fn validate(&self) -> Result<()> {
+        if self.text_dim == 0 || self.hidden == 0 || self.dim == 0 || self.items == 0 {
+            return Err(Error::Input(format!(
+                "head sizes must be positive: {self:?}"
+            )));
+        }
+        Ok(())
+    }
+}
+
+#[derive(Module, Debug)]
+pub struct Head {
+    /// The catalogue's mean text vector, fixed (not trained): MiniLM vectors of one catalogue
+    /// share a large common direction that would otherwise make every user look alike.
+    text_mean: Param<Tensor<1>>,
+    item_hidden: Linear,
+    /// `hidden → dim + 1`: the item vector and, in the last column, the item bias.
+    item_out: Linear,
+    /// `[items, dim + 1]`, zero at start: warm items move away from their text.
+    id_embedding: Option<Param<Tensor<2>>>,
+    attention_key: Linear,
+    attention_query: Param<Tensor<1>>,
+    /// Per feedback kind: added to the attention logit, and the item vector's signed weight.
+    feedback_bias: Param<Tensor<1>>,
+    feedback_scale: Param<Tensor<1>>,
+    user_out: Linear,
+    /// `3·dim → 1` over `[u; e; u ⊙ e]`.
+    rating_out: Linear,
+}
+
+/// The item tower's output for a set of items: vectors `[n, dim]` and biases `[n]`.
+#[derive(Debug, Clone)]
+pub struct ItemTable {
+    pub vectors: Tensor<2>,
+    pub bias: Tensor<1>,
+}
+
+/// The user tower's output: user vectors `[batch, dim]` and each history item's weight
+/// `√n · α_j · s_j` in the pooled sum `[batch, len]` (0 for padding).
+#[derive(Debug, Clone)]
+pub struct Users {
+    pub vectors: Tensor<2>,
+    pub weights: Tensor<2>,
+}
+
+/// A masked logit: far below any real one, finite so a fully masked row stays finite.
+const MASKED_LOGIT: f32 = -1e9;
+/// Ratings are predicted around this value at start (the anime-5k mean is ≈7.8).
+const RATING_PRIOR: f32 = 7.5;
+
+impl Head {
+    /// A freshly initialised head: uniform `±1/√fan_in` weights from `seed` (the same numbers on
+    /// every device), zero ID residuals, neutral feedback.
+    pub fn new(config: &HeadConfig, seed: u64, device: &Device) -> Result<Self> {
+        Self::with_text_mean(config, seed, Tensor::zeros([config.text_dim], device))
+    }
+
+    /// As [`Head::new`], centring text vectors on `text_mean` (`[text_dim]`, e.g. the
+    /// catalogue's mean).
+    pub fn with_text_mean(config: &HeadConfig, seed: u64, text_mean: Tensor<1>) -> Result<Self> {
+        let device = &text_mean.device();
+        config.validate()?;
+        let mut rng = SplitMix64::new(seed);
+        let HeadConfig {
+            text_dim,
+            hidden,
+            dim,
+            items,
+            ..
+        } = *config;
+        let mut scale = vec![1.0; FEEDBACK_KINDS];
+        scale[DISLIKE as usize] = -1.0;
+        let mut rating_out = linear(&mut rng, 3 * dim, 1, device);
+        rating_out.bias = Some(Param::from_tensor(vector(vec![RATING_PRIOR], device)));
+        Ok(Self {
+            text_mean: Param::from_tensor(text_mean).set_require_grad(false),
+            item_hidden: linear(&mut rng, text_dim, hidden, device),
+            item_out: linear(&mut rng, hidden, dim + 1, device),
+            id_embedding: config
+                .id_embeddings
+                .then(|| Param::from_tensor(Tensor::zeros([items, dim + 1], device))),
+            attention_key: linear(&mut rng, dim, dim, device),
+            attention_query: Param::from_tensor(vector(
+                (0..dim)
+                    .map(|_| rng.uniform_f32(1.0 / (dim as f32).sqrt()))
+                    .collect(),
+                device,
+            )),
+            feedback_bias: Param::from_tensor(Tensor::zeros([FEEDBACK_KINDS], device)),
+            feedback_scale: Param::from_tensor(vector(scale, device)),
+            user_out: linear(&mut rng, dim, dim, device),
+            rating_out,
+        })
+    }
+
+    pub fn dim(&self) -> usize {
+        self.attention_key.weight.dims()[0]
+    }
+
+    pub fn text_dim(&self) -> usize {
+        self.item_hidden.weight.dims()[0]
+    }
+
+    pub fn has_id_embeddings(&self) -> bool {
+        self.id_embedding.is_some()
+    }
+
+    /// Item vectors and biases for every catalogue item: `text` is the `[items, text_dim]`
+    /// frozen text matrix, in catalogue order.
+    pub fn item_table(&self, text: Tensor<2>) -> ItemTable {
+        let out = self.text_tower(text);
+        let out = match &self.id_embedding {
+            Some(ids) => out + ids.val(),
+            None => out,
+        };
+        split_bias(out, self.dim())
+    }
+
+    /// Item vectors and biases from text alone (no ID residual): for texts outside the
+    /// catalogue, such as a sentence describing a taste.
+    pub fn text_items(&self, text: Tensor<2>) -> ItemTable {
+        split_bias(self.text_tower(text), self.dim())
+    }
+
+    fn text_tower(&self, text: Tensor<2>) -> Tensor<2> {
+        let centred = text - self.text_mean.val().unsqueeze();
+        self.item_out
+            .forward(gelu(self.item_hidden.forward(centred)))
+    }
+
+    /// User vectors from padded histories whose rows index `items`.
+    pub fn users(&self, items: &ItemTable, history: &HistoryBatch) -> Users {
+        let [batch, len] = history.mask.dims();
+        let dim = self.dim();
+        let vectors = items
+            .vectors
+            .clone()
+            .select(0, history.rows.clone().reshape([batch * len]))
+            .reshape([batch, len, dim]);
+        let feedback = history.feedback.clone().reshape([batch * len]);
+        let keys = tanh(self.attention_key.forward(vectors.clone())); // [b, l, d]
+        let logits = keys
+            .matmul(self.attention_query.val().reshape([1, dim, 1]))
+            .reshape([batch, len])
+            + self
+                .feedback_bias
+                .val()
+                .select(0, feedback.clone())
+                .reshape([batch, len]);
+        let padding = history.mask.clone().equal_elem(0.0);
+        let attention = softmax(logits.mask_fill(padding, MASKED_LOGIT), 1);
+        // Padding weighs nothing, so an empty history pools to zero (u = the bias c). The sum
+        // grows with √n, as evidence does: a long history makes a more confident user vector.
+        let evidence = history.mask.clone().sum_dim(1).sqrt(); // [b, 1]
+        let weights = attention
+            * history.mask.clone()
+            * evidence
+            * self
+                .feedback_scale
+                .val()
+                .select(0, feedback)
+                .reshape([batch, len]);
+        let pooled = weights
+            .clone()
+            .reshape([batch, 1, len])
+            .matmul(vectors)
+            .reshape([batch, dim]);
+        Users {
+            vectors: self.user_out.forward(pooled),
+            weights,
+        }
+    }
+
+    /// Scores `[batch, items]` of every item for every user.
+    pub fn scores(&self, users: &Tensor<2>, items: &ItemTable) -> Tensor<2> {
+        users.clone().matmul(items.vectors.clone().transpose()) + items.bias.clone().unsqueeze()
+    }
+
+    /// Predicted ratings `[batch, targets]` for `targets` (`[batch, targets]` rows of `items`).
+    pub fn ratings(
+        &self,
+        users: &Tensor<2>,
+        items: &ItemTable,
+        targets: burn::tensor::Tensor<2, burn::tensor::Int>,
+    ) -> Tensor<2> {
+        let [batch, count] = targets.dims();
+        let dim = self.dim();
+        let item = items
+            .vectors
+            .clone()
+            .select(0, targets.reshape([batch * count]))
+            .reshape([batch, count, dim]);
+        let user = users
+            .clone()
+            .unsqueeze_dim::<3>(1)
+            .expand([batch, count, dim]);
+        let features = Tensor::cat(vec![user.clone(), item.clone(), user * item], 2);
+        self.rating_out.forward(features).reshape([batch, count])
+    }
+
+    /// Each history item's exact share of each catalogue score: `[batch, len, items]`, where
+    /// `share[b, j, i] = w_bj · (W e_j) · e_i`; the score is the sum over `j` plus
+    /// `c · e_i + b_i`.
+    pub fn contributions(
+        &self,
+        items: &ItemTable,
+        history: &HistoryBatch,
+        users: &Users,
+    ) -> Tensor<3> {
+        let [batch, len] = history.mask.dims();
+        let dim = self.dim();
+        let mapped = items
+            .vectors
+            .clone()
+            .select(0, history.rows.clone().reshape([batch * len]))
+            .matmul(self.user_out.weight.val())
+            .reshape([batch, len, dim]);
+        let weighted = mapped * users.weights.clone().unsqueeze_dim::<3>(2);
+        weighted.matmul(items.vectors.clone().transpose().unsqueeze::<3>())
+    }
+}
+
+fn split_bias(out: Tensor<2>, dim: usize) -> ItemTable {
+    let [rows, _] = out.dims();
+    ItemTable {
+        vectors: out.clone().slice([0..rows, 0..dim]),
+        bias: out.slice([0..rows, dim..dim + 1]).reshape([rows]),
+    }
+}
+
+fn vector(values: Vec<f32>, device: &Device) -> Tensor<1> {
+    let n = values.len();
+    Tensor::from_data(TensorData::new(values, [n]), device)
+}
+
+/// A dense layer with PyTorch's default init, `U(±1/√d_in)`, drawn from `rng`.
+fn linear(rng: &mut SplitMix64, d_in: usize, d_out: usize, device: &Device) -> Linear {
+    let bound = 1.0 / (d_in as f32).sqrt();
+    let weight: Vec<f32> = (0..d_in * d_out).map(|_| rng.uniform_f32(bound)).collect();
+    let bias: Vec<f32> = (0..d_out).map(|_| rng.uniform_f32(bound)).collect();
+    Linear {
+        weight: Param::from_tensor(Tensor::from_data(
+            TensorData::new(weight, [d_in, d_out]),
+            device,
+        )),
+        bias: Some(Param::from_tensor(vector(bias, device))),
+    }
+}
+
+impl Head {
+    /// Scores of every catalogue item for each history, read back to the host in batches of
+    /// `batch_size` users. Asynchronous: the same code reads back from WebGPU in the page.
+    pub async fn score_histories(
+        &self,
+        items: &ItemTable,
+        histories: &[&[Entry]],
+        batch_size: usize,
+    ) -> Result<Vec<Vec<f32>>> {
+        let device = items.vectors.device();
+        let n_items = items.bias.dims()[0];
+        let mut out = Vec::with_capacity(histories.len());
+        for chunk in histories.chunks(batch_size.max(1)) {
+            let history = HistoryBatch::new(chunk, n_items, &device)?;
+            let users = self.users(items, &history);
+            out.extend(read_rows(self.scores(&users.vectors, items)).await?);
+        }
+        Ok(out)
+    }
+
+    /// Predicted ratings of `targets[k]` for `histories[k]`, read back to the host.
+    pub async fn predict_ratings(
+        &self,
+        items: &ItemTable,
+        histories: &[&[Entry]],
+        targets: &[&[Entry]],
+    ) -> Result<Vec<Vec<f32>>> {
+        let device = items.vectors.device();
+        let n_items = items.bias.dims()[0];
+        let history = HistoryBatch::new(histories, n_items, &device)?;
+        let users = self.users(items, &history);
+        let width = targets.iter().map(|t| t.len()).max().unwrap_or(0).max(1);
+        let mut rows = vec![0i32; targets.len() * width];
+        for (b, list) in targets.iter().enumerate() {
+            for (k, entry) in list.iter().enumerate() {
+                if entry.row >= n_items {
+                    return Err(Error::Input(format!(
+                        "target row {} is outside the catalogue",
+                        entry.row
+                    )));
+                }
+                rows[b * width + k] = entry.row as i32;
+            }
+        }
+        let rows = Tensor::from_data(TensorData::new(rows, [targets.len(), width]), &device);
+        let predicted = read_rows(self.ratings(&users.vectors, items, rows)).await?;
+        Ok(predicted
+            .into_iter()
+            .zip(targets)
+            .map(|(row, list)| row[..list.len()].to_vec())
+            .collect())
+    }
+}
+
+/// Reads a `[rows, cols]` tensor back to the host, one `Vec` per row (async: WebGPU-safe).
+pub async fn read_rows(tensor: Tensor<2>) -> Result<Vec<Vec<f32>>> {
+    let [_, cols] = tensor.dims();
+    let flat = tensor
+        .into_data_async()
+        .await
+        .map_err(|e| Error::Compute(format!("{e:?}")))?
+        .try_into_vec::<f32>()
+        .map_err(|e| Error::Compute(format!("unexpected data: {e:?}")))?;
+    Ok(flat
+        .chunks_exact(cols.max(1))
+        .map(<[f32]>::to_vec)
+        .collect())
+}

@@ -1,0 +1,90 @@
+//! Head weights as safetensors bytes, with the config and objective in the file's metadata so
+//! the file alone rebuilds the module (the page downloads it; the CLI writes it).
+
+use std::collections::HashMap;
+
+use burn::store::{ModuleSnapshot, SafetensorsStore};
+use burn::tensor::Device;
+use safetensors::SafeTensors;
+
+use super::{Head, HeadConfig, Objective};
+use crate::encoder::weights::check_applied;
+use crate::error::{Error, Result};
+
+const CONFIG_KEY: &str = "head_config";
+const OBJECTIVE_KEY: &str = "objective";
+
+/// A loaded head and what its file says about it.
+pub struct HeadFile {
+    pub head: Head,
+    pub config: HeadConfig,
+    pub objective: Objective,
+    /// Everything else in the metadata (dataset, seed, validation metric, …).
+    pub info: HashMap<String, String>,
+}
+
+pub fn save_head(
+    head: &Head,
+    config: &HeadConfig,
+    objective: Objective,
+    info: &HashMap<String, String>,
+) -> Result<Vec<u8>> {
+    let mut store = info
+        .iter()
+        .fold(SafetensorsStore::from_bytes(None), |store, (k, v)| {
+            store.metadata(k.clone(), v.clone())
+        })
+        .metadata(
+            CONFIG_KEY,
+            serde_json::to_string(config).expect("plain struct"),
+        )
+        .metadata(
+            OBJECTIVE_KEY,
+            serde_json::to_string(&objective).expect("plain enum"),
+        );
+    head.save_into(&mut store)
+        .map_err(|e| Error::Weights(format!("cannot write head weights: {e}")))?;
+    store
+        .get_bytes()
+        .map_err(|e| Error::Weights(format!("cannot write head weights: {e}")))
+}
+
+pub fn load_head(bytes: Vec<u8>, device: &Device) -> Result<HeadFile> {
+    let bad = |why: String| Error::Weights(format!("head weights: {why}"));
+    let (_, metadata) = SafeTensors::read_metadata(&bytes).map_err(|e| bad(e.to_string()))?;
+    let mut info = metadata.metadata().clone().unwrap_or_default();
+    let config: HeadConfig = info
+        .remove(CONFIG_KEY)
+        .ok_or_else(|| bad(format!("no {CONFIG_KEY} in the file's metadata")))
+        .and_then(|json| {
+            serde_json::from_str(&json).map_err(|e| bad(format!("{CONFIG_KEY}: {e}")))
+        })?;
+    let objective: Objective = info
+        .remove(OBJECTIVE_KEY)
+        .ok_or_else(|| bad(format!("no {OBJECTIVE_KEY} in the file's metadata")))
+        .and_then(|json| {
+            serde_json::from_str(&json).map_err(|e| bad(format!("{OBJECTIVE_KEY}: {e}")))
+        })?;
+    // Sizes come from outside: refuse absurd ones before allocating anything.
+    const MAX_PARAMETERS: usize = 64 << 20;
+    let parameters = config.items.saturating_mul(config.dim + 1)
+        + config.text_dim.saturating_mul(config.hidden)
+        + config.hidden.saturating_mul(config.dim + 1);
+    if parameters > MAX_PARAMETERS {
+        return Err(bad(format!("{config:?} is too large")));
+    }
+    let mut head = Head::new(&config, 0, device)?;
+    let mut store = SafetensorsStore::from_bytes(Some(bytes))
+        .allow_partial(true)
+        .validate(false);
+    let result = head
+        .load_from(&mut store)
+        .map_err(|e| bad(format!("cannot read safetensors: {e}")))?;
+    check_applied(&result, |_| false)?;
+    Ok(HeadFile {
+        head,
+        config,
+        objective,
+        info,
+    })
+}

@@ -1,0 +1,372 @@
+//! The training loop, shared by `localrec pretrain` and the page: AdamW with decoupled weight
+//! decay, linear warm-up then linear decay, gradient clipping, early stopping on a validation
+//! metric, progress through a callback. No I/O. Seeded: on the CPU backend two runs with the
+//! same seed give the same numbers.
+//!
+//! Each epoch every training user becomes one example, split afresh at random: most of their
+//! list is the history the user tower sees, the rest are the targets (as in the evaluation,
+//! where 20% of a held-out user's items are hidden).
+
+use std::ops::ControlFlow;
+
+use burn::module::Module;
+use burn::optim::grad_clipping::GradientClippingConfig;
+use burn::optim::{AdamWConfig, GradientsParams};
+use burn::tensor::Tensor;
+
+use crate::clock::now_seconds;
+use crate::error::{Error, Result};
+use crate::eval::baselines::Ranking;
+use crate::eval::metrics;
+use crate::eval::split::HeldOut;
+use crate::head::{Head, HistoryBatch, Objective, Targets, objective::Example};
+use crate::interactions::{Entry, UserList};
+use crate::rng::SplitMix64;
+
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct TrainConfig {
+    pub objective: Objective,
+    /// At most this many passes over the training users.
+    pub epochs: usize,
+    pub batch_size: usize,
+    /// Peak learning rate, reached after `warmup_steps`, then decayed linearly to a tenth.
+    pub learning_rate: f64,
+    pub warmup_steps: usize,
+    pub weight_decay: f32,
+    /// Each parameter tensor's gradient is rescaled to at most this L2 norm.
+    pub clip_norm: f32,
+    /// Stop after this many epochs without a better validation metric.
+    pub patience: usize,
+    /// Share of a training user's list used as targets in each example.
+    pub target_share: f64,
+    /// At most this many history items per example (a random subset of longer histories).
+    pub max_history: usize,
+    pub seed: u64,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        Self {
+            objective: Objective::Softmax,
+            epochs: 30,
+            batch_size: 128,
+            learning_rate: 2e-3,
+            warmup_steps: 50,
+            weight_decay: 1e-4,
+            clip_norm: 5.0,
+            patience: 5,
+            target_share: 0.2,
+            max_history: 128,
+            seed: 7,
+        }
+    }
+}
+
+/// What the loop reports after every step (`metric` after each epoch's validation).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Progress {
+    pub epoch: usize,
+    pub epochs: usize,
+    pub step: usize,
+    pub steps: usize,
+    /// Mean loss over the epoch so far.
+    pub loss: f64,
+    pub validation: Option<Validation>,
+    pub learning_rate: f64,
+    pub elapsed_s: f64,
+    /// Until `epochs` are done (early stopping usually ends sooner).
+    pub eta_s: f64,
+}
+
+/// A validation metric: NDCG@10 for ranking objectives, RMSE for the rating one.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+#[serde(tag = "name", content = "value", rename_all = "lowercase")]
+pub enum Validation {
+    #[serde(rename = "ndcg@10")]
+    Ndcg(f64),
+    Rmse(f64),
+}
+
+impl Validation {
+    pub fn value(self) -> f64 {
+        match self {
+            Self::Ndcg(v) | Self::Rmse(v) => v,
+        }
+    }
+
+    fn better_than(self, other: Self) -> bool {
+        match (self, other) {
+            (Self::Ndcg(a), Self::Ndcg(b)) => a > b,
+            (Self::Rmse(a), Self::Rmse(b)) => a < b,
+            _ => false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TrainReport {
+    /// Mean training loss of each epoch run.
+    pub losses: Vec<f64>,
+    /// Validation metric after each epoch (before the first: `initial`).
+    pub validations: Vec<Validation>,
+    pub initial: Validation,
+    pub best_epoch: usize,
+    pub best: Validation,
+    pub steps: usize,
+    pub examples: usize,
+    pub seconds: f64,
+    /// Stopped by the progress callback.
+    pub cancelled: bool,
+}
+
+impl TrainReport {
+    pub fn examples_per_second(&self) -> f64 {
+        self.examples as f64 / self.seconds.max(1e-9)
+    }
+}
+
+/// Trains `head` on `train` users, validating on `validation` after every epoch, and returns the
+/// best head seen (on the plain device `text` lives on). `text` is the `[items, text_dim]`
+/// frozen item text matrix. Training runs on the autodiff version of that device.
+pub async fn train(
+    head: Head,
+    text: &Tensor<2>,
+    train: &[UserList],
+    validation: &[HeldOut],
+    config: &TrainConfig,
+    mut on_progress: impl FnMut(&Progress) -> ControlFlow<()>,
+) -> Result<(Head, TrainReport)> {
+    check_config(config)?;
+    let n_items = text.dims()[0];
+    let device = text.device();
+    let trainable: Vec<&UserList> = train.iter().filter(|u| u.entries.len() >= 2).collect();
+    if trainable.is_empty() {
+        return Err(Error::Input(
+            "no training user has two or more items: nothing to learn from".into(),
+        ));
+    }
+    let autodiff = device.clone().autodiff();
+    let text_ad = text.clone().to_device(&autodiff);
+    let mut model = head.to_device(&autodiff).train();
+    let mut optimizer = AdamWConfig::new()
+        // Rare items' rows get tiny gradients (their softmax share is ~1/items): Burn's default
+        // epsilon (1e-5) would swamp them and stall their learning.
+        .with_epsilon(1e-8)
+        .with_weight_decay(config.weight_decay)
+        .with_grad_clipping(Some(GradientClippingConfig::Norm(config.clip_norm)))
+        .init();
+
+    let steps_per_epoch = trainable.len().div_ceil(config.batch_size);
+    let total_steps = steps_per_epoch * config.epochs;
+    let mut rng = SplitMix64::new(config.seed);
+    let started = now_seconds();
+    let initial = validate(&model.valid(), text, validation, config.objective).await?;
+    let mut report = TrainReport {
+        losses: Vec::new(),
+        validations: Vec::new(),
+        initial,
+        best_epoch: 0,
+        best: initial,
+        steps: 0,
+        examples: 0,
+        seconds: 0.0,
+        cancelled: false,
+    };
+    let mut best = model.valid();
+    let mut step = 0;
+    'epochs: for epoch in 1..=config.epochs {
+        let mut order = trainable.clone();
+        rng.shuffle(&mut order);
+        let mut loss_sum = 0.0;
+        for (k, chunk) in order.chunks(config.batch_size).enumerate() {
+            let examples: Vec<(Vec<Entry>, Vec<Entry>)> = chunk
+                .iter()
+                .map(|u| split_example(&u.entries, config, &mut rng))
+                .collect();
+            let histories: Vec<&[Entry]> = examples.iter().map(|(h, _)| h.as_slice()).collect();
+            let batch: Vec<Example> = examples
+                .iter()
+                .map(|(input, targets)| Example { input, targets })
+                .collect();
+            let history = HistoryBatch::new(&histories, n_items, &autodiff)?;
+            let targets = Targets::new(config.objective, &batch, n_items, &autodiff)?;
+
+            let items = model.item_table(text_ad.clone());
+            let users = model.users(&items, &history);
+            let loss = targets.loss(&model, &items, &users);
+            let grads = GradientsParams::from_grads(loss.backward(), &model);
+            step += 1;
+            let learning_rate = schedule(config, step, total_steps);
+            model = optimizer.step(learning_rate, model, grads);
+
+            let loss = read_scalar(loss.inner()).await?;
+            if !loss.is_finite() {
+                return Err(Error::Compute(format!(
+                    "training diverged at epoch {epoch}, step {step}: loss is {loss}"
+                )));
+            }
+            loss_sum += loss;
+            report.steps = step;
+            report.examples += chunk.len();
+            let elapsed = now_seconds() - started;
+            let progress = Progress {
+                epoch,
+                epochs: config.epochs,
+                step,
+                steps: total_steps,
+                loss: loss_sum / (k + 1) as f64,
+                validation: None,
+                learning_rate,
+                elapsed_s: elapsed,
+                eta_s: elapsed / step as f64 * (total_steps - step) as f64,
+            };
+            if on_progress(&progress).is_break() {
+                report.cancelled = true;
+                break 'epochs;
+            }
+        }
+        report.losses.push(loss_sum / steps_per_epoch as f64);
+
+        let current = model.valid();
+        let metric = validate(&current, text, validation, config.objective).await?;
+        report.validations.push(metric);
+        if metric.better_than(report.best) {
+            report.best = metric;
+            report.best_epoch = epoch;
+            best = current;
+        }
+        let elapsed = now_seconds() - started;
+        let progress = Progress {
+            epoch,
+            epochs: config.epochs,
+            step,
+            steps: total_steps,
+            loss: *report.losses.last().expect("just pushed"),
+            validation: Some(metric),
+            learning_rate: schedule(config, step, total_steps),
+            elapsed_s: elapsed,
+            eta_s: elapsed / step as f64 * (total_steps - step) as f64,
+        };
+        if on_progress(&progress).is_break() {
+            report.cancelled = true;
+            break;
+        }
+        if epoch - report.best_epoch >= config.patience {
+            break;
+        }
+    }
+    report.seconds = now_seconds() - started;
+    Ok((best, report))
+}
+
+fn check_config(config: &TrainConfig) -> Result<()> {
+    let bad = |why: &str| Err(Error::Input(format!("training config: {why}")));
+    if config.epochs == 0 || config.batch_size == 0 || config.max_history == 0 {
+        return bad("epochs, batch_size and max_history must be positive");
+    }
+    if !(config.learning_rate > 0.0 && config.learning_rate.is_finite()) {
+        return bad("learning_rate must be a positive number");
+    }
+    if !(config.target_share > 0.0 && config.target_share < 1.0) {
+        return bad("target_share must be between 0 and 1");
+    }
+    if !(config.weight_decay >= 0.0 && config.clip_norm > 0.0) {
+        return bad("weight_decay must be ≥ 0 and clip_norm > 0");
+    }
+    Ok(())
+}
+
+/// Linear warm-up to the peak, then linear decay to a tenth of it at the last step.
+pub fn schedule(config: &TrainConfig, step: usize, total_steps: usize) -> f64 {
+    let peak = config.learning_rate;
+    let warmup = config.warmup_steps.max(1);
+    if step <= warmup {
+        return peak * step as f64 / warmup as f64;
+    }
+    let remaining = (total_steps.saturating_sub(warmup)).max(1) as f64;
+    let progress = ((step - warmup) as f64 / remaining).min(1.0);
+    peak * (1.0 - 0.9 * progress)
+}
+
+/// One random (history, targets) split of a list of at least two entries.
+fn split_example(
+    entries: &[Entry],
+    config: &TrainConfig,
+    rng: &mut SplitMix64,
+) -> (Vec<Entry>, Vec<Entry>) {
+    let mut shuffled = entries.to_vec();
+    rng.shuffle(&mut shuffled);
+    let n_targets =
+        ((entries.len() as f64 * config.target_share).round() as usize).clamp(1, entries.len() - 1);
+    let targets = shuffled.split_off(entries.len() - n_targets);
+    shuffled.truncate(config.max_history);
+    (shuffled, targets)
+}
+
+/// The validation metric of `head` on held-out users: mean NDCG@10 over the full catalogue for
+/// ranking objectives, RMSE over hidden rated items for the rating one.
+pub async fn validate(
+    head: &Head,
+    text: &Tensor<2>,
+    users: &[HeldOut],
+    objective: Objective,
+) -> Result<Validation> {
+    let items = head.item_table(text.clone());
+    let histories: Vec<&[Entry]> = users.iter().map(|u| u.visible.as_slice()).collect();
+    match objective {
+        Objective::Softmax | Objective::Bce => {
+            let scores = head.score_histories(&items, &histories, 256).await?;
+            let mut ranking = Ranking::new(text.dims()[0]);
+            for (user, scores) in users.iter().zip(&scores) {
+                ranking.add(scores, user);
+            }
+            Ok(Validation::Ndcg(ranking.report().ndcg))
+        }
+        Objective::Rating => {
+            let (predicted, actual) = rating_pairs(head, &items, users).await?;
+            Ok(Validation::Rmse(
+                metrics::rmse(&predicted, &actual).unwrap_or(f64::NAN),
+            ))
+        }
+    }
+}
+
+/// Predicted and actual ratings of every hidden rated item of `users`.
+pub async fn rating_pairs(
+    head: &Head,
+    items: &crate::head::ItemTable,
+    users: &[HeldOut],
+) -> Result<(Vec<f32>, Vec<f32>)> {
+    let (mut predicted, mut actual) = (Vec::new(), Vec::new());
+    for chunk in users.chunks(256) {
+        let histories: Vec<&[Entry]> = chunk.iter().map(|u| u.visible.as_slice()).collect();
+        let rated: Vec<Vec<Entry>> = chunk
+            .iter()
+            .map(|u| u.hidden.iter().copied().filter(|e| e.rating > 0).collect())
+            .collect();
+        let targets: Vec<&[Entry]> = rated.iter().map(Vec::as_slice).collect();
+        for (row, list) in head
+            .predict_ratings(items, &histories, &targets)
+            .await?
+            .into_iter()
+            .zip(&rated)
+        {
+            predicted.extend(row);
+            actual.extend(list.iter().map(|e| e.rating as f32));
+        }
+    }
+    Ok((predicted, actual))
+}
+
+async fn read_scalar(tensor: Tensor<1>) -> Result<f64> {
+    let values = tensor
+        .into_data_async()
+        .await
+        .map_err(|e| Error::Compute(format!("{e:?}")))?
+        .try_into_vec::<f32>()
+        .map_err(|e| Error::Compute(format!("unexpected data: {e:?}")))?;
+    values
+        .first()
+        .map(|&v| v as f64)
+        .ok_or_else(|| Error::Compute("empty loss tensor".into()))
+}
