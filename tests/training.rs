@@ -363,7 +363,10 @@ fn fine_tuning_raises_a_persons_held_out_hit_rate() {
             |_| ControlFlow::Continue(()),
         ))
         .unwrap();
-        assert!(report.best >= report.initial);
+        assert!(
+            report.best <= report.initial,
+            "the kept residual is never worse on the slice"
+        );
         before.add(&read(head.scores(&base, &items)), &person);
         after.add(
             &read(head.scores(&personalise(base, &personal), &items)),
@@ -465,4 +468,21 @@ fn bad_input_is_an_error_not_a_panic() {
         ))
         .is_err()
     );
+}
+
+/// The head the page ships loads, and fits the committed catalogue.
+#[test]
+fn the_committed_head_fits_the_committed_catalogue() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/anime-5k");
+    let catalog = localrec::catalog::Catalog::from_tsv(
+        &std::fs::read_to_string(root.join("items.tsv")).unwrap(),
+    )
+    .unwrap();
+    for name in ["head.safetensors", "head-text-only.safetensors"] {
+        let file = load_head(std::fs::read(root.join(name)).unwrap(), &cpu()).unwrap();
+        assert_eq!(file.config.items, catalog.len(), "{name}");
+        assert_eq!(file.config.text_dim, 384, "{name}");
+        assert_eq!(file.objective, Objective::Softmax, "{name}");
+        assert_eq!(file.config.id_embeddings, name == "head.safetensors");
+    }
 }

@@ -109,6 +109,12 @@ enum Command {
         batch_size: usize,
         #[arg(long, default_value_t = TrainConfig::default().patience)]
         patience: usize,
+        /// Share of each training user's list hidden as targets in an example.
+        #[arg(long, default_value_t = TrainConfig::default().target_share)]
+        target_share: f64,
+        /// At most this many history items per training example.
+        #[arg(long, default_value_t = TrainConfig::default().max_history)]
+        max_history: usize,
         #[arg(long, default_value_t = HeadConfig::new(0, 0).dim)]
         dim: usize,
         /// Seed of the user split (the same as eval's).
@@ -117,6 +123,18 @@ enum Command {
         /// Seed of initialisation and batches.
         #[arg(long, default_value_t = TrainConfig::default().seed)]
         seed: u64,
+    },
+    /// Time the head on the CPU: training examples/s, a personal fine-tune of 50 events, and
+    /// one recommendation (user vector + scores for the whole catalogue).
+    BenchHead {
+        #[arg(long, default_value = "data/anime-5k")]
+        dataset: PathBuf,
+        /// Head weights (default: head.safetensors in the dataset folder).
+        #[arg(long)]
+        head: Option<PathBuf>,
+        /// Print one JSON object instead of a table.
+        #[arg(long)]
+        json: bool,
     },
     /// Time embedding of item texts at several batch sizes and print throughput.
     Bench {
@@ -186,6 +204,8 @@ fn run(cli: Cli) -> Result<()> {
             weight_decay,
             batch_size,
             patience,
+            target_share,
+            max_history,
             dim,
             split_seed,
             seed,
@@ -197,11 +217,18 @@ fn run(cli: Cli) -> Result<()> {
                 weight_decay,
                 batch_size,
                 patience,
+                target_share,
+                max_history,
                 seed,
                 ..TrainConfig::default()
             };
             pretrain(&dataset, out, &config, !no_ids, dim, split_seed)
         }
+        Command::BenchHead {
+            dataset,
+            head,
+            json,
+        } => bench_head(&dataset, head, json),
         Command::Bench {
             texts,
             batch_sizes,
@@ -342,7 +369,7 @@ fn eval(dir: &Path, json: bool, seed: u64) -> Result<()> {
                 None,
             );
             let text = dataset.text_tensor(&device)?;
-            for path in head_files(dir)? {
+            for path in head_files(&dataset.dir)? {
                 let file = load_head(
                     std::fs::read(&path).map_err(|e| {
                         Error::Input(format!("cannot read {}: {e}", path.display()))
@@ -736,6 +763,110 @@ fn similarity(encoder: &Encoder, sentences: Vec<String>) -> Result<()> {
             print!("{dot:>7.3}");
         }
         println!();
+    }
+    Ok(())
+}
+
+fn bench_head(dir: &Path, head_path: Option<PathBuf>, json: bool) -> Result<()> {
+    let dataset = Dataset::load(dir)?;
+    let (split, _) = dataset.split(42);
+    let device = device::cpu();
+    let text = dataset.text_tensor(&device)?;
+    let head_path = head_path.unwrap_or_else(|| dataset.dir.join("head.safetensors"));
+    let file = load_head(
+        std::fs::read(&head_path).map_err(|e| {
+            Error::Input(format!(
+                "cannot read {} ({e}): run `localrec pretrain` first",
+                head_path.display()
+            ))
+        })?,
+        &device,
+    )?;
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+
+    // Training throughput: two epochs over 1,024 users (the first warms up), batch 64.
+    let users: Vec<UserList> = split.train.iter().take(1024).cloned().collect();
+    let config = TrainConfig {
+        epochs: 1,
+        batch_size: 64,
+        ..TrainConfig::default()
+    };
+    let mut rates = Vec::new();
+    for _ in 0..3 {
+        let head = Head::new(&file.config, 1, &device)?;
+        let (_, report) = device::block_on(train(head, &text, &users, &[], &config, |_| {
+            ControlFlow::Continue(())
+        }))?;
+        rates.push(report.examples_per_second());
+    }
+    let examples_per_s = median(rates);
+
+    // Personal fine-tuning on 50 events of each of 9 test users; all steps run (no early stop)
+    // so the time is the budget's worst case.
+    let items = file.head.item_table(text.clone());
+    let people: Vec<&[Entry]> = split
+        .test
+        .iter()
+        .filter(|u| u.visible.len() >= 50)
+        .take(9)
+        .map(|u| &u.visible[..50])
+        .collect();
+    let fine_tune_config = FineTuneConfig {
+        patience: usize::MAX,
+        ..FineTuneConfig::default()
+    };
+    let mut seconds = Vec::new();
+    for history in &people {
+        let (_, report) = device::block_on(fine_tune(
+            &file.head,
+            &items,
+            history,
+            &fine_tune_config,
+            |_| ControlFlow::Continue(()),
+        ))?;
+        seconds.push(report.seconds);
+    }
+    let fine_tune_s = median(seconds);
+
+    // One recommendation: user vector from 50 events, scores for the catalogue, read back.
+    let mut latencies = Vec::new();
+    for history in people.iter().cycle().take(30) {
+        let started = Instant::now();
+        device::block_on(file.head.score_histories(&items, &[history], 1))?;
+        latencies.push(started.elapsed().as_secs_f64() * 1e3);
+    }
+    let recommend_ms = median(latencies);
+
+    let result = serde_json::json!({
+        "dataset": dataset.name,
+        "items": dataset.catalog.len(),
+        "head": file.config,
+        "train_examples_per_s": examples_per_s,
+        "fine_tune_50_events_s": fine_tune_s,
+        "fine_tune_steps": fine_tune_config.steps,
+        "recommend_ms": recommend_ms,
+    });
+    if json {
+        println!("{result}");
+    } else {
+        println!(
+            "{} ({} items, head dim {}), CPU, medians:",
+            dataset.name,
+            dataset.catalog.len(),
+            file.config.dim
+        );
+        println!("  training            {examples_per_s:>8.0} examples/s (batch 64)");
+        println!(
+            "  fine-tune 50 events {fine_tune_s:>8.2} s ({} steps of {} examples)",
+            fine_tune_config.steps, fine_tune_config.examples_per_step
+        );
+        println!(
+            "  one recommendation  {recommend_ms:>8.2} ms (user vector + {} scores)",
+            dataset.catalog.len()
+        );
     }
     Ok(())
 }

@@ -1,10 +1,12 @@
 //! The recommendation head over frozen MiniLM item vectors.
 //!
-//! - Item tower: a small MLP over each item's 384-d text vector gives its vector `e_i` and a
-//!   bias `b_i`; an optional learned ID embedding is added to both (text carries cold items,
-//!   IDs refine warm ones).
-//! - User tower: attention pooling over the history's item vectors, each weighted by its
-//!   feedback (rating, like, dislike), then one linear map: `u = W · √n Σ_j α_j s_j e_j + c`.
+//! - Item tower: a small MLP over each item's 384-d text vector gives two vectors, `e_i` (the
+//!   item as a candidate) and `h_i` (the item as evidence in someone's history), and a bias
+//!   `b_i`; an optional learned ID embedding is added to all three (text carries cold items,
+//!   IDs refine warm ones). Separate candidate and history roles let "people who watched j
+//!   watch i" differ from "j and i are alike", as in FISM and Mult-DAE.
+//! - User tower: attention pooling over the history's `h_j`, each weighted by its feedback
+//!   (rating, like, dislike), then one linear map: `u = W · √n Σ_j α_j s_j h_j + c`.
 //!   The user vector is computed from the history, so a new person needs no retraining, and
 //!   because the map after pooling is linear, a score splits exactly into one contribution per
 //!   history item (the "because you liked X" of the page).
@@ -77,9 +79,9 @@ pub struct Head {
     /// share a large common direction that would otherwise make every user look alike.
     text_mean: Param<Tensor<1>>,
     item_hidden: Linear,
-    /// `hidden → dim + 1`: the item vector and, in the last column, the item bias.
+    /// `hidden → 2·dim + 1`: the candidate vector, the bias, then the history vector.
     item_out: Linear,
-    /// `[items, dim + 1]`, zero at start: warm items move away from their text.
+    /// `[items, 2·dim + 1]`, zero at start: warm items move away from their text.
     id_embedding: Option<Param<Tensor<2>>>,
     attention_key: Linear,
     attention_query: Param<Tensor<1>>,
@@ -91,11 +93,13 @@ pub struct Head {
     rating_out: Linear,
 }
 
-/// The item tower's output for a set of items: vectors `[n, dim]` and biases `[n]`.
+/// The item tower's output for a set of items: candidate vectors `[n, dim]`, biases `[n]`,
+/// and history vectors `[n, dim]`.
 #[derive(Debug, Clone)]
 pub struct ItemTable {
     pub vectors: Tensor<2>,
     pub bias: Tensor<1>,
+    pub history: Tensor<2>,
 }
 
 /// The user tower's output: user vectors `[batch, dim]` and each history item's weight
@@ -138,10 +142,10 @@ impl Head {
         Ok(Self {
             text_mean: Param::from_tensor(text_mean).set_require_grad(false),
             item_hidden: linear(&mut rng, text_dim, hidden, device),
-            item_out: linear(&mut rng, hidden, dim + 1, device),
+            item_out: linear(&mut rng, hidden, 2 * dim + 1, device),
             id_embedding: config
                 .id_embeddings
-                .then(|| Param::from_tensor(Tensor::zeros([items, dim + 1], device))),
+                .then(|| Param::from_tensor(Tensor::zeros([items, 2 * dim + 1], device))),
             attention_key: linear(&mut rng, dim, dim, device),
             attention_query: Param::from_tensor(vector(
                 (0..dim)
@@ -176,13 +180,13 @@ impl Head {
             Some(ids) => out + ids.val(),
             None => out,
         };
-        split_bias(out, self.dim())
+        split_outputs(out, self.dim())
     }
 
     /// Item vectors and biases from text alone (no ID residual): for texts outside the
     /// catalogue, such as a sentence describing a taste.
     pub fn text_items(&self, text: Tensor<2>) -> ItemTable {
-        split_bias(self.text_tower(text), self.dim())
+        split_outputs(self.text_tower(text), self.dim())
     }
 
     fn text_tower(&self, text: Tensor<2>) -> Tensor<2> {
@@ -196,7 +200,7 @@ impl Head {
         let [batch, len] = history.mask.dims();
         let dim = self.dim();
         let vectors = items
-            .vectors
+            .history
             .clone()
             .select(0, history.rows.clone().reshape([batch * len]))
             .reshape([batch, len, dim]);
@@ -262,7 +266,7 @@ impl Head {
     }
 
     /// Each history item's exact share of each catalogue score: `[batch, len, items]`, where
-    /// `share[b, j, i] = w_bj · (W e_j) · e_i`; the score is the sum over `j` plus
+    /// `share[b, j, i] = w_bj · (h_j W) · e_i`; the score is the sum over `j` plus
     /// `c · e_i + b_i`.
     pub fn contributions(
         &self,
@@ -273,7 +277,7 @@ impl Head {
         let [batch, len] = history.mask.dims();
         let dim = self.dim();
         let mapped = items
-            .vectors
+            .history
             .clone()
             .select(0, history.rows.clone().reshape([batch * len]))
             .matmul(self.user_out.weight.val())
@@ -283,11 +287,12 @@ impl Head {
     }
 }
 
-fn split_bias(out: Tensor<2>, dim: usize) -> ItemTable {
+fn split_outputs(out: Tensor<2>, dim: usize) -> ItemTable {
     let [rows, _] = out.dims();
     ItemTable {
         vectors: out.clone().slice([0..rows, 0..dim]),
-        bias: out.slice([0..rows, dim..dim + 1]).reshape([rows]),
+        bias: out.clone().slice([0..rows, dim..dim + 1]).reshape([rows]),
+        history: out.slice([0..rows, dim + 1..2 * dim + 1]),
     }
 }
 

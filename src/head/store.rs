@@ -67,9 +67,10 @@ pub fn load_head(bytes: Vec<u8>, device: &Device) -> Result<HeadFile> {
         })?;
     // Sizes come from outside: refuse absurd ones before allocating anything.
     const MAX_PARAMETERS: usize = 64 << 20;
-    let parameters = config.items.saturating_mul(config.dim + 1)
+    let width = config.dim.saturating_mul(2).saturating_add(1);
+    let parameters = config.items.saturating_mul(width)
         + config.text_dim.saturating_mul(config.hidden)
-        + config.hidden.saturating_mul(config.dim + 1);
+        + config.hidden.saturating_mul(width);
     if parameters > MAX_PARAMETERS {
         return Err(bad(format!("{config:?} is too large")));
     }
