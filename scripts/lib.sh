@@ -53,3 +53,11 @@ ensure_wasm_bindgen_cli() {
 ensure_chromium() {
   ensure_apt chromium
 }
+
+# The anime-5k item matrix (MiniLM vectors of every item text) the head and the page use: built
+# once with the native CLI (a few minutes on the CPU, with a progress bar).
+ensure_item_vectors() {
+  [ -f data/anime-5k/item_vectors.safetensors ] && return 0
+  say "embedding the anime-5k catalogue (7,390 items, a few minutes, once)"
+  cargo run --quiet --bin localrec -- embed-catalog --dataset data/anime-5k
+}

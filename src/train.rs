@@ -232,7 +232,8 @@ pub async fn train(
         let current = model.valid();
         let metric = validate(&current, text, validation, config.objective).await?;
         report.validations.push(metric);
-        if metric.better_than(report.best) {
+        // Without validation users there is nothing to choose by: the latest model is kept.
+        if validation.is_empty() || metric.better_than(report.best) {
             report.best = metric;
             report.best_epoch = epoch;
             best = current;

@@ -1,0 +1,128 @@
+//! A dataset folder as the commands see it: catalogue, public lists, item vectors, split.
+
+use std::path::{Path, PathBuf};
+
+use burn::tensor::{Tensor, TensorData};
+use localrec::catalog::Catalog;
+use localrec::eval::split::{HoldoutConfig, Split, leave_last_out, user_holdout};
+use localrec::interactions::{UserList, parse_lists};
+use localrec::item_vectors::ItemVectors;
+use localrec::{Error, Result};
+
+use crate::read_text;
+
+/// A dataset folder: its catalogue, public lists and (if built) item text vectors.
+pub struct Dataset {
+    pub name: String,
+    pub dir: PathBuf,
+    pub catalog: Catalog,
+    pub users: Vec<UserList>,
+    pub vectors_path: PathBuf,
+    pub vectors: Option<ItemVectors>,
+    pub time_ordered: bool,
+}
+
+impl Dataset {
+    /// `dir` is a folder, or a dataset name under `data/` (ml-100k is fetched on first use).
+    pub fn load(dir: &Path) -> Result<Self> {
+        let named = Path::new("data").join(dir);
+        let dir = if dir.join("items.tsv").exists() {
+            dir.to_path_buf()
+        } else if named.join("items.tsv").exists() {
+            named
+        } else if dir.ends_with("ml-100k") {
+            let status = std::process::Command::new("scripts/fetch-ml100k.sh")
+                .status()
+                .map_err(|e| Error::Input(format!("cannot run scripts/fetch-ml100k.sh: {e}")))?;
+            if !status.success() {
+                return Err(Error::Input("fetching ml-100k failed (see above)".into()));
+            }
+            PathBuf::from("data/ml-100k")
+        } else {
+            return Err(Error::Input(format!(
+                "{} is not a dataset folder (no items.tsv)",
+                dir.display()
+            )));
+        };
+        let dir = dir.as_path();
+        let catalog = Catalog::from_tsv(&read_text(&dir.join("items.tsv"))?)?;
+        let users = parse_lists(&read_text(&dir.join("lists.tsv"))?, &catalog)?;
+        let vectors_path = dir.join("item_vectors.safetensors");
+        let vectors = match std::fs::read(&vectors_path) {
+            Ok(bytes) => Some(ItemVectors::from_safetensors(&bytes)?),
+            Err(_) => None,
+        };
+        if let Some(v) = &vectors
+            && v.rows != catalog.len()
+        {
+            return Err(Error::Input(format!(
+                "{} has {} rows for {} items: rebuild it with `localrec embed-catalog`",
+                vectors_path.display(),
+                v.rows,
+                catalog.len()
+            )));
+        }
+        let name = dir.file_name().map_or_else(
+            || dir.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        // Lists in time order (dataset.json says so) are split leave-last-out.
+        let time_ordered = std::fs::read_to_string(dir.join("dataset.json"))
+            .ok()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+            .is_some_and(|v| v["split"] == "leave-last-out");
+        Ok(Self {
+            name,
+            dir: dir.to_path_buf(),
+            catalog,
+            users,
+            vectors_path,
+            vectors,
+            time_ordered,
+        })
+    }
+
+    /// The evaluation split and a sentence describing it.
+    pub fn split(&self, seed: u64) -> (Split, String) {
+        let n_items = self.catalog.len();
+        if self.time_ordered {
+            let split = leave_last_out(&self.users);
+            let protocol = format!(
+                "leave-last-out by time: {} users, each one's last item is the test target (the one before it validates); full ranking over {n_items} items, seen items excluded",
+                split.test.len()
+            );
+            (split, protocol)
+        } else {
+            let split = user_holdout(
+                &self.users,
+                &HoldoutConfig {
+                    seed,
+                    ..Default::default()
+                },
+            );
+            let protocol = format!(
+                "{} test users held out (seed {seed}), 20% of each one's items hidden at random; full ranking over {n_items} items, visible history excluded",
+                split.test.len()
+            );
+            (split, protocol)
+        }
+    }
+
+    pub fn vectors(&self) -> Result<&ItemVectors> {
+        self.vectors.as_ref().ok_or_else(|| {
+            Error::Input(format!(
+                "{} is missing: run `localrec embed-catalog` first",
+                self.vectors_path.display()
+            ))
+        })
+    }
+
+    /// The item text matrix as a tensor on `device`.
+    pub fn text_tensor(&self, device: &burn::tensor::Device) -> Result<Tensor<2>> {
+        let v = self.vectors()?;
+        Ok(Tensor::from_data(
+            TensorData::new(v.data.clone(), [v.rows, v.dim]),
+            device,
+        ))
+    }
+}

@@ -1,0 +1,262 @@
+//! The localrec command line: the same model code as the page, run natively.
+
+mod bench;
+mod dataset;
+mod encode;
+mod evaluate;
+mod pretrain;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use localrec::device::{self, Backend};
+use localrec::head::{HeadConfig, Objective};
+use localrec::train::TrainConfig;
+use localrec::{Encoder, Error, Result};
+
+use bench::{bench, bench_head};
+use encode::{embed_catalog, embed_stdin, similarity};
+use evaluate::eval;
+use pretrain::pretrain;
+
+#[derive(Parser)]
+#[command(
+    name = "localrec",
+    version,
+    about = "A private recommender: MiniLM item vectors and a trainable head, on Burn"
+)]
+struct Cli {
+    /// Folder with config.json, tokenizer.json and model.safetensors.
+    #[arg(long, global = true, default_value = "models/all-MiniLM-L6-v2")]
+    model_dir: PathBuf,
+    /// Compute backend: cpu (Burn flex) or gpu (Burn wgpu).
+    #[arg(long, global = true, default_value = "cpu")]
+    backend: Backend,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Read texts, one per line, on stdin; print one JSON array of floats per line on stdout.
+    Embed {
+        /// Texts per forward pass.
+        #[arg(long, default_value_t = 32)]
+        batch_size: usize,
+        /// Truncate texts at this many word pieces (sentence-transformers uses 256).
+        #[arg(long, default_value_t = localrec::encoder::DEFAULT_MAX_LENGTH)]
+        max_length: usize,
+    },
+    /// Embed a few sentences and print how similar each pair is (a quick look at the model).
+    Similarity {
+        /// Sentences to compare; a built-in set when none are given.
+        sentences: Vec<String>,
+    },
+    /// Embed every item of a catalogue and write the item matrix the head and the page load.
+    EmbedCatalog {
+        /// The catalogue: a folder with items.tsv (e.g. data/anime-5k).
+        #[arg(long, default_value = "data/anime-5k")]
+        dataset: PathBuf,
+        /// Where to write the matrix (default: item_vectors.safetensors in the dataset folder).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[arg(long, default_value_t = 32)]
+        batch_size: usize,
+    },
+    /// Evaluate recommenders on held-out users (full ranking, history excluded).
+    Eval {
+        /// A folder with items.tsv and lists.tsv (and item_vectors.safetensors for text models).
+        #[arg(long, default_value = "data/anime-5k")]
+        dataset: PathBuf,
+        /// Print one JSON object instead of a table.
+        #[arg(long)]
+        json: bool,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
+    /// Train the recommendation head on a dataset's public users and write its weights.
+    Pretrain {
+        /// A folder with items.tsv, lists.tsv and item_vectors.safetensors.
+        #[arg(long, default_value = "data/anime-5k")]
+        dataset: PathBuf,
+        /// softmax (ranking, default), bce (click) or rating (1–10, MSE).
+        #[arg(long, default_value = "softmax")]
+        objective: Objective,
+        /// Text tower only: no learned per-item ID residual.
+        #[arg(long)]
+        no_ids: bool,
+        /// Where to write the weights (default: head.safetensors in the dataset folder, or
+        /// head-<variant>.safetensors for other objectives and --no-ids).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[arg(long, default_value_t = TrainConfig::default().epochs)]
+        epochs: usize,
+        #[arg(long, default_value_t = TrainConfig::default().learning_rate)]
+        learning_rate: f64,
+        #[arg(long, default_value_t = TrainConfig::default().weight_decay)]
+        weight_decay: f32,
+        #[arg(long, default_value_t = TrainConfig::default().batch_size)]
+        batch_size: usize,
+        #[arg(long, default_value_t = TrainConfig::default().patience)]
+        patience: usize,
+        /// Share of each training user's list hidden as targets in an example.
+        #[arg(long, default_value_t = TrainConfig::default().target_share)]
+        target_share: f64,
+        /// At most this many history items per training example.
+        #[arg(long, default_value_t = TrainConfig::default().max_history)]
+        max_history: usize,
+        #[arg(long, default_value_t = HeadConfig::new(0, 0).dim)]
+        dim: usize,
+        /// Seed of the user split (the same as eval's).
+        #[arg(long, default_value_t = 42)]
+        split_seed: u64,
+        /// Seed of initialisation and batches.
+        #[arg(long, default_value_t = TrainConfig::default().seed)]
+        seed: u64,
+    },
+    /// Time the head on the CPU: training examples/s, a personal fine-tune of 50 events, and
+    /// one recommendation (user vector + scores for the whole catalogue).
+    BenchHead {
+        #[arg(long, default_value = "data/anime-5k")]
+        dataset: PathBuf,
+        /// Head weights (default: head.safetensors in the dataset folder).
+        #[arg(long)]
+        head: Option<PathBuf>,
+        /// Print one JSON object instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Time embedding of item texts at several batch sizes and print throughput.
+    Bench {
+        /// One text per line (default: the anime catalogue's item texts).
+        #[arg(long, default_value = "bench/item_texts.txt")]
+        texts: PathBuf,
+        /// Batch sizes to time.
+        #[arg(long, value_delimiter = ',', default_value = "1,16,64")]
+        batch_sizes: Vec<usize>,
+        /// How many texts each batch size embeds (after one warm-up batch).
+        #[arg(long, default_value_t = 256)]
+        count: usize,
+        /// Print one JSON object per batch size instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("localrec: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    // The device (and, for the GPU, its one-per-process runtime) is set up only by commands
+    // that run the encoder.
+    let encoder = |max_length: usize| -> Result<Encoder> {
+        let device = match cli.backend {
+            Backend::Cpu => device::cpu(),
+            Backend::Gpu => device::gpu()?,
+        };
+        load_encoder(&cli.model_dir, &device, max_length)
+    };
+    let default_encoder = || encoder(localrec::encoder::DEFAULT_MAX_LENGTH);
+    match cli.command {
+        Command::Embed {
+            batch_size,
+            max_length,
+        } => embed_stdin(&encoder(max_length)?, batch_size.max(1)),
+        Command::Similarity { sentences } => similarity(&default_encoder()?, sentences),
+        Command::EmbedCatalog {
+            dataset,
+            out,
+            batch_size,
+        } => {
+            let out = out.unwrap_or_else(|| dataset.join("item_vectors.safetensors"));
+            embed_catalog(&default_encoder()?, &dataset, &out, batch_size)
+        }
+        Command::Eval {
+            dataset,
+            json,
+            seed,
+        } => eval(&dataset, json, seed),
+        Command::Pretrain {
+            dataset,
+            objective,
+            no_ids,
+            out,
+            epochs,
+            learning_rate,
+            weight_decay,
+            batch_size,
+            patience,
+            target_share,
+            max_history,
+            dim,
+            split_seed,
+            seed,
+        } => {
+            let config = TrainConfig {
+                objective,
+                epochs,
+                learning_rate,
+                weight_decay,
+                batch_size,
+                patience,
+                target_share,
+                max_history,
+                seed,
+                ..TrainConfig::default()
+            };
+            pretrain(&dataset, out, &config, !no_ids, dim, split_seed)
+        }
+        Command::BenchHead {
+            dataset,
+            head,
+            json,
+        } => bench_head(&dataset, head, json),
+        Command::Bench {
+            texts,
+            batch_sizes,
+            count,
+            json,
+        } => bench(&default_encoder()?, &texts, &batch_sizes, count, json),
+    }
+}
+
+fn load_encoder(dir: &Path, device: &burn::tensor::Device, max_length: usize) -> Result<Encoder> {
+    let read = |name: &str| {
+        let path = dir.join(name);
+        std::fs::read(&path).map_err(|e| {
+            Error::Input(format!(
+                "cannot read {} ({e}); run scripts/fetch-model.sh first",
+                path.display()
+            ))
+        })
+    };
+    Encoder::from_bytes_with_max_length(
+        &read("config.json")?,
+        &read("tokenizer.json")?,
+        read("model.safetensors")?,
+        device,
+        max_length,
+    )
+}
+
+pub fn read_text(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path)
+        .map_err(|e| Error::Input(format!("cannot read {}: {e}", path.display())))
+}
+
+/// Write then rename: a reader never sees half a file.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let partial = path.with_extension("partial");
+    std::fs::write(&partial, bytes)
+        .and_then(|()| std::fs::rename(&partial, path))
+        .map_err(|e| Error::Input(format!("cannot write {}: {e}", path.display())))
+}

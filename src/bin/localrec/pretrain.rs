@@ -1,0 +1,123 @@
+//! `localrec pretrain`: train the head on a dataset's public users and write its weights.
+
+use std::path::{Path, PathBuf};
+
+use std::collections::HashMap;
+use std::ops::ControlFlow;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use localrec::Result;
+use localrec::device;
+use localrec::head::{Head, HeadConfig, Objective, save_head};
+use localrec::train::{TrainConfig, train};
+
+use crate::dataset::Dataset;
+use crate::write_atomically;
+
+pub fn pretrain(
+    dir: &Path,
+    out: Option<PathBuf>,
+    config: &TrainConfig,
+    id_embeddings: bool,
+    dim: usize,
+    split_seed: u64,
+) -> Result<()> {
+    let dataset = Dataset::load(dir)?;
+    let (split, _) = dataset.split(split_seed);
+    let device = device::cpu();
+    let text = dataset.text_tensor(&device)?;
+    let head_config = HeadConfig {
+        dim,
+        id_embeddings,
+        ..HeadConfig::new(dataset.vectors()?.dim, dataset.catalog.len())
+    };
+    let head = Head::with_text_mean(
+        &head_config,
+        config.seed,
+        text.clone().mean_dim(0).reshape([head_config.text_dim]),
+    )?;
+    let variant = head_variant(config.objective, id_embeddings);
+    let out = out.unwrap_or_else(|| dataset.dir.join(format!("{variant}.safetensors")));
+
+    let bar = ProgressBar::new(0).with_style(
+        ProgressStyle::with_template(
+            "epoch {prefix} [{bar:30}] {pos}/{len} steps, {msg}, ETA {eta}",
+        )
+        .expect("static template")
+        .progress_chars("=> "),
+    );
+    eprintln!(
+        "training {variant} on {} users ({} validation users), objective {:?}",
+        split.train.len(),
+        split.validation.len(),
+        config.objective
+    );
+    let (head, report) = device::block_on(train(
+        head,
+        &text,
+        &split.train,
+        &split.validation,
+        config,
+        |p| {
+            bar.set_length(p.steps as u64);
+            bar.set_position(p.step as u64);
+            bar.set_prefix(format!("{}/{}", p.epoch, p.epochs));
+            match p.validation {
+                // Epoch lines are printed even where the bar is hidden (not a terminal).
+                Some(v) => bar.suspend(|| {
+                    eprintln!(
+                        "epoch {:>2}: loss {:.4}, validation {:?}, {:.0} s",
+                        p.epoch, p.loss, v, p.elapsed_s
+                    )
+                }),
+                None => bar.set_message(format!("loss {:.4}", p.loss)),
+            }
+            ControlFlow::Continue(())
+        },
+    ))?;
+    bar.finish_and_clear();
+    eprintln!(
+        "best epoch {} of {}: {:?} (before training {:?}); {} steps, {:.0} examples/s",
+        report.best_epoch,
+        report.losses.len(),
+        report.best,
+        report.initial,
+        report.steps,
+        report.examples_per_second()
+    );
+    let info = HashMap::from([
+        ("name".to_string(), variant.clone()),
+        ("dataset".to_string(), dataset.name.clone()),
+        ("split_seed".to_string(), split_seed.to_string()),
+        (
+            "train_config".to_string(),
+            serde_json::to_string(config).expect("plain struct"),
+        ),
+        (
+            "validation".to_string(),
+            serde_json::to_string(&report.best).expect("plain enum"),
+        ),
+    ]);
+    let bytes = save_head(&head, &head_config, config.objective, &info)?;
+    write_atomically(&out, &bytes)?;
+    eprintln!(
+        "wrote {} ({:.1} MB)",
+        out.display(),
+        bytes.len() as f64 / 1e6
+    );
+    Ok(())
+}
+
+/// The file and model name of a head variant: `head`, `head-text-only`, `head-bce`, …
+pub fn head_variant(objective: Objective, id_embeddings: bool) -> String {
+    let mut name = "head".to_string();
+    match objective {
+        Objective::Softmax => {}
+        Objective::Bce => name.push_str("-bce"),
+        Objective::Rating => name.push_str("-rating"),
+    }
+    if !id_embeddings {
+        name.push_str("-text-only");
+    }
+    name
+}
