@@ -13,12 +13,12 @@ use std::ops::ControlFlow;
 
 use burn::module::{Module, Param};
 use burn::optim::{AdamWConfig, GradientsParams};
-use burn::tensor::activation::log_softmax;
 use burn::tensor::{Tensor, TensorData};
 
 use crate::clock::now_seconds;
 use crate::error::{Error, Result};
-use crate::head::{Head, HistoryBatch, ItemTable, read_rows};
+use crate::head::objective::Example;
+use crate::head::{Head, HistoryBatch, ItemTable, Objective, Targets, Users, read_rows};
 use crate::interactions::Entry;
 use crate::rng::SplitMix64;
 
@@ -141,8 +141,11 @@ pub async fn fine_tune(
     };
 
     let autodiff = device.clone().autodiff();
-    let vectors = items.vectors.clone().to_device(&autodiff);
-    let bias = items.bias.clone().to_device(&autodiff);
+    let constant_items = ItemTable {
+        vectors: items.vectors.clone().to_device(&autodiff),
+        bias: items.bias.clone().to_device(&autodiff),
+        history: items.history.clone().to_device(&autodiff),
+    };
     let mut residual = Residual {
         delta: Param::from_tensor(Tensor::zeros([dim], &autodiff)),
     };
@@ -180,22 +183,17 @@ pub async fn fine_tune(
             .users(items, &HistoryBatch::new(&inputs, n_items, &device)?)
             .vectors
             .to_device(&autodiff);
-        let batch = splits.len();
-        let (mut weights, mut mask) = (vec![0f32; batch * n_items], vec![0f32; batch * n_items]);
-        for (b, (input, targets)) in splits.iter().enumerate() {
-            input
-                .iter()
-                .for_each(|e| mask[b * n_items + e.row] = SEEN_LOGIT);
-            for e in targets {
-                weights[b * n_items + e.row] += 1.0 / targets.len() as f32;
-                mask[b * n_items + e.row] = 0.0;
-            }
-        }
-        let weights = Tensor::<2>::from_data(TensorData::new(weights, [batch, n_items]), &autodiff);
-        let mask = Tensor::<2>::from_data(TensorData::new(mask, [batch, n_items]), &autodiff);
-        let user = users + residual.delta.val().unsqueeze();
-        let logits = user.matmul(vectors.clone().transpose()) + bias.clone().unsqueeze() + mask;
-        let loss = (weights * log_softmax(logits, 1)).sum().neg() / batch as f32;
+        // The pretraining objective, on a copy of the item table that is constant here.
+        let examples: Vec<Example> = splits
+            .iter()
+            .map(|(input, targets)| Example { input, targets })
+            .collect();
+        let targets = Targets::new(Objective::Softmax, &examples, n_items, &autodiff)?;
+        let personalised = Users {
+            vectors: users + residual.delta.val().unsqueeze(),
+            weights: Tensor::zeros([splits.len(), 1], &autodiff),
+        };
+        let loss = targets.loss(head, &constant_items, &personalised);
         let grads = GradientsParams::from_grads(loss.backward(), &residual);
         residual = optimizer.step(config.learning_rate, residual, grads);
 
@@ -234,7 +232,6 @@ pub async fn fine_tune(
 
 /// Fewest events fine-tuning accepts: one to validate on, two or more to learn from.
 pub const MIN_EVENTS: usize = 3;
-const SEEN_LOGIT: f32 = -1e4;
 
 /// Mean cross-entropy of the kept-out slice under a `[1, items]` score row, with the rest of
 /// the history out of the softmax (as in training).
