@@ -18,7 +18,9 @@ use burn::tensor::{Tensor, TensorData};
 use crate::clock::now_seconds;
 use crate::error::{Error, Result};
 use crate::head::objective::Example;
-use crate::head::{Head, HistoryBatch, ItemTable, Objective, Targets, Users, read_rows};
+use crate::head::{
+    Head, HistoryBatch, ItemTable, Objective, Targets, Users, read_rows, read_scalar,
+};
 use crate::interactions::Entry;
 use crate::rng::SplitMix64;
 
@@ -197,7 +199,7 @@ pub async fn fine_tune(
         let grads = GradientsParams::from_grads(loss.backward(), &residual);
         residual = optimizer.step(config.learning_rate, residual, grads);
 
-        let loss = read_rows(loss.inner().reshape([1, 1])).await?[0][0] as f64;
+        let loss = read_scalar(loss.inner()).await?;
         let delta = residual.delta.val().inner();
         let metric = validate(delta.clone()).await?;
         report.losses.push(loss);

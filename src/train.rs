@@ -16,10 +16,12 @@ use burn::tensor::Tensor;
 
 use crate::clock::now_seconds;
 use crate::error::{Error, Result};
-use crate::eval::baselines::Ranking;
+use crate::eval::baselines::{Ranking, RankingReport};
 use crate::eval::metrics;
 use crate::eval::split::HeldOut;
-use crate::head::{Head, HistoryBatch, Objective, Targets, objective::Example};
+use crate::head::{
+    Head, HistoryBatch, ItemTable, Objective, Targets, objective::Example, read_scalar,
+};
 use crate::interactions::{Entry, UserList};
 use crate::rng::SplitMix64;
 
@@ -175,6 +177,20 @@ pub async fn train(
         cancelled: false,
     };
     let mut best = model.valid();
+    let report_at = |epoch: usize, step: usize, loss: f64, validation: Option<Validation>| {
+        let elapsed = now_seconds() - started;
+        Progress {
+            epoch,
+            epochs: config.epochs,
+            step,
+            steps: total_steps,
+            loss,
+            validation,
+            learning_rate: schedule(config, step, total_steps),
+            elapsed_s: elapsed,
+            eta_s: elapsed / step as f64 * (total_steps - step) as f64,
+        }
+    };
     let mut step = 0;
     'epochs: for epoch in 1..=config.epochs {
         let mut order = trainable.clone();
@@ -210,18 +226,7 @@ pub async fn train(
             loss_sum += loss;
             report.steps = step;
             report.examples += chunk.len();
-            let elapsed = now_seconds() - started;
-            let progress = Progress {
-                epoch,
-                epochs: config.epochs,
-                step,
-                steps: total_steps,
-                loss: loss_sum / (k + 1) as f64,
-                validation: None,
-                learning_rate,
-                elapsed_s: elapsed,
-                eta_s: elapsed / step as f64 * (total_steps - step) as f64,
-            };
+            let progress = report_at(epoch, step, loss_sum / (k + 1) as f64, None);
             if on_progress(&progress).is_break() {
                 report.cancelled = true;
                 break 'epochs;
@@ -238,19 +243,8 @@ pub async fn train(
             report.best_epoch = epoch;
             best = current;
         }
-        let elapsed = now_seconds() - started;
-        let progress = Progress {
-            epoch,
-            epochs: config.epochs,
-            step,
-            steps: total_steps,
-            loss: *report.losses.last().expect("just pushed"),
-            validation: Some(metric),
-            learning_rate: schedule(config, step, total_steps),
-            elapsed_s: elapsed,
-            eta_s: elapsed / step as f64 * (total_steps - step) as f64,
-        };
-        if on_progress(&progress).is_break() {
+        let epoch_loss = *report.losses.last().expect("just pushed");
+        if on_progress(&report_at(epoch, step, epoch_loss, Some(metric))).is_break() {
             report.cancelled = true;
             break;
         }
@@ -315,16 +309,10 @@ pub async fn validate(
     objective: Objective,
 ) -> Result<Validation> {
     let items = head.item_table(text.clone());
-    let histories: Vec<&[Entry]> = users.iter().map(|u| u.visible.as_slice()).collect();
     match objective {
-        Objective::Softmax | Objective::Bce => {
-            let scores = head.score_histories(&items, &histories, 256).await?;
-            let mut ranking = Ranking::new(text.dims()[0]);
-            for (user, scores) in users.iter().zip(&scores) {
-                ranking.add(scores, user);
-            }
-            Ok(Validation::Ndcg(ranking.report().ndcg))
-        }
+        Objective::Softmax | Objective::Bce => Ok(Validation::Ndcg(
+            rank_users(head, &items, users).await?.ndcg,
+        )),
         Objective::Rating => {
             let (predicted, actual) = rating_pairs(head, &items, users).await?;
             Ok(Validation::Rmse(
@@ -334,10 +322,25 @@ pub async fn validate(
     }
 }
 
+/// Ranking metrics of `head` for held-out users: full catalogue, visible history excluded.
+pub async fn rank_users(
+    head: &Head,
+    items: &ItemTable,
+    users: &[HeldOut],
+) -> Result<RankingReport> {
+    let histories: Vec<&[Entry]> = users.iter().map(|u| u.visible.as_slice()).collect();
+    let scores = head.score_histories(items, &histories, 256).await?;
+    let mut ranking = Ranking::new(items.bias.dims()[0]);
+    for (user, scores) in users.iter().zip(&scores) {
+        ranking.add(scores, user);
+    }
+    Ok(ranking.report())
+}
+
 /// Predicted and actual ratings of every hidden rated item of `users`.
 pub async fn rating_pairs(
     head: &Head,
-    items: &crate::head::ItemTable,
+    items: &ItemTable,
     users: &[HeldOut],
 ) -> Result<(Vec<f32>, Vec<f32>)> {
     let (mut predicted, mut actual) = (Vec::new(), Vec::new());
@@ -359,17 +362,4 @@ pub async fn rating_pairs(
         }
     }
     Ok((predicted, actual))
-}
-
-async fn read_scalar(tensor: Tensor<1>) -> Result<f64> {
-    let values = tensor
-        .into_data_async()
-        .await
-        .map_err(|e| Error::Compute(format!("{e:?}")))?
-        .try_into_vec::<f32>()
-        .map_err(|e| Error::Compute(format!("unexpected data: {e:?}")))?;
-    values
-        .first()
-        .map(|&v| v as f64)
-        .ok_or_else(|| Error::Compute("empty loss tensor".into()))
 }

@@ -383,3 +383,9 @@ pub async fn read_rows(tensor: Tensor<2>) -> Result<Vec<Vec<f32>>> {
         .map(<[f32]>::to_vec)
         .collect())
 }
+
+/// Reads a one-element tensor (a loss) back to the host (async: WebGPU-safe).
+pub async fn read_scalar(tensor: Tensor<1>) -> Result<f64> {
+    let rows = read_rows(tensor.reshape([1, 1])).await?;
+    Ok(rows[0][0] as f64)
+}

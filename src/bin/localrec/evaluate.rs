@@ -15,8 +15,7 @@ use localrec::eval::metrics;
 use localrec::eval::split::HeldOut;
 use localrec::fine_tune::{FineTuneConfig, fine_tune, personalise};
 use localrec::head::{Head, HistoryBatch, ItemTable, Objective, load_head, read_rows};
-use localrec::interactions::Entry;
-use localrec::train::rating_pairs;
+use localrec::train::{rank_users, rating_pairs};
 use localrec::{Error, Result};
 
 use crate::dataset::Dataset;
@@ -79,13 +78,7 @@ pub fn eval(dir: &Path, json: bool, seed: u64) -> Result<()> {
                         .map_or_else(String::new, |s| s.to_string_lossy().into_owned())
                 });
                 let items = file.head.item_table(text.clone());
-                let histories: Vec<&[Entry]> =
-                    split.test.iter().map(|u| u.visible.as_slice()).collect();
-                let scores = device::block_on(file.head.score_histories(&items, &histories, 256))?;
-                let mut ranking = Ranking::new(n_items);
-                for (user, scores) in split.test.iter().zip(&scores) {
-                    ranking.add(scores, user);
-                }
+                let ranking = device::block_on(rank_users(&file.head, &items, &split.test))?;
                 let rmse = if file.objective == Objective::Rating {
                     let (predicted, actual) =
                         device::block_on(rating_pairs(&file.head, &items, &split.test))?;
@@ -93,7 +86,7 @@ pub fn eval(dir: &Path, json: bool, seed: u64) -> Result<()> {
                 } else {
                     None
                 };
-                add(&name, ranking.report(), rmse);
+                add(&name, ranking, rmse);
                 if name == "head" {
                     let (before, after) = fine_tune_comparison(&file.head, &items, &split.test)?;
                     add("head, users ≥20 events", before, None);
