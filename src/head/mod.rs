@@ -164,14 +164,6 @@ impl Head {
         self.attention_key.weight.dims()[0]
     }
 
-    pub fn text_dim(&self) -> usize {
-        self.item_hidden.weight.dims()[0]
-    }
-
-    pub fn has_id_embeddings(&self) -> bool {
-        self.id_embedding.is_some()
-    }
-
     /// Item vectors and biases for every catalogue item: `text` is the `[items, text_dim]`
     /// frozen text matrix, in catalogue order.
     pub fn item_table(&self, text: Tensor<2>) -> ItemTable {
