@@ -12,7 +12,10 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 // Only these are served; everything else in the repository is not the web's business.
-const PUBLIC = ['index.html', 'www/', 'pkg/', 'models/all-MiniLM-L6-v2/', 'data/', 'bench/web/', 'bench/item_texts.txt'];
+const PUBLIC = [
+  'index.html', 'sw.js', 'www/', 'pkg/', 'models/all-MiniLM-L6-v2/', 'data/anime-5k/',
+  'node_modules/idb/build/', 'node_modules/uplot/dist/', 'bench/web/', 'bench/item_texts.txt',
+];
 
 const MIME = {
   '.html': 'text/html; charset=utf-8',
@@ -67,10 +70,17 @@ export function createAppServer({ root = ROOT } = {}) {
       return send(404, 'not found\n');
     }
     if (!info.isFile()) return send(404, 'not found\n');
+    // `no-cache` + a validator: the browser asks every time and gets a 304 when unchanged.
+    const etag = `"${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}"`;
+    if (req.headers['if-none-match'] === etag) {
+      res.writeHead(304, { ETag: etag, 'Cache-Control': 'no-cache', ...SECURITY_HEADERS });
+      return res.end();
+    }
     res.writeHead(200, {
       'Content-Type': MIME[extname(path)] ?? 'application/octet-stream',
       'Content-Length': info.size,
       'Cache-Control': 'no-cache',
+      ETag: etag,
       ...SECURITY_HEADERS,
     });
     if (req.method === 'HEAD') return res.end();

@@ -15,7 +15,7 @@ use burn::module::{Module, Param};
 use burn::optim::{AdamWConfig, GradientsParams};
 use burn::tensor::{Tensor, TensorData};
 
-use crate::clock::now_seconds;
+use crate::clock::{now_seconds, yield_to_host};
 use crate::error::{Error, Result};
 use crate::head::objective::Example;
 use crate::head::{
@@ -224,6 +224,7 @@ pub async fn fine_tune(
             report.cancelled = true;
             break;
         }
+        yield_to_host().await;
         if step - report.best_step >= config.patience {
             break;
         }

@@ -11,6 +11,8 @@ pub mod fine_tune;
 pub mod head;
 pub mod interactions;
 pub mod item_vectors;
+pub mod map;
+pub mod recommender;
 pub mod rng;
 pub mod train;
 #[cfg(target_arch = "wasm32")]

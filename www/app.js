@@ -1,34 +1,48 @@
-// The page: loads the model in a worker with visible progress, then finds the sample sentence
-// nearest to what the person types. `window.localrec` exposes the same client for the console
-// (and the browser tests).
+// The page: loads the model and the catalogue in a worker, keeps the person's profile
+// (reactions, taste sentence, personal weights) in IndexedDB, and shows recommendations that
+// follow every reaction. `window.localrec` exposes the state for the console and the tests.
 
+import { Catalog } from './catalog.js';
 import { EngineClient } from './engine-client.js';
+import { ImportError, MAX_IMPORT_BYTES, exportHistory, parseHistoryImport } from './history-file.js';
+import { ItemMap } from './item-map.js';
+import { CATALOG_ID } from './model-files.js';
+import { askPersistentStorage, deleteProfile, emptyProfile, loadProfile, saveProfile } from './profile-store.js';
+import { TrainingChart } from './training-chart.js';
+import { explain, historyRow, itemRow } from './views.js';
 
-const SAMPLES = [
-  'Cowboy Bebop. Genres: Action, Adventure, Comedy, Drama, Sci-Fi, Space. Type: TV, 26 episodes.',
-  'Mobile Suit Gundam. Genres: Action, Mecha, Military, Sci-Fi, Space. Type: TV, 43 episodes.',
-  'Clannad. Genres: Comedy, Drama, Romance, School, Slice of Life. Type: TV, 23 episodes.',
-  'Death Note. Genres: Mystery, Police, Psychological, Supernatural, Thriller. Type: TV, 37 episodes.',
-  'Haikyuu!!. Genres: Comedy, Drama, School, Shounen, Sports. Type: TV, 25 episodes.',
-  'Spirited Away. Genres: Adventure, Drama, Supernatural. Type: Movie, 1 episode.',
-];
-
+const RECOMMENDATIONS = 20;
 const $ = (id) => document.getElementById(id);
 const forceCpu = new URLSearchParams(location.search).get('backend') === 'cpu';
+
 const progressEvents = [];
 const client = new EngineClient(onProgress);
-let sampleVectors = null;
+const chart = new TrainingChart($('train-chart'));
+const itemMap = new ItemMap($('map'));
+const timings = { firstRecommendations: null, updates: [] };
+
+let catalog = null;
+let rowOf = null;
+let profile = emptyProfile();
+let canSave = true; // false when the saved profile could not be read: never overwrite it blind
+let recommendations = [];
+let training = false;
+
+// ---- Loading ---------------------------------------------------------------------------
 
 const mb = (bytes) => (bytes / 1e6).toFixed(1);
 
 function onProgress(event) {
   progressEvents.push(event);
   if (event.phase === 'download') {
-    const verb = event.source === 'cache' ? 'Reading from cache' : 'Downloading';
+    const verb = event.source === 'cache' ? 'Reading the model from this device' : 'Downloading the model (once)';
     $('progress').value = event.overallLoaded / event.overallTotal;
-    $('status').textContent = `${verb} the model…`;
+    $('status').textContent = `${verb}…`;
     $('progress-detail').textContent =
       `${event.file}: ${mb(event.loaded)} / ${mb(event.total)} MB · ${Math.floor((100 * event.overallLoaded) / event.overallTotal)}% overall`;
+  } else if (event.phase === 'catalog') {
+    $('status').textContent = 'Loading the catalogue…';
+    $('progress-detail').textContent = `${event.file}: ${mb(event.loaded)} / ${mb(event.total)} MB`;
   } else if (event.phase === 'model') {
     $('status').textContent = `Loading the model on ${event.backend === 'webgpu' ? 'WebGPU' : 'the CPU'}…`;
   } else if (event.phase === 'warmup') {
@@ -38,25 +52,36 @@ function onProgress(event) {
 
 function describeBackend({ backend, adapter }) {
   if (backend !== 'webgpu') {
-    return forceCpu ? 'Backend: CPU (chosen in the URL)' : 'Backend: CPU (this browser offers no WebGPU adapter)';
+    return forceCpu ? 'CPU (chosen in the URL)' : 'CPU (this browser offers no WebGPU adapter)';
   }
   const name = [adapter.vendor, adapter.architecture, adapter.description].filter(Boolean).join(' · ');
-  return `Backend: WebGPU${name ? ` (${name})` : ''}${adapter.isFallbackAdapter ? ', software fallback adapter' : ''}`;
+  return `WebGPU${name ? ` (${name})` : ''}${adapter.isFallbackAdapter ? ', software fallback adapter' : ''}`;
 }
 
 async function start() {
   document.body.dataset.state = 'loading';
   $('error').hidden = true;
-  $('embed-button').disabled = true;
+  $('model-card').hidden = false;
   $('progress').value = 0;
   try {
-    const info = await client.start({ forceCpu });
+    const [info] = await Promise.all([client.start({ forceCpu }), restoreProfile()]);
+    catalog = Catalog.fromTsv(info.catalogTsv);
+    delete info.catalogTsv;
+    const rows = new Map(catalog.items.map((item, row) => [item.id, row]));
+    rowOf = (id) => rows.get(id);
+    dropUnknownItems();
     $('status').textContent = info.fromCache ? 'Ready (model read from cache).' : 'Ready (model downloaded and cached).';
     $('progress').value = 1;
-    $('backend').textContent = describeBackend(info);
-    $('embed-button').disabled = false;
-    document.body.dataset.state = 'ready';
+    $('backend').textContent = `Backend: ${describeBackend(info)}`;
     window.localrec.info = info;
+    for (const id of ['taste-button', 'taste-clear', 'search', 'export', 'import', 'delete-all']) $(id).disabled = false;
+    $('taste').value = profile.taste;
+    renderHistory();
+    await refresh();
+    timings.firstRecommendations = performance.now();
+    document.body.dataset.state = 'ready';
+    $('model-card').hidden = true;
+    loadMap();
     return info;
   } catch (error) {
     $('status').textContent = 'The model could not be loaded.';
@@ -67,42 +92,332 @@ async function start() {
   }
 }
 
-function dot(a, b) {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += a[i] * b[i];
-  return sum;
-}
-
-async function showNearest(event) {
-  event.preventDefault();
-  const text = $('text').value;
-  $('embed-button').disabled = true;
+async function loadMap() {
   try {
-    // The samples are embedded with the first query, in the same batch: one GPU round trip.
-    const texts = sampleVectors ? [text] : [text, ...SAMPLES];
-    const [[vector, ...samples], pieces] = await Promise.all([client.embed(texts), client.tokenize(text)]);
-    sampleVectors ??= samples;
-    $('pieces').textContent = pieces.join(' ');
-    const ranked = SAMPLES.map((sample, i) => ({ sample, score: dot(vector, sampleVectors[i]) }))
-      .sort((a, b) => b.score - a.score);
-    $('results').replaceChildren(...ranked.map(({ sample, score }) => {
-      const item = document.createElement('li');
-      const badge = document.createElement('span');
-      badge.className = 'score';
-      badge.textContent = score.toFixed(3);
-      item.append(badge, ' ', sample); // text nodes: never parsed as HTML
-      return item;
-    }));
+    const { points, plane } = await client.map();
+    itemMap.setPoints(points, plane, rowOf);
+    drawMap();
   } catch (error) {
-    $('error-message').textContent = error.message;
-    $('error').hidden = false;
-  } finally {
-    $('embed-button').disabled = false;
+    notify(`The map could not be drawn: ${error.message}`);
   }
 }
 
-$('embed-form').addEventListener('submit', showNearest);
+// ---- The profile -----------------------------------------------------------------------
+
+async function restoreProfile() {
+  try {
+    profile = await loadProfile();
+    const persisted = await askPersistentStorage();
+    $('storage-status').textContent = persisted
+      ? 'Saved in this browser (persistent storage granted).'
+      : 'Saved in this browser. The browser may clear it under storage pressure: export to keep a copy.';
+  } catch (error) {
+    canSave = false;
+    $('storage-status').textContent = 'Not saving: the saved profile could not be read.';
+    notify(`Your saved history could not be read (${error.message}). It was left untouched; changes in this tab are not saved.`);
+  }
+}
+
+/** Items no longer in the catalogue (a newer catalogue) are set aside, with a message. */
+function dropUnknownItems() {
+  const known = profile.history.filter((event) => catalog.get(event.item));
+  if (known.length < profile.history.length) {
+    notify(`${profile.history.length - known.length} saved reactions are for items this catalogue does not have; they are not used.`);
+    profile.history = known;
+  }
+}
+
+async function persist() {
+  if (!canSave) return;
+  try {
+    await saveProfile(profile);
+  } catch (error) {
+    notify(`Could not save to this browser's storage (${error.message}). Your changes are kept in this tab; export them to keep a copy.`);
+  }
+}
+
+function reactionOf(id) {
+  return profile.history.find((event) => event.item === id)?.reaction;
+}
+
+async function react(id, reaction) {
+  const started = performance.now();
+  const current = reactionOf(id);
+  profile.history = profile.history.filter((event) => event.item !== id);
+  // Pressing the active reaction again takes it back.
+  if (reaction !== null && reaction !== current) profile.history.push({ item: id, reaction, at: Date.now() });
+  renderHistory();
+  renderSearch();
+  const saved = persist();
+  await refresh();
+  timings.updates.push(performance.now() - started);
+  await saved;
+}
+
+// ---- Recommendations -------------------------------------------------------------------
+
+let refreshing = null;
+let refreshAgain = false;
+
+/** Recomputes the list; calls during a computation coalesce into one more run after it. */
+async function refresh() {
+  if (refreshing) {
+    refreshAgain = true;
+    return refreshing;
+  }
+  refreshing = (async () => {
+    do {
+      refreshAgain = false;
+      try {
+        const result = await client.recommend({
+          history: profile.history.map(({ item, reaction }) => ({ item, reaction })),
+          taste: profile.taste,
+          personal: profile.personal?.residual ?? null,
+          count: RECOMMENDATIONS,
+        });
+        recommendations = result.items;
+        window.localrec.user = result.user;
+        renderRecommendations(result);
+      } catch (error) {
+        notify(`Recommendations failed: ${error.message}`);
+      }
+    } while (refreshAgain);
+  })();
+  try {
+    await refreshing;
+  } finally {
+    refreshing = null;
+  }
+}
+
+function renderRecommendations(result) {
+  const rows = result.items.map(({ item: id, because }) => {
+    const item = catalog.get(id);
+    return itemRow(item, reactionOf(id), explain(because, catalog, profile.history, profile.taste));
+  });
+  $('recommendations').replaceChildren(...rows);
+  const personal = profile.personal ? ', with your personal weights' : '';
+  $('recs-note').textContent = profile.history.length === 0 && !profile.taste
+    ? 'Popular with everyone so far: react to a few items, or describe what you like.'
+    : `From ${profile.history.length} reaction${profile.history.length === 1 ? '' : 's'}${profile.taste ? ' and your description' : ''}${personal}.`;
+  $('recs-timing').textContent = `updated in ${Math.round(result.millis)} ms`;
+  document.body.dataset.recommendations = String(Number(document.body.dataset.recommendations ?? 0) + 1);
+  drawMap();
+  const first = result.items[0] && catalog.get(result.items[0].item);
+  if (!profile.taste && first) showPieces(itemText(first));
+}
+
+function drawMap() {
+  itemMap.draw({
+    history: profile.history.map((event) => event.item),
+    recommendations: recommendations.map((r) => r.item),
+    user: window.localrec.user,
+  });
+}
+
+/** The sentence the encoder reads for an item (the crate's `Item::text`). */
+function itemText(item) {
+  let text = `${item.name}.`;
+  if (item.genres.length) text += ` Genres: ${item.genres.join(', ')}.`;
+  if (item.type) {
+    text += ` Type: ${item.type}`;
+    if (item.episodes) text += `, ${item.episodes} episode${item.episodes === 1 ? '' : 's'}`;
+    text += '.';
+  }
+  return text;
+}
+
+async function showPieces(text) {
+  try {
+    $('pieces').textContent = (await client.tokenize(text)).join(' ');
+  } catch {
+    // Teaching aid only.
+  }
+}
+
+// ---- History and search ----------------------------------------------------------------
+
+function renderHistory() {
+  const rows = [...profile.history].reverse().map((event) => historyRow(catalog.get(event.item), event));
+  $('history').replaceChildren(...rows);
+  $('history-empty').hidden = rows.length > 0;
+  $('history-count').textContent = rows.length ? `${rows.length}` : '';
+  $('train').disabled = training || profile.history.length < 3;
+  $('train').title = profile.history.length < 3 ? 'React to at least 3 items first' : '';
+}
+
+function renderSearch() {
+  const query = $('search').value;
+  const hits = catalog.search(query);
+  $('search-results').replaceChildren(...hits.map((item) => itemRow(item, reactionOf(item.id))));
+  $('search-note').textContent = query.trim() && hits.length === 0 ? 'No items match.' : '';
+}
+
+// One handler for every like / dislike / rating control on the page.
+function onReactionClick(event) {
+  const button = event.target.closest('button[data-reaction]');
+  if (button) react(Number(button.dataset.item), button.dataset.reaction);
+  const remove = event.target.closest('button[data-remove]');
+  if (remove) react(Number(remove.dataset.remove), null);
+}
+
+function onRatingChange(event) {
+  const select = event.target.closest('select[data-item]');
+  if (select) react(Number(select.dataset.item), select.value ? Number(select.value) : null);
+}
+
+// ---- Taste sentence --------------------------------------------------------------------
+
+async function useTaste(event) {
+  event?.preventDefault();
+  profile.taste = $('taste').value.trim();
+  if (profile.taste) showPieces(profile.taste);
+  const saved = persist();
+  await refresh();
+  await saved;
+}
+
+// ---- Personalisation -------------------------------------------------------------------
+
+async function personalize({ steps = 60 } = {}) {
+  if (training) return;
+  training = true;
+  const history = profile.history.map(({ item, reaction }) => ({ item, reaction }));
+  $('train').disabled = true;
+  $('train-cancel').hidden = false;
+  $('train-progress').value = 0;
+  $('train-status').textContent = 'Starting…';
+  chart.reset();
+  try {
+    const { residual, report } = await client.personalize({ history, steps }, (p) => {
+      $('train-progress').value = p.step / p.steps;
+      $('train-status').textContent =
+        `Step ${p.step} of ${p.steps} · loss ${p.loss.toFixed(3)} · held-out ${p.validation.toFixed(3)} · about ${Math.ceil(p.eta_s)} s left`;
+      chart.add(p);
+    });
+    $('train-progress').value = 1;
+    const improved = report.best < report.initial;
+    if (improved) {
+      profile.personal = {
+        residual, trainedAt: Date.now(), events: history.length,
+        initial: report.initial, best: report.best, backend: window.localrec.info.backend,
+      };
+    }
+    const how = report.cancelled ? 'Cancelled; ' : '';
+    $('train-status').textContent = improved
+      ? `${how}held-out loss ${report.initial.toFixed(3)} → ${report.best.toFixed(3)} in ${report.seconds.toFixed(1)} s. Your recommendations now use it.`
+      : `${how}no step improved the held-out loss (${report.initial.toFixed(3)}); nothing changed.`;
+    await persist();
+    await refresh();
+  } catch (error) {
+    $('train-status').textContent = `Personalization failed: ${error.message}`;
+  } finally {
+    training = false;
+    $('train-cancel').hidden = true;
+    $('train-reset').hidden = !profile.personal;
+    renderHistory();
+  }
+}
+
+async function forgetPersonal() {
+  profile.personal = null;
+  $('train-reset').hidden = true;
+  $('train-status').textContent = 'Personal weights removed.';
+  await persist();
+  await refresh();
+}
+
+// ---- Export, import, delete ------------------------------------------------------------
+
+function exportFile() {
+  const data = exportHistory(profile, catalog, CATALOG_ID);
+  const blob = new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' });
+  const link = document.createElement('a');
+  link.href = URL.createObjectURL(blob);
+  link.download = `localrec-history-${new Date().toISOString().slice(0, 10)}.json`;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+  $('data-message').textContent = `Exported ${profile.history.length} reactions.`;
+}
+
+async function importFile() {
+  const file = $('import-file').files[0];
+  $('import-file').value = '';
+  if (!file) return;
+  try {
+    // The size is checked before a byte is read: a huge file is refused at once.
+    const text = file.size <= MAX_IMPORT_BYTES ? await file.text() : '';
+    const imported = parseHistoryImport(text, { bytes: file.size, catalog, catalogId: CATALOG_ID });
+    profile = { ...profile, history: imported.history, taste: imported.taste, personal: null };
+    $('taste').value = profile.taste;
+    $('data-message').textContent = `Imported ${imported.history.length} reactions from ${file.name}.`;
+    $('train-reset').hidden = true;
+    renderHistory();
+    renderSearch();
+    await persist();
+    await refresh();
+  } catch (error) {
+    const why = error instanceof ImportError ? error.message : `It could not be read (${error.message}).`;
+    $('data-message').textContent = `Nothing was imported. ${why}`;
+  }
+}
+
+async function deleteEverything() {
+  if (!window.confirm('Delete your reactions, taste and personal weights from this browser?')) return;
+  profile = emptyProfile();
+  try {
+    await deleteProfile();
+    canSave = true;
+    $('data-message').textContent = 'Everything was deleted from this browser.';
+  } catch (error) {
+    $('data-message').textContent = `Could not delete the saved profile: ${error.message}`;
+  }
+  $('taste').value = '';
+  $('train-reset').hidden = true;
+  $('train-status').textContent = '';
+  renderHistory();
+  renderSearch();
+  await refresh();
+}
+
+// ---- Messages ----------------------------------------------------------------------------
+
+function notify(message) {
+  $('notice-message').textContent = message;
+  $('notice').hidden = false;
+}
+
+// ---- Wiring ------------------------------------------------------------------------------
+
+document.addEventListener('click', onReactionClick);
+document.addEventListener('change', onRatingChange);
+$('taste-form').addEventListener('submit', useTaste);
+$('taste-clear').addEventListener('click', () => {
+  $('taste').value = '';
+  useTaste();
+});
+$('search').addEventListener('input', renderSearch);
+$('train').addEventListener('click', () => personalize());
+$('train-cancel').addEventListener('click', () => client.cancel());
+$('train-reset').addEventListener('click', forgetPersonal);
+$('export').addEventListener('click', exportFile);
+$('import').addEventListener('click', () => $('import-file').click());
+$('import-file').addEventListener('change', importFile);
+$('delete-all').addEventListener('click', deleteEverything);
+$('notice-close').addEventListener('click', () => { $('notice').hidden = true; });
 $('retry').addEventListener('click', () => start().catch(() => {}));
 
-window.localrec = { client, progressEvents, ready: start() };
+if ('serviceWorker' in navigator) {
+  navigator.serviceWorker.register('sw.js').then(
+    () => { $('offline-status').textContent = 'works offline after the first visit'; },
+    () => { $('offline-status').textContent = 'offline use unavailable in this browser'; },
+  );
+}
+
+window.localrec = {
+  client, progressEvents, timings, personalize, chart,
+  get profile() { return profile; },
+  get recommendations() { return recommendations; },
+  ready: start(),
+};
 window.localrec.ready.catch(() => {}); // shown on the page; no unhandled rejection

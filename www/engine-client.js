@@ -1,4 +1,4 @@
-// The page's handle on the worker: promises for requests, a callback for progress events.
+// The page's handle on the worker: promises for requests, progress callbacks per request.
 // If the worker dies (a wasm trap), the next `start` makes a fresh one.
 
 export class EngineClient {
@@ -13,7 +13,7 @@ export class EngineClient {
     this.worker?.terminate();
     this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
     this.worker.onmessage = ({ data }) => {
-      if (data.op === 'progress') return this.onProgress?.(data);
+      if (data.op === 'progress') return (this.pending.get(data.id)?.onProgress ?? this.onProgress)?.(data);
       const request = this.pending.get(data.id);
       if (!request) return;
       this.pending.delete(data.id);
@@ -28,16 +28,16 @@ export class EngineClient {
     };
   }
 
-  request(op, args = {}) {
+  request(op, args = {}, onProgress = null) {
     if (!this.worker) this.#spawn();
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      this.pending.set(id, { resolve, reject, onProgress });
       this.worker.postMessage({ id, op, args });
     });
   }
 
-  /** Loads wasm and model in a fresh worker. */
+  /** Loads wasm, model and catalogue in a fresh worker. */
   async start({ forceCpu }) {
     this.#spawn();
     return this.request('init', { forceCpu });
@@ -51,5 +51,25 @@ export class EngineClient {
 
   tokenize(text) {
     return this.request('tokenize', { text }).then((r) => r.pieces);
+  }
+
+  /** `{history, taste, personal, count}` → `{items: [{item, score, because}], user, millis}`. */
+  recommend(args) {
+    return this.request('recommend', args);
+  }
+
+  /** Fine-tunes on `history`; `onStep(progress)` after each step. → `{residual, report}`. */
+  personalize({ history, steps }, onStep) {
+    return this.request('personalize', { history, steps }, onStep);
+  }
+
+  /** Stops a running personalisation after its current step (it still resolves). */
+  cancel() {
+    return this.request('cancel');
+  }
+
+  /** → `{points: Float32Array [x, y, …], plane: {mean, axes, variance}}`. */
+  map() {
+    return this.request('map');
   }
 }

@@ -89,6 +89,25 @@ export async function loadModelFiles(onProgress) {
   return { files, fromCache };
 }
 
+/**
+ * Fetches one catalogue file with byte progress, `onProgress({file, loaded, total})`. These
+ * files are revalidated through the HTTP cache (and the service worker keeps them offline).
+ */
+export async function fetchWithProgress(file, onProgress) {
+  let response;
+  try {
+    response = await fetch(file.url);
+  } catch (error) {
+    throw new ModelLoadError('network', `could not download ${file.name}: ${error.message}`);
+  }
+  if (!response.ok) {
+    throw new ModelLoadError('network', `could not download ${file.name}: HTTP ${response.status}`);
+  }
+  const total = Number(response.headers.get('Content-Length')) || 0;
+  if (!total) return new Uint8Array(await response.arrayBuffer());
+  return readWithProgress(response, total, (loaded) => onProgress({ file: file.name, loaded, total }));
+}
+
 async function download(url, file, onBytes) {
   let response;
   try {

@@ -1,19 +1,30 @@
-// The worker owns the wasm module and the model. The page talks to it by messages:
-//   request  {id, op, args}            op: init | embed | tokenize
+// The worker owns the wasm module, the encoder and the recommender. The page talks to it by
+// messages:
+//   request  {id, op, args}     op: init | embed | tokenize | recommend | personalize | map | cancel
 //   reply    {id, ok: true, result} | {id, ok: false, error: {code, message}}
 //   event    {op: 'progress', id, phase, ...}
-// Jobs run one at a time, in order: two GPU jobs never overlap.
+// Jobs run one at a time, in order: two GPU jobs never overlap. `cancel` is the exception: it
+// is handled at once, and the running personalisation stops after its current step.
 
 import init, { Engine } from '../pkg/localrec.js';
-import { loadModelFiles } from './model-cache.js';
+import { loadModelFiles, fetchWithProgress } from './model-cache.js';
+import { CATALOG_FILES } from './model-files.js';
+import { reactionCode } from './reactions.js';
 
 let engine = null;
 let crashed = false; // after a wasm trap the instance must not be used again
 let queue = Promise.resolve();
+let cancelRequested = false;
+const tasteVectors = new Map(); // sentence → its text vector (the last few)
 
 const post = (message, transfer = []) => self.postMessage(message, transfer);
 
 self.onmessage = ({ data: { id, op, args } }) => {
+  if (op === 'cancel') {
+    cancelRequested = true;
+    post({ id, ok: true, result: null });
+    return;
+  }
   queue = queue.then(() => run(id, op, args ?? {}));
 };
 
@@ -52,6 +63,23 @@ async function findAdapter() {
   };
 }
 
+/** The history as the engine takes it: item ids and reaction codes, in order. */
+function historyArrays(history) {
+  return {
+    items: Uint32Array.from(history, (event) => event.item),
+    codes: Uint8Array.from(history, (event) => reactionCode(event.reaction)),
+  };
+}
+
+async function tasteVector(text) {
+  if (!tasteVectors.has(text)) {
+    const vectors = await engine.embed([text]);
+    if (tasteVectors.size >= 8) tasteVectors.delete(tasteVectors.keys().next().value);
+    tasteVectors.set(text, vectors);
+  }
+  return tasteVectors.get(text);
+}
+
 const handlers = {
   async init({ forceCpu = false }, id) {
     const started = performance.now();
@@ -61,6 +89,10 @@ const handlers = {
     await init();
     const adapter = forceCpu ? null : await findAdapter();
     const { files, fromCache } = await loadModelFiles((p) => progress('download', p));
+    const catalog = {};
+    for (const file of CATALOG_FILES) {
+      catalog[file.name] = await fetchWithProgress(file, (p) => progress('catalog', p));
+    }
     const loadedAt = performance.now();
 
     progress('model', { backend: adapter ? 'webgpu' : 'cpu' });
@@ -70,6 +102,8 @@ const handlers = {
       files['tokenizer.json'],
       files['model.safetensors'],
     );
+    const catalogTsv = new TextDecoder().decode(catalog['items.tsv']);
+    const recommender = engine.loadRecommender(catalogTsv, catalog['head.safetensors'], catalog['item_vectors.safetensors']);
     progress('warmup');
     await engine.embed(['warm up']); // compiles the GPU kernels once, off the critical path
     const readyAt = performance.now();
@@ -78,6 +112,8 @@ const handlers = {
         backend: engine.backend,
         adapter,
         dim: engine.dim,
+        items: recommender.items,
+        catalogTsv,
         fromCache,
         millis: { download: loadedAt - started, modelAndWarmup: readyAt - loadedAt },
       },
@@ -93,6 +129,38 @@ const handlers = {
   async tokenize({ text }) {
     requireEngine();
     return { result: { pieces: engine.tokenize(text) } };
+  },
+
+  /** `{history: [{item, reaction}], taste, personal, count}` → recommendations with reasons. */
+  async recommend({ history, taste = '', personal = null, count = 20 }) {
+    requireEngine();
+    const started = performance.now();
+    const { items, codes } = historyArrays(history);
+    const text = taste.trim();
+    const tastes = text ? await tasteVector(text) : new Float32Array(0);
+    const result = await engine.recommend(
+      items, codes, tastes, personal ? Float32Array.from(personal) : undefined, count, 3,
+    );
+    result.millis = performance.now() - started;
+    return { result };
+  },
+
+  /** Fine-tunes the personal residual on `history`; progress events per step. */
+  async personalize({ history, steps = 60 }, id) {
+    requireEngine();
+    cancelRequested = false;
+    const { items, codes } = historyArrays(history);
+    const result = await engine.fineTune(items, codes, steps, (progress) => {
+      post({ op: 'progress', id, phase: 'train', ...progress });
+      return !cancelRequested;
+    });
+    return { result };
+  },
+
+  async map() {
+    requireEngine();
+    const result = await engine.map();
+    return { result, transfer: [result.points.buffer] };
   },
 };
 

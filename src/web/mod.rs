@@ -2,16 +2,20 @@
 //! Thin by design: it converts JS values and delegates to the same model code as the CLI.
 
 use std::cell::RefCell;
+use std::ops::ControlFlow;
 use std::rc::Rc;
 
 use burn::tensor::Device;
-use js_sys::{Array, Float32Array, Promise};
+use js_sys::{Array, Float32Array, Function, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use crate::Encoder;
 use crate::device::{self, Backend};
 use crate::error::Error;
+use crate::fine_tune::{FineTuneConfig, Personal};
+use crate::map::Plane;
+use crate::recommender::{Reaction, Recommender, Request};
 
 #[wasm_bindgen(start)]
 fn start() {
@@ -36,10 +40,35 @@ fn js_error(error: Error) -> JsValue {
     JsError::new(&error.to_string()).into()
 }
 
+/// Plain data to a JS object (through JSON: the shapes are small and this keeps one
+/// serialiser for the CLI and the page).
+fn to_js(value: &impl serde::Serialize) -> Result<JsValue, JsValue> {
+    let json = serde_json::to_string(value).map_err(|e| JsError::new(&e.to_string()))?;
+    js_sys::JSON::parse(&json)
+}
+
+/// `items[k]` reacted with `codes[k]` (1–10, 11 like, 12 dislike).
+fn reactions(items: &[u32], codes: &[u8]) -> Result<Vec<(u32, Reaction)>, JsValue> {
+    if items.len() != codes.len() {
+        return Err(js_error(Error::Input(format!(
+            "{} items but {} reactions",
+            items.len(),
+            codes.len()
+        ))));
+    }
+    items
+        .iter()
+        .zip(codes)
+        .map(|(&item, &code)| Ok((item, Reaction::from_code(code).map_err(js_error)?)))
+        .collect()
+}
+
 #[wasm_bindgen]
 pub struct Engine {
     encoder: Rc<Encoder>,
     backend: Backend,
+    device: Device,
+    recommender: RefCell<Option<Rc<Recommender>>>,
 }
 
 #[wasm_bindgen]
@@ -62,6 +91,8 @@ impl Engine {
         Ok(Engine {
             encoder: Rc::new(encoder),
             backend,
+            device,
+            recommender: RefCell::new(None),
         })
     }
 
@@ -96,5 +127,119 @@ impl Engine {
     pub fn tokenize(&self, text: &str) -> Result<Array, JsValue> {
         let tokens = self.encoder.tokenizer().encode(text).map_err(js_error)?;
         Ok(tokens.pieces.iter().map(|p| JsValue::from_str(p)).collect())
+    }
+
+    /// Loads the recommender from the catalogue (`items.tsv` text), the head's weights and
+    /// the item matrix. Returns `{items, dim}`.
+    #[wasm_bindgen(js_name = loadRecommender)]
+    pub fn load_recommender(
+        &self,
+        catalog_tsv: String,
+        head: Vec<u8>,
+        item_vectors: Vec<u8>,
+    ) -> Result<JsValue, JsValue> {
+        let recommender = Recommender::new(head, &catalog_tsv, &item_vectors, &self.device)
+            .map_err(js_error)?;
+        let info = serde_json::json!({
+            "items": recommender.catalog().len(),
+            "dim": recommender.dim(),
+        });
+        *self.recommender.borrow_mut() = Some(Rc::new(recommender));
+        to_js(&info)
+    }
+
+    /// The top `count` items for a person: `items[k]` reacted with `codes[k]`; `tastes` the
+    /// text vectors of taste sentences, concatenated; `personal` their residual, if trained.
+    /// Resolves to `{items: [{item, score, because: [{source, share}]}], user}`.
+    pub fn recommend(
+        &self,
+        items: Vec<u32>,
+        codes: Vec<u8>,
+        tastes: Vec<f32>,
+        personal: Option<Vec<f32>>,
+        count: usize,
+        reasons: usize,
+    ) -> Promise {
+        let recommender = self.recommender();
+        let dim = self.encoder.dim();
+        future_to_promise(async move {
+            let recommender = recommender?;
+            let reactions = reactions(&items, &codes)?;
+            if tastes.len() % dim != 0 {
+                return Err(js_error(Error::Input(format!(
+                    "taste vectors must be {dim} values each"
+                ))));
+            }
+            let tastes: Vec<Vec<f32>> = tastes.chunks(dim).map(<[f32]>::to_vec).collect();
+            let personal = personal.map(|residual| Personal { residual });
+            let request = Request {
+                reactions: &reactions,
+                tastes: &tastes,
+                personal: personal.as_ref(),
+                count,
+                reasons,
+            };
+            to_js(&recommender.recommend(&request).await.map_err(js_error)?)
+        })
+    }
+
+    /// Personal fine-tuning on the reactions (at most `steps` steps). `on_progress` gets
+    /// `{step, steps, loss, validation, elapsed_s, eta_s}` after each step and returns `false`
+    /// to stop. Resolves to `{residual, report}`; the residual is the best one seen.
+    #[wasm_bindgen(js_name = fineTune)]
+    pub fn fine_tune(
+        &self,
+        items: Vec<u32>,
+        codes: Vec<u8>,
+        steps: usize,
+        on_progress: Function,
+    ) -> Promise {
+        let recommender = self.recommender();
+        future_to_promise(async move {
+            let recommender = recommender?;
+            let reactions = reactions(&items, &codes)?;
+            let config = FineTuneConfig {
+                steps,
+                ..FineTuneConfig::default()
+            };
+            let (personal, report) = recommender
+                .fine_tune(&reactions, &config, |progress| {
+                    let keep_going = to_js(progress)
+                        .and_then(|p| on_progress.call1(&JsValue::NULL, &p))
+                        .is_ok_and(|answer| answer.as_bool() != Some(false));
+                    if keep_going {
+                        ControlFlow::Continue(())
+                    } else {
+                        ControlFlow::Break(())
+                    }
+                })
+                .await
+                .map_err(js_error)?;
+            to_js(&serde_json::json!({ "residual": personal.residual, "report": report }))
+        })
+    }
+
+    /// The 2-D map of the catalogue: resolves to `{points, plane}`: `points` a `Float32Array`
+    /// of `[x, y]` per item in catalogue order, `plane` `{mean, axes, variance}` to project a
+    /// user vector with.
+    pub fn map(&self) -> Promise {
+        let recommender = self.recommender();
+        future_to_promise(async move {
+            let vectors = recommender?.item_vectors().await.map_err(js_error)?;
+            let plane = Plane::fit(&vectors).map_err(js_error)?;
+            let points: Vec<f32> = vectors.iter().flat_map(|v| plane.project(v)).collect();
+            let out = js_sys::Object::new();
+            js_sys::Reflect::set(&out, &"points".into(), &Float32Array::from(&points[..]))?;
+            js_sys::Reflect::set(&out, &"plane".into(), &to_js(&plane)?)?;
+            Ok(out.into())
+        })
+    }
+}
+
+impl Engine {
+    fn recommender(&self) -> Result<Rc<Recommender>, JsValue> {
+        self.recommender.borrow().clone().ok_or_else(|| {
+            js_error(Error::Input("the recommender is not loaded yet".into()))
+        })
     }
 }

@@ -1,0 +1,406 @@
+//! Recommendations for one person, as the page asks for them: their reactions (by item id),
+//! sentences describing their taste (as text vectors), and their personal residual go in; the
+//! top items they have not reacted to come out, each with the history entries that contributed
+//! most to its score ("because you liked X").
+//!
+//! The item table is computed once when the recommender is built; a request costs one pass of
+//! the user tower and one catalogue matmul, so the list can follow every click.
+//!
+//! A taste sentence acts twice: as a loved pseudo-item in the history (what people who liked
+//! such items went on to watch), and directly, by its text similarity to each item
+//! ([`TASTE_MATCH_WEIGHT`] × cosine). The head alone, trained on what people watch, leans on
+//! popularity for a one-item history; the direct match is what makes a described taste show.
+
+use std::collections::HashSet;
+use std::ops::ControlFlow;
+
+use burn::tensor::{Device, Int, Tensor, TensorData};
+
+use crate::catalog::Catalog;
+use crate::error::{Error, Result};
+use crate::fine_tune::{self, FineTuneConfig, FineTuneProgress, FineTuneReport, Personal};
+use crate::head::{DISLIKE, Head, HeadConfig, HistoryBatch, ItemTable, load_head, read_rows};
+use crate::interactions::Entry;
+use crate::item_vectors::ItemVectors;
+
+/// What a person did with an item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reaction {
+    Like,
+    Dislike,
+    /// 1–10.
+    Rating(u8),
+}
+
+impl Reaction {
+    /// The page's wire code: 1–10 a rating, 11 like, 12 dislike (the head's feedback kinds).
+    pub fn from_code(code: u8) -> Result<Self> {
+        match code {
+            1..=10 => Ok(Self::Rating(code)),
+            crate::head::LIKE => Ok(Self::Like),
+            DISLIKE => Ok(Self::Dislike),
+            other => Err(Error::Input(format!(
+                "reaction code {other} is not a rating 1–10, like (11) or dislike (12)"
+            ))),
+        }
+    }
+
+    /// The feedback kind the user tower reads. Public data has ratings, never likes, so the
+    /// committed head learned strong weights for 9–10 and nothing for "like": a like counts as
+    /// a 10. A dislike keeps its own kind, whose weight is negative (it pushes away).
+    fn feedback_kind(self) -> u8 {
+        match self {
+            Self::Like => 10,
+            Self::Dislike => DISLIKE,
+            Self::Rating(r) => r,
+        }
+    }
+}
+
+/// Where a share of a score comes from.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+#[serde(rename_all = "lowercase", tag = "kind", content = "index")]
+pub enum Source {
+    /// A reacted item, by its id.
+    Item(u32),
+    /// A taste sentence, by its position in the request.
+    Taste(usize),
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Reason {
+    pub source: Source,
+    /// This entry's exact additive share of the score.
+    pub share: f32,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Recommendation {
+    pub item: u32,
+    pub score: f32,
+    /// The entries that raised the score most, largest first (positive shares only).
+    pub because: Vec<Reason>,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Recommendations {
+    pub items: Vec<Recommendation>,
+    /// The person's vector (after the personal residual), for the map.
+    pub user: Vec<f32>,
+}
+
+/// One request: what the person did, what they described, what they trained.
+#[derive(Debug, Clone, Default)]
+pub struct Request<'a> {
+    pub reactions: &'a [(u32, Reaction)],
+    /// Text vectors (the encoder's width) of sentences describing a taste.
+    pub tastes: &'a [Vec<f32>],
+    pub personal: Option<&'a Personal>,
+    pub count: usize,
+    /// Reasons per recommendation.
+    pub reasons: usize,
+}
+
+/// Score added per unit of cosine similarity between a taste sentence and an item's text.
+/// Scores of one person span a few units (the anime-5k head: top items ≈7, median ≈0), so a
+/// close match (cos ≈0.5 above an unrelated item) moves an item by about as much as its
+/// popularity does.
+pub const TASTE_MATCH_WEIGHT: f32 = 16.0;
+
+pub struct Recommender {
+    head: Head,
+    config: HeadConfig,
+    catalog: Catalog,
+    items: ItemTable,
+    /// The unit text vectors `[items, text_dim]`, for matching taste sentences.
+    text: Tensor<2>,
+}
+
+impl Recommender {
+    /// Builds the recommender from the head's weights, the catalogue (`items.tsv`) and its
+    /// item matrix; the three must describe the same catalogue, in the same order.
+    pub fn new(
+        head_bytes: Vec<u8>,
+        catalog_tsv: &str,
+        item_vectors: &[u8],
+        device: &Device,
+    ) -> Result<Self> {
+        let catalog = Catalog::from_tsv(catalog_tsv)?;
+        let vectors = ItemVectors::from_safetensors(item_vectors)?;
+        let file = load_head(head_bytes, device)?;
+        let config = file.config;
+        if vectors.rows != catalog.len() || config.items != catalog.len() {
+            return Err(Error::Input(format!(
+                "the catalogue has {} items, the item matrix {} rows and the head {}: they \
+                 come from different catalogues",
+                catalog.len(),
+                vectors.rows,
+                config.items
+            )));
+        }
+        if vectors.dim != config.text_dim {
+            return Err(Error::Input(format!(
+                "item vectors are {}-d, the head reads {}-d text vectors",
+                vectors.dim, config.text_dim
+            )));
+        }
+        let text = Tensor::from_data(
+            TensorData::new(vectors.data, [vectors.rows, vectors.dim]),
+            device,
+        );
+        let items = file.head.item_table(text.clone());
+        Ok(Self {
+            head: file.head,
+            config,
+            catalog,
+            items,
+            text,
+        })
+    }
+
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// Width of user and item vectors (and of a personal residual).
+    pub fn dim(&self) -> usize {
+        self.config.dim
+    }
+
+    /// The top `count` items the person has not reacted to, with reasons.
+    pub async fn recommend(&self, request: &Request<'_>) -> Result<Recommendations> {
+        let n = self.catalog.len();
+        let device = self.items.vectors.device();
+        let (entries, sources) = self.history(request.reactions, request.tastes)?;
+
+        // Taste sentences join the history as extra rows after the catalogue's.
+        let table = self.with_tastes(request.tastes, &device);
+        let batch = HistoryBatch::new(&[&entries], n + request.tastes.len(), &device)?;
+        let users = self.head.users(&table, &batch);
+        let user = match request.personal {
+            Some(personal) => {
+                self.check_personal(personal)?;
+                fine_tune::personalise(users.vectors.clone(), personal)
+            }
+            None => users.vectors.clone(),
+        };
+        let mut scores = read_rows(self.head.scores(&user, &self.items))
+            .await?
+            .remove(0);
+        let matches = self.taste_matches(request.tastes, &device).await?;
+        for row_matches in &matches {
+            for (score, m) in scores.iter_mut().zip(row_matches) {
+                *score += m;
+            }
+        }
+
+        let reacted: HashSet<usize> = entries.iter().map(|e| e.row).collect();
+        let top = top_rows(&scores, request.count, |row| !reacted.contains(&row));
+        let because = if entries.is_empty() || top.is_empty() || request.reasons == 0 {
+            vec![Vec::new(); top.len()]
+        } else {
+            // Shares for the recommended items only: `[history, top]`, not the whole catalogue.
+            let rows = rows_tensor(&top, &device);
+            let candidates = ItemTable {
+                vectors: self.items.vectors.clone().select(0, rows.clone()),
+                bias: self.items.bias.clone().select(0, rows),
+                history: table.history,
+            };
+            let shares = self.head.contributions(&candidates, &batch, &users);
+            let mut shares = read_rows(shares.reshape([entries.len(), top.len()])).await?;
+            // A taste's direct match is part of its share (tastes are the last entries).
+            let first_taste = entries.len() - matches.len();
+            for (taste, row_matches) in matches.iter().enumerate() {
+                for (share, &row) in shares[first_taste + taste].iter_mut().zip(&top) {
+                    *share += row_matches[row];
+                }
+            }
+            (0..top.len())
+                .map(|k| strongest(&shares, k, &sources, request.reasons))
+                .collect()
+        };
+        Ok(Recommendations {
+            items: top
+                .iter()
+                .zip(because)
+                .map(|(&row, because)| Recommendation {
+                    item: self.catalog.item(row).id,
+                    score: scores[row],
+                    because,
+                })
+                .collect(),
+            user: read_rows(user).await?.remove(0),
+        })
+    }
+
+    /// Personal fine-tuning on the person's reactions (see [`fine_tune::fine_tune`]).
+    pub async fn fine_tune(
+        &self,
+        reactions: &[(u32, Reaction)],
+        config: &FineTuneConfig,
+        on_progress: impl FnMut(&FineTuneProgress) -> ControlFlow<()>,
+    ) -> Result<(Personal, FineTuneReport)> {
+        let (entries, _) = self.history(reactions, &[])?;
+        fine_tune::fine_tune(&self.head, &self.items, &entries, config, on_progress).await
+    }
+
+    /// Every item's candidate vector, `[items][dim]`, in catalogue order (for the map).
+    pub async fn item_vectors(&self) -> Result<Vec<Vec<f32>>> {
+        read_rows(self.items.vectors.clone()).await
+    }
+
+    /// History entries for the user tower, and where each came from.
+    fn history(
+        &self,
+        reactions: &[(u32, Reaction)],
+        tastes: &[Vec<f32>],
+    ) -> Result<(Vec<Entry>, Vec<Source>)> {
+        let n = self.catalog.len();
+        let mut seen = HashSet::new();
+        let mut entries = Vec::with_capacity(reactions.len() + tastes.len());
+        let mut sources = Vec::with_capacity(entries.capacity());
+        for &(id, reaction) in reactions {
+            let row = self.catalog.row(id).ok_or_else(|| {
+                Error::Input(format!("item {id} is not in the catalogue"))
+            })?;
+            if !seen.insert(row) {
+                return Err(Error::Input(format!(
+                    "item {id} has two reactions; keep one"
+                )));
+            }
+            entries.push(Entry {
+                row,
+                rating: reaction.feedback_kind(),
+            });
+            sources.push(Source::Item(id));
+        }
+        for (index, taste) in tastes.iter().enumerate() {
+            if taste.len() != self.config.text_dim {
+                return Err(Error::Input(format!(
+                    "a taste vector has {} values, the head reads {}",
+                    taste.len(),
+                    self.config.text_dim
+                )));
+            }
+            // A described taste counts as a loved item.
+            entries.push(Entry {
+                row: n + index,
+                rating: 10,
+            });
+            sources.push(Source::Taste(index));
+        }
+        Ok((entries, sources))
+    }
+
+    /// Per taste sentence, `TASTE_MATCH_WEIGHT × cos(taste, item text)` for every item.
+    async fn taste_matches(&self, tastes: &[Vec<f32>], device: &Device) -> Result<Vec<Vec<f32>>> {
+        if tastes.is_empty() {
+            return Ok(Vec::new());
+        }
+        let flat: Vec<f32> = tastes.concat();
+        let tastes = Tensor::<2>::from_data(
+            TensorData::new(flat, [tastes.len(), self.config.text_dim]),
+            device,
+        );
+        // Encoder vectors are unit length, so the dot product is the cosine.
+        read_rows(tastes.matmul(self.text.clone().transpose()) * TASTE_MATCH_WEIGHT).await
+    }
+
+    /// The item table with the taste sentences' history vectors appended (rows `n..`).
+    /// Candidates stay the catalogue's: only the history side grows.
+    fn with_tastes(&self, tastes: &[Vec<f32>], device: &Device) -> ItemTable {
+        if tastes.is_empty() {
+            return self.items.clone();
+        }
+        let flat: Vec<f32> = tastes.concat();
+        let text = Tensor::from_data(
+            TensorData::new(flat, [tastes.len(), self.config.text_dim]),
+            device,
+        );
+        let taste_history = self.head.text_items(text).history;
+        ItemTable {
+            history: Tensor::cat(vec![self.items.history.clone(), taste_history], 0),
+            ..self.items.clone()
+        }
+    }
+
+    fn check_personal(&self, personal: &Personal) -> Result<()> {
+        if personal.residual.len() != self.dim() {
+            return Err(Error::Input(format!(
+                "personal weights have {} values, this model needs {}: train again",
+                personal.residual.len(),
+                self.dim()
+            )));
+        }
+        if personal.residual.iter().any(|v| !v.is_finite()) {
+            return Err(Error::Input(
+                "personal weights contain a non-finite value".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Rows of the `count` highest scores among the allowed ones, best first (ties by row). A
+/// non-finite score is never recommended.
+fn top_rows(scores: &[f32], count: usize, allowed: impl Fn(usize) -> bool) -> Vec<usize> {
+    let mut rows: Vec<usize> = (0..scores.len())
+        .filter(|&r| scores[r].is_finite() && allowed(r))
+        .collect();
+    let by_score = |a: &usize, b: &usize| scores[*b].total_cmp(&scores[*a]).then(a.cmp(b));
+    if count < rows.len() {
+        if count == 0 {
+            return Vec::new();
+        }
+        rows.select_nth_unstable_by(count - 1, by_score);
+        rows.truncate(count);
+    }
+    rows.sort_unstable_by(by_score);
+    rows
+}
+
+/// The `limit` largest positive shares in column `k` of `shares` (`[history][top]`).
+fn strongest(shares: &[Vec<f32>], k: usize, sources: &[Source], limit: usize) -> Vec<Reason> {
+    let mut reasons: Vec<Reason> = shares
+        .iter()
+        .zip(sources)
+        .map(|(row, &source)| Reason {
+            source,
+            share: row[k],
+        })
+        .filter(|r| r.share > 0.0)
+        .collect();
+    reasons.sort_by(|a, b| b.share.total_cmp(&a.share));
+    reasons.truncate(limit);
+    reasons
+}
+
+fn rows_tensor(rows: &[usize], device: &Device) -> Tensor<1, Int> {
+    let rows: Vec<i32> = rows.iter().map(|&r| r as i32).collect();
+    let n = rows.len();
+    Tensor::from_data(TensorData::new(rows, [n]), device)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn top_rows_skips_excluded_and_orders_best_first() {
+        let scores = [0.1, 0.9, 0.5, f32::NAN, 0.7];
+        assert_eq!(top_rows(&scores, 2, |r| r != 1), vec![4, 2]);
+        let finite = [0.1, 0.9, 0.5, 0.2, 0.7];
+        assert_eq!(top_rows(&finite, 3, |r| r != 1), vec![4, 2, 3]);
+        assert_eq!(top_rows(&finite, 10, |_| true), vec![1, 4, 2, 3, 0]);
+        assert!(top_rows(&finite, 0, |_| true).is_empty());
+    }
+
+    #[test]
+    fn reactions_have_codes_and_reject_others() {
+        assert_eq!(Reaction::from_code(11).unwrap(), Reaction::Like);
+        assert_eq!(Reaction::from_code(12).unwrap(), Reaction::Dislike);
+        assert_eq!(Reaction::from_code(7).unwrap(), Reaction::Rating(7));
+        assert!(Reaction::from_code(0).is_err());
+        assert!(Reaction::from_code(13).is_err());
+    }
+}

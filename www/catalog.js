@@ -1,0 +1,55 @@
+// The catalogue on the page: items.tsv parsed once (id, name, genres, type, episodes), looked
+// up by id, and searched by name and genre as the person types.
+
+export class Catalog {
+  constructor(items) {
+    this.items = items;
+    this.byId = new Map(items.map((item) => [item.id, item]));
+    // Lower-cased "name | genres | type" per item, for search.
+    this.haystacks = items.map((item) => `${item.name} | ${item.genres.join(', ')} | ${item.type}`.toLowerCase());
+  }
+
+  /** Parses the tab-separated file: a header, then `id name genres type episodes`. */
+  static fromTsv(text) {
+    const [header, ...lines] = text.split('\n');
+    if (header.trim() !== 'id\tname\tgenres\ttype\tepisodes') throw new Error('items.tsv: unexpected header');
+    const items = lines.filter((line) => line.length > 0).map((line) => {
+      const [id, name, genres, type, episodes] = line.split('\t');
+      return {
+        id: Number(id),
+        name,
+        genres: genres ? genres.split(', ') : [],
+        type: type ?? '',
+        episodes: episodes ? Number(episodes) : null,
+      };
+    });
+    return new Catalog(items);
+  }
+
+  get(id) {
+    return this.byId.get(id);
+  }
+
+  /**
+   * Items whose name, genres or type contain every word of `query`; names that start with
+   * the query come first. At most `limit`.
+   */
+  search(query, limit = 30) {
+    const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+    if (words.length === 0) return [];
+    const phrase = words.join(' ');
+    const hits = [];
+    for (let i = 0; i < this.items.length; i++) {
+      if (words.every((word) => this.haystacks[i].includes(word))) hits.push(i);
+    }
+    const rank = (i) => (this.haystacks[i].startsWith(phrase) ? 0 : this.haystacks[i].includes(phrase) ? 1 : 2);
+    hits.sort((a, b) => rank(a) - rank(b) || a - b);
+    return hits.slice(0, limit).map((i) => this.items[i]);
+  }
+}
+
+/** "TV, 26 episodes" / "Movie" */
+export function describeFormat(item) {
+  if (!item.episodes) return item.type;
+  return `${item.type}, ${item.episodes} episode${item.episodes === 1 ? '' : 's'}`;
+}
