@@ -260,9 +260,10 @@ impl Recommender {
         let mut entries = Vec::with_capacity(reactions.len() + tastes.len());
         let mut sources = Vec::with_capacity(entries.capacity());
         for &(id, reaction) in reactions {
-            let row = self.catalog.row(id).ok_or_else(|| {
-                Error::Input(format!("item {id} is not in the catalogue"))
-            })?;
+            let row = self
+                .catalog
+                .row(id)
+                .ok_or_else(|| Error::Input(format!("item {id} is not in the catalogue")))?;
             if !seen.insert(row) {
                 return Err(Error::Input(format!(
                     "item {id} has two reactions; keep one"

@@ -279,7 +279,7 @@ async function useTaste(event) {
 
 // ---- Personalisation -------------------------------------------------------------------
 
-async function personalize({ steps = 60 } = {}) {
+async function personalize({ steps = 60, patience = 15 } = {}) {
   if (training) return;
   training = true;
   const history = profile.history.map(({ item, reaction }) => ({ item, reaction }));
@@ -289,7 +289,7 @@ async function personalize({ steps = 60 } = {}) {
   $('train-status').textContent = 'Starting…';
   chart.reset();
   try {
-    const { residual, report } = await client.personalize({ history, steps }, (p) => {
+    const { residual, report } = await client.personalize({ history, steps, patience }, (p) => {
       $('train-progress').value = p.step / p.steps;
       $('train-status').textContent =
         `Step ${p.step} of ${p.steps} · loss ${p.loss.toFixed(3)} · held-out ${p.validation.toFixed(3)} · about ${Math.ceil(p.eta_s)} s left`;
@@ -418,6 +418,8 @@ window.localrec = {
   client, progressEvents, timings, personalize, chart,
   get profile() { return profile; },
   get recommendations() { return recommendations; },
+  /** Resolves once the recommendations reflect every change made so far. */
+  settled: () => refreshing ?? Promise.resolve(),
   ready: start(),
 };
 window.localrec.ready.catch(() => {}); // shown on the page; no unhandled rejection

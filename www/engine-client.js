@@ -58,9 +58,9 @@ export class EngineClient {
     return this.request('recommend', args);
   }
 
-  /** Fine-tunes on `history`; `onStep(progress)` after each step. → `{residual, report}`. */
-  personalize({ history, steps }, onStep) {
-    return this.request('personalize', { history, steps }, onStep);
+  /** Fine-tunes on `history` (at most `steps`, early stop after `patience`); `onStep(progress)` after each step. → `{residual, report}`. */
+  personalize({ history, steps, patience }, onStep) {
+    return this.request('personalize', { history, steps, patience }, onStep);
   }
 
   /** Stops a running personalisation after its current step (it still resolves). */

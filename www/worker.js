@@ -146,11 +146,11 @@ const handlers = {
   },
 
   /** Fine-tunes the personal residual on `history`; progress events per step. */
-  async personalize({ history, steps = 60 }, id) {
+  async personalize({ history, steps = 60, patience = 15 }, id) {
     requireEngine();
     cancelRequested = false;
     const { items, codes } = historyArrays(history);
-    const result = await engine.fineTune(items, codes, steps, (progress) => {
+    const result = await engine.fineTune(items, codes, steps, patience, (progress) => {
       post({ op: 'progress', id, phase: 'train', ...progress });
       return !cancelRequested;
     });

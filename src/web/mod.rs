@@ -138,8 +138,8 @@ impl Engine {
         head: Vec<u8>,
         item_vectors: Vec<u8>,
     ) -> Result<JsValue, JsValue> {
-        let recommender = Recommender::new(head, &catalog_tsv, &item_vectors, &self.device)
-            .map_err(js_error)?;
+        let recommender =
+            Recommender::new(head, &catalog_tsv, &item_vectors, &self.device).map_err(js_error)?;
         let info = serde_json::json!({
             "items": recommender.catalog().len(),
             "dim": recommender.dim(),
@@ -183,7 +183,8 @@ impl Engine {
         })
     }
 
-    /// Personal fine-tuning on the reactions (at most `steps` steps). `on_progress` gets
+    /// Personal fine-tuning on the reactions: at most `steps` steps, stopping after `patience`
+    /// steps without a better held-out loss. `on_progress` gets
     /// `{step, steps, loss, validation, elapsed_s, eta_s}` after each step and returns `false`
     /// to stop. Resolves to `{residual, report}`; the residual is the best one seen.
     #[wasm_bindgen(js_name = fineTune)]
@@ -192,6 +193,7 @@ impl Engine {
         items: Vec<u32>,
         codes: Vec<u8>,
         steps: usize,
+        patience: usize,
         on_progress: Function,
     ) -> Promise {
         let recommender = self.recommender();
@@ -200,21 +202,27 @@ impl Engine {
             let reactions = reactions(&items, &codes)?;
             let config = FineTuneConfig {
                 steps,
+                patience,
                 ..FineTuneConfig::default()
             };
+            // A callback that throws stops the run and is the run's error (not a "cancel").
+            let mut callback_error = None;
             let (personal, report) = recommender
                 .fine_tune(&reactions, &config, |progress| {
-                    let keep_going = to_js(progress)
-                        .and_then(|p| on_progress.call1(&JsValue::NULL, &p))
-                        .is_ok_and(|answer| answer.as_bool() != Some(false));
-                    if keep_going {
-                        ControlFlow::Continue(())
-                    } else {
-                        ControlFlow::Break(())
+                    match to_js(progress).and_then(|p| on_progress.call1(&JsValue::NULL, &p)) {
+                        Ok(answer) if answer.as_bool() == Some(false) => ControlFlow::Break(()),
+                        Ok(_) => ControlFlow::Continue(()),
+                        Err(error) => {
+                            callback_error = Some(error);
+                            ControlFlow::Break(())
+                        }
                     }
                 })
                 .await
                 .map_err(js_error)?;
+            if let Some(error) = callback_error {
+                return Err(error);
+            }
             to_js(&serde_json::json!({ "residual": personal.residual, "report": report }))
         })
     }
@@ -238,8 +246,9 @@ impl Engine {
 
 impl Engine {
     fn recommender(&self) -> Result<Rc<Recommender>, JsValue> {
-        self.recommender.borrow().clone().ok_or_else(|| {
-            js_error(Error::Input("the recommender is not loaded yet".into()))
-        })
+        self.recommender
+            .borrow()
+            .clone()
+            .ok_or_else(|| js_error(Error::Input("the recommender is not loaded yet".into())))
     }
 }

@@ -66,11 +66,11 @@ describe('CPU fallback (no WebGPU adapter)', { timeout: 600_000 }, () => {
       assert.ok(diff <= TOLERANCE, `${c.name}: max |diff| ${diff}`);
     });
 
-    // The UI path: type, embed, see ranked samples.
-    await page.fill('#text', 'a mecha anime with giant robots in space');
-    await page.click('#embed-button');
-    await page.waitForSelector('#results li');
-    assert.match(await page.textContent('#results li:first-child'), /Gundam/);
+    // The UI path: a sentence typed into the page is read by the model (its word pieces shown).
+    await page.fill('#taste', 'a mecha anime with giant robots in space');
+    await page.click('#taste-button');
+    await page.waitForFunction(() => document.getElementById('pieces').textContent.includes('robots'));
+    assert.equal(await page.textContent('#pieces'), '[CLS] a me ##cha anime with giant robots in space [SEP]');
 
     assert.equal(downloads.length, 1, 'one download on the first visit');
     await page.reload();
@@ -104,7 +104,7 @@ describe('CPU fallback (no WebGPU adapter)', { timeout: 600_000 }, () => {
       await waitForState(page, 'error', LOAD_TIMEOUT);
       assert.match(await page.textContent('#error-message'), /model\.safetensors is corrupted/);
       assert.equal(await page.isVisible('#retry'), true);
-      assert.equal(await page.isDisabled('#embed-button'), true);
+      assert.equal(await page.isDisabled('#taste-button'), true);
 
       // The server is mended; "Try again" loads the model and the page works.
       await site.mend();
@@ -125,7 +125,7 @@ describe('CPU fallback (no WebGPU adapter)', { timeout: 600_000 }, () => {
 async function doctoredSite() {
   const repo = fileURLToPath(new URL('../../', import.meta.url));
   const root = await mkdtemp(join(tmpdir(), 'localrec-site-'));
-  for (const entry of ['index.html', 'www', 'pkg']) await symlink(join(repo, entry), join(root, entry));
+  for (const entry of ['index.html', 'sw.js', 'www', 'pkg', 'data', 'node_modules']) await symlink(join(repo, entry), join(root, entry));
   const models = join(root, 'models/all-MiniLM-L6-v2');
   await mkdir(models, { recursive: true });
   for (const name of ['config.json', 'tokenizer.json']) {

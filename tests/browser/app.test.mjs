@@ -1,0 +1,345 @@
+// The app as a person uses it, in Debian's Chromium: reactions change the recommendations
+// (with reasons), a taste sentence works from an empty history, the profile survives a reload
+// and travels by export/import, bad imports change nothing, personalisation runs to the end on
+// the CPU fallback and on WebGPU (SwiftShader), every request is a same-origin static GET, the
+// page works offline, and it can be used with the keyboard alone.
+
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, readFile, rm, symlink, truncate, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, test } from 'node:test';
+
+import { launch, startServer, waitForState, watch } from './harness.mjs';
+
+const LOAD_TIMEOUT = 180_000;
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+const SCREENSHOTS = join(REPO, 'target/browser-tests');
+
+let server;
+before(async () => { server = await startServer(); });
+after(async () => { await server?.close(); });
+
+/** A fresh profile (context) with the app loaded and its first recommendations shown. */
+async function openApp(browser, { query = '?backend=cpu', url = server.url, timeout = LOAD_TIMEOUT, context } = {}) {
+  context ??= await browser.newContext({ viewport: { width: 1280, height: 1000 }, acceptDownloads: true });
+  const page = await context.newPage();
+  const seen = watch(page);
+  await page.goto(`${url}${query}`);
+  await waitForState(page, 'ready', timeout);
+  return { context, page, seen };
+}
+
+const recommendedIds = (page) => page.evaluate(() => window.localrec.recommendations.map((r) => r.item));
+const history = (page) => page.evaluate(() => window.localrec.profile.history.map(({ item, reaction }) => ({ item, reaction })));
+const settled = (page) => page.evaluate(() => window.localrec.settled());
+
+/** Likes the first `count` search results for `query` through the UI; returns their ids. */
+async function likeFromSearch(page, query, count) {
+  await page.fill('#search', query);
+  const ids = [];
+  for (let i = 0; i < count; i++) {
+    const row = page.locator('#search-results .item').nth(i);
+    ids.push(Number(await row.getAttribute('data-item')));
+    await row.locator('button.like').click();
+  }
+  await settled(page);
+  return ids;
+}
+
+const genresOf = (page, ids) => page.evaluate((list) => {
+  const rows = [...document.querySelectorAll('#recommendations .item')];
+  return list.map((id) => rows.find((r) => Number(r.dataset.item) === id)?.querySelector('.meta').textContent ?? '');
+}, ids);
+
+describe('the app on the CPU fallback', { timeout: 900_000 }, () => {
+  let browser;
+  before(async () => { browser = await launch({ webgpu: false }); });
+  after(async () => { await browser?.close(); });
+
+  test('liking three items changes the list, which excludes them and says why', async () => {
+    const { context, page, seen } = await openApp(browser);
+    const before = await recommendedIds(page);
+    assert.equal(before.length, 20);
+    assert.match(await page.textContent('#recs-note'), /Popular with everyone/);
+    const mechaBefore = (await genresOf(page, before.slice(0, 10))).filter((g) => g.includes('Mecha')).length;
+
+    const liked = await likeFromSearch(page, 'gundam', 3);
+    const afterIds = await recommendedIds(page);
+    assert.equal(afterIds.length, 20);
+    assert.notDeepEqual(afterIds, before, 'the list changed');
+    for (const id of liked) assert.ok(!afterIds.includes(id), `liked item ${id} is not recommended`);
+    const reasons = await page.$$eval('#recommendations .because', (els) => els.map((e) => e.textContent));
+    assert.ok(reasons.length > 0, 'recommendations carry reasons');
+    const likedNames = await page.evaluate((ids) => ids.map((id) => document.querySelector(`#history li[data-item="${id}"] .name`).textContent), liked);
+    assert.ok(reasons.some((r) => r.startsWith('Because you liked') && likedNames.some((n) => r.includes(n))), reasons[0]);
+    // Likes of mecha shows bring mecha: most of the new top 10 share the genre.
+    const mecha = async (ids) => (await genresOf(page, ids.slice(0, 10))).filter((g) => g.includes('Mecha')).length;
+    assert.ok((await mecha(afterIds)) >= Math.max(5, mechaBefore + 3), `${await mecha(afterIds)} of 10 are mecha (before: ${mechaBefore})`);
+
+    // The history panel lists them; pressing Like again takes a reaction back.
+    assert.equal(await page.locator('#history li').count(), 3);
+    await page.locator(`#search-results .item[data-item="${liked[0]}"] button.like`).click();
+    await settled(page);
+    assert.deepEqual((await history(page)).map((e) => e.item), liked.slice(1));
+    assert.deepEqual(seen.errors, []);
+    await context.close();
+  });
+
+  test('a taste sentence gives fitting recommendations with an empty history', async () => {
+    const { context, page, seen } = await openApp(browser);
+    const spaceOrMecha = (genres) => genres.filter((g) => /Mecha|Space/.test(g)).length;
+    const baseline = spaceOrMecha(await genresOf(page, (await recommendedIds(page)).slice(0, 10)));
+
+    await page.fill('#taste', 'giant robots and space wars');
+    await page.press('#taste', 'Enter');
+    await settled(page);
+    const top = (await recommendedIds(page)).slice(0, 10);
+    const fitting = spaceOrMecha(await genresOf(page, top));
+    assert.ok(fitting >= 4 && fitting >= baseline + 3, `${fitting} of 10 are mecha or space (without the sentence: ${baseline})`);
+    assert.match(await page.textContent('#recommendations .because'), /you described “giant robots and space wars”/);
+    assert.match(await page.textContent('#pieces'), /\[CLS\] giant robots and space wars \[SEP\]/);
+    assert.deepEqual(await history(page), [], 'no reactions were needed');
+    assert.deepEqual(seen.errors, []);
+    await context.close();
+  });
+
+  test('the profile survives a reload, and export → import into a fresh profile gives the same history', async () => {
+    const { context, page } = await openApp(browser);
+    await likeFromSearch(page, 'cowboy bebop', 1);
+    await page.fill('#search', 'clannad');
+    const rated = Number(await page.locator('#search-results .item').first().getAttribute('data-item'));
+    await page.locator('#search-results .item').first().locator('select').selectOption('9');
+    await page.fill('#search', 'naruto');
+    await page.locator('#search-results .item').first().locator('button.dislike').click();
+    await page.fill('#taste', 'quiet stories about growing up');
+    await page.press('#taste', 'Enter');
+    await settled(page);
+    const saved = await history(page);
+    assert.equal(saved.length, 3);
+    assert.deepEqual(saved[1], { item: rated, reaction: 9 });
+    assert.equal(saved[2].reaction, 'dislike');
+
+    await page.reload();
+    await waitForState(page, 'ready', LOAD_TIMEOUT);
+    assert.deepEqual(await history(page), saved, 'same history after a reload');
+    assert.equal(await page.inputValue('#taste'), 'quiet stories about growing up');
+    assert.equal(await page.locator('#history li').count(), 3);
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export')]);
+    const file = JSON.parse(await readFile(await download.path(), 'utf8'));
+    assert.equal(file.format, 'localrec-history');
+    assert.equal(file.schema, 1);
+    assert.equal(file.history.length, 3);
+
+    const fresh = await openApp(browser);
+    assert.deepEqual(await history(fresh.page), [], 'a fresh profile starts empty');
+    await fresh.page.setInputFiles('#import-file', { name: 'mine.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(file)) });
+    await fresh.page.waitForFunction(() => /Imported 3 reactions/.test(document.getElementById('data-message').textContent));
+    await settled(fresh.page);
+    assert.deepEqual(await history(fresh.page), saved, 'the same history in the fresh profile');
+    assert.equal(await fresh.page.inputValue('#taste'), 'quiet stories about growing up');
+    await fresh.page.reload();
+    await waitForState(fresh.page, 'ready', LOAD_TIMEOUT);
+    assert.deepEqual(await history(fresh.page), saved, 'the import was saved');
+    await fresh.context.close();
+    await context.close();
+  });
+
+  test('a malformed import is a clear message and changes nothing', async () => {
+    const { context, page } = await openApp(browser);
+    const liked = await likeFromSearch(page, 'haikyuu', 2);
+    const before = await history(page);
+    const valid = { format: 'localrec-history', schema: 1, catalog: 'anime-5k', history: [{ item: liked[0], reaction: 'like' }] };
+    const huge = join(await mkdtemp(join(tmpdir(), 'localrec-import-')), 'huge.json');
+    await writeFile(huge, '');
+    await truncate(huge, 1024 ** 3); // 1 GB (sparse): refused by its size, never read
+    const cases = [
+      ['bad JSON', Buffer.from('{"format": "localrec-history", '), /not valid JSON/],
+      ['another file', Buffer.from('{"hello": 1}'), /not a localrec history file/],
+      ['a newer schema', Buffer.from(JSON.stringify({ ...valid, schema: 2 })), /schema 2/],
+      ['another catalogue', Buffer.from(JSON.stringify({ ...valid, catalog: 'books' })), /catalogue "books"/],
+      ['unknown ids', Buffer.from(JSON.stringify({ ...valid, history: [{ item: 99999999, reaction: 'like' }, { item: 88888888, reaction: 3 }] })), /2 item ids are not in this catalogue \(99999999, 88888888\)/],
+      ['a bad reaction', Buffer.from(JSON.stringify({ ...valid, history: [{ item: liked[0], reaction: 11 }] })), /expected "like", "dislike" or a rating 1–10/],
+      ['a huge file', huge, /1073\.7 MB; a history file is at most 5 MB/],
+    ];
+    for (const [name, content, message] of cases) {
+      const input = typeof content === 'string' ? content : { name: `${name}.json`, mimeType: 'application/json', buffer: content };
+      await page.evaluate(() => { document.getElementById('data-message').textContent = ''; });
+      await page.setInputFiles('#import-file', input);
+      await page.waitForFunction(() => document.getElementById('data-message').textContent !== '');
+      const shown = await page.textContent('#data-message');
+      assert.match(shown, /^Nothing was imported\./, name);
+      assert.match(shown, message, name);
+      assert.deepEqual(await history(page), before, `${name}: history unchanged`);
+    }
+    await rm(join(huge, '..'), { recursive: true, force: true });
+    await page.reload();
+    await waitForState(page, 'ready', LOAD_TIMEOUT);
+    assert.deepEqual(await history(page), before, 'the saved history is unchanged too');
+    await context.close();
+  });
+
+  test('personalize runs to 100% with a live chart, is used at once, and can be cancelled', async () => {
+    const { context, page, seen } = await openApp(browser);
+    await likeFromSearch(page, 'gundam', 4);
+    await likeFromSearch(page, 'macross', 2);
+    const before = await recommendedIds(page);
+    assert.equal(await page.isDisabled('#train'), false);
+    await page.click('#train');
+    await page.waitForFunction(() => /held-out loss .* → |nothing changed/.test(document.getElementById('train-status').textContent), null, { timeout: 120_000 });
+    await settled(page);
+    assert.equal(await page.getAttribute('#train-progress', 'value'), '1', 'the progress bar reached 100%');
+    const points = await page.evaluate(() => window.localrec.chart.points);
+    assert.ok(points >= 2, `the chart has ${points} points`);
+    assert.ok(await page.locator('#train-chart canvas').count() > 0, 'the chart is drawn');
+    const personal = await page.evaluate(() => window.localrec.profile.personal);
+    assert.ok(personal && personal.residual.length === 64 && personal.best < personal.initial, 'personal weights kept');
+    assert.match(await page.textContent('#recs-note'), /with your personal weights/);
+    assert.notDeepEqual(await recommendedIds(page), before, 'the personal weights changed the list');
+
+    await page.reload();
+    await waitForState(page, 'ready', LOAD_TIMEOUT);
+    assert.deepEqual((await page.evaluate(() => window.localrec.profile.personal)).residual, personal.residual, 'saved');
+
+    // Cancel: a long run (no early stop) stops after the current step.
+    const run = page.evaluate(() => window.localrec.personalize({ steps: 100_000, patience: 100_000 }));
+    await page.waitForFunction(() => window.localrec.chart.points >= 3);
+    await page.click('#train-cancel');
+    await run;
+    assert.match(await page.textContent('#train-status'), /^Cancelled/);
+    assert.ok(await page.evaluate(() => window.localrec.chart.points) < 100_000);
+    assert.equal(await page.isHidden('#train-cancel'), true);
+    assert.deepEqual(seen.errors, []);
+    await context.close();
+  });
+
+  test('a whole session makes only same-origin GETs of static files, and works offline', async () => {
+    const context = await browser.newContext({ acceptDownloads: true });
+    const requests = [];
+    context.on('request', (r) => requests.push({ method: r.method(), url: r.url(), body: r.postData() }));
+    const { page } = await openApp(browser, { context });
+    await likeFromSearch(page, 'gundam', 3);
+    await page.fill('#taste', 'space pirates');
+    await page.press('#taste', 'Enter');
+    await settled(page);
+    await page.click('#train');
+    await page.waitForFunction(() => /held-out loss|nothing changed/.test(document.getElementById('train-status').textContent), null, { timeout: 120_000 });
+    await Promise.all([page.waitForEvent('download'), page.click('#export')]);
+
+    const origin = new URL(server.url).origin;
+    const staticFile = /^\/(|index\.html|sw\.js|www\/[\w-]+\.(js|css)|pkg\/localrec(_bg)?\.(js|wasm)|models\/all-MiniLM-L6-v2\/[\w.]+|data\/anime-5k\/[\w.]+|node_modules\/(idb\/build|uplot\/dist)\/[\w.-]+)$/;
+    const outside = requests.filter(({ method, url, body }) => {
+      if (url.startsWith('blob:') || url.startsWith('data:')) return false; // in-page, never on the network
+      const u = new URL(url);
+      return method !== 'GET' || body !== null || u.origin !== origin || !staticFile.test(u.pathname) || (u.search !== '' && u.search !== '?backend=cpu');
+    });
+    assert.deepEqual(outside, [], 'every request is a same-origin GET of a static file');
+    assert.ok(requests.length > 5);
+    const csp = await page.getAttribute('meta[http-equiv="Content-Security-Policy"]', 'content');
+    assert.match(csp, /default-src 'self'/);
+    assert.match(csp, /connect-src 'self'/);
+
+    // Offline: the service worker and the model cache carry the next visit.
+    const liked = await history(page);
+    await page.evaluate(() => navigator.serviceWorker.ready);
+    await context.setOffline(true);
+    await page.reload();
+    await waitForState(page, 'ready', LOAD_TIMEOUT);
+    assert.deepEqual(await history(page), liked);
+    assert.equal(await page.evaluate(() => window.localrec.info.fromCache), true);
+    await context.close();
+  });
+
+  test('keyboard alone: every control is labelled and reachable, reactions work with Enter', async () => {
+    const { context, page } = await openApp(browser);
+    const unlabelled = await page.evaluate(() => [...document.querySelectorAll('button, input, select, textarea, canvas, progress')]
+      .filter((el) => {
+        const label = el.getAttribute('aria-label') || [...(el.labels ?? [])].map((l) => l.textContent).join('') || (el.tagName === 'BUTTON' ? el.textContent : '');
+        return !label.trim();
+      })
+      .map((el) => el.outerHTML.slice(0, 80)));
+    assert.deepEqual(unlabelled, []);
+
+    await page.focus('#search');
+    await page.keyboard.type('evangelion');
+    await page.waitForSelector('#search-results .item');
+    // Tab from the search box to the first result's Like button, press Enter.
+    let focused = '';
+    for (let i = 0; i < 10 && !focused.startsWith('Like '); i++) {
+      await page.keyboard.press('Tab');
+      focused = await page.evaluate(() => document.activeElement.getAttribute('aria-label') ?? '');
+    }
+    assert.match(focused, /^Like .*Evangelion/i);
+    await page.keyboard.press('Enter');
+    await settled(page);
+    assert.equal((await history(page)).length, 1);
+    // The taste box submits with Enter too.
+    await page.focus('#taste');
+    await page.keyboard.type('mecha');
+    await page.keyboard.press('Enter');
+    await settled(page);
+    assert.equal(await page.evaluate(() => window.localrec.profile.taste), 'mecha');
+
+    await mkdir(SCREENSHOTS, { recursive: true });
+    await likeFromSearch(page, 'cowboy bebop', 1);
+    await page.evaluate(() => { document.activeElement.blur(); window.scrollTo(0, 0); });
+    await page.screenshot({ path: join(SCREENSHOTS, 'app-main.png'), fullPage: false });
+    await context.close();
+  });
+
+  test('item names with HTML in them show as text', async () => {
+    const site = await siteWithHostileName('<img src=x onerror="window.pwned=1">Bebop <b>bold</b>');
+    const hostile = await startServer({ root: site });
+    try {
+      const { context, page } = await openApp(browser, { url: hostile.url });
+      await page.fill('#search', 'bebop');
+      const names = await page.$$eval('#search-results .name', (els) => els.map((e) => e.textContent));
+      assert.ok(names.includes('<img src=x onerror="window.pwned=1">Bebop <b>bold</b>'), names.join(' / '));
+      assert.equal(await page.locator('#search-results img, #search-results b').count(), 0);
+      assert.equal(await page.evaluate(() => window.pwned), undefined);
+      await context.close();
+    } finally {
+      await hostile.close();
+      await rm(site, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the app on WebGPU (SwiftShader)', { timeout: 900_000 }, () => {
+  let browser;
+  before(async () => { browser = await launch({ webgpu: true }); });
+  after(async () => { await browser?.close(); });
+
+  test('recommends and runs a short personalisation on WebGPU', async () => {
+    const { context, page, seen } = await openApp(browser, { query: '', timeout: 480_000 });
+    assert.equal(await page.evaluate(() => window.localrec.info.backend), 'webgpu');
+    const liked = await likeFromSearch(page, 'gundam', 3);
+    const ids = await recommendedIds(page);
+    assert.equal(ids.length, 20);
+    for (const id of liked) assert.ok(!ids.includes(id));
+    await page.evaluate(() => window.localrec.personalize({ steps: 3 }));
+    assert.equal(await page.getAttribute('#train-progress', 'value'), '1');
+    assert.match(await page.textContent('#train-status'), /held-out loss|nothing changed/);
+    assert.equal(await page.evaluate(() => window.localrec.chart.points), 3);
+    assert.deepEqual(seen.errors, []);
+    await context.close();
+  });
+});
+
+/** A temporary copy of the served tree (links) whose first item is named `name`. */
+async function siteWithHostileName(name) {
+  const root = await mkdtemp(join(tmpdir(), 'localrec-site-'));
+  for (const entry of ['index.html', 'sw.js', 'www', 'pkg', 'models', 'node_modules']) {
+    await symlink(join(REPO, entry), join(root, entry));
+  }
+  const data = join(root, 'data/anime-5k');
+  await mkdir(data, { recursive: true });
+  for (const file of ['head.safetensors', 'item_vectors.safetensors']) await symlink(join(REPO, 'data/anime-5k', file), join(data, file));
+  const [header, first, ...rest] = (await readFile(join(REPO, 'data/anime-5k/items.tsv'), 'utf8')).split('\n');
+  const fields = first.split('\t');
+  fields[1] = name;
+  await writeFile(join(data, 'items.tsv'), [header, fields.join('\t'), ...rest].join('\n'));
+  return root;
+}

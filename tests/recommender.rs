@@ -1,0 +1,362 @@
+//! The recommender behind the page, on a small catalogue with a random head: what it excludes,
+//! that its reasons are exact shares of the scores, that taste sentences and personal weights
+//! act as documented, and that bad requests are named errors.
+
+use std::collections::HashMap;
+
+use localrec::device::{block_on, cpu};
+use localrec::fine_tune::{FineTuneConfig, Personal};
+use localrec::head::{Head, HeadConfig, Objective, save_head};
+use localrec::item_vectors::ItemVectors;
+use localrec::recommender::{
+    Reaction, Recommendations, Recommender, Request, Source, TASTE_MATCH_WEIGHT,
+};
+use localrec::rng::SplitMix64;
+
+const ITEMS: usize = 12;
+const TEXT_DIM: usize = 8;
+
+fn catalog_tsv() -> String {
+    let mut tsv = String::from("id\tname\tgenres\ttype\tepisodes\n");
+    for i in 0..ITEMS {
+        tsv.push_str(&format!("{}\tShow {i}\tAction\tTV\t12\n", 100 + i));
+    }
+    tsv
+}
+
+/// Unit text vectors, as the encoder gives.
+fn text_rows() -> Vec<Vec<f32>> {
+    let mut rng = SplitMix64::new(21);
+    (0..ITEMS)
+        .map(|_| {
+            let v: Vec<f32> = (0..TEXT_DIM).map(|_| rng.uniform_f32(1.0)).collect();
+            let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+            v.iter().map(|x| x / norm).collect()
+        })
+        .collect()
+}
+
+fn recommender_with(items_in_head: usize, text_dim: usize) -> localrec::Result<Recommender> {
+    let device = cpu();
+    let config = HeadConfig {
+        text_dim,
+        hidden: 16,
+        dim: 4,
+        items: items_in_head,
+        id_embeddings: true,
+    };
+    let head = Head::new(&config, 3, &device)?;
+    let bytes = save_head(&head, &config, Objective::Softmax, &HashMap::new())?;
+    let vectors = ItemVectors::from_rows(text_rows(), HashMap::new())?.to_safetensors()?;
+    Recommender::new(bytes, &catalog_tsv(), &vectors, &device)
+}
+
+fn recommender() -> Recommender {
+    recommender_with(ITEMS, TEXT_DIM).unwrap()
+}
+
+fn recommend(r: &Recommender, request: Request) -> Recommendations {
+    block_on(r.recommend(&request)).unwrap()
+}
+
+fn score_of(recs: &Recommendations, item: u32) -> f32 {
+    recs.items.iter().find(|r| r.item == item).unwrap().score
+}
+
+const ALL: usize = ITEMS;
+
+#[test]
+fn excludes_reacted_items_and_ranks_best_first() {
+    let r = recommender();
+    let reactions = [
+        (100, Reaction::Like),
+        (105, Reaction::Dislike),
+        (107, Reaction::Rating(4)),
+    ];
+    let recs = recommend(
+        &r,
+        Request {
+            reactions: &reactions,
+            count: ALL,
+            reasons: 3,
+            ..Default::default()
+        },
+    );
+    assert_eq!(recs.items.len(), ITEMS - 3);
+    assert!(
+        recs.items
+            .iter()
+            .all(|x| ![100, 105, 107].contains(&x.item))
+    );
+    assert!(recs.items.windows(2).all(|w| w[0].score >= w[1].score));
+    assert_eq!(recs.user.len(), 4);
+    let top = recommend(
+        &r,
+        Request {
+            reactions: &reactions,
+            count: 2,
+            reasons: 3,
+            ..Default::default()
+        },
+    );
+    assert_eq!(top.items, recs.items[..2].to_vec());
+    for rec in &recs.items {
+        assert!(rec.because.len() <= 3);
+        assert!(rec.because.windows(2).all(|w| w[0].share >= w[1].share));
+        assert!(rec.because.iter().all(|b| b.share > 0.0
+            && matches!(b.source, Source::Item(id) if [100, 105, 107].contains(&id))));
+    }
+}
+
+#[test]
+fn a_single_reason_is_the_whole_difference_it_makes() {
+    // With one entry, its share is exactly score(with it) − score(empty history).
+    let r = recommender();
+    let empty = recommend(
+        &r,
+        Request {
+            count: ALL,
+            ..Default::default()
+        },
+    );
+    let reactions = [(103, Reaction::Rating(9))];
+    let recs = recommend(
+        &r,
+        Request {
+            reactions: &reactions,
+            count: ALL,
+            reasons: 1,
+            ..Default::default()
+        },
+    );
+    let mut explained = 0;
+    for rec in &recs.items {
+        let difference = rec.score - score_of(&empty, rec.item);
+        match rec.because.as_slice() {
+            [reason] => {
+                assert_eq!(reason.source, Source::Item(103));
+                assert!(
+                    (reason.share - difference).abs() < 1e-4,
+                    "{} vs {difference}",
+                    reason.share
+                );
+                explained += 1;
+            }
+            [] => assert!(difference <= 1e-4, "a raised score has a reason"),
+            more => panic!("one entry, {} reasons", more.len()),
+        }
+    }
+    assert!(explained > 0);
+}
+
+#[test]
+fn a_taste_sentence_counts_as_a_loved_item_plus_its_text_match() {
+    let r = recommender();
+    let texts = text_rows();
+    let empty = recommend(
+        &r,
+        Request {
+            count: ALL,
+            ..Default::default()
+        },
+    );
+    let tastes = [texts[4].clone()];
+    let recs = recommend(
+        &r,
+        Request {
+            tastes: &tastes,
+            count: ALL,
+            reasons: 2,
+            ..Default::default()
+        },
+    );
+    assert_eq!(recs.items.len(), ITEMS, "a taste excludes nothing");
+    for rec in &recs.items {
+        let difference = rec.score - score_of(&empty, rec.item);
+        if let [reason] = rec.because.as_slice() {
+            assert_eq!(reason.source, Source::Taste(0));
+            assert!((reason.share - difference).abs() < 1e-4);
+        }
+    }
+    assert_eq!(recs.items[0].item, 104, "the described item comes first");
+    // The pseudo-item part equals loving item 104 itself (same text, kind 10, and this head's
+    // ID residuals are zero); what is left is exactly TASTE_MATCH_WEIGHT × cosine.
+    let loved = recommend(
+        &r,
+        Request {
+            reactions: &[(104, Reaction::Rating(10))],
+            count: ALL,
+            ..Default::default()
+        },
+    );
+    for rec in &loved.items {
+        let row = (rec.item - 100) as usize;
+        let cosine: f32 = texts[row].iter().zip(&texts[4]).map(|(a, b)| a * b).sum();
+        let gap = score_of(&recs, rec.item) - rec.score;
+        assert!(
+            (gap - TASTE_MATCH_WEIGHT * cosine).abs() < 1e-3,
+            "{gap} vs {}",
+            TASTE_MATCH_WEIGHT * cosine
+        );
+    }
+}
+
+#[test]
+fn a_like_weighs_as_a_ten_and_personal_weights_add_their_dot_product() {
+    let r = recommender();
+    let like = recommend(
+        &r,
+        Request {
+            reactions: &[(102, Reaction::Like)],
+            count: ALL,
+            ..Default::default()
+        },
+    );
+    let ten = recommend(
+        &r,
+        Request {
+            reactions: &[(102, Reaction::Rating(10))],
+            count: ALL,
+            ..Default::default()
+        },
+    );
+    assert_eq!(like.items, ten.items);
+
+    let residual = vec![0.5, -1.0, 0.25, 2.0];
+    let personal = Personal {
+        residual: residual.clone(),
+    };
+    let with = recommend(
+        &r,
+        Request {
+            personal: Some(&personal),
+            count: ALL,
+            ..Default::default()
+        },
+    );
+    let without = recommend(
+        &r,
+        Request {
+            count: ALL,
+            ..Default::default()
+        },
+    );
+    let vectors = block_on(r.item_vectors()).unwrap();
+    for rec in &with.items {
+        let row = (rec.item - 100) as usize;
+        let dot: f32 = vectors[row].iter().zip(&residual).map(|(e, d)| e * d).sum();
+        assert!((rec.score - score_of(&without, rec.item) - dot).abs() < 1e-4);
+    }
+    let shifted: Vec<f32> = without
+        .user
+        .iter()
+        .zip(&residual)
+        .map(|(u, d)| u + d)
+        .collect();
+    assert!(
+        with.user
+            .iter()
+            .zip(&shifted)
+            .all(|(a, b)| (a - b).abs() < 1e-5)
+    );
+}
+
+#[test]
+fn fine_tuning_runs_on_the_reactions() {
+    let r = recommender();
+    let reactions: Vec<(u32, Reaction)> = (100..106).map(|id| (id, Reaction::Like)).collect();
+    let config = FineTuneConfig {
+        steps: 5,
+        patience: 100,
+        ..Default::default()
+    };
+    let mut steps = 0;
+    let (personal, report) = block_on(r.fine_tune(&reactions, &config, |_| {
+        steps += 1;
+        std::ops::ControlFlow::Continue(())
+    }))
+    .unwrap();
+    assert_eq!(steps, 5);
+    assert_eq!(report.losses.len(), 5);
+    assert_eq!(personal.residual.len(), 4);
+    assert!(
+        block_on(r.fine_tune(&[(100, Reaction::Like)], &config, |_| {
+            std::ops::ControlFlow::Continue(())
+        }))
+        .is_err()
+    );
+}
+
+#[test]
+fn bad_requests_are_named_errors() {
+    let r = recommender();
+    let error = |request: Request| block_on(r.recommend(&request)).unwrap_err().to_string();
+    assert!(
+        error(Request {
+            reactions: &[(999, Reaction::Like)],
+            count: 5,
+            ..Default::default()
+        })
+        .contains("item 999 is not in the catalogue")
+    );
+    assert!(
+        error(Request {
+            reactions: &[(101, Reaction::Like), (101, Reaction::Rating(3))],
+            count: 5,
+            ..Default::default()
+        })
+        .contains("two reactions")
+    );
+    assert!(
+        error(Request {
+            tastes: &[vec![0.0; 3]],
+            count: 5,
+            ..Default::default()
+        })
+        .contains("taste vector has 3 values")
+    );
+    let short = Personal {
+        residual: vec![0.0; 3],
+    };
+    assert!(
+        error(Request {
+            personal: Some(&short),
+            count: 5,
+            ..Default::default()
+        })
+        .contains("train again")
+    );
+    let nan = Personal {
+        residual: vec![f32::NAN; 4],
+    };
+    assert!(
+        error(Request {
+            personal: Some(&nan),
+            count: 5,
+            ..Default::default()
+        })
+        .contains("non-finite")
+    );
+    assert!(
+        recommend(
+            &r,
+            Request {
+                count: 0,
+                ..Default::default()
+            }
+        )
+        .items
+        .is_empty()
+    );
+
+    let mismatch = recommender_with(ITEMS + 1, TEXT_DIM)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(mismatch.contains("different catalogues"), "{mismatch}");
+    let width = recommender_with(ITEMS, TEXT_DIM + 1)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(width.contains("8-d"), "{width}");
+}
