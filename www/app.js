@@ -19,7 +19,8 @@ const progressEvents = [];
 const client = new EngineClient(onProgress);
 const chart = new TrainingChart($('train-chart'));
 const itemMap = new ItemMap($('map'));
-const timings = { firstRecommendations: null, updates: [] };
+// Milliseconds: navigation start → first list; reaction → updated list; the engine's share.
+const timings = { firstRecommendations: null, updates: [], engine: [] };
 
 let catalog = null;
 let rowOf = null;
@@ -176,6 +177,7 @@ async function refresh() {
           count: RECOMMENDATIONS,
         });
         recommendations = result.items;
+        timings.engine.push(result.millis);
         window.localrec.user = result.user;
         renderRecommendations(result);
       } catch (error) {
@@ -195,7 +197,7 @@ function renderRecommendations(result) {
     const item = catalog.get(id);
     return itemRow(item, reactionOf(id), explain(because, catalog, profile.history, profile.taste));
   });
-  $('recommendations').replaceChildren(...rows);
+  replaceKeepingFocus($('recommendations'), rows);
   const personal = profile.personal ? ', with your personal weights' : '';
   $('recs-note').textContent = profile.history.length === 0 && !profile.taste
     ? 'Popular with everyone so far: react to a few items, or describe what you like.'
@@ -249,8 +251,24 @@ function renderHistory() {
 function renderSearch() {
   const query = $('search').value;
   const hits = catalog.search(query);
-  $('search-results').replaceChildren(...hits.map((item) => itemRow(item, reactionOf(item.id))));
+  replaceKeepingFocus($('search-results'), hits.map((item) => itemRow(item, reactionOf(item.id))));
   $('search-note').textContent = query.trim() && hits.length === 0 ? 'No items match.' : '';
+}
+
+/**
+ * Replaces a list's rows. A keyboard user whose focus was in the list keeps their place: the
+ * same control of the same item if it is still there, else of the row now at that position.
+ */
+function replaceKeepingFocus(list, rows) {
+  const active = document.activeElement;
+  const row = list.contains(active) ? active.closest('li') : null;
+  const position = row ? [...list.children].indexOf(row) : -1;
+  const control = row ? (active.dataset.reaction ? `button[data-reaction="${active.dataset.reaction}"]` : active.tagName.toLowerCase()) : null;
+  list.replaceChildren(...rows);
+  if (position < 0) return;
+  const same = rows.find((r) => r.dataset.item === row.dataset.item);
+  const target = (same ?? rows[Math.min(position, rows.length - 1)])?.querySelector(control);
+  target?.focus();
 }
 
 // One handler for every like / dislike / rating control on the page.
@@ -309,6 +327,7 @@ async function personalize({ steps = 60, patience = 15 } = {}) {
       : `${how}no step improved the held-out loss (${report.initial.toFixed(3)}); nothing changed.`;
     await persist();
     await refresh();
+    return report;
   } catch (error) {
     $('train-status').textContent = `Personalization failed: ${error.message}`;
   } finally {

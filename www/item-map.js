@@ -24,6 +24,16 @@ export class ItemMap {
     };
     this.xRange = range(0);
     this.yRange = range(1);
+    // The catalogue's dots never move: draw them once, then copy them under each update.
+    this.background = document.createElement('canvas');
+    this.background.width = this.canvas.width;
+    this.background.height = this.canvas.height;
+    const context = this.background.getContext('2d');
+    context.fillStyle = COLORS.all;
+    for (let row = 0; row < points.length / 2; row++) {
+      const [x, y] = this.#toCanvas(points[2 * row], points[2 * row + 1]);
+      context.fillRect(x - 1, y - 1, 2, 2);
+    }
   }
 
   #toCanvas(x, y) {
@@ -38,6 +48,7 @@ export class ItemMap {
     if (!this.points) return;
     const context = this.canvas.getContext('2d');
     context.clearRect(0, 0, this.canvas.width, this.canvas.height);
+    context.drawImage(this.background, 0, 0);
     const dot = (row, color, radius) => {
       const [x, y] = this.#toCanvas(this.points[2 * row], this.points[2 * row + 1]);
       context.fillStyle = color;
@@ -45,7 +56,6 @@ export class ItemMap {
       context.arc(x, y, radius, 0, 2 * Math.PI);
       context.fill();
     };
-    for (let row = 0; row < this.points.length / 2; row++) dot(row, COLORS.all, 1.2);
     for (const id of recommendations) dot(this.rowOf(id), COLORS.recs, 3.5);
     for (const id of history) dot(this.rowOf(id), COLORS.yours, 3.5);
     if (user) this.#arrow(user);

@@ -165,7 +165,7 @@ impl Engine {
         future_to_promise(async move {
             let recommender = recommender?;
             let reactions = reactions(&items, &codes)?;
-            if tastes.len() % dim != 0 {
+            if !tastes.len().is_multiple_of(dim) {
                 return Err(js_error(Error::Input(format!(
                     "taste vectors must be {dim} values each"
                 ))));

@@ -143,6 +143,17 @@ describe('the app on the CPU fallback', { timeout: 900_000 }, () => {
     await fresh.page.reload();
     await waitForState(fresh.page, 'ready', LOAD_TIMEOUT);
     assert.deepEqual(await history(fresh.page), saved, 'the import was saved');
+
+    // Delete everything (after a confirmation): gone now and after a reload.
+    fresh.page.once('dialog', (dialog) => dialog.accept());
+    await fresh.page.click('#delete-all');
+    await fresh.page.waitForFunction(() => /deleted/.test(document.getElementById('data-message').textContent));
+    await settled(fresh.page);
+    assert.deepEqual(await history(fresh.page), []);
+    assert.equal(await fresh.page.inputValue('#taste'), '');
+    await fresh.page.reload();
+    await waitForState(fresh.page, 'ready', LOAD_TIMEOUT);
+    assert.deepEqual(await history(fresh.page), [], 'nothing comes back after a reload');
     await fresh.context.close();
     await context.close();
   });
@@ -275,6 +286,8 @@ describe('the app on the CPU fallback', { timeout: 900_000 }, () => {
     await page.keyboard.press('Enter');
     await settled(page);
     assert.equal((await history(page)).length, 1);
+    // The list was redrawn; the focus stayed on the same control, now pressed.
+    assert.deepEqual(await page.evaluate(() => [document.activeElement.getAttribute('aria-label'), document.activeElement.getAttribute('aria-pressed')]), [focused, 'true']);
     // The taste box submits with Enter too.
     await page.focus('#taste');
     await page.keyboard.type('mecha');
