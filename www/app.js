@@ -7,7 +7,7 @@ import { EngineClient } from './engine-client.js';
 import { ImportError, MAX_IMPORT_BYTES, exportHistory, parseHistoryImport } from './history-file.js';
 import { ItemMap } from './item-map.js';
 import { CATALOG_ID } from './model-files.js';
-import { askPersistentStorage, deleteProfile, emptyProfile, loadProfile, saveProfile } from './profile-store.js';
+import { askPersistentStorage, deleteProfile, emptyProfile, loadProfile, updateProfile } from './profile-store.js';
 import { TrainingChart } from './training-chart.js';
 import { explain, historyRow, itemRow } from './views.js';
 
@@ -114,8 +114,13 @@ async function restoreProfile() {
       : 'Saved in this browser. The browser may clear it under storage pressure: export to keep a copy.';
   } catch (error) {
     canSave = false;
-    $('storage-status').textContent = 'Not saving: the saved profile could not be read.';
-    notify(`Your saved history could not be read (${error.message}). It was left untouched; changes in this tab are not saved.`);
+    if (error.code === 'damaged') {
+      $('storage-status').textContent = 'Not saving: the saved profile could not be read.';
+      notify(`Your saved history could not be read (${error.message}). It was left untouched; changes in this tab are not saved.`);
+    } else {
+      $('storage-status').textContent = 'Not saving: this browser does not let the page store data.';
+      notify(`This browser does not let the page store data (${error.message}). Everything works, but only in this tab: export your history to keep it.`);
+    }
   }
 }
 
@@ -128,28 +133,81 @@ function dropUnknownItems() {
   }
 }
 
-async function persist() {
-  if (!canSave) return;
+// Changes are applied here at once and then to the saved profile, one after another. Other
+// tabs of the app hear about each saved change and reload the profile (BroadcastChannel: an
+// in-browser message, never a request).
+const tabs = 'BroadcastChannel' in self ? new BroadcastChannel('localrec-profile') : null;
+let saving = Promise.resolve();
+let pendingSaves = 0;
+
+let otherTabChanged = false;
+
+/** Applies `update` (a pure profile → profile function) here and in storage. */
+function change(update) {
+  profile = update(profile);
+  if (!canSave) return Promise.resolve();
+  pendingSaves++;
+  saving = saving.then(async () => {
+    try {
+      const saved = await updateProfile(update);
+      tabs?.postMessage('changed');
+      // The saved profile includes other tabs' changes: adopt it once nothing more is queued.
+      if (pendingSaves === 1) adopt(saved);
+    } catch (error) {
+      notify(`Could not save to this browser's storage (${error.message}). Your changes are kept in this tab; export them to keep a copy.`);
+    } finally {
+      pendingSaves--;
+      if (pendingSaves === 0 && otherTabChanged) reloadFromStorage();
+    }
+  });
+  return saving;
+}
+
+/** Shows `saved` if it differs from what this tab shows. */
+function adopt(saved) {
+  const same = (a, b) => JSON.stringify([a.history, a.taste, a.personal]) === JSON.stringify([b.history, b.taste, b.personal]);
+  if (same(saved, profile)) return;
+  profile = saved;
+  dropUnknownItems();
+  if (document.activeElement !== $('taste')) $('taste').value = profile.taste;
+  $('train-reset').hidden = !profile.personal;
+  renderHistory();
+  renderSearch();
+  refresh();
+}
+
+async function reloadFromStorage() {
+  otherTabChanged = false;
   try {
-    await saveProfile(profile);
-  } catch (error) {
-    notify(`Could not save to this browser's storage (${error.message}). Your changes are kept in this tab; export them to keep a copy.`);
+    adopt(await loadProfile());
+  } catch {
+    // Unreadable now: keep what this tab has.
   }
 }
+
+tabs?.addEventListener('message', () => {
+  if (!catalog) return; // still loading: the profile is read when loading ends
+  // Our own queued saves read the latest state anyway; reload after them.
+  if (pendingSaves > 0) otherTabChanged = true;
+  else reloadFromStorage();
+});
 
 function reactionOf(id) {
   return profile.history.find((event) => event.item === id)?.reaction;
 }
 
+const withReaction = (id, reaction, at) => (p) => ({
+  ...p,
+  history: [...p.history.filter((event) => event.item !== id), ...(reaction === null ? [] : [{ item: id, reaction, at }])],
+});
+
 async function react(id, reaction) {
   const started = performance.now();
-  const current = reactionOf(id);
-  profile.history = profile.history.filter((event) => event.item !== id);
   // Pressing the active reaction again takes it back.
-  if (reaction !== null && reaction !== current) profile.history.push({ item: id, reaction, at: Date.now() });
+  const next = reaction === reactionOf(id) ? null : reaction;
+  const saved = change(withReaction(id, next, Date.now()));
   renderHistory();
-  renderSearch();
-  const saved = persist();
+  showReactions($('search-results'));
   await refresh();
   timings.updates.push(performance.now() - started);
   await saved;
@@ -244,8 +302,9 @@ function renderHistory() {
   $('history').replaceChildren(...rows);
   $('history-empty').hidden = rows.length > 0;
   $('history-count').textContent = rows.length ? `${rows.length}` : '';
-  $('train').disabled = training || profile.history.length < 3;
-  $('train').title = profile.history.length < 3 ? 'React to at least 3 items first' : '';
+  const tooFew = profile.history.length < 3;
+  $('train').disabled = training || tooFew;
+  $('train-hint').textContent = tooFew ? `React to at least 3 items to personalize (${profile.history.length} so far).` : '';
 }
 
 function renderSearch() {
@@ -253,6 +312,15 @@ function renderSearch() {
   const hits = catalog.search(query);
   replaceKeepingFocus($('search-results'), hits.map((item) => itemRow(item, reactionOf(item.id))));
   $('search-note').textContent = query.trim() && hits.length === 0 ? 'No items match.' : '';
+}
+
+/** Sets the like / dislike / rating controls in `list` to the current reactions, in place. */
+function showReactions(list) {
+  for (const control of list.querySelectorAll('[data-item]')) {
+    const reaction = reactionOf(Number(control.dataset.item));
+    if (control.dataset.reaction) control.setAttribute('aria-pressed', String(reaction === control.dataset.reaction));
+    else if (control.tagName === 'SELECT') control.value = Number.isInteger(reaction) ? String(reaction) : '';
+  }
 }
 
 /**
@@ -288,9 +356,9 @@ function onRatingChange(event) {
 
 async function useTaste(event) {
   event?.preventDefault();
-  profile.taste = $('taste').value.trim();
-  if (profile.taste) showPieces(profile.taste);
-  const saved = persist();
+  const taste = $('taste').value.trim();
+  if (taste) showPieces(taste);
+  const saved = change((p) => ({ ...p, taste }));
   await refresh();
   await saved;
 }
@@ -303,6 +371,7 @@ async function personalize({ steps = 60, patience = 15 } = {}) {
   const history = profile.history.map(({ item, reaction }) => ({ item, reaction }));
   $('train').disabled = true;
   $('train-cancel').hidden = false;
+  $('train-progress').hidden = false;
   $('train-progress').value = 0;
   $('train-status').textContent = 'Starting…';
   chart.reset();
@@ -316,16 +385,17 @@ async function personalize({ steps = 60, patience = 15 } = {}) {
     $('train-progress').value = 1;
     const improved = report.best < report.initial;
     if (improved) {
-      profile.personal = {
+      const personal = {
         residual, trainedAt: Date.now(), events: history.length,
         initial: report.initial, best: report.best, backend: window.localrec.info.backend,
       };
+      change((p) => ({ ...p, personal }));
     }
     const how = report.cancelled ? 'Cancelled; ' : '';
     $('train-status').textContent = improved
       ? `${how}held-out loss ${report.initial.toFixed(3)} → ${report.best.toFixed(3)} in ${report.seconds.toFixed(1)} s. Your recommendations now use it.`
       : `${how}no step improved the held-out loss (${report.initial.toFixed(3)}); nothing changed.`;
-    await persist();
+    await saving;
     await refresh();
     return report;
   } catch (error) {
@@ -339,10 +409,10 @@ async function personalize({ steps = 60, patience = 15 } = {}) {
 }
 
 async function forgetPersonal() {
-  profile.personal = null;
+  const saved = change((p) => ({ ...p, personal: null }));
   $('train-reset').hidden = true;
   $('train-status').textContent = 'Personal weights removed.';
-  await persist();
+  await saved;
   await refresh();
 }
 
@@ -367,13 +437,13 @@ async function importFile() {
     // The size is checked before a byte is read: a huge file is refused at once.
     const text = file.size <= MAX_IMPORT_BYTES ? await file.text() : '';
     const imported = parseHistoryImport(text, { bytes: file.size, catalog, catalogId: CATALOG_ID });
-    profile = { ...profile, history: imported.history, taste: imported.taste, personal: null };
+    const saved = change((p) => ({ ...p, history: imported.history, taste: imported.taste, personal: null }));
     $('taste').value = profile.taste;
     $('data-message').textContent = `Imported ${imported.history.length} reactions from ${file.name}.`;
     $('train-reset').hidden = true;
     renderHistory();
     renderSearch();
-    await persist();
+    await saved;
     await refresh();
   } catch (error) {
     const why = error instanceof ImportError ? error.message : `It could not be read (${error.message}).`;
@@ -385,7 +455,9 @@ async function deleteEverything() {
   if (!window.confirm('Delete your reactions, taste and personal weights from this browser?')) return;
   profile = emptyProfile();
   try {
+    await saving;
     await deleteProfile();
+    tabs?.postMessage('changed');
     canSave = true;
     $('data-message').textContent = 'Everything was deleted from this browser.';
   } catch (error) {
@@ -437,6 +509,8 @@ window.localrec = {
   client, progressEvents, timings, personalize, chart,
   get profile() { return profile; },
   get recommendations() { return recommendations; },
+  /** Resolves once every change made so far has been written (or has failed to be). */
+  saved: () => saving,
   /** Resolves once the recommendations reflect every change made so far. */
   settled: () => refreshing ?? Promise.resolve(),
   ready: start(),

@@ -1,6 +1,6 @@
 // The person's profile in IndexedDB (through `idb`): history, taste sentence and personal
-// weights, always written together in one transaction, so a reload sees the old profile or
-// the new one, never a mix. Where storage fails (denied, full) the app keeps working in
+// weights in one record, changed in one transaction, so a reload sees the old profile or the
+// new one, never a mix. Where storage fails (denied, full) the app keeps working in
 // memory and says so.
 
 import { openDB } from '../node_modules/idb/build/index.js';
@@ -24,19 +24,31 @@ function db() {
   return database;
 }
 
-/** The saved profile, or an empty one. Throws if it cannot be read or is not understood. */
+/**
+ * The saved profile, or an empty one. Throws if storage is unavailable, or (with code
+ * 'damaged') if the saved profile is not understood.
+ */
 export async function loadProfile() {
   const saved = await (await db()).get(STORE, KEY);
   if (saved === undefined) return emptyProfile();
   if (saved?.schema !== PROFILE_SCHEMA || !Array.isArray(saved.history)) {
-    throw new Error(`the saved profile has an unknown shape (schema ${saved?.schema})`);
+    throw Object.assign(new Error(`the saved profile has an unknown shape (schema ${saved?.schema})`), { code: 'damaged' });
   }
   return { ...emptyProfile(), ...saved };
 }
 
-export async function saveProfile(profile) {
+/**
+ * Applies `change` (a pure profile → profile function) to the saved profile, read and written
+ * in one transaction: a change made meanwhile in another tab is kept, not overwritten.
+ * Resolves to the profile as saved.
+ */
+export async function updateProfile(change) {
   const tx = (await db()).transaction(STORE, 'readwrite');
-  await Promise.all([tx.store.put({ ...profile, schema: PROFILE_SCHEMA, savedAt: Date.now() }, KEY), tx.done]);
+  const saved = (await tx.store.get(KEY)) ?? emptyProfile();
+  if (saved.schema !== PROFILE_SCHEMA) throw new Error(`the saved profile has an unknown shape (schema ${saved.schema})`);
+  const next = { ...change(saved), schema: PROFILE_SCHEMA, savedAt: Date.now() };
+  await Promise.all([tx.store.put(next, KEY), tx.done]);
+  return next;
 }
 
 export async function deleteProfile() {

@@ -226,6 +226,70 @@ describe('the app on the CPU fallback', { timeout: 900_000 }, () => {
     await context.close();
   });
 
+  test('two tabs on one profile keep each other\'s reactions, also during a personalisation', async () => {
+    const { context, page: first } = await openApp(browser);
+    const { page: second } = await openApp(browser, { context });
+    // Both tabs react at the same time.
+    const [a, b] = await Promise.all([likeFromSearch(first, 'gundam', 2), likeFromSearch(second, 'clannad', 2)]);
+    const all = [...a, ...b].sort();
+    for (const page of [first, second]) {
+      await page.waitForFunction((n) => window.localrec.profile.history.length === n, all.length);
+      await settled(page);
+      assert.deepEqual((await history(page)).map((e) => e.item).sort(), all);
+      const shown = await recommendedIds(page);
+      assert.ok(all.every((id) => !shown.includes(id)), 'no tab recommends what the other liked');
+    }
+
+    // A reaction made while a personalisation runs is kept, and so are the personal weights.
+    const training = first.evaluate(() => window.localrec.personalize({ steps: 40, patience: 1e9 }));
+    await first.waitForFunction(() => window.localrec.chart.points >= 1);
+    const [during] = await likeFromSearch(first, 'haikyuu', 1);
+    await training;
+    // Weights are kept only when they improved the held-out loss (the status says which).
+    const improved = /held-out loss .* → /.test(await first.textContent('#train-status'));
+    await first.reload();
+    await waitForState(first, 'ready', LOAD_TIMEOUT);
+    const saved = await first.evaluate(() => window.localrec.profile);
+    assert.deepEqual(saved.history.map((e) => e.item).sort(), [...all, during].sort());
+    assert.equal(saved.personal?.residual.length === 64, improved, 'personal weights saved beside the new reaction');
+    await context.close();
+  });
+
+  test('when storage is full or denied, the app says so, keeps working, and what was saved stays', async () => {
+    const { context, page } = await openApp(browser);
+    const [kept] = await likeFromSearch(page, 'gundam', 1);
+    // Storage fills up: IndexedDB refuses writes as Chromium does over quota.
+    await page.evaluate(() => {
+      IDBObjectStore.prototype.put = function put() {
+        throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      };
+    });
+    const [unsaved] = await likeFromSearch(page, 'clannad', 1);
+    await page.evaluate(() => window.localrec.saved());
+    assert.match(await page.textContent('#notice-message'), /Could not save to this browser's storage \(The quota has been exceeded\.\).*kept in this tab/);
+    assert.ok(!(await recommendedIds(page)).includes(unsaved), 'the unsaved reaction still counts here');
+    assert.deepEqual((await history(page)).map((e) => e.item), [kept, unsaved]);
+    await page.reload();
+    await waitForState(page, 'ready', LOAD_TIMEOUT);
+    assert.deepEqual((await history(page)).map((e) => e.item), [kept], 'the saved profile is intact');
+
+    // Storage denied altogether (as in some private modes): the app works in memory.
+    const denied = await browser.newContext();
+    await denied.addInitScript(() => {
+      IDBFactory.prototype.open = function open() {
+        throw new DOMException('The user denied permission to access the database.', 'SecurityError');
+      };
+    });
+    const other = await openApp(browser, { context: denied });
+    assert.match(await other.page.textContent('#storage-status'), /does not let the page store data/);
+    const liked = await likeFromSearch(other.page, 'gundam', 2);
+    const shown = await recommendedIds(other.page);
+    assert.ok(liked.every((id) => !shown.includes(id)), 'reactions work');
+    assert.equal((await history(other.page)).length, 2);
+    await denied.close();
+    await context.close();
+  });
+
   test('a whole session makes only same-origin GETs of static files, and works offline', async () => {
     const context = await browser.newContext({ acceptDownloads: true });
     const requests = [];
