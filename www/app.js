@@ -16,7 +16,7 @@ const $ = (id) => document.getElementById(id);
 const forceCpu = new URLSearchParams(location.search).get('backend') === 'cpu';
 
 const progressEvents = [];
-const client = new EngineClient(onProgress);
+const client = new EngineClient(onProgress, recover);
 const chart = new TrainingChart($('train-chart'));
 const itemMap = new ItemMap($('map'));
 // Milliseconds: navigation start → first list; reaction → updated list; the engine's share.
@@ -73,8 +73,7 @@ async function start() {
     dropUnknownItems();
     $('status').textContent = info.fromCache ? 'Ready (model read from cache).' : 'Ready (model downloaded and cached).';
     $('progress').value = 1;
-    $('backend').textContent = `Backend: ${describeBackend(info)}`;
-    window.localrec.info = info;
+    showEngine(info);
     for (const id of ['taste-button', 'taste-clear', 'search', 'export', 'import', 'delete-all']) $(id).disabled = false;
     $('taste').value = profile.taste;
     renderHistory();
@@ -91,6 +90,50 @@ async function start() {
     document.body.dataset.state = 'error';
     throw error;
   }
+}
+
+function showEngine(info) {
+  delete info.catalogTsv;
+  $('backend').textContent = `Backend: ${describeBackend(info)}`;
+  window.localrec.info = info;
+}
+
+// ---- Recovery ----------------------------------------------------------------------------
+
+let recovering = null;
+let recoveries = 0;
+const isEngineLoss = (error) => ['crashed', 'device-lost', 'restarted'].includes(error.code);
+
+/**
+ * The worker died or its GPU device was lost: start a fresh worker (on the CPU if the GPU was
+ * the problem) and carry on. The profile lives in this page and in IndexedDB, so nothing of the
+ * person's is lost.
+ */
+function recover(error) {
+  if (document.body.dataset.state === 'loading' || document.body.dataset.state === 'error') return null; // start() reports it
+  recovering ??= (async () => {
+    const toCpu = forceCpu || error.code === 'device-lost' || window.localrec.info?.backend === 'webgpu';
+    if (++recoveries > 3) {
+      notify(`The model keeps failing (${error.message}). Reload the page; your reactions are saved.`);
+      return;
+    }
+    notify(`${error.code === 'device-lost' ? 'The GPU stopped working' : 'The model stopped working'} (${error.message}). `
+      + `It was restarted${toCpu ? ' on the CPU' : ''}; your reactions and personal weights are safe.`);
+    document.body.dataset.state = 'recovering';
+    try {
+      showEngine(await client.start({ forceCpu: toCpu }));
+      document.body.dataset.state = 'ready';
+      await refresh();
+      loadMap();
+    } catch (failure) {
+      $('model-card').hidden = false;
+      $('status').textContent = 'The model could not be restarted.';
+      $('error-message').textContent = failure.message;
+      $('error').hidden = false;
+      document.body.dataset.state = 'error';
+    }
+  })().finally(() => { recovering = null; });
+  return recovering;
 }
 
 async function loadMap() {
@@ -239,7 +282,8 @@ async function refresh() {
         window.localrec.user = result.user;
         renderRecommendations(result);
       } catch (error) {
-        notify(`Recommendations failed: ${error.message}`);
+        // A lost engine is restarted by `recover`, which then refreshes again.
+        if (!isEngineLoss(error)) notify(`Recommendations failed: ${error.message}`);
       }
     } while (refreshAgain);
   })();
@@ -399,7 +443,9 @@ async function personalize({ steps = 60, patience = 15 } = {}) {
     await refresh();
     return report;
   } catch (error) {
-    $('train-status').textContent = `Personalization failed: ${error.message}`;
+    $('train-status').textContent = isEngineLoss(error)
+      ? `Personalization stopped: ${error.message}. The model was restarted; try again.`
+      : `Personalization failed: ${error.message}`;
   } finally {
     training = false;
     $('train-cancel').hidden = true;
@@ -506,9 +552,11 @@ if ('serviceWorker' in navigator) {
 }
 
 window.localrec = {
-  client, progressEvents, timings, personalize, chart,
+  client, progressEvents, timings, personalize, react, chart,
   get profile() { return profile; },
   get recommendations() { return recommendations; },
+  /** The first `count` catalogue ids (for scripted sessions). */
+  catalogIds: (count) => catalog.items.slice(0, count).map((item) => item.id),
   /** Resolves once every change made so far has been written (or has failed to be). */
   saved: () => saving,
   /** Resolves once the recommendations reflect every change made so far. */

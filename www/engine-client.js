@@ -2,8 +2,10 @@
 // If the worker dies (a wasm trap), the next `start` makes a fresh one.
 
 export class EngineClient {
-  constructor(onProgress) {
+  /** `onProgress(event)` for loading progress; `onLost(error)` when the worker or its GPU dies. */
+  constructor(onProgress, onLost) {
     this.onProgress = onProgress;
+    this.onLost = onLost;
     this.pending = new Map();
     this.nextId = 1;
     this.worker = null;
@@ -11,9 +13,15 @@ export class EngineClient {
 
   #spawn() {
     this.worker?.terminate();
+    this.#failAll(Object.assign(new Error('the model was restarted'), { code: 'restarted' }));
     this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
     this.worker.onmessage = ({ data }) => {
       if (data.op === 'progress') return (this.pending.get(data.id)?.onProgress ?? this.onProgress)?.(data);
+      if (data.op === 'device-lost') {
+        const lost = Object.assign(new Error(`the GPU device was lost (${data.reason}${data.message ? `: ${data.message}` : ''})`), { code: 'device-lost' });
+        this.#failAll(lost);
+        return this.onLost?.(lost);
+      }
       const request = this.pending.get(data.id);
       if (!request) return;
       this.pending.delete(data.id);
@@ -22,10 +30,15 @@ export class EngineClient {
     };
     this.worker.onerror = (event) => {
       const error = Object.assign(new Error(event.message || 'the worker failed'), { code: 'crashed' });
-      for (const request of this.pending.values()) request.reject(error);
-      this.pending.clear();
+      this.#failAll(error);
       this.worker = null;
+      this.onLost?.(error);
     };
+  }
+
+  #failAll(error) {
+    for (const request of this.pending.values()) request.reject(error);
+    this.pending.clear();
   }
 
   request(op, args = {}, onProgress = null) {

@@ -43,7 +43,9 @@ export async function loadProfile() {
  * Resolves to the profile as saved.
  */
 export async function updateProfile(change) {
-  const tx = (await db()).transaction(STORE, 'readwrite');
+  // 'strict': the browser reports the write done only once it is on disk (a crash or a killed
+  // browser right after a reaction keeps it).
+  const tx = (await db()).transaction(STORE, 'readwrite', { durability: 'strict' });
   const saved = (await tx.store.get(KEY)) ?? emptyProfile();
   if (saved.schema !== PROFILE_SCHEMA) throw new Error(`the saved profile has an unknown shape (schema ${saved.schema})`);
   const next = { ...change(saved), schema: PROFILE_SCHEMA, savedAt: Date.now() };

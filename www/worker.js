@@ -1,8 +1,9 @@
 // The worker owns the wasm module, the encoder and the recommender. The page talks to it by
 // messages:
 //   request  {id, op, args}     op: init | embed | tokenize | recommend | personalize | map | cancel
+//                               | lose-device
 //   reply    {id, ok: true, result} | {id, ok: false, error: {code, message}}
-//   event    {op: 'progress', id, phase, ...}
+//   event    {op: 'progress', id, phase, ...} | {op: 'device-lost', reason, message}
 // Jobs run one at a time, in order: two GPU jobs never overlap. `cancel` is the exception: it
 // is handled at once, and the running personalisation stops after its current step.
 
@@ -42,6 +43,21 @@ async function run(id, op, args) {
     post({ id, ok: false, error: { code, message: error.message ?? String(error) } });
   }
 }
+
+// The GPU devices Burn opens, so that their loss is seen: `device.lost` resolves when the GPU
+// goes away (driver reset, device destroyed); the page then moves to a fresh worker.
+const gpuDevices = [];
+function watchGpuDevices() {
+  if (!self.GPUAdapter) return;
+  const requestDevice = GPUAdapter.prototype.requestDevice;
+  GPUAdapter.prototype.requestDevice = async function watchedRequestDevice(...args) {
+    const device = await requestDevice.apply(this, args);
+    gpuDevices.push(device);
+    device.lost.then(({ reason, message }) => post({ op: 'device-lost', reason, message }));
+    return device;
+  };
+}
+watchGpuDevices();
 
 // WebGPU when the browser offers an adapter; Burn's WebGPU init traps where there is none,
 // so this is checked here first. Returns the adapter's description, or null.
@@ -155,6 +171,12 @@ const handlers = {
       return !cancelRequested;
     });
     return { result };
+  },
+
+  /** Destroys the GPU device, as a driver reset would (for tests, and to try recovery). */
+  async 'lose-device'() {
+    for (const device of gpuDevices) device.destroy();
+    return { result: gpuDevices.length };
   },
 
   async map() {

@@ -34,6 +34,35 @@ export function launch({ webgpu }) {
   });
 }
 
+/** A browser whose profile lives in `userDataDir`, so it survives the browser's death. */
+export function launchPersistent(userDataDir, { webgpu }) {
+  return chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [...BASE_FLAGS, ...(webgpu ? WEBGPU_FLAGS : [])],
+  });
+}
+
+/** SIGKILLs the Chromium browser process using `userDataDir`, as a crash would end it. */
+export async function killBrowser(userDataDir) {
+  const { readdir, readFile } = await import('node:fs/promises');
+  for (const pid of await readdir('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    let args;
+    try {
+      args = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0');
+    } catch {
+      continue;
+    }
+    // The browser process: our profile, and no --type= (that marks renderers, GPU, …).
+    if (args.includes(`--user-data-dir=${userDataDir}`) && !args.some((a) => a.startsWith('--type='))) {
+      process.kill(Number(pid), 'SIGKILL');
+      return Number(pid);
+    }
+  }
+  throw new Error(`no browser process for ${userDataDir}`);
+}
+
 /** Collects console errors, uncaught page errors and every request of a page. */
 export function watch(page) {
   const seen = { errors: [], requests: [] };

@@ -1,0 +1,106 @@
+// Faults a person's browser will meet: the browser killed in the middle of saving, the GPU
+// device lost, hours of use. Their history must survive, and the app must keep working.
+
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+import { killBrowser, launch, launchPersistent, startServer, waitForState } from './harness.mjs';
+
+const LOAD_TIMEOUT = 180_000;
+
+let server;
+before(async () => { server = await startServer(); });
+after(async () => { await server?.close(); });
+
+const itemsOf = (page) => page.evaluate(() => window.localrec.profile.history.map((e) => e.item));
+
+describe('crash-safe saving', { timeout: 900_000 }, () => {
+  test('killing the browser while it saves leaves the old or the new history, never a mix', async (t) => {
+    const profileDir = await mkdtemp(join(tmpdir(), 'localrec-kill-'));
+    const ROUNDS = 8;
+    // The person likes items in this order; every saved state must be a prefix of it.
+    let intended = null;
+    let survived = []; // what the last restart found: it must never be lost afterwards
+    let savedBeforeKill = 0;
+    try {
+      for (let round = 0; round <= ROUNDS; round++) {
+        const context = await launchPersistent(profileDir, { webgpu: false });
+        const page = context.pages()[0] ?? (await context.newPage());
+        await page.goto(`${server.url}?backend=cpu`);
+        await waitForState(page, 'ready', LOAD_TIMEOUT);
+        intended ??= await page.evaluate(() => window.localrec.catalogIds(300));
+        const found = await itemsOf(page);
+        assert.deepEqual(found, intended.slice(0, found.length), `round ${round}: a prefix of what was liked`);
+        assert.deepEqual(found.slice(0, survived.length), survived, `round ${round}: nothing that survived a restart is lost`);
+        assert.ok(found.length >= savedBeforeKill, `round ${round}: every save reported done before the kill is there (${found.length} < ${savedBeforeKill})`);
+        survived = found;
+        t.diagnostic(`restart ${round}: ${found.length} reactions found, ${savedBeforeKill} reported saved before the kill`);
+        if (round === ROUNDS) {
+          await context.close();
+          break;
+        }
+        // Like the next items as fast as the app saves them, and kill the browser meanwhile.
+        const next = intended.slice(found.length, found.length + 40);
+        await page.evaluate((ids) => {
+          window.savedCount = 0;
+          (async () => {
+            for (const id of ids) {
+              window.localrec.react(id, 'like');
+              await window.localrec.saved();
+              window.savedCount++;
+            }
+          })();
+        }, next);
+        await page.waitForTimeout(50 + ((round * 137) % 400));
+        savedBeforeKill = found.length + (await page.evaluate(() => window.savedCount));
+        await killBrowser(profileDir);
+        await context.close().catch(() => {});
+      }
+      assert.ok(survived.length > 0, 'some saves completed across the rounds');
+    } finally {
+      await rm(profileDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('GPU device lost', { timeout: 900_000 }, () => {
+  test('the app says so, moves to the CPU in a fresh worker, and keeps the history', async () => {
+    const browser = await launch({ webgpu: true });
+    try {
+      const page = await browser.newPage();
+      const errors = [];
+      page.on('pageerror', (error) => errors.push(String(error)));
+      await page.goto(server.url);
+      await waitForState(page, 'ready', 480_000);
+      assert.equal(await page.evaluate(() => window.localrec.info.backend), 'webgpu');
+      const liked = await page.evaluate(async () => {
+        const ids = window.localrec.catalogIds(3);
+        for (const id of ids) window.localrec.react(id, 'like');
+        await window.localrec.settled();
+        return ids;
+      });
+
+      const destroyed = await page.evaluate(() => window.localrec.client.request('lose-device'));
+      assert.ok(destroyed >= 1, 'a GPU device was destroyed');
+      await page.waitForFunction(() => window.localrec.info.backend === 'cpu' && document.body.dataset.state === 'ready', null, { timeout: 120_000 });
+      assert.match(await page.textContent('#notice-message'), /The GPU stopped working \(the GPU device was lost \(destroyed.*restarted on the CPU; your reactions and personal weights are safe/);
+      assert.match(await page.textContent('#backend'), /CPU/);
+      assert.deepEqual(await itemsOf(page), liked);
+
+      // It works as before: recommendations exclude the likes, a new reaction updates them.
+      await page.evaluate(() => window.localrec.settled());
+      const shown = await page.evaluate(() => window.localrec.recommendations.map((r) => r.item));
+      assert.equal(shown.length, 20);
+      assert.ok(liked.every((id) => !shown.includes(id)));
+      const [top] = shown;
+      await page.evaluate(async (id) => { window.localrec.react(id, 'like'); await window.localrec.settled(); }, top);
+      assert.ok(!(await page.evaluate(() => window.localrec.recommendations.map((r) => r.item))).includes(top));
+      assert.deepEqual(errors, []);
+    } finally {
+      await browser.close();
+    }
+  });
+});
