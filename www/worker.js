@@ -1,7 +1,7 @@
 // The worker owns the wasm module, the encoder and the recommender. The page talks to it by
 // messages:
 //   request  {id, op, args}     op: init | embed | tokenize | recommend | personalize | map | cancel
-//                               | lose-device
+//                               | memory | lose-device
 //   reply    {id, ok: true, result} | {id, ok: false, error: {code, message}}
 //   event    {op: 'progress', id, phase, ...} | {op: 'device-lost', reason, message}
 // Jobs run one at a time, in order: two GPU jobs never overlap. `cancel` is the exception: it
@@ -13,6 +13,7 @@ import { CATALOG_FILES } from './model-files.js';
 import { reactionCode } from './reactions.js';
 
 let engine = null;
+let wasm = null; // the module's exports (its memory is measured)
 let crashed = false; // after a wasm trap the instance must not be used again
 let queue = Promise.resolve();
 let cancelRequested = false;
@@ -46,7 +47,9 @@ async function run(id, op, args) {
 
 // The GPU devices Burn opens, so that their loss is seen: `device.lost` resolves when the GPU
 // goes away (driver reset, device destroyed); the page then moves to a fresh worker.
+// Their buffers are counted too, so that a long session can show it does not leak them.
 const gpuDevices = [];
+const gpuBuffers = { live: 0, bytes: 0 };
 function watchGpuDevices() {
   if (!self.GPUAdapter) return;
   const requestDevice = GPUAdapter.prototype.requestDevice;
@@ -55,6 +58,23 @@ function watchGpuDevices() {
     gpuDevices.push(device);
     device.lost.then(({ reason, message }) => post({ op: 'device-lost', reason, message }));
     return device;
+  };
+  const createBuffer = GPUDevice.prototype.createBuffer;
+  GPUDevice.prototype.createBuffer = function countedCreateBuffer(descriptor) {
+    const buffer = createBuffer.call(this, descriptor);
+    gpuBuffers.live++;
+    gpuBuffers.bytes += buffer.size;
+    const destroy = buffer.destroy;
+    let destroyed = false;
+    buffer.destroy = function countedDestroy() {
+      if (!destroyed) {
+        destroyed = true;
+        gpuBuffers.live--;
+        gpuBuffers.bytes -= buffer.size;
+      }
+      return destroy.call(this);
+    };
+    return buffer;
   };
 }
 watchGpuDevices();
@@ -102,7 +122,7 @@ const handlers = {
     const progress = (phase, extra = {}) => post({ op: 'progress', id, phase, ...extra });
 
     progress('wasm');
-    await init();
+    wasm = await init();
     const adapter = forceCpu ? null : await findAdapter();
     const { files, fromCache } = await loadModelFiles((p) => progress('download', p));
     const catalog = {};
@@ -171,6 +191,11 @@ const handlers = {
       return !cancelRequested;
     });
     return { result };
+  },
+
+  /** What the engine holds: wasm memory, and live GPU buffers (count and bytes). */
+  async memory() {
+    return { result: { wasmBytes: wasm?.memory.buffer.byteLength ?? 0, gpuBuffers: { ...gpuBuffers } } };
   },
 
   /** Destroys the GPU device, as a driver reset would (for tests, and to try recovery). */

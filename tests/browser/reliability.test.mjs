@@ -104,3 +104,82 @@ describe('GPU device lost', { timeout: 900_000 }, () => {
     }
   });
 });
+
+/**
+ * A long scripted session through the app's own functions: `reactions` reactions (toggling
+ * over a fixed set, so the history keeps its size) with a personalisation of `steps` steps
+ * after every `every` of them. Returns the memory before and after, and the latencies.
+ */
+async function longSession(page, { reactions, every, steps, warmup }) {
+  const cdp = await page.context().newCDPSession(page);
+  const measure = async () => {
+    await cdp.send('HeapProfiler.collectGarbage');
+    const { usedSize } = await cdp.send('Runtime.getHeapUsage');
+    const engine = await page.evaluate(() => window.localrec.client.request('memory'));
+    return { pageHeap: usedSize, ...engine };
+  };
+  const run = (from, to) => page.evaluate(async ({ from, to, every, steps }) => {
+    const ids = window.localrec.catalogIds(60);
+    // Five lasting likes keep personalisation possible; the other 55 are toggled.
+    if (from === 0) for (const id of ids.slice(0, 5)) await window.localrec.react(id, 'like');
+    for (let i = from; i < to; i++) {
+      const id = ids[5 + (i % 55)];
+      await window.localrec.react(id, i % 3 === 0 ? 'dislike' : 'like');
+      if ((i + 1) % every === 0) await window.localrec.personalize({ steps, patience: 1e9 });
+    }
+    await window.localrec.saved();
+  }, { from, to, every, steps });
+
+  await run(0, warmup);
+  const before = await measure();
+  await run(warmup, reactions);
+  const after = await measure();
+  const updates = await page.evaluate(() => window.localrec.timings.updates);
+  return { before, after, updates: updates.slice(-reactions) };
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const MiB = 1024 * 1024;
+
+describe('long sessions', { timeout: 900_000 }, () => {
+  test('1,000 reactions and 100 personalisations on the CPU: memory flat, no latency creep', async (t) => {
+    const browser = await launch({ webgpu: false });
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${server.url}?backend=cpu`);
+      await waitForState(page, 'ready', LOAD_TIMEOUT);
+      const { before, after, updates } = await longSession(page, { reactions: 1000, every: 10, steps: 5, warmup: 200 });
+      const early = median(updates.slice(100, 200));
+      const late = median(updates.slice(-100));
+      t.diagnostic(`wasm memory ${(before.wasmBytes / MiB).toFixed(1)} → ${(after.wasmBytes / MiB).toFixed(1)} MiB; `
+        + `page heap ${(before.pageHeap / MiB).toFixed(1)} → ${(after.pageHeap / MiB).toFixed(1)} MiB; `
+        + `reaction → list median ${early.toFixed(1)} ms (reactions 100–200) → ${late.toFixed(1)} ms (last 100)`);
+      assert.equal(updates.length, 1000);
+      // Bounds after warm-up (200 reactions, 20 personalisations): wasm memory never shrinks,
+      // so any leak would show as growth; the page's heap is measured after a full GC.
+      assert.ok(after.wasmBytes <= before.wasmBytes + 8 * MiB, 'wasm memory grows by at most 8 MiB');
+      assert.ok(after.pageHeap <= before.pageHeap + 4 * MiB, 'the page heap grows by at most 4 MiB');
+      assert.ok(late <= 2 * early, `latency does not creep (${early.toFixed(1)} → ${late.toFixed(1)} ms)`);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  test('on WebGPU (SwiftShader), live GPU buffers stay flat', async (t) => {
+    const browser = await launch({ webgpu: true });
+    try {
+      const page = await browser.newPage();
+      await page.goto(server.url);
+      await waitForState(page, 'ready', 480_000);
+      const { before, after } = await longSession(page, { reactions: 60, every: 20, steps: 2, warmup: 20 });
+      t.diagnostic(`live GPU buffers ${before.gpuBuffers.live} (${(before.gpuBuffers.bytes / MiB).toFixed(1)} MiB) → `
+        + `${after.gpuBuffers.live} (${(after.gpuBuffers.bytes / MiB).toFixed(1)} MiB); `
+        + `wasm memory ${(before.wasmBytes / MiB).toFixed(1)} → ${(after.wasmBytes / MiB).toFixed(1)} MiB`);
+      assert.ok(before.gpuBuffers.live > 0, 'GPU buffers are counted');
+      assert.ok(after.gpuBuffers.bytes <= before.gpuBuffers.bytes * 1.1 + 16 * MiB, 'GPU memory stays within 10% + 16 MiB');
+      assert.ok(after.wasmBytes <= before.wasmBytes + 8 * MiB);
+    } finally {
+      await browser.close();
+    }
+  });
+});
