@@ -21,5 +21,8 @@ say "building the web app (wasm32 release, wasm-bindgen, wasm-opt)"
 ./scripts/build-web.sh
 ensure_item_vectors  # the page's catalogue matrix (built once by the native CLI)
 
+say "front-end unit tests (node)"
+node --test tests/web/*.test.mjs
+
 say "browser tests (Chromium: WebGPU on SwiftShader, and the CPU fallback)"
 node --test --test-concurrency=1 tests/browser/*.test.mjs

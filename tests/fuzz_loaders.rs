@@ -1,0 +1,268 @@
+//! Hostile bytes for every loader of model and catalogue files: the BERT config, the tokenizer,
+//! the head's weights, the item matrix and the catalogue, alone and together (the recommender).
+//! Valid files are mutated at random (seeded): bytes flipped, cut, inserted, duplicated, and
+//! numbers in headers inflated to huge values. Every input must give `Ok` or a named error in
+//! bounded time and memory: a panic fails the test, an allocation above 1 GiB aborts it.
+//!
+//! A stable-Rust mutation fuzzer, time-boxed so it runs with the other tests
+//! (`LOCALREC_FUZZ_SECONDS`, default 20 s in all; `LOCALREC_FUZZ_SEED` to replay).
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::collections::HashMap;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::time::{Duration, Instant};
+
+use localrec::catalog::Catalog;
+use localrec::device::cpu;
+use localrec::encoder::{BertConfig, TextTokenizer};
+use localrec::head::{Head, HeadConfig, Objective, load_head, save_head};
+use localrec::item_vectors::ItemVectors;
+use localrec::recommender::Recommender;
+use localrec::rng::SplitMix64;
+
+mod common;
+
+/// Refuses any single allocation above 1 GiB: a loader that trusts a size field in a file
+/// would ask for terabytes; the refusal aborts the process and fails the test loudly.
+struct BoundedAllocator;
+
+const MAX_ALLOCATION: usize = 1 << 30;
+
+unsafe impl GlobalAlloc for BoundedAllocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if layout.size() > MAX_ALLOCATION {
+            return std::ptr::null_mut();
+        }
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        if layout.size() > MAX_ALLOCATION {
+            return std::ptr::null_mut();
+        }
+        unsafe { System.alloc_zeroed(layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        if new_size > MAX_ALLOCATION {
+            return std::ptr::null_mut();
+        }
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: BoundedAllocator = BoundedAllocator;
+
+/// One random change to `bytes`.
+fn mutate(rng: &mut SplitMix64, bytes: &mut Vec<u8>) {
+    let len = bytes.len().max(1);
+    match rng.below(9) {
+        7 | 8 => mutate_safetensors_header(rng, bytes),
+        0 => {
+            for _ in 0..1 + rng.below(8) {
+                let at = rng.below(len) % bytes.len().max(1);
+                if let Some(b) = bytes.get_mut(at) {
+                    *b ^= 1 << rng.below(8);
+                }
+            }
+        }
+        1 => bytes.truncate(rng.below(len)),
+        2 => {
+            let at = rng.below(len + 1).min(bytes.len());
+            let junk: Vec<u8> = (0..1 + rng.below(16))
+                .map(|_| rng.next_u64() as u8)
+                .collect();
+            bytes.splice(at..at, junk);
+        }
+        3 => {
+            // Duplicate a slice somewhere else (repeated keys, repeated tensors).
+            let start = rng.below(len).min(bytes.len());
+            let end = (start + 1 + rng.below(64)).min(bytes.len());
+            let chunk = bytes[start..end].to_vec();
+            let at = rng.below(len + 1).min(bytes.len());
+            bytes.splice(at..at, chunk);
+        }
+        4 | 5 => inflate_number(rng, bytes),
+        _ => {
+            // The safetensors header length (first 8 bytes), or any u64, set to a big value.
+            if bytes.len() >= 8 {
+                let value: u64 = [u64::MAX, 1 << 40, (bytes.len() as u64) * 2, 0][rng.below(4)];
+                bytes[..8].copy_from_slice(&value.to_le_bytes());
+            }
+        }
+    }
+}
+
+/// For a safetensors file: changes a number in its JSON header and rewrites the header's
+/// length, so the change gets past the framing to the code that trusts the header.
+fn mutate_safetensors_header(rng: &mut SplitMix64, bytes: &mut Vec<u8>) {
+    let Some(prefix) = bytes.get(..8) else { return };
+    let n = u64::from_le_bytes(prefix.try_into().unwrap()) as usize;
+    if n == 0 || n > bytes.len() - 8 {
+        return inflate_number(rng, bytes);
+    }
+    let mut header = bytes[8..8 + n].to_vec();
+    inflate_number(rng, &mut header);
+    let rest = bytes.split_off(8 + n);
+    bytes.truncate(0);
+    bytes.extend_from_slice(&(header.len() as u64).to_le_bytes());
+    bytes.extend_from_slice(&header);
+    bytes.extend_from_slice(&rest);
+}
+
+/// Replaces one run of ASCII digits (a shape, a size, an offset) with a huge number. Only the
+/// first 16 KiB are searched: the header of a safetensors file, not digits in its binary data.
+fn inflate_number(rng: &mut SplitMix64, bytes: &mut Vec<u8>) {
+    let runs: Vec<(usize, usize)> = {
+        let mut runs = Vec::new();
+        let mut i = 0;
+        while i < bytes.len().min(16 << 10) {
+            if bytes[i].is_ascii_digit() {
+                let start = i;
+                while i < bytes.len() && bytes[i].is_ascii_digit() {
+                    i += 1;
+                }
+                runs.push((start, i));
+            }
+            i += 1;
+        }
+        runs
+    };
+    if runs.is_empty() {
+        return;
+    }
+    let (start, end) = runs[rng.below(runs.len())];
+    let huge = [
+        "4294967296",
+        "1000000000000",
+        "18446744073709551615",
+        "99999999",
+        "0",
+        "-1",
+    ][rng.below(6)];
+    bytes.splice(start..end, huge.bytes());
+}
+
+/// Runs `load` on mutations of `seed` for `budget`; returns how many inputs were tried.
+fn fuzz(name: &str, seed: &[u8], budget: Duration, load: impl Fn(Vec<u8>)) -> usize {
+    let base_seed: u64 = std::env::var("LOCALREC_FUZZ_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(2026);
+    let mut rng = SplitMix64::new(base_seed ^ name.len() as u64);
+    let started = Instant::now();
+    let mut runs = 0;
+    while started.elapsed() < budget {
+        let mut bytes = seed.to_vec();
+        for _ in 0..1 + rng.below(3) {
+            mutate(&mut rng, &mut bytes);
+        }
+        let one = Instant::now();
+        let outcome = catch_unwind(AssertUnwindSafe(|| load(bytes.clone())));
+        if outcome.is_err() {
+            let path = std::env::temp_dir().join(format!("localrec-fuzz-{name}-{runs}.bin"));
+            std::fs::write(&path, &bytes).unwrap();
+            panic!(
+                "{name}: a mutated input panicked the loader (saved to {})",
+                path.display()
+            );
+        }
+        assert!(
+            one.elapsed() < Duration::from_secs(10),
+            "{name}: one input took {:?}",
+            one.elapsed()
+        );
+        runs += 1;
+    }
+    println!("{name}: {runs} inputs in {:?}, no panic", started.elapsed());
+    runs
+}
+
+fn budget() -> Duration {
+    let total: u64 = std::env::var("LOCALREC_FUZZ_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(20);
+    Duration::from_secs_f64(total as f64 / 6.0)
+}
+
+const ITEMS: usize = 16;
+const TEXT_DIM: usize = 8;
+
+fn catalog_tsv() -> String {
+    let mut tsv = String::from("id\tname\tgenres\ttype\tepisodes\n");
+    for i in 0..ITEMS {
+        tsv.push_str(&format!(
+            "{}\tShow {i}\tAction, Drama\tTV\t{}\n",
+            10 + i,
+            12 + i
+        ));
+    }
+    tsv
+}
+
+fn small_head() -> Vec<u8> {
+    let config = HeadConfig {
+        text_dim: TEXT_DIM,
+        hidden: 8,
+        dim: 4,
+        items: ITEMS,
+        id_embeddings: true,
+    };
+    let head = Head::new(&config, 1, &cpu()).unwrap();
+    save_head(&head, &config, Objective::Softmax, &HashMap::new()).unwrap()
+}
+
+fn small_item_vectors() -> Vec<u8> {
+    let rows = (0..ITEMS)
+        .map(|i| {
+            (0..TEXT_DIM)
+                .map(|j| ((i * 7 + j) % 5) as f32 / 5.0)
+                .collect()
+        })
+        .collect();
+    ItemVectors::from_rows(rows, HashMap::from([("model".into(), "test".into())]))
+        .unwrap()
+        .to_safetensors()
+        .unwrap()
+}
+
+#[test]
+fn hostile_files_never_panic_hang_or_allocate_without_bound() {
+    let budget = budget();
+    let device = cpu();
+    let head = small_head();
+    let vectors = small_item_vectors();
+    let catalog = catalog_tsv();
+    let mut total = 0;
+
+    total += fuzz("config", &common::model_file("config.json"), budget, |b| {
+        let _ = BertConfig::from_json_bytes(&b);
+    });
+    total += fuzz(
+        "tokenizer",
+        &common::model_file("tokenizer.json"),
+        budget,
+        |b| {
+            if let Ok(tokenizer) = TextTokenizer::from_bytes(&b, 256) {
+                let _ = tokenizer.encode("Cowboy Bebop. Genres: Action, Sci-Fi.");
+            }
+        },
+    );
+    total += fuzz("head", &head, budget, |b| {
+        let _ = load_head(b, &device);
+    });
+    total += fuzz("item-vectors", &vectors, budget, |b| {
+        let _ = ItemVectors::from_safetensors(&b);
+    });
+    total += fuzz("catalogue", catalog.as_bytes(), budget, |b| {
+        let _ = Catalog::from_tsv(&String::from_utf8_lossy(&b));
+    });
+    // All three together: a mutation of any one must not get past the recommender's checks.
+    total += fuzz("recommender", &head, budget, |b| {
+        let _ = Recommender::new(b, &catalog, &vectors, &device);
+    });
+    assert!(total > 100, "only {total} inputs were tried");
+}
