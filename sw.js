@@ -9,7 +9,7 @@ const CACHE = 'localrec-app-v1';
 const APP_FILES = [
   './', 'index.html',
   'www/app.js', 'www/catalog.js', 'www/engine-client.js', 'www/history-file.js', 'www/item-map.js',
-  'www/model-cache.js', 'www/model-files.js', 'www/profile-store.js', 'www/reactions.js',
+  'www/model-cache.js', 'www/model-files.js', 'www/profile.js', 'www/profile-store.js', 'www/reactions.js',
   'www/training-chart.js', 'www/views.js', 'www/worker.js', 'www/style.css',
   'pkg/localrec.js', 'pkg/localrec_bg.wasm',
   'node_modules/idb/build/index.js', 'node_modules/uplot/dist/uPlot.esm.js', 'node_modules/uplot/dist/uPlot.min.css',

@@ -2,12 +2,12 @@
 // (reactions, taste sentence, personal weights) in IndexedDB, and shows recommendations that
 // follow every reaction. `window.localrec` exposes the state for the console and the tests.
 
-import { Catalog } from './catalog.js';
+import { Catalog, itemText } from './catalog.js';
 import { EngineClient } from './engine-client.js';
 import { ImportError, MAX_IMPORT_BYTES, exportHistory, parseHistoryImport } from './history-file.js';
 import { ItemMap } from './item-map.js';
 import { CATALOG_ID } from './model-files.js';
-import { askPersistentStorage, deleteProfile, emptyProfile, loadProfile, updateProfile } from './profile-store.js';
+import { Profile, withReaction } from './profile.js';
 import { TrainingChart } from './training-chart.js';
 import { explain, historyRow, itemRow } from './views.js';
 
@@ -24,8 +24,7 @@ const timings = { firstRecommendations: null, updates: [], engine: [] };
 
 let catalog = null;
 let rowOf = null;
-let profile = emptyProfile();
-let canSave = true; // false when the saved profile could not be read: never overwrite it blind
+const profile = new Profile({ onOutsideChange: showOutsideChange, onSaveError: showSaveError });
 let recommendations = [];
 let training = false;
 
@@ -71,11 +70,12 @@ async function start() {
     const rows = new Map(catalog.items.map((item, row) => [item.id, row]));
     rowOf = (id) => rows.get(id);
     dropUnknownItems();
+    profile.follow();
     $('status').textContent = info.fromCache ? 'Ready (model read from cache).' : 'Ready (model downloaded and cached).';
     $('progress').value = 1;
     showEngine(info);
     for (const id of ['taste-button', 'taste-clear', 'search', 'export', 'import', 'delete-all']) $(id).disabled = false;
-    $('taste').value = profile.taste;
+    $('taste').value = profile.current.taste;
     renderHistory();
     await refresh();
     timings.firstRecommendations = performance.now();
@@ -150,13 +150,11 @@ async function loadMap() {
 
 async function restoreProfile() {
   try {
-    profile = await loadProfile();
-    const persisted = await askPersistentStorage();
+    const persisted = await profile.restore();
     $('storage-status').textContent = persisted
       ? 'Saved in this browser (persistent storage granted).'
       : 'Saved in this browser. The browser may clear it under storage pressure: export to keep a copy.';
   } catch (error) {
-    canSave = false;
     if (error.code === 'damaged') {
       $('storage-status').textContent = 'Not saving: the saved profile could not be read.';
       notify(`Your saved history could not be read (${error.message}). It was left untouched; changes in this tab are not saved.`);
@@ -167,88 +165,35 @@ async function restoreProfile() {
   }
 }
 
-/** Items no longer in the catalogue (a newer catalogue) are set aside, with a message. */
+/** Items no longer in the catalogue (a newer catalogue) are set aside here, with a message. */
 function dropUnknownItems() {
-  const known = profile.history.filter((event) => catalog.get(event.item));
-  if (known.length < profile.history.length) {
-    notify(`${profile.history.length - known.length} saved reactions are for items this catalogue does not have; they are not used.`);
-    profile.history = known;
+  const { history } = profile.current;
+  const known = history.filter((event) => catalog.get(event.item));
+  if (known.length < history.length) {
+    notify(`${history.length - known.length} saved reactions are for items this catalogue does not have; they are not used.`);
+    profile.current = { ...profile.current, history: known };
   }
 }
 
-// Changes are applied here at once and then to the saved profile, one after another. Other
-// tabs of the app hear about each saved change and reload the profile (BroadcastChannel: an
-// in-browser message, never a request).
-const tabs = 'BroadcastChannel' in self ? new BroadcastChannel('localrec-profile') : null;
-let saving = Promise.resolve();
-let pendingSaves = 0;
-
-let otherTabChanged = false;
-
-/** Applies `update` (a pure profile → profile function) here and in storage. */
-function change(update) {
-  profile = update(profile);
-  if (!canSave) return Promise.resolve();
-  pendingSaves++;
-  saving = saving.then(async () => {
-    try {
-      const saved = await updateProfile(update);
-      tabs?.postMessage('changed');
-      // The saved profile includes other tabs' changes: adopt it once nothing more is queued.
-      if (pendingSaves === 1) adopt(saved);
-    } catch (error) {
-      notify(`Could not save to this browser's storage (${error.message}). Your changes are kept in this tab; export them to keep a copy.`);
-    } finally {
-      pendingSaves--;
-      if (pendingSaves === 0 && otherTabChanged) reloadFromStorage();
-    }
-  });
-  return saving;
-}
-
-/** Shows `saved` if it differs from what this tab shows. */
-function adopt(saved) {
-  const same = (a, b) => JSON.stringify([a.history, a.taste, a.personal]) === JSON.stringify([b.history, b.taste, b.personal]);
-  if (same(saved, profile)) return;
-  profile = saved;
+/** Another tab changed the profile: show it as it is now. */
+function showOutsideChange() {
   dropUnknownItems();
-  if (document.activeElement !== $('taste')) $('taste').value = profile.taste;
-  $('train-reset').hidden = !profile.personal;
+  if (document.activeElement !== $('taste')) $('taste').value = profile.current.taste;
+  $('train-reset').hidden = !profile.current.personal;
   renderHistory();
   renderSearch();
   refresh();
 }
 
-async function reloadFromStorage() {
-  otherTabChanged = false;
-  try {
-    adopt(await loadProfile());
-  } catch {
-    // Unreadable now: keep what this tab has.
-  }
+function showSaveError(error) {
+  notify(`Could not save to this browser's storage (${error.message}). Your changes are kept in this tab; export them to keep a copy.`);
 }
-
-tabs?.addEventListener('message', () => {
-  if (!catalog) return; // still loading: the profile is read when loading ends
-  // Our own queued saves read the latest state anyway; reload after them.
-  if (pendingSaves > 0) otherTabChanged = true;
-  else reloadFromStorage();
-});
-
-function reactionOf(id) {
-  return profile.history.find((event) => event.item === id)?.reaction;
-}
-
-const withReaction = (id, reaction, at) => (p) => ({
-  ...p,
-  history: [...p.history.filter((event) => event.item !== id), ...(reaction === null ? [] : [{ item: id, reaction, at }])],
-});
 
 async function react(id, reaction) {
   const started = performance.now();
   // Pressing the active reaction again takes it back.
-  const next = reaction === reactionOf(id) ? null : reaction;
-  const saved = change(withReaction(id, next, Date.now()));
+  const next = reaction === profile.reactionOf(id) ? null : reaction;
+  const saved = profile.change(withReaction(id, next, Date.now()));
   renderHistory();
   showReactions($('search-results'));
   await refresh();
@@ -272,9 +217,9 @@ async function refresh() {
       refreshAgain = false;
       try {
         const result = await client.recommend({
-          history: profile.history.map(({ item, reaction }) => ({ item, reaction })),
-          taste: profile.taste,
-          personal: profile.personal?.residual ?? null,
+          history: profile.current.history.map(({ item, reaction }) => ({ item, reaction })),
+          taste: profile.current.taste,
+          personal: profile.current.personal?.residual ?? null,
           count: RECOMMENDATIONS,
         });
         recommendations = result.items;
@@ -297,38 +242,26 @@ async function refresh() {
 function renderRecommendations(result) {
   const rows = result.items.map(({ item: id, because }) => {
     const item = catalog.get(id);
-    return itemRow(item, reactionOf(id), explain(because, catalog, profile.history, profile.taste));
+    return itemRow(item, profile.reactionOf(id), explain(because, catalog, profile.current.history, profile.current.taste));
   });
   replaceKeepingFocus($('recommendations'), rows);
-  const personal = profile.personal ? ', with your personal weights' : '';
-  $('recs-note').textContent = profile.history.length === 0 && !profile.taste
+  const personal = profile.current.personal ? ', with your personal weights' : '';
+  $('recs-note').textContent = profile.current.history.length === 0 && !profile.current.taste
     ? 'Popular with everyone so far: react to a few items, or describe what you like.'
-    : `From ${profile.history.length} reaction${profile.history.length === 1 ? '' : 's'}${profile.taste ? ' and your description' : ''}${personal}.`;
+    : `From ${profile.current.history.length} reaction${profile.current.history.length === 1 ? '' : 's'}${profile.current.taste ? ' and your description' : ''}${personal}.`;
   $('recs-timing').textContent = `updated in ${Math.round(result.millis)} ms`;
   document.body.dataset.recommendations = String(Number(document.body.dataset.recommendations ?? 0) + 1);
   drawMap();
   const first = result.items[0] && catalog.get(result.items[0].item);
-  if (!profile.taste && first) showPieces(itemText(first));
+  if (!profile.current.taste && first) showPieces(itemText(first));
 }
 
 function drawMap() {
   itemMap.draw({
-    history: profile.history.map((event) => event.item),
+    history: profile.current.history.map((event) => event.item),
     recommendations: recommendations.map((r) => r.item),
     user: window.localrec.user,
   });
-}
-
-/** The sentence the encoder reads for an item (the crate's `Item::text`). */
-function itemText(item) {
-  let text = `${item.name}.`;
-  if (item.genres.length) text += ` Genres: ${item.genres.join(', ')}.`;
-  if (item.type) {
-    text += ` Type: ${item.type}`;
-    if (item.episodes) text += `, ${item.episodes} episode${item.episodes === 1 ? '' : 's'}`;
-    text += '.';
-  }
-  return text;
 }
 
 async function showPieces(text) {
@@ -342,26 +275,26 @@ async function showPieces(text) {
 // ---- History and search ----------------------------------------------------------------
 
 function renderHistory() {
-  const rows = [...profile.history].reverse().map((event) => historyRow(catalog.get(event.item), event));
+  const rows = [...profile.current.history].reverse().map((event) => historyRow(catalog.get(event.item), event));
   $('history').replaceChildren(...rows);
   $('history-empty').hidden = rows.length > 0;
   $('history-count').textContent = rows.length ? `${rows.length}` : '';
-  const tooFew = profile.history.length < 3;
+  const tooFew = profile.current.history.length < 3;
   $('train').disabled = training || tooFew;
-  $('train-hint').textContent = tooFew ? `React to at least 3 items to personalize (${profile.history.length} so far).` : '';
+  $('train-hint').textContent = tooFew ? `React to at least 3 items to personalize (${profile.current.history.length} so far).` : '';
 }
 
 function renderSearch() {
   const query = $('search').value;
   const hits = catalog.search(query);
-  replaceKeepingFocus($('search-results'), hits.map((item) => itemRow(item, reactionOf(item.id))));
+  replaceKeepingFocus($('search-results'), hits.map((item) => itemRow(item, profile.reactionOf(item.id))));
   $('search-note').textContent = query.trim() && hits.length === 0 ? 'No items match.' : '';
 }
 
 /** Sets the like / dislike / rating controls in `list` to the current reactions, in place. */
 function showReactions(list) {
   for (const control of list.querySelectorAll('[data-item]')) {
-    const reaction = reactionOf(Number(control.dataset.item));
+    const reaction = profile.reactionOf(Number(control.dataset.item));
     if (control.dataset.reaction) control.setAttribute('aria-pressed', String(reaction === control.dataset.reaction));
     else if (control.tagName === 'SELECT') control.value = Number.isInteger(reaction) ? String(reaction) : '';
   }
@@ -402,7 +335,7 @@ async function useTaste(event) {
   event?.preventDefault();
   const taste = $('taste').value.trim();
   if (taste) showPieces(taste);
-  const saved = change((p) => ({ ...p, taste }));
+  const saved = profile.change((p) => ({ ...p, taste }));
   await refresh();
   await saved;
 }
@@ -412,7 +345,7 @@ async function useTaste(event) {
 async function personalize({ steps = 60, patience = 15 } = {}) {
   if (training) return;
   training = true;
-  const history = profile.history.map(({ item, reaction }) => ({ item, reaction }));
+  const history = profile.current.history.map(({ item, reaction }) => ({ item, reaction }));
   $('train').disabled = true;
   $('train-cancel').hidden = false;
   $('train-progress').hidden = false;
@@ -433,13 +366,13 @@ async function personalize({ steps = 60, patience = 15 } = {}) {
         residual, trainedAt: Date.now(), events: history.length,
         initial: report.initial, best: report.best, backend: window.localrec.info.backend,
       };
-      change((p) => ({ ...p, personal }));
+      profile.change((p) => ({ ...p, personal }));
     }
     const how = report.cancelled ? 'Cancelled; ' : '';
     $('train-status').textContent = improved
       ? `${how}held-out loss ${report.initial.toFixed(3)} → ${report.best.toFixed(3)} in ${report.seconds.toFixed(1)} s. Your recommendations now use it.`
       : `${how}no step improved the held-out loss (${report.initial.toFixed(3)}); nothing changed.`;
-    await saving;
+    await profile.saved();
     await refresh();
     return report;
   } catch (error) {
@@ -449,13 +382,13 @@ async function personalize({ steps = 60, patience = 15 } = {}) {
   } finally {
     training = false;
     $('train-cancel').hidden = true;
-    $('train-reset').hidden = !profile.personal;
+    $('train-reset').hidden = !profile.current.personal;
     renderHistory();
   }
 }
 
 async function forgetPersonal() {
-  const saved = change((p) => ({ ...p, personal: null }));
+  const saved = profile.change((p) => ({ ...p, personal: null }));
   $('train-reset').hidden = true;
   $('train-status').textContent = 'Personal weights removed.';
   await saved;
@@ -465,14 +398,14 @@ async function forgetPersonal() {
 // ---- Export, import, delete ------------------------------------------------------------
 
 function exportFile() {
-  const data = exportHistory(profile, catalog, CATALOG_ID);
+  const data = exportHistory(profile.current, catalog, CATALOG_ID);
   const blob = new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' });
   const link = document.createElement('a');
   link.href = URL.createObjectURL(blob);
   link.download = `localrec-history-${new Date().toISOString().slice(0, 10)}.json`;
   link.click();
   setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
-  $('data-message').textContent = `Exported ${profile.history.length} reactions.`;
+  $('data-message').textContent = `Exported ${profile.current.history.length} reactions.`;
 }
 
 async function importFile() {
@@ -483,8 +416,8 @@ async function importFile() {
     // The size is checked before a byte is read: a huge file is refused at once.
     const text = file.size <= MAX_IMPORT_BYTES ? await file.text() : '';
     const imported = parseHistoryImport(text, { bytes: file.size, catalog, catalogId: CATALOG_ID });
-    const saved = change((p) => ({ ...p, history: imported.history, taste: imported.taste, personal: null }));
-    $('taste').value = profile.taste;
+    const saved = profile.change((p) => ({ ...p, history: imported.history, taste: imported.taste, personal: null }));
+    $('taste').value = profile.current.taste;
     $('data-message').textContent = `Imported ${imported.history.length} reactions from ${file.name}.`;
     $('train-reset').hidden = true;
     renderHistory();
@@ -499,12 +432,8 @@ async function importFile() {
 
 async function deleteEverything() {
   if (!window.confirm('Delete your reactions, taste and personal weights from this browser?')) return;
-  profile = emptyProfile();
   try {
-    await saving;
-    await deleteProfile();
-    tabs?.postMessage('changed');
-    canSave = true;
+    await profile.deleteAll();
     $('data-message').textContent = 'Everything was deleted from this browser.';
   } catch (error) {
     $('data-message').textContent = `Could not delete the saved profile: ${error.message}`;
@@ -553,12 +482,12 @@ if ('serviceWorker' in navigator) {
 
 window.localrec = {
   client, progressEvents, timings, personalize, react, chart,
-  get profile() { return profile; },
+  get profile() { return profile.current; },
   get recommendations() { return recommendations; },
   /** The first `count` catalogue ids (for scripted sessions). */
   catalogIds: (count) => catalog.items.slice(0, count).map((item) => item.id),
   /** Resolves once every change made so far has been written (or has failed to be). */
-  saved: () => saving,
+  saved: () => profile.saved(),
   /** Resolves once the recommendations reflect every change made so far. */
   settled: () => refreshing ?? Promise.resolve(),
   ready: start(),

@@ -53,3 +53,11 @@ export function describeFormat(item) {
   if (!item.episodes) return item.type;
   return `${item.type}, ${item.episodes} episode${item.episodes === 1 ? '' : 's'}`;
 }
+
+/** The sentence the encoder reads for an item (the crate's `Item::text`). */
+export function itemText(item) {
+  let text = `${item.name}.`;
+  if (item.genres.length) text += ` Genres: ${item.genres.join(', ')}.`;
+  if (item.type) text += ` Type: ${item.episodes ? describeFormat(item) : item.type}.`;
+  return text;
+}

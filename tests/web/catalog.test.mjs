@@ -1,0 +1,31 @@
+// The page's catalogue: parsing, search, and the item sentence it shows being the one the
+// crate embeds (bench/item_texts.txt was written by the crate's `Item::text`).
+
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+
+import { Catalog, itemText } from '../../www/catalog.js';
+
+const catalog = Catalog.fromTsv(readFileSync(new URL('../../data/anime-5k/items.tsv', import.meta.url), 'utf8'));
+
+test('the page builds item sentences exactly as the crate does', () => {
+  const texts = new Set(catalog.items.map(itemText));
+  const fromCrate = readFileSync(new URL('../../bench/item_texts.txt', import.meta.url), 'utf8').trim().split('\n');
+  assert.ok(fromCrate.length >= 256);
+  for (const line of fromCrate) assert.ok(texts.has(line), line);
+});
+
+test('search matches every word, names that start with the query first', () => {
+  assert.equal(catalog.items.length, 7390);
+  const hits = catalog.search('cowboy bebop');
+  assert.equal(hits[0].name, 'Cowboy Bebop');
+  assert.ok(hits.every((item) => /cowboy/i.test(item.name) && /bebop/i.test(item.name)));
+  assert.ok(catalog.search('mecha space').every((item) => item.genres.includes('Mecha') && /space/i.test(`${item.name} ${item.genres}`)));
+  assert.deepEqual(catalog.search('   '), []);
+  assert.equal(catalog.search('a', 5).length, 5);
+});
+
+test('a file with another header is refused', () => {
+  assert.throws(() => Catalog.fromTsv('id\tname\n1\tx\n'), /unexpected header/);
+});
