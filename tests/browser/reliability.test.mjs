@@ -20,7 +20,7 @@ const itemsOf = (page) => page.evaluate(() => window.localrec.profile.history.ma
 describe('crash-safe saving', { timeout: 900_000 }, () => {
   test('killing the browser while it saves leaves the old or the new history, never a mix', async (t) => {
     const profileDir = await mkdtemp(join(tmpdir(), 'localrec-kill-'));
-    const ROUNDS = 8;
+    const ROUNDS = 12;
     // The person likes items in this order; every saved state must be a prefix of it.
     let intended = null;
     let survived = []; // what the last restart found: it must never be lost afterwards
