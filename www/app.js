@@ -66,7 +66,6 @@ async function start() {
   try {
     const [info] = await Promise.all([client.start({ forceCpu }), restoreProfile()]);
     catalog = Catalog.fromTsv(info.catalogTsv);
-    delete info.catalogTsv;
     const rows = new Map(catalog.items.map((item, row) => [item.id, row]));
     rowOf = (id) => rows.get(id);
     dropUnknownItems();
@@ -118,7 +117,7 @@ function recover(error) {
       return;
     }
     notify(`${error.code === 'device-lost' ? 'The GPU stopped working' : 'The model stopped working'} (${error.message}). `
-      + `It was restarted${toCpu ? ' on the CPU' : ''}; your reactions and personal weights are safe.`);
+      + `Restarting the model${toCpu ? ' on the CPU' : ''}; your reactions and personal weights are safe.`);
     document.body.dataset.state = 'recovering';
     try {
       showEngine(await client.start({ forceCpu: toCpu }));
@@ -142,7 +141,7 @@ async function loadMap() {
     itemMap.setPoints(points, plane, rowOf);
     drawMap();
   } catch (error) {
-    notify(`The map could not be drawn: ${error.message}`);
+    if (!isEngineLoss(error)) notify(`The map could not be drawn: ${error.message}`);
   }
 }
 

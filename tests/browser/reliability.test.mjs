@@ -86,7 +86,7 @@ describe('GPU device lost', { timeout: 900_000 }, () => {
       const destroyed = await page.evaluate(() => window.localrec.client.request('lose-device'));
       assert.ok(destroyed >= 1, 'a GPU device was destroyed');
       await page.waitForFunction(() => window.localrec.info.backend === 'cpu' && document.body.dataset.state === 'ready', null, { timeout: 120_000 });
-      assert.match(await page.textContent('#notice-message'), /The GPU stopped working \(the GPU device was lost \(destroyed.*restarted on the CPU; your reactions and personal weights are safe/);
+      assert.match(await page.textContent('#notice-message'), /The GPU stopped working \(the GPU device was lost \(destroyed.*Restarting the model on the CPU; your reactions and personal weights are safe/);
       assert.match(await page.textContent('#backend'), /CPU/);
       assert.deepEqual(await itemsOf(page), liked);
 

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs the libFuzzer targets in fuzz/ (cargo fuzz, nightly Rust, AddressSanitizer) for a fixed
+# time each, seeded with real files: any crash, hang (>10 s on one input) or allocation above
+# 1 GiB is a failure, with the input saved under fuzz/artifacts/. Not part of the test command
+# (building Burn with sanitizers takes about 20 minutes); tests/fuzz_loaders.rs runs with it.
+#   scripts/fuzz.sh [seconds per target, default 120]
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+seconds=${1:-120}
+ensure_rust
+ensure_model
+rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
+command -v cargo-fuzz >/dev/null || cargo install --locked cargo-fuzz --version 0.13.2
+
+# Seeds: the real files (small ones whole; the item matrix as a few rows).
+seeds=fuzz/corpus
+mkdir -p "$seeds"/{config,tokenizer,head,item_vectors,catalog}
+cp models/all-MiniLM-L6-v2/config.json "$seeds/config/"
+cp models/all-MiniLM-L6-v2/tokenizer.json "$seeds/tokenizer/"
+cp data/anime-5k/head-text-only.safetensors "$seeds/head/"
+head -n 40 data/anime-5k/items.tsv > "$seeds/catalog/items.tsv"
+python3 - "$seeds/item_vectors/small.safetensors" <<'PY'
+import json, struct, sys
+rows, dim = 4, 8
+data = struct.pack(f"<{rows * dim}f", *[i / 10 for i in range(rows * dim)])
+header = json.dumps({"__metadata__": {"model": "seed"},
+                     "item_vectors": {"dtype": "F32", "shape": [rows, dim], "data_offsets": [0, len(data)]}}).encode()
+open(sys.argv[1], "wb").write(struct.pack("<Q", len(header)) + header + data)
+PY
+
+for target in config tokenizer head item_vectors catalog; do
+  say "fuzzing $target for ${seconds}s"
+  (cd fuzz && cargo +nightly fuzz run "$target" "corpus/$target" -- \
+    -max_total_time="$seconds" -timeout=10 -malloc_limit_mb=1024 -rss_limit_mb=4096 -max_len=1048576 -print_final_stats=1)
+done
