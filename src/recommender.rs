@@ -174,7 +174,9 @@ impl Recommender {
         let (entries, sources) = self.history(request.reactions, request.tastes)?;
 
         // Taste sentences join the history as extra rows after the catalogue's.
-        let table = self.with_tastes(request.tastes, &device);
+        let tastes =
+            (!request.tastes.is_empty()).then(|| self.taste_tensor(request.tastes, &device));
+        let table = self.with_tastes(tastes.clone());
         let batch = HistoryBatch::new(&[&entries], n + request.tastes.len(), &device)?;
         let users = self.head.users(&table, &batch);
         let user = match request.personal {
@@ -187,7 +189,7 @@ impl Recommender {
         let mut scores = read_rows(self.head.scores(&user, &self.items))
             .await?
             .remove(0);
-        let matches = self.taste_matches(request.tastes, &device).await?;
+        let matches = self.taste_matches(tastes).await?;
         for row_matches in &matches {
             for (score, m) in scores.iter_mut().zip(row_matches) {
                 *score += m;
@@ -293,32 +295,30 @@ impl Recommender {
         Ok((entries, sources))
     }
 
-    /// Per taste sentence, `TASTE_MATCH_WEIGHT × cos(taste, item text)` for every item.
-    async fn taste_matches(&self, tastes: &[Vec<f32>], device: &Device) -> Result<Vec<Vec<f32>>> {
-        if tastes.is_empty() {
-            return Ok(Vec::new());
-        }
-        let flat: Vec<f32> = tastes.concat();
-        let tastes = Tensor::<2>::from_data(
-            TensorData::new(flat, [tastes.len(), self.config.text_dim]),
+    /// The taste sentences' text vectors as one `[tastes, text_dim]` tensor.
+    fn taste_tensor(&self, tastes: &[Vec<f32>], device: &Device) -> Tensor<2> {
+        Tensor::from_data(
+            TensorData::new(tastes.concat(), [tastes.len(), self.config.text_dim]),
             device,
-        );
+        )
+    }
+
+    /// Per taste sentence, `TASTE_MATCH_WEIGHT × cos(taste, item text)` for every item.
+    async fn taste_matches(&self, tastes: Option<Tensor<2>>) -> Result<Vec<Vec<f32>>> {
+        let Some(tastes) = tastes else {
+            return Ok(Vec::new());
+        };
         // Encoder vectors are unit length, so the dot product is the cosine.
         read_rows(tastes.matmul(self.text.clone().transpose()) * TASTE_MATCH_WEIGHT).await
     }
 
     /// The item table with the taste sentences' history vectors appended (rows `n..`).
     /// Candidates stay the catalogue's: only the history side grows.
-    fn with_tastes(&self, tastes: &[Vec<f32>], device: &Device) -> ItemTable {
-        if tastes.is_empty() {
+    fn with_tastes(&self, tastes: Option<Tensor<2>>) -> ItemTable {
+        let Some(tastes) = tastes else {
             return self.items.clone();
-        }
-        let flat: Vec<f32> = tastes.concat();
-        let text = Tensor::from_data(
-            TensorData::new(flat, [tastes.len(), self.config.text_dim]),
-            device,
-        );
-        let taste_history = self.head.text_items(text).history;
+        };
+        let taste_history = self.head.text_items(tastes).history;
         ItemTable {
             history: Tensor::cat(vec![self.items.history.clone(), taste_history], 0),
             ..self.items.clone()

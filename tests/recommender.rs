@@ -65,6 +65,15 @@ fn score_of(recs: &Recommendations, item: u32) -> f32 {
 
 const ALL: usize = ITEMS;
 
+/// The whole catalogue ranked for `reactions`, without reasons.
+fn ranked(reactions: &[(u32, Reaction)]) -> Request<'_> {
+    Request {
+        reactions,
+        count: ALL,
+        ..Default::default()
+    }
+}
+
 #[test]
 fn excludes_reacted_items_and_ranks_best_first() {
     let r = recommender();
@@ -112,13 +121,7 @@ fn excludes_reacted_items_and_ranks_best_first() {
 fn a_single_reason_is_the_whole_difference_it_makes() {
     // With one entry, its share is exactly score(with it) − score(empty history).
     let r = recommender();
-    let empty = recommend(
-        &r,
-        Request {
-            count: ALL,
-            ..Default::default()
-        },
-    );
+    let empty = recommend(&r, ranked(&[]));
     let reactions = [(103, Reaction::Rating(9))];
     let recs = recommend(
         &r,
@@ -153,13 +156,7 @@ fn a_single_reason_is_the_whole_difference_it_makes() {
 fn a_taste_sentence_counts_as_a_loved_item_plus_its_text_match() {
     let r = recommender();
     let texts = text_rows();
-    let empty = recommend(
-        &r,
-        Request {
-            count: ALL,
-            ..Default::default()
-        },
-    );
+    let empty = recommend(&r, ranked(&[]));
     let tastes = [texts[4].clone()];
     let recs = recommend(
         &r,
@@ -181,14 +178,7 @@ fn a_taste_sentence_counts_as_a_loved_item_plus_its_text_match() {
     assert_eq!(recs.items[0].item, 104, "the described item comes first");
     // The pseudo-item part equals loving item 104 itself (same text, kind 10, and this head's
     // ID residuals are zero); what is left is exactly TASTE_MATCH_WEIGHT × cosine.
-    let loved = recommend(
-        &r,
-        Request {
-            reactions: &[(104, Reaction::Rating(10))],
-            count: ALL,
-            ..Default::default()
-        },
-    );
+    let loved = recommend(&r, ranked(&[(104, Reaction::Rating(10))]));
     for rec in &loved.items {
         let row = (rec.item - 100) as usize;
         let cosine: f32 = texts[row].iter().zip(&texts[4]).map(|(a, b)| a * b).sum();
@@ -204,22 +194,8 @@ fn a_taste_sentence_counts_as_a_loved_item_plus_its_text_match() {
 #[test]
 fn a_like_weighs_as_a_ten_and_personal_weights_add_their_dot_product() {
     let r = recommender();
-    let like = recommend(
-        &r,
-        Request {
-            reactions: &[(102, Reaction::Like)],
-            count: ALL,
-            ..Default::default()
-        },
-    );
-    let ten = recommend(
-        &r,
-        Request {
-            reactions: &[(102, Reaction::Rating(10))],
-            count: ALL,
-            ..Default::default()
-        },
-    );
+    let like = recommend(&r, ranked(&[(102, Reaction::Like)]));
+    let ten = recommend(&r, ranked(&[(102, Reaction::Rating(10))]));
     assert_eq!(like.items, ten.items);
 
     let residual = vec![0.5, -1.0, 0.25, 2.0];
@@ -234,13 +210,7 @@ fn a_like_weighs_as_a_ten_and_personal_weights_add_their_dot_product() {
             ..Default::default()
         },
     );
-    let without = recommend(
-        &r,
-        Request {
-            count: ALL,
-            ..Default::default()
-        },
-    );
+    let without = recommend(&r, ranked(&[]));
     let vectors = block_on(r.item_vectors()).unwrap();
     for rec in &with.items {
         let row = (rec.item - 100) as usize;
