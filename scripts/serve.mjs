@@ -15,6 +15,9 @@ const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const PUBLIC = [
   'index.html', 'sw.js', 'www/', 'pkg/', 'models/all-MiniLM-L6-v2/', 'data/anime-5k/',
   'node_modules/idb/build/', 'node_modules/uplot/dist/', 'bench/web/', 'bench/item_texts.txt',
+  // The benchmarks' peer (bench/peers): transformers.js, its ONNX runtime and its model files.
+  'bench/peers/models/', 'bench/peers/node_modules/@huggingface/transformers/dist/',
+  'bench/peers/node_modules/onnxruntime-web/dist/',
 ];
 
 const MIME = {

@@ -1,0 +1,195 @@
+// localrec against transformers.js in one page: the same texts, the same batches, each engine in
+// its own worker. The plan comes in the URL's hash (bench/peers.mjs writes it); the results land
+// in `window.benchResults`.
+//
+// For each engine: start it, check its embeddings against localrec on the CPU (the reference,
+// parity-tested against PyTorch), then per text set and batch size time the first call (shader
+// compilation, allocation) and `rounds` rounds of `count` texts; the median round is reported.
+
+import { EngineClient } from '../../www/engine-client.js';
+
+const plan = JSON.parse(decodeURIComponent(location.hash.slice(1)));
+const log = (line) => { document.getElementById('log').textContent += `\n${line}`; };
+
+/** transformers.js behind the same request/response shape as localrec's EngineClient. */
+class PeerClient {
+  constructor() {
+    this.worker = new Worker(new URL('./peer-worker.js', import.meta.url), { type: 'module' });
+    this.pending = new Map();
+    this.nextId = 1;
+    this.worker.onmessage = ({ data }) => {
+      const request = this.pending.get(data.id);
+      this.pending.delete(data.id);
+      if (data.ok) request.resolve(data.result);
+      else request.reject(new Error(data.error.message));
+    };
+    this.worker.onerror = (event) => {
+      for (const request of this.pending.values()) request.reject(new Error(event.message || 'worker failed'));
+      this.pending.clear();
+    };
+  }
+
+  request(op, args) {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ id, op, args });
+    });
+  }
+
+  start({ device, dtype }) {
+    return this.request('init', { device, dtype });
+  }
+
+  async embed(texts) {
+    const { dim, vectors } = await this.request('embed', { texts });
+    return texts.map((_, i) => vectors.subarray(i * dim, (i + 1) * dim));
+  }
+
+  close() {
+    this.worker.terminate();
+  }
+}
+
+async function startEngine(engine) {
+  if (engine.library === 'localrec') {
+    const client = new EngineClient();
+    client.close = () => client.worker?.terminate();
+    const info = await client.start({ forceCpu: engine.device === 'cpu' });
+    if (info.backend !== engine.device) throw new Error(`asked for ${engine.device}, got ${info.backend}`);
+    return { client, info: { backend: info.backend, adapter: info.adapter, millis: info.millis } };
+  }
+  const client = new PeerClient();
+  return { client, info: await client.start({ device: engine.device, dtype: engine.dtype }) };
+}
+
+const cosine = (a, b) => {
+  let dot = 0, na = 0, nb = 0;
+  for (let i = 0; i < a.length; i++) { dot += a[i] * b[i]; na += a[i] * a[i]; nb += b[i] * b[i]; }
+  return dot / Math.sqrt(na * nb);
+};
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+/** Multiply-adds ×2 of one sentence of `tokens` tokens: 21.2 MFLOP per token (the dense
+ * layers) plus 9,216·L per token (QKᵀ and attention·V over 6 layers × 384 wide). */
+const flops = (tokens) => tokens * (21.2e6 + 9216 * tokens);
+
+/** `long` texts of exactly `tokens` tokens (with [CLS] and [SEP]) cut from the item texts. */
+async function longTexts(tokenizer, items, count, tokens) {
+  const words = items.join(' ').split(/\s+/);
+  const texts = [];
+  let start = 0;
+  while (texts.length < count) {
+    let lo = 1, hi = 400; // the longest prefix of words[start…] that fits
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      const length = (await tokenizer(words.slice(start, start + mid).join(' '))).length;
+      if (length <= tokens) lo = mid; else hi = mid - 1;
+    }
+    const text = words.slice(start, start + lo).join(' ');
+    if ((await tokenizer(text)).length === tokens) texts.push(text);
+    start = (start + lo) % (words.length - 400);
+  }
+  return texts;
+}
+
+async function timeSet(client, texts, tokenCounts, batch, { count, rounds }) {
+  const batchAt = (offset) => Array.from({ length: batch }, (_, k) => (offset + k) % texts.length);
+  const t0 = performance.now();
+  await client.embed(batchAt(0).map((i) => texts[i]));
+  const firstCallMs = performance.now() - t0;
+  const perRound = [];
+  let offset = batch;
+  for (let round = 0; round < rounds; round++) {
+    let sentences = 0, tokens = 0, work = 0;
+    const started = performance.now();
+    while (sentences < count) {
+      const indices = batchAt(offset);
+      offset += batch;
+      await client.embed(indices.map((i) => texts[i]));
+      sentences += batch;
+      for (const i of indices) { tokens += tokenCounts[i]; work += flops(tokenCounts[i]); }
+    }
+    const seconds = (performance.now() - started) / 1000;
+    perRound.push({ seconds, sentencesPerS: sentences / seconds, tokensPerS: tokens / seconds, gflopPerS: work / seconds / 1e9 });
+  }
+  const pick = (key) => median(perRound.map((r) => r[key]));
+  return {
+    batch, firstCallMs, rounds: perRound,
+    sentencesPerS: pick('sentencesPerS'), tokensPerS: pick('tokensPerS'), gflopPerS: pick('gflopPerS'),
+  };
+}
+
+async function main() {
+  const itemTexts = (await (await fetch('../item_texts.txt')).text()).split('\n').filter((t) => t.trim());
+  const results = { userAgent: navigator.userAgent, hardwareConcurrency: navigator.hardwareConcurrency, engines: [] };
+  let sets = null;
+  let reference = null;
+
+  for (const engine of plan.engines) {
+    const name = `${engine.library} ${engine.device}${engine.dtype ? ` ${engine.dtype}` : ''}`;
+    log(`${name}: starting`);
+    const started = performance.now();
+    let client;
+    try {
+      const running = await startEngine(engine);
+      client = running.client;
+      const entry = { ...engine, name, info: running.info, startMs: performance.now() - started, sets: {} };
+
+      if (!sets) {
+        // The first engine is localrec on the CPU: it tokenizes the sets and is the reference.
+        const tokenizer = (text) => client.tokenize(text);
+        const long = await longTexts(tokenizer, itemTexts, plan.longCount, plan.longTokens);
+        sets = { items: itemTexts, long };
+        sets.tokens = {};
+        for (const [key, texts] of Object.entries({ items: itemTexts, long })) {
+          sets.tokens[key] = await Promise.all(texts.map((t) => tokenizer(t).then((p) => p.length)));
+        }
+        results.sets = Object.fromEntries(Object.entries({ items: itemTexts, long }).map(([key, texts]) => [key, {
+          texts: texts.length, meanTokens: sets.tokens[key].reduce((a, b) => a + b, 0) / texts.length,
+        }]));
+      }
+
+      // Same embeddings before any timing: 8 item texts and 2 long ones, one batch.
+      const checkTexts = [...itemTexts.slice(0, 8), ...sets.long.slice(0, 2)];
+      const vectors = await client.embed(checkTexts);
+      if (!reference) reference = vectors;
+      entry.minCosineToReference = Math.min(...vectors.map((v, i) => cosine(v, reference[i])));
+      log(`${name}: min cosine to localrec cpu ${entry.minCosineToReference.toFixed(6)}`);
+      if (entry.minCosineToReference < engine.minCosine) {
+        throw new Error(`embeddings differ from the reference: cosine ${entry.minCosineToReference} < ${engine.minCosine}`);
+      }
+
+      const runs = plan.runs[engine.device === 'webgpu' ? 'webgpu' : 'cpu'];
+      for (const [set, setPlan] of Object.entries(runs.sets)) {
+        entry.sets[set] = [];
+        for (const batch of runs.batches) {
+          const result = await timeSet(client, sets[set], sets.tokens[set], batch, setPlan);
+          entry.sets[set].push(result);
+          log(`${name} ${set} batch ${batch}: ${result.sentencesPerS.toFixed(2)} sentences/s, `
+            + `${result.tokensPerS.toFixed(0)} tokens/s, first call ${result.firstCallMs.toFixed(0)} ms`);
+        }
+      }
+      if (engine.library === 'localrec') entry.memory = await client.request('memory');
+      results.engines.push(entry);
+    } catch (error) {
+      log(`${name}: failed: ${error.message}`);
+      results.engines.push({ ...engine, name, error: error.message });
+    } finally {
+      client?.close();
+    }
+  }
+  window.benchResults = results;
+  document.body.dataset.state = 'done';
+}
+
+main().catch((error) => {
+  log(`failed: ${error.message}`);
+  window.benchResults = { error: error.message };
+  document.body.dataset.state = 'done';
+});
