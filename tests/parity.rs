@@ -96,3 +96,21 @@ fn embed_many_groups_by_length_but_keeps_input_order() {
     assert_eq!(progress.last(), Some(&(n, n)));
     assert_eq!(progress.len(), n.div_ceil(3));
 }
+
+/// The page's path: on the CPU, `embed_async` regroups texts by length; the vectors still come
+/// back in input order and equal the golden ones.
+#[test]
+fn embed_async_on_cpu_keeps_input_order() {
+    let encoder = cpu_encoder();
+    let cases: Vec<_> = golden_cases()
+        .into_iter()
+        .filter(|c| c.max_length == 256)
+        .collect();
+    let texts: Vec<&str> = cases.iter().map(|c| c.text.as_str()).collect();
+    let vectors = localrec::device::block_on(encoder.embed_async(&texts)).unwrap();
+    assert_eq!(vectors.len(), texts.len());
+    for (case, vector) in cases.iter().zip(&vectors) {
+        let diff = common::max_abs_diff(vector, &case.embedding);
+        assert!(diff <= EMBEDDING_TOLERANCE, "case {}: {diff:e}", case.name);
+    }
+}

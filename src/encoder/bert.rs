@@ -1,39 +1,24 @@
-//! The BERT network: embeddings, then post-norm transformer layers (Burn's `TransformerEncoder`
-//! with `norm_first = false` is exactly BERT's layer: attention → add & norm → FFN → add & norm).
+//! The BERT network: embeddings, then post-norm transformer layers ([`BertEncoder`]).
 
 use burn::module::Module;
-use burn::nn::activation::ActivationConfig;
-use burn::nn::transformer::{
-    TransformerEncoder, TransformerEncoderConfig, TransformerEncoderInput,
-};
 use burn::tensor::{Bool, Device, Int, Tensor};
 
 use super::config::BertConfig;
 use super::embeddings::BertEmbeddings;
+use super::layer::BertEncoder;
 
 #[derive(Module, Debug)]
 pub struct Bert {
     pub embeddings: BertEmbeddings,
-    pub encoder: TransformerEncoder,
+    pub encoder: BertEncoder,
 }
 
 impl Bert {
     /// A network of `config`'s shape with untrained parameters (weights are loaded afterwards).
     pub fn new(config: &BertConfig, device: &Device) -> Self {
-        let encoder = TransformerEncoderConfig::new(
-            config.hidden_size,
-            config.intermediate_size,
-            config.num_attention_heads,
-            config.num_hidden_layers,
-        )
-        .with_norm_first(false)
-        .with_dropout(0.0) // inference only: the encoder is frozen
-        .with_activation(ActivationConfig::Gelu) // exact erf GELU, BERT's "gelu"
-        .with_layer_norm_eps(config.layer_norm_eps)
-        .init(device);
         Self {
             embeddings: BertEmbeddings::new(config, device),
-            encoder,
+            encoder: BertEncoder::new(config, device),
         }
     }
 
@@ -46,7 +31,6 @@ impl Bert {
         padding: Tensor<2, Bool>,
     ) -> Tensor<3> {
         let x = self.embeddings.forward(ids, type_ids);
-        self.encoder
-            .forward(TransformerEncoderInput::new(x).mask_pad(padding))
+        self.encoder.forward(x, padding)
     }
 }

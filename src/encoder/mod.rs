@@ -4,6 +4,8 @@
 mod bert;
 mod config;
 mod embeddings;
+mod gelu;
+mod layer;
 mod pooling;
 mod tokenize;
 pub(crate) mod weights;
@@ -15,7 +17,11 @@ pub use tokenize::{DEFAULT_MAX_LENGTH, TextTokenizer, TokenBatch, Tokens};
 
 use burn::tensor::{Bool, Device, Int, Tensor, TensorData};
 
+use crate::device;
 use crate::error::{Error, Result};
+
+/// How many texts of similar length run together on the CPU (see [`Encoder::embed_async`]).
+const CPU_GROUP_SIZE: usize = 8;
 
 pub struct Encoder {
     model: Bert,
@@ -132,6 +138,11 @@ impl Encoder {
         if texts.is_empty() {
             return Ok(Vec::new());
         }
+        if *self.device() == device::cpu() {
+            // The page's CPU backend has one thread, so a bigger batch buys nothing and its
+            // padding is pure waste: texts of similar length go together instead.
+            return self.embed_many(texts, CPU_GROUP_SIZE, |_, _| {});
+        }
         let vectors = self.embed_tensor(texts)?;
         let data = vectors
             .into_data_async()
@@ -142,7 +153,7 @@ impl Encoder {
 
     /// Embeds many texts in batches of `batch_size`, grouped by length so a batch pads little.
     /// Returns one row per text, in input order. `on_progress(done, total)` follows each batch.
-    /// Synchronous read-back: native targets only.
+    /// Synchronous read-back: the CPU anywhere, WebGPU natively only.
     pub fn embed_many(
         &self,
         texts: &[&str],
