@@ -31,7 +31,7 @@ for (const ours of engines.filter(SERIES[0].pick)) {
   }
 }
 
-const width = 80 + groups.length * 74, height = 330, top = 40, bottom = 250, left = 60;
+const width = 80 + groups.length * 74, height = 330, top = 56, bottom = 250, left = 60;
 const all = groups.flatMap((g) => g.values).filter((v) => v > 0);
 const lo = Math.floor(Math.log10(Math.min(...all))), hi = Math.ceil(Math.log10(Math.max(...all)));
 const y = (v) => bottom - ((Math.log10(v) - lo) / (hi - lo)) * (bottom - top);
@@ -60,8 +60,8 @@ groups.forEach((group, g) => {
 });
 SERIES.forEach((series, s) => {
   const x = left + s * 150;
-  parts.push(`<rect x="${x}" y="${height - 16}" width="10" height="10" fill="${series.color}"/>`);
-  parts.push(text(x + 14, height - 7, series.label));
+  parts.push(`<rect x="${x}" y="26" width="10" height="10" fill="${series.color}"/>`);
+  parts.push(text(x + 14, 35, series.label));
 });
 parts.push('</svg>');
 
