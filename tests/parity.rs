@@ -76,22 +76,33 @@ fn embeddings_are_unit_length() {
     }
 }
 
+/// The golden cases embedded at sentence-transformers' own length limit (256), for the tests of
+/// the batched paths.
+fn cases_at_256() -> Vec<common::GoldenCase> {
+    golden_cases()
+        .into_iter()
+        .filter(|c| c.max_length == 256)
+        .collect()
+}
+
+fn assert_golden(cases: &[common::GoldenCase], vectors: &[Vec<f32>]) {
+    assert_eq!(vectors.len(), cases.len());
+    for (case, vector) in cases.iter().zip(vectors) {
+        let diff = common::max_abs_diff(vector, &case.embedding);
+        assert!(diff <= EMBEDDING_TOLERANCE, "case {}: {diff:e}", case.name);
+    }
+}
+
 #[test]
 fn embed_many_groups_by_length_but_keeps_input_order() {
     let encoder = cpu_encoder();
-    let cases: Vec<_> = golden_cases()
-        .into_iter()
-        .filter(|c| c.max_length == 256)
-        .collect();
+    let cases = cases_at_256();
     let texts: Vec<&str> = cases.iter().map(|c| c.text.as_str()).collect();
     let mut progress = Vec::new();
     let vectors = encoder
         .embed_many(&texts, 3, |done, total| progress.push((done, total)))
         .unwrap();
-    for (case, vector) in cases.iter().zip(&vectors) {
-        let diff = common::max_abs_diff(vector, &case.embedding);
-        assert!(diff <= EMBEDDING_TOLERANCE, "case {}: {diff:e}", case.name);
-    }
+    assert_golden(&cases, &vectors);
     let n = texts.len();
     assert_eq!(progress.last(), Some(&(n, n)));
     assert_eq!(progress.len(), n.div_ceil(3));
@@ -102,15 +113,8 @@ fn embed_many_groups_by_length_but_keeps_input_order() {
 #[test]
 fn embed_async_on_cpu_keeps_input_order() {
     let encoder = cpu_encoder();
-    let cases: Vec<_> = golden_cases()
-        .into_iter()
-        .filter(|c| c.max_length == 256)
-        .collect();
+    let cases = cases_at_256();
     let texts: Vec<&str> = cases.iter().map(|c| c.text.as_str()).collect();
     let vectors = localrec::device::block_on(encoder.embed_async(&texts)).unwrap();
-    assert_eq!(vectors.len(), texts.len());
-    for (case, vector) in cases.iter().zip(&vectors) {
-        let diff = common::max_abs_diff(vector, &case.embedding);
-        assert!(diff <= EMBEDDING_TOLERANCE, "case {}: {diff:e}", case.name);
-    }
+    assert_golden(&cases, &vectors);
 }
