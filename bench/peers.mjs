@@ -31,6 +31,7 @@ const ENGINES = [
   { id: 'transformers.js-webgpu-q8', library: 'transformers.js', device: 'webgpu', dtype: 'q8', minCosine: 0.99 },
 ];
 const chosen = arg('engines', ENGINES.map((e) => e.id).join(',')).split(',');
+if (!chosen.includes('localrec-cpu')) throw new Error('--engines must include localrec-cpu: it is the reference and tokenizes the texts');
 const rounds = Number(arg('rounds', 3));
 const plan = {
   engines: ENGINES.filter((e) => chosen.includes(e.id)),
