@@ -1,6 +1,6 @@
 // localrec against transformers.js (ONNX Runtime Web) in one headless Chromium session: the same
 // texts, batches and model weights (bench/web/peers.js does the work). Prints a Markdown table
-// and writes bench/results/<date>-<host>-peers.json. Run it through scripts/bench.sh, which
+// and writes bench/results/<date>-<host>-peers.json. Run it through scripts/bench-peers.sh, which
 // installs the peer and builds its model files first. Not part of the tests.
 //
 //   node bench/peers.mjs [--count 64] [--long-count 32] [--rounds 3] [--batches 1,16,32]
