@@ -14,6 +14,7 @@ import { hostname } from 'node:os';
 import { gzipSync } from 'node:zlib';
 
 import { launch, startServer } from '../tests/browser/harness.mjs';
+import { CATALOG_FILES, MODEL_BASE_URL, MODEL_FILES } from '../www/model-files.js';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -99,21 +100,22 @@ for (const ours of ok.filter((e) => e.library === 'localrec')) {
   }
 }
 // What each page downloads on a first visit, raw and gzip -9 (the encoder's part only for the
-// peer: its model folder and runtime; localrec's list adds the catalogue the app needs).
+// peer: its model folder and runtime; localrec's list, from the page's own file list, adds the
+// catalogue the app needs).
 const DOWNLOADS = {
-  localrec: ['pkg/localrec_bg.wasm', 'pkg/localrec.js', 'models/all-MiniLM-L6-v2/model.safetensors',
-    'models/all-MiniLM-L6-v2/tokenizer.json', 'data/anime-5k/item_vectors.safetensors',
-    'data/anime-5k/head.safetensors', 'data/anime-5k/items.tsv'],
+  localrec: [new URL('../pkg/localrec_bg.wasm', import.meta.url), new URL('../pkg/localrec.js', import.meta.url),
+    ...MODEL_FILES.map((f) => new URL(f.name, MODEL_BASE_URL)), ...CATALOG_FILES.map((f) => new URL(f.url))],
   'transformers.js': ['bench/peers/node_modules/@huggingface/transformers/dist/transformers.js',
     'bench/peers/node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.asyncify.wasm',
     'bench/peers/node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.asyncify.mjs',
     'bench/peers/models/all-MiniLM-L6-v2/onnx/model.onnx',
     'bench/peers/models/all-MiniLM-L6-v2/onnx/model_quantized.onnx',
-    'bench/peers/models/all-MiniLM-L6-v2/tokenizer.json'],
+    'bench/peers/models/all-MiniLM-L6-v2/tokenizer.json'].map((file) => new URL(`../${file}`, import.meta.url)),
 };
-results.downloads = Object.fromEntries(Object.entries(DOWNLOADS).map(([library, files]) => [library, files.map((file) => {
-  const bytes = readFileSync(new URL(`../${file}`, import.meta.url));
-  return { file, bytes: bytes.length, gzipBytes: gzipSync(bytes, { level: 9 }).length };
+const REPO = new URL('..', import.meta.url).href;
+results.downloads = Object.fromEntries(Object.entries(DOWNLOADS).map(([library, urls]) => [library, urls.map((url) => {
+  const bytes = readFileSync(url);
+  return { file: url.href.slice(REPO.length), bytes: bytes.length, gzipBytes: gzipSync(bytes, { level: 9 }).length };
 })]));
 results.plan = plan;
 results.date = new Date().toISOString();
