@@ -20,15 +20,36 @@ function db() {
     upgrade(db) {
       db.createObjectStore(STORE);
     },
+  }).catch((error) => {
+    database = null; // a failed open is not remembered: the next call tries again
+    throw error;
   });
   return database;
 }
 
+// Right after a crash the browser may still be letting go of the database ('UnknownError':
+// the backing store could not be opened). That passes; a denial ('SecurityError') does not.
+const TRANSIENT_ERRORS = new Set(['UnknownError', 'AbortError', 'TimeoutError']);
+const RETRY_DELAYS_MS = [100, 300, 1000, 2000];
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
 /**
- * The saved profile, or an empty one. Throws if storage is unavailable, or (with code
- * 'damaged') if the saved profile is not understood.
+ * The saved profile, or an empty one. Throws if storage is unavailable (after a few tries,
+ * if the failure may pass), or (with code 'damaged') if the saved profile is not understood.
  */
 export async function loadProfile() {
+  for (const delay of RETRY_DELAYS_MS) {
+    try {
+      return await readProfile();
+    } catch (error) {
+      if (!TRANSIENT_ERRORS.has(error?.name)) throw error;
+      await sleep(delay);
+    }
+  }
+  return readProfile();
+}
+
+async function readProfile() {
   const saved = await (await db()).get(STORE, KEY);
   if (saved === undefined) return emptyProfile();
   if (saved?.schema !== PROFILE_SCHEMA || !Array.isArray(saved.history)) {

@@ -255,7 +255,7 @@ describe('the app on the CPU fallback', { timeout: 900_000 }, () => {
     await context.close();
   });
 
-  test('when storage is full or denied, the app says so, keeps working, and what was saved stays', async () => {
+  test('when storage is full, denied or slow to open, the app says so, keeps working, and what was saved stays', async () => {
     const { context, page } = await openApp(browser);
     const [kept] = await likeFromSearch(page, 'gundam', 1);
     // Storage fills up: IndexedDB refuses writes as Chromium does over quota.
@@ -272,6 +272,21 @@ describe('the app on the CPU fallback', { timeout: 900_000 }, () => {
     await page.reload();
     await waitForState(page, 'ready', LOAD_TIMEOUT);
     assert.deepEqual((await history(page)).map((e) => e.item), [kept], 'the saved profile is intact');
+
+    // Right after a crash the browser may fail to open the database for a moment: the app
+    // tries again rather than starting with an empty history.
+    await context.addInitScript(() => {
+      const open = IDBFactory.prototype.open;
+      let failures = 2;
+      IDBFactory.prototype.open = function openAfterFailures(...args) {
+        if (failures-- > 0) throw new DOMException('Internal error opening backing store for indexedDB.open.', 'UnknownError');
+        return open.apply(this, args);
+      };
+    });
+    await page.reload();
+    await waitForState(page, 'ready', LOAD_TIMEOUT);
+    assert.deepEqual((await history(page)).map((e) => e.item), [kept], 'the profile is read once the database opens');
+    assert.match(await page.textContent('#storage-status'), /^Saved in this browser/);
 
     // Storage denied altogether (as in some private modes): the app works in memory.
     const denied = await browser.newContext();

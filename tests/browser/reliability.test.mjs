@@ -33,8 +33,9 @@ describe('crash-safe saving', { timeout: 900_000 }, () => {
         await waitForState(page, 'ready', LOAD_TIMEOUT);
         intended ??= await page.evaluate(() => window.localrec.catalogIds(300));
         const found = await itemsOf(page);
+        const storage = await page.textContent('#storage-status');
         assert.deepEqual(found, intended.slice(0, found.length), `round ${round}: a prefix of what was liked`);
-        assert.deepEqual(found.slice(0, survived.length), survived, `round ${round}: nothing that survived a restart is lost`);
+        assert.deepEqual(found.slice(0, survived.length), survived, `round ${round}: nothing that survived a restart is lost (storage: ${storage})`);
         assert.ok(found.length >= savedBeforeKill, `round ${round}: every save reported done before the kill is there (${found.length} < ${savedBeforeKill})`);
         survived = found;
         t.diagnostic(`restart ${round}: ${found.length} reactions found, ${savedBeforeKill} reported saved before the kill`);
