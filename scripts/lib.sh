@@ -4,7 +4,13 @@
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 
-say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+# Each step's line starts with the time since the command started (mm:ss), so a slow step
+# shows in a CI log. Exported: the scripts it calls count from the same start.
+export LOCALREC_STARTED_AT=${LOCALREC_STARTED_AT:-$(date +%s)}
+say() {
+  local elapsed=$(($(date +%s) - LOCALREC_STARTED_AT))
+  printf '\033[1m==> [%02d:%02d] %s\033[0m\n' $((elapsed / 60)) $((elapsed % 60)) "$*"
+}
 
 # apt packages, installed only when missing (apt-get update only then, too).
 ensure_apt() {

@@ -25,4 +25,6 @@ say "front-end unit tests (node)"
 node --test tests/web/*.test.mjs
 
 say "browser tests (Chromium: WebGPU on SwiftShader, and the CPU fallback)"
-node --test --test-concurrency=1 tests/browser/*.test.mjs
+# --test-force-exit: a failed test that leaves a browser open must fail the run, not hang it.
+node --test --test-concurrency=1 --test-force-exit tests/browser/*.test.mjs
+say "all tests passed"

@@ -25,9 +25,10 @@ describe('crash-safe saving', { timeout: 900_000 }, () => {
     let intended = null;
     let survived = []; // what the last restart found: it must never be lost afterwards
     let savedBeforeKill = 0;
+    let context = null;
     try {
       for (let round = 0; round <= ROUNDS; round++) {
-        const context = await launchPersistent(profileDir, { webgpu: false });
+        context = await launchPersistent(profileDir, { webgpu: false });
         const page = context.pages()[0] ?? (await context.newPage());
         await page.goto(`${server.url}?backend=cpu`);
         await waitForState(page, 'ready', LOAD_TIMEOUT);
@@ -39,10 +40,7 @@ describe('crash-safe saving', { timeout: 900_000 }, () => {
         assert.ok(found.length >= savedBeforeKill, `round ${round}: every save reported done before the kill is there (${found.length} < ${savedBeforeKill})`);
         survived = found;
         t.diagnostic(`restart ${round}: ${found.length} reactions found, ${savedBeforeKill} reported saved before the kill`);
-        if (round === ROUNDS) {
-          await context.close();
-          break;
-        }
+        if (round === ROUNDS) break;
         // Like the next items as fast as the app saves them, and kill the browser meanwhile.
         const next = intended.slice(found.length, found.length + 40);
         await page.evaluate((ids) => {
@@ -62,6 +60,7 @@ describe('crash-safe saving', { timeout: 900_000 }, () => {
       }
       assert.ok(survived.length > 0, 'some saves completed across the rounds');
     } finally {
+      await context?.close().catch(() => {}); // also when an assertion failed: no browser left behind
       await rm(profileDir, { recursive: true, force: true });
     }
   });
