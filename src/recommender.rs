@@ -186,15 +186,17 @@ impl Recommender {
             }
             None => users.vectors.clone(),
         };
-        let mut scores = read_rows(self.head.scores(&user, &self.items))
+        // Two read-backs per request, as each is a round trip to the GPU: the scores (taste
+        // matches added on the device) with the user vector, then the recommended items' shares.
+        let matches = tastes.map(|tastes| self.taste_matches(tastes));
+        let mut scores = self.head.scores(&user, &self.items);
+        if let Some(matches) = &matches {
+            scores = scores + matches.clone().sum_dim(0);
+        }
+        let mut scores = read_rows(Tensor::cat(vec![scores, user], 1))
             .await?
             .remove(0);
-        let matches = self.taste_matches(tastes).await?;
-        for row_matches in &matches {
-            for (score, m) in scores.iter_mut().zip(row_matches) {
-                *score += m;
-            }
-        }
+        let user = scores.split_off(n);
 
         let reacted: HashSet<usize> = entries.iter().map(|e| e.row).collect();
         let top = top_rows(&scores, request.count, |row| !reacted.contains(&row));
@@ -205,19 +207,22 @@ impl Recommender {
             let rows = rows_tensor(&top, &device);
             let candidates = ItemTable {
                 vectors: self.items.vectors.clone().select(0, rows.clone()),
-                bias: self.items.bias.clone().select(0, rows),
+                bias: self.items.bias.clone().select(0, rows.clone()),
                 history: table.history,
             };
-            let shares = self.head.contributions(&candidates, &batch, &users);
-            let mut shares = read_rows(shares.reshape([entries.len(), top.len()])).await?;
-            // A taste's direct match is part of its share (tastes are the last entries).
-            let first_taste = entries.len() - matches.len();
-            for (taste, row_matches) in matches.iter().enumerate() {
-                for (share, &row) in shares[first_taste + taste].iter_mut().zip(&top) {
-                    *share += row_matches[row];
-                }
+            let (len, k) = (entries.len(), top.len());
+            let mut shares = self
+                .head
+                .contributions(&candidates, &batch, &users)
+                .reshape([len, k]);
+            if let Some(matches) = matches {
+                // A taste's direct match is part of its share (tastes are the last entries).
+                let tastes = len - request.tastes.len()..len;
+                let direct = shares.clone().slice([tastes.clone(), 0..k]) + matches.select(1, rows);
+                shares = shares.slice_assign([tastes, 0..k], direct);
             }
-            (0..top.len())
+            let shares = read_rows(shares).await?;
+            (0..k)
                 .map(|k| strongest(&shares, k, &sources, request.reasons))
                 .collect()
         };
@@ -231,7 +236,7 @@ impl Recommender {
                     because,
                 })
                 .collect(),
-            user: read_rows(user).await?.remove(0),
+            user,
         })
     }
 
@@ -303,13 +308,11 @@ impl Recommender {
         )
     }
 
-    /// Per taste sentence, `TASTE_MATCH_WEIGHT × cos(taste, item text)` for every item.
-    async fn taste_matches(&self, tastes: Option<Tensor<2>>) -> Result<Vec<Vec<f32>>> {
-        let Some(tastes) = tastes else {
-            return Ok(Vec::new());
-        };
+    /// Per taste sentence, `TASTE_MATCH_WEIGHT × cos(taste, item text)` for every item:
+    /// `[tastes, items]`.
+    fn taste_matches(&self, tastes: Tensor<2>) -> Tensor<2> {
         // Encoder vectors are unit length, so the dot product is the cosine.
-        read_rows(tastes.matmul(self.text.clone().transpose()) * TASTE_MATCH_WEIGHT).await
+        tastes.matmul(self.text.clone().transpose()) * TASTE_MATCH_WEIGHT
     }
 
     /// The item table with the taste sentences' history vectors appended (rows `n..`).

@@ -30,7 +30,7 @@ function db() {
 // Right after a crash the browser may still be letting go of the database ('UnknownError':
 // the backing store could not be opened). That passes; a denial ('SecurityError') does not.
 const TRANSIENT_ERRORS = new Set(['UnknownError', 'AbortError', 'TimeoutError']);
-const RETRY_DELAYS_MS = [100, 300, 1000, 2000];
+const RETRY_DELAYS_MS = [200, 500, 1000, 2000, 3000, 3000]; // ≈10 s in all
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**

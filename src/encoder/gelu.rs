@@ -96,7 +96,10 @@ mod tests {
         let values: Vec<f32> = (-2000..2000).map(|i| i as f32 * 5e-3).collect();
         let x = Tensor::<1>::from_data(TensorData::new(values, [4000]), &device);
         let ours = gelu(x.clone()).into_data().try_into_vec::<f32>().unwrap();
-        let burns = activation::gelu(x).into_data().try_into_vec::<f32>().unwrap();
+        let burns = activation::gelu(x)
+            .into_data()
+            .try_into_vec::<f32>()
+            .unwrap();
         let worst = ours
             .iter()
             .zip(&burns)

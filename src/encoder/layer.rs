@@ -74,6 +74,7 @@ impl BertLayer {
             .context;
         let x = self.norm_1.forward(x + attended);
         let inner = gelu(self.pwff.linear_inner.forward(x.clone()));
-        self.norm_2.forward(x + self.pwff.linear_outer.forward(inner))
+        self.norm_2
+            .forward(x + self.pwff.linear_outer.forward(inner))
     }
 }
