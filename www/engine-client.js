@@ -2,10 +2,14 @@
 // If the worker dies (a wasm trap), the next `start` makes a fresh one.
 
 export class EngineClient {
-  /** `onProgress(event)` for loading progress; `onLost(error)` when the worker or its GPU dies. */
-  constructor(onProgress, onLost) {
+  /**
+   * `onProgress(event)` for loading progress; `onLost(error)` when the worker or its GPU dies.
+   * `workerUrl`: the worker speaking this protocol (the benchmark gives another engine's).
+   */
+  constructor(onProgress, onLost, workerUrl = new URL('./worker.js', import.meta.url)) {
     this.onProgress = onProgress;
     this.onLost = onLost;
+    this.workerUrl = workerUrl;
     this.pending = new Map();
     this.nextId = 1;
     this.worker = null;
@@ -14,7 +18,7 @@ export class EngineClient {
   #spawn() {
     this.worker?.terminate();
     this.#failAll(Object.assign(new Error('the model was restarted'), { code: 'restarted' }));
-    this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+    this.worker = new Worker(this.workerUrl, { type: 'module' });
     this.worker.onmessage = ({ data }) => {
       if (data.op === 'progress') return (this.pending.get(data.id)?.onProgress ?? this.onProgress)?.(data);
       if (data.op === 'device-lost') {
@@ -48,6 +52,12 @@ export class EngineClient {
       this.pending.set(id, { resolve, reject, onProgress });
       this.worker.postMessage({ id, op, args });
     });
+  }
+
+  /** Ends the worker; a later request starts a fresh one. */
+  close() {
+    this.worker?.terminate();
+    this.worker = null;
   }
 
   /** Loads wasm, model and catalogue in a fresh worker. */

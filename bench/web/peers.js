@@ -11,50 +11,20 @@ import { EngineClient } from '../../www/engine-client.js';
 const plan = JSON.parse(decodeURIComponent(location.hash.slice(1)));
 const log = (line) => { document.getElementById('log').textContent += `\n${line}`; };
 
-/** transformers.js behind the same request/response shape as localrec's EngineClient. */
-class PeerClient {
+/** transformers.js in `peer-worker.js`, which answers localrec's worker protocol ('init', 'embed'). */
+class PeerClient extends EngineClient {
   constructor() {
-    this.worker = new Worker(new URL('./peer-worker.js', import.meta.url), { type: 'module' });
-    this.pending = new Map();
-    this.nextId = 1;
-    this.worker.onmessage = ({ data }) => {
-      const request = this.pending.get(data.id);
-      this.pending.delete(data.id);
-      if (data.ok) request.resolve(data.result);
-      else request.reject(new Error(data.error.message));
-    };
-    this.worker.onerror = (event) => {
-      for (const request of this.pending.values()) request.reject(new Error(event.message || 'worker failed'));
-      this.pending.clear();
-    };
-  }
-
-  request(op, args) {
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ id, op, args });
-    });
+    super(null, null, new URL('./peer-worker.js', import.meta.url));
   }
 
   start({ device, dtype }) {
     return this.request('init', { device, dtype });
-  }
-
-  async embed(texts) {
-    const { dim, vectors } = await this.request('embed', { texts });
-    return texts.map((_, i) => vectors.subarray(i * dim, (i + 1) * dim));
-  }
-
-  close() {
-    this.worker.terminate();
   }
 }
 
 async function startEngine(engine) {
   if (engine.library === 'localrec') {
     const client = new EngineClient();
-    client.close = () => client.worker?.terminate();
     const info = await client.start({ forceCpu: engine.device === 'cpu' });
     if (info.backend !== engine.device) throw new Error(`asked for ${engine.device}, got ${info.backend}`);
     return { client, info: { backend: info.backend, adapter: info.adapter, millis: info.millis } };
