@@ -54,10 +54,11 @@ export class EngineClient {
     });
   }
 
-  /** Ends the worker; a later request starts a fresh one. */
+  /** Ends the worker (its open requests fail); a later request starts a fresh one. */
   close() {
     this.worker?.terminate();
     this.worker = null;
+    this.#failAll(Object.assign(new Error('the model was closed'), { code: 'closed' }));
   }
 
   /** Loads wasm, model and catalogue in a fresh worker. */
