@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::parity::{check_batch_equals_one_by_one, check_cases_one_by_one};
+use common::parity::{check_batch_equals_one_by_one, check_cases_one_by_one, encoders};
 use common::{cpu_encoder, golden_cases, model_files};
 use localrec::encoder::TextTokenizer;
 
@@ -55,7 +55,7 @@ fn truncation_keeps_cls_first_pieces_and_sep() {
 #[test]
 fn embeddings_and_hidden_states_match_golden_on_cpu() {
     check_cases_one_by_one(
-        &localrec::device::cpu(),
+        encoders(&localrec::device::cpu(), false),
         EMBEDDING_TOLERANCE,
         HIDDEN_TOLERANCE,
     );
@@ -63,7 +63,18 @@ fn embeddings_and_hidden_states_match_golden_on_cpu() {
 
 #[test]
 fn padded_batch_equals_one_by_one_on_cpu() {
-    check_batch_equals_one_by_one(&localrec::device::cpu(), EMBEDDING_TOLERANCE);
+    check_batch_equals_one_by_one(
+        encoders(&localrec::device::cpu(), false),
+        EMBEDDING_TOLERANCE,
+    );
+}
+
+/// The page's CPU path: the same network with its linear maps on packed weights.
+#[test]
+fn packed_linear_maps_match_golden_alone_and_in_a_padded_batch() {
+    let cpu = localrec::device::cpu();
+    check_cases_one_by_one(encoders(&cpu, true), EMBEDDING_TOLERANCE, HIDDEN_TOLERANCE);
+    check_batch_equals_one_by_one(encoders(&cpu, true), EMBEDDING_TOLERANCE);
 }
 
 #[test]

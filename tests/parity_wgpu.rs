@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::parity::{check_batch_equals_one_by_one, check_cases_one_by_one};
+use common::parity::{check_batch_equals_one_by_one, check_cases_one_by_one, encoders};
 
 const EMBEDDING_TOLERANCE: f32 = 1e-5;
 const HIDDEN_TOLERANCE: f32 = 1e-4;
@@ -14,6 +14,10 @@ fn wgpu_matches_golden_and_batches_do_not_leak_padding() {
     let device = localrec::device::gpu().expect(
         "a Vulkan adapter is needed (apt-get install mesa-vulkan-drivers libvulkan1 for lavapipe)",
     );
-    check_cases_one_by_one(&device, EMBEDDING_TOLERANCE, HIDDEN_TOLERANCE);
-    check_batch_equals_one_by_one(&device, EMBEDDING_TOLERANCE);
+    check_cases_one_by_one(
+        encoders(&device, false),
+        EMBEDDING_TOLERANCE,
+        HIDDEN_TOLERANCE,
+    );
+    check_batch_equals_one_by_one(encoders(&device, false), EMBEDDING_TOLERANCE);
 }

@@ -33,4 +33,9 @@ impl Bert {
         let x = self.embeddings.forward(ids, type_ids);
         self.encoder.forward(x, padding)
     }
+
+    /// Runs the linear maps on packed weights from now on (see [`super::layer::BertLayer::pack_linears`]).
+    pub fn pack_linears(&mut self) {
+        self.encoder.pack_linears();
+    }
 }

@@ -1,15 +1,20 @@
 //! One BERT layer, post-norm: self-attention → add & LayerNorm → feed-forward (GELU) → add &
-//! LayerNorm. Burn's attention and layers, composed here rather than through Burn's
-//! `TransformerEncoder` so that the feed-forward uses [`gelu`](super::gelu::gelu), which is
-//! vectorised on the CPU. Field names follow Burn's encoder, so the weight mapping is unchanged.
+//! LayerNorm. Composed here from Burn's modules rather than through Burn's `TransformerEncoder`,
+//! so that the feed-forward uses [`gelu`](super::gelu::gelu), which is vectorised on the CPU,
+//! and so that on the page's CPU the six linear maps can run on packed weights
+//! ([`PackedLinear`]). Field names follow Burn's encoder, so the weight mapping is unchanged.
+
+use std::sync::Arc;
 
 use burn::module::Module;
-use burn::nn::attention::{MhaInput, MultiHeadAttention, MultiHeadAttentionConfig};
+use burn::nn::attention::{MultiHeadAttention, MultiHeadAttentionConfig};
 use burn::nn::{LayerNorm, LayerNormConfig, Linear, LinearConfig};
-use burn::tensor::{Bool, Device, Tensor};
+use burn::tensor::activation::softmax;
+use burn::tensor::{Bool, Device, Tensor, TensorData};
 
 use super::config::BertConfig;
 use super::gelu::gelu;
+use super::packed_linear::PackedLinear;
 
 #[derive(Module, Debug)]
 pub struct BertEncoder {
@@ -22,6 +27,29 @@ pub struct BertLayer {
     pub norm_1: LayerNorm,
     pub pwff: FeedForward,
     pub norm_2: LayerNorm,
+    /// The linear maps' weights packed for the CPU, once [`BertLayer::pack_linears`] ran.
+    #[module(skip)]
+    packed: Option<Arc<PackedLayer>>,
+}
+
+/// A layer's six linear maps, packed.
+struct PackedLayer {
+    query: PackedLinear,
+    key: PackedLinear,
+    value: PackedLinear,
+    output: PackedLinear,
+    inner: PackedLinear,
+    outer: PackedLinear,
+}
+
+impl std::fmt::Debug for PackedLayer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "PackedLayer {{ six linear maps, {} wide }}",
+            self.query.inputs()
+        )
+    }
 }
 
 #[derive(Module, Debug)]
@@ -44,6 +72,11 @@ impl BertEncoder {
             .iter()
             .fold(x, |x, layer| layer.forward(x, padding.clone()))
     }
+
+    /// See [`BertLayer::pack_linears`].
+    pub fn pack_linears(&mut self) {
+        self.layers.iter_mut().for_each(BertLayer::pack_linears);
+    }
 }
 
 impl BertLayer {
@@ -64,17 +97,91 @@ impl BertLayer {
                 linear_outer: LinearConfig::new(inner, hidden).init(device),
             },
             norm_2: norm(),
+            packed: None,
         }
     }
 
-    fn forward(&self, x: Tensor<3>, padding: Tensor<2, Bool>) -> Tensor<3> {
-        let attended = self
-            .mha
-            .forward(MhaInput::self_attn(x.clone()).mask_pad(padding))
-            .context;
-        let x = self.norm_1.forward(x + attended);
-        let inner = gelu(self.pwff.linear_inner.forward(x.clone()));
-        self.norm_2
-            .forward(x + self.pwff.linear_outer.forward(inner))
+    /// From now on the linear maps run on packed copies of their weights ([`PackedLinear`]):
+    /// faster on a one-threaded CPU (the page's), where the backend's matrix product would
+    /// re-pack the weights on every call. CPU tensors only.
+    pub fn pack_linears(&mut self) {
+        let mha = &self.mha;
+        let ff = &self.pwff;
+        self.packed = Some(Arc::new(PackedLayer {
+            query: pack(&mha.query),
+            key: pack(&mha.key),
+            value: pack(&mha.value),
+            output: pack(&mha.output),
+            inner: pack(&ff.linear_inner),
+            outer: pack(&ff.linear_outer),
+        }));
     }
+
+    fn forward(&self, x: Tensor<3>, padding: Tensor<2, Bool>) -> Tensor<3> {
+        let packed = self.packed.as_deref();
+        let attended = self.self_attention(x.clone(), padding, packed);
+        let x = self.norm_1.forward(x + attended);
+        let inner = project(&self.pwff.linear_inner, packed.map(|p| &p.inner), x.clone());
+        let outer = project(
+            &self.pwff.linear_outer,
+            packed.map(|p| &p.outer),
+            gelu(inner),
+        );
+        self.norm_2.forward(x + outer)
+    }
+
+    /// Burn's `MultiHeadAttention::forward` (softmax, no dropout: inference only), written out
+    /// so that its four linear maps go through [`project`].
+    fn self_attention(
+        &self,
+        x: Tensor<3>,
+        padding: Tensor<2, Bool>,
+        packed: Option<&PackedLayer>,
+    ) -> Tensor<3> {
+        let mha = &self.mha;
+        let [batch, seq, hidden] = x.dims();
+        let heads = |linear: &Linear, packed: Option<&PackedLinear>| {
+            project(linear, packed, x.clone())
+                .reshape([batch, seq, mha.n_heads, mha.d_k])
+                .swap_dims(1, 2)
+        };
+        let query = heads(&mha.query, packed.map(|p| &p.query));
+        let key = heads(&mha.key, packed.map(|p| &p.key));
+        let value = heads(&mha.value, packed.map(|p| &p.value));
+        let scores = query
+            .matmul(key.transpose())
+            .div_scalar((mha.d_k as f32).sqrt())
+            .mask_fill(padding.reshape([batch, 1, 1, seq]), mha.min_float);
+        let context = softmax(scores, 3)
+            .matmul(value)
+            .swap_dims(1, 2)
+            .reshape([batch, seq, hidden]);
+        project(&mha.output, packed.map(|p| &p.output), context)
+    }
+}
+
+/// `linear` applied to `x`: by Burn, or on its packed weights when there are some.
+fn project(linear: &Linear, packed: Option<&PackedLinear>, x: Tensor<3>) -> Tensor<3> {
+    let Some(packed) = packed else {
+        return linear.forward(x);
+    };
+    let [batch, seq, _] = x.dims();
+    let device = x.device();
+    let input = x
+        .into_data()
+        .try_into_vec::<f32>()
+        .expect("the encoder's activations are f32");
+    let output = TensorData::new(packed.forward(&input), [batch, seq, packed.outputs()]);
+    Tensor::from_data(output, &device)
+}
+
+fn pack(linear: &Linear) -> PackedLinear {
+    let weight = linear.weight.val();
+    let [inputs, outputs] = weight.dims();
+    let values = |data: TensorData| data.try_into_vec::<f32>().expect("f32 weights");
+    let bias = match &linear.bias {
+        Some(bias) => values(bias.val().into_data()),
+        None => vec![0.0; outputs],
+    };
+    PackedLinear::new(&values(weight.into_data()), &bias, inputs, outputs)
 }

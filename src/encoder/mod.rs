@@ -6,6 +6,7 @@ mod config;
 mod embeddings;
 mod gelu;
 mod layer;
+mod packed_linear;
 mod pooling;
 mod tokenize;
 pub(crate) mod weights;
@@ -74,12 +75,29 @@ impl Encoder {
         }
         let mut model = Bert::new(&config, device);
         weights::load_safetensors(&mut model, safetensors.into())?;
-        Ok(Self {
+        let mut encoder = Self {
             model,
             tokenizer,
             config,
             device: device.clone(),
-        })
+        };
+        // The page's CPU backend has one thread and 4-lane SIMD: there packed weights are
+        // faster. Natively it runs a multi-threaded gemm with wider vectors, which stays.
+        if cfg!(target_family = "wasm") && *device == device::cpu() {
+            encoder.pack_linears();
+        }
+        Ok(encoder)
+    }
+
+    /// Runs the network's linear maps on weights packed for a one-threaded CPU from now on
+    /// (`PackedLinear`): what the page's CPU path does. Natively, for tests and measurements.
+    /// The encoder must be on the CPU.
+    pub fn pack_linears(&mut self) {
+        assert!(
+            self.device == device::cpu(),
+            "packed linear maps run on the CPU only"
+        );
+        self.model.pack_linears();
     }
 
     pub fn config(&self) -> &BertConfig {

@@ -7,19 +7,15 @@ use localrec::Encoder;
 
 use super::{GoldenCase, golden_cases, max_abs_diff, model_files};
 
-/// Embeds every golden case one at a time on `device` and checks embeddings and hidden states.
-pub fn check_cases_one_by_one(device: &Device, embedding_tolerance: f32, hidden_tolerance: f32) {
-    let files = model_files();
+/// Embeds every golden case one at a time with encoders from `new_encoder(max_length)` and checks embeddings and hidden states.
+pub fn check_cases_one_by_one(
+    new_encoder: impl Fn(usize) -> Encoder,
+    embedding_tolerance: f32,
+    hidden_tolerance: f32,
+) {
     let cases = golden_cases();
     for (max_length, group) in by_max_length(&cases) {
-        let encoder = Encoder::from_bytes_with_max_length(
-            &files.config,
-            &files.tokenizer,
-            files.weights.clone(),
-            device,
-            max_length,
-        )
-        .unwrap();
+        let encoder = new_encoder(max_length);
         for case in group {
             let embedding = &encoder.embed(&[&case.text]).unwrap()[0];
             let diff = max_abs_diff(embedding, &case.embedding);
@@ -58,18 +54,10 @@ pub fn check_cases_one_by_one(device: &Device, embedding_tolerance: f32, hidden_
 
 /// Embeds all cases of each max length in one padded batch and compares with one-by-one results:
 /// padding must not leak into any pooled vector.
-pub fn check_batch_equals_one_by_one(device: &Device, tolerance: f32) {
-    let files = model_files();
+pub fn check_batch_equals_one_by_one(new_encoder: impl Fn(usize) -> Encoder, tolerance: f32) {
     let cases = golden_cases();
     for (max_length, group) in by_max_length(&cases) {
-        let encoder = Encoder::from_bytes_with_max_length(
-            &files.config,
-            &files.tokenizer,
-            files.weights.clone(),
-            device,
-            max_length,
-        )
-        .unwrap();
+        let encoder = new_encoder(max_length);
         let texts: Vec<&str> = group.iter().map(|c| c.text.as_str()).collect();
         let batched = encoder.embed(&texts).unwrap();
         assert_eq!(batched.len(), texts.len());
@@ -88,6 +76,26 @@ pub fn check_batch_equals_one_by_one(device: &Device, tolerance: f32) {
                 case.name
             );
         }
+    }
+}
+
+/// Encoders on `device` truncating at the given length; with `packed`, on packed linear maps
+/// (the page's CPU arithmetic).
+pub fn encoders(device: &Device, packed: bool) -> impl Fn(usize) -> Encoder {
+    let files = model_files();
+    move |max_length| {
+        let mut encoder = Encoder::from_bytes_with_max_length(
+            &files.config,
+            &files.tokenizer,
+            files.weights.clone(),
+            device,
+            max_length,
+        )
+        .unwrap();
+        if packed {
+            encoder.pack_linears();
+        }
+        encoder
     }
 }
 
