@@ -2,13 +2,13 @@
 //!
 //! All of the encoder's arithmetic but attention (≈21 of its 21.2 MFLOP per token) is six linear
 //! maps per layer, and in the page they are one-thread matrix products of a few dozen rows. The
-//! CPU backend's general matrix product (gemm) re-packs the weight matrix on every call, which
-//! costs as much as the arithmetic on such short inputs, and its wasm kernel keeps more vectors
-//! live than V8 has registers. Here the weights are packed at load into panels of
-//! [`PANEL`] output columns (each input's `PANEL` weights contiguous), and a kernel of
-//! [`ROWS`] rows × `PANEL` columns keeps its 8 accumulators, 2 weight vectors and 1 input in
-//! registers. Measured in Chromium on this project's machine, 28 rows: 1.4–2× gemm's
-//! GFLOP/s (`bench/README.md`).
+//! CPU backend's general matrix product (gemm) re-packs the weight matrix on every call (7.8% of
+//! a forward pass in the page's profile), and its wasm kernel keeps more vectors live than V8
+//! has registers. Here the weights are packed at load into panels of [`PANEL`] output columns
+//! (each input's `PANEL` weights contiguous), and a kernel of [`ROWS`] rows × `PANEL` columns
+//! keeps its 8 accumulators, 2 weight vectors and 1 input in registers. Measured in Chromium
+//! here: 1.3–1.8× gemm's GFLOP/s on the encoder's shapes, 1.26–1.52× end to end
+//! (`bench/README.md`).
 
 use lanes::{F32x4, mul_add, splat_load, store};
 
