@@ -2,9 +2,12 @@
 // its own worker. The plan comes in the URL's hash (bench/peers.mjs writes it); the results land
 // in `window.benchResults`.
 //
-// For each engine: start it, check its embeddings against localrec on the CPU (the reference,
-// parity-tested against PyTorch), then per text set and batch size time the first call (shader
-// compilation, allocation) and `rounds` rounds of `count` texts; the median round is reported.
+// The engines of one device (CPU, then WebGPU) run side by side: each is started and its
+// embeddings checked against localrec on the CPU (the reference, parity-tested against PyTorch);
+// then per text set and batch size each times its first call (shader compilation, allocation),
+// and the `rounds` rounds of `count` texts alternate between the engines, so that a machine
+// that speeds up or slows down over the minutes of a run does so for all of them. The median
+// round is reported.
 
 import { EngineClient } from '../../www/engine-client.js';
 
@@ -68,30 +71,39 @@ async function longTexts(tokenizer, items, count, tokens) {
   return texts;
 }
 
-async function timeSet(client, texts, tokenCounts, batch, { count, rounds }) {
+/** Times `batch`-sized calls of `client` on `texts`: `first()` alone, then `round()`s of at
+ * least `count` texts; `result()` reports the median round. */
+function setTimer(client, texts, tokenCounts, batch, count) {
   const batchAt = (offset) => Array.from({ length: batch }, (_, k) => (offset + k) % texts.length);
-  const t0 = performance.now();
-  await client.embed(batchAt(0).map((i) => texts[i]));
-  const firstCallMs = performance.now() - t0;
+  let offset = 0, firstCallMs = null;
   const perRound = [];
-  let offset = batch;
-  for (let round = 0; round < rounds; round++) {
-    let sentences = 0, tokens = 0, work = 0;
-    const started = performance.now();
-    while (sentences < count) {
-      const indices = batchAt(offset);
-      offset += batch;
-      await client.embed(indices.map((i) => texts[i]));
-      sentences += batch;
-      for (const i of indices) { tokens += tokenCounts[i]; work += flops(tokenCounts[i]); }
-    }
-    const seconds = (performance.now() - started) / 1000;
-    perRound.push({ seconds, sentencesPerS: sentences / seconds, tokensPerS: tokens / seconds, gflopPerS: work / seconds / 1e9 });
-  }
-  const pick = (key) => median(perRound.map((r) => r[key]));
   return {
-    batch, firstCallMs, rounds: perRound,
-    sentencesPerS: pick('sentencesPerS'), tokensPerS: pick('tokensPerS'), gflopPerS: pick('gflopPerS'),
+    async first() {
+      const t0 = performance.now();
+      await client.embed(batchAt(0).map((i) => texts[i]));
+      firstCallMs = performance.now() - t0;
+      offset = batch;
+    },
+    async round() {
+      let sentences = 0, tokens = 0, work = 0;
+      const started = performance.now();
+      while (sentences < count) {
+        const indices = batchAt(offset);
+        offset += batch;
+        await client.embed(indices.map((i) => texts[i]));
+        sentences += batch;
+        for (const i of indices) { tokens += tokenCounts[i]; work += flops(tokenCounts[i]); }
+      }
+      const seconds = (performance.now() - started) / 1000;
+      perRound.push({ seconds, sentencesPerS: sentences / seconds, tokensPerS: tokens / seconds, gflopPerS: work / seconds / 1e9 });
+    },
+    result() {
+      const pick = (key) => median(perRound.map((r) => r[key]));
+      return {
+        batch, firstCallMs, rounds: perRound,
+        sentencesPerS: pick('sentencesPerS'), tokensPerS: pick('tokensPerS'), gflopPerS: pick('gflopPerS'),
+      };
+    },
   };
 }
 
@@ -101,18 +113,15 @@ async function main() {
   let sets = null;
   let reference = null;
 
-  for (const engine of plan.engines) {
-    const name = `${engine.library} ${engine.device}${engine.dtype ? ` ${engine.dtype}` : ''}`;
-    log(`${name}: starting`);
+  // Starts `engine` and checks its embeddings; the first engine (localrec on the CPU) also
+  // tokenizes the text sets and gives the reference vectors.
+  async function start(engine, name) {
     const started = performance.now();
-    let client;
+    const running = await startEngine(engine);
+    const client = running.client;
+    const entry = { ...engine, name, info: running.info, startMs: performance.now() - started, sets: {} };
     try {
-      const running = await startEngine(engine);
-      client = running.client;
-      const entry = { ...engine, name, info: running.info, startMs: performance.now() - started, sets: {} };
-
       if (!sets) {
-        // The first engine is localrec on the CPU: it tokenizes the sets and is the reference.
         const tokenizer = (text) => client.tokenize(text);
         const long = await longTexts(tokenizer, itemTexts, plan.longCount, plan.longTokens);
         sets = { items: itemTexts, long };
@@ -124,7 +133,6 @@ async function main() {
           texts: texts.length, meanTokens: sets.tokens[key].reduce((a, b) => a + b, 0) / texts.length,
         }]));
       }
-
       // Same embeddings before any timing: 8 item texts and 2 long ones, one batch.
       const checkTexts = [...itemTexts.slice(0, 8), ...sets.long.slice(0, 2)];
       const vectors = await client.embed(checkTexts);
@@ -134,24 +142,51 @@ async function main() {
       if (entry.minCosineToReference < engine.minCosine) {
         throw new Error(`embeddings differ from the reference: cosine ${entry.minCosineToReference} < ${engine.minCosine}`);
       }
+    } catch (error) {
+      client.close();
+      throw error;
+    }
+    return { engine, name, client, entry };
+  }
 
-      const runs = plan.runs[engine.device === 'webgpu' ? 'webgpu' : 'cpu'];
+  for (const device of ['cpu', 'webgpu']) {
+    const running = [];
+    for (const engine of plan.engines.filter((e) => (e.device === 'webgpu' ? 'webgpu' : 'cpu') === device)) {
+      const name = `${engine.library} ${engine.device}${engine.dtype ? ` ${engine.dtype}` : ''}`;
+      log(`${name}: starting`);
+      try {
+        running.push(await start(engine, name));
+      } catch (error) {
+        log(`${name}: failed: ${error.message}`);
+        results.engines.push({ ...engine, name, error: error.message });
+      }
+    }
+    const runs = plan.runs[device];
+    try {
       for (const [set, setPlan] of Object.entries(runs.sets)) {
-        entry.sets[set] = [];
         for (const batch of runs.batches) {
-          const result = await timeSet(client, sets[set], sets.tokens[set], batch, setPlan);
-          entry.sets[set].push(result);
-          log(`${name} ${set} batch ${batch}: ${result.sentencesPerS.toFixed(2)} sentences/s, `
-            + `${result.tokensPerS.toFixed(0)} tokens/s, first call ${result.firstCallMs.toFixed(0)} ms`);
+          const timers = running.map((r) => setTimer(r.client, sets[set], sets.tokens[set], batch, setPlan.count));
+          for (const timer of timers) await timer.first();
+          for (let round = 0; round < setPlan.rounds; round++) {
+            for (const timer of timers) await timer.round();
+          }
+          running.forEach((r, i) => {
+            const result = timers[i].result();
+            (r.entry.sets[set] ??= []).push(result);
+            log(`${r.name} ${set} batch ${batch}: ${result.sentencesPerS.toFixed(2)} sentences/s, `
+              + `${result.tokensPerS.toFixed(0)} tokens/s, first call ${result.firstCallMs.toFixed(0)} ms`);
+          });
         }
       }
-      if (engine.library === 'localrec') entry.memory = await client.request('memory');
-      results.engines.push(entry);
+      for (const r of running) {
+        if (r.engine.library === 'localrec') r.entry.memory = await r.client.request('memory');
+        results.engines.push(r.entry);
+      }
     } catch (error) {
-      log(`${name}: failed: ${error.message}`);
-      results.engines.push({ ...engine, name, error: error.message });
+      log(`${device}: failed: ${error.message}`);
+      for (const r of running) results.engines.push({ ...r.engine, name: r.name, error: error.message });
     } finally {
-      client?.close();
+      running.forEach((r) => r.client.close());
     }
   }
   window.benchResults = results;
