@@ -34,7 +34,8 @@ impl Bert {
         self.encoder.forward(x, padding)
     }
 
-    /// Runs the linear maps on packed weights from now on (see [`super::layer::BertLayer::pack_linears`]).
+    /// Runs the linear maps on packed weights from now on
+    /// (see [`super::layer::BertLayer::pack_linears`]).
     pub fn pack_linears(&mut self) {
         self.encoder.pack_linears();
     }

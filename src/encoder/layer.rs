@@ -32,11 +32,10 @@ pub struct BertLayer {
     packed: Option<Arc<PackedLayer>>,
 }
 
-/// A layer's six linear maps, packed.
+/// A layer's six linear maps, packed; query, key and value side by side as one map, so the
+/// layer's input is read (and copied out of its tensor) once for all three.
 struct PackedLayer {
-    query: PackedLinear,
-    key: PackedLinear,
-    value: PackedLinear,
+    query_key_value: PackedLinear,
     output: PackedLinear,
     inner: PackedLinear,
     outer: PackedLinear,
@@ -47,7 +46,7 @@ impl std::fmt::Debug for PackedLayer {
         write!(
             f,
             "PackedLayer {{ six linear maps, {} wide }}",
-            self.query.inputs()
+            self.output.outputs()
         )
     }
 }
@@ -108,12 +107,10 @@ impl BertLayer {
         let mha = &self.mha;
         let ff = &self.pwff;
         self.packed = Some(Arc::new(PackedLayer {
-            query: pack(&mha.query),
-            key: pack(&mha.key),
-            value: pack(&mha.value),
-            output: pack(&mha.output),
-            inner: pack(&ff.linear_inner),
-            outer: pack(&ff.linear_outer),
+            query_key_value: pack(&[&mha.query, &mha.key, &mha.value]),
+            output: pack(&[&mha.output]),
+            inner: pack(&[&ff.linear_inner]),
+            outer: pack(&[&ff.linear_outer]),
         }));
     }
 
@@ -131,7 +128,7 @@ impl BertLayer {
     }
 
     /// Burn's `MultiHeadAttention::forward` (softmax, no dropout: inference only), written out
-    /// so that its four linear maps go through [`project`].
+    /// so that its linear maps can run packed (query, key and value as one).
     fn self_attention(
         &self,
         x: Tensor<3>,
@@ -140,14 +137,17 @@ impl BertLayer {
     ) -> Tensor<3> {
         let mha = &self.mha;
         let [batch, seq, hidden] = x.dims();
-        let heads = |linear: &Linear, packed: Option<&PackedLinear>| {
-            project(linear, packed, x.clone())
-                .reshape([batch, seq, mha.n_heads, mha.d_k])
+        let [query, key, value] = match packed {
+            Some(packed) => {
+                let qkv = apply(&packed.query_key_value, x);
+                [0, 1, 2].map(|i| qkv.clone().narrow(2, i * hidden, hidden))
+            }
+            None => [&mha.query, &mha.key, &mha.value].map(|linear| linear.forward(x.clone())),
+        }
+        .map(|t| {
+            t.reshape([batch, seq, mha.n_heads, mha.d_k])
                 .swap_dims(1, 2)
-        };
-        let query = heads(&mha.query, packed.map(|p| &p.query));
-        let key = heads(&mha.key, packed.map(|p| &p.key));
-        let value = heads(&mha.value, packed.map(|p| &p.value));
+        });
         let scores = query
             .matmul(key.transpose())
             .div_scalar((mha.d_k as f32).sqrt())
@@ -162,9 +162,14 @@ impl BertLayer {
 
 /// `linear` applied to `x`: by Burn, or on its packed weights when there are some.
 fn project(linear: &Linear, packed: Option<&PackedLinear>, x: Tensor<3>) -> Tensor<3> {
-    let Some(packed) = packed else {
-        return linear.forward(x);
-    };
+    match packed {
+        Some(packed) => apply(packed, x),
+        None => linear.forward(x),
+    }
+}
+
+/// `packed` applied to `x` (`[batch, seq, inputs]`), through a copy of `x`'s values.
+fn apply(packed: &PackedLinear, x: Tensor<3>) -> Tensor<3> {
     let [batch, seq, _] = x.dims();
     let device = x.device();
     let input = x
@@ -175,13 +180,20 @@ fn project(linear: &Linear, packed: Option<&PackedLinear>, x: Tensor<3>) -> Tens
     Tensor::from_data(output, &device)
 }
 
-fn pack(linear: &Linear) -> PackedLinear {
-    let weight = linear.weight.val();
-    let [inputs, outputs] = weight.dims();
+/// `linears` (same inputs) packed as one map whose outputs are theirs side by side.
+fn pack(linears: &[&Linear]) -> PackedLinear {
     let values = |data: TensorData| data.try_into_vec::<f32>().expect("f32 weights");
-    let bias = match &linear.bias {
-        Some(bias) => values(bias.val().into_data()),
-        None => vec![0.0; outputs],
-    };
+    let weights: Vec<Tensor<2>> = linears.iter().map(|l| l.weight.val()).collect();
+    let biases: Vec<Tensor<1>> = linears
+        .iter()
+        .zip(&weights)
+        .map(|(l, w)| match &l.bias {
+            Some(bias) => bias.val(),
+            None => Tensor::zeros([w.dims()[1]], &w.device()),
+        })
+        .collect();
+    let weight = Tensor::cat(weights, 1);
+    let [inputs, outputs] = weight.dims();
+    let bias = values(Tensor::cat(biases, 0).into_data());
     PackedLinear::new(&values(weight.into_data()), &bias, inputs, outputs)
 }

@@ -66,10 +66,6 @@ impl PackedLinear {
         }
     }
 
-    pub fn inputs(&self) -> usize {
-        self.inputs
-    }
-
     pub fn outputs(&self) -> usize {
         self.outputs
     }

@@ -7,7 +7,8 @@ use localrec::Encoder;
 
 use super::{GoldenCase, golden_cases, max_abs_diff, model_files};
 
-/// Embeds every golden case one at a time with encoders from `new_encoder(max_length)` and checks embeddings and hidden states.
+/// Embeds every golden case one at a time with encoders from `new_encoder(max_length)` and
+/// checks embeddings and hidden states.
 pub fn check_cases_one_by_one(
     new_encoder: impl Fn(usize) -> Encoder,
     embedding_tolerance: f32,
