@@ -4,7 +4,7 @@
 // answers GETs of this origin's own files; the model files are not its business (the worker
 // keeps them, checked by sha256, in their own cache).
 
-const CACHE = 'localrec-app-v1';
+const CACHE = 'localrec-app-v2';
 // Everything the page loads besides the model. The offline browser test keeps this complete.
 const APP_FILES = [
   './', 'index.html',
@@ -14,6 +14,7 @@ const APP_FILES = [
   'pkg/localrec.js', 'pkg/localrec_bg.wasm',
   'node_modules/idb/build/index.js', 'node_modules/uplot/dist/uPlot.esm.js', 'node_modules/uplot/dist/uPlot.min.css',
   'data/anime-5k/items.tsv', 'data/anime-5k/head.safetensors', 'data/anime-5k/item_vectors.safetensors',
+  'data/anime-5k/item_item.safetensors',
 ];
 
 self.addEventListener('install', (event) => {

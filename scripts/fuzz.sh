@@ -15,7 +15,7 @@ command -v cargo-fuzz >/dev/null || cargo install --locked cargo-fuzz --version 
 
 # Seeds: the real files (small ones whole; the item matrix as a few rows).
 seeds=fuzz/corpus
-mkdir -p "$seeds"/{config,tokenizer,head,item_vectors,catalog}
+mkdir -p "$seeds"/{config,tokenizer,head,item_vectors,item_item,catalog}
 cp models/all-MiniLM-L6-v2/config.json "$seeds/config/"
 cp models/all-MiniLM-L6-v2/tokenizer.json "$seeds/tokenizer/"
 cp data/anime-5k/head-text-only.safetensors "$seeds/head/"
@@ -28,8 +28,22 @@ header = json.dumps({"__metadata__": {"model": "seed"},
                      "item_vectors": {"dtype": "F32", "shape": [rows, dim], "data_offsets": [0, len(data)]}}).encode()
 open(sys.argv[1], "wb").write(struct.pack("<Q", len(header)) + header + data)
 PY
+python3 - "$seeds/item_item/small.safetensors" <<'PY'
+import json, struct, sys
+offsets = struct.pack("<4I", 0, 2, 3, 4)           # 3 items: 2, 1 and 1 weights
+targets = struct.pack("<4H", 1, 2, 0, 1)
+weights = struct.pack("<4e", 0.5, -0.25, 1.0, 0.125)
+mix = {"scale": 8.0, "feedback": [1.0] * 12 + [-1.0]}
+tensors = {"offsets": ("U32", offsets), "targets": ("U16", targets), "weights": ("F16", weights)}
+header, data, at = {"__metadata__": {"item_item_mix": json.dumps(mix)}}, b"", 0
+for name, (dtype, raw) in tensors.items():
+    header[name] = {"dtype": dtype, "shape": [len(raw) // (4 if dtype == "U32" else 2)], "data_offsets": [at, at + len(raw)]}
+    data, at = data + raw, at + len(raw)
+header = json.dumps(header).encode()
+open(sys.argv[1], "wb").write(struct.pack("<Q", len(header)) + header + data)
+PY
 
-for target in config tokenizer head item_vectors catalog; do
+for target in config tokenizer head item_vectors item_item catalog; do
   say "fuzzing $target for ${seconds}s"
   (cd fuzz && cargo +nightly fuzz run "$target" "corpus/$target" -- \
     -max_total_time="$seconds" -timeout=10 -malloc_limit_mb=1024 -rss_limit_mb=4096 -max_len=1048576 -print_final_stats=1)

@@ -1,9 +1,12 @@
 //! The item matrix: one encoder vector per catalogue row, computed once (`localrec
-//! embed-catalog`) and loaded by the head and the page. Stored as safetensors (f32, one tensor
-//! `item_vectors` of shape `[items, dim]`), with metadata that ties it to the model and template.
+//! embed-catalog`) and loaded by the head and the page. Stored as safetensors (one tensor
+//! `item_vectors` of shape `[items, dim]`, f16 as written by the CLI — half the download, and
+//! unit vectors lose nothing a ranking sees — or f32), with metadata that ties it to the model
+//! and template.
 
 use std::collections::HashMap;
 
+use burn::tensor::f16;
 use safetensors::{Dtype, SafeTensors, tensor::TensorView};
 
 use crate::error::{Error, Result};
@@ -38,9 +41,24 @@ impl ItemVectors {
         &self.data[row * self.dim..(row + 1) * self.dim]
     }
 
+    /// The file in f32.
     pub fn to_safetensors(&self) -> Result<Vec<u8>> {
         let bytes: Vec<u8> = self.data.iter().flat_map(|v| v.to_le_bytes()).collect();
-        let view = TensorView::new(Dtype::F32, vec![self.rows, self.dim], &bytes)
+        self.serialize(Dtype::F32, &bytes)
+    }
+
+    /// The file in f16 (each value rounded to the nearest f16).
+    pub fn to_safetensors_f16(&self) -> Result<Vec<u8>> {
+        let bytes: Vec<u8> = self
+            .data
+            .iter()
+            .flat_map(|&v| f16::from_f32(v).to_le_bytes())
+            .collect();
+        self.serialize(Dtype::F16, &bytes)
+    }
+
+    fn serialize(&self, dtype: Dtype, bytes: &[u8]) -> Result<Vec<u8>> {
+        let view = TensorView::new(dtype, vec![self.rows, self.dim], bytes)
             .map_err(|e| Error::Input(format!("item vectors: {e}")))?;
         safetensors::serialize([(TENSOR_NAME, view)], Some(self.provenance.clone()))
             .map_err(|e| Error::Input(format!("item vectors: {e}")))
@@ -56,14 +74,19 @@ impl ItemVectors {
                 tensor.shape()
             )));
         };
-        if tensor.dtype() != Dtype::F32 {
-            return Err(bad(format!("expected f32, found {:?}", tensor.dtype())));
-        }
-        let data = tensor
-            .data()
-            .chunks_exact(4)
-            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-            .collect();
+        let data = match tensor.dtype() {
+            Dtype::F32 => tensor
+                .data()
+                .chunks_exact(4)
+                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                .collect(),
+            Dtype::F16 => tensor
+                .data()
+                .chunks_exact(2)
+                .map(|b| f16::from_le_bytes([b[0], b[1]]).to_f32())
+                .collect(),
+            other => return Err(bad(format!("expected f16 or f32, found {other:?}"))),
+        };
         let provenance = file_metadata(bytes)?;
         Ok(Self {
             rows,
@@ -95,6 +118,12 @@ mod tests {
         let back = ItemVectors::from_safetensors(&vectors.to_safetensors().unwrap()).unwrap();
         assert_eq!(back, vectors);
         assert_eq!(back.row(1), [0.25, 3.0]);
+        // f16: half the bytes, each value the nearest f16.
+        let half = ItemVectors::from_safetensors(&vectors.to_safetensors_f16().unwrap()).unwrap();
+        assert_eq!(half.row(1), [0.25, 3.0]);
+        assert!((half.row(2)[1] - 1e-7).abs() < 3e-8 && half.row(0) == [1.0, -2.5]); // f16 subnormal step 6e-8
+        let sizes = (vectors.to_safetensors_f16().unwrap().len(), vectors.to_safetensors().unwrap().len());
+        assert!(sizes.0 < sizes.1, "{sizes:?}");
     }
 
     #[test]

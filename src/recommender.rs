@@ -19,8 +19,10 @@ use burn::tensor::{Device, Int, Tensor, TensorData};
 use crate::catalog::Catalog;
 use crate::error::{Error, Result};
 use crate::fine_tune::{self, FineTuneConfig, FineTuneProgress, FineTuneReport, Personal};
+use crate::franchise::{cap_franchises, franchise_ids};
 use crate::head::{DISLIKE, Head, HeadConfig, HistoryBatch, ItemTable, load_head, read_rows};
 use crate::interactions::Entry;
+use crate::item_item::{ItemItem, load_item_item};
 use crate::item_vectors::ItemVectors;
 
 /// What a person did with an item.
@@ -78,7 +80,8 @@ pub struct Reason {
 pub struct Recommendation {
     pub item: u32,
     pub score: f32,
-    /// The entries that raised the score most, largest first (positive shares only).
+    /// The entries that raised the score most, largest first: positive shares of at least
+    /// [`REASON_SHARE`] of the largest (empty when no reaction raised it).
     pub because: Vec<Reason>,
 }
 
@@ -114,6 +117,10 @@ pub struct Recommender {
     items: ItemTable,
     /// The unit text vectors `[items, text_dim]`, for matching taste sentences.
     text: Tensor<2>,
+    /// The sparse item–item part of the hybrid, if the catalogue has one.
+    item_item: Option<ItemItem>,
+    /// Each row's franchise: a list keeps at most two of one.
+    franchise: Vec<u32>,
 }
 
 impl Recommender {
@@ -152,10 +159,35 @@ impl Recommender {
         Ok(Self {
             head: file.head,
             config,
+            franchise: franchise_ids(catalog.items().iter().map(|item| item.name.as_str())),
             catalog,
             items,
             text,
+            item_item: None,
         })
+    }
+
+    /// Adds the item–item part (`item_item.safetensors`): scores become the head's plus the
+    /// item–item shares of the reactions, mixed as the file says.
+    pub fn with_item_item(self, bytes: &[u8]) -> Result<Self> {
+        let table = load_item_item(bytes)?;
+        if table.n_items() != self.catalog.len() {
+            return Err(Error::Input(format!(
+                "the item–item table has {} items, the catalogue {}: they come from different \
+                 catalogues",
+                table.n_items(),
+                self.catalog.len()
+            )));
+        }
+        Ok(Self {
+            item_item: Some(table),
+            ..self
+        })
+    }
+
+    /// The item–item part, if loaded.
+    pub fn item_item(&self) -> Option<&ItemItem> {
+        self.item_item.as_ref()
     }
 
     pub fn catalog(&self) -> &Catalog {
@@ -197,9 +229,16 @@ impl Recommender {
             .await?
             .remove(0);
         let user = scores.split_off(n);
+        if let Some(table) = &self.item_item {
+            table.add_scores(&entries, &mut scores);
+        }
 
         let reacted: HashSet<usize> = entries.iter().map(|e| e.row).collect();
-        let top = top_rows(&scores, request.count, |row| !reacted.contains(&row));
+        // A few more than asked for, so that items over a franchise's cap can be replaced.
+        let pool = request.count.saturating_mul(4);
+        let mut top = top_rows(&scores, pool, |row| !reacted.contains(&row));
+        top = cap_franchises(&top, &self.franchise, request.count);
+        top.truncate(request.count);
         let because = if entries.is_empty() || top.is_empty() || request.reasons == 0 {
             vec![Vec::new(); top.len()]
         } else {
@@ -221,7 +260,14 @@ impl Recommender {
                 let direct = shares.clone().slice([tastes.clone(), 0..k]) + matches.select(1, rows);
                 shares = shares.slice_assign([tastes, 0..k], direct);
             }
-            let shares = read_rows(shares).await?;
+            let mut shares = read_rows(shares).await?;
+            if let Some(table) = &self.item_item {
+                for (entry, row) in entries.iter().zip(&mut shares) {
+                    for (share, &target) in row.iter_mut().zip(&top) {
+                        *share += table.share(entry, target);
+                    }
+                }
+            }
             (0..k)
                 .map(|k| strongest(&shares, k, &sources, request.reasons))
                 .collect()
@@ -248,7 +294,15 @@ impl Recommender {
         on_progress: impl FnMut(&FineTuneProgress) -> ControlFlow<()>,
     ) -> Result<(Personal, FineTuneReport)> {
         let (entries, _) = self.history(reactions, &[])?;
-        fine_tune::fine_tune(&self.head, &self.items, &entries, config, on_progress).await
+        fine_tune::fine_tune(
+            &self.head,
+            &self.items,
+            self.item_item.as_ref(),
+            &entries,
+            config,
+            on_progress,
+        )
+        .await
     }
 
     /// Every item's candidate vector, `[items][dim]`, in catalogue order (for the map).
@@ -363,7 +417,12 @@ fn top_rows(scores: &[f32], count: usize, allowed: impl Fn(usize) -> bool) -> Ve
     rows
 }
 
-/// The `limit` largest positive shares in column `k` of `shares` (`[history][top]`).
+/// A reason must carry at least this part of its row's largest share: the page names the
+/// one or two reactions that really drive a recommendation, not every one that nudged it.
+pub const REASON_SHARE: f32 = 0.5;
+
+/// The `limit` largest positive shares in column `k` of `shares` (`[history][top]`) that are at
+/// least [`REASON_SHARE`] of the largest.
 fn strongest(shares: &[Vec<f32>], k: usize, sources: &[Source], limit: usize) -> Vec<Reason> {
     let mut reasons: Vec<Reason> = shares
         .iter()
@@ -375,6 +434,8 @@ fn strongest(shares: &[Vec<f32>], k: usize, sources: &[Source], limit: usize) ->
         .filter(|r| r.share > 0.0)
         .collect();
     reasons.sort_by(|a, b| b.share.total_cmp(&a.share));
+    let largest = reasons.first().map_or(0.0, |r| r.share);
+    reasons.retain(|r| r.share >= REASON_SHARE * largest);
     reasons.truncate(limit);
     reasons
 }

@@ -1,5 +1,6 @@
 //! Hostile bytes for every loader of model and catalogue files: the BERT config, the tokenizer,
-//! the head's weights, the item matrix and the catalogue, alone and together (the recommender).
+//! the head's weights, the item matrix, the item–item table and the catalogue, alone and
+//! together (the recommender).
 //! Valid files are mutated at random (seeded): bytes flipped, cut, inserted, duplicated, and
 //! numbers in headers inflated to huge values. Every input must give `Ok` or a named error in
 //! bounded time and memory: a panic fails the test, an allocation above 1 GiB aborts it.
@@ -16,6 +17,7 @@ use localrec::catalog::Catalog;
 use localrec::device::cpu;
 use localrec::encoder::{BertConfig, TextTokenizer};
 use localrec::head::{Head, HeadConfig, Objective, load_head, save_head};
+use localrec::item_item::{ItemItem, Mix, load_item_item, save_item_item};
 use localrec::item_vectors::ItemVectors;
 use localrec::recommender::Recommender;
 use localrec::rng::SplitMix64;
@@ -185,7 +187,21 @@ fn budget() -> Duration {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(20);
-    Duration::from_secs_f64(total as f64 / 6.0)
+    Duration::from_secs_f64(total as f64 / LOADERS as f64)
+}
+
+/// How many loaders share the budget.
+const LOADERS: usize = 7;
+
+fn small_item_item() -> Vec<u8> {
+    let rows = (0..ITEMS)
+        .map(|i| {
+            (1..4)
+                .map(|d| (((i + d) % ITEMS) as u32, 0.1 * d as f32 - 0.15))
+                .collect()
+        })
+        .collect();
+    save_item_item(&ItemItem::from_rows(rows, Mix::rating_slope(8.0, 0.5)).unwrap()).unwrap()
 }
 
 const ITEMS: usize = 16;
@@ -236,6 +252,7 @@ fn hostile_files_never_panic_hang_or_allocate_without_bound() {
     let head = small_head();
     let vectors = small_item_vectors();
     let catalog = catalog_tsv();
+    let item_item = small_item_item();
     let mut total = 0;
 
     total += fuzz("config", &common::model_file("config.json"), budget, |b| {
@@ -257,12 +274,22 @@ fn hostile_files_never_panic_hang_or_allocate_without_bound() {
     total += fuzz("item-vectors", &vectors, budget, |b| {
         let _ = ItemVectors::from_safetensors(&b);
     });
+    total += fuzz("item-item", &item_item, budget, |b| {
+        if let Ok(table) = load_item_item(&b) {
+            // A table that loads must also score any history of its catalogue without a panic.
+            let history: Vec<_> = (0..table.n_items())
+                .map(|row| localrec::interactions::Entry { row, rating: (row % 13) as u8 })
+                .collect();
+            let _ = table.scores(&history);
+        }
+    });
     total += fuzz("catalogue", catalog.as_bytes(), budget, |b| {
         let _ = Catalog::from_tsv(&String::from_utf8_lossy(&b));
     });
     // All three together: a mutation of any one must not get past the recommender's checks.
     total += fuzz("recommender", &head, budget, |b| {
-        let _ = Recommender::new(b, &catalog, &vectors, &device);
+        let _ = Recommender::new(b, &catalog, &vectors, &device)
+            .and_then(|r| r.with_item_item(&item_item));
     });
     assert!(total > 100, "only {total} inputs were tried");
 }

@@ -7,9 +7,11 @@ use std::collections::HashMap;
 use localrec::device::{block_on, cpu};
 use localrec::fine_tune::{FineTuneConfig, Personal};
 use localrec::head::{Head, HeadConfig, Objective, save_head};
+use localrec::interactions::Entry;
+use localrec::item_item::{ItemItem, Mix, save_item_item};
 use localrec::item_vectors::ItemVectors;
 use localrec::recommender::{
-    Reaction, Recommendations, Recommender, Request, Source, TASTE_MATCH_WEIGHT,
+    REASON_SHARE, Reaction, Recommendations, Recommender, Request, Source, TASTE_MATCH_WEIGHT,
 };
 use localrec::rng::SplitMix64;
 
@@ -329,4 +331,107 @@ fn bad_requests_are_named_errors() {
         .unwrap()
         .to_string();
     assert!(width.contains("8-d"), "{width}");
+}
+
+/// The recommender with an item–item part: item 100 predicts 101 and 102, 103 predicts 104,
+/// 106 predicts 107 (weights as stored, f16-exact), mixed at `scale`.
+fn hybrid(scale: f32) -> Recommender {
+    let mut rows: Vec<Vec<(u32, f32)>> = vec![Vec::new(); ITEMS];
+    rows[0] = vec![(1, 0.5), (2, 0.25)];
+    rows[3] = vec![(4, 0.75)];
+    rows[6] = vec![(7, 0.5)];
+    let table = ItemItem::from_rows(rows, Mix::uniform(scale)).unwrap();
+    recommender()
+        .with_item_item(&save_item_item(&table).unwrap())
+        .unwrap()
+}
+
+#[test]
+fn hybrid_scores_add_exact_item_item_shares() {
+    let (head, hybrid) = (recommender(), hybrid(3.0));
+    let reactions = [(100, Reaction::Like), (103, Reaction::Rating(6))];
+    let plain = recommend(&head, ranked(&reactions));
+    let mixed = recommend(&hybrid, ranked(&reactions));
+    let table = hybrid.item_item().unwrap();
+    for rec in &mixed.items {
+        let row = (rec.item - 100) as usize;
+        let part: f32 = [0usize, 3]
+            .iter()
+            .map(|&from| table.share(&Entry { row: from, rating: 10 }, row))
+            .sum();
+        assert!((rec.score - score_of(&plain, rec.item) - part).abs() < 1e-5);
+    }
+    assert_eq!(score_of(&mixed, 101) - score_of(&plain, 101), 3.0 * 0.5);
+    // With one reaction, its reason is the whole difference it makes, item–item part included.
+    let empty = recommend(&hybrid, ranked(&[]));
+    let one = [(100, Reaction::Like)];
+    let recs = recommend(
+        &hybrid,
+        Request {
+            reactions: &one,
+            count: ALL,
+            reasons: 1,
+            ..Default::default()
+        },
+    );
+    let first = recs.items.iter().find(|r| r.item == 101).unwrap();
+    assert_eq!(first.because.len(), 1);
+    let difference = first.score - score_of(&empty, 101);
+    assert!((first.because[0].share - difference).abs() < 1e-4);
+}
+
+#[test]
+fn a_dislike_pushes_the_disliked_items_neighbours_down() {
+    let (head, hybrid) = (recommender(), hybrid(3.0));
+    let disliked = [(100, Reaction::Dislike)];
+    let plain = recommend(&head, ranked(&disliked));
+    let mixed = recommend(&hybrid, ranked(&disliked));
+    for (neighbour, weight) in [(101, 0.5), (102, 0.25)] {
+        let drop = score_of(&plain, neighbour) - score_of(&mixed, neighbour);
+        assert!((drop - 3.0 * weight).abs() < 1e-5, "{neighbour}: {drop}");
+    }
+    let rank = |recs: &Recommendations, item| recs.items.iter().position(|r| r.item == item);
+    assert!(rank(&mixed, 101) >= rank(&plain, 101));
+    // Items that are not its neighbours keep their scores.
+    assert_eq!(score_of(&plain, 105), score_of(&mixed, 105));
+}
+
+#[test]
+fn reasons_name_the_reactions_that_drive_each_row() {
+    // Three unrelated reactions, each with its own neighbour: the rows' reasons differ, and
+    // each row names the reaction whose share dominates it, not all three.
+    let r = hybrid(20.0);
+    let reactions = [
+        (100, Reaction::Like),
+        (103, Reaction::Like),
+        (106, Reaction::Like),
+    ];
+    let recs = recommend(
+        &r,
+        Request {
+            reactions: &reactions,
+            count: ALL,
+            reasons: 3,
+            ..Default::default()
+        },
+    );
+    let reasons_of = |item: u32| -> Vec<Source> {
+        let rec = recs.items.iter().find(|x| x.item == item).unwrap();
+        rec.because.iter().map(|b| b.source).collect()
+    };
+    assert_eq!(reasons_of(101), [Source::Item(100)]);
+    assert_eq!(reasons_of(104), [Source::Item(103)]);
+    assert_eq!(reasons_of(107), [Source::Item(106)]);
+    for rec in &recs.items {
+        if let Some(first) = rec.because.first() {
+            assert!(rec.because.iter().all(|b| b.share >= REASON_SHARE * first.share));
+        }
+    }
+    let other = ItemItem::from_rows(vec![Vec::new(); ITEMS + 1], Mix::uniform(1.0)).unwrap();
+    let error = recommender()
+        .with_item_item(&save_item_item(&other).unwrap())
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(error.contains("different catalogues"), "{error}");
 }

@@ -17,9 +17,10 @@ export const MODEL_FILES = [
 // A new model (different hashes) gets a new cache, so stale bytes are never mixed in.
 export const CACHE_NAME = `localrec-model-${MODEL_ID}-${MODEL_FILES[2].sha256.slice(0, 12)}`;
 
-// The catalogue the page recommends from (anime-5k): its items, the pretrained head, and the
-// item matrix (MiniLM vectors of every item text, built by `localrec embed-catalog`).
+// The catalogue the page recommends from (anime-5k): its items, the pretrained head, the item
+// matrix (MiniLM vectors of every item text, built by `localrec embed-catalog`) and the sparse
+// item–item table of the hybrid (`localrec fit-item-item`).
 export const CATALOG_ID = 'anime-5k';
 export const CATALOG_BASE_URL = new URL('../data/anime-5k/', import.meta.url);
-export const CATALOG_FILES = ['items.tsv', 'head.safetensors', 'item_vectors.safetensors']
+export const CATALOG_FILES = ['items.tsv', 'head.safetensors', 'item_vectors.safetensors', 'item_item.safetensors']
   .map((name) => ({ name, url: new URL(name, CATALOG_BASE_URL).href }));

@@ -139,7 +139,9 @@ const handlers = {
       files['model.safetensors'],
     );
     const catalogTsv = new TextDecoder().decode(catalog['items.tsv']);
-    const recommender = engine.loadRecommender(catalogTsv, catalog['head.safetensors'], catalog['item_vectors.safetensors']);
+    const recommender = engine.loadRecommender(
+      catalogTsv, catalog['head.safetensors'], catalog['item_vectors.safetensors'], catalog['item_item.safetensors'],
+    );
     progress('warmup');
     await engine.embed(['warm up']); // compiles the GPU kernels once, off the critical path
     const readyAt = performance.now();

@@ -177,9 +177,20 @@ impl Ranking {
     }
 
     pub fn add(&mut self, scores: &[f32], user: &HeldOut) {
+        self.add_reranked(scores, user, |ranked| ranked);
+    }
+
+    /// As [`Ranking::add`], with the ranked list reordered by `rerank` (e.g. a franchise cap)
+    /// before the top-k metrics; AUC stays a property of the scores.
+    pub fn add_reranked(
+        &mut self,
+        scores: &[f32],
+        user: &HeldOut,
+        rerank: impl FnOnce(Vec<usize>) -> Vec<usize>,
+    ) {
         let excluded: HashSet<usize> = user.visible.iter().map(|e| e.row).collect();
         let relevant: HashSet<usize> = user.hidden.iter().map(|e| e.row).collect();
-        let ranked = metrics::top_k(scores, self.n_items, &excluded);
+        let ranked = rerank(metrics::top_k(scores, self.n_items, &excluded));
         let (positive, negative): (Vec<f32>, Vec<f32>) = {
             let (mut p, mut n) = (Vec::new(), Vec::new());
             for (row, &score) in scores.iter().enumerate() {
@@ -200,6 +211,16 @@ impl Ranking {
         ];
         self.sums.iter_mut().zip(values).for_each(|(s, v)| *s += v);
         self.lists.push(ranked[..K.min(ranked.len())].to_vec());
+    }
+
+    /// Mean number of distinct `group`s (e.g. franchises) among each user's top-k.
+    pub fn distinct_in_top(&self, group: &[u32]) -> f64 {
+        let total: usize = self
+            .lists
+            .iter()
+            .map(|list| list.iter().map(|&r| group[r]).collect::<HashSet<_>>().len())
+            .sum();
+        total as f64 / self.lists.len().max(1) as f64
     }
 
     pub fn report(&self) -> RankingReport {

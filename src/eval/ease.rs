@@ -14,24 +14,37 @@ pub struct Ease {
     /// `[n, n]`, row `j` = what item `j` in a history adds to every item's score.
     weights: Vec<f32>,
     n_items: usize,
+    lambda: f32,
+}
+
+/// `XᵀX` of the binary user × item matrix of `train`: `[n, n]`, row-major.
+pub fn gram(train: &[UserList], n_items: usize) -> Vec<f32> {
+    let mut gram = vec![0f32; n_items * n_items];
+    for user in train {
+        for a in &user.entries {
+            let line = &mut gram[a.row * n_items..(a.row + 1) * n_items];
+            for b in &user.entries {
+                line[b.row] += 1.0;
+            }
+        }
+    }
+    gram
 }
 
 impl Ease {
     pub fn fit(train: &[UserList], n_items: usize, lambda: f32, device: &Device) -> Self {
-        let mut gram = vec![0f32; n_items * n_items];
-        for user in train {
-            for a in &user.entries {
-                let line = &mut gram[a.row * n_items..(a.row + 1) * n_items];
-                for b in &user.entries {
-                    line[b.row] += 1.0;
-                }
-            }
-        }
+        Self::from_gram(&gram(train, n_items), n_items, lambda, device)
+    }
+
+    /// EASE from a Gram matrix `XᵀX` (see [`gram`]), which is left as it is.
+    pub fn from_gram(gram: &[f32], n_items: usize, lambda: f32, device: &Device) -> Self {
+        let mut regularised = gram.to_vec();
         for i in 0..n_items {
-            gram[i * n_items + i] += lambda;
+            regularised[i * n_items + i] += lambda;
         }
-        let gram = Tensor::<2>::from_data(TensorData::new(gram, [n_items, n_items]), device);
-        let precision = spd_inverse(gram)
+        let regularised =
+            Tensor::<2>::from_data(TensorData::new(regularised, [n_items, n_items]), device);
+        let precision = spd_inverse(regularised)
             .into_data()
             .try_into_vec::<f32>()
             .expect("f32 tensor");
@@ -43,7 +56,24 @@ impl Ease {
                 *w = if i == j { 0.0 } else { -*w / diagonal[i] };
             }
         }
-        Self { weights, n_items }
+        Self {
+            weights,
+            n_items,
+            lambda,
+        }
+    }
+
+    pub fn lambda(&self) -> f32 {
+        self.lambda
+    }
+
+    pub fn n_items(&self) -> usize {
+        self.n_items
+    }
+
+    /// `B[j, i]`: what item `j` in a history adds to item `i`'s score.
+    pub fn weight(&self, j: usize, i: usize) -> f32 {
+        self.weights[j * self.n_items + i]
     }
 }
 

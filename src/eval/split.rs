@@ -119,6 +119,60 @@ pub fn leave_last_out(users: &[UserList]) -> Split {
     split
 }
 
+/// The cold-item protocol: a seeded `share` of the catalogue becomes new items, and every
+/// interaction with them leaves everything that trains or fits: training lists, and the
+/// validation users (who tune λ, k, mixes and early stopping on warm items only). Test users keep
+/// their warm items as visible history and are asked to find their hidden new items; users with
+/// none are dropped. Returns the split and which rows are new.
+pub fn cold_items(split: &Split, n_items: usize, share: f64, seed: u64) -> (Split, Vec<bool>) {
+    let mut rows: Vec<usize> = (0..n_items).collect();
+    SplitMix64::new(seed ^ 0xC01D).shuffle(&mut rows);
+    let mut cold = vec![false; n_items];
+    let n_cold = (n_items as f64 * share).round() as usize;
+    rows[..n_cold.min(n_items)].iter().for_each(|&r| cold[r] = true);
+
+    let warm = |entries: &[Entry]| -> Vec<Entry> {
+        entries.iter().copied().filter(|e| !cold[e.row]).collect()
+    };
+    let train = split
+        .train
+        .iter()
+        .map(|u| UserList {
+            user: u.user,
+            entries: warm(&u.entries),
+        })
+        .filter(|u| !u.entries.is_empty())
+        .collect();
+    let validation = split
+        .validation
+        .iter()
+        .map(|u| HeldOut {
+            user: u.user,
+            visible: warm(&u.visible),
+            hidden: warm(&u.hidden),
+        })
+        .filter(|u| !u.visible.is_empty() && !u.hidden.is_empty())
+        .collect();
+    let test = split
+        .test
+        .iter()
+        .map(|u| HeldOut {
+            user: u.user,
+            visible: warm(&u.visible),
+            hidden: u.hidden.iter().copied().filter(|e| cold[e.row]).collect(),
+        })
+        .filter(|u| !u.visible.is_empty() && !u.hidden.is_empty())
+        .collect();
+    (
+        Split {
+            train,
+            validation,
+            test,
+        },
+        cold,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -224,5 +278,30 @@ mod tests {
             (vec![5, 3], vec![9])
         );
         assert_eq!(split.test.len(), 1);
+    }
+
+    #[test]
+    fn cold_items_leave_every_training_and_validation_list() {
+        let all = users(200, 12);
+        let split = user_holdout(&all, &HoldoutConfig::default());
+        let (cold_split, cold) = cold_items(&split, 50, 0.1, 1);
+        assert_eq!(cold.iter().filter(|&&c| c).count(), 5);
+        let is_cold = |e: &Entry| cold[e.row];
+        assert!(cold_split.train.iter().all(|u| !u.entries.iter().any(is_cold)));
+        for u in &cold_split.validation {
+            assert!(!u.visible.iter().chain(&u.hidden).any(is_cold));
+        }
+        assert!(!cold_split.test.is_empty());
+        for u in &cold_split.test {
+            assert!(!u.visible.iter().any(is_cold), "a new item is nobody's history");
+            assert!(u.hidden.iter().all(is_cold), "targets are new items only");
+            let original = split.test.iter().find(|h| h.user == u.user).unwrap();
+            let expected: Vec<Entry> = original.hidden.iter().copied().filter(is_cold).collect();
+            assert_eq!(u.hidden, expected, "every hidden new item is a target");
+        }
+        // Warm interactions are all still there.
+        let warm_before: usize = split.train.iter().map(|u| u.entries.iter().filter(|e| !is_cold(e)).count()).sum();
+        let warm_after: usize = cold_split.train.iter().map(|u| u.entries.len()).sum();
+        assert_eq!(warm_before, warm_after);
     }
 }

@@ -129,20 +129,26 @@ impl Engine {
         Ok(tokens.pieces.iter().map(|p| JsValue::from_str(p)).collect())
     }
 
-    /// Loads the recommender from the catalogue (`items.tsv` text), the head's weights and
-    /// the item matrix. Returns `{items, dim}`.
+    /// Loads the recommender from the catalogue (`items.tsv` text), the head's weights, the
+    /// item matrix and, if the catalogue has one, the item–item table of the hybrid. Returns
+    /// `{items, dim, hybrid}`.
     #[wasm_bindgen(js_name = loadRecommender)]
     pub fn load_recommender(
         &self,
         catalog_tsv: String,
         head: Vec<u8>,
         item_vectors: Vec<u8>,
+        item_item: Option<Vec<u8>>,
     ) -> Result<JsValue, JsValue> {
-        let recommender =
+        let mut recommender =
             Recommender::new(head, &catalog_tsv, &item_vectors, &self.device).map_err(js_error)?;
+        if let Some(bytes) = item_item {
+            recommender = recommender.with_item_item(&bytes).map_err(js_error)?;
+        }
         let info = serde_json::json!({
             "items": recommender.catalog().len(),
             "dim": recommender.dim(),
+            "hybrid": recommender.item_item().is_some(),
         });
         *self.recommender.borrow_mut() = Some(Rc::new(recommender));
         to_js(&info)

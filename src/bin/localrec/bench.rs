@@ -9,6 +9,7 @@ use localrec::device;
 use localrec::fine_tune::{FineTuneConfig, fine_tune};
 use localrec::head::{Head, load_head};
 use localrec::interactions::{Entry, UserList};
+use localrec::item_item::load_item_item;
 use localrec::train::{TrainConfig, train};
 use localrec::{Encoder, Error, Result};
 
@@ -70,6 +71,7 @@ pub fn bench_head(dir: &Path, head_path: Option<PathBuf>, json: bool) -> Result<
         let (_, report) = device::block_on(fine_tune(
             &file.head,
             &items,
+            None,
             history,
             &fine_tune_config,
             |_| ControlFlow::Continue(()),
@@ -87,6 +89,26 @@ pub fn bench_head(dir: &Path, head_path: Option<PathBuf>, json: bool) -> Result<
     }
     let recommend_ms = median(latencies);
 
+    // The hybrid: the same, plus the item–item part of the 50 events (on the host), taking
+    // turns with the head alone so the machine's drift falls on both.
+    let table_path = dataset.dir.join("item_item.safetensors");
+    let hybrid_ms = if table_path.exists() {
+        let table = load_item_item(&crate::item_item::read(&table_path)?)?;
+        let (mut head_only, mut hybrid) = (Vec::new(), Vec::new());
+        for history in people.iter().cycle().take(30) {
+            let started = Instant::now();
+            device::block_on(file.head.score_histories(&items, &[history], 1))?;
+            head_only.push(started.elapsed().as_secs_f64() * 1e3);
+            let started = Instant::now();
+            let mut scores = device::block_on(file.head.score_histories(&items, &[history], 1))?;
+            table.add_scores(history, &mut scores[0]);
+            hybrid.push(started.elapsed().as_secs_f64() * 1e3);
+        }
+        Some((median(head_only), median(hybrid)))
+    } else {
+        None
+    };
+
     let result = serde_json::json!({
         "dataset": dataset.name,
         "items": dataset.catalog.len(),
@@ -95,6 +117,7 @@ pub fn bench_head(dir: &Path, head_path: Option<PathBuf>, json: bool) -> Result<
         "fine_tune_50_events_s": fine_tune_s,
         "fine_tune_steps": fine_tune_config.steps,
         "recommend_ms": recommend_ms,
+        "recommend_head_vs_hybrid_ms": hybrid_ms,
     });
     if json {
         println!("{result}");
@@ -114,6 +137,11 @@ pub fn bench_head(dir: &Path, head_path: Option<PathBuf>, json: bool) -> Result<
             "  one recommendation  {recommend_ms:>8.2} ms (user vector + {} scores)",
             dataset.catalog.len()
         );
+        if let Some((head_only, hybrid)) = hybrid_ms {
+            println!(
+                "  head alone / hybrid {head_only:>8.2} / {hybrid:.2} ms (taking turns, + item–item part)"
+            );
+        }
     }
     Ok(())
 }

@@ -4,12 +4,25 @@ use std::path::{Path, PathBuf};
 
 use burn::tensor::{Tensor, TensorData};
 use localrec::catalog::Catalog;
-use localrec::eval::split::{HoldoutConfig, Split, leave_last_out, user_holdout};
+use localrec::eval::split::{HoldoutConfig, Split, cold_items, leave_last_out, user_holdout};
 use localrec::interactions::{UserList, parse_lists};
 use localrec::item_vectors::ItemVectors;
 use localrec::{Error, Result};
 
 use crate::read_text;
+
+/// How test users are asked to find their hidden items.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Protocol {
+    /// The dataset's own split (held-out users, or leave-last-out for time-ordered lists).
+    Standard,
+    /// 10% of the items (seeded) are new: no interaction with them trains or fits anything, and
+    /// test users must find their hidden new items (see `eval::split::cold_items`).
+    ColdItems,
+}
+
+/// Share of the catalogue that is new under [`Protocol::ColdItems`].
+pub const COLD_SHARE: f64 = 0.1;
 
 /// A dataset folder: its catalogue, public lists and (if built) item text vectors.
 pub struct Dataset {
@@ -105,6 +118,27 @@ impl Dataset {
                 split.test.len()
             );
             (split, protocol)
+        }
+    }
+
+    /// The split for `protocol`, its description, and (cold items) which rows are new.
+    pub fn split_for(&self, seed: u64, protocol: Protocol) -> (Split, String, Option<Vec<bool>>) {
+        let (split, description) = self.split(seed);
+        match protocol {
+            Protocol::Standard => (split, description, None),
+            Protocol::ColdItems => {
+                let (split, cold) = cold_items(&split, self.catalog.len(), COLD_SHARE, seed);
+                let description = format!(
+                    "cold items: {} of {} items (seed {seed}) are new, with every interaction \
+                     with them removed from training and validation; {} test users find their \
+                     hidden new items among all items (their warm history visible and excluded); \
+                     base split: {description}",
+                    cold.iter().filter(|&&c| c).count(),
+                    cold.len(),
+                    split.test.len()
+                );
+                (split, description, Some(cold))
+            }
         }
     }
 

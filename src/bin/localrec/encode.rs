@@ -67,7 +67,7 @@ pub fn embed_catalog(
         ),
         ("items".to_string(), items_path.display().to_string()),
     ]);
-    let bytes = ItemVectors::from_rows(rows, provenance)?.to_safetensors()?;
+    let bytes = ItemVectors::from_rows(rows, provenance)?.to_safetensors_f16()?;
     write_atomically(out, &bytes)?;
     eprintln!(
         "wrote {} ({} items × {})",

@@ -4,95 +4,136 @@ use std::path::{Path, PathBuf};
 
 use std::ops::ControlFlow;
 
-use burn::tensor::Tensor;
+use burn::tensor::{Tensor, TensorData};
 use indicatif::ProgressBar;
 use localrec::device;
-use localrec::eval::baselines::{
-    ItemKnn, Popularity, Ranking, RankingReport, Recommender, TextKnn, evaluate,
-};
-use localrec::eval::ease::Ease;
+use localrec::eval::baselines::{ItemKnn, K, Popularity, Ranking, RankingReport, TextKnn, evaluate};
+use localrec::franchise::{cap_franchises, franchise_ids};
 use localrec::eval::metrics;
 use localrec::eval::split::HeldOut;
 use localrec::fine_tune::{FineTuneConfig, fine_tune, personalise};
 use localrec::head::{Head, HistoryBatch, ItemTable, Objective, load_head, read_rows};
+use localrec::item_item::fit::ease_on_validation;
+use localrec::item_item::{ItemItem, Mix, load_item_item};
 use localrec::train::{rank_users, rating_pairs};
 use localrec::{Error, Result};
 
-use crate::dataset::Dataset;
+use crate::dataset::{Dataset, Protocol};
+use crate::item_item::{DEFAULT_KS, fit_on_split, head_scores, read};
 
-pub fn eval(dir: &Path, json: bool, seed: u64) -> Result<()> {
+pub fn eval(dir: &Path, json: bool, seed: u64, protocol: Protocol) -> Result<()> {
     let dataset = Dataset::load(dir)?;
-    let (split, protocol) = dataset.split(seed);
+    let (split, description, cold) = dataset.split_for(seed, protocol);
     let n_items = dataset.catalog.len();
     let device = device::cpu();
 
     let mut rows: Vec<(String, ModelReport)> = Vec::new();
-    let mut add = |name: &str, ranking: RankingReport, rmse: Option<f64>| {
-        eprintln!("evaluated {name}");
-        rows.push((name.to_string(), ModelReport { ranking, rmse }));
+    let mut add = |name: &str, ranking: RankingReport, extra: Extra| {
+        eprintln!("evaluated {name}: NDCG@10 {:.4}", ranking.ndcg);
+        let (rmse, franchises) = match extra {
+            Extra::None => (None, None),
+            Extra::Rmse(rmse) => (rmse, None),
+            Extra::Franchises(f) => (None, Some(f)),
+        };
+        rows.push((
+            name.to_string(),
+            ModelReport {
+                ranking,
+                rmse,
+                franchises,
+            },
+        ));
     };
+    let franchise = franchise_ids(dataset.catalog.items().iter().map(|i| i.name.as_str()));
     let popularity = Popularity::fit(&split.train, n_items);
     add(
         "popularity",
         evaluate(&popularity, &split.test, n_items),
-        None,
+        Extra::None,
     );
     let itemknn = ItemKnn::fit(&split.train, n_items, 100);
-    add("itemknn", evaluate(&itemknn, &split.test, n_items), None);
-    // λ chosen on the validation users, as a user of EASE would.
-    let ease = [50.0, 200.0, 500.0, 1000.0]
-        .into_iter()
-        .map(|lambda| {
-            let model = Ease::fit(&split.train, n_items, lambda, &device);
-            let ndcg = evaluate(&model, &split.validation, n_items).ndcg;
-            (model, ndcg)
-        })
-        .max_by(|a, b| a.1.total_cmp(&b.1))
-        .map(|(model, _)| model)
-        .expect("non-empty");
-    add(ease.name(), evaluate(&ease, &split.test, n_items), None);
-    drop(ease);
+    add("itemknn", evaluate(&itemknn, &split.test, n_items), Extra::None);
+    drop(itemknn);
 
-    match &dataset.vectors {
-        None => eprintln!(
-            "note: {} is missing (run `localrec embed-catalog --dataset {}`): text models skipped",
-            dataset.vectors_path.display(),
-            dir.display()
-        ),
-        Some(items) => {
-            add(
-                "text-knn",
-                evaluate(&TextKnn { items }, &split.test, n_items),
-                None,
+    // The heads of this protocol; "head" (softmax, text + IDs) is the hybrid's.
+    let heads = match &dataset.vectors {
+        None => {
+            eprintln!(
+                "note: {} is missing (run `localrec embed-catalog --dataset {}`): text models skipped",
+                dataset.vectors_path.display(),
+                dir.display()
             );
-            let text = dataset.text_tensor(&device)?;
-            for path in head_files(&dataset.dir)? {
-                let file = load_head(
-                    std::fs::read(&path).map_err(|e| {
-                        Error::Input(format!("cannot read {}: {e}", path.display()))
-                    })?,
-                    &device,
-                )?;
-                let name = file.info.get("name").cloned().unwrap_or_else(|| {
-                    path.file_stem()
-                        .map_or_else(String::new, |s| s.to_string_lossy().into_owned())
-                });
-                let items = file.head.item_table(text.clone());
-                let ranking = device::block_on(rank_users(&file.head, &items, &split.test))?;
-                let rmse = if file.objective == Objective::Rating {
-                    let (predicted, actual) =
-                        device::block_on(rating_pairs(&file.head, &items, &split.test))?;
-                    metrics::rmse(&predicted, &actual)
-                } else {
-                    None
-                };
-                add(&name, ranking, rmse);
-                if name == "head" {
-                    let (before, after) = fine_tune_comparison(&file.head, &items, &split.test)?;
-                    add("head, users ≥20 events", before, None);
-                    add("head+fine-tune, ≥20", after, None);
-                }
-            }
+            Vec::new()
+        }
+        Some(_) => load_heads(&dataset, protocol, cold.as_deref())?,
+    };
+    let main_head = heads
+        .iter()
+        .find(|h| h.name == "head")
+        .map(|h| (h.file.head.clone(), h.items.clone()));
+
+    // EASE and the item–item part. The shipped table (fitted by `localrec fit-item-item` on the
+    // same split) serves the standard protocol; for new items everything is fitted again
+    // without them. Either way EASE's λ is searched on the validation users.
+    let shipped = dataset.dir.join("item_item.safetensors");
+    let (ease, table) = if protocol == Protocol::Standard && shipped.exists() {
+        let table = load_item_item(&read(&shipped)?)?;
+        let log = |line: &str| eprintln!("{line}");
+        let (ease, _, _) =
+            ease_on_validation(&split.train, &split.validation, n_items, &device, log);
+        (ease, table)
+    } else {
+        fit_on_split(
+            &split,
+            n_items,
+            &DEFAULT_KS,
+            main_head.as_ref(),
+            dataset.vectors.as_ref(),
+        )?
+    };
+    eprintln!("EASE λ = {}", ease.lambda());
+    add("ease", evaluate(&ease, &split.test, n_items), Extra::None);
+    drop(ease);
+    let alone = table.clone().with_mix(Mix::uniform(1.0));
+    add("item-item", evaluate(&alone, &split.test, n_items), Extra::None);
+
+    if let Some(items) = &dataset.vectors {
+        add(
+            "text-knn",
+            evaluate(&TextKnn { items }, &split.test, n_items),
+            Extra::None,
+        );
+    }
+    for head in &heads {
+        let ranking = device::block_on(rank_users(&head.file.head, &head.items, &split.test))?;
+        let rmse = if head.file.objective == Objective::Rating {
+            let (predicted, actual) =
+                device::block_on(rating_pairs(&head.file.head, &head.items, &split.test))?;
+            metrics::rmse(&predicted, &actual)
+        } else {
+            None
+        };
+        add(&head.name, ranking, Extra::Rmse(rmse));
+        if head.name != "head" {
+            continue;
+        }
+        let (head, items) = (&head.file.head, &head.items);
+        let hybrid = Hybrid {
+            head_scores: head_scores(head, items, &split.test)?,
+            table: &table,
+        };
+        let plain = hybrid.ranking(&split.test, n_items, None);
+        let capped = hybrid.ranking(&split.test, n_items, Some(&franchise));
+        let distinct = |r: &Ranking| Extra::Franchises(r.distinct_in_top(&franchise));
+        add("hybrid", plain.report(), distinct(&plain));
+        add("hybrid, ≤2 per franchise", capped.report(), distinct(&capped));
+        if protocol == Protocol::Standard {
+            let (before, after) = fine_tune_comparison(head, items, None, &split.test)?;
+            add("head, users ≥20 events", before, Extra::None);
+            add("head+fine-tune, ≥20", after, Extra::None);
+            let (before, after) = fine_tune_comparison(head, items, Some(&table), &split.test)?;
+            add("hybrid, users ≥20 events", before, Extra::None);
+            add("hybrid+fine-tune, ≥20", after, Extra::None);
         }
     }
 
@@ -106,23 +147,34 @@ pub fn eval(dir: &Path, json: bool, seed: u64) -> Result<()> {
                 )
             })
             .collect();
+        let mix = serde_json::to_value(&table.mix).expect("plain numbers");
         println!(
             "{}",
-            serde_json::json!({"dataset": dataset.name, "protocol": protocol, "models": models})
+            serde_json::json!({
+                "dataset": dataset.name,
+                "protocol": description,
+                "item_item": table.info,
+                "mix": mix,
+                "models": models,
+            })
         );
     } else {
-        println!("{}: {protocol}\n", dataset.name);
+        println!("{}: {description}\n", dataset.name);
         println!(
-            "{:<22} {:>8} {:>10} {:>7} {:>7} {:>7} {:>12} {:>7}",
-            "model", "NDCG@10", "Recall@10", "HR@10", "MRR", "AUC", "coverage@10", "RMSE"
+            "{:<26} {:>8} {:>10} {:>7} {:>7} {:>7} {:>12} {:>7} {:>14}",
+            "model", "NDCG@10", "Recall@10", "HR@10", "MRR", "AUC", "coverage@10", "RMSE",
+            "franchises@10"
         );
         for (model, r) in &rows {
             let m = &r.ranking;
             let rmse = r
                 .rmse
                 .map_or_else(|| "-".to_string(), |v| format!("{v:.4}"));
+            let franchises = r
+                .franchises
+                .map_or_else(|| "-".to_string(), |v| format!("{v:.2}"));
             println!(
-                "{model:<22} {:>8.4} {:>10.4} {:>7.4} {:>7.4} {:>7.4} {:>12.4} {rmse:>7}",
+                "{model:<26} {:>8.4} {:>10.4} {:>7.4} {:>7.4} {:>7.4} {:>12.4} {rmse:>7} {franchises:>14}",
                 m.ndcg, m.recall, m.hit_rate, m.mrr, m.auc, m.coverage
             );
         }
@@ -130,11 +182,108 @@ pub fn eval(dir: &Path, json: bool, seed: u64) -> Result<()> {
     Ok(())
 }
 
-/// The head with and without personal fine-tuning, on the test users with at least 20 visible
-/// events (each fine-tuned on their visible history only).
+/// The head's scores plus the item–item part's, per user (the page's recommender, in bulk).
+struct Hybrid<'a> {
+    /// One row per user of the users later evaluated, in order.
+    head_scores: Vec<Vec<f32>>,
+    table: &'a ItemItem,
+}
+
+impl Hybrid<'_> {
+    /// The users' rankings, with at most two items of a franchise in the top 10 if `franchise`
+    /// is given (as the page shows them).
+    fn ranking(&self, users: &[HeldOut], n_items: usize, franchise: Option<&[u32]>) -> Ranking {
+        let mut ranking = Ranking::new(n_items);
+        for (user, head) in users.iter().zip(&self.head_scores) {
+            let mut scores = head.clone();
+            self.table.add_scores(&user.visible, &mut scores);
+            ranking.add_reranked(&scores, user, |ranked| match franchise {
+                Some(franchise) => cap_franchises(&ranked, franchise, K),
+                None => ranked,
+            });
+        }
+        ranking
+    }
+}
+
+/// What a row reports besides ranking metrics.
+enum Extra {
+    None,
+    Rmse(Option<f64>),
+    /// Mean distinct franchises in the top 10.
+    Franchises(f64),
+}
+
+/// A head file of the protocol with its item table.
+struct LoadedHead {
+    name: String,
+    file: localrec::head::HeadFile,
+    items: ItemTable,
+}
+
+/// The dataset's head files for `protocol` (`head*.safetensors`; `*-cold-items` for new
+/// items), each with its item table. For new items the table uses text alone: an item added
+/// after training has no learned ID row.
+fn load_heads(dataset: &Dataset, protocol: Protocol, cold: Option<&[bool]>) -> Result<Vec<LoadedHead>> {
+    let device = device::cpu();
+    let text = dataset.text_tensor(&device)?;
+    let mut heads = Vec::new();
+    for path in head_files(&dataset.dir)? {
+        let stem = path
+            .file_stem()
+            .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
+        let name = match protocol {
+            Protocol::Standard if !stem.ends_with(COLD_SUFFIX) => stem,
+            Protocol::ColdItems if stem.ends_with(COLD_SUFFIX) => {
+                stem.trim_end_matches(COLD_SUFFIX).to_string()
+            }
+            _ => continue,
+        };
+        let file = load_head(read(&path)?, &device)?;
+        let name = file.info.get("name").cloned().unwrap_or(name);
+        let mut items = file.head.item_table(text.clone());
+        if let Some(cold) = cold {
+            items = without_ids(&file.head, items, text.clone(), cold);
+        }
+        heads.push(LoadedHead { name, file, items });
+    }
+    if protocol == Protocol::ColdItems && heads.is_empty() {
+        eprintln!(
+            "note: no head{COLD_SUFFIX}.safetensors in {}: run `localrec pretrain --protocol \
+             cold-items` (and with --no-ids) for the heads' rows",
+            dataset.dir.display()
+        );
+    }
+    Ok(heads)
+}
+
+/// File-name suffix of heads trained under the cold-item protocol.
+pub const COLD_SUFFIX: &str = "-cold-items";
+
+/// `items` with the rows of `cold` items from text alone (no ID residual).
+fn without_ids(head: &Head, items: ItemTable, text: Tensor<2>, cold: &[bool]) -> ItemTable {
+    let device = text.device();
+    let n = cold.len();
+    let mask: Vec<f32> = cold.iter().map(|&c| if c { 1.0 } else { 0.0 }).collect();
+    let new = Tensor::<1>::from_data(TensorData::new(mask, [n]), &device);
+    let old = new.clone().neg() + 1.0;
+    let text_only = head.text_items(text);
+    let mix2 = |a: Tensor<2>, b: Tensor<2>| {
+        a * old.clone().unsqueeze_dim(1) + b * new.clone().unsqueeze_dim(1)
+    };
+    ItemTable {
+        vectors: mix2(items.vectors, text_only.vectors),
+        bias: items.bias * old.clone() + text_only.bias * new.clone(),
+        history: mix2(items.history, text_only.history),
+    }
+}
+
+/// The head (plus the item–item part, if given) with and without personal fine-tuning, on
+/// the test users with at least 20 visible events (each fine-tuned on their visible history).
 pub fn fine_tune_comparison(
     head: &Head,
     items: &ItemTable,
+    table: Option<&ItemItem>,
     users: &[HeldOut],
 ) -> Result<(RankingReport, RankingReport)> {
     let n_items = items.bias.dims()[0];
@@ -147,17 +296,22 @@ pub fn fine_tune_comparison(
         let (personal, _) = device::block_on(fine_tune(
             head,
             items,
+            table,
             &user.visible,
             &FineTuneConfig::default(),
             |_| ControlFlow::Continue(()),
         ))?;
-        let rows = device::block_on(read_rows(Tensor::cat(
+        let mut rows = device::block_on(read_rows(Tensor::cat(
             vec![
                 head.scores(&base, items),
                 head.scores(&personalise(base.clone(), &personal), items),
             ],
             0,
         )))?;
+        if let Some(table) = table {
+            rows.iter_mut()
+                .for_each(|row| table.add_scores(&user.visible, row));
+        }
         before.add(&rows[0], user);
         after.add(&rows[1], user);
         bar.inc(1);
@@ -173,6 +327,8 @@ pub struct ModelReport {
     ranking: RankingReport,
     #[serde(skip_serializing_if = "Option::is_none")]
     rmse: Option<f64>,
+    #[serde(rename = "franchises@10", skip_serializing_if = "Option::is_none")]
+    franchises: Option<f64>,
 }
 
 /// `head*.safetensors` in a dataset folder, by name.

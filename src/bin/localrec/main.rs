@@ -4,6 +4,7 @@ mod bench;
 mod dataset;
 mod encode;
 mod evaluate;
+mod item_item;
 mod pretrain;
 
 use std::path::{Path, PathBuf};
@@ -17,7 +18,9 @@ use localrec::{Encoder, Error, Result};
 
 use bench::{bench, bench_head};
 use encode::{embed_catalog, embed_stdin, similarity};
+use dataset::Protocol;
 use evaluate::eval;
+use item_item::{DEFAULT_KS, fit_item_item};
 use pretrain::pretrain;
 
 #[derive(Parser)]
@@ -74,6 +77,25 @@ enum Command {
         json: bool,
         #[arg(long, default_value_t = 42)]
         seed: u64,
+        /// standard (the dataset's split) or cold-items (10% of the items are new).
+        #[arg(long, value_enum, default_value_t = Protocol::Standard)]
+        protocol: Protocol,
+    },
+    /// Fit the sparse item–item part of the hybrid (EASE's λ, the weights kept per item and the
+    /// mix with the head all chosen on validation users) and write item_item.safetensors.
+    FitItemItem {
+        /// A folder with items.tsv and lists.tsv (and the head and item vectors for the mix).
+        #[arg(long, default_value = "data/anime-5k")]
+        dataset: PathBuf,
+        /// Weights kept per item to choose from.
+        #[arg(long, value_delimiter = ',', default_values_t = DEFAULT_KS)]
+        ks: Vec<usize>,
+        /// The head to mix with (default: head.safetensors in the dataset folder).
+        #[arg(long)]
+        head: Option<PathBuf>,
+        /// Where to write the table (default: item_item.safetensors in the dataset folder).
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// Train the recommendation head on a dataset's public users and write its weights.
     Pretrain {
@@ -111,6 +133,10 @@ enum Command {
         /// Seed of the user split (the same as eval's).
         #[arg(long, default_value_t = 42)]
         split_seed: u64,
+        /// Train for eval's protocol: cold-items leaves the new items out of everything and
+        /// writes head…-cold-items.safetensors.
+        #[arg(long, value_enum, default_value_t = Protocol::Standard)]
+        protocol: Protocol,
         /// Seed of initialisation and batches.
         #[arg(long, default_value_t = TrainConfig::default().seed)]
         seed: u64,
@@ -184,7 +210,14 @@ fn run(cli: Cli) -> Result<()> {
             dataset,
             json,
             seed,
-        } => eval(&dataset, json, seed),
+            protocol,
+        } => eval(&dataset, json, seed, protocol),
+        Command::FitItemItem {
+            dataset,
+            ks,
+            head,
+            out,
+        } => fit_item_item(&dataset, &ks, head, out),
         Command::Pretrain {
             dataset,
             objective,
@@ -199,6 +232,7 @@ fn run(cli: Cli) -> Result<()> {
             max_history,
             dim,
             split_seed,
+            protocol,
             seed,
         } => {
             let config = TrainConfig {
@@ -213,7 +247,7 @@ fn run(cli: Cli) -> Result<()> {
                 seed,
                 ..TrainConfig::default()
             };
-            pretrain(&dataset, out, &config, !no_ids, dim, split_seed)
+            pretrain(&dataset, out, &config, !no_ids, dim, split_seed, protocol)
         }
         Command::BenchHead {
             dataset,

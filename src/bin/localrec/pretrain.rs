@@ -11,7 +11,8 @@ use localrec::device;
 use localrec::head::{Head, HeadConfig, Objective, save_head};
 use localrec::train::{TrainConfig, train};
 
-use crate::dataset::Dataset;
+use crate::dataset::{Dataset, Protocol};
+use crate::evaluate::COLD_SUFFIX;
 use crate::write_atomically;
 
 pub fn pretrain(
@@ -21,9 +22,10 @@ pub fn pretrain(
     id_embeddings: bool,
     dim: usize,
     split_seed: u64,
+    protocol: Protocol,
 ) -> Result<()> {
     let dataset = Dataset::load(dir)?;
-    let (split, _) = dataset.split(split_seed);
+    let (split, _, _) = dataset.split_for(split_seed, protocol);
     let device = device::cpu();
     let text = dataset.text_tensor(&device)?;
     let head_config = HeadConfig {
@@ -37,7 +39,8 @@ pub fn pretrain(
         text.clone().mean_dim(0).reshape([head_config.text_dim]),
     )?;
     let variant = head_variant(config.objective, id_embeddings);
-    let out = out.unwrap_or_else(|| dataset.dir.join(format!("{variant}.safetensors")));
+    let suffix = if protocol == Protocol::ColdItems { COLD_SUFFIX } else { "" };
+    let out = out.unwrap_or_else(|| dataset.dir.join(format!("{variant}{suffix}.safetensors")));
 
     let bar = ProgressBar::new(0).with_style(
         ProgressStyle::with_template(

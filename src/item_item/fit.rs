@@ -1,0 +1,488 @@
+//! Fitting the sparse item–item table from public lists (natively: the dense step needs the
+//! `n × n` Gram matrix). Every choice is made on validation users:
+//!
+//! 1. EASE's λ, by NDCG@10 of the dense model, on a doubling grid that grows until the best
+//!    value is inside it (so the EASE baseline is a fair opponent, too);
+//! 2. for each item, its `k` largest-magnitude weights, then (optionally) its ridge regression
+//!    solved again on that support alone: `b = (G_SS + Λ)⁻¹ G_S,i` — the exact EASE column
+//!    when the support is every other item and `Λ = λI`;
+//! 3. `k` and the refit, by NDCG@10 of the sparse model; then the refit's penalty
+//!    `Λ_jj = λ' + q · G_jj` ([`Penalty`]: a sparse model may want less ridge, and popular
+//!    items more, as in EDLAE's dropout emphasis);
+//! 4. with a head, how the two parts mix ([`choose_mix`]).
+
+use burn::tensor::Device;
+
+use super::{ItemItem, Mix};
+use crate::error::{Error, Result};
+use crate::eval::baselines::{Ranking, evaluate};
+use crate::eval::ease::{Ease, gram};
+use crate::eval::split::HeldOut;
+use crate::interactions::UserList;
+use crate::item_vectors::ItemVectors;
+
+/// The ridge penalty of a refit: `λ + popularity · G_jj` on item `j`'s coefficient.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Penalty {
+    pub lambda: f64,
+    pub popularity: f64,
+}
+
+impl Penalty {
+    pub fn ridge(lambda: f64) -> Self {
+        Self {
+            lambda,
+            popularity: 0.0,
+        }
+    }
+}
+
+/// One sparse candidate tried on validation: `k`, its refit penalty (none: EASE's own
+/// weights), and its NDCG@10.
+pub type Candidate = (usize, Option<Penalty>, f64);
+
+/// Dense EASE with λ chosen on `validation`, and the Gram matrix it was fitted from.
+pub fn ease_on_validation(
+    train: &[UserList],
+    validation: &[HeldOut],
+    n_items: usize,
+    device: &Device,
+    mut log: impl FnMut(&str),
+) -> (Ease, Vec<f32>, Vec<(f32, f64)>) {
+    let gram = gram(train, n_items);
+    let mut tried: Vec<(f32, f64)> = Vec::new();
+    let mut best: Option<(Ease, f64)> = None;
+    let mut fit = |lambda: f32, tried: &mut Vec<(f32, f64)>, best: &mut Option<(Ease, f64)>| {
+        let model = Ease::from_gram(&gram, n_items, lambda, device);
+        let ndcg = evaluate(&model, validation, n_items).ndcg;
+        log(&format!("EASE λ = {lambda}: validation NDCG@10 {ndcg:.4}"));
+        tried.push((lambda, ndcg));
+        if best.as_ref().is_none_or(|(_, b)| ndcg > *b) {
+            *best = Some((model, ndcg));
+        }
+    };
+    for lambda in [50.0, 100.0, 200.0, 400.0] {
+        fit(lambda, &mut tried, &mut best);
+    }
+    // Grow the grid (doubling) while the best λ is at its edge; at most 8 more fits.
+    for _ in 0..8 {
+        let lambda = best.as_ref().expect("fitted").0.lambda();
+        let (low, high) = tried.iter().fold((f32::MAX, 0f32), |(lo, hi), &(l, _)| {
+            (lo.min(l), hi.max(l))
+        });
+        let next = if lambda == low && low > 0.5 {
+            low / 2.0
+        } else if lambda == high {
+            high * 2.0
+        } else {
+            break;
+        };
+        fit(next, &mut tried, &mut best);
+    }
+    (best.expect("fitted").0, gram, tried)
+}
+
+/// The sparse table: each item's `k` largest-magnitude EASE weights (as a target), refitted on
+/// that support with `refit`'s penalty if given. `gram` is the `XᵀX` EASE was fitted from.
+pub fn sparsify(ease: &Ease, gram: &[f32], k: usize, refit: Option<Penalty>) -> Result<ItemItem> {
+    let n = ease.n_items();
+    if gram.len() != n * n {
+        return Err(Error::Input(format!(
+            "a Gram matrix of {} values for {n} items",
+            gram.len()
+        )));
+    }
+    let mut rows: Vec<Vec<(u32, f32)>> = vec![Vec::new(); n];
+    let mut column: Vec<(usize, f32)> = Vec::with_capacity(n);
+    for target in 0..n {
+        column.clear();
+        column.extend(
+            (0..n)
+                .filter(|&j| j != target)
+                .map(|j| (j, ease.weight(j, target)))
+                .filter(|&(_, w)| w != 0.0),
+        );
+        let by_magnitude =
+            |a: &(usize, f32), b: &(usize, f32)| b.1.abs().total_cmp(&a.1.abs()).then(a.0.cmp(&b.0));
+        if column.len() > k {
+            column.select_nth_unstable_by(k.max(1) - 1, by_magnitude);
+            column.truncate(k);
+        }
+        if k == 0 {
+            column.clear();
+        }
+        let weights: Vec<f32> = match refit {
+            Some(penalty) if !column.is_empty() => {
+                let support: Vec<usize> = column.iter().map(|&(j, _)| j).collect();
+                ridge_on_support(gram, n, &support, target, penalty)?
+            }
+            _ => column.iter().map(|&(_, w)| w).collect(),
+        };
+        for (&(source, _), weight) in column.iter().zip(weights) {
+            rows[source].push((target as u32, weight));
+        }
+    }
+    ItemItem::from_rows(rows, Mix::uniform(1.0))
+}
+
+/// `(G_SS + Λ)⁻¹ G_S,target`: item `target`'s ridge regression on the items in `support`.
+pub fn ridge_on_support(
+    gram: &[f32],
+    n: usize,
+    support: &[usize],
+    target: usize,
+    penalty: Penalty,
+) -> Result<Vec<f32>> {
+    let k = support.len();
+    let mut a = vec![0f64; k * k];
+    for (r, &i) in support.iter().enumerate() {
+        for (c, &j) in support.iter().enumerate() {
+            a[r * k + c] = gram[i * n + j] as f64;
+        }
+        a[r * k + r] += penalty.lambda + penalty.popularity * gram[i * n + i] as f64;
+    }
+    let rhs: Vec<f64> = support.iter().map(|&i| gram[i * n + target] as f64).collect();
+    let solution = cholesky_solve(&mut a, k, rhs).ok_or_else(|| {
+        Error::Compute(format!("item {target}'s ridge system is not positive definite"))
+    })?;
+    Ok(solution.into_iter().map(|v| v as f32).collect())
+}
+
+/// Solves `A x = b` for a symmetric positive definite `A` (`k × k`, overwritten by its
+/// Cholesky factor); `None` if `A` is not positive definite.
+fn cholesky_solve(a: &mut [f64], k: usize, mut b: Vec<f64>) -> Option<Vec<f64>> {
+    for j in 0..k {
+        let mut d = a[j * k + j];
+        for p in 0..j {
+            d -= a[j * k + p] * a[j * k + p];
+        }
+        if d <= 0.0 || !d.is_finite() {
+            return None;
+        }
+        let d = d.sqrt();
+        a[j * k + j] = d;
+        for i in j + 1..k {
+            let mut s = a[i * k + j];
+            for p in 0..j {
+                s -= a[i * k + p] * a[j * k + p];
+            }
+            a[i * k + j] = s / d;
+        }
+    }
+    for i in 0..k {
+        let s: f64 = (0..i).map(|p| a[i * k + p] * b[p]).sum();
+        b[i] = (b[i] - s) / a[i * k + i];
+    }
+    for i in (0..k).rev() {
+        let s: f64 = (i + 1..k).map(|p| a[p * k + i] * b[p]).sum();
+        b[i] = (b[i] - s) / a[i * k + i];
+    }
+    Some(b)
+}
+
+/// The sparse candidates, the best on `validation`, and what was tried: each `k` in `ks` with
+/// EASE's weights and refitted with EASE's λ; then, for the best `k`, refit penalties around it.
+pub fn sparse_on_validation(
+    ease: &Ease,
+    gram: &[f32],
+    validation: &[HeldOut],
+    ks: &[usize],
+    mut log: impl FnMut(&str),
+) -> Result<(ItemItem, Vec<Candidate>)> {
+    let n = ease.n_items();
+    let lambda = ease.lambda() as f64;
+    let mut best: Option<(ItemItem, Candidate)> = None;
+    let mut candidates = Vec::new();
+    let mut try_one = |k: usize, refit: Option<Penalty>, best: &mut Option<(ItemItem, Candidate)>| {
+        let table = sparsify(ease, gram, k, refit)?;
+        let ndcg = evaluate(&table, validation, n).ndcg;
+        log(&format!("item–item k = {k}, refit {refit:?}: validation NDCG@10 {ndcg:.4}"));
+        candidates.push((k, refit, ndcg));
+        // Ties go to what was tried first (smaller, simpler).
+        if best.as_ref().is_none_or(|(_, b)| ndcg > b.2) {
+            *best = Some((table, (k, refit, ndcg)));
+        }
+        Ok::<_, Error>(())
+    };
+    for &k in ks {
+        try_one(k, None, &mut best)?;
+        try_one(k, Some(Penalty::ridge(lambda)), &mut best)?;
+    }
+    let (k, refit, _) = best.as_ref().ok_or_else(|| Error::Input("no k to try".into()))?.1;
+    if refit.is_some() {
+        // λ' halves from EASE's λ while that helps (a sparse model wants less ridge), then the
+        // popularity term is tried at the best λ'.
+        let mut lambda_refit = lambda;
+        for _ in 0..8 {
+            let before = best.as_ref().expect("tried").1.2;
+            try_one(k, Some(Penalty::ridge(lambda_refit / 2.0)), &mut best)?;
+            if best.as_ref().expect("tried").1.2 <= before {
+                break;
+            }
+            lambda_refit /= 2.0;
+        }
+        for popularity in [0.05, 0.1, 0.25, 0.5] {
+            let penalty = Penalty {
+                lambda: lambda_refit,
+                popularity,
+            };
+            try_one(k, Some(penalty), &mut best)?;
+        }
+    }
+    let (mut table, (k, refit, ndcg)) = best.expect("tried");
+    table.info.insert("k".into(), k.to_string());
+    table.info.insert("lambda".into(), ease.lambda().to_string());
+    table.info.insert(
+        "refit".into(),
+        serde_json::to_string(&refit).expect("plain numbers"),
+    );
+    table
+        .info
+        .insert("validation_ndcg@10".into(), format!("{ndcg:.4}"));
+    Ok((table, candidates))
+}
+
+/// The mix of head and item–item scores with the best NDCG@10 on `validation`:
+/// `head_scores[u]` is the head's score row for `validation[u]`. Scales on a doubling grid
+/// (0 = the head alone), rating slopes 0, ½, 1 and 2 (see [`Mix::rating_slope`]).
+pub fn choose_mix(
+    table: &ItemItem,
+    head_scores: &[Vec<f32>],
+    validation: &[HeldOut],
+    mut log: impl FnMut(&str),
+) -> (Mix, f64) {
+    let n = table.n_items();
+    let mut best = (Mix::uniform(0.0), f64::MIN);
+    for slope in [0.0, 0.5, 1.0, 2.0] {
+        let unit = table.clone().with_mix(Mix::rating_slope(1.0, slope));
+        let parts: Vec<Vec<f32>> = validation.iter().map(|u| unit.scores(&u.visible)).collect();
+        let scales = std::iter::once(0.0).chain((-2..=10).map(|e| 2f32.powi(e)));
+        for scale in scales {
+            let mut ranking = Ranking::new(n);
+            for ((user, head), part) in validation.iter().zip(head_scores).zip(&parts) {
+                let scores: Vec<f32> =
+                    head.iter().zip(part).map(|(h, p)| h + scale * p).collect();
+                ranking.add(&scores, user);
+            }
+            let ndcg = ranking.report().ndcg;
+            if ndcg > best.1 {
+                best = (Mix::rating_slope(scale, slope), ndcg);
+            }
+        }
+        log(&format!(
+            "mix, rating slope {slope}: best so far scale {} (validation NDCG@10 {:.4})",
+            best.0.scale, best.1
+        ));
+    }
+    best
+}
+
+/// Items nobody in the training lists touched (a new item) get an item–item column borrowed
+/// from the `neighbours` items nearest to them by text: `B[·, i] = Σ_n c_n B[·, n]`, with `c`
+/// proportional to the (positive) cosines and summing to 1, keeping the `k` largest weights.
+/// Without it a new item could only ever rank by the head, below every item the table lifts.
+pub fn borrow_columns(
+    table: &ItemItem,
+    unseen: &[bool],
+    text: &ItemVectors,
+    neighbours: usize,
+    k: usize,
+) -> Result<ItemItem> {
+    let n = table.n_items();
+    if unseen.len() != n || text.rows != n {
+        return Err(Error::Input(format!(
+            "{} items in the table, {} flags and {} text vectors",
+            n,
+            unseen.len(),
+            text.rows
+        )));
+    }
+    let mut columns: Vec<Vec<(usize, f32)>> = vec![Vec::new(); n];
+    let mut rows: Vec<Vec<(u32, f32)>> = vec![Vec::new(); n];
+    for source in 0..n {
+        for (target, w) in table.row(source) {
+            columns[target].push((source, w));
+            rows[source].push((target as u32, w));
+        }
+    }
+    let dot = |a: usize, b: usize| -> f32 {
+        text.row(a).iter().zip(text.row(b)).map(|(x, y)| x * y).sum()
+    };
+    for item in (0..n).filter(|&i| unseen[i]) {
+        let mut nearest: Vec<(usize, f32)> = (0..n)
+            .filter(|&m| !unseen[m] && !columns[m].is_empty())
+            .map(|m| (m, dot(item, m)))
+            .filter(|&(_, cosine)| cosine > 0.0)
+            .collect();
+        nearest.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        nearest.truncate(neighbours);
+        let total: f32 = nearest.iter().map(|&(_, c)| c).sum();
+        let mut column: std::collections::HashMap<usize, f32> = Default::default();
+        for &(m, cosine) in &nearest {
+            for &(source, w) in &columns[m] {
+                if source != item {
+                    *column.entry(source).or_default() += cosine / total * w;
+                }
+            }
+        }
+        let mut column: Vec<(usize, f32)> = column.into_iter().collect();
+        column.sort_unstable_by(|a, b| b.1.abs().total_cmp(&a.1.abs()).then(a.0.cmp(&b.0)));
+        column.truncate(k);
+        for (source, w) in column {
+            rows[source].push((item as u32, w));
+        }
+    }
+    let mut borrowed = ItemItem::from_rows(rows, table.mix.clone())?;
+    borrowed.info = table.info.clone();
+    Ok(borrowed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::interactions::Entry;
+    use crate::rng::SplitMix64;
+
+    /// Random lists over `n` items with some structure (items in blocks co-occur).
+    fn lists(users: usize, n: usize, seed: u64) -> Vec<UserList> {
+        let mut rng = SplitMix64::new(seed);
+        (0..users)
+            .map(|u| {
+                let block = rng.below(3) * n / 3;
+                let mut rows: Vec<usize> = (0..6)
+                    .map(|_| (block + rng.below(n / 3 + 1)) % n)
+                    .collect();
+                rows.extend((0..2).map(|_| rng.below(n)));
+                rows.sort_unstable();
+                rows.dedup();
+                UserList {
+                    user: u as u32,
+                    entries: rows.into_iter().map(|row| Entry { row, rating: 0 }).collect(),
+                }
+            })
+            .collect()
+    }
+
+    fn close(a: f32, b: f32) -> bool {
+        // f16 storage: 11 significant bits.
+        (a - b).abs() <= 1e-3 * b.abs().max(1e-3)
+    }
+
+    #[test]
+    fn every_item_kept_and_refitted_is_dense_ease() {
+        let (n, lambda) = (24, 3.0f32);
+        let train = lists(60, n, 1);
+        let gram = gram(&train, n);
+        let ease = Ease::from_gram(&gram, n, lambda, &crate::device::cpu());
+        let lambda = lambda as f64;
+        for refit in [false, true] {
+            let table = sparsify(&ease, &gram, n, refit.then_some(Penalty::ridge(lambda))).unwrap();
+            for j in 0..n {
+                for i in 0..n {
+                    assert!(
+                        close(table.weight(j, i), ease.weight(j, i)),
+                        "refit {refit}: B[{j},{i}] {} vs dense {}",
+                        table.weight(j, i),
+                        ease.weight(j, i)
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn truncation_keeps_exactly_the_k_largest_per_item() {
+        let n = 30;
+        let train = lists(80, n, 2);
+        let gram = gram(&train, n);
+        let ease = Ease::from_gram(&gram, n, 2.0, &crate::device::cpu());
+        let k = 5;
+        let table = sparsify(&ease, &gram, k, None).unwrap();
+        for target in 0..n {
+            let mut column: Vec<f32> = (0..n)
+                .filter(|&j| j != target)
+                .map(|j| ease.weight(j, target).abs())
+                .collect();
+            column.sort_by(|a, b| b.total_cmp(a));
+            let kept: Vec<usize> = (0..n).filter(|&j| table.weight(j, target) != 0.0).collect();
+            assert_eq!(kept.len(), k, "item {target}");
+            for &j in &kept {
+                assert!(ease.weight(j, target).abs() >= column[k - 1], "item {target}: {j}");
+                assert!(close(table.weight(j, target), ease.weight(j, target)));
+            }
+        }
+    }
+
+    #[test]
+    fn refit_solves_the_restricted_ridge_problem() {
+        // Compare with the normal equations solved densely by Gauss–Jordan in f64.
+        let n = 20;
+        let train = lists(50, n, 3);
+        let gram = gram(&train, n);
+        let (support, target) = ([2usize, 5, 7, 11], 9usize);
+        let penalty = Penalty {
+            lambda: 1.5,
+            popularity: 0.1,
+        };
+        let fast = ridge_on_support(&gram, n, &support, target, penalty).unwrap();
+        let diagonal = |r: usize| penalty.lambda + penalty.popularity * gram[support[r] * n + support[r]] as f64;
+        let k = support.len();
+        let mut m: Vec<Vec<f64>> = (0..k)
+            .map(|r| {
+                let mut row: Vec<f64> = (0..k)
+                    .map(|c| gram[support[r] * n + support[c]] as f64)
+                    .collect();
+                row[r] += diagonal(r);
+                row.push(gram[support[r] * n + target] as f64);
+                row
+            })
+            .collect();
+        for p in 0..k {
+            let pivot = m[p][p];
+            m[p].iter_mut().for_each(|v| *v /= pivot);
+            for r in 0..k {
+                if r != p {
+                    let f = m[r][p];
+                    let pivot_row = m[p].clone();
+                    m[r].iter_mut().zip(&pivot_row).for_each(|(v, p)| *v -= f * p);
+                }
+            }
+        }
+        for (r, &x) in fast.iter().enumerate() {
+            assert!((x as f64 - m[r][k]).abs() < 1e-6, "{x} vs {}", m[r][k]);
+        }
+        // And the residual of the normal equations is zero.
+        for r in 0..k {
+            let lhs: f64 = (0..k)
+                .map(|c| {
+                    (gram[support[r] * n + support[c]] as f64 + if r == c { diagonal(r) } else { 0.0 })
+                        * fast[c] as f64
+                })
+                .sum();
+            assert!((lhs - gram[support[r] * n + target] as f64).abs() < 1e-4);
+        }
+    }
+
+    #[test]
+    fn a_new_item_borrows_the_columns_of_its_text_neighbours() {
+        // Items 1 and 2 are predicted by 0 (weights 0.5, 0.25); item 3 is new and its text is
+        // like item 1's (cos 0.8) and item 2's (cos 0.2): its column is 0.8·0.5 + 0.2·0.25.
+        let table = ItemItem::from_rows(
+            vec![vec![(1, 0.5), (2, 0.25)], vec![], vec![], vec![]],
+            Mix::uniform(1.0),
+        )
+        .unwrap();
+        let text = ItemVectors::from_rows(
+            vec![vec![0.0, 0.0, 1.0], vec![1.0, 0.0, 0.0], vec![0.0, 1.0, 0.0], vec![0.8, 0.2, 0.0]],
+            Default::default(),
+        )
+        .unwrap();
+        let unseen = [false, false, false, true];
+        let borrowed = borrow_columns(&table, &unseen, &text, 5, 8).unwrap();
+        assert!(close(borrowed.weight(0, 3), 0.8 * 0.5 + 0.2 * 0.25));
+        for (j, i) in [(0, 1), (0, 2)] {
+            assert_eq!(borrowed.weight(j, i), table.weight(j, i), "seen items keep theirs");
+        }
+        assert_eq!(borrowed.len(), 3);
+    }
+}

@@ -1,0 +1,277 @@
+//! The item–item part of the hybrid recommender: a sparse EASE (Steck, 2019).
+//!
+//! EASE learns, for every item `i`, how much each other item `j` in a history predicts it
+//! (`B[j, i]`, a ridge regression of item `i`'s column on the others). The dense `n × n` table
+//! is too large to ship (218 MB for anime-5k), but its quality lives in a few entries per item:
+//! [`fit`] keeps each item's `k` largest weights and re-solves its regression on that support.
+//! The result is a sparse table of a megabyte or two, stored as CSR by history item (row `j`
+//! lists what `j` adds to which items), so a history of `m` items costs `m · k` additions.
+//!
+//! A history item adds `scale · feedback[kind] · B[j, i]` to item `i`'s score ([`Mix`]): its
+//! exact share, so a reason ("because you liked X") stays an exact part of the score. A dislike
+//! has a negative weight and pushes the disliked item's neighbours down.
+
+pub mod fit;
+mod store;
+
+pub use store::{load_item_item, save_item_item};
+
+use std::collections::HashMap;
+
+use crate::error::{Error, Result};
+use crate::head::{DISLIKE, FEEDBACK_KINDS, LIKE};
+use crate::interactions::Entry;
+
+/// How reactions weigh in the item–item part, and how that part weighs against the head.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Mix {
+    /// Multiplies every item–item share (the head's scores are logits; EASE's are not).
+    pub scale: f32,
+    /// Per feedback kind (see [`crate::head::FEEDBACK_KINDS`]): how much one history item of
+    /// that kind counts. EASE is fitted on "on the list" alone, so 1 is its own weight.
+    pub feedback: Vec<f32>,
+}
+
+impl Mix {
+    /// Every item counts once, as in the fit; a dislike counts against.
+    pub fn uniform(scale: f32) -> Self {
+        Self::rating_slope(scale, 0.0)
+    }
+
+    /// Rated items count `1 + slope · (rating − 8) / 2` (never below zero): with a positive
+    /// slope a 10 counts more than a 6. Unrated items and likes count 1 (a like is a 10 for the
+    /// head, but a plain "on the list" here, where ratings do not enter the fit); a dislike −1.
+    pub fn rating_slope(scale: f32, slope: f32) -> Self {
+        let mut feedback: Vec<f32> = (0..FEEDBACK_KINDS)
+            .map(|kind| match kind {
+                1..=10 => (1.0 + slope * (kind as f32 - 8.0) / 2.0).max(0.0),
+                _ => 1.0,
+            })
+            .collect();
+        feedback[LIKE as usize] = feedback[10];
+        feedback[DISLIKE as usize] = -feedback[LIKE as usize];
+        Self { scale, feedback }
+    }
+
+    /// The signed weight of one history entry.
+    pub fn weight(&self, entry: &Entry) -> f32 {
+        self.scale * self.feedback.get(entry.rating as usize).copied().unwrap_or(0.0)
+    }
+
+    pub(crate) fn validate(&self) -> Result<()> {
+        if self.feedback.len() != FEEDBACK_KINDS {
+            return Err(Error::Input(format!(
+                "the item–item mix has {} feedback weights, expected {FEEDBACK_KINDS}",
+                self.feedback.len()
+            )));
+        }
+        if !self.scale.is_finite() || self.feedback.iter().any(|w| !w.is_finite()) {
+            return Err(Error::Input("the item–item mix has a non-finite weight".into()));
+        }
+        Ok(())
+    }
+}
+
+/// A sparse item–item table in CSR form by history item.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ItemItem {
+    n_items: usize,
+    /// `offsets[j]..offsets[j + 1]` are history item `j`'s entries.
+    offsets: Vec<usize>,
+    /// Target items, ascending within each row.
+    targets: Vec<u32>,
+    weights: Vec<f32>,
+    pub mix: Mix,
+    /// How it was made (dataset, λ, k, refit, validation metric), kept in the file.
+    pub info: HashMap<String, String>,
+}
+
+impl ItemItem {
+    /// A table from per-history-item lists of `(target, weight)`. Targets must be distinct
+    /// catalogue rows other than the row itself; weights are rounded to f16, as stored.
+    pub fn from_rows(rows: Vec<Vec<(u32, f32)>>, mix: Mix) -> Result<Self> {
+        let n_items = rows.len();
+        let mut offsets = Vec::with_capacity(n_items + 1);
+        offsets.push(0);
+        let (mut targets, mut weights) = (Vec::new(), Vec::new());
+        for mut entries in rows {
+            entries.sort_unstable_by_key(|&(target, _)| target);
+            for (target, weight) in entries {
+                targets.push(target);
+                weights.push(f16_round(weight));
+            }
+            offsets.push(targets.len());
+        }
+        let table = Self {
+            n_items,
+            offsets,
+            targets,
+            weights,
+            mix,
+            info: HashMap::new(),
+        };
+        table.validate()?;
+        Ok(table)
+    }
+
+    pub fn n_items(&self) -> usize {
+        self.n_items
+    }
+
+    /// Stored weights (non-zero entries).
+    pub fn len(&self) -> usize {
+        self.weights.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.weights.is_empty()
+    }
+
+    /// History item `row`'s `(target, weight)` entries, targets ascending.
+    pub fn row(&self, row: usize) -> impl Iterator<Item = (usize, f32)> + '_ {
+        let range = self.offsets[row]..self.offsets[row + 1];
+        self.targets[range.clone()]
+            .iter()
+            .zip(&self.weights[range])
+            .map(|(&t, &w)| (t as usize, w))
+    }
+
+    /// `B[source, target]` (0 where not stored).
+    pub fn weight(&self, source: usize, target: usize) -> f32 {
+        let range = self.offsets[source]..self.offsets[source + 1];
+        match self.targets[range.clone()].binary_search(&(target as u32)) {
+            Ok(k) => self.weights[range.start + k],
+            Err(_) => 0.0,
+        }
+    }
+
+    /// Adds this part's score for every catalogue row to `scores`: each history entry adds its
+    /// [`Mix::weight`] times its row of the table.
+    pub fn add_scores(&self, history: &[Entry], scores: &mut [f32]) {
+        for entry in history {
+            if entry.row >= self.n_items {
+                continue; // not a catalogue item (a taste sentence): no row here
+            }
+            let w = self.mix.weight(entry);
+            if w == 0.0 {
+                continue;
+            }
+            for (target, b) in self.row(entry.row) {
+                scores[target] += w * b;
+            }
+        }
+    }
+
+    /// The scores of this part alone.
+    pub fn scores(&self, history: &[Entry]) -> Vec<f32> {
+        let mut scores = vec![0.0; self.n_items];
+        self.add_scores(history, &mut scores);
+        scores
+    }
+
+    /// One history entry's exact share of `target`'s score.
+    pub fn share(&self, entry: &Entry, target: usize) -> f32 {
+        if entry.row >= self.n_items {
+            return 0.0;
+        }
+        self.mix.weight(entry) * self.weight(entry.row, target)
+    }
+
+    /// The same table with another mix.
+    pub fn with_mix(self, mix: Mix) -> Self {
+        Self { mix, ..self }
+    }
+
+    /// Checks the structure (the loader's second line of defence, and the fit's).
+    fn validate(&self) -> Result<()> {
+        let bad = |why: String| Err(Error::Weights(format!("item–item table: {why}")));
+        self.mix.validate()?;
+        if self.offsets.len() != self.n_items + 1
+            || self.offsets.first() != Some(&0)
+            || self.offsets.last() != Some(&self.targets.len())
+            || self.targets.len() != self.weights.len()
+        {
+            return bad("offsets, targets and weights do not fit together".into());
+        }
+        for row in 0..self.n_items {
+            let (start, end) = (self.offsets[row], self.offsets[row + 1]);
+            if start > end || end > self.targets.len() {
+                return bad(format!("row {row} spans {start}..{end} of {}", self.targets.len()));
+            }
+            let targets = &self.targets[start..end];
+            if let Some(&t) = targets.iter().find(|&&t| t as usize >= self.n_items) {
+                return bad(format!("row {row} names item {t} of {}", self.n_items));
+            }
+            if targets.windows(2).any(|w| w[0] >= w[1]) {
+                return bad(format!("row {row}'s targets are not strictly ascending"));
+            }
+            if targets.binary_search(&(row as u32)).is_ok() {
+                return bad(format!("item {row} predicts itself"));
+            }
+        }
+        if self.weights.iter().any(|w| !w.is_finite()) {
+            return bad("a weight is not finite".into());
+        }
+        Ok(())
+    }
+}
+
+/// The nearest f16 value, as f32 (the file stores f16; the table in memory equals the file).
+pub fn f16_round(value: f32) -> f32 {
+    burn::tensor::f16::from_f32(value).to_f32()
+}
+
+impl crate::eval::baselines::Recommender for ItemItem {
+    fn name(&self) -> &str {
+        "item-item"
+    }
+    fn scores(&self, visible: &[Entry]) -> Vec<f32> {
+        ItemItem::scores(self, visible)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table() -> ItemItem {
+        ItemItem::from_rows(
+            vec![vec![(2, 0.5), (1, 0.25)], vec![(0, 1.0)], vec![]],
+            Mix::uniform(2.0),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn scores_add_weighted_rows_and_shares_are_exact() {
+        let t = table();
+        let history = [Entry { row: 0, rating: 0 }, Entry { row: 1, rating: DISLIKE }];
+        let scores = t.scores(&history);
+        // 2·(row 0) − 2·(row 1): item 0 gets −2, item 1 gets 0.5, item 2 gets 1.
+        assert_eq!(scores, vec![-2.0, 0.5, 1.0]);
+        for target in 0..3 {
+            let shares: f32 = history.iter().map(|e| t.share(e, target)).sum();
+            assert_eq!(shares, scores[target]);
+        }
+    }
+
+    #[test]
+    fn rejects_self_loops_and_foreign_targets() {
+        assert!(ItemItem::from_rows(vec![vec![(0, 1.0)]], Mix::uniform(1.0)).is_err());
+        assert!(ItemItem::from_rows(vec![vec![(5, 1.0)], vec![]], Mix::uniform(1.0)).is_err());
+        assert!(
+            ItemItem::from_rows(vec![vec![(1, f32::NAN)], vec![]], Mix::uniform(1.0)).is_err()
+        );
+    }
+
+    #[test]
+    fn rating_slope_orders_ratings_and_dislikes_subtract() {
+        let mix = Mix::rating_slope(1.0, 0.5);
+        let w = |rating| mix.weight(&Entry { row: 0, rating });
+        assert!(w(10) > w(8) && w(8) > w(6));
+        assert_eq!(w(8), 1.0);
+        assert_eq!(w(LIKE), w(10));
+        assert_eq!(w(DISLIKE), -w(LIKE));
+        assert_eq!(w(0), 1.0);
+    }
+}
