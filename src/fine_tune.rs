@@ -207,7 +207,10 @@ pub async fn fine_tune(
             .collect();
         let mut targets = Targets::new(Objective::Softmax, &examples, n_items, &autodiff)?;
         if let (Some(table), Targets::Distribution { seen, .. }) = (item_item, &mut targets) {
-            let prior: Vec<f32> = inputs.iter().flat_map(|input| table.scores(input)).collect();
+            let prior: Vec<f32> = inputs
+                .iter()
+                .flat_map(|input| table.scores(input))
+                .collect();
             let prior = TensorData::new(prior, [inputs.len(), n_items]);
             *seen = seen.clone() + Tensor::from_data(prior, &autodiff);
         }
@@ -255,9 +258,17 @@ pub async fn fine_tune(
         let rank = |residual: Vec<f32>| {
             let delta = Tensor::<1>::from_data(TensorData::new(residual, [dim]), &device);
             let user = validation_user.clone() + delta.unsqueeze();
-            slice_reciprocal_rank(head.scores(&user, items), validation_prior.as_deref(), &seen, &validation)
+            slice_reciprocal_rank(
+                head.scores(&user, items),
+                validation_prior.as_deref(),
+                &seen,
+                &validation,
+            )
         };
-        let (without, with) = (rank(vec![0.0; dim]).await?, rank(best.residual.clone()).await?);
+        let (without, with) = (
+            rank(vec![0.0; dim]).await?,
+            rank(best.residual.clone()).await?,
+        );
         report.reciprocal_rank = Some((without, with));
         if with <= without {
             best = Personal::zero(dim);

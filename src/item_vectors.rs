@@ -122,7 +122,10 @@ mod tests {
         let half = ItemVectors::from_safetensors(&vectors.to_safetensors_f16().unwrap()).unwrap();
         assert_eq!(half.row(1), [0.25, 3.0]);
         assert!((half.row(2)[1] - 1e-7).abs() < 3e-8 && half.row(0) == [1.0, -2.5]); // f16 subnormal step 6e-8
-        let sizes = (vectors.to_safetensors_f16().unwrap().len(), vectors.to_safetensors().unwrap().len());
+        let sizes = (
+            vectors.to_safetensors_f16().unwrap().len(),
+            vectors.to_safetensors().unwrap().len(),
+        );
         assert!(sizes.0 < sizes.1, "{sizes:?}");
     }
 

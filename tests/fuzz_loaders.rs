@@ -278,7 +278,10 @@ fn hostile_files_never_panic_hang_or_allocate_without_bound() {
         if let Ok(table) = load_item_item(&b) {
             // A table that loads must also score any history of its catalogue without a panic.
             let history: Vec<_> = (0..table.n_items())
-                .map(|row| localrec::interactions::Entry { row, rating: (row % 13) as u8 })
+                .map(|row| localrec::interactions::Entry {
+                    row,
+                    rating: (row % 13) as u8,
+                })
                 .collect();
             let _ = table.scores(&history);
         }

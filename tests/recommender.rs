@@ -357,7 +357,15 @@ fn hybrid_scores_add_exact_item_item_shares() {
         let row = (rec.item - 100) as usize;
         let part: f32 = [0usize, 3]
             .iter()
-            .map(|&from| table.share(&Entry { row: from, rating: 10 }, row))
+            .map(|&from| {
+                table.share(
+                    &Entry {
+                        row: from,
+                        rating: 10,
+                    },
+                    row,
+                )
+            })
             .sum();
         assert!((rec.score - score_of(&plain, rec.item) - part).abs() < 1e-5);
     }
@@ -424,7 +432,11 @@ fn reasons_name_the_reactions_that_drive_each_row() {
     assert_eq!(reasons_of(107), [Source::Item(106)]);
     for rec in &recs.items {
         if let Some(first) = rec.because.first() {
-            assert!(rec.because.iter().all(|b| b.share >= REASON_SHARE * first.share));
+            assert!(
+                rec.because
+                    .iter()
+                    .all(|b| b.share >= REASON_SHARE * first.share)
+            );
         }
     }
     let other = ItemItem::from_rows(vec![Vec::new(); ITEMS + 1], Mix::uniform(1.0)).unwrap();

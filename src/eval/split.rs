@@ -129,7 +129,9 @@ pub fn cold_items(split: &Split, n_items: usize, share: f64, seed: u64) -> (Spli
     SplitMix64::new(seed ^ 0xC01D).shuffle(&mut rows);
     let mut cold = vec![false; n_items];
     let n_cold = (n_items as f64 * share).round() as usize;
-    rows[..n_cold.min(n_items)].iter().for_each(|&r| cold[r] = true);
+    rows[..n_cold.min(n_items)]
+        .iter()
+        .for_each(|&r| cold[r] = true);
 
     let warm = |entries: &[Entry]| -> Vec<Entry> {
         entries.iter().copied().filter(|e| !cold[e.row]).collect()
@@ -287,20 +289,32 @@ mod tests {
         let (cold_split, cold) = cold_items(&split, 50, 0.1, 1);
         assert_eq!(cold.iter().filter(|&&c| c).count(), 5);
         let is_cold = |e: &Entry| cold[e.row];
-        assert!(cold_split.train.iter().all(|u| !u.entries.iter().any(is_cold)));
+        assert!(
+            cold_split
+                .train
+                .iter()
+                .all(|u| !u.entries.iter().any(is_cold))
+        );
         for u in &cold_split.validation {
             assert!(!u.visible.iter().chain(&u.hidden).any(is_cold));
         }
         assert!(!cold_split.test.is_empty());
         for u in &cold_split.test {
-            assert!(!u.visible.iter().any(is_cold), "a new item is nobody's history");
+            assert!(
+                !u.visible.iter().any(is_cold),
+                "a new item is nobody's history"
+            );
             assert!(u.hidden.iter().all(is_cold), "targets are new items only");
             let original = split.test.iter().find(|h| h.user == u.user).unwrap();
             let expected: Vec<Entry> = original.hidden.iter().copied().filter(is_cold).collect();
             assert_eq!(u.hidden, expected, "every hidden new item is a target");
         }
         // Warm interactions are all still there.
-        let warm_before: usize = split.train.iter().map(|u| u.entries.iter().filter(|e| !is_cold(e)).count()).sum();
+        let warm_before: usize = split
+            .train
+            .iter()
+            .map(|u| u.entries.iter().filter(|e| !is_cold(e)).count())
+            .sum();
         let warm_after: usize = cold_split.train.iter().map(|u| u.entries.len()).sum();
         assert_eq!(warm_before, warm_after);
     }

@@ -67,9 +67,9 @@ pub fn ease_on_validation(
     // Grow the grid (doubling) while the best λ is at its edge; at most 8 more fits.
     for _ in 0..8 {
         let lambda = best.as_ref().expect("fitted").0.lambda();
-        let (low, high) = tried.iter().fold((f32::MAX, 0f32), |(lo, hi), &(l, _)| {
-            (lo.min(l), hi.max(l))
-        });
+        let (low, high) = tried
+            .iter()
+            .fold((f32::MAX, 0f32), |(lo, hi), &(l, _)| (lo.min(l), hi.max(l)));
         let next = if lambda == low && low > 0.5 {
             low / 2.0
         } else if lambda == high {
@@ -102,8 +102,9 @@ pub fn sparsify(ease: &Ease, gram: &[f32], k: usize, refit: Option<Penalty>) -> 
                 .map(|j| (j, ease.weight(j, target)))
                 .filter(|&(_, w)| w != 0.0),
         );
-        let by_magnitude =
-            |a: &(usize, f32), b: &(usize, f32)| b.1.abs().total_cmp(&a.1.abs()).then(a.0.cmp(&b.0));
+        let by_magnitude = |a: &(usize, f32), b: &(usize, f32)| {
+            b.1.abs().total_cmp(&a.1.abs()).then(a.0.cmp(&b.0))
+        };
         if column.len() > k {
             column.select_nth_unstable_by(k.max(1) - 1, by_magnitude);
             column.truncate(k);
@@ -141,9 +142,14 @@ pub fn ridge_on_support(
         }
         a[r * k + r] += penalty.lambda + penalty.popularity * gram[i * n + i] as f64;
     }
-    let rhs: Vec<f64> = support.iter().map(|&i| gram[i * n + target] as f64).collect();
+    let rhs: Vec<f64> = support
+        .iter()
+        .map(|&i| gram[i * n + target] as f64)
+        .collect();
     let solution = cholesky_solve(&mut a, k, rhs).ok_or_else(|| {
-        Error::Compute(format!("item {target}'s ridge system is not positive definite"))
+        Error::Compute(format!(
+            "item {target}'s ridge system is not positive definite"
+        ))
     })?;
     Ok(solution.into_iter().map(|v| v as f32).collect())
 }
@@ -193,22 +199,28 @@ pub fn sparse_on_validation(
     let lambda = ease.lambda() as f64;
     let mut best: Option<(ItemItem, Candidate)> = None;
     let mut candidates = Vec::new();
-    let mut try_one = |k: usize, refit: Option<Penalty>, best: &mut Option<(ItemItem, Candidate)>| {
-        let table = sparsify(ease, gram, k, refit)?;
-        let ndcg = evaluate(&table, validation, n).ndcg;
-        log(&format!("item–item k = {k}, refit {refit:?}: validation NDCG@10 {ndcg:.4}"));
-        candidates.push((k, refit, ndcg));
-        // Ties go to what was tried first (smaller, simpler).
-        if best.as_ref().is_none_or(|(_, b)| ndcg > b.2) {
-            *best = Some((table, (k, refit, ndcg)));
-        }
-        Ok::<_, Error>(())
-    };
+    let mut try_one =
+        |k: usize, refit: Option<Penalty>, best: &mut Option<(ItemItem, Candidate)>| {
+            let table = sparsify(ease, gram, k, refit)?;
+            let ndcg = evaluate(&table, validation, n).ndcg;
+            log(&format!(
+                "item–item k = {k}, refit {refit:?}: validation NDCG@10 {ndcg:.4}"
+            ));
+            candidates.push((k, refit, ndcg));
+            // Ties go to what was tried first (smaller, simpler).
+            if best.as_ref().is_none_or(|(_, b)| ndcg > b.2) {
+                *best = Some((table, (k, refit, ndcg)));
+            }
+            Ok::<_, Error>(())
+        };
     for &k in ks {
         try_one(k, None, &mut best)?;
         try_one(k, Some(Penalty::ridge(lambda)), &mut best)?;
     }
-    let (k, refit, _) = best.as_ref().ok_or_else(|| Error::Input("no k to try".into()))?.1;
+    let (k, refit, _) = best
+        .as_ref()
+        .ok_or_else(|| Error::Input("no k to try".into()))?
+        .1;
     if refit.is_some() {
         // λ' halves from EASE's λ while that helps (a sparse model wants less ridge), then the
         // popularity term is tried at the best λ'.
@@ -231,7 +243,9 @@ pub fn sparse_on_validation(
     }
     let (mut table, (k, refit, ndcg)) = best.expect("tried");
     table.info.insert("k".into(), k.to_string());
-    table.info.insert("lambda".into(), ease.lambda().to_string());
+    table
+        .info
+        .insert("lambda".into(), ease.lambda().to_string());
     table.info.insert(
         "refit".into(),
         serde_json::to_string(&refit).expect("plain numbers"),
@@ -260,8 +274,7 @@ pub fn choose_mix(
         for scale in scales {
             let mut ranking = Ranking::new(n);
             for ((user, head), part) in validation.iter().zip(head_scores).zip(&parts) {
-                let scores: Vec<f32> =
-                    head.iter().zip(part).map(|(h, p)| h + scale * p).collect();
+                let scores: Vec<f32> = head.iter().zip(part).map(|(h, p)| h + scale * p).collect();
                 ranking.add(&scores, user);
             }
             let ndcg = ranking.report().ndcg;
@@ -306,7 +319,11 @@ pub fn borrow_columns(
         }
     }
     let dot = |a: usize, b: usize| -> f32 {
-        text.row(a).iter().zip(text.row(b)).map(|(x, y)| x * y).sum()
+        text.row(a)
+            .iter()
+            .zip(text.row(b))
+            .map(|(x, y)| x * y)
+            .sum()
     };
     for item in (0..n).filter(|&i| unseen[i]) {
         let mut nearest: Vec<(usize, f32)> = (0..n)
@@ -349,15 +366,17 @@ mod tests {
         (0..users)
             .map(|u| {
                 let block = rng.below(3) * n / 3;
-                let mut rows: Vec<usize> = (0..6)
-                    .map(|_| (block + rng.below(n / 3 + 1)) % n)
-                    .collect();
+                let mut rows: Vec<usize> =
+                    (0..6).map(|_| (block + rng.below(n / 3 + 1)) % n).collect();
                 rows.extend((0..2).map(|_| rng.below(n)));
                 rows.sort_unstable();
                 rows.dedup();
                 UserList {
                     user: u as u32,
-                    entries: rows.into_iter().map(|row| Entry { row, rating: 0 }).collect(),
+                    entries: rows
+                        .into_iter()
+                        .map(|row| Entry { row, rating: 0 })
+                        .collect(),
                 }
             })
             .collect()
@@ -407,7 +426,10 @@ mod tests {
             let kept: Vec<usize> = (0..n).filter(|&j| table.weight(j, target) != 0.0).collect();
             assert_eq!(kept.len(), k, "item {target}");
             for &j in &kept {
-                assert!(ease.weight(j, target).abs() >= column[k - 1], "item {target}: {j}");
+                assert!(
+                    ease.weight(j, target).abs() >= column[k - 1],
+                    "item {target}: {j}"
+                );
                 assert!(close(table.weight(j, target), ease.weight(j, target)));
             }
         }
@@ -425,7 +447,9 @@ mod tests {
             popularity: 0.1,
         };
         let fast = ridge_on_support(&gram, n, &support, target, penalty).unwrap();
-        let diagonal = |r: usize| penalty.lambda + penalty.popularity * gram[support[r] * n + support[r]] as f64;
+        let diagonal = |r: usize| {
+            penalty.lambda + penalty.popularity * gram[support[r] * n + support[r]] as f64
+        };
         let k = support.len();
         let mut m: Vec<Vec<f64>> = (0..k)
             .map(|r| {
@@ -444,7 +468,9 @@ mod tests {
                 if r != p {
                     let f = m[r][p];
                     let pivot_row = m[p].clone();
-                    m[r].iter_mut().zip(&pivot_row).for_each(|(v, p)| *v -= f * p);
+                    m[r].iter_mut()
+                        .zip(&pivot_row)
+                        .for_each(|(v, p)| *v -= f * p);
                 }
             }
         }
@@ -455,7 +481,8 @@ mod tests {
         for r in 0..k {
             let lhs: f64 = (0..k)
                 .map(|c| {
-                    (gram[support[r] * n + support[c]] as f64 + if r == c { diagonal(r) } else { 0.0 })
+                    (gram[support[r] * n + support[c]] as f64
+                        + if r == c { diagonal(r) } else { 0.0 })
                         * fast[c] as f64
                 })
                 .sum();
@@ -473,7 +500,12 @@ mod tests {
         )
         .unwrap();
         let text = ItemVectors::from_rows(
-            vec![vec![0.0, 0.0, 1.0], vec![1.0, 0.0, 0.0], vec![0.0, 1.0, 0.0], vec![0.8, 0.2, 0.0]],
+            vec![
+                vec![0.0, 0.0, 1.0],
+                vec![1.0, 0.0, 0.0],
+                vec![0.0, 1.0, 0.0],
+                vec![0.8, 0.2, 0.0],
+            ],
             Default::default(),
         )
         .unwrap();
@@ -481,7 +513,11 @@ mod tests {
         let borrowed = borrow_columns(&table, &unseen, &text, 5, 8).unwrap();
         assert!(close(borrowed.weight(0, 3), 0.8 * 0.5 + 0.2 * 0.25));
         for (j, i) in [(0, 1), (0, 2)] {
-            assert_eq!(borrowed.weight(j, i), table.weight(j, i), "seen items keep theirs");
+            assert_eq!(
+                borrowed.weight(j, i),
+                table.weight(j, i),
+                "seen items keep theirs"
+            );
         }
         assert_eq!(borrowed.len(), 3);
     }

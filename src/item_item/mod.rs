@@ -55,7 +55,12 @@ impl Mix {
 
     /// The signed weight of one history entry.
     pub fn weight(&self, entry: &Entry) -> f32 {
-        self.scale * self.feedback.get(entry.rating as usize).copied().unwrap_or(0.0)
+        self.scale
+            * self
+                .feedback
+                .get(entry.rating as usize)
+                .copied()
+                .unwrap_or(0.0)
     }
 
     pub(crate) fn validate(&self) -> Result<()> {
@@ -66,7 +71,9 @@ impl Mix {
             )));
         }
         if !self.scale.is_finite() || self.feedback.iter().any(|w| !w.is_finite()) {
-            return Err(Error::Input("the item–item mix has a non-finite weight".into()));
+            return Err(Error::Input(
+                "the item–item mix has a non-finite weight".into(),
+            ));
         }
         Ok(())
     }
@@ -196,7 +203,10 @@ impl ItemItem {
         for row in 0..self.n_items {
             let (start, end) = (self.offsets[row], self.offsets[row + 1]);
             if start > end || end > self.targets.len() {
-                return bad(format!("row {row} spans {start}..{end} of {}", self.targets.len()));
+                return bad(format!(
+                    "row {row} spans {start}..{end} of {}",
+                    self.targets.len()
+                ));
             }
             let targets = &self.targets[start..end];
             if let Some(&t) = targets.iter().find(|&&t| t as usize >= self.n_items) {
@@ -245,7 +255,13 @@ mod tests {
     #[test]
     fn scores_add_weighted_rows_and_shares_are_exact() {
         let t = table();
-        let history = [Entry { row: 0, rating: 0 }, Entry { row: 1, rating: DISLIKE }];
+        let history = [
+            Entry { row: 0, rating: 0 },
+            Entry {
+                row: 1,
+                rating: DISLIKE,
+            },
+        ];
         let scores = t.scores(&history);
         // 2·(row 0) − 2·(row 1): item 0 gets −2, item 1 gets 0.5, item 2 gets 1.
         assert_eq!(scores, vec![-2.0, 0.5, 1.0]);
@@ -259,9 +275,7 @@ mod tests {
     fn rejects_self_loops_and_foreign_targets() {
         assert!(ItemItem::from_rows(vec![vec![(0, 1.0)]], Mix::uniform(1.0)).is_err());
         assert!(ItemItem::from_rows(vec![vec![(5, 1.0)], vec![]], Mix::uniform(1.0)).is_err());
-        assert!(
-            ItemItem::from_rows(vec![vec![(1, f32::NAN)], vec![]], Mix::uniform(1.0)).is_err()
-        );
+        assert!(ItemItem::from_rows(vec![vec![(1, f32::NAN)], vec![]], Mix::uniform(1.0)).is_err());
     }
 
     #[test]

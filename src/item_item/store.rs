@@ -22,7 +22,10 @@ pub fn save_item_item(table: &ItemItem) -> Result<Vec<u8>> {
         let bytes = table.targets.iter().flat_map(|&t| (t as u16).to_le_bytes());
         (Dtype::U16, bytes.collect())
     } else {
-        (Dtype::U32, table.targets.iter().flat_map(|t| t.to_le_bytes()).collect())
+        (
+            Dtype::U32,
+            table.targets.iter().flat_map(|t| t.to_le_bytes()).collect(),
+        )
     };
     let weights: Vec<u8> = table
         .weights
@@ -41,8 +44,14 @@ pub fn save_item_item(table: &ItemItem) -> Result<Vec<u8>> {
                 "offsets",
                 TensorView::new(Dtype::U32, vec![table.n_items + 1], &offsets).map_err(bad)?,
             ),
-            ("targets", TensorView::new(target_type, vec![nnz], &targets).map_err(bad)?),
-            ("weights", TensorView::new(Dtype::F16, vec![nnz], &weights).map_err(bad)?),
+            (
+                "targets",
+                TensorView::new(target_type, vec![nnz], &targets).map_err(bad)?,
+            ),
+            (
+                "weights",
+                TensorView::new(Dtype::F16, vec![nnz], &weights).map_err(bad)?,
+            ),
         ],
         Some(metadata),
     )
@@ -55,10 +64,16 @@ pub fn load_item_item(bytes: &[u8]) -> Result<ItemItem> {
     let tensor = |name: &str, dtypes: &[Dtype]| {
         let t = file.tensor(name).map_err(|e| bad(e.to_string()))?;
         if !dtypes.contains(&t.dtype()) {
-            return Err(bad(format!("{name} is {:?}, expected {dtypes:?}", t.dtype())));
+            return Err(bad(format!(
+                "{name} is {:?}, expected {dtypes:?}",
+                t.dtype()
+            )));
         }
         if t.shape().len() != 1 {
-            return Err(bad(format!("{name} has shape {:?}, expected 1-d", t.shape())));
+            return Err(bad(format!(
+                "{name} has shape {:?}, expected 1-d",
+                t.shape()
+            )));
         }
         Ok(t)
     };
@@ -80,7 +95,10 @@ pub fn load_item_item(bytes: &[u8]) -> Result<ItemItem> {
             .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
             .collect()
     };
-    let offsets: Vec<usize> = u32s(offsets.data()).into_iter().map(|o| o as usize).collect();
+    let offsets: Vec<usize> = u32s(offsets.data())
+        .into_iter()
+        .map(|o| o as usize)
+        .collect();
     let targets: Vec<u32> = match targets.dtype() {
         Dtype::U16 => targets
             .data()

@@ -7,11 +7,13 @@ use std::ops::ControlFlow;
 use burn::tensor::{Tensor, TensorData};
 use indicatif::ProgressBar;
 use localrec::device;
-use localrec::eval::baselines::{ItemKnn, K, Popularity, Ranking, RankingReport, TextKnn, evaluate};
-use localrec::franchise::{cap_franchises, franchise_ids};
+use localrec::eval::baselines::{
+    ItemKnn, K, Popularity, Ranking, RankingReport, TextKnn, evaluate,
+};
 use localrec::eval::metrics;
 use localrec::eval::split::HeldOut;
 use localrec::fine_tune::{FineTuneConfig, fine_tune, personalise};
+use localrec::franchise::{cap_franchises, franchise_ids};
 use localrec::head::{Head, HistoryBatch, ItemTable, Objective, load_head, read_rows};
 use localrec::item_item::fit::ease_on_validation;
 use localrec::item_item::{ItemItem, Mix, load_item_item};
@@ -52,7 +54,11 @@ pub fn eval(dir: &Path, json: bool, seed: u64, protocol: Protocol) -> Result<()>
         Extra::None,
     );
     let itemknn = ItemKnn::fit(&split.train, n_items, 100);
-    add("itemknn", evaluate(&itemknn, &split.test, n_items), Extra::None);
+    add(
+        "itemknn",
+        evaluate(&itemknn, &split.test, n_items),
+        Extra::None,
+    );
     drop(itemknn);
 
     // The heads of this protocol; "head" (softmax, text + IDs) is the hybrid's.
@@ -95,7 +101,11 @@ pub fn eval(dir: &Path, json: bool, seed: u64, protocol: Protocol) -> Result<()>
     add("ease", evaluate(&ease, &split.test, n_items), Extra::None);
     drop(ease);
     let alone = table.clone().with_mix(Mix::uniform(1.0));
-    add("item-item", evaluate(&alone, &split.test, n_items), Extra::None);
+    add(
+        "item-item",
+        evaluate(&alone, &split.test, n_items),
+        Extra::None,
+    );
 
     if let Some(items) = &dataset.vectors {
         add(
@@ -126,7 +136,11 @@ pub fn eval(dir: &Path, json: bool, seed: u64, protocol: Protocol) -> Result<()>
         let capped = hybrid.ranking(&split.test, n_items, Some(&franchise));
         let distinct = |r: &Ranking| Extra::Franchises(r.distinct_in_top(&franchise));
         add("hybrid", plain.report(), distinct(&plain));
-        add("hybrid, ≤2 per franchise", capped.report(), distinct(&capped));
+        add(
+            "hybrid, ≤2 per franchise",
+            capped.report(),
+            distinct(&capped),
+        );
         if protocol == Protocol::Standard {
             let (before, after) = fine_tune_comparison(head, items, None, &split.test)?;
             add("head, users ≥20 events", before, Extra::None);
@@ -162,7 +176,14 @@ pub fn eval(dir: &Path, json: bool, seed: u64, protocol: Protocol) -> Result<()>
         println!("{}: {description}\n", dataset.name);
         println!(
             "{:<26} {:>8} {:>10} {:>7} {:>7} {:>7} {:>12} {:>7} {:>14}",
-            "model", "NDCG@10", "Recall@10", "HR@10", "MRR", "AUC", "coverage@10", "RMSE",
+            "model",
+            "NDCG@10",
+            "Recall@10",
+            "HR@10",
+            "MRR",
+            "AUC",
+            "coverage@10",
+            "RMSE",
             "franchises@10"
         );
         for (model, r) in &rows {
@@ -224,7 +245,11 @@ struct LoadedHead {
 /// The dataset's head files for `protocol` (`head*.safetensors`; `*-cold-items` for new
 /// items), each with its item table. For new items the table uses text alone: an item added
 /// after training has no learned ID row.
-fn load_heads(dataset: &Dataset, protocol: Protocol, cold: Option<&[bool]>) -> Result<Vec<LoadedHead>> {
+fn load_heads(
+    dataset: &Dataset,
+    protocol: Protocol,
+    cold: Option<&[bool]>,
+) -> Result<Vec<LoadedHead>> {
     let device = device::cpu();
     let text = dataset.text_tensor(&device)?;
     let mut heads = Vec::new();

@@ -11,8 +11,8 @@ use localrec::interactions::Entry;
 use localrec::item_item::fit::{
     borrow_columns, choose_mix, ease_on_validation, sparse_on_validation,
 };
-use localrec::item_vectors::ItemVectors;
 use localrec::item_item::{ItemItem, save_item_item};
+use localrec::item_vectors::ItemVectors;
 use localrec::{Error, Result};
 
 use crate::dataset::Dataset;
@@ -25,7 +25,12 @@ pub const TEXT_NEIGHBOURS: usize = 10;
 /// 2.8 MB: f16 weights and u16 items).
 pub const DEFAULT_KS: [usize; 3] = [32, 64, 96];
 
-pub fn fit_item_item(dir: &Path, ks: &[usize], head: Option<PathBuf>, out: Option<PathBuf>) -> Result<()> {
+pub fn fit_item_item(
+    dir: &Path,
+    ks: &[usize],
+    head: Option<PathBuf>,
+    out: Option<PathBuf>,
+) -> Result<()> {
     let dataset = Dataset::load(dir)?;
     let (split, _) = dataset.split(42);
     let device = device::cpu();
@@ -79,8 +84,13 @@ pub fn fit_on_split(
     text: Option<&ItemVectors>,
 ) -> Result<(Ease, ItemItem)> {
     let log = |line: &str| eprintln!("{line}");
-    let (ease, gram, lambdas) =
-        ease_on_validation(&split.train, &split.validation, n_items, &device::cpu(), log);
+    let (ease, gram, lambdas) = ease_on_validation(
+        &split.train,
+        &split.validation,
+        n_items,
+        &device::cpu(),
+        log,
+    );
     let (mut table, candidates) = sparse_on_validation(&ease, &gram, &split.validation, ks, log)?;
     table.info.insert(
         "lambdas_tried".into(),
@@ -100,8 +110,12 @@ pub fn fit_on_split(
         let k: usize = table.info["k"].parse().expect("written by the fit");
         let count = unseen.iter().filter(|&&u| u).count();
         table = borrow_columns(&table, &unseen, text, TEXT_NEIGHBOURS, k)?;
-        table.info.insert("borrowed_columns".into(), count.to_string());
-        eprintln!("{count} items without training interactions borrowed their text neighbours' columns");
+        table
+            .info
+            .insert("borrowed_columns".into(), count.to_string());
+        eprintln!(
+            "{count} items without training interactions borrowed their text neighbours' columns"
+        );
     }
     if let Some((head, items)) = head {
         let scores = head_scores(head, items, &split.validation)?;
@@ -110,7 +124,9 @@ pub fn fit_on_split(
             "mix: scale {}, feedback {:?} (validation NDCG@10 of the hybrid {ndcg:.4})",
             mix.scale, mix.feedback
         );
-        table.info.insert("hybrid_validation_ndcg@10".into(), format!("{ndcg:.4}"));
+        table
+            .info
+            .insert("hybrid_validation_ndcg@10".into(), format!("{ndcg:.4}"));
         table = table.with_mix(mix);
     }
     Ok((ease, table))

@@ -17,8 +17,8 @@ use localrec::train::TrainConfig;
 use localrec::{Encoder, Error, Result};
 
 use bench::{bench, bench_head};
-use encode::{embed_catalog, embed_stdin, similarity};
 use dataset::Protocol;
+use encode::{embed_catalog, embed_stdin, similarity};
 use evaluate::eval;
 use item_item::{DEFAULT_KS, fit_item_item};
 use pretrain::pretrain;

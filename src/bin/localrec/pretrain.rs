@@ -39,7 +39,11 @@ pub fn pretrain(
         text.clone().mean_dim(0).reshape([head_config.text_dim]),
     )?;
     let variant = head_variant(config.objective, id_embeddings);
-    let suffix = if protocol == Protocol::ColdItems { COLD_SUFFIX } else { "" };
+    let suffix = if protocol == Protocol::ColdItems {
+        COLD_SUFFIX
+    } else {
+        ""
+    };
     let out = out.unwrap_or_else(|| dataset.dir.join(format!("{variant}{suffix}.safetensors")));
 
     let bar = ProgressBar::new(0).with_style(
