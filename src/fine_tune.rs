@@ -22,7 +22,6 @@ use crate::head::{
     Head, HistoryBatch, ItemTable, Objective, Targets, Users, read_rows, read_scalar,
 };
 use crate::interactions::Entry;
-use crate::item_item::ItemItem;
 use crate::rng::SplitMix64;
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -86,13 +85,9 @@ pub struct FineTuneReport {
     /// Validation loss before any step, and of the kept residual.
     pub initial: f64,
     pub best: f64,
-    /// The step whose residual is kept (0: none is, the person's list stays as it was).
     pub best_step: usize,
     pub seconds: f64,
     pub cancelled: bool,
-    /// Mean reciprocal rank of the kept-out slice without and with the best residual (the
-    /// residual is kept only if it is higher).
-    pub reciprocal_rank: Option<(f64, f64)>,
 }
 
 #[derive(Module, Debug)]
@@ -101,13 +96,10 @@ struct Residual {
 }
 
 /// Fine-tunes a personal residual on `history` (at least [`MIN_EVENTS`] events) for the frozen
-/// `head`, whose `items` table covers the catalogue. With an `item_item` part, the residual
-/// learns what the hybrid (head + item–item) misses: the item–item scores of each example's
-/// history are a constant added to the head's logits.
+/// `head`, whose `items` table covers the catalogue.
 pub async fn fine_tune(
     head: &Head,
     items: &ItemTable,
-    item_item: Option<&ItemItem>,
     history: &[Entry],
     config: &FineTuneConfig,
     mut on_progress: impl FnMut(&FineTuneProgress) -> ControlFlow<()>,
@@ -145,15 +137,9 @@ pub async fn fine_tune(
         head.users(items, &batch).vectors
     };
     let seen: HashSet<usize> = learn.iter().map(|e| e.row).collect();
-    let validation_prior = item_item.map(|table| table.scores(&learn));
     let validate = |delta: Tensor<1>| {
         let user = validation_user.clone() + delta.unsqueeze();
-        slice_loss(
-            head.scores(&user, items),
-            validation_prior.as_deref(),
-            &seen,
-            &validation,
-        )
+        slice_loss(head.scores(&user, items), &seen, &validation)
     };
 
     let autodiff = device.clone().autodiff();
@@ -180,7 +166,6 @@ pub async fn fine_tune(
         best_step: 0,
         seconds: 0.0,
         cancelled: false,
-        reciprocal_rank: None,
     };
     let mut best = Personal::zero(dim);
     for step in 1..=config.steps {
@@ -205,15 +190,7 @@ pub async fn fine_tune(
             .iter()
             .map(|(input, targets)| Example { input, targets })
             .collect();
-        let mut targets = Targets::new(Objective::Softmax, &examples, n_items, &autodiff)?;
-        if let (Some(table), Targets::Distribution { seen, .. }) = (item_item, &mut targets) {
-            let prior: Vec<f32> = inputs
-                .iter()
-                .flat_map(|input| table.scores(input))
-                .collect();
-            let prior = TensorData::new(prior, [inputs.len(), n_items]);
-            *seen = seen.clone() + Tensor::from_data(prior, &autodiff);
-        }
+        let targets = Targets::new(Objective::Softmax, &examples, n_items, &autodiff)?;
         let personalised = Users {
             vectors: users + residual.delta.val().unsqueeze(),
             weights: Tensor::zeros([splits.len(), 1], &autodiff),
@@ -252,30 +229,6 @@ pub async fn fine_tune(
             break;
         }
     }
-    // The loss can fall while the list gets worse (a few held-out items, a peaked softmax): the
-    // residual is kept only if it also ranks the kept-out slice higher than no residual does.
-    if report.best_step > 0 {
-        let rank = |residual: Vec<f32>| {
-            let delta = Tensor::<1>::from_data(TensorData::new(residual, [dim]), &device);
-            let user = validation_user.clone() + delta.unsqueeze();
-            slice_reciprocal_rank(
-                head.scores(&user, items),
-                validation_prior.as_deref(),
-                &seen,
-                &validation,
-            )
-        };
-        let (without, with) = (
-            rank(vec![0.0; dim]).await?,
-            rank(best.residual.clone()).await?,
-        );
-        report.reciprocal_rank = Some((without, with));
-        if with <= without {
-            best = Personal::zero(dim);
-            report.best_step = 0;
-            report.best = report.initial;
-        }
-    }
     report.seconds = now_seconds() - started;
     Ok((best, report))
 }
@@ -283,18 +236,10 @@ pub async fn fine_tune(
 /// Fewest events fine-tuning accepts: one to validate on, two or more to learn from.
 pub const MIN_EVENTS: usize = 3;
 
-/// Mean cross-entropy of the kept-out slice under a `[1, items]` score row (plus `prior`, the
-/// item–item part), with the rest of the history out of the softmax (as in training).
-async fn slice_loss(
-    scores: Tensor<2>,
-    prior: Option<&[f32]>,
-    seen: &HashSet<usize>,
-    slice: &[Entry],
-) -> Result<f64> {
-    let mut scores = read_rows(scores).await?.remove(0);
-    if let Some(prior) = prior {
-        scores.iter_mut().zip(prior).for_each(|(s, p)| *s += p);
-    }
+/// Mean cross-entropy of the kept-out slice under a `[1, items]` score row, with the rest of
+/// the history out of the softmax (as in training).
+async fn slice_loss(scores: Tensor<2>, seen: &HashSet<usize>, slice: &[Entry]) -> Result<f64> {
+    let scores = read_rows(scores).await?.remove(0);
     let max = scores.iter().copied().fold(f32::NEG_INFINITY, f32::max) as f64;
     let log_normaliser = max
         + scores
@@ -307,33 +252,6 @@ async fn slice_loss(
     let total: f64 = slice
         .iter()
         .map(|e| log_normaliser - scores[e.row] as f64)
-        .sum();
-    Ok(total / slice.len() as f64)
-}
-
-/// Mean reciprocal rank of the slice's items under a `[1, items]` score row (plus `prior`),
-/// the rest of the history out of the ranking.
-async fn slice_reciprocal_rank(
-    scores: Tensor<2>,
-    prior: Option<&[f32]>,
-    seen: &HashSet<usize>,
-    slice: &[Entry],
-) -> Result<f64> {
-    let mut scores = read_rows(scores).await?.remove(0);
-    if let Some(prior) = prior {
-        scores.iter_mut().zip(prior).for_each(|(s, p)| *s += p);
-    }
-    let total: f64 = slice
-        .iter()
-        .map(|target| {
-            let score = scores[target.row];
-            let above = scores
-                .iter()
-                .enumerate()
-                .filter(|&(row, &s)| s > score && !seen.contains(&row))
-                .count();
-            1.0 / (1 + above) as f64
-        })
         .sum();
     Ok(total / slice.len() as f64)
 }

@@ -286,7 +286,11 @@ impl Recommender {
         })
     }
 
-    /// Personal fine-tuning on the person's reactions (see [`fine_tune::fine_tune`]).
+    /// Personal fine-tuning on the person's reactions (see [`fine_tune::fine_tune`]). The
+    /// residual is learned on the head's scores and added to the hybrid's: learned on the
+    /// hybrid's, whose item–item part makes the softmax peaked, it ranked held-out items lower
+    /// (anime-5k, users with ≥20 events: NDCG@10 −1.6%); on the head's it costs nothing
+    /// measurable (−0.1%) and keeps the page's losses meaningful.
     pub async fn fine_tune(
         &self,
         reactions: &[(u32, Reaction)],
@@ -294,15 +298,7 @@ impl Recommender {
         on_progress: impl FnMut(&FineTuneProgress) -> ControlFlow<()>,
     ) -> Result<(Personal, FineTuneReport)> {
         let (entries, _) = self.history(reactions, &[])?;
-        fine_tune::fine_tune(
-            &self.head,
-            &self.items,
-            self.item_item.as_ref(),
-            &entries,
-            config,
-            on_progress,
-        )
-        .await
+        fine_tune::fine_tune(&self.head, &self.items, &entries, config, on_progress).await
     }
 
     /// Every item's candidate vector, `[items][dim]`, in catalogue order (for the map).

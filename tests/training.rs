@@ -358,7 +358,6 @@ fn fine_tuning_raises_a_persons_held_out_hit_rate() {
         let (personal, report) = block_on(fine_tune(
             &head,
             &items,
-            None,
             &person.visible,
             &FineTuneConfig::default(),
             |_| ControlFlow::Continue(()),
@@ -403,7 +402,6 @@ fn bad_input_is_an_error_not_a_panic() {
     let message = block_on(fine_tune(
         &head,
         &items,
-        None,
         &[],
         &FineTuneConfig::default(),
         |_| ControlFlow::Continue(()),

@@ -265,9 +265,9 @@ mod tests {
         let scores = t.scores(&history);
         // 2·(row 0) − 2·(row 1): item 0 gets −2, item 1 gets 0.5, item 2 gets 1.
         assert_eq!(scores, vec![-2.0, 0.5, 1.0]);
-        for target in 0..3 {
+        for (target, &score) in scores.iter().enumerate() {
             let shares: f32 = history.iter().map(|e| t.share(e, target)).sum();
-            assert_eq!(shares, scores[target]);
+            assert_eq!(shares, score);
         }
     }
 

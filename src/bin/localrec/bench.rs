@@ -71,7 +71,6 @@ pub fn bench_head(dir: &Path, head_path: Option<PathBuf>, json: bool) -> Result<
         let (_, report) = device::block_on(fine_tune(
             &file.head,
             &items,
-            None,
             history,
             &fine_tune_config,
             |_| ControlFlow::Continue(()),

@@ -304,7 +304,8 @@ fn without_ids(head: &Head, items: ItemTable, text: Tensor<2>, cold: &[bool]) ->
 }
 
 /// The head (plus the item–item part, if given) with and without personal fine-tuning, on
-/// the test users with at least 20 visible events (each fine-tuned on their visible history).
+/// the test users with at least 20 visible events (each fine-tuned on their visible history,
+/// as the page does: the residual is learned on the head and added to the hybrid's scores).
 pub fn fine_tune_comparison(
     head: &Head,
     items: &ItemTable,
@@ -321,7 +322,6 @@ pub fn fine_tune_comparison(
         let (personal, _) = device::block_on(fine_tune(
             head,
             items,
-            table,
             &user.visible,
             &FineTuneConfig::default(),
             |_| ControlFlow::Continue(()),
