@@ -31,20 +31,35 @@ export class Catalog {
   }
 
   /**
-   * Items whose name, genres or type contain every word of `query`; names that start with
-   * the query come first. At most `limit`.
+   * Items whose name, genres or type contain every word of `query`, best first: the exact
+   * title, then titles that start with the query, then titles that contain it, then titles
+   * with every word, then the rest (genre and type matches); catalogue order within each.
+   * `{items, total}`: the first `limit` of them and how many match in all.
    */
-  search(query, limit = 30) {
+  searchPage(query, limit = 30) {
     const words = query.toLowerCase().split(/\s+/).filter(Boolean);
-    if (words.length === 0) return [];
+    if (words.length === 0) return { items: [], total: 0 };
     const phrase = words.join(' ');
     const hits = [];
     for (let i = 0; i < this.items.length; i++) {
       if (words.every((word) => this.haystacks[i].includes(word))) hits.push(i);
     }
-    const rank = (i) => (this.haystacks[i].startsWith(phrase) ? 0 : this.haystacks[i].includes(phrase) ? 1 : 2);
-    hits.sort((a, b) => rank(a) - rank(b) || a - b);
-    return hits.slice(0, limit).map((i) => this.items[i]);
+    const rank = (i) => {
+      const name = this.items[i].name.toLowerCase();
+      if (name === phrase) return 0;
+      if (name.startsWith(phrase)) return 1;
+      if (name.includes(phrase)) return 2;
+      if (words.every((word) => name.includes(word))) return 3;
+      return 4;
+    };
+    const ranks = new Map(hits.map((i) => [i, rank(i)]));
+    hits.sort((a, b) => ranks.get(a) - ranks.get(b) || a - b);
+    return { items: hits.slice(0, limit).map((i) => this.items[i]), total: hits.length };
+  }
+
+  /** The first `limit` items of `searchPage`. */
+  search(query, limit = 30) {
+    return this.searchPage(query, limit).items;
   }
 }
 

@@ -1,4 +1,6 @@
-// The personalisation curves: training loss and held-out loss per step (uPlot, drawn live).
+// The personalisation curves: training loss and held-out loss per step (uPlot, drawn live),
+// the held-out curve starting from its value before any step (step 0), so that the chart
+// shows the same story as the message: where it started, where it was best, where it stopped.
 
 import uPlot from '../node_modules/uplot/dist/uPlot.esm.js';
 
@@ -34,8 +36,23 @@ export class TrainingChart {
     this.plot.setData(this.data);
   }
 
-  /** Points drawn so far. */
+  /** Puts the held-out loss before training at step 0 (once; there is no training loss yet). */
+  start(initial) {
+    if (!this.data || this.data[0][0] === 0 || !Number.isFinite(initial)) return;
+    this.data[0].unshift(0);
+    this.data[1].unshift(null);
+    this.data[2].unshift(initial);
+    this.plot.setData(this.data);
+  }
+
+  /** The held-out loss plotted at step 0, or null. */
+  get initial() {
+    return this.data?.[0][0] === 0 ? this.data[2][0] : null;
+  }
+
+  /** Training steps drawn so far (the starting point is not a step). */
   get points() {
-    return this.data?.[0].length ?? 0;
+    if (!this.data) return 0;
+    return this.data[0].length - (this.data[0][0] === 0 ? 1 : 0);
   }
 }

@@ -41,10 +41,15 @@ function itemSummary(item, extra = []) {
   ]);
 }
 
-/** One row of the catalogue or the recommendations. `because`: a sentence, or null. */
-export function itemRow(item, reaction, because = null) {
-  const extra = because ? [element('span', { className: 'because', text: because })] : [];
-  return element('li', { className: 'item', attrs: { 'data-item': item.id } }, [itemSummary(item, extra), reactionControls(item, reaction)]);
+/**
+ * One row of the catalogue or the recommendations. `because`: a sentence, or null; `isNew`:
+ * the item has just come into the list (after a personalisation), and is marked so.
+ */
+export function itemRow(item, reaction, because = null, { isNew = false } = {}) {
+  const extra = [];
+  if (isNew) extra.push(element('span', { className: 'new', text: 'New with your personal weights' }));
+  if (because) extra.push(element('span', { className: 'because', text: because }));
+  return element('li', { className: `item${isNew ? ' is-new' : ''}`, attrs: { 'data-item': item.id } }, [itemSummary(item, extra), reactionControls(item, reaction)]);
 }
 
 /** One row of the history panel. */
@@ -70,7 +75,8 @@ export function explain(because, catalog, history, taste) {
     if (!item || reaction === undefined || reaction === 'dislike') return null;
     return reaction === 'like' ? `you liked ${item.name}` : `you rated ${item.name} ${reaction}`;
   }).filter(Boolean);
-  if (parts.length === 0) return null;
+  // No reaction raised this item's score by a share worth naming: it is here on its own merit.
+  if (parts.length === 0) return history.length > 0 ? 'Popular with people like you' : null;
   const joined = parts.length === 1 ? parts[0] : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`;
   return `Because ${joined}`;
 }

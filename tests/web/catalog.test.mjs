@@ -29,3 +29,22 @@ test('search matches every word, names that start with the query first', () => {
 test('a file with another header is refused', () => {
   assert.throws(() => Catalog.fromTsv('id\tname\n1\tx\n'), /unexpected header/);
 });
+
+test('the exact title comes first, then titles that start with the query', () => {
+  const hits = catalog.search('Mobile Suit Gundam');
+  assert.equal(hits[0].name, 'Mobile Suit Gundam');
+  const prefixed = hits.slice(1).findIndex((item) => !item.name.toLowerCase().startsWith('mobile suit gundam'));
+  const rest = prefixed < 0 ? [] : hits.slice(1 + prefixed);
+  assert.ok(rest.every((item) => !item.name.toLowerCase().startsWith('mobile suit gundam')), 'every prefix match before any other');
+  assert.equal(catalog.search('mobile suit gundam')[0].name, 'Mobile Suit Gundam', 'case does not matter');
+  // A title match beats a genre match: "gundam" titles before anything else.
+  assert.ok(/gundam/i.test(catalog.search('gundam')[0].name));
+});
+
+test('a search says how many match in all, beyond the page shown', () => {
+  const { items, total } = catalog.searchPage('comedy', 30);
+  assert.equal(items.length, 30);
+  assert.ok(total > 30, `${total} comedies`);
+  assert.equal(catalog.searchPage('comedy', 60).items.slice(0, 30).map((i) => i.id).join(), items.map((i) => i.id).join(), 'a longer page starts with the same items');
+  assert.deepEqual(catalog.searchPage('  ', 30), { items: [], total: 0 });
+});

@@ -1,13 +1,17 @@
 // The history import parser against hostile files (a seeded mutation fuzzer, time-boxed): every
 // input is either a valid history (every item in the catalogue, every reaction valid, one per
-// item) or an ImportError with a message; no other exception, no pollution of prototypes.
+// item, personal weights of finite numbers) or an ImportError with a message; no other
+// exception, no pollution of prototypes. Also: export → import round-trips (personal weights
+// included), schema 1 files still read, and merge / replace of an import into a profile.
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 
 import { Catalog } from '../../www/catalog.js';
-import { ImportError, MAX_EVENTS, parseHistoryImport } from '../../www/history-file.js';
+import {
+  ImportError, MAX_EVENTS, applyImport, describeImport, exportHistory, parseHistoryImport,
+} from '../../www/history-file.js';
 import { isReaction } from '../../www/reactions.js';
 
 const catalog = Catalog.fromTsv(readFileSync(new URL('../../data/anime-5k/items.tsv', import.meta.url), 'utf8'));
@@ -25,14 +29,23 @@ function random(seed) {
   };
 }
 
+const DIM = 64;
+
 function validFile(rand) {
+  const schema = 1 + rand(2);
   return {
-    format: 'localrec-history', schema: 1, catalog: 'anime-5k', exportedAt: new Date(0).toISOString(), taste: 'mecha',
+    format: 'localrec-history', schema, catalog: 'anime-5k', exportedAt: new Date(0).toISOString(), taste: 'mecha',
     history: Array.from({ length: 1 + rand(20) }, () => ({
       item: ids[rand(ids.length)],
       reaction: ['like', 'dislike', 1 + rand(10)][rand(3)],
       at: new Date(rand(2e9) * 1000).toISOString(),
     })),
+    ...(schema === 2 && rand(3) > 0 ? {
+      personal: {
+        residual: Array.from({ length: DIM }, () => (rand(2001) - 1000) / 1000),
+        trainedAt: new Date(rand(2e9) * 1000).toISOString(), events: 3 + rand(20), initial: 3.9, best: 3.7, backend: 'cpu',
+      },
+    } : {}),
   };
 }
 
@@ -48,7 +61,8 @@ function mutateTree(value, rand) {
   const copy = Array.isArray(value) ? [...value] : { ...value };
   const keys = Object.keys(copy);
   if (keys.length === 0 || rand(8) === 0) {
-    copy[['item', 'reaction', 'at', 'history', 'schema', 'format', '__proto__', 'catalog', 'taste'][rand(9)]] = HOSTILE[rand(HOSTILE.length)];
+    const names = ['item', 'reaction', 'at', 'history', 'schema', 'format', '__proto__', 'catalog', 'taste', 'personal', 'residual', 'events', 'trainedAt', 'backend'];
+    copy[names[rand(names.length)]] = HOSTILE[rand(HOSTILE.length)];
     return copy;
   }
   const key = keys[rand(keys.length)];
@@ -72,7 +86,7 @@ function mutateText(text, rand) {
 function check(text) {
   let result;
   try {
-    result = parseHistoryImport(text, { bytes: Buffer.byteLength(text), catalog, catalogId: 'anime-5k' });
+    result = parseHistoryImport(text, { bytes: Buffer.byteLength(text), catalog, catalogId: 'anime-5k', personalDim: DIM });
   } catch (error) {
     assert.ok(error instanceof ImportError, `not an ImportError: ${error?.stack ?? error} for ${text.slice(0, 200)}`);
     assert.ok(error.message.length > 10);
@@ -87,6 +101,14 @@ function check(text) {
     assert.ok(Number.isFinite(event.at));
     assert.ok(!seen.has(event.item), 'one reaction per item');
     seen.add(event.item);
+  }
+  if (result.personal !== null) {
+    assert.equal(result.personal.residual.length, DIM, 'personal weights of the model\'s size');
+    assert.ok(result.personal.residual.every((x) => typeof x === 'number' && Number.isFinite(x)), 'finite weights');
+    for (const name of ['trainedAt', 'events', 'initial', 'best']) {
+      assert.ok(result.personal[name] === null || Number.isFinite(result.personal[name]), `${name}: ${result.personal[name]}`);
+    }
+    assert.ok([null, 'cpu', 'webgpu'].includes(result.personal.backend));
   }
   return 'accepted';
 }
@@ -105,10 +127,91 @@ test('mutated history files are imported correctly or refused with an ImportErro
   console.log(`history import: ${counts.accepted} accepted, ${counts.refused} refused, no other outcome`);
 });
 
-test('a valid export round-trips', () => {
+test('a valid file round-trips', () => {
   const rand = random(7);
   const file = validFile(rand);
   const { history } = parseHistoryImport(JSON.stringify(file), { bytes: 1, catalog, catalogId: 'anime-5k' });
   const last = new Map(file.history.map((e) => [e.item, e.reaction]));
   assert.deepEqual(new Map(history.map((e) => [e.item, e.reaction])), last);
+});
+
+const read = (data, options = {}) => parseHistoryImport(JSON.stringify(data), { bytes: 1, catalog, catalogId: 'anime-5k', personalDim: DIM, ...options });
+
+const profileWithWeights = {
+  schema: 1,
+  history: [{ item: ids[0], reaction: 'like', at: 1_700_000_000_000 }, { item: ids[1], reaction: 7, at: 1_700_000_100_000 }],
+  taste: 'giant robots',
+  personal: {
+    residual: Array.from({ length: DIM }, (_, i) => Math.fround(Math.sin(i) / 10)),
+    trainedAt: 1_700_000_200_000, events: 2, initial: 3.923, best: 3.693, backend: 'cpu',
+  },
+};
+
+test('an export carries the personal weights (schema 2), and importing it gives the same profile', () => {
+  const file = exportHistory(profileWithWeights, catalog, 'anime-5k');
+  assert.equal(file.schema, 2);
+  assert.equal(file.personal.residual.length, DIM);
+  const back = read(JSON.parse(JSON.stringify(file)));
+  assert.deepEqual(back.history, profileWithWeights.history);
+  assert.equal(back.taste, profileWithWeights.taste);
+  assert.deepEqual(back.personal, profileWithWeights.personal, 'weights and their facts, exactly');
+  // Without weights: null, not a missing field.
+  assert.equal(exportHistory({ ...profileWithWeights, personal: null }, catalog, 'anime-5k').personal, null);
+  assert.equal(read(exportHistory({ ...profileWithWeights, personal: null }, catalog, 'anime-5k')).personal, null);
+});
+
+test('schema 1 files (no weights) are still read; bad weights are refused with a message', () => {
+  const v1 = { format: 'localrec-history', schema: 1, catalog: 'anime-5k', history: [{ item: ids[0], reaction: 'like' }] };
+  assert.equal(read(v1).personal, null);
+  assert.equal(read({ ...v1, personal: profileWithWeights.personal }).personal, null, 'schema 1 has no weights to read');
+  assert.throws(() => read({ ...v1, schema: 3 }), /schema 3; this version reads schemas 1 and 2/);
+  const v2 = { ...v1, schema: 2 };
+  const weights = (residual, extra = {}) => ({ ...v2, personal: { residual, ...extra } });
+  const cases = [
+    [weights('nope'), /no "residual" list/],
+    [weights([]), /no "residual" list/],
+    [weights(Array(DIM - 1).fill(0)), /63 weights; this model's personal weights have 64/],
+    [weights([...Array(DIM - 1).fill(0), null]), /not a finite number/],
+    [weights([...Array(DIM - 1).fill(0), '1']), /not a finite number/],
+    [weights([...Array(DIM - 1).fill(0), 1e39]), /not a finite number/],
+    [weights(Array(DIM).fill(0), { events: -1 }), /"events" must be a count/],
+    [weights(Array(DIM).fill(0), { trainedAt: 'yesterday' }), /unreadable date/],
+    [weights(Array(DIM).fill(0), { backend: 'tpu' }), /"backend" must be/],
+    [{ ...v2, personal: [1, 2] }, /must be an object or null/],
+  ];
+  for (const [data, message] of cases) {
+    assert.throws(() => read(data), (error) => error instanceof ImportError && message.test(error.message), JSON.stringify(data).slice(0, 120));
+  }
+  assert.equal(read(weights(Array(DIM).fill(0))).personal.residual.length, DIM);
+});
+
+test('replace takes the file\'s profile and says what it replaced; merge keeps both', () => {
+  const imported = {
+    history: [{ item: ids[1], reaction: 'dislike', at: 1_700_000_500_000 }, { item: ids[2], reaction: 3, at: 1_600_000_000_000 }],
+    taste: '',
+    personal: null,
+  };
+  const replaced = applyImport(profileWithWeights, imported, 'replace');
+  assert.deepEqual(replaced.profile.history, imported.history);
+  assert.equal(replaced.profile.personal, null);
+  assert.equal(replaced.profile.taste, '');
+  assert.equal(describeImport(replaced.summary, 'old.json'),
+    'Imported: replaced your 2 reactions, your description and your personal weights with 2 reactions from old.json.');
+  const intoEmpty = applyImport({ schema: 1, history: [], taste: '', personal: null }, imported, 'replace');
+  assert.equal(describeImport(intoEmpty.summary, 'x.json'), 'Imported 2 reactions from x.json.');
+
+  const merged = applyImport(profileWithWeights, imported, 'merge');
+  // ids[1]: the file's dislike is newer than the saved rating, so it wins; ids[2] is new.
+  assert.deepEqual(merged.profile.history, [
+    { item: ids[2], reaction: 3, at: 1_600_000_000_000 },
+    { item: ids[0], reaction: 'like', at: 1_700_000_000_000 },
+    { item: ids[1], reaction: 'dislike', at: 1_700_000_500_000 },
+  ]);
+  assert.equal(merged.profile.taste, 'giant robots');
+  assert.deepEqual(merged.profile.personal, profileWithWeights.personal);
+  assert.equal(describeImport(merged.summary, 'old.json'), 'Merged old.json into your history: 1 new reaction, 1 changed; 3 reactions in all.');
+  // An older reaction in the file does not overwrite a newer one here.
+  const older = applyImport(profileWithWeights, { history: [{ item: ids[0], reaction: 2, at: 1 }], taste: 'x', personal: null }, 'merge');
+  assert.deepEqual(older.profile.history.find((e) => e.item === ids[0]).reaction, 'like');
+  assert.equal(older.profile.taste, 'giant robots');
 });

@@ -1,0 +1,386 @@
+// What a new user ran into (issue 17), as a person meets it, on the CPU path: one browser, one
+// profile, two page loads, the steps in order (each test carries on from the one before).
+//
+//   · search is usable while the model loads (with the time so far shown), sits above the
+//     list, is reached by a skip link or "/", puts the exact title first and says "30 of N —
+//     show more";
+//   · a rating is saved only by an explicit choice, never by browsing the options with arrows;
+//   · the list shows when it is being recomputed; a cut taste sentence says so;
+//   · personalisation tells one story (chart from the starting point, why it stopped, what is
+//     new in the list, or why nothing changed) and Cancel keeps the previous weights;
+//   · the map shows every reaction, every recommendation and the arrow;
+//   · after a reload, "Forget personal weights" is there and "How it works" shows the taste's
+//     word pieces;
+//   · an import asks merge or replace, says what it replaced, can be undone exactly, and
+//     personal weights travel in the export.
+
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { after, before, describe, test } from 'node:test';
+
+import { launch, startServer, waitForState, watch } from './harness.mjs';
+
+const LOAD_TIMEOUT = 180_000;
+const TASTE = 'giant robots and space wars';
+
+const history = (page) => page.evaluate(() => window.localrec.profile.history.map(({ item, reaction }) => ({ item, reaction })));
+const recommendedIds = (page) => page.evaluate(() => window.localrec.recommendations.map((r) => r.item));
+const settled = (page) => page.evaluate(async () => { await window.localrec.settled(); await window.localrec.saved(); });
+const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Likes the first `count` search results for `query` through the UI; returns their ids. */
+async function likeFromSearch(page, query, count) {
+  await page.fill('#search', query);
+  const ids = [];
+  for (let i = 0; i < count; i++) {
+    const row = page.locator('#search-results .item').nth(i);
+    ids.push(Number(await row.getAttribute('data-item')));
+    await row.locator('button.like').click();
+  }
+  await settled(page);
+  return ids;
+}
+
+// Records where the map's own marks land (dots are arcs, the arrow is lines) on canvas#map,
+// whatever the map's code: each full redraw starts with a clearRect of the whole canvas.
+function recordMapDrawing() {
+  const proto = CanvasRenderingContext2D.prototype;
+  const log = { arcs: [], lines: [], draws: 0 };
+  window.mapDrawing = log;
+  const onMap = (context) => context.canvas?.id === 'map';
+  const { clearRect, arc, moveTo, lineTo } = proto;
+  proto.clearRect = function recordedClearRect(...args) {
+    if (onMap(this) && args[0] === 0 && args[1] === 0) { log.arcs = []; log.lines = []; log.draws++; }
+    return clearRect.apply(this, args);
+  };
+  proto.arc = function recordedArc(x, y, radius, ...rest) {
+    if (onMap(this)) log.arcs.push([x, y, radius]);
+    return arc.call(this, x, y, radius, ...rest);
+  };
+  proto.moveTo = function recordedMoveTo(x, y) {
+    if (onMap(this)) log.lines.push([x, y]);
+    return moveTo.call(this, x, y);
+  };
+  proto.lineTo = function recordedLineTo(x, y) {
+    if (onMap(this)) log.lines.push([x, y]);
+    return lineTo.call(this, x, y);
+  };
+}
+
+let server;
+before(async () => { server = await startServer(); });
+after(async () => { await server?.close(); });
+
+describe('a new user on the CPU path', { timeout: 600_000 }, () => {
+  let browser;
+  let context;
+  let page;
+  let seen;
+  let popular; // the list an empty profile gets: popular items, which lie off the middle of the map
+  let weights; // the personal weights after the first personalisation
+  before(async () => {
+    browser = await launch({ webgpu: false });
+    context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+    await context.addInitScript(recordMapDrawing);
+    page = await context.newPage();
+    seen = watch(page);
+  });
+  after(async () => { await browser?.close(); });
+
+  test('search works while the model loads, with the time so far shown', async () => {
+    await page.goto(`${server.url}?backend=cpu`);
+    await page.waitForFunction(() => !document.getElementById('search').disabled, null, { timeout: LOAD_TIMEOUT });
+    const early = await page.evaluate(() => ({
+      modelReady: Boolean(window.localrec.info),
+      status: document.getElementById('status').textContent,
+      elapsed: document.getElementById('load-elapsed')?.textContent,
+    }));
+    // Exact title first, typed while the model may still be loading.
+    await page.fill('#search', 'Mobile Suit Gundam');
+    const firstHit = await page.textContent('#search-results .item .name');
+    await waitForState(page, 'ready', LOAD_TIMEOUT);
+    popular = await recommendedIds(page);
+
+    assert.equal(early.modelReady, false, `search was enabled only once the model was ready (${early.status})`);
+    assert.match(early.elapsed, /^\d+ s elapsed$/);
+    assert.equal(firstHit, 'Mobile Suit Gundam');
+    assert.equal(await page.textContent('#load-elapsed'), '', 'the timer stops once ready');
+    const timings = await page.evaluate(() => window.localrec.timings);
+    assert.ok(timings.searchEnabled < timings.modelReady, `search at ${timings.searchEnabled} ms, model at ${timings.modelReady} ms`);
+  });
+
+  test('search is where people look: above the list, a skip link, "/", and "30 of N — show more"', async () => {
+    const top = async (selector) => (await page.locator(selector).boundingBox()).y;
+    assert.ok(await top('#search') < await top('#recommendations'), 'the search box is above the recommendations');
+    assert.ok(await top('#search') < 900, 'and on the first screen');
+
+    // From the top of the page, the first Tab reaches the skip link.
+    await page.evaluate(() => {
+      document.activeElement.blur();
+      document.body.tabIndex = -1;
+      document.body.focus();
+      document.body.removeAttribute('tabindex');
+    });
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'skip-to-search');
+    assert.ok(await page.locator('#skip-to-search').isVisible());
+    await page.keyboard.press('Enter');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'search');
+    await page.evaluate(() => document.activeElement.blur());
+    await page.keyboard.press('/');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'search', '"/" focuses the search box');
+    assert.equal(await page.inputValue('#search'), 'Mobile Suit Gundam', 'and types nothing into it');
+
+    await page.fill('#search', 'comedy');
+    const note = await page.textContent('#search-note');
+    const [, shown, total] = note.match(/^(\d+) of (\d+) matches/) ?? [];
+    assert.equal(Number(shown), 30, note);
+    assert.ok(Number(total) > 60, note);
+    assert.equal(await page.locator('#search-results .item').count(), 30);
+    await page.click('#search-more');
+    assert.equal(await page.locator('#search-results .item').count(), 60);
+    assert.match(await page.textContent('#search-note'), new RegExp(`^60 of ${total} matches`));
+    await page.fill('#search', 'cowboy bebop');
+    assert.equal(await page.isHidden('#search-more'), true, 'nothing more to show');
+  });
+
+  test('browsing a "Rate" control with the arrow keys saves nothing; Enter or leaving it does', async () => {
+    await page.fill('#search', 'cowboy bebop');
+    const rows = page.locator('#search-results .item');
+    const first = Number(await rows.nth(0).getAttribute('data-item'));
+    const second = Number(await rows.nth(1).getAttribute('data-item'));
+    await rows.nth(0).locator('select').focus();
+    await page.keyboard.press('ArrowDown');
+    await pause(300);
+    await settled(page);
+    assert.deepEqual(await history(page), [], 'ArrowDown rated nothing');
+    assert.equal(await rows.nth(0).locator('select').inputValue(), '10', 'the control shows the option browsed to');
+    await page.keyboard.press('Enter');
+    await settled(page);
+    assert.deepEqual(await history(page), [{ item: first, reaction: 10 }], 'Enter saves it');
+
+    await rows.nth(1).locator('select').focus();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    await pause(300);
+    await settled(page);
+    assert.equal((await history(page)).length, 1, 'still only the first rating');
+    await page.keyboard.press('Tab');
+    await settled(page);
+    assert.deepEqual(await history(page), [{ item: first, reaction: 10 }, { item: second, reaction: 9 }], 'leaving the control saves it');
+
+    // Choosing with the pointer (a change from the opened list) saves at once, as before.
+    await rows.nth(1).locator('select').selectOption('7');
+    await settled(page);
+    assert.deepEqual((await history(page))[1], { item: second, reaction: 7 });
+    for (const id of [first, second]) await page.click(`#history button[data-remove="${id}"]`);
+    await settled(page);
+    assert.deepEqual(await history(page), []);
+  });
+
+  test('the list shows that it is being recomputed, and a cut description says so', async () => {
+    // A slow model (as on a slow GPU): each request takes a second and a half.
+    await page.evaluate(() => {
+      const { client } = window.localrec;
+      const recommend = client.recommend.bind(client);
+      client.recommend = async (args) => { await new Promise((r) => setTimeout(r, 1500)); return recommend(args); };
+      window.restoreRecommend = () => { client.recommend = recommend; };
+    });
+    const long = `${TASTE}. `.repeat(100).trim(); // 2,899 characters
+    await page.fill('#taste', long);
+    await page.press('#taste', 'Enter');
+    assert.equal(await page.getAttribute('#recommendations', 'aria-busy'), 'true');
+    assert.ok(await page.locator('#recs-busy').isVisible(), 'a visible busy sign');
+    await page.waitForFunction(() => /^ \d+ s$/.test(document.getElementById('recs-busy-elapsed').textContent), null, { timeout: 3_000 });
+    await settled(page);
+    assert.equal(await page.getAttribute('#recommendations', 'aria-busy'), 'false');
+    assert.ok(await page.locator('#recs-busy').isHidden());
+    await page.evaluate(() => window.restoreRecommend());
+
+    assert.match(await page.textContent('#taste-note'), /had 2,899 characters; only the first 2,000 are used/);
+    assert.equal(await page.getAttribute('#taste-note', 'role'), 'status');
+    assert.ok((await page.evaluate(() => window.localrec.profile.taste)).length <= 2000);
+    await page.fill('#taste', TASTE);
+    await page.press('#taste', 'Enter');
+    await settled(page);
+    assert.equal(await page.textContent('#taste-note'), '', 'a short sentence: no note');
+    await page.waitForFunction((t) => document.getElementById('pieces').textContent === `[CLS] ${t} [SEP]`, TASTE);
+  });
+
+  test('personalisation tells one story: the chart from its starting point, why it stopped, what is new', async () => {
+    await likeFromSearch(page, 'gundam', 4);
+    await likeFromSearch(page, 'macross', 2);
+    const listBefore = await recommendedIds(page);
+    const report = await page.evaluate(() => window.localrec.personalize());
+    await settled(page);
+    const shown = await page.evaluate(() => ({
+      heldOut: window.localrec.chart.data[2],
+      steps: window.localrec.chart.points,
+      status: document.getElementById('train-status').textContent,
+      progress: document.getElementById('train-progress').value,
+      bar: document.getElementById('train-progress').getAttribute('aria-valuetext'),
+      personal: window.localrec.profile.personal,
+      marked: [...document.querySelectorAll('#recommendations .item.is-new')].map((r) => Number(r.dataset.item)),
+    }));
+    const { status } = shown;
+    const loss = (x) => x.toFixed(3);
+
+    // The held-out curve starts at the loss before any step, then one point per step run.
+    assert.deepEqual(shown.heldOut, [report.initial, ...report.validations]);
+    assert.equal(shown.steps, report.validations.length);
+    assert.equal(shown.progress, 1);
+    // Why it stopped, in the words of the stopping rule.
+    const ran = report.validations.length;
+    if (ran < 60) assert.ok(status.includes(`stopped at step ${ran} of 60 because the held-out loss had not improved for 15 steps`), status);
+    else assert.ok(status.includes('ran all 60 steps'), status);
+    assert.equal(shown.bar, ran < 60 ? `Stopped early at step ${ran} of 60: no better held-out loss for 15 steps` : 'All 60 steps run');
+
+    const lowest = Math.min(report.initial, ...report.validations);
+    if (shown.personal) {
+      // Kept: from where the curve starts to its lowest point, and what came into the list.
+      assert.equal(report.best, lowest);
+      assert.ok(status.startsWith(`Done: held-out loss ${loss(report.initial)} → ${loss(report.best)} (best at step ${report.best_step})`), status);
+      const entered = (await recommendedIds(page)).filter((id) => !listBefore.includes(id));
+      assert.deepEqual(shown.marked, entered);
+      if (entered.length) assert.ok(status.includes(`${entered.length} new in the list, marked “new”`), status);
+    } else if (lowest < report.initial) {
+      // The loss fell but the weights were not kept (they did not rank the held-out items higher).
+      assert.ok(status.startsWith(`The held-out loss fell from ${loss(report.initial)} to ${loss(lowest)}, but your held-out items did not rank higher`), status);
+      assert.match(status, /so the weights were not kept; .*; nothing changed\.$/);
+      assert.deepEqual(shown.marked, []);
+    } else {
+      assert.ok(status.startsWith(`No step improved the held-out loss (${loss(report.initial)})`), status);
+      assert.deepEqual(shown.marked, []);
+    }
+  });
+
+  test('Cancel keeps the previous personal weights', async () => {
+    if (!(await page.evaluate(() => window.localrec.profile.personal))) {
+      // These reactions gave no weights worth keeping: bring some in, as from an export.
+      const file = await page.evaluate(() => {
+        const { history, taste } = window.localrec.profile;
+        return {
+          format: 'localrec-history', schema: 2, catalog: 'anime-5k', taste,
+          history: history.map(({ item, reaction, at }) => ({ item, reaction, at: new Date(at).toISOString() })),
+          personal: { residual: Array.from(window.localrec.user, (_, i) => ((i % 7) - 3) / 50) },
+        };
+      });
+      await page.setInputFiles('#import-file', { name: 'weights.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(file)) });
+      await page.waitForSelector('#import-dialog[open]', { timeout: 5_000 });
+      await page.click('#import-replace');
+      await settled(page);
+    }
+    weights = await page.evaluate(() => window.localrec.profile.personal.residual);
+    assert.ok(await page.locator('#train-reset').isVisible());
+
+    const run = page.evaluate(() => window.localrec.personalize({ steps: 100_000, patience: 100_000 }));
+    await page.waitForFunction(() => window.localrec.chart.points >= 3);
+    await page.click('#train-cancel');
+    await run;
+    await settled(page);
+    assert.deepEqual(await page.evaluate(() => window.localrec.profile.personal.residual), weights, 'the previous weights are kept');
+    assert.match(await page.textContent('#train-status'), /^Cancelled at step \d+; your previous personal weights are kept\.$/);
+    assert.ok(await page.locator('#train-reset').isVisible());
+  });
+
+  test('the map shows every reaction, every recommendation and the arrow', async () => {
+    // Popular items, which a map of the middle of the catalogue leaves out.
+    await page.evaluate(async (ids) => {
+      const fresh = ids.filter((id) => !window.localrec.profile.history.some((e) => e.item === id)).slice(0, 5);
+      for (const id of fresh) await window.localrec.react(id, 'like');
+    }, popular);
+    await settled(page);
+    const expected = await page.evaluate(() => window.localrec.profile.history.length + window.localrec.recommendations.length);
+    await page.waitForFunction((n) => window.mapDrawing.arcs.length === n && window.mapDrawing.lines.length > 0, expected);
+    const { arcs, lines, width, height } = await page.evaluate(() => {
+      const { width, height } = document.getElementById('map');
+      return { ...window.mapDrawing, width, height };
+    });
+    const outside = arcs.filter(([x, y, r]) => !(x - r >= 0 && y - r >= 0 && x + r <= width && y + r <= height));
+    assert.deepEqual(outside, [], `${outside.length} of ${arcs.length} dots are off the canvas`);
+    const offLines = lines.filter(([x, y]) => !(x >= 0 && y >= 0 && x <= width && y <= height));
+    assert.deepEqual(offLines, [], 'the arrow is on the canvas');
+  });
+
+  test('after a reload: "Forget personal weights" is there, and "How it works" shows the sentence\'s word pieces', async () => {
+    await page.reload();
+    await page.waitForFunction(() => !document.getElementById('search').disabled, null, { timeout: LOAD_TIMEOUT });
+    // Before the model is there, the box says what it will show.
+    const early = await page.evaluate(() => ({ modelReady: Boolean(window.localrec.info), pieces: document.getElementById('pieces').textContent }));
+    await waitForState(page, 'ready', LOAD_TIMEOUT);
+    const pieces = `[CLS] ${TASTE} [SEP]`;
+    await page.waitForFunction((p) => document.getElementById('pieces').textContent === p, pieces, { timeout: 15_000 }).catch(() => {});
+    assert.deepEqual(
+      { forget: await page.locator('#train-reset').isVisible(), pieces: await page.textContent('#pieces') },
+      { forget: true, pieces },
+      'the saved weights can be forgotten, and the box shows the saved sentence\'s word pieces',
+    );
+    if (!early.modelReady) assert.match(early.pieces, /giant robots and space wars.*is read by the model once it has loaded/);
+    assert.deepEqual(await page.evaluate(() => window.localrec.profile.personal?.residual), weights);
+    assert.match(await page.textContent('#recs-note'), /with your personal weights/);
+  });
+
+  test('an import asks merge or replace, says what it replaced, can be undone exactly, and carries the weights', async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export')]);
+    const file = JSON.parse(await readFile(await download.path(), 'utf8'));
+    const exportMessage = await page.textContent('#data-message');
+    const exported = file.history.map(({ item, reaction }) => ({ item, reaction }));
+    const upload = (name = 'older.json', text = JSON.stringify(file)) => page.setInputFiles('#import-file', { name, mimeType: 'application/json', buffer: Buffer.from(text) });
+
+    // The profile moves on: a new like, and the weights forgotten.
+    await page.fill('#search', 'clannad');
+    const later = Number(await page.locator('#search-results .item:has(button.like[aria-pressed="false"])').first().getAttribute('data-item'));
+    await page.click(`#search-results .item[data-item="${later}"] button.like`);
+    // (A click by script: its visibility after a reload is the test above.)
+    await page.evaluate(() => document.getElementById('train-reset').click());
+    await settled(page);
+    const mine = await page.evaluate(() => JSON.stringify((({ history, taste, personal }) => ({ history, taste, personal }))(window.localrec.profile)));
+    assert.equal(JSON.parse(mine).personal, null);
+
+    // Replace, after a question in the page.
+    await upload();
+    await page.waitForSelector('#import-dialog[open]', { timeout: 5_000 });
+    assert.equal(file.schema, 2);
+    assert.deepEqual(file.personal.residual, weights, 'the personal weights are in the export');
+    assert.match(exportMessage, /^Exported \d+ reactions, your description and your personal weights/);
+    assert.match(await page.textContent('#import-dialog-text'), new RegExp(`older\\.json has ${exported.length} reactions, a description, personal weights\\. You have ${exported.length + 1} reactions, a description\\.`));
+    await page.click('#import-replace');
+    await settled(page);
+    assert.deepEqual(await history(page), exported);
+    assert.deepEqual(await page.evaluate(() => window.localrec.profile.personal?.residual), weights, 'the weights came back with the file');
+    assert.equal(await page.textContent('#data-status'),
+      `Imported: replaced your ${exported.length + 1} reactions and your description with ${exported.length} reactions and personal weights from older.json.`);
+    assert.equal(await page.getAttribute('#data-status', 'role'), 'status');
+
+    // Undo: exactly the profile from before.
+    await page.click('#import-undo');
+    await settled(page);
+    assert.equal(await page.evaluate(() => JSON.stringify((({ history, taste, personal }) => ({ history, taste, personal }))(window.localrec.profile))), mine);
+    assert.match(await page.textContent('#data-status'), /^Import undone/);
+    assert.ok(await page.locator('#import-undo').isHidden());
+
+    // Merge keeps both; Cancel changes nothing.
+    await upload();
+    await page.waitForSelector('#import-dialog[open]', { timeout: 5_000 });
+    await page.click('#import-merge');
+    await settled(page);
+    assert.deepEqual((await history(page)).map((e) => e.item).sort(), [...exported.map((e) => e.item), later].sort());
+    assert.deepEqual(await page.evaluate(() => window.localrec.profile.personal?.residual), weights, 'the file\'s weights, as there were none here');
+    assert.match(await page.textContent('#data-status'), /^Merged older\.json into your history: 0 new reactions, 0 changed, and its personal weights; \d+ reactions in all\.$/);
+    const merged = await history(page);
+    await upload();
+    await page.waitForSelector('#import-dialog[open]', { timeout: 5_000 });
+    await page.click('#import-cancel');
+    assert.deepEqual(await history(page), merged);
+    assert.match(await page.textContent('#data-status'), /^Nothing was imported from older\.json/);
+
+    // A refusal is an alert.
+    await upload('broken.json', '{"format": ');
+    await page.waitForFunction(() => document.getElementById('data-alert').textContent !== '');
+    assert.match(await page.textContent('#data-alert'), /^Nothing was imported\. This file is not valid JSON/);
+    assert.equal(await page.getAttribute('#data-alert', 'role'), 'alert');
+    assert.equal(await page.textContent('#data-status'), '');
+    assert.deepEqual(await history(page), merged);
+    assert.deepEqual(seen.errors, []);
+  });
+});
