@@ -12,7 +12,8 @@
 //   · after a reload, "Forget personal weights" is there and "How it works" shows the taste's
 //     word pieces;
 //   · an import asks merge or replace, says what it replaced, can be undone exactly, and
-//     personal weights travel in the export.
+//     personal weights travel in the export;
+//   · after three unrelated likes, each row names the likes that drive it, not all three.
 
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -382,5 +383,32 @@ describe('a new user on the CPU path', { timeout: 600_000 }, () => {
     assert.equal(await page.textContent('#data-status'), '');
     assert.deepEqual(await history(page), merged);
     assert.deepEqual(seen.errors, []);
+  });
+
+  test('reasons name the reactions that drive each row, not every reaction', async () => {
+    // A fresh profile: three unrelated likes.
+    const fresh = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const other = await fresh.newPage();
+    const errors = watch(other);
+    await other.goto(`${server.url}?backend=cpu`);
+    await waitForState(other, 'ready', LOAD_TIMEOUT);
+    const liked = [];
+    for (const query of ['Clannad', 'Mobile Suit Gundam', 'Haikyuu!!']) liked.push(...await likeFromSearch(other, query, 1));
+    const rows = await other.evaluate(() => window.localrec.recommendations);
+    const shown = await other.$$eval('#recommendations .item', (els) => els.map((e) => e.querySelector('.because')?.textContent ?? ''));
+    const names = await other.evaluate((ids) => ids.map((id) => document.querySelector(`#history li[data-item="${id}"] .name`).textContent), liked);
+    // The rows' reasons differ, and no row is explained by all three likes at once.
+    assert.ok(new Set(shown).size >= 3, `${new Set(shown).size} distinct reasons: ${[...new Set(shown)].join(' | ')}`);
+    assert.ok(shown.every((text) => names.filter((name) => text.includes(name)).length < 3), shown.join(' | '));
+    for (const [k, { because }] of rows.entries()) {
+      // A row's reasons are its largest shares, each a substantial part of the largest.
+      assert.ok(because.every((r, i) => i === 0 || r.share <= because[i - 1].share), `row ${k}`);
+      assert.ok(because.every((r) => r.share >= 0.5 * because[0].share), `row ${k}`);
+      const named = names.filter((name, i) => because.some((r) => r.source.index === liked[i]));
+      assert.ok(named.every((name) => shown[k].includes(name)), `row ${k}: ${shown[k]}`);
+      if (because.length === 0) assert.equal(shown[k], 'Popular with people like you');
+    }
+    assert.deepEqual(errors.errors, []);
+    await fresh.close();
   });
 });
