@@ -145,26 +145,26 @@ pub fn cold_items(split: &Split, n_items: usize, share: f64, seed: u64) -> (Spli
         })
         .filter(|u| !u.entries.is_empty())
         .collect();
-    let validation = split
-        .validation
-        .iter()
-        .map(|u| HeldOut {
-            user: u.user,
-            visible: warm(&u.visible),
-            hidden: warm(&u.hidden),
-        })
-        .filter(|u| !u.visible.is_empty() && !u.hidden.is_empty())
-        .collect();
-    let test = split
-        .test
-        .iter()
-        .map(|u| HeldOut {
-            user: u.user,
-            visible: warm(&u.visible),
-            hidden: u.hidden.iter().copied().filter(|e| cold[e.row]).collect(),
-        })
-        .filter(|u| !u.visible.is_empty() && !u.hidden.is_empty())
-        .collect();
+    // Held-out users keep their warm history visible, and find their warm (validation) or new
+    // (test) hidden items.
+    let held_out = |users: &[HeldOut], new_targets: bool| -> Vec<HeldOut> {
+        users
+            .iter()
+            .map(|u| HeldOut {
+                user: u.user,
+                visible: warm(&u.visible),
+                hidden: u
+                    .hidden
+                    .iter()
+                    .copied()
+                    .filter(|e| cold[e.row] == new_targets)
+                    .collect(),
+            })
+            .filter(|u| !u.visible.is_empty() && !u.hidden.is_empty())
+            .collect()
+    };
+    let validation = held_out(&split.validation, false);
+    let test = held_out(&split.test, true);
     (
         Split {
             train,

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 
-import { launch, startServer, waitForState, watch } from './harness.mjs';
+import { launch, likeFromSearch, startServer, waitForState, watch } from './harness.mjs';
 
 const LOAD_TIMEOUT = 180_000;
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -34,19 +34,6 @@ async function openApp(browser, { query = '?backend=cpu', url = server.url, time
 const recommendedIds = (page) => page.evaluate(() => window.localrec.recommendations.map((r) => r.item));
 const history = (page) => page.evaluate(() => window.localrec.profile.history.map(({ item, reaction }) => ({ item, reaction })));
 const settled = (page) => page.evaluate(() => window.localrec.settled());
-
-/** Likes the first `count` search results for `query` through the UI; returns their ids. */
-async function likeFromSearch(page, query, count) {
-  await page.fill('#search', query);
-  const ids = [];
-  for (let i = 0; i < count; i++) {
-    const row = page.locator('#search-results .item').nth(i);
-    ids.push(Number(await row.getAttribute('data-item')));
-    await row.locator('button.like').click();
-  }
-  await settled(page);
-  return ids;
-}
 
 const genresOf = (page, ids) => page.evaluate((list) => {
   const rows = [...document.querySelectorAll('#recommendations .item')];

@@ -97,3 +97,19 @@ export function maxAbsDiff(a, b) {
 export function embedInPage(page, texts) {
   return page.evaluate(async (t) => (await window.localrec.client.embed(t)).map((v) => Array.from(v)), texts);
 }
+
+/**
+ * Likes the first `count` search results for `query` through the UI, then waits for `settle`
+ * (by default: the list reflects them); returns their ids.
+ */
+export async function likeFromSearch(page, query, count, settle = (p) => p.evaluate(() => window.localrec.settled())) {
+  await page.fill('#search', query);
+  const ids = [];
+  for (let i = 0; i < count; i++) {
+    const row = page.locator('#search-results .item').nth(i);
+    ids.push(Number(await row.getAttribute('data-item')));
+    await row.locator('button.like').click();
+  }
+  await settle(page);
+  return ids;
+}

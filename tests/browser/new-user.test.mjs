@@ -19,7 +19,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 
-import { launch, startServer, waitForState, watch } from './harness.mjs';
+import { likeFromSearch as likeSearchResults, launch, startServer, waitForState, watch } from './harness.mjs';
 
 const LOAD_TIMEOUT = 180_000;
 const TASTE = 'giant robots and space wars';
@@ -29,18 +29,8 @@ const recommendedIds = (page) => page.evaluate(() => window.localrec.recommendat
 const settled = (page) => page.evaluate(async () => { await window.localrec.settled(); await window.localrec.saved(); });
 const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Likes the first `count` search results for `query` through the UI; returns their ids. */
-async function likeFromSearch(page, query, count) {
-  await page.fill('#search', query);
-  const ids = [];
-  for (let i = 0; i < count; i++) {
-    const row = page.locator('#search-results .item').nth(i);
-    ids.push(Number(await row.getAttribute('data-item')));
-    await row.locator('button.like').click();
-  }
-  await settled(page);
-  return ids;
-}
+/** Likes the first `count` search results for `query`; waits until they are shown and saved. */
+const likeFromSearch = (page, query, count) => likeSearchResults(page, query, count, settled);
 
 // Records where the map's own marks land (dots are arcs, the arrow is lines) on canvas#map,
 // whatever the map's code: each full redraw starts with a clearRect of the whole canvas.
