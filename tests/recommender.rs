@@ -76,6 +76,14 @@ fn ranked(reactions: &[(u32, Reaction)]) -> Request<'_> {
     }
 }
 
+/// The whole catalogue ranked for `reactions`, with up to `reasons` reasons per item.
+fn explained(reactions: &[(u32, Reaction)], reasons: usize) -> Request<'_> {
+    Request {
+        reasons,
+        ..ranked(reactions)
+    }
+}
+
 #[test]
 fn excludes_reacted_items_and_ranks_best_first() {
     let r = recommender();
@@ -84,15 +92,7 @@ fn excludes_reacted_items_and_ranks_best_first() {
         (105, Reaction::Dislike),
         (107, Reaction::Rating(4)),
     ];
-    let recs = recommend(
-        &r,
-        Request {
-            reactions: &reactions,
-            count: ALL,
-            reasons: 3,
-            ..Default::default()
-        },
-    );
+    let recs = recommend(&r, explained(&reactions, 3));
     assert_eq!(recs.items.len(), ITEMS - 3);
     assert!(
         recs.items
@@ -125,15 +125,7 @@ fn a_single_reason_is_the_whole_difference_it_makes() {
     let r = recommender();
     let empty = recommend(&r, ranked(&[]));
     let reactions = [(103, Reaction::Rating(9))];
-    let recs = recommend(
-        &r,
-        Request {
-            reactions: &reactions,
-            count: ALL,
-            reasons: 1,
-            ..Default::default()
-        },
-    );
+    let recs = recommend(&r, explained(&reactions, 1));
     let mut explained = 0;
     for rec in &recs.items {
         let difference = rec.score - score_of(&empty, rec.item);
@@ -373,15 +365,7 @@ fn hybrid_scores_add_exact_item_item_shares() {
     // With one reaction, its reason is the whole difference it makes, item–item part included.
     let empty = recommend(&hybrid, ranked(&[]));
     let one = [(100, Reaction::Like)];
-    let recs = recommend(
-        &hybrid,
-        Request {
-            reactions: &one,
-            count: ALL,
-            reasons: 1,
-            ..Default::default()
-        },
-    );
+    let recs = recommend(&hybrid, explained(&one, 1));
     let first = recs.items.iter().find(|r| r.item == 101).unwrap();
     assert_eq!(first.because.len(), 1);
     let difference = first.score - score_of(&empty, 101);
@@ -414,15 +398,7 @@ fn reasons_name_the_reactions_that_drive_each_row() {
         (103, Reaction::Like),
         (106, Reaction::Like),
     ];
-    let recs = recommend(
-        &r,
-        Request {
-            reactions: &reactions,
-            count: ALL,
-            reasons: 3,
-            ..Default::default()
-        },
-    );
+    let recs = recommend(&r, explained(&reactions, 3));
     let reasons_of = |item: u32| -> Vec<Source> {
         let rec = recs.items.iter().find(|x| x.item == item).unwrap();
         rec.because.iter().map(|b| b.source).collect()

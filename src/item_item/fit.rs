@@ -189,15 +189,16 @@ fn cholesky_solve(a: &mut [f64], k: usize, mut b: Vec<f64>) -> Option<Vec<f64>> 
     Some(b)
 }
 
-/// The sparse candidates, the best on `validation`, and what was tried: each `k` in `ks` with
-/// EASE's weights and refitted with EASE's λ; then, for the best `k`, refit penalties around it.
+/// The best sparse table on `validation`, the candidate it is, and every candidate tried: each
+/// `k` in `ks` with EASE's weights and refitted with EASE's λ; then, for the best `k`, refit
+/// penalties around it.
 pub fn sparse_on_validation(
     ease: &Ease,
     gram: &[f32],
     validation: &[HeldOut],
     ks: &[usize],
     mut log: impl FnMut(&str),
-) -> Result<(ItemItem, Vec<Candidate>)> {
+) -> Result<(ItemItem, Candidate, Vec<Candidate>)> {
     let n = ease.n_items();
     let lambda = ease.lambda() as f64;
     let mut best: Option<(ItemItem, Candidate)> = None;
@@ -256,7 +257,7 @@ pub fn sparse_on_validation(
     table
         .info
         .insert("validation_ndcg@10".into(), format!("{ndcg:.4}"));
-    Ok((table, candidates))
+    Ok((table, (k, refit, ndcg), candidates))
 }
 
 /// The mix of head and item–item scores, chosen on `validation`: `head_scores[u]` is the head's

@@ -128,12 +128,12 @@ pub fn eval(dir: &Path, json: bool, seed: u64, protocol: Protocol) -> Result<()>
             continue;
         }
         let (head, items) = (&head.file.head, &head.items);
-        let hybrid = Hybrid {
-            head_scores: head_scores(head, items, &split.test)?,
-            table: &table,
-        };
-        let plain = hybrid.ranking(&split.test, n_items, None);
-        let capped = hybrid.ranking(&split.test, n_items, Some(&franchise));
+        let (plain, capped) = hybrid_rankings(
+            &head_scores(head, items, &split.test)?,
+            &table,
+            &split.test,
+            &franchise,
+        );
         let distinct = |r: &Ranking| Extra::Franchises(r.distinct_in_top(&franchise));
         add("hybrid", plain.report(), distinct(&plain));
         add(
@@ -203,28 +203,26 @@ pub fn eval(dir: &Path, json: bool, seed: u64, protocol: Protocol) -> Result<()>
     Ok(())
 }
 
-/// The head's scores plus the item–item part's, per user (the page's recommender, in bulk).
-struct Hybrid<'a> {
-    /// One row per user of the users later evaluated, in order.
-    head_scores: Vec<Vec<f32>>,
-    table: &'a ItemItem,
-}
-
-impl Hybrid<'_> {
-    /// The users' rankings, with at most two items of a franchise in the top 10 if `franchise`
-    /// is given (as the page shows them).
-    fn ranking(&self, users: &[HeldOut], n_items: usize, franchise: Option<&[u32]>) -> Ranking {
-        let mut ranking = Ranking::new(n_items);
-        for (user, head) in users.iter().zip(&self.head_scores) {
-            let mut scores = head.clone();
-            self.table.add_scores(&user.visible, &mut scores);
-            ranking.add_reranked(&scores, user, |ranked| match franchise {
-                Some(franchise) => cap_franchises(&ranked, franchise, K),
-                None => ranked,
-            });
-        }
-        ranking
+/// The hybrid's rankings of `users` (head scores plus the item–item part, as the page scores
+/// them): as they are, and with at most two items of a franchise in the top 10 (as the page
+/// shows them). `head_scores[u]` is the head's row for `users[u]`.
+fn hybrid_rankings(
+    head_scores: &[Vec<f32>],
+    table: &ItemItem,
+    users: &[HeldOut],
+    franchise: &[u32],
+) -> (Ranking, Ranking) {
+    let n_items = table.n_items();
+    let (mut plain, mut capped) = (Ranking::new(n_items), Ranking::new(n_items));
+    for (user, head) in users.iter().zip(head_scores) {
+        let mut scores = head.clone();
+        table.add_scores(&user.visible, &mut scores);
+        plain.add(&scores, user);
+        capped.add_reranked(&scores, user, |ranked| {
+            cap_franchises(&ranked, franchise, K)
+        });
     }
+    (plain, capped)
 }
 
 /// What a row reports besides ranking metrics.

@@ -91,7 +91,8 @@ pub fn fit_on_split(
         &device::cpu(),
         log,
     );
-    let (mut table, candidates) = sparse_on_validation(&ease, &gram, &split.validation, ks, log)?;
+    let (mut table, (k, _, _), candidates) =
+        sparse_on_validation(&ease, &gram, &split.validation, ks, log)?;
     table.info.insert(
         "lambdas_tried".into(),
         serde_json::to_string(&lambdas).expect("plain numbers"),
@@ -107,7 +108,6 @@ pub fn fit_on_split(
             .iter()
             .flat_map(|u| &u.entries)
             .for_each(|e| unseen[e.row] = false);
-        let k: usize = table.info["k"].parse().expect("written by the fit");
         let count = unseen.iter().filter(|&&u| u).count();
         table = borrow_columns(&table, &unseen, text, TEXT_NEIGHBOURS, k)?;
         table
