@@ -1,31 +1,43 @@
-// The service worker: the app keeps working offline after the first visit. The app's files
-// are stored when it installs; afterwards the network comes first (a new version is seen at
-// once when online) and this origin's cache answers when the network fails. It only ever
-// answers GETs of this origin's own files; the model files are not its business (the worker
-// keeps them, checked by sha256, in their own cache).
+// The service worker: the site keeps working offline after the first visit. When it installs it
+// reads the site's manifest (site.json) and stores every file it lists; afterwards the network
+// comes first (a new version is seen at once when online) and this cache answers when the
+// network fails. It only ever answers GETs of this origin's own files; the model's files are
+// not its business (the library keeps them, checked by sha256, in their own cache). Every path
+// is relative to this file, so the site works under any sub-path.
 
-const CACHE = 'localrec-app-v2';
-// Everything the page loads besides the model. The offline browser test keeps this complete.
-const APP_FILES = [
-  './', 'index.html',
-  'www/app.js', 'www/catalog.js', 'www/engine-client.js', 'www/history-file.js', 'www/item-map.js',
-  'www/model-cache.js', 'www/model-files.js', 'www/profile.js', 'www/profile-store.js', 'www/reactions.js',
-  'www/training-chart.js', 'www/views.js', 'www/worker.js', 'www/style.css',
-  'pkg/localrec.js', 'pkg/localrec_bg.wasm',
-  'node_modules/idb/build/index.js', 'node_modules/uplot/dist/uPlot.esm.js', 'node_modules/uplot/dist/uPlot.min.css',
-  'data/anime-5k/items.tsv', 'data/anime-5k/head.safetensors', 'data/anime-5k/item_vectors.safetensors',
-  'data/anime-5k/item_item.safetensors',
-];
+const CACHE = 'localrec-site-v1';
+const MODEL_PATH = /\/models\//;
+
+/** What the site needs offline: the page, the manifest, and every listed file but the model's. */
+async function siteFiles() {
+  const response = await fetch('site.json', { cache: 'no-cache' });
+  if (!response.ok) throw new Error(`site.json: HTTP ${response.status}`);
+  const manifest = await response.json();
+  const model = manifest.model?.path ?? 'models/';
+  const listed = manifest.files.map((file) => file.path).filter((path) => !path.startsWith(model));
+  return ['./', 'site.json', ...listed];
+}
 
 self.addEventListener('install', (event) => {
-  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(APP_FILES)).then(() => self.skipWaiting()));
+  event.waitUntil((async () => {
+    const cache = await caches.open(CACHE);
+    await cache.addAll(await siteFiles());
+    await self.skipWaiting();
+  })());
 });
-self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
+
+self.addEventListener('activate', (event) => event.waitUntil((async () => {
+  // Caches of earlier versions of this worker go.
+  for (const name of await caches.keys()) {
+    if (name.startsWith('localrec-app-') || (name.startsWith('localrec-site-') && name !== CACHE)) await caches.delete(name);
+  }
+  await self.clients.claim();
+})()));
 
 self.addEventListener('fetch', (event) => {
   const { request } = event;
   const url = new URL(request.url);
-  if (request.method !== 'GET' || url.origin !== self.location.origin || url.pathname.includes('/models/')) return;
+  if (request.method !== 'GET' || url.origin !== self.location.origin || MODEL_PATH.test(url.pathname)) return;
   event.respondWith(networkFirst(request, event));
 });
 
@@ -36,7 +48,7 @@ async function networkFirst(request, event) {
     if (response.ok) event.waitUntil(cache.put(request, response.clone()).catch(() => {}));
     return response;
   } catch (error) {
-    // A page address with a query (?backend=cpu) is still the one page.
+    // A page address with a query (?backend=cpu, ?catalog=…) is still the one page.
     const cached = await cache.match(request, { ignoreSearch: request.mode === 'navigate' });
     if (cached) return cached;
     throw error;

@@ -1,8 +1,11 @@
-// A small static server for the app: only the files the page needs, the right MIME types
-// (application/wasm lets browsers compile while downloading), and cross-origin isolation
-// headers (COOP/COEP) so wasm threads are possible. GET and HEAD only.
+// A small static server for a built site (dist/demo by default): files as they are, with their
+// MIME types and nothing else: no COOP/COEP or other special headers (the site needs none, as on
+// any static host). GET and HEAD only.
 //
-//   node scripts/serve.mjs [port]        (default 8080, on 127.0.0.1)
+//   node scripts/serve.mjs [port] [folder]      (default 8080, dist/demo, on 127.0.0.1)
+//
+// `createAppServer({root, only, delay})` is also used by the benchmarks (the repository with a
+// list of public paths) and by a browser test (`delay(path)`: milliseconds to hold a response).
 
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -10,15 +13,8 @@ import { createServer } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
-// Only these are served; everything else in the repository is not the web's business.
-const PUBLIC = [
-  'index.html', 'sw.js', 'www/', 'pkg/', 'models/all-MiniLM-L6-v2/', 'data/anime-5k/',
-  'node_modules/idb/build/', 'node_modules/uplot/dist/', 'bench/web/', 'bench/item_texts.txt',
-  // The benchmarks' peer (bench/peers): transformers.js, its ONNX runtime and its model files.
-  'bench/peers/models/', 'bench/peers/node_modules/@huggingface/transformers/dist/',
-  'bench/peers/node_modules/onnxruntime-web/dist/',
-];
+const REPO = resolve(fileURLToPath(new URL('..', import.meta.url)));
+export const DEFAULT_SITE = join(REPO, 'dist/demo');
 
 const MIME = {
   '.html': 'text/html; charset=utf-8',
@@ -29,42 +25,43 @@ const MIME = {
   '.wasm': 'application/wasm',
   '.png': 'image/png',
   '.svg': 'image/svg+xml',
-  '.safetensors': 'application/octet-stream',
+  '.md': 'text/markdown; charset=utf-8',
+  '.txt': 'text/plain; charset=utf-8',
+  '.csv': 'text/csv; charset=utf-8',
   '.tsv': 'text/tab-separated-values; charset=utf-8',
 };
 
-const SECURITY_HEADERS = {
-  'Cross-Origin-Opener-Policy': 'same-origin',
-  'Cross-Origin-Embedder-Policy': 'require-corp',
-  'Cross-Origin-Resource-Policy': 'same-origin',
-  'X-Content-Type-Options': 'nosniff',
-  'Referrer-Policy': 'no-referrer',
-};
-
-function resolvePath(root, urlPath) {
+function resolvePath(root, urlPath, only) {
   let path;
   try {
     path = decodeURIComponent(urlPath.split('?')[0]);
   } catch {
     return null;
   }
-  if (path === '/') path = '/index.html';
+  if (path.endsWith('/')) path += 'index.html';
   const relative = normalize(path).replace(/^[/\\]+/, '');
   const full = join(root, relative);
   if (!full.startsWith(root + sep)) return null;
   const posix = relative.split(sep).join('/');
-  return PUBLIC.some((p) => (p.endsWith('/') ? posix.startsWith(p) : posix === p)) ? full : null;
+  if (only && !only.some((p) => (p.endsWith('/') ? posix.startsWith(p) : posix === p))) return null;
+  return full;
 }
 
-/** `root`: the folder to serve (the repository by default; tests serve a doctored copy). */
-export function createAppServer({ root = ROOT } = {}) {
+/**
+ * `root`: the folder to serve (a built site by default); `only`: if given, the only paths served
+ * (prefixes ending in '/'); `delay(urlPath)`: milliseconds to wait before answering.
+ */
+export function createAppServer({ root = DEFAULT_SITE, only = null, delay = null } = {}) {
+  root = resolve(root);
   return createServer(async (req, res) => {
     const send = (status, body) => {
-      res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS });
+      res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' });
       res.end(body);
     };
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, 'method not allowed\n');
-    const path = resolvePath(root, req.url);
+    const wait = delay?.(req.url.split('?')[0]) ?? 0;
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const path = resolvePath(root, req.url, only);
     if (!path) return send(404, 'not found\n');
     let info;
     try {
@@ -73,18 +70,15 @@ export function createAppServer({ root = ROOT } = {}) {
       return send(404, 'not found\n');
     }
     if (!info.isFile()) return send(404, 'not found\n');
-    // `no-cache` + a validator: the browser asks every time and gets a 304 when unchanged.
     const etag = `"${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}"`;
     if (req.headers['if-none-match'] === etag) {
-      res.writeHead(304, { ETag: etag, 'Cache-Control': 'no-cache', ...SECURITY_HEADERS });
+      res.writeHead(304, { ETag: etag });
       return res.end();
     }
     res.writeHead(200, {
       'Content-Type': MIME[extname(path)] ?? 'application/octet-stream',
       'Content-Length': info.size,
-      'Cache-Control': 'no-cache',
       ETag: etag,
-      ...SECURITY_HEADERS,
     });
     if (req.method === 'HEAD') return res.end();
     createReadStream(path).on('error', () => res.destroy()).pipe(res);
@@ -93,7 +87,8 @@ export function createAppServer({ root = ROOT } = {}) {
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const port = Number(process.argv[2] ?? process.env.PORT ?? 8080);
-  createAppServer().listen(port, '127.0.0.1', () => {
-    console.log(`localrec: serving on http://127.0.0.1:${port}/  (Ctrl-C to stop)`);
+  const root = resolve(process.argv[3] ?? DEFAULT_SITE);
+  createAppServer({ root }).listen(port, '127.0.0.1', () => {
+    console.log(`localrec: serving ${root} on http://127.0.0.1:${port}/  (Ctrl-C to stop)`);
   });
 }

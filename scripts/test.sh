@@ -21,10 +21,14 @@ say "building the web app (wasm32 release, wasm-bindgen, wasm-opt)"
 ./scripts/build-web.sh
 ensure_item_vectors  # the page's catalogue matrix (built once by the native CLI)
 
-say "front-end unit tests (node)"
-node --test tests/web/*.test.mjs
+say "building the demo site (dist/demo: anime-5k and goodbooks-10k)"
+./scripts/build-site.sh
 
-say "browser tests (Chromium: WebGPU on SwiftShader, and the CPU fallback)"
+say "front-end unit tests (node) and the library's types (tsc)"
+node --test tests/web/*.test.mjs
+node_modules/.bin/tsc --noEmit -p examples
+
+say "browser tests on dist/demo (python3 -m http.server; Chromium: WebGPU on SwiftShader, and the CPU fallback)"
 # --test-force-exit: a failed test that leaves a browser open must fail the run, not hang it.
-node --test --test-concurrency=1 --test-force-exit tests/browser/*.test.mjs
+LOCALREC_SITE="$root/dist/demo" node --test --test-concurrency=1 --test-force-exit tests/browser/*.test.mjs
 say "all tests passed"

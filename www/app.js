@@ -1,60 +1,62 @@
-// The page: loads the model and the catalogue in a worker, keeps the person's profile
-// (reactions, taste sentence, personal weights) in IndexedDB, and shows recommendations that
-// follow every reaction. `window.localrec` exposes the state for the console and the tests.
+// The page: a client of the public library (localrec.js) and nothing else. It opens the
+// site's catalogue (?catalog=… picks one, ?backend=cpu forces the CPU), shows recommendations
+// that follow every reaction as soon as the catalogue is there, while the language model loads
+// behind them, and keeps the person's profile through the library. `window.localrec` exposes
+// the state for the console and the tests.
 
-import { Catalog, itemText } from './catalog.js';
-import { EngineClient } from './engine-client.js';
-import {
-  ImportError, MAX_IMPORT_BYTES, MAX_TASTE_CHARS, applyImport, describeImport, exportHistory, parseHistoryImport,
-} from './history-file.js';
 import { ItemMap } from './item-map.js';
-import { CATALOG_FILES, CATALOG_ID } from './model-files.js';
-import { Profile, withReaction } from './profile.js';
+import { ImportError, LocalRec, MAX_TASTE_CHARS, isEngineLoss } from './localrec.js';
 import { TrainingChart } from './training-chart.js';
-import { explain, historyRow, itemRow } from './views.js';
+import { historyRow, itemRow } from './views.js';
 
 const RECOMMENDATIONS = 20;
 const SEARCH_PAGE = 30;
 // The encoder reads at most this many word pieces of a text (it truncates the rest).
 const MAX_WORD_PIECES = 256;
 const $ = (id) => document.getElementById(id);
-const forceCpu = new URLSearchParams(location.search).get('backend') === 'cpu';
+const params = new URLSearchParams(location.search);
+const forceCpu = params.get('backend') === 'cpu';
+const catalogName = params.get('catalog') ?? '';
 
 const progressEvents = [];
-const client = new EngineClient(onProgress, recover);
 const chart = new TrainingChart($('train-chart'));
 const itemMap = new ItemMap($('map'));
 // Milliseconds: navigation start → first list; reaction → updated list; the engine's share;
 // navigation start → search usable (the catalogue is there) and → model ready.
 const timings = { firstRecommendations: null, updates: [], engine: [], searchEnabled: null, modelReady: null };
 
-let catalog = null;
+/** The library's handle: null until the catalogue is open. */
+let rec = null;
 let rowOf = null;
-const profile = new Profile({ onOutsideChange: showOutsideChange, onSaveError: showSaveError });
 let recommendations = [];
 let training = false;
-let userDim = null; // the length of user vectors (and so of personal weights), once known
 let searchLimit = SEARCH_PAGE;
+let trainAbort = null;
 
 // ---- Loading ---------------------------------------------------------------------------
 
 const mb = (bytes) => (bytes / 1e6).toFixed(1);
+const percent = (loaded, total) => Math.floor((100 * loaded) / Math.max(1, total));
 
 function onProgress(event) {
   progressEvents.push(event);
-  if (event.phase === 'download') {
-    const verb = event.source === 'cache' ? 'Reading the model from this device' : 'Downloading the model (once)';
+  if (event.phase === 'model') {
+    const verb = event.source === 'cache' ? 'Reading the language model from this device' : 'Downloading the language model (once)';
     $('progress').value = event.overallLoaded / event.overallTotal;
-    $('status').textContent = `${verb}…`;
+    $('status').textContent = `${verb}…${rec ? ' Recommendations already work.' : ''}`;
     $('progress-detail').textContent =
-      `${event.file}: ${mb(event.loaded)} / ${mb(event.total)} MB · ${Math.floor((100 * event.overallLoaded) / event.overallTotal)}% overall`;
+      `${event.file}: ${mb(event.loaded)} / ${mb(event.total)} MB · ${percent(event.overallLoaded, event.overallTotal)}% overall`;
+    if (!rec?.hasEncoder) $('taste-note').textContent = `The language model is still loading (${percent(event.overallLoaded, event.overallTotal)}%); describing a taste works once it is here.`;
   } else if (event.phase === 'catalog') {
     $('status').textContent = 'Loading the catalogue…';
-    $('progress-detail').textContent = `${event.file}: ${mb(event.loaded)} / ${mb(event.total)} MB`;
-  } else if (event.phase === 'model') {
-    $('status').textContent = `Loading the model on ${event.backend === 'webgpu' ? 'WebGPU' : 'the CPU'}…`;
+    $('progress').value = event.overallLoaded / event.overallTotal;
+    $('progress-detail').textContent = `${event.file}: ${mb(event.loaded)} / ${mb(event.total)} MB · ${percent(event.overallLoaded, event.overallTotal)}% overall`;
+  } else if (event.phase === 'engine') {
+    $('status').textContent = `Starting the recommender on ${event.backend === 'webgpu' ? 'WebGPU' : 'the CPU'}…`;
+  } else if (event.phase === 'encoder') {
+    $('status').textContent = `Loading the language model on ${event.backend === 'webgpu' ? 'WebGPU' : 'the CPU'}…`;
   } else if (event.phase === 'warmup') {
-    $('status').textContent = 'Warming up the model (on a slow GPU this can take half a minute)…';
+    $('status').textContent = 'Warming up the language model (on a slow GPU this can take half a minute)…';
   }
 }
 
@@ -80,6 +82,15 @@ function describeBackend({ backend, adapter }) {
   return `WebGPU${name ? ` (${name})` : ''}${adapter.isFallbackAdapter ? ', software fallback adapter' : ''}`;
 }
 
+function showError(message) {
+  stopElapsed();
+  $('model-card').hidden = false;
+  $('error-message').textContent = message;
+  $('error').hidden = false;
+  document.body.dataset.state = 'error';
+}
+
+/** Opens the catalogue (recommendations work from then on); the language model follows. */
 async function start() {
   document.body.dataset.state = 'loading';
   $('error').hidden = true;
@@ -87,121 +98,149 @@ async function start() {
   $('progress').value = 0;
   showElapsed(performance.now());
   try {
-    const engine = client.start({ forceCpu });
-    // The catalogue is a small file: search works as soon as it and the profile are here,
-    // while the model is still loading (a reaction made meanwhile waits for the model).
-    const early = Promise.all([fetchCatalogue(), restoreProfile()]).then(([text]) => {
-      try {
-        if (text !== null) useCatalogue(text);
-        return text;
-      } catch {
-        return null; // not a catalogue after all: the engine's copy serves
-      }
+    rec = await LocalRec.open({
+      site: './', catalog: catalogName, backend: forceCpu ? 'cpu' : 'auto', onProgress, encoder: false,
     });
-    const [info, earlyText] = await Promise.all([engine, early]);
-    // The engine's catalogue is the one it recommends from: it wins if the two differ.
-    if (info.catalogTsv !== earlyText) useCatalogue(info.catalogTsv);
-    $('status').textContent = info.fromCache ? 'Ready (model read from cache).' : 'Ready (model downloaded and cached).';
-    $('progress').value = 1;
+  } catch (error) {
+    $('status').textContent = 'The catalogue could not be loaded.';
+    showError(error.message);
+    throw error;
+  }
+  rec.addEventListener('change', showOutsideChange);
+  rec.addEventListener('save-error', ({ detail }) => showSaveError(detail));
+  rec.addEventListener('lost', ({ detail }) => onEngineLost(detail));
+  rec.addEventListener('restored', onEngineRestored);
+  rec.addEventListener('error', ({ detail }) => {
+    $('status').textContent = 'The model could not be restarted.';
+    showError(detail.message);
+  });
+  useCatalogue();
+  $('backend').textContent = `Backend: ${describeBackend(rec.engine)}`;
+  for (const id of ['export', 'import', 'delete-all']) $(id).disabled = false;
+  renderHistory(); // enables Personalize, which needs no language model
+  await refresh();
+  timings.firstRecommendations = performance.now();
+  document.body.dataset.state = 'listed';
+  loadMap();
+  return loadEncoder();
+}
+
+/** Loads the language model behind the list; the taste box works once it is here. */
+async function loadEncoder() {
+  document.body.dataset.state = 'listed';
+  $('error').hidden = true;
+  $('model-card').hidden = false;
+  $('taste-note').textContent = 'The language model is still loading; describing a taste works once it is here.';
+  try {
+    const loaded = await rec.loadEncoder();
     timings.modelReady = performance.now();
-    showEngine(info);
-    for (const id of ['taste-button', 'taste-clear', 'export', 'import', 'delete-all']) $(id).disabled = false;
-    renderHistory(); // enables Personalize, which needs the model
-    await refresh();
-    timings.firstRecommendations = performance.now();
+    $('status').textContent = loaded.fromCache ? 'Ready (model read from cache).' : 'Ready (model downloaded and cached).';
+    $('progress').value = 1;
+    showEngine(loaded);
+    if ($('taste-note').textContent.startsWith('The language model is still loading')) $('taste-note').textContent = '';
+    for (const id of ['taste-button', 'taste-clear']) $(id).disabled = false;
+    // A saved taste sentence counts from now on.
+    if (rec.taste) await refresh();
     document.body.dataset.state = 'ready';
     $('model-card').hidden = true;
     stopElapsed();
-    if (profile.current.taste) showPieces(profile.current.taste);
-    loadMap();
-    return info;
+    if (rec.taste) showPieces(rec.taste);
+    else if (recommendations[0]) showPieces(rec.item(recommendations[0].item).text);
+    return window.localrec.info;
   } catch (error) {
-    stopElapsed();
-    $('status').textContent = 'The model could not be loaded.';
-    $('error-message').textContent = error.message;
-    $('error').hidden = false;
-    document.body.dataset.state = 'error';
+    if (isEngineLoss(error)) return null; // the restart reports
+    $('status').textContent = 'The language model could not be loaded; recommendations still work.';
+    $('taste-note').textContent = `The language model could not be loaded (${error.message}).`;
+    showError(error.message);
     throw error;
   }
 }
 
-/** items.tsv's text, or null if it could not be fetched here (the engine's copy then serves). */
-async function fetchCatalogue() {
-  try {
-    const response = await fetch(CATALOG_FILES.find((file) => file.name === 'items.tsv').url);
-    return response.ok ? await response.text() : null;
-  } catch {
-    return null;
+/** Shows what depends on the catalogue: its name, attribution, search, the catalogue switch. */
+function useCatalogue() {
+  const { catalog } = rec;
+  const rows = new Map(catalog.items.map((item, row) => [String(item.id), row]));
+  rowOf = (id) => rows.get(String(id));
+  document.title = `localrec: ${catalog.title}, private recommendations in your browser`;
+  $('tagline').textContent = `${catalog.title} recommendations from a language model that runs in this page. `
+    + 'Your reactions and your personal model stay on this device.';
+  const shown = catalog.columns.length ? `titles, ${catalog.columns.join(', ')}` : 'titles';
+  $('search-label').textContent = `Search ${shown}`;
+  $('search').placeholder = `e.g. a title${catalog.columns.length ? ` or ${catalog.columns[0]}` : ''}`;
+  $('attribution').textContent = `${catalog.title}: ${catalog.attribution}${catalog.licence ? ` (licence: ${catalog.licence})` : ''}`;
+  $('how-kind').textContent = catalog.kind === 'text'
+    ? 'This catalogue has no public lists to learn from: you are the average of the text vectors of what you liked, '
+      + 'minus what you disliked, and each item scores by its closeness to you. Each score splits exactly into one '
+      + 'share per reaction: the “because”.'
+    : 'A small head, pretrained on public lists, maps items to vectors and pools your reactions into one vector for '
+      + 'you (dislikes pull away). A table learned from the same lists adds, for each of your reactions, what people who '
+      + 'had that item also had (a dislike subtracts it). Each item\'s score is its dot product with you plus those '
+      + 'additions, and it splits exactly into one share per reaction: the “because”.';
+  const select = $('catalog-select');
+  select.replaceChildren(...rec.catalogs.map(({ name, title }) => {
+    const option = document.createElement('option');
+    option.value = name;
+    option.textContent = title;
+    return option;
+  }));
+  select.value = catalog.name;
+  select.disabled = rec.catalogs.length < 2;
+  if (rec.storage.error) showStorageError(rec.storage.error);
+  else {
+    $('storage-status').textContent = rec.storage.persisted
+      ? 'Saved in this browser (persistent storage granted).'
+      : 'Saved in this browser. The browser may clear it under storage pressure: export to keep a copy.';
   }
-}
-
-/** Takes `text` (items.tsv) as the catalogue and shows what depends on it. */
-function useCatalogue(text) {
-  catalog = Catalog.fromTsv(text);
-  const rows = new Map(catalog.items.map((item, row) => [item.id, row]));
-  rowOf = (id) => rows.get(id);
-  dropUnknownItems();
-  profile.follow();
-  if (document.activeElement !== $('taste')) $('taste').value = profile.current.taste;
+  if (rec.storage.ignored) notify(`${rec.storage.ignored} saved reactions are for items this catalogue does not have; they are not used.`);
+  if (document.activeElement !== $('taste')) $('taste').value = rec.taste;
   $('search').disabled = false;
   timings.searchEnabled ??= performance.now();
   renderHistory();
   renderSearch();
   // Until the model has loaded, say plainly what the word-piece box will show.
-  if (profile.current.taste && !$('pieces').textContent) {
-    $('pieces').textContent = `Your description, “${shorten(profile.current.taste, 60)}”, is read by the model once it has loaded.`;
+  if (rec.taste && !$('pieces').textContent) {
+    $('pieces').textContent = `Your description, “${shorten(rec.taste, 60)}”, is read by the model once it has loaded.`;
   }
+}
+
+/** Another catalogue of this site: the page reloads with it (each has its own profile). */
+function switchCatalogue() {
+  const next = new URLSearchParams(location.search);
+  next.set('catalog', $('catalog-select').value);
+  location.search = next.toString();
 }
 
 const shorten = (text, max) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
 
-function showEngine(info) {
-  delete info.catalogTsv;
-  $('backend').textContent = `Backend: ${describeBackend(info)}`;
-  window.localrec.info = info;
+function showEngine(loaded) {
+  const { backend, adapter } = rec.engine;
+  $('backend').textContent = `Backend: ${describeBackend(rec.engine)}`;
+  window.localrec.info = { backend, adapter, catalog: rec.catalog.name, fromCache: loaded?.fromCache ?? null, millis: loaded?.millis ?? null };
 }
 
 // ---- Recovery ----------------------------------------------------------------------------
 
-let recovering = null;
-let recoveries = 0;
-const isEngineLoss = (error) => ['crashed', 'device-lost', 'restarted'].includes(error.code);
-
 /**
- * The worker died or its GPU device was lost: start a fresh worker (on the CPU if the GPU was
- * the problem) and carry on. The profile lives in this page and in IndexedDB, so nothing of the
- * person's is lost.
+ * The engine died or its GPU device was lost: the library starts a fresh one (on the CPU if
+ * the GPU was the problem) and says 'restored'. The profile lives in the library and in
+ * IndexedDB, so nothing of the person's is lost.
  */
-function recover(error) {
-  if (document.body.dataset.state === 'loading' || document.body.dataset.state === 'error') return null; // start() reports it
-  recovering ??= (async () => {
-    const toCpu = forceCpu || error.code === 'device-lost' || window.localrec.info?.backend === 'webgpu';
-    if (++recoveries > 3) {
-      notify(`The model keeps failing (${error.message}). Reload the page; your reactions are saved.`);
-      return;
-    }
-    notify(`${error.code === 'device-lost' ? 'The GPU stopped working' : 'The model stopped working'} (${error.message}). `
-      + `Restarting the model${toCpu ? ' on the CPU' : ''}; your reactions and personal weights are safe.`);
-    document.body.dataset.state = 'recovering';
-    try {
-      showEngine(await client.start({ forceCpu: toCpu }));
-      document.body.dataset.state = 'ready';
-      await refresh();
-      loadMap();
-    } catch (failure) {
-      $('model-card').hidden = false;
-      $('status').textContent = 'The model could not be restarted.';
-      $('error-message').textContent = failure.message;
-      $('error').hidden = false;
-      document.body.dataset.state = 'error';
-    }
-  })().finally(() => { recovering = null; });
-  return recovering;
+function onEngineLost(error) {
+  notify(`${error.code === 'device-lost' ? 'The GPU stopped working' : 'The model stopped working'} (${error.message}). `
+    + `Restarting the model${error.toCpu ? ' on the CPU' : ''}; your reactions and personal weights are safe.`);
+  document.body.dataset.state = 'recovering';
+}
+
+async function onEngineRestored() {
+  showEngine(window.localrec.info);
+  document.body.dataset.state = rec.hasEncoder ? 'ready' : 'listed';
+  await refresh();
+  loadMap();
 }
 
 async function loadMap() {
   try {
-    const { points, plane } = await client.map();
+    const { points, plane } = await rec.map();
     itemMap.setPoints(points, plane, rowOf);
     drawMap();
   } catch (error) {
@@ -211,37 +250,19 @@ async function loadMap() {
 
 // ---- The profile -----------------------------------------------------------------------
 
-async function restoreProfile() {
-  try {
-    const persisted = await profile.restore();
-    $('storage-status').textContent = persisted
-      ? 'Saved in this browser (persistent storage granted).'
-      : 'Saved in this browser. The browser may clear it under storage pressure: export to keep a copy.';
-  } catch (error) {
-    if (error.code === 'damaged') {
-      $('storage-status').textContent = 'Not saving: the saved profile could not be read.';
-      notify(`Your saved history could not be read (${error.message}). It was left untouched; changes in this tab are not saved.`);
-    } else {
-      $('storage-status').textContent = 'Not saving: this browser does not let the page store data.';
-      notify(`This browser does not let the page store data (${error.message}). Everything works, but only in this tab: export your history to keep it.`);
-    }
-  }
-}
-
-/** Items no longer in the catalogue (a newer catalogue) are set aside here, with a message. */
-function dropUnknownItems() {
-  const { history } = profile.current;
-  const known = history.filter((event) => catalog.get(event.item));
-  if (known.length < history.length) {
-    notify(`${history.length - known.length} saved reactions are for items this catalogue does not have; they are not used.`);
-    profile.current = { ...profile.current, history: known };
+function showStorageError(error) {
+  if (error.code === 'damaged') {
+    $('storage-status').textContent = 'Not saving: the saved profile could not be read.';
+    notify(`Your saved history could not be read (${error.message}). It was left untouched; changes in this tab are not saved.`);
+  } else {
+    $('storage-status').textContent = 'Not saving: this browser does not let the page store data.';
+    notify(`This browser does not let the page store data (${error.message}). Everything works, but only in this tab: export your history to keep it.`);
   }
 }
 
 /** Another tab changed the profile: show it as it is now. */
 function showOutsideChange() {
-  dropUnknownItems();
-  if (document.activeElement !== $('taste')) $('taste').value = profile.current.taste;
+  if (document.activeElement !== $('taste')) $('taste').value = rec.taste;
   renderHistory();
   renderSearch();
   refresh();
@@ -254,8 +275,8 @@ function showSaveError(error) {
 async function react(id, reaction, { toggle = true } = {}) {
   const started = performance.now();
   // Pressing the active reaction again takes it back (a rating chosen again stays).
-  const next = toggle && reaction === profile.reactionOf(id) ? null : reaction;
-  const saved = profile.change(withReaction(id, next, Date.now()));
+  const next = toggle && reaction === rec.reactionOf(id) ? null : reaction;
+  const saved = rec.react(id, next);
   offerUndo(null); // a new reaction makes the profile from before an import out of date
   renderHistory();
   showReactions($('search-results'));
@@ -280,16 +301,10 @@ async function refresh() {
     do {
       refreshAgain = false;
       try {
-        const result = await client.recommend({
-          history: profile.current.history.map(({ item, reaction }) => ({ item, reaction })),
-          taste: profile.current.taste,
-          personal: profile.current.personal?.residual ?? null,
-          count: RECOMMENDATIONS,
-        });
+        const result = await rec.recommend({ count: RECOMMENDATIONS });
         recommendations = result.items;
         timings.engine.push(result.millis);
         window.localrec.user = result.user;
-        userDim = result.user?.length ?? userDim;
         renderRecommendations(result);
       } catch (error) {
         // A lost engine is restarted by `recover`, which then refreshes again.
@@ -326,28 +341,32 @@ function showBusy(busy) {
 let newAgainst = null;
 
 function renderRecommendations(result) {
-  const rows = result.items.map(({ item: id, because }) => {
-    const item = catalog.get(id);
+  const rows = result.items.map(({ item: id, reason }) => {
+    const item = rec.item(id);
     const isNew = newAgainst !== null && !newAgainst.has(id);
-    return itemRow(item, profile.reactionOf(id), explain(because, catalog, profile.current.history, profile.current.taste), { isNew });
+    return itemRow(item, rec.fieldsOf(item), rec.reactionOf(id), reason, { isNew });
   });
   replaceKeepingFocus($('recommendations'), rows);
-  const personal = profile.current.personal ? ', with your personal weights' : '';
-  $('recs-note').textContent = profile.current.history.length === 0 && !profile.current.taste
+  const { history, taste, personal } = rec.profile;
+  const withWeights = personal ? ', with your personal weights' : '';
+  const described = !taste ? '' : result.taste ? ' and your description' : ' (your description counts once the language model has loaded)';
+  $('recs-note').textContent = history.length === 0 && !taste
     ? 'Popular with everyone so far: react to a few items, or describe what you like.'
-    : `From ${profile.current.history.length} reaction${profile.current.history.length === 1 ? '' : 's'}${profile.current.taste ? ' and your description' : ''}${personal}.`;
+    : `From ${history.length} reaction${history.length === 1 ? '' : 's'}${described}${withWeights}.`;
   $('recs-timing').textContent = `updated in ${Math.round(result.millis)} ms`;
   document.body.dataset.recommendations = String(Number(document.body.dataset.recommendations ?? 0) + 1);
   drawMap();
-  // The word pieces of the taste sentence if there is one, else of the first item.
-  const first = result.items[0] && catalog.get(result.items[0].item);
-  if (profile.current.taste) showPieces(profile.current.taste);
-  else if (first) showPieces(itemText(first));
+  // The word pieces of the taste sentence if there is one, else of the first item (once the
+  // language model is here to read them).
+  if (!rec.hasEncoder) return;
+  const first = result.items[0] && rec.item(result.items[0].item);
+  if (rec.taste) showPieces(rec.taste);
+  else if (first) showPieces(first.text);
 }
 
 function drawMap() {
   itemMap.draw({
-    history: profile.current.history.map((event) => event.item),
+    history: rec.history.map((event) => event.item),
     recommendations: recommendations.map((r) => r.item),
     user: window.localrec.user,
   });
@@ -359,7 +378,7 @@ let piecesShown = null; // the text whose pieces are in the box (each text is to
 async function showPieces(text) {
   if (piecesShown?.text === text) return piecesShown.count;
   try {
-    const pieces = await client.tokenize(text);
+    const pieces = await rec.tokenize(text);
     piecesShown = { text, count: pieces.length };
     $('pieces').textContent = pieces.join(' ');
     return pieces.length;
@@ -372,22 +391,22 @@ async function showPieces(text) {
 
 /** The reactions panel, and the controls that depend on the profile. */
 function renderHistory() {
-  const rows = [...profile.current.history].reverse().map((event) => historyRow(catalog.get(event.item), event));
+  const rows = [...rec.history].reverse().map((event) => historyRow(rec.item(event.item), event));
   $('history').replaceChildren(...rows);
   $('history-empty').hidden = rows.length > 0;
   $('history-count').textContent = rows.length ? `${rows.length}` : '';
-  const tooFew = profile.current.history.length < 3;
-  $('train').disabled = training || tooFew || !window.localrec?.info;
-  $('train-hint').textContent = tooFew ? `React to at least 3 items to personalize (${profile.current.history.length} so far).` : '';
+  const tooFew = rec.history.length < 3;
+  $('train').disabled = training || tooFew;
+  $('train-hint').textContent = tooFew ? `React to at least 3 items to personalize (${rec.history.length} so far).` : '';
   // Saved weights can always be forgotten (also right after a reload).
-  $('train-reset').hidden = training || !profile.current.personal;
+  $('train-reset').hidden = training || !rec.personal;
 }
 
 function renderSearch() {
-  if (!catalog) return;
+  if (!rec) return;
   const query = $('search').value;
-  const { items, total } = catalog.searchPage(query, searchLimit);
-  replaceKeepingFocus($('search-results'), items.map((item) => itemRow(item, profile.reactionOf(item.id))));
+  const { items, total } = rec.search(query, { limit: searchLimit });
+  replaceKeepingFocus($('search-results'), items.map((item) => itemRow(item, rec.fieldsOf(item), rec.reactionOf(item.id))));
   const more = items.length < total;
   $('search-note').textContent = !query.trim() ? ''
     : total === 0 ? 'No items match.'
@@ -411,7 +430,7 @@ function showMoreResults() {
 /** Sets the like / dislike / rating controls in `list` to the current reactions, in place. */
 function showReactions(list) {
   for (const control of list.querySelectorAll('[data-item]')) {
-    const reaction = profile.reactionOf(Number(control.dataset.item));
+    const reaction = rec.reactionOf(control.dataset.item);
     if (control.dataset.reaction) control.setAttribute('aria-pressed', String(reaction === control.dataset.reaction));
     else if (control.tagName === 'SELECT') control.value = Number.isInteger(reaction) ? String(reaction) : '';
   }
@@ -436,9 +455,9 @@ function replaceKeepingFocus(list, rows) {
 // One handler for every like / dislike / rating control on the page.
 function onReactionClick(event) {
   const button = event.target.closest('button[data-reaction]');
-  if (button) react(Number(button.dataset.item), button.dataset.reaction);
+  if (button) react(rec.item(button.dataset.item).id, button.dataset.reaction);
   const remove = event.target.closest('button[data-remove]');
-  if (remove) react(Number(remove.dataset.remove), null);
+  if (remove) react(rec.item(remove.dataset.remove).id, null);
 }
 
 // A rating is saved only by an explicit choice: a pick in the opened list (a click), Enter,
@@ -451,11 +470,11 @@ function commitRating(select) {
   browsedByKeyboard.delete(select);
   select.removeAttribute('aria-description');
   const rating = select.value ? Number(select.value) : null;
-  const current = profile.reactionOf(Number(select.dataset.item));
+  const current = rec.reactionOf(select.dataset.item);
   const currentRating = Number.isInteger(current) ? current : null;
   if (rating === currentRating) return;
   if (rating === null && current !== undefined && currentRating === null) return; // "Rate" over a like: keep the like
-  react(Number(select.dataset.item), rating, { toggle: false });
+  react(rec.item(select.dataset.item).id, rating, { toggle: false });
 }
 
 function onRatingKeydown(event) {
@@ -493,16 +512,17 @@ async function useTaste(event) {
     taste = taste.slice(0, MAX_TASTE_CHARS).trim();
     $('taste').value = taste;
   }
+  if (!rec.hasEncoder) notes.push('The language model is still loading; your description counts once it is here.');
   $('taste-note').textContent = notes.join(' ');
+  const described = rec.describe(taste).catch(() => null);
   const pieces = taste ? showPieces(taste) : null;
-  const saved = profile.change((p) => ({ ...p, taste }));
   await refresh();
+  await described;
   // (Only if the box still holds this sentence: a later one has its own note.)
   if ((await pieces) >= MAX_WORD_PIECES && $('taste').value.trim() === taste) {
     notes.push(`The model reads only its first ${MAX_WORD_PIECES} word pieces (shown under “How it works”); the rest is left out.`);
     $('taste-note').textContent = notes.join(' ');
   }
-  await saved;
 }
 
 // ---- Personalisation -------------------------------------------------------------------
@@ -510,7 +530,6 @@ async function useTaste(event) {
 async function personalize({ steps = 60, patience = 15 } = {}) {
   if (training) return;
   training = true;
-  const history = profile.current.history.map(({ item, reaction }) => ({ item, reaction }));
   const listBefore = new Set(recommendations.map((r) => r.item));
   $('train').disabled = true;
   $('train-reset').hidden = true;
@@ -521,26 +540,24 @@ async function personalize({ steps = 60, patience = 15 } = {}) {
   $('train-status').textContent = 'Starting…';
   chart.reset();
   try {
-    const { residual, report } = await client.personalize({ history, steps, patience }, (p) => {
-      $('train-progress').value = p.step / p.steps;
-      $('train-status').textContent =
-        `Step ${p.step} of ${p.steps} · loss ${p.loss.toFixed(3)} · held-out ${p.validation.toFixed(3)} · about ${Math.ceil(p.eta_s)} s left`;
-      if (Number.isFinite(p.initial)) chart.start(p.initial);
-      chart.add(p);
+    trainAbort = new AbortController();
+    const { report, kept: improved } = await rec.personalize({
+      steps,
+      patience,
+      signal: trainAbort.signal,
+      onProgress: (p) => {
+        $('train-progress').value = p.step / p.steps;
+        $('train-status').textContent =
+          `Step ${p.step} of ${p.steps} · loss ${p.loss.toFixed(3)} · held-out ${p.validation.toFixed(3)} · about ${Math.ceil(p.eta_s)} s left`;
+        if (Number.isFinite(p.initial)) chart.start(p.initial);
+        chart.add(p);
+      },
     });
     // The held-out loss before any step is where the curve starts: without it a curve that
     // only rises after a first good step reads as "it got worse".
     chart.start(report.initial);
     $('train-progress').value = 1;
     const ran = report.validations?.length ?? chart.points;
-    const improved = report.best < report.initial && !report.cancelled;
-    if (improved) {
-      const personal = {
-        residual, trainedAt: Date.now(), events: history.length,
-        initial: report.initial, best: report.best, backend: window.localrec.info?.backend ?? null,
-      };
-      profile.change((p) => ({ ...p, personal }));
-    }
     const loss = (x) => x.toFixed(3);
     const why = ran < steps
       ? `stopped at step ${ran} of ${steps} because the held-out loss had not improved for ${patience} steps`
@@ -550,14 +567,13 @@ async function personalize({ steps = 60, patience = 15 } = {}) {
     // The bar is full either way; what it means is said with it.
     $('train-progress').setAttribute('aria-valuetext', report.cancelled ? `Cancelled at step ${ran}`
       : ran < steps ? `Stopped early at step ${ran} of ${steps}: no better held-out loss for ${patience} steps` : `All ${steps} steps run`);
-    await profile.saved();
     if (improved) newAgainst = listBefore;
     await refresh();
     newAgainst = null;
     const marked = $('recommendations').querySelectorAll('.new').length;
     if (report.cancelled) {
       // A cancelled run changes nothing: the weights in use stay.
-      $('train-status').textContent = `Cancelled at step ${ran}; ${profile.current.personal ? 'your previous personal weights are kept' : 'nothing changed'}.`;
+      $('train-status').textContent = `Cancelled at step ${ran}; ${rec.personal ? 'your previous personal weights are kept' : 'nothing changed'}.`;
     } else if (improved) {
       $('train-status').textContent = `Done: held-out loss ${loss(report.initial)} → ${loss(report.best)}${best}, ${why}, in ${report.seconds.toFixed(1)} s. `
         + `Your recommendations now use it: ${marked ? `${marked} new in the list, marked “new”` : 'the same items, reordered'}.`;
@@ -576,13 +592,14 @@ async function personalize({ steps = 60, patience = 15 } = {}) {
       : `Personalization failed: ${error.message}`;
   } finally {
     training = false;
+    trainAbort = null;
     $('train-cancel').hidden = true;
     renderHistory();
   }
 }
 
 async function forgetPersonal() {
-  const saved = profile.change((p) => ({ ...p, personal: null }));
+  const saved = rec.forgetPersonal();
   renderHistory();
   $('train-status').textContent = 'Personal weights removed.';
   await saved;
@@ -592,14 +609,13 @@ async function forgetPersonal() {
 // ---- Export, import, delete ------------------------------------------------------------
 
 function exportFile() {
-  const data = exportHistory(profile.current, catalog, CATALOG_ID);
-  const blob = new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' });
+  const { blob, fileName } = rec.exportProfile();
   const link = document.createElement('a');
   link.href = URL.createObjectURL(blob);
-  link.download = `localrec-history-${new Date().toISOString().slice(0, 10)}.json`;
+  link.download = fileName;
   link.click();
   setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
-  const { history, taste, personal } = profile.current;
+  const { history, taste, personal } = rec.profile;
   const parts = [`${history.length} reaction${history.length === 1 ? '' : 's'}`, taste ? 'your description' : null, personal ? 'your personal weights' : null]
     .filter(Boolean);
   dataMessage(`Exported ${parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}` : parts[0]} to ${link.download}.`);
@@ -611,15 +627,13 @@ async function importFile() {
   if (!file) return;
   let imported;
   try {
-    // The size is checked before a byte is read: a huge file is refused at once.
-    const text = file.size <= MAX_IMPORT_BYTES ? await file.text() : '';
-    imported = parseHistoryImport(text, { bytes: file.size, catalog, catalogId: CATALOG_ID, personalDim: userDim });
+    imported = await rec.readProfileFile(file);
   } catch (error) {
     const why = error instanceof ImportError ? error.message : `It could not be read (${error.message}).`;
     dataMessage(`Nothing was imported. ${why}`, { alert: true });
     return;
   }
-  const current = profile.current;
+  const current = rec.profile;
   const empty = current.history.length === 0 && !current.taste && !current.personal;
   // Nothing to lose: no question. Otherwise the person chooses, as for "Delete everything".
   const mode = empty ? 'replace' : await askImportMode(imported, file.name);
@@ -627,13 +641,12 @@ async function importFile() {
     dataMessage(`Nothing was imported from ${file.name}; your history is as it was.`);
     return;
   }
-  const before = { history: current.history, taste: current.taste, personal: current.personal };
-  const { summary } = applyImport(current, imported, mode);
-  const saved = profile.change((p) => applyImport(p, imported, mode).profile);
+  const done = rec.importProfile(imported, { mode, fileName: file.name });
   showProfile();
-  dataMessage(describeImport(summary, file.name));
-  offerUndo(empty ? null : before);
-  await saved;
+  const { message, previous } = await done;
+  showProfile();
+  dataMessage(message);
+  offerUndo(empty ? null : previous);
   await refresh();
 }
 
@@ -643,7 +656,7 @@ function askImportMode(imported, fileName) {
   const describe = ({ history, taste, personal }) => [
     `${history.length} reaction${history.length === 1 ? '' : 's'}`, taste ? 'a description' : null, personal ? 'personal weights' : null,
   ].filter(Boolean).join(', ');
-  $('import-dialog-text').textContent = `${fileName} has ${describe(imported)}. You have ${describe(profile.current)}.`;
+  $('import-dialog-text').textContent = `${fileName} has ${describe(imported)}. You have ${describe(rec.profile)}.`;
   return new Promise((resolve) => {
     const choose = (mode) => () => { dialog.close(); finish(mode); };
     const handlers = { 'import-merge': choose('merge'), 'import-replace': choose('replace'), 'import-cancel': choose(null) };
@@ -671,7 +684,7 @@ async function undoImport() {
   if (!undoable) return;
   const { history, taste, personal } = undoable;
   offerUndo(null);
-  const saved = profile.change((p) => ({ ...p, history, taste, personal }));
+  const saved = rec.setProfile({ history, taste, personal });
   showProfile();
   dataMessage(`Import undone: your ${history.length} reaction${history.length === 1 ? '' : 's'}${taste ? ', description' : ''}${personal ? ' and personal weights' : ''} are back as they were.`);
   await saved;
@@ -680,7 +693,7 @@ async function undoImport() {
 
 /** Shows a profile that changed as a whole (import, undo). */
 function showProfile() {
-  $('taste').value = profile.current.taste;
+  $('taste').value = rec.taste;
   piecesShown = null;
   renderHistory();
   renderSearch();
@@ -690,7 +703,7 @@ async function deleteEverything() {
   if (!window.confirm('Delete your reactions, taste and personal weights from this browser?')) return;
   offerUndo(null);
   try {
-    await profile.deleteAll();
+    await rec.deleteProfile();
     dataMessage('Everything was deleted from this browser.');
   } catch (error) {
     dataMessage(`Could not delete the saved profile: ${error.message}`, { alert: true });
@@ -747,7 +760,8 @@ document.addEventListener('keydown', (event) => {
   $('search').select();
 });
 $('train').addEventListener('click', () => personalize());
-$('train-cancel').addEventListener('click', () => client.cancel());
+$('train-cancel').addEventListener('click', () => trainAbort?.abort());
+$('catalog-select').addEventListener('change', switchCatalogue);
 $('train-reset').addEventListener('click', forgetPersonal);
 $('export').addEventListener('click', exportFile);
 $('import').addEventListener('click', () => $('import-file').click());
@@ -755,7 +769,7 @@ $('import-file').addEventListener('change', importFile);
 $('import-undo').addEventListener('click', undoImport);
 $('delete-all').addEventListener('click', deleteEverything);
 $('notice-close').addEventListener('click', () => { $('notice').hidden = true; });
-$('retry').addEventListener('click', () => start().catch(() => {}));
+$('retry').addEventListener('click', () => (rec ? loadEncoder() : start()).catch(() => {}));
 
 if ('serviceWorker' in navigator) {
   navigator.serviceWorker.register('sw.js').then(
@@ -765,15 +779,18 @@ if ('serviceWorker' in navigator) {
 }
 
 window.localrec = {
-  client, progressEvents, timings, personalize, react, chart, itemMap,
-  get profile() { return profile.current; },
+  progressEvents, timings, personalize, react, chart, itemMap,
+  /** The library's handle (the page's only way to the engine and the profile). */
+  get rec() { return rec; },
+  get profile() { return rec?.profile; },
   get recommendations() { return recommendations; },
   /** The first `count` catalogue ids (for scripted sessions). */
-  catalogIds: (count) => catalog.items.slice(0, count).map((item) => item.id),
+  catalogIds: (count) => rec.catalog.items.slice(0, count).map((item) => item.id),
   /** Resolves once every change made so far has been written (or has failed to be). */
-  saved: () => profile.saved(),
+  saved: () => rec?.saved() ?? Promise.resolve(),
   /** Resolves once the recommendations reflect every change made so far. */
   settled: () => refreshing ?? Promise.resolve(),
+  info: null,
   ready: start(),
 };
 window.localrec.ready.catch(() => {}); // shown on the page; no unhandled rejection

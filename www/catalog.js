@@ -1,39 +1,37 @@
-// The catalogue on the page: items.tsv parsed once (id, name, genres, type, episodes), looked
-// up by id, and searched by name and genre as the person types.
+// A catalogue's items as the crate gives them (`Engine.loadCatalog`): `{id, title, fields,
+// text}` per item, the shown columns in order. Looked up by id (a number or a string: an id
+// is found by either form, as HTML attributes hold it), and searched by title and shown fields.
 
 export class Catalog {
-  constructor(items) {
+  /** `items`: `[{id, title, fields: {column: value}, text}]`; `columns`: the shown columns, in order. */
+  constructor(items, columns = []) {
     this.items = items;
-    this.byId = new Map(items.map((item) => [item.id, item]));
-    // Lower-cased "name | genres | type" per item, for search.
-    this.haystacks = items.map((item) => `${item.name} | ${item.genres.join(', ')} | ${item.type}`.toLowerCase());
+    this.columns = columns;
+    this.byKey = new Map(items.map((item) => [String(item.id), item]));
+    // Lower-cased "title | field | field" per item, for search.
+    this.haystacks = items.map((item) => [item.title, ...columns.map((c) => item.fields?.[c] ?? '')].join(' | ').toLowerCase());
+    this.titles = items.map((item) => item.title.toLowerCase());
   }
 
-  /** Parses the tab-separated file: a header, then `id name genres type episodes`. */
-  static fromTsv(text) {
-    const [header, ...lines] = text.split('\n');
-    if (header.trim() !== 'id\tname\tgenres\ttype\tepisodes') throw new Error('items.tsv: unexpected header');
-    const items = lines.filter((line) => line.length > 0).map((line) => {
-      const [id, name, genres, type, episodes] = line.split('\t');
-      return {
-        id: Number(id),
-        name,
-        genres: genres ? genres.split(', ') : [],
-        type: type ?? '',
-        episodes: episodes ? Number(episodes) : null,
-      };
-    });
-    return new Catalog(items);
-  }
-
+  /** The item with id `id` (a number, a string, or an attribute holding either), or undefined. */
   get(id) {
-    return this.byId.get(id);
+    return this.byKey.get(String(id));
+  }
+
+  /** The catalogue's own id for `key` (an attribute value), or undefined if it has none. */
+  idOf(key) {
+    return this.get(key)?.id;
+  }
+
+  /** The shown fields of `item`, in column order, empty ones left out. */
+  fieldsOf(item) {
+    return this.columns.map((column) => item.fields?.[column] ?? '').filter((value) => value !== '');
   }
 
   /**
-   * Items whose name, genres or type contain every word of `query`, best first: the exact
+   * Items whose title or shown fields contain every word of `query`, best first: the exact
    * title, then titles that start with the query, then titles that contain it, then titles
-   * with every word, then the rest (genre and type matches); catalogue order within each.
+   * with every word, then the rest (matches in the other fields); catalogue order within each.
    * `{items, total}`: the first `limit` of them and how many match in all.
    */
   searchPage(query, limit = 30) {
@@ -45,11 +43,11 @@ export class Catalog {
       if (words.every((word) => this.haystacks[i].includes(word))) hits.push(i);
     }
     const rank = (i) => {
-      const name = this.items[i].name.toLowerCase();
-      if (name === phrase) return 0;
-      if (name.startsWith(phrase)) return 1;
-      if (name.includes(phrase)) return 2;
-      if (words.every((word) => name.includes(word))) return 3;
+      const title = this.titles[i];
+      if (title === phrase) return 0;
+      if (title.startsWith(phrase)) return 1;
+      if (title.includes(phrase)) return 2;
+      if (words.every((word) => title.includes(word))) return 3;
       return 4;
     };
     const ranks = new Map(hits.map((i) => [i, rank(i)]));
@@ -61,18 +59,4 @@ export class Catalog {
   search(query, limit = 30) {
     return this.searchPage(query, limit).items;
   }
-}
-
-/** "TV, 26 episodes" / "Movie" */
-export function describeFormat(item) {
-  if (!item.episodes) return item.type;
-  return `${item.type}, ${item.episodes} episode${item.episodes === 1 ? '' : 's'}`;
-}
-
-/** The sentence the encoder reads for an item (the crate's `Item::text`). */
-export function itemText(item) {
-  let text = `${item.name}.`;
-  if (item.genres.length) text += ` Genres: ${item.genres.join(', ')}.`;
-  if (item.type) text += ` Type: ${item.episodes ? describeFormat(item) : item.type}.`;
-  return text;
 }

@@ -1,5 +1,6 @@
-// The page's handle on the worker: promises for requests, progress callbacks per request.
-// If the worker dies (a wasm trap), the next `start` makes a fresh one.
+// The library's handle on the worker (localrec.js owns it; pages use the library): promises
+// for requests, progress callbacks per request. If the worker dies (a wasm trap), the next
+// `restart` makes a fresh one.
 
 export class EngineClient {
   /**
@@ -61,39 +62,9 @@ export class EngineClient {
     this.#failAll(Object.assign(new Error('the model was closed'), { code: 'closed' }));
   }
 
-  /** Loads wasm, model and catalogue in a fresh worker. */
-  async start({ forceCpu }) {
+  /** Starts a fresh worker (ending any before it) and sends it `op` first. */
+  restart(op, args = {}, onProgress = null) {
     this.#spawn();
-    return this.request('init', { forceCpu });
-  }
-
-  /** Resolves to an array of Float32Array, one unit vector per text. */
-  async embed(texts) {
-    const { dim, vectors } = await this.request('embed', { texts });
-    return texts.map((_, i) => vectors.subarray(i * dim, (i + 1) * dim));
-  }
-
-  tokenize(text) {
-    return this.request('tokenize', { text }).then((r) => r.pieces);
-  }
-
-  /** `{history, taste, personal, count}` → `{items: [{item, score, because}], user, millis}`. */
-  recommend(args) {
-    return this.request('recommend', args);
-  }
-
-  /** Fine-tunes on `history` (at most `steps`, early stop after `patience`); `onStep(progress)` after each step. → `{residual, report}`. */
-  personalize({ history, steps, patience }, onStep) {
-    return this.request('personalize', { history, steps, patience }, onStep);
-  }
-
-  /** Stops a running personalisation after its current step (it still resolves). */
-  cancel() {
-    return this.request('cancel');
-  }
-
-  /** → `{points: Float32Array [x, y, …], plane: {mean, axes, variance}}`. */
-  map() {
-    return this.request('map');
+    return this.request(op, args, onProgress);
   }
 }

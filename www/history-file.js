@@ -28,7 +28,7 @@ export function exportHistory(profile, catalog, catalogId) {
     exportedAt: new Date().toISOString(),
     taste: profile.taste ?? '',
     history: profile.history.map(({ item, reaction, at }) => ({
-      item, name: catalog.get(item)?.name ?? null, reaction, at: new Date(at).toISOString(),
+      item, name: catalog.get(item)?.title ?? null, reaction, at: new Date(at).toISOString(),
     })),
     personal: exportPersonal(profile.personal),
   };
@@ -84,15 +84,22 @@ export function parseHistoryImport(text, { bytes, catalog, catalogId, personalDi
   data.history.forEach((event, index) => {
     const where = `Reaction ${index + 1}`;
     if (typeof event !== 'object' || event === null) throw new ImportError(`${where} is not an object.`);
-    if (!Number.isInteger(event.item)) throw new ImportError(`${where} has no integer "item" id.`);
+    if (!(Number.isInteger(event.item) || (typeof event.item === 'string' && event.item !== '' && event.item.length <= 200))) {
+      throw new ImportError(`${where} has no "item" id (a whole number or a text).`);
+    }
     if (!isReaction(event.reaction)) {
       throw new ImportError(`${where} has reaction ${JSON.stringify(event.reaction)}; expected "like", "dislike" or a rating 1–10.`);
     }
     const at = event.at === undefined ? Date.now() : Date.parse(event.at);
     if (!Number.isFinite(at)) throw new ImportError(`${where} has an unreadable date ${JSON.stringify(event.at)}.`);
-    if (!catalog.get(event.item)) unknown.push(event.item);
-    byItem.delete(event.item);
-    byItem.set(event.item, { item: event.item, reaction: event.reaction, at });
+    // The catalogue's own form of the id (a number where its ids are numbers).
+    const item = catalog.idOf(event.item);
+    if (item === undefined) {
+      unknown.push(JSON.stringify(event.item));
+      return;
+    }
+    byItem.delete(item);
+    byItem.set(item, { item, reaction: event.reaction, at });
   });
   if (unknown.length > 0) {
     const shown = unknown.slice(0, 5).join(', ');

@@ -1,14 +1,19 @@
-// The person's profile in IndexedDB (through `idb`): history, taste sentence and personal
-// weights in one record, changed in one transaction, so a reload sees the old profile or the
-// new one, never a mix. Where storage fails (denied, full) the app keeps working in
-// memory and says so.
+// The person's profiles in IndexedDB (through `idb`), one per catalogue (keyed by the
+// catalogue's name): history, taste sentence and personal weights in one record, changed in one
+// transaction, so a reload sees the old profile or the new one, never a mix. Where storage
+// fails (denied, full) the app keeps working in memory and says so.
+//
+// Database version 2 keys profiles by catalogue; version 1 had one profile, under 'current',
+// for the only catalogue there was (anime-5k): the upgrade moves it there.
 
 import { openDB } from '../node_modules/idb/build/index.js';
 
 export const PROFILE_SCHEMA = 1;
 const DB_NAME = 'localrec';
+const DB_VERSION = 2;
 const STORE = 'profile';
-const KEY = 'current';
+const LEGACY_KEY = 'current';
+const LEGACY_CATALOG = 'anime-5k';
 
 export function emptyProfile() {
   return { schema: PROFILE_SCHEMA, history: [], taste: '', personal: null };
@@ -16,9 +21,20 @@ export function emptyProfile() {
 
 let database = null;
 function db() {
-  database ??= openDB(DB_NAME, 1, {
-    upgrade(db) {
-      db.createObjectStore(STORE);
+  database ??= openDB(DB_NAME, DB_VERSION, {
+    async upgrade(db, oldVersion, _newVersion, tx) {
+      if (oldVersion < 1) db.createObjectStore(STORE);
+      if (oldVersion === 1) {
+        const store = tx.objectStore(STORE);
+        const legacy = await store.get(LEGACY_KEY);
+        if (legacy !== undefined && (await store.get(LEGACY_CATALOG)) === undefined) await store.put(legacy, LEGACY_CATALOG);
+        await store.delete(LEGACY_KEY);
+      }
+    },
+    // A newer version of the page wants to upgrade: let it (this tab reopens on its next change).
+    blocking(_current, _blocked, event) {
+      event.target.close();
+      database = null;
     },
   }).catch((error) => {
     database = null; // a failed open is not remembered: the next call tries again
@@ -34,23 +50,23 @@ const RETRY_DELAYS_MS = [200, 500, 1000, 2000, 3000, 3000]; // ≈10 s in all
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * The saved profile, or an empty one. Throws if storage is unavailable (after a few tries,
+ * The saved profile of catalogue `key`, or an empty one. Throws if storage is unavailable (after a few tries,
  * if the failure may pass), or (with code 'damaged') if the saved profile is not understood.
  */
-export async function loadProfile() {
+export async function loadProfile(key) {
   for (const delay of RETRY_DELAYS_MS) {
     try {
-      return await readProfile();
+      return await readProfile(key);
     } catch (error) {
       if (!TRANSIENT_ERRORS.has(error?.name)) throw error;
       await sleep(delay);
     }
   }
-  return readProfile();
+  return readProfile(key);
 }
 
-async function readProfile() {
-  const saved = await (await db()).get(STORE, KEY);
+async function readProfile(key) {
+  const saved = await (await db()).get(STORE, key);
   if (saved === undefined) return emptyProfile();
   if (saved?.schema !== PROFILE_SCHEMA || !Array.isArray(saved.history)) {
     throw Object.assign(new Error(`the saved profile has an unknown shape (schema ${saved?.schema})`), { code: 'damaged' });
@@ -59,23 +75,23 @@ async function readProfile() {
 }
 
 /**
- * Applies `change` (a pure profile → profile function) to the saved profile, read and written
+ * Applies `change` (a pure profile → profile function) to catalogue `key`'s saved profile, read and written
  * in one transaction: a change made meanwhile in another tab is kept, not overwritten.
  * Resolves to the profile as saved.
  */
-export async function updateProfile(change) {
+export async function updateProfile(key, change) {
   // 'strict': the browser reports the write done only once it is on disk (a crash or a killed
   // browser right after a reaction keeps it).
   const tx = (await db()).transaction(STORE, 'readwrite', { durability: 'strict' });
-  const saved = (await tx.store.get(KEY)) ?? emptyProfile();
+  const saved = (await tx.store.get(key)) ?? emptyProfile();
   if (saved.schema !== PROFILE_SCHEMA) throw new Error(`the saved profile has an unknown shape (schema ${saved.schema})`);
   const next = { ...change(saved), schema: PROFILE_SCHEMA, savedAt: Date.now() };
-  await Promise.all([tx.store.put(next, KEY), tx.done]);
+  await Promise.all([tx.store.put(next, key), tx.done]);
   return next;
 }
 
-export async function deleteProfile() {
-  await (await db()).delete(STORE, KEY);
+export async function deleteProfile(key) {
+  await (await db()).delete(STORE, key);
 }
 
 /** Asks the browser not to evict this origin's storage. Resolves to whether it agreed. */

@@ -11,10 +11,12 @@ const sameContent = (a, b) =>
 
 export class Profile {
   /**
-   * `onOutsideChange()`: the profile changed under this tab (another tab's change arrived);
-   * `onSaveError(error)`: a change could not be saved (it is kept in this tab).
+   * `key`: the catalogue whose profile this is; `onOutsideChange()`: the profile changed under
+   * this tab (another tab's change arrived); `onSaveError(error)`: a change could not be saved
+   * (it is kept in this tab).
    */
-  constructor({ onOutsideChange, onSaveError }) {
+  constructor({ key, onOutsideChange, onSaveError }) {
+    this.key = key;
     this.onOutsideChange = onOutsideChange;
     this.onSaveError = onSaveError;
     /** What this tab shows and uses. */
@@ -24,7 +26,7 @@ export class Profile {
     this.pendingSaves = 0;
     this.otherTabChanged = false;
     this.following = false;
-    this.tabs = 'BroadcastChannel' in self ? new BroadcastChannel('localrec-profile') : null;
+    this.tabs = 'BroadcastChannel' in self ? new BroadcastChannel(`localrec-profile:${key}`) : null;
     this.tabs?.addEventListener('message', () => {
       if (!this.following) return;
       // Our own queued saves read the latest state anyway; reload after them.
@@ -40,7 +42,7 @@ export class Profile {
    */
   async restore() {
     try {
-      this.current = await loadProfile();
+      this.current = await loadProfile(this.key);
     } catch (error) {
       this.canSave = false;
       throw error;
@@ -57,6 +59,13 @@ export class Profile {
     return this.current.history.find((event) => event.item === id)?.reaction;
   }
 
+  /** Stops listening to other tabs. */
+  close() {
+    this.following = false;
+    this.tabs?.close();
+    this.tabs = null;
+  }
+
   /** Applies `update` (a pure profile → profile function) here, then in storage. */
   change(update) {
     this.current = update(this.current);
@@ -64,7 +73,7 @@ export class Profile {
     this.pendingSaves++;
     this.saving = this.saving.then(async () => {
       try {
-        const saved = await updateProfile(update);
+        const saved = await updateProfile(this.key, update);
         this.tabs?.postMessage('changed');
         // The saved profile includes other tabs' changes: adopt it once nothing more is queued.
         if (this.pendingSaves === 1) this.#adopt(saved);
@@ -87,7 +96,7 @@ export class Profile {
   async deleteAll() {
     this.current = emptyProfile();
     await this.saving;
-    await deleteProfile();
+    await deleteProfile(this.key);
     this.tabs?.postMessage('changed');
     this.canSave = true;
   }
@@ -101,7 +110,7 @@ export class Profile {
   async #reload() {
     this.otherTabChanged = false;
     try {
-      this.#adopt(await loadProfile());
+      this.#adopt(await loadProfile(this.key));
     } catch {
       // Unreadable now: keep what this tab has.
     }

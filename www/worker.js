@@ -1,16 +1,18 @@
-// The worker owns the wasm module, the encoder and the recommender. The page talks to it by
-// messages:
-//   request  {id, op, args}     op: init | embed | tokenize | recommend | personalize | map | cancel
-//                               | memory | lose-device
+// The worker owns the wasm module, the recommender and (once loaded) the encoder. The library
+// (localrec.js) talks to it by messages; nothing else should:
+//   request  {id, op, args}     op: open | encoder | embed | tokenize | recommend | personalize | map
+//                               | cancel | memory | lose-device
 //   reply    {id, ok: true, result} | {id, ok: false, error: {code, message}}
 //   event    {op: 'progress', id, phase, ...} | {op: 'device-lost', reason, message}
 // Jobs run one at a time, in order: two GPU jobs never overlap. `cancel` is the exception: it
-// is handled at once, and the running personalisation stops after its current step.
+// is handled at once, and the running personalisation stops after its current step. So is
+// the encoder's download: recommendations go on while it arrives, and only loading the
+// downloaded encoder into the engine takes a turn in the queue.
 
 import init, { Engine } from '../pkg/localrec.js';
-import { loadModelFiles, fetchWithProgress } from './model-cache.js';
-import { CATALOG_FILES } from './model-files.js';
+import { fetchVerified, loadModelFiles, progressOver } from './model-cache.js';
 import { reactionCode } from './reactions.js';
+import { catalogFiles, findCatalog, modelFiles, readSite } from './site.js';
 
 let engine = null;
 let wasm = null; // the module's exports (its memory is measured)
@@ -21,10 +23,17 @@ const tasteVectors = new Map(); // sentence → its text vector (the last few)
 
 const post = (message, transfer = []) => self.postMessage(message, transfer);
 
+let site = null; // the site's manifest, read (see site.js)
+
 self.onmessage = ({ data: { id, op, args } }) => {
   if (op === 'cancel') {
     cancelRequested = true;
     post({ id, ok: true, result: null });
+    return;
+  }
+  // The encoder downloads beside the queue; its loading takes a turn in it.
+  if (op === 'encoder') {
+    run(id, op, args ?? {});
     return;
   }
   queue = queue.then(() => run(id, op, args ?? {}));
@@ -43,6 +52,13 @@ async function run(id, op, args) {
     const code = error.code ?? (crashed ? 'crashed' : 'failed');
     post({ id, ok: false, error: { code, message: error.message ?? String(error) } });
   }
+}
+
+/** Runs `job` in its turn in the queue (after every request before it). */
+function inTurn(job) {
+  const done = queue.then(job);
+  queue = done.catch(() => {});
+  return done;
 }
 
 // The GPU devices Burn opens, so that their loss is seen: `device.lost` resolves when the GPU
@@ -99,10 +115,10 @@ async function findAdapter() {
   };
 }
 
-/** The history as the engine takes it: item ids and reaction codes, in order. */
+/** The history as the engine takes it: item ids (numbers or strings) and reaction codes, in order. */
 function historyArrays(history) {
   return {
-    items: Uint32Array.from(history, (event) => event.item),
+    items: history.map((event) => event.item),
     codes: Uint8Array.from(history, (event) => reactionCode(event.reaction)),
   };
 }
@@ -117,55 +133,74 @@ async function tasteVector(text) {
 }
 
 const handlers = {
-  async init({ forceCpu = false }, id) {
+  /**
+   * `{site, manifest, catalog, backend}`: the site's URL and manifest (site.json), the
+   * catalogue's name, 'auto' | 'webgpu' | 'cpu'. Loads the wasm and the catalogue (no model):
+   * recommendations work from here on. → `{backend, adapter, catalog, millis}`.
+   */
+  async open({ site: siteUrl, manifest, catalog: name, backend = 'auto' }, id) {
     const started = performance.now();
     const progress = (phase, extra = {}) => post({ op: 'progress', id, phase, ...extra });
+    site = readSite(manifest, siteUrl);
+    const entry = findCatalog(site, name);
+    const files = catalogFiles(site, entry);
 
     progress('wasm');
     wasm = await init();
-    const adapter = forceCpu ? null : await findAdapter();
-    const { files, fromCache } = await loadModelFiles((p) => progress('download', p));
-    const catalog = {};
-    for (const file of CATALOG_FILES) {
-      catalog[file.name] = await fetchWithProgress(file, (p) => progress('catalog', p));
-    }
+    const adapter = backend === 'cpu' ? null : await findAdapter();
+    if (backend === 'webgpu' && !adapter) throw Object.assign(new Error('this browser offers no WebGPU adapter'), { code: 'no-webgpu' });
+    const report = progressOver(Object.values(files), (p) => progress('catalog', p));
+    const bytes = {};
+    await Promise.all(Object.entries(files).map(async ([role, file]) => {
+      bytes[role] = await fetchVerified(file, (loaded) => report(file, loaded, 'network'));
+    }));
     const loadedAt = performance.now();
 
-    progress('model', { backend: adapter ? 'webgpu' : 'cpu' });
-    engine = await Engine.create(
-      adapter ? 'webgpu' : 'cpu',
-      files['config.json'],
-      files['tokenizer.json'],
-      files['model.safetensors'],
-    );
-    const catalogTsv = new TextDecoder().decode(catalog['items.tsv']);
-    const recommender = engine.loadRecommender(
-      catalogTsv, catalog['head.safetensors'], catalog['item_vectors.safetensors'], catalog['item_item.safetensors'],
-    );
-    progress('warmup');
-    await engine.embed(['warm up']); // compiles the GPU kernels once, off the critical path
-    const readyAt = performance.now();
+    progress('engine', { backend: adapter ? 'webgpu' : 'cpu' });
+    engine = await Engine.create(adapter ? 'webgpu' : 'cpu');
+    const info = engine.loadCatalog(bytes.manifest, bytes.items, bytes.vectors, bytes.head, bytes.itemItem);
     return {
       result: {
-        backend: engine.backend,
+        backend: engine.backend ?? (adapter ? 'webgpu' : 'cpu'),
         adapter,
-        dim: engine.dim,
-        items: recommender.items,
-        catalogTsv,
-        fromCache,
-        millis: { download: loadedAt - started, modelAndWarmup: readyAt - loadedAt },
+        catalog: info,
+        millis: { catalog: loadedAt - started, engine: performance.now() - loadedAt },
       },
     };
   },
 
+  /**
+   * Downloads the encoder (or reads it from the cache), then, in its turn, loads it into the
+   * engine and warms it up. Progress: 'model' (bytes), 'encoder', 'warmup'. → `{fromCache, millis}`.
+   */
+  async encoder(_args, id) {
+    const progress = (phase, extra = {}) => post({ op: 'progress', id, phase, ...extra });
+    if (!site) throw Object.assign(new Error('open the catalogue first'), { code: 'not-ready' });
+    const started = performance.now();
+    const files = modelFiles(site);
+    const weights = files.at(-1);
+    const cacheName = `localrec-model-${weights.sha256.slice(0, 12)}`;
+    const { files: bytes, fromCache } = await loadModelFiles(files, cacheName, (p) => progress('model', p));
+    const downloadedAt = performance.now();
+    return inTurn(async () => {
+      requireEngine();
+      progress('encoder', { backend: engine.backend });
+      const [config, tokenizer, model] = files.map((file) => bytes[file.name]);
+      engine.loadEncoder(config, tokenizer, model);
+      progress('warmup');
+      await engine.embed(['warm up']); // compiles the GPU kernels once, before a person waits on them
+      return { result: { fromCache, millis: { download: downloadedAt - started, load: performance.now() - downloadedAt } } };
+    });
+  },
+
   async embed({ texts }) {
-    requireEngine();
+    requireEncoder();
     const vectors = await engine.embed(texts);
-    return { result: { dim: engine.dim, vectors }, transfer: [vectors.buffer] };
+    return { result: { dim: vectors.length / Math.max(1, texts.length), vectors }, transfer: [vectors.buffer] };
   },
 
   async tokenize({ text }) {
-    requireEngine();
+    requireEncoder();
     return { result: { pieces: engine.tokenize(text) } };
   },
 
@@ -175,10 +210,14 @@ const handlers = {
     const started = performance.now();
     const { items, codes } = historyArrays(history);
     const text = taste.trim();
-    const tastes = text ? await tasteVector(text) : new Float32Array(0);
+    // A taste sentence needs the encoder: until it is loaded the list leaves the sentence out
+    // (and says so: `taste` false).
+    const useTaste = Boolean(text) && engine.hasEncoder;
+    const tastes = useTaste ? await tasteVector(text) : new Float32Array(0);
     const result = await engine.recommend(
       items, codes, tastes, personal ? Float32Array.from(personal) : undefined, count, 3,
     );
+    result.taste = useTaste;
     result.millis = performance.now() - started;
     return { result };
   },
@@ -214,5 +253,10 @@ const handlers = {
 };
 
 function requireEngine() {
-  if (!engine) throw Object.assign(new Error('the model is not loaded yet'), { code: 'not-ready' });
+  if (!engine) throw Object.assign(new Error('the catalogue is not loaded yet'), { code: 'not-ready' });
+}
+
+function requireEncoder() {
+  requireEngine();
+  if (!engine.hasEncoder) throw Object.assign(new Error('the language model is still loading'), { code: 'encoder-loading' });
 }

@@ -1,17 +1,18 @@
-// The app as a person uses it, in Debian's Chromium: reactions change the recommendations
+// The app as a person uses it, in Debian's Chromium, on the built site (dist/demo) served by a
+// plain static server under a sub-path: reactions change the recommendations
 // (with reasons), a taste sentence works from an empty history, the profile survives a reload
 // and travels by export/import, bad imports change nothing, personalisation runs to the end on
 // the CPU fallback and on WebGPU (SwiftShader), every request is a same-origin static GET, the
 // page works offline, and it can be used with the keyboard alone.
 
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, rm, symlink, truncate, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 
-import { launch, likeFromSearch, startServer, waitForState, watch } from './harness.mjs';
+import { SITE, launch, likeFromSearch, siteCopy, startServer, waitForState, watch } from './harness.mjs';
 
 const LOAD_TIMEOUT = 180_000;
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -311,7 +312,10 @@ describe('the app on the CPU fallback', { timeout: 900_000 }, () => {
     await Promise.all([page.waitForEvent('download'), page.click('#export')]);
 
     const origin = new URL(server.url).origin;
-    const staticFile = /^\/(|index\.html|sw\.js|www\/[\w-]+\.(js|css)|pkg\/localrec(_bg)?\.(js|wasm)|models\/all-MiniLM-L6-v2\/[\w.]+|data\/anime-5k\/[\w.]+|node_modules\/(idb\/build|uplot\/dist)\/[\w.-]+)$/;
+    // The site's own files, under its sub-path (site.json lists them all).
+    const listed = new Set(['', 'site.json', ...JSON.parse(await readFile(join(SITE, 'site.json'), 'utf8')).files.map((f) => f.path)]);
+    const sub = new URL(server.url).pathname;
+    const staticFile = { test: (path) => path.startsWith(sub) && listed.has(path.slice(sub.length)) };
     const outside = requests.filter(({ method, url, body }) => {
       if (url.startsWith('blob:') || url.startsWith('data:')) return false; // in-page, never on the network
       const u = new URL(url);
@@ -397,7 +401,7 @@ describe('the app on the CPU fallback', { timeout: 900_000 }, () => {
 
   test('item names with HTML in them show as text', async () => {
     const site = await siteWithHostileName('<img src=x onerror="window.pwned=1">Bebop <b>bold</b>');
-    const hostile = await startServer({ root: site });
+    const hostile = await startServer({ site: site.site });
     try {
       const { context, page } = await openApp(browser, { url: hostile.url });
       await page.fill('#search', 'bebop');
@@ -408,7 +412,7 @@ describe('the app on the CPU fallback', { timeout: 900_000 }, () => {
       await context.close();
     } finally {
       await hostile.close();
-      await rm(site, { recursive: true, force: true });
+      await site.remove();
     }
   });
 });
@@ -434,18 +438,11 @@ describe('the app on WebGPU (SwiftShader)', { timeout: 900_000 }, () => {
   });
 });
 
-/** A temporary copy of the served tree (links) whose first item is named `name`. */
+/** A copy of the built site whose first anime is named `name`. */
 async function siteWithHostileName(name) {
-  const root = await mkdtemp(join(tmpdir(), 'localrec-site-'));
-  for (const entry of ['index.html', 'sw.js', 'www', 'pkg', 'models', 'node_modules']) {
-    await symlink(join(REPO, entry), join(root, entry));
-  }
-  const data = join(root, 'data/anime-5k');
-  await mkdir(data, { recursive: true });
-  for (const file of ['head.safetensors', 'item_vectors.safetensors', 'item_item.safetensors']) await symlink(join(REPO, 'data/anime-5k', file), join(data, file));
-  const [header, first, ...rest] = (await readFile(join(REPO, 'data/anime-5k/items.tsv'), 'utf8')).split('\n');
-  const fields = first.split('\t');
-  fields[1] = name;
-  await writeFile(join(data, 'items.tsv'), [header, fields.join('\t'), ...rest].join('\n'));
-  return root;
+  const path = 'catalogs/anime-5k/items.csv';
+  const [header, first, ...rest] = (await readFile(join(SITE, path), 'utf8')).split('\n');
+  const fields = first.match(/^([^,]*),("(?:[^"]|"")*"|[^,]*)(,.*)$/);
+  const quoted = `"${name.replaceAll('"', '""')}"`;
+  return siteCopy({ [path]: Buffer.from([header, `${fields[1]},${quoted}${fields[3]}`, ...rest].join('\n')) });
 }

@@ -1,10 +1,22 @@
-// Shared by the browser specs: the app server on a free port, Debian's Chromium through
-// playwright-core (never a downloaded browser), and the golden reference embeddings.
+// Shared by the browser specs: the built site (dist/demo, from ./scripts/build-site.sh) served by
+// a plain static server (python3 -m http.server: no special headers) under a sub-path, Debian's
+// Chromium through playwright-core (never a downloaded browser), doctored copies of the site,
+// and the golden reference embeddings.
 
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 import { createAppServer } from '../../scripts/serve.mjs';
+
+export const REPO = fileURLToPath(new URL('../../', import.meta.url));
+/** The built site the tests open (LOCALREC_SITE to test another). */
+export const SITE = process.env.LOCALREC_SITE ?? join(REPO, 'dist/demo');
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/lib/chromium/chromium';
 
@@ -19,11 +31,78 @@ const WEBGPU_FLAGS = [
   '--use-angle=swiftshader', '--use-webgpu-adapter=swiftshader',
 ];
 
-export async function startServer(options) {
-  const server = createAppServer(options);
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
-  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((r) => server.close(r)) };
+/**
+ * Serves `site` (a built site's folder) with `python3 -m http.server` from its parent folder, so
+ * the page lives under a sub-path: `{url: 'http://127.0.0.1:PORT/demo/', origin, close}`.
+ * `delay(path)`: a node static server instead (no special headers either) that holds each
+ * response for that many milliseconds.
+ */
+export async function startServer({ site = SITE, delay = null } = {}) {
+  if (!existsSync(join(site, 'site.json'))) throw new Error(`no built site at ${site}: run ./scripts/build-site.sh first`);
+  const sub = `/${basename(site)}/`;
+  if (delay) {
+    const server = createAppServer({ root: dirname(site), delay });
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const origin = `http://127.0.0.1:${server.address().port}`;
+    return { url: `${origin}${sub}`, origin, close: () => new Promise((r) => server.close(r)) };
+  }
+  const child = spawn('python3', ['-u', '-m', 'http.server', '0', '--bind', '127.0.0.1', '--directory', dirname(site)], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  const port = await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const found = out.match(/port (\d+)/);
+      if (found) resolve(Number(found[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`python3 -m http.server exited (${code}): ${out}`)));
+  });
+  child.stdout.resume();
+  const origin = `http://127.0.0.1:${port}`;
+  const close = () => new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', resolve);
+    child.kill();
+  });
+  return { url: `${origin}${sub}`, origin, close };
+}
+
+const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
+
+/**
+ * A temporary copy of the built site (links to its files) where `files` (site path → bytes)
+ * replace or add files. `relist`: site.json lists the new sizes and hashes (a valid site);
+ * otherwise it still lists the originals (a damaged download). → `{root, site, write(path,
+ * bytes), remove()}`; serve it with `startServer({site})`.
+ */
+export async function siteCopy(files, { relist = true } = {}) {
+  const root = await mkdtemp(join(tmpdir(), 'localrec-site-'));
+  const site = join(root, basename(SITE));
+  await linkTree(SITE, site, Object.keys(files));
+  const write = async (path, bytes) => {
+    await rm(join(site, path), { force: true });
+    await writeFile(join(site, path), bytes);
+  };
+  const manifest = JSON.parse(await readFile(join(SITE, 'site.json'), 'utf8'));
+  for (const [path, bytes] of Object.entries(files)) {
+    await write(path, bytes);
+    const entry = manifest.files.find((f) => f.path === path);
+    if (relist && entry) Object.assign(entry, { bytes: bytes.length, sha256: sha256(bytes) });
+  }
+  await write('site.json', JSON.stringify(manifest));
+  return { root, site, write, remove: () => rm(root, { recursive: true, force: true }) };
+}
+
+/** `to` mirrors `from` with links, except real folders along each of `own` (paths to be written). */
+async function linkTree(from, to, own) {
+  await mkdir(to, { recursive: true });
+  const heads = new Set([...own, 'site.json'].map((p) => p.split('/')[0]));
+  for (const entry of await readdir(from, { withFileTypes: true })) {
+    const inside = [...own, 'site.json'].filter((p) => p.startsWith(`${entry.name}/`)).map((p) => p.slice(entry.name.length + 1));
+    if (entry.isDirectory() && inside.length > 0) await linkTree(join(from, entry.name), join(to, entry.name), inside);
+    else if (!heads.has(entry.name) || entry.isDirectory()) await symlink(join(from, entry.name), join(to, entry.name));
+  }
 }
 
 export function launch({ webgpu }) {
@@ -95,7 +174,7 @@ export function maxAbsDiff(a, b) {
 
 /** Embeds texts in the page through its worker; returns plain arrays. */
 export function embedInPage(page, texts) {
-  return page.evaluate(async (t) => (await window.localrec.client.embed(t)).map((v) => Array.from(v)), texts);
+  return page.evaluate(async (t) => (await window.localrec.rec.embed(t)).map((v) => Array.from(v)), texts);
 }
 
 /**
@@ -107,7 +186,8 @@ export async function likeFromSearch(page, query, count, settle = (p) => p.evalu
   const ids = [];
   for (let i = 0; i < count; i++) {
     const row = page.locator('#search-results .item').nth(i);
-    ids.push(Number(await row.getAttribute('data-item')));
+    const key = await row.getAttribute('data-item');
+    ids.push(await page.evaluate((k) => window.localrec.rec.item(k).id, key));
     await row.locator('button.like').click();
   }
   await settle(page);

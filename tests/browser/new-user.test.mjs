@@ -172,10 +172,10 @@ describe('a new user on the CPU path', { timeout: 600_000 }, () => {
   test('the list shows that it is being recomputed, and a cut description says so', async () => {
     // A slow model (as on a slow GPU): each request takes a second and a half.
     await page.evaluate(() => {
-      const { client } = window.localrec;
-      const recommend = client.recommend.bind(client);
-      client.recommend = async (args) => { await new Promise((r) => setTimeout(r, 1500)); return recommend(args); };
-      window.restoreRecommend = () => { client.recommend = recommend; };
+      const { rec } = window.localrec;
+      const recommend = rec.recommend.bind(rec);
+      rec.recommend = async (args) => { await new Promise((r) => setTimeout(r, 1500)); return recommend(args); };
+      window.restoreRecommend = () => { delete rec.recommend; };
     });
     const long = `${TASTE}. `.repeat(100).trim(); // 2,899 characters
     await page.fill('#taste', long);

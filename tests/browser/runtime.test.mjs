@@ -4,14 +4,11 @@
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 
-import { MODEL_FILES } from '../../www/model-files.js';
-import { embedInPage, goldenCases, launch, maxAbsDiff, startServer, waitForState, watch } from './harness.mjs';
+import { SITE, embedInPage, goldenCases, launch, maxAbsDiff, siteCopy, startServer, waitForState, watch } from './harness.mjs';
 
 const TOLERANCE = 1e-4;
 const LOAD_TIMEOUT = 180_000;
@@ -26,12 +23,16 @@ const modelRequests = (context) => {
   return urls;
 };
 
-test('the page lists the same model hashes as the fetch script', () => {
+test('the site lists the same model hashes as the fetch script', () => {
   const sums = readFileSync(new URL('../../models/all-MiniLM-L6-v2.sha256', import.meta.url), 'utf8')
     .trim().split('\n').map((line) => line.split(/\s+/));
   const fromScript = Object.fromEntries(sums.map(([hash, name]) => [name, hash]));
-  for (const file of MODEL_FILES) assert.equal(file.sha256, fromScript[file.name], file.name);
-  assert.equal(MODEL_FILES.length, sums.length);
+  const site = JSON.parse(readFileSync(join(SITE, 'site.json'), 'utf8'));
+  for (const name of site.model.files) {
+    const listed = site.files.find((f) => f.path === `${site.model.path}${name}`);
+    assert.equal(listed?.sha256, fromScript[name], name);
+  }
+  assert.equal(site.model.files.length, sums.length);
 });
 
 describe('CPU fallback (no WebGPU adapter)', { timeout: 600_000 }, () => {
@@ -52,7 +53,7 @@ describe('CPU fallback (no WebGPU adapter)', { timeout: 600_000 }, () => {
     assert.equal(info.fromCache, false);
     assert.match(await page.textContent('#backend'), /CPU/);
 
-    const progress = await page.evaluate(() => window.localrec.progressEvents.filter((e) => e.phase === 'download'));
+    const progress = await page.evaluate(() => window.localrec.progressEvents.filter((e) => e.phase === 'model'));
     assert.ok(progress.length >= 3, 'several progress events');
     const last = progress.at(-1);
     assert.equal(last.overallLoaded, last.overallTotal, 'download ends at 100%');
@@ -94,8 +95,12 @@ describe('CPU fallback (no WebGPU adapter)', { timeout: 600_000 }, () => {
 
   test('a corrupted model download is a readable error, and the page recovers', async () => {
     // A copy of the site whose model.safetensors has flipped bytes: same size, wrong content.
-    const site = await doctoredSite();
-    const corrupted = await startServer({ root: site.root });
+    const weights = 'models/all-MiniLM-L6-v2/model.safetensors';
+    const original = await readFile(join(SITE, weights));
+    const flipped = Buffer.from(original);
+    for (let i = 1000; i < flipped.length; i += 4096) flipped[i] ^= 0xff;
+    const site = await siteCopy({ [weights]: flipped }, { relist: false });
+    const corrupted = await startServer({ site: site.site });
     const context = await browser.newContext();
     const page = await context.newPage();
     const seen = watch(page);
@@ -107,7 +112,7 @@ describe('CPU fallback (no WebGPU adapter)', { timeout: 600_000 }, () => {
       assert.equal(await page.isDisabled('#taste-button'), true);
 
       // The server is mended; "Try again" loads the model and the page works.
-      await site.mend();
+      await site.write(weights, original);
       await page.click('#retry');
       await waitForState(page, 'ready', LOAD_TIMEOUT);
       const [vector] = await embedInPage(page, ['hello']);
@@ -116,27 +121,10 @@ describe('CPU fallback (no WebGPU adapter)', { timeout: 600_000 }, () => {
     } finally {
       await context.close();
       await corrupted.close();
-      await rm(site.root, { recursive: true, force: true });
+      await site.remove();
     }
   });
 });
-
-/** A temporary copy of the served tree (links) with a corrupted model.safetensors. */
-async function doctoredSite() {
-  const repo = fileURLToPath(new URL('../../', import.meta.url));
-  const root = await mkdtemp(join(tmpdir(), 'localrec-site-'));
-  for (const entry of ['index.html', 'sw.js', 'www', 'pkg', 'data', 'node_modules']) await symlink(join(repo, entry), join(root, entry));
-  const models = join(root, 'models/all-MiniLM-L6-v2');
-  await mkdir(models, { recursive: true });
-  for (const name of ['config.json', 'tokenizer.json']) {
-    await symlink(join(repo, 'models/all-MiniLM-L6-v2', name), join(models, name));
-  }
-  const original = join(repo, 'models/all-MiniLM-L6-v2/model.safetensors');
-  const bytes = await readFile(original);
-  for (let i = 1000; i < bytes.length; i += 4096) bytes[i] ^= 0xff;
-  await writeFile(join(models, 'model.safetensors'), bytes);
-  return { root, mend: () => copyFile(original, join(models, 'model.safetensors')) };
-}
 
 describe('WebGPU (SwiftShader, software)', { timeout: 600_000 }, () => {
   let browser;

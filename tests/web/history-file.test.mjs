@@ -8,13 +8,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 
-import { Catalog } from '../../www/catalog.js';
 import {
   ImportError, MAX_EVENTS, applyImport, describeImport, exportHistory, parseHistoryImport,
 } from '../../www/history-file.js';
 import { isReaction } from '../../www/reactions.js';
+import { animeCatalog } from './items.mjs';
 
-const catalog = Catalog.fromTsv(readFileSync(new URL('../../data/anime-5k/items.tsv', import.meta.url), 'utf8'));
+const catalog = animeCatalog();
 const ids = catalog.items.map((item) => item.id);
 const SECONDS = Number(process.env.LOCALREC_FUZZ_SECONDS ?? 20) / 4;
 

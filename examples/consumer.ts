@@ -1,0 +1,45 @@
+// A TypeScript page using the library through its declarations (checked by `tsc --noEmit -p
+// examples` in the tests; not run). Every call here is the API as documented.
+import { LocalRec, isEngineLoss, type Recommendation, type Reaction } from '../www/localrec.js';
+
+export async function fiveFor(taste: string, likes: (number | string)[]): Promise<string[]> {
+  const rec = await LocalRec.open({
+    site: './',
+    catalog: 'goodbooks-10k',
+    backend: 'auto',
+    onProgress: (event) => console.log(event.phase, event.overallLoaded ?? 0, '/', event.overallTotal ?? 0),
+  });
+  try {
+    console.log(`${rec.catalog.title}: ${rec.catalog.items.length} items (${rec.catalog.kind}), ${rec.catalog.attribution}`);
+    const reaction: Reaction = 'like';
+    for (const id of likes) await rec.react(id, reaction);
+    await rec.react(likes[0], 9);
+    const { pieces } = await rec.describe(taste);
+    console.log(pieces.join(' '));
+    const found = rec.search('harry potter', { limit: 3 });
+    console.log(found.total, found.items.map((item) => item.fields.authors));
+
+    const controller = new AbortController();
+    const { kept, report } = await rec.personalize({
+      steps: 30,
+      signal: controller.signal,
+      onProgress: ({ step, steps, validation }) => console.log(step, steps, validation.toFixed(3)),
+    });
+    console.log(kept, report.initial, report.best);
+
+    const { items, taste: usedTaste }: { items: Recommendation[]; taste: boolean } = await rec.recommend({ count: 5 });
+    const { blob, fileName } = rec.exportProfile();
+    const { message, previous } = await rec.importProfile(blob, { mode: 'merge', fileName });
+    console.log(message, usedTaste);
+    await rec.setProfile(previous);
+    const vectors: Float32Array[] = await rec.embed(['hello']);
+    console.log(vectors[0].length, (await rec.memory()).wasmBytes);
+    rec.addEventListener('lost', (event) => console.log(event.detail.toCpu));
+    return items.map(({ item, reason }) => `${rec.item(item)?.title ?? item}: ${reason ?? ''}`);
+  } catch (error) {
+    if (isEngineLoss(error)) return [];
+    throw error;
+  } finally {
+    rec.close();
+  }
+}

@@ -1,0 +1,153 @@
+// The built site (dist/demo: anime-5k and goodbooks-10k) as any static host serves it, under a
+// sub-path: the text-only books catalogue recommends from a sentence and from likes and shows
+// its attribution; the page switches catalogues, each with its own profile (the old single
+// profile moves to anime-5k); the list comes before the language model, and the taste box
+// works once the model is there; the minimal example page shows five recommendations.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+
+import { launch, startServer, waitForState, watch } from './harness.mjs';
+
+const LOAD_TIMEOUT = 180_000;
+const BOOKS = '?catalog=goodbooks-10k&backend=cpu';
+
+let server;
+before(async () => { server = await startServer(); });
+after(async () => { await server?.close(); });
+
+const recommended = (page) => page.evaluate(() => window.localrec.recommendations.map((r) => ({ id: r.item, title: window.localrec.rec.item(r.item).title })));
+const settled = (page) => page.evaluate(async () => { await window.localrec.settled(); await window.localrec.saved(); });
+
+describe('the built site on the CPU fallback', { timeout: 900_000 }, () => {
+  let browser;
+  before(async () => { browser = await launch({ webgpu: false }); });
+  after(async () => { await browser?.close(); });
+
+  test('books (text only): a sentence finds Harry Potter, likes change the list, the attribution shows', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+    const page = await context.newPage();
+    const seen = watch(page);
+    await page.goto(`${server.url}${BOOKS}`);
+    await waitForState(page, 'ready', LOAD_TIMEOUT);
+    assert.equal(await page.evaluate(() => window.localrec.rec.catalog.kind), 'text');
+    const attribution = page.locator('#attribution');
+    assert.ok(await attribution.isVisible(), 'the attribution is on the page');
+    assert.match(await attribution.textContent(), /goodbooks-10k.*CC BY-SA 4\.0/);
+    assert.match(await page.textContent('#tagline'), /^Books recommendations/);
+    const before = await recommended(page);
+    assert.equal(before.length, 20);
+
+    await page.fill('#taste', 'a boy wizard at a school of magic');
+    await page.press('#taste', 'Enter');
+    await settled(page);
+    const top = (await recommended(page)).slice(0, 10);
+    assert.ok(top.some((b) => /Harry Potter/.test(b.title)), top.map((b) => b.title).join(' / '));
+    assert.match(await page.textContent('#recommendations .because'), /you described “a boy wizard at a school of magic”/);
+
+    // Three likes (the taste cleared): the list changes, leaves them out and names them.
+    await page.click('#taste-clear');
+    await settled(page);
+    const plain = (await recommended(page)).map((b) => b.id);
+    const liked = [];
+    for (const query of ['the hobbit', 'dune', 'foundation']) {
+      await page.fill('#search', query);
+      const row = page.locator('#search-results .item').first();
+      liked.push(await page.evaluate((k) => window.localrec.rec.item(k).id, await row.getAttribute('data-item')));
+      await row.locator('button.like').click();
+      await settled(page);
+    }
+    const after = (await recommended(page)).map((b) => b.id);
+    assert.notDeepEqual(after, plain, 'the list changed');
+    for (const id of liked) assert.ok(!after.includes(id), `liked ${id} is not recommended`);
+    const reasons = await page.$$eval('#recommendations .because', (els) => els.map((e) => e.textContent));
+    assert.ok(reasons.some((r) => r.startsWith('Because you liked')), reasons.join(' / '));
+    assert.deepEqual(seen.errors, []);
+    await context.close();
+  });
+
+  test('the catalogue switch: each catalogue has its own profile, and the old profile moves to anime-5k', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    // A profile as the previous version saved it (database version 1, one profile).
+    await page.goto(`${server.url}site.json`);
+    const first = await page.evaluate(async () => {
+      const manifest = await (await fetch('site.json')).json();
+      const csv = await (await fetch(`${manifest.catalogs[0].path}items.csv`)).text();
+      const id = Number(csv.split('\n')[1].split(',')[0]);
+      await new Promise((resolve, reject) => {
+        const open = indexedDB.open('localrec', 1);
+        open.onupgradeneeded = () => open.result.createObjectStore('profile');
+        open.onsuccess = () => {
+          const tx = open.result.transaction('profile', 'readwrite');
+          tx.objectStore('profile').put({ schema: 1, history: [{ item: id, reaction: 'like', at: Date.now() }], taste: '', personal: null }, 'current');
+          tx.oncomplete = () => { open.result.close(); resolve(); };
+          tx.onerror = () => reject(tx.error);
+        };
+        open.onerror = () => reject(open.error);
+      });
+      return id;
+    });
+    await page.goto(`${server.url}?backend=cpu`);
+    await page.waitForFunction(() => ['listed', 'ready'].includes(document.body.dataset.state), null, { timeout: LOAD_TIMEOUT, polling: 100 });
+    assert.equal(await page.evaluate(() => window.localrec.rec.catalog.name), 'anime-5k');
+    assert.deepEqual(await page.evaluate(() => window.localrec.profile.history.map((e) => e.item)), [first], 'the old profile is anime-5k\'s');
+
+    await Promise.all([page.waitForURL(/catalog=goodbooks-10k/), page.selectOption('#catalog-select', 'goodbooks-10k')]);
+    await page.waitForFunction(() => window.localrec.rec?.catalog.name === 'goodbooks-10k', null, { timeout: LOAD_TIMEOUT });
+    assert.deepEqual(await page.evaluate(() => window.localrec.profile.history), [], 'the books have a profile of their own');
+    assert.equal(await page.inputValue('#catalog-select'), 'goodbooks-10k');
+    await context.close();
+  });
+
+  test('the example page imports the library by URL and shows five recommendations', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const seen = watch(page);
+    await page.goto(`${server.url}examples/minimal.html?catalog=goodbooks-10k`);
+    await page.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: LOAD_TIMEOUT });
+    assert.equal(await page.locator('#list li').count(), 5);
+    const likedTitle = await page.locator('#like option').first().textContent();
+    await page.click('#like-button');
+    await page.waitForFunction((t) => ![...document.querySelectorAll('#list li')].some((li) => li.textContent.startsWith(t)) && document.querySelector('#list li')?.textContent.includes('Because'), likedTitle);
+    assert.equal(await page.locator('#list li').count(), 5);
+    assert.match(await page.textContent('#attribution'), /CC BY-SA 4\.0/);
+    assert.deepEqual(seen.errors, []);
+    await context.close();
+  });
+});
+
+describe('the list before the language model', { timeout: 600_000 }, () => {
+  test('with slow model files, the list shows first; the taste box works once the model is here', async () => {
+    // The same site from a static server that holds the model's files for 8 s.
+    const slow = await startServer({ delay: (path) => (path.includes('/models/') ? 8_000 : 0) });
+    const browser = await launch({ webgpu: false });
+    try {
+      const page = await browser.newPage();
+      const seen = watch(page);
+      await page.goto(`${slow.url}?backend=cpu`);
+      await waitForState(page, 'listed', LOAD_TIMEOUT);
+      const early = await page.evaluate(() => ({
+        rows: document.querySelectorAll('#recommendations .item').length,
+        encoder: window.localrec.rec.hasEncoder,
+        disabled: document.getElementById('taste-button').disabled,
+        note: document.getElementById('taste-note').textContent,
+      }));
+      assert.equal(early.rows, 20, 'recommendations are shown');
+      assert.equal(early.encoder, false, 'before the language model');
+      assert.equal(early.disabled, true);
+      assert.match(early.note, /language model is still loading/);
+
+      await waitForState(page, 'ready', LOAD_TIMEOUT);
+      assert.equal(await page.isDisabled('#taste-button'), false);
+      await page.fill('#taste', 'giant robots and space wars');
+      await page.press('#taste', 'Enter');
+      await settled(page);
+      assert.match(await page.textContent('#recommendations .because'), /you described/);
+      assert.deepEqual(seen.errors, []);
+    } finally {
+      await browser.close();
+      await slow.close();
+    }
+  });
+});

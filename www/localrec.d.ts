@@ -1,0 +1,281 @@
+// Types of localrec.js, the library of a localrec site (built by `localrec build-site`).
+//
+//   import { LocalRec } from './www/localrec.js';
+//   const rec = await LocalRec.open({ site: './', catalog: 'goodbooks-10k' });
+//   await rec.describe('a boy wizard at a school of magic');
+//   const { items } = await rec.recommend({ count: 5 });
+
+/** An item's id: a number when the catalogue's id is a canonical integer, else its text. */
+export type ItemId = number | string;
+
+/** 'like', 'dislike', or a rating from 1 to 10. */
+export type Reaction = 'like' | 'dislike' | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10;
+
+export type Backend = 'webgpu' | 'cpu';
+
+export interface Item {
+  id: ItemId;
+  title: string;
+  /** The catalogue's shown columns ('' where empty). */
+  fields: Record<string, string>;
+  /** The sentence the language model reads for this item. */
+  text: string;
+}
+
+export interface CatalogInfo {
+  name: string;
+  title: string;
+  /** Must be shown wherever the catalogue is. */
+  attribution: string;
+  licence: string;
+  /** The shown columns, in order. */
+  columns: string[];
+  /** 'hybrid' | 'head': learned from public interactions; 'text': by text alone. */
+  kind: 'hybrid' | 'head' | 'text';
+  /** The width of the person's vector (and of personal weights). */
+  dim: number;
+  /** The language model's vector width (384). */
+  textDim: number;
+  items: Item[];
+}
+
+export interface CatalogSummary {
+  name: string;
+  title: string;
+  kind: 'hybrid' | 'head' | 'text';
+}
+
+export interface ProgressEvent {
+  /** 'site' | 'wasm' | 'catalog' | 'engine' | 'model' | 'encoder' | 'warmup'. */
+  phase: string;
+  /** The file being fetched ('catalog' and 'model'), and bytes of it and of all. */
+  file?: string;
+  loaded?: number;
+  total?: number;
+  overallLoaded?: number;
+  overallTotal?: number;
+  /** Where the model's bytes come from. */
+  source?: 'network' | 'cache';
+  backend?: Backend;
+}
+
+export interface OpenOptions {
+  /** The site's root (where site.json is), relative to the page. Default './'. */
+  site?: string | URL;
+  /** A catalogue's name from site.json; the first one by default. */
+  catalog?: string;
+  /** 'auto' (WebGPU where the browser offers it, else the CPU), 'webgpu' or 'cpu'. */
+  backend?: 'auto' | Backend;
+  onProgress?: (event: ProgressEvent) => void;
+  /** Load the language model right after the catalogue (default true). */
+  encoder?: boolean;
+  /** Another worker speaking the same protocol (benchmarks). */
+  workerUrl?: string | URL;
+}
+
+export interface EncoderInfo {
+  fromCache: boolean;
+  millis: { download: number; load: number };
+}
+
+export interface Adapter {
+  vendor: string;
+  architecture: string;
+  description: string;
+  isFallbackAdapter: boolean;
+}
+
+export interface HistoryEvent {
+  item: ItemId;
+  reaction: Reaction;
+  /** When, in ms since 1970. */
+  at: number;
+}
+
+export interface PersonalWeights {
+  residual: number[];
+  trainedAt: number | null;
+  events: number | null;
+  initial: number | null;
+  best: number | null;
+  backend: Backend | null;
+}
+
+export interface Profile {
+  history: HistoryEvent[];
+  taste: string;
+  personal: PersonalWeights | null;
+}
+
+export interface Share {
+  source: { kind: 'item'; index: ItemId } | { kind: 'taste'; index: number };
+  share: number;
+}
+
+export interface Recommendation {
+  item: ItemId;
+  score: number;
+  /** The reactions (or taste) with the largest exact shares of the score. */
+  because: Share[];
+  /** The same in words ("Because you liked …"), or null. */
+  reason: string | null;
+}
+
+export interface Recommendations {
+  items: Recommendation[];
+  /** The person's vector. */
+  user: number[];
+  /** Whether the taste sentence counted (it waits for the language model). */
+  taste: boolean;
+  millis: number;
+}
+
+export interface TrainingStep {
+  step: number;
+  steps: number;
+  loss: number;
+  validation: number;
+  eta_s: number;
+  /** The held-out loss before any step (with the first step). */
+  initial?: number;
+}
+
+export interface TrainingReport {
+  initial: number;
+  best: number;
+  best_step?: number;
+  losses: number[];
+  validations?: number[];
+  cancelled: boolean;
+  seconds: number;
+  /** Reciprocal rank of the held-out items without and with the weights. */
+  reciprocal_rank?: [number, number];
+  [key: string]: unknown;
+}
+
+export interface PersonalizeOptions {
+  steps?: number;
+  patience?: number;
+  onProgress?: (step: TrainingStep) => void;
+  /** Stops the run after its current step. */
+  signal?: AbortSignal;
+}
+
+export interface ProfileFile {
+  format: 'localrec-history';
+  schema: number;
+  catalog: string;
+  exportedAt: string;
+  taste: string;
+  history: { item: ItemId; name: string | null; reaction: Reaction; at: string }[];
+  personal: Record<string, unknown> | null;
+}
+
+/** A checked profile file, ready to import. */
+export interface ImportedProfile {
+  history: HistoryEvent[];
+  taste: string;
+  personal: PersonalWeights | null;
+}
+
+export interface ImportResult {
+  summary: Record<string, unknown>;
+  /** What happened, in words. */
+  message: string;
+  /** The profile before the import: `setProfile(previous)` undoes it. */
+  previous: Profile;
+}
+
+export interface Storage {
+  /** Whether the browser agreed not to evict the profile. */
+  persisted: boolean;
+  /** Why the profile is not saved (then changes live in this tab only), or null. */
+  error: (Error & { code?: string }) | null;
+  /** Saved reactions to items this catalogue does not have (not used). */
+  ignored: number;
+}
+
+export interface LocalRecEventMap {
+  progress: CustomEvent<ProgressEvent>;
+  encoder: CustomEvent<EncoderInfo>;
+  'encoder-error': CustomEvent<Error>;
+  /** The profile changed in another tab. */
+  change: CustomEvent<{ source: 'other-tab' }>;
+  'save-error': CustomEvent<Error>;
+  /** The engine died or lost its GPU; a fresh one is starting (`toCpu`: on the CPU). */
+  lost: CustomEvent<Error & { code: string; toCpu: boolean }>;
+  restored: CustomEvent<{ backend: Backend; adapter: Adapter | null }>;
+  error: CustomEvent<Error>;
+}
+
+export declare class LocalRecError extends Error {
+  code: string;
+}
+
+export declare class ImportError extends Error {}
+
+export declare class SiteError extends Error {
+  code: 'site';
+}
+
+export declare const MAX_IMPORT_BYTES: number;
+export declare const MAX_TASTE_CHARS: number;
+
+/** Whether `error` means the engine went away (it restarts itself; try again after 'restored'). */
+export declare function isEngineLoss(error: unknown): boolean;
+
+export declare class LocalRec extends EventTarget {
+  /** Opens a catalogue of a site; resolves once recommendations work. */
+  static open(options?: OpenOptions): Promise<LocalRec>;
+
+  /** `ready.encoder` resolves once the language model is loaded. */
+  readonly ready: { encoder: Promise<EncoderInfo> };
+  readonly storage: Storage;
+  readonly catalogs: CatalogSummary[];
+  readonly catalog: CatalogInfo;
+  readonly engine: { backend: Backend; adapter: Adapter | null };
+  readonly hasEncoder: boolean;
+  readonly encoderState: 'idle' | 'loading' | 'loaded' | 'failed';
+  readonly profile: Profile;
+  readonly history: HistoryEvent[];
+  readonly taste: string;
+  readonly personal: PersonalWeights | null;
+
+  loadEncoder(): Promise<EncoderInfo>;
+  item(id: ItemId): Item | undefined;
+  search(query: string, options?: { limit?: number }): { items: Item[]; total: number };
+  fieldsOf(item: Item): string[];
+  reactionOf(id: ItemId): Reaction | undefined;
+
+  /** Sets (or, with null, takes back) a reaction; resolves once saved. */
+  react(id: ItemId, reaction: Reaction | null): Promise<void>;
+  /** Sets the taste sentence ('' removes it); resolves once the model has read it. */
+  describe(text: string): Promise<{ taste: string; pieces: string[] }>;
+  saved(): Promise<void>;
+
+  recommend(options?: { count?: number }): Promise<Recommendations>;
+  personalize(options?: PersonalizeOptions): Promise<{ report: TrainingReport; kept: boolean; personal: PersonalWeights | null }>;
+  forgetPersonal(): Promise<void>;
+
+  tokenize(text: string): Promise<string[]>;
+  embed(texts: string[]): Promise<Float32Array[]>;
+  map(): Promise<{ points: Float32Array; plane: unknown }>;
+  memory(): Promise<{ wasmBytes: number; gpuBuffers: { live: number; bytes: number } }>;
+  simulateDeviceLoss(): Promise<number>;
+
+  exportProfile(): { data: ProfileFile; blob: Blob; fileName: string };
+  readProfileFile(file: Blob | string | object): Promise<ImportedProfile>;
+  importProfile(file: Blob | string | object | ImportedProfile, options?: { mode?: 'replace' | 'merge'; fileName?: string }): Promise<ImportResult>;
+  setProfile(profile: Partial<Profile>): Promise<void>;
+  deleteProfile(): Promise<void>;
+
+  /** Ends the worker (freeing the engine's memory) and stops following other tabs. */
+  close(): void;
+
+  addEventListener<K extends keyof LocalRecEventMap>(type: K, listener: (event: LocalRecEventMap[K]) => void, options?: boolean | AddEventListenerOptions): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
+  removeEventListener<K extends keyof LocalRecEventMap>(type: K, listener: (event: LocalRecEventMap[K]) => void, options?: boolean | EventListenerOptions): void;
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
+}
+
+export default LocalRec;

@@ -1,0 +1,524 @@
+// localrec: private recommendations in the browser. One class, `LocalRec`, is the whole public
+// API (types in localrec.d.ts): it reads the site's manifest (site.json), owns the Web Worker
+// that runs the wasm engine, the model cache and the person's profile (IndexedDB, one per
+// catalogue), and hides the worker's protocol.
+//
+//   import { LocalRec } from './www/localrec.js';
+//   const rec = await LocalRec.open({ site: './', onProgress: (p) => console.log(p.phase) });
+//   await rec.react(rec.catalog.items[0].id, 'like');
+//   const { items } = await rec.recommend({ count: 5 });
+//
+// Recommendations work as soon as `open` resolves; the language model (needed only for taste
+// sentences, `describe`, `tokenize` and `embed`) keeps loading behind them: `rec.ready.encoder`.
+
+import { Catalog } from './catalog.js';
+import { EngineClient } from './engine-client.js';
+import {
+  ImportError, MAX_IMPORT_BYTES, MAX_TASTE_CHARS, applyImport, describeImport, exportHistory, parseHistoryImport,
+} from './history-file.js';
+import { Profile, withReaction } from './profile.js';
+import { isReaction } from './reactions.js';
+import { SiteError, findCatalog, readSite } from './site.js';
+
+export { ImportError, MAX_IMPORT_BYTES, MAX_TASTE_CHARS };
+
+/** An error of the library: `code` says what kind ('site', 'network', 'checksum', 'closed', …). */
+export class LocalRecError extends Error {
+  constructor(code, message) {
+    super(message);
+    this.code = code;
+  }
+}
+
+const ENGINE_LOSSES = new Set(['crashed', 'device-lost', 'restarted']);
+/** Whether `error` means the engine went away (it is being restarted; try again after 'restored'). */
+export const isEngineLoss = (error) => ENGINE_LOSSES.has(error?.code);
+
+// What readProfileFile returned carries this mark, so importProfile takes it as read.
+const IMPORTED = Symbol('imported');
+const isImported = (value) => value?.[IMPORTED] === true;
+
+const here = () => globalThis.document?.baseURI ?? globalThis.location?.href;
+const plain = (history) => history.map(({ item, reaction }) => ({ item, reaction }));
+const shorten = (text, max) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
+
+export class LocalRec extends EventTarget {
+  /**
+   * Opens the site's catalogue: reads site.json, starts the engine in a worker, loads the
+   * catalogue (every file checked against the manifest's size and sha256) and the person's
+   * profile. Resolves once recommendations work; the language model loads afterwards
+   * (`ready.encoder`) unless `encoder` is false.
+   */
+  static async open({ site = './', catalog = '', backend = 'auto', onProgress = null, encoder = true, workerUrl } = {}) {
+    if (!['auto', 'webgpu', 'cpu'].includes(backend)) throw new LocalRecError('bad-request', `unknown backend ${JSON.stringify(backend)}`);
+    const siteUrl = new URL(site, here());
+    if (!siteUrl.pathname.endsWith('/')) siteUrl.pathname += '/';
+    const progress = (event) => onProgress?.(event);
+    progress({ phase: 'site' });
+    let manifest;
+    try {
+      const response = await fetch(new URL('site.json', siteUrl), { cache: 'no-cache' });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      manifest = await response.json();
+    } catch (error) {
+      throw new LocalRecError('site', `could not read ${new URL('site.json', siteUrl)}: ${error.message}`);
+    }
+    const read = readSite(manifest, siteUrl);
+    const entry = findCatalog(read, catalog);
+    const rec = new LocalRec(read, entry, { backend, onProgress, workerUrl });
+    try {
+      await rec.#start();
+    } catch (error) {
+      rec.close();
+      throw error;
+    }
+    if (encoder) rec.loadEncoder().catch(() => {}); // reported through ready.encoder and 'encoder-error'
+    return rec;
+  }
+
+  #site;
+  #entry;
+  #options;
+  #client;
+  #profile;
+  #catalog = null;
+  #info = null;
+  #engine = null; // {backend, adapter}
+  #encoder = { state: 'idle', promise: null, result: null, error: null };
+  #encoderWaiters = null;
+  #recovering = null;
+  #recoveries = 0;
+  #closed = false;
+
+  /** Use `LocalRec.open`. */
+  constructor(site, entry, options) {
+    super();
+    this.#site = site;
+    this.#entry = entry;
+    this.#options = options;
+    this.#client = new EngineClient((event) => this.#progress(event), (error) => this.#lost(error), options.workerUrl);
+    this.#profile = new Profile({
+      key: entry.name,
+      onOutsideChange: () => {
+        this.#dropUnknown();
+        this.dispatchEvent(new CustomEvent('change', { detail: { source: 'other-tab' } }));
+      },
+      onSaveError: (error) => this.dispatchEvent(new CustomEvent('save-error', { detail: error })),
+    });
+    /** Where the profile is kept: `{persisted, error, ignored}` (see localrec.d.ts). */
+    this.storage = { persisted: false, error: null, ignored: 0 };
+    let resolve;
+    let reject;
+    const encoder = new Promise((res, rej) => { resolve = res; reject = rej; });
+    encoder.catch(() => {});
+    this.#encoderWaiters = { resolve, reject };
+    /** `ready.encoder`: resolves once the language model is loaded (see `loadEncoder`). */
+    this.ready = { encoder };
+  }
+
+  // ---- Loading ------------------------------------------------------------------------
+
+  async #start() {
+    const opening = this.#client.restart('open', {
+      site: this.#site.url, manifest: this.#site.manifest, catalog: this.#entry.name, backend: this.#options.backend,
+    });
+    const [opened] = await Promise.all([opening, this.#restoreProfile()]);
+    this.#engine = { backend: opened.backend, adapter: opened.adapter };
+    this.#info = opened.catalog;
+    this.#catalog = new Catalog(opened.catalog.items, opened.catalog.columns);
+    this.#dropUnknown();
+    this.#profile.follow();
+  }
+
+  async #restoreProfile() {
+    try {
+      this.storage.persisted = await this.#profile.restore();
+    } catch (error) {
+      this.storage.error = error;
+    }
+  }
+
+  #progress(event) {
+    const { id, op, ...rest } = event;
+    this.#options.onProgress?.(rest);
+    this.dispatchEvent(new CustomEvent('progress', { detail: rest }));
+  }
+
+  /**
+   * Loads the language model (downloaded once, sha256-checked, then read from the Cache API),
+   * if it is not loaded or loading. Resolves like `ready.encoder`; after a failure, calling it
+   * again tries again (and `ready.encoder` is a fresh promise).
+   */
+  loadEncoder() {
+    this.#assertOpen();
+    if (this.#encoder.state === 'loaded') return Promise.resolve(this.#encoder.result);
+    if (this.#encoder.state === 'loading') return this.#encoder.promise;
+    if (this.#encoder.state === 'failed') {
+      let resolve;
+      let reject;
+      this.ready.encoder = new Promise((res, rej) => { resolve = res; reject = rej; });
+      this.ready.encoder.catch(() => {});
+      this.#encoderWaiters = { resolve, reject };
+    }
+    this.#encoder = { state: 'loading', promise: null, result: null, error: null };
+    const promise = this.#client.request('encoder').then((result) => {
+      this.#encoder = { state: 'loaded', promise: null, result, error: null };
+      this.#encoderWaiters.resolve(result);
+      this.dispatchEvent(new CustomEvent('encoder', { detail: result }));
+      return result;
+    }, (error) => {
+      // The engine is being restarted; the restart loads the encoder again.
+      if (isEngineLoss(error)) return this.ready.encoder;
+      this.#encoder = { state: 'failed', promise: null, result: null, error };
+      this.#encoderWaiters.reject(error);
+      this.dispatchEvent(new CustomEvent('encoder-error', { detail: error }));
+      throw error;
+    });
+    this.#encoder.promise = promise;
+    return promise;
+  }
+
+  /** Whether the language model is loaded (taste sentences, tokenize and embed need it). */
+  get hasEncoder() {
+    return this.#encoder.state === 'loaded';
+  }
+
+  /** 'idle' | 'loading' | 'loaded' | 'failed'. */
+  get encoderState() {
+    return this.#encoder.state;
+  }
+
+  // ---- What is open -------------------------------------------------------------------
+
+  /** The catalogues of this site: `[{name, title, kind}]`. */
+  get catalogs() {
+    return this.#site.manifest.catalogs.map(({ name, title, kind }) => ({ name, title, kind }));
+  }
+
+  /** The open catalogue: name, title, attribution, licence, shown columns, kind, dims, items. */
+  get catalog() {
+    return this.#info;
+  }
+
+  /** The engine: `{backend: 'webgpu' | 'cpu', adapter}` (adapter null on the CPU). */
+  get engine() {
+    return { ...this.#engine };
+  }
+
+  /** The item with id `id` (a number or a string, as in an HTML attribute), or undefined. */
+  item(id) {
+    return this.#catalog.get(id);
+  }
+
+  /** Items whose title or shown fields contain every word of `query`, best first: `{items, total}`. */
+  search(query, { limit = 30 } = {}) {
+    return this.#catalog.searchPage(query, limit);
+  }
+
+  /** The shown fields of an item, in column order, empty ones left out. */
+  fieldsOf(item) {
+    return this.#catalog.fieldsOf(item);
+  }
+
+  // ---- The profile --------------------------------------------------------------------
+
+  /** The person's profile for this catalogue: `{history, taste, personal}` (do not change it). */
+  get profile() {
+    const { history, taste, personal } = this.#profile.current;
+    return { history, taste, personal };
+  }
+
+  /** The reactions, oldest first: `[{item, reaction, at}]`. */
+  get history() {
+    return this.#profile.current.history;
+  }
+
+  /** The taste sentence ('' when none). */
+  get taste() {
+    return this.#profile.current.taste;
+  }
+
+  /** The personal weights learned on this device, or null. */
+  get personal() {
+    return this.#profile.current.personal;
+  }
+
+  /** The reaction to item `id`, or undefined. */
+  reactionOf(id) {
+    return this.#profile.reactionOf(this.#catalog.idOf(id));
+  }
+
+  /**
+   * Sets the reaction to item `id`: 'like', 'dislike', a rating 1–10, or null to take it back.
+   * It counts at once (for the next `recommend`); resolves once it is saved.
+   */
+  react(id, reaction) {
+    this.#assertOpen();
+    const item = this.#catalog.idOf(id);
+    if (item === undefined) throw new LocalRecError('unknown-item', `no item ${JSON.stringify(id)} in ${this.#entry.name}`);
+    if (reaction !== null && !isReaction(reaction)) {
+      throw new LocalRecError('bad-request', `not a reaction: ${JSON.stringify(reaction)} (expected 'like', 'dislike', 1–10 or null)`);
+    }
+    return this.#profile.change(withReaction(item, reaction, Date.now()));
+  }
+
+  /**
+   * Sets the taste sentence ('' removes it); it counts at once once the language model is
+   * there. Resolves to its word pieces (`{pieces}`) once the model has read it, and the sentence
+   * is saved; `{pieces: []}` for ''. Texts over `MAX_TASTE_CHARS` characters are cut.
+   */
+  async describe(text) {
+    this.#assertOpen();
+    const taste = String(text ?? '').trim().slice(0, MAX_TASTE_CHARS).trim();
+    const saved = this.#profile.change((p) => ({ ...p, taste }));
+    if (!taste) {
+      await saved;
+      return { taste, pieces: [] };
+    }
+    const pieces = await this.tokenize(taste);
+    await saved;
+    return { taste, pieces };
+  }
+
+  /** Resolves once every change made so far has been saved (or has failed to be). */
+  saved() {
+    return this.#profile.saved();
+  }
+
+  // ---- Recommending -------------------------------------------------------------------
+
+  /**
+   * The top `count` items for the person, none they reacted to, each with the reactions (or
+   * taste) that drive it: `{items: [{item, score, because, reason}], user, taste, millis}`.
+   * `taste` says whether the taste sentence counted (not until the language model is loaded).
+   */
+  async recommend({ count = 20 } = {}) {
+    this.#assertOpen();
+    const { history, taste, personal } = this.#profile.current;
+    const result = await this.#client.request('recommend', {
+      history: plain(history), taste, personal: personal?.residual ?? null, count,
+    });
+    for (const row of result.items) row.reason = this.#explain(row.because, history, taste);
+    return result;
+  }
+
+  /** "Because you liked A and rated B 9", from a row's shares; null when nothing names it. */
+  #explain(because, history, taste) {
+    const reactionOf = new Map(history.map((event) => [event.item, event.reaction]));
+    const parts = because.map(({ source }) => {
+      if (source.kind === 'taste') return `you described “${shorten(taste, 40)}”`;
+      const item = this.#catalog.get(source.index);
+      const reaction = reactionOf.get(item?.id);
+      // A dislike can raise a score too (the item is unlike it); that reads oddly as a reason.
+      if (!item || reaction === undefined || reaction === 'dislike') return null;
+      return reaction === 'like' ? `you liked ${item.title}` : `you rated ${item.title} ${reaction}`;
+    }).filter(Boolean);
+    // No reaction raised this item's score by a share worth naming: it is here on its own merit.
+    if (parts.length === 0) return history.length > 0 ? 'Popular with people like you' : null;
+    return `Because ${parts.length === 1 ? parts[0] : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`}`;
+  }
+
+  /**
+   * Fine-tunes personal weights on the person's reactions, on this device (at least 3 needed).
+   * `onProgress({step, steps, loss, validation, eta_s, initial?})` after each step; `signal`
+   * (an AbortSignal) stops it after the current step. The weights are kept (and saved) only if
+   * they ranked the person's held-out reactions better: `{report, kept, personal}`.
+   */
+  async personalize({ steps = 60, patience = 15, onProgress = null, signal = null } = {}) {
+    this.#assertOpen();
+    const history = plain(this.#profile.current.history);
+    if (signal?.aborted) throw new LocalRecError('aborted', 'personalisation was cancelled before it started');
+    const cancel = () => this.#client.request('cancel').catch(() => {});
+    signal?.addEventListener('abort', cancel, { once: true });
+    try {
+      const { residual, report } = await this.#client.request(
+        'personalize', { history, steps, patience }, (event) => {
+          const { id, op, phase, ...step } = event;
+          onProgress?.(step);
+        },
+      );
+      const kept = report.best < report.initial && !report.cancelled;
+      if (kept) {
+        const personal = {
+          residual: Array.from(residual), trainedAt: Date.now(), events: history.length,
+          initial: report.initial, best: report.best, backend: this.#engine.backend,
+        };
+        await this.#profile.change((p) => ({ ...p, personal }));
+      }
+      return { report, kept, personal: this.#profile.current.personal };
+    } finally {
+      signal?.removeEventListener('abort', cancel);
+    }
+  }
+
+  /** Removes the personal weights. Resolves once saved. */
+  forgetPersonal() {
+    this.#assertOpen();
+    return this.#profile.change((p) => ({ ...p, personal: null }));
+  }
+
+  // ---- The model's view ---------------------------------------------------------------
+
+  /** The word pieces the language model reads for `text` (waits for the model). */
+  async tokenize(text) {
+    await this.#needEncoder();
+    return (await this.#client.request('tokenize', { text })).pieces;
+  }
+
+  /** One unit vector (Float32Array, 384 numbers) per text (waits for the model). */
+  async embed(texts) {
+    await this.#needEncoder();
+    const { dim, vectors } = await this.#client.request('embed', { texts });
+    return texts.map((_, i) => vectors.subarray(i * dim, (i + 1) * dim));
+  }
+
+  /** The catalogue on its principal plane: `{points: Float32Array [x, y, …] in catalogue order, plane}`. */
+  map() {
+    this.#assertOpen();
+    return this.#client.request('map');
+  }
+
+  /** What the engine holds: `{wasmBytes, gpuBuffers: {live, bytes}}` (diagnostics). */
+  memory() {
+    this.#assertOpen();
+    return this.#client.request('memory');
+  }
+
+  /** Destroys the engine's GPU device, as a driver reset would (to test recovery). Resolves to how many. */
+  simulateDeviceLoss() {
+    this.#assertOpen();
+    return this.#client.request('lose-device');
+  }
+
+  async #needEncoder() {
+    this.#assertOpen();
+    const { state, promise, error } = this.#encoder;
+    if (state === 'loaded') return;
+    if (state === 'failed') throw error;
+    await (state === 'loading' ? promise : this.loadEncoder());
+  }
+
+  // ---- The profile as a file ----------------------------------------------------------
+
+  /** The profile as a file the person keeps: `{data, blob, fileName}` (JSON, personal weights included). */
+  exportProfile() {
+    this.#assertOpen();
+    const data = exportHistory(this.#profile.current, this.#catalog, this.#entry.name);
+    const blob = new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' });
+    const fileName = `localrec-${this.#entry.name}-${new Date().toISOString().slice(0, 10)}.json`;
+    return { data, blob, fileName };
+  }
+
+  /**
+   * Reads and checks a profile file (a File/Blob, its text, or its parsed JSON) without
+   * changing anything: `{history, taste, personal}`. Throws an `ImportError` that says what is
+   * wrong (too big, not JSON, another format, schema or catalogue, unknown items, bad values).
+   */
+  async readProfileFile(file) {
+    this.#assertOpen();
+    let text;
+    let bytes;
+    if (typeof Blob !== 'undefined' && file instanceof Blob) {
+      bytes = file.size;
+      // The size is checked before a byte is read: a huge file is refused at once.
+      text = bytes <= MAX_IMPORT_BYTES ? await file.text() : '';
+    } else if (typeof file === 'string') {
+      text = file;
+      bytes = new TextEncoder().encode(file).length;
+    } else {
+      text = JSON.stringify(file);
+      bytes = text.length;
+    }
+    const imported = parseHistoryImport(text, {
+      bytes, catalog: this.#catalog, catalogId: this.#entry.name, personalDim: this.#info.dim,
+    });
+    Object.defineProperty(imported, IMPORTED, { value: true });
+    return imported;
+  }
+
+  /**
+   * Imports a profile file (as `readProfileFile` takes, or its result): 'replace' takes the
+   * file's reactions, taste and weights; 'merge' keeps both histories (the later reaction per
+   * item wins) and this profile's taste and weights where it has them. Resolves, once saved, to
+   * `{summary, message, previous}`; `setProfile(previous)` undoes it.
+   */
+  async importProfile(file, { mode = 'replace', fileName = file?.name ?? 'the file' } = {}) {
+    this.#assertOpen();
+    if (mode !== 'replace' && mode !== 'merge') throw new LocalRecError('bad-request', `unknown import mode ${JSON.stringify(mode)}`);
+    const imported = isImported(file) ? file : await this.readProfileFile(file);
+    const previous = this.profile;
+    const { summary } = applyImport(this.#profile.current, imported, mode);
+    await this.#profile.change((p) => applyImport(p, imported, mode).profile);
+    return { summary, message: describeImport(summary, fileName), previous };
+  }
+
+  /** Sets the whole profile (`{history, taste, personal}`, e.g. an import's `previous`). Resolves once saved. */
+  setProfile({ history = [], taste = '', personal = null }) {
+    this.#assertOpen();
+    return this.#profile.change((p) => ({ ...p, history, taste, personal }));
+  }
+
+  /** Deletes this catalogue's profile from the browser. */
+  deleteProfile() {
+    this.#assertOpen();
+    return this.#profile.deleteAll();
+  }
+
+  /** Saved reactions to items this catalogue no longer has are set aside (counted in `storage.ignored`). */
+  #dropUnknown() {
+    const { history } = this.#profile.current;
+    const known = history.filter((event) => this.#catalog.get(event.item));
+    if (known.length < history.length) {
+      this.storage.ignored += history.length - known.length;
+      this.#profile.current = { ...this.#profile.current, history: known };
+    }
+  }
+
+  // ---- Recovery and the end -----------------------------------------------------------
+
+  /**
+   * The worker died or its GPU was lost: a fresh worker takes over (on the CPU if the GPU was
+   * the problem, or at once after a crash on WebGPU), with the same catalogue, and the
+   * encoder if it was loaded. Events: 'lost' (detail: the error), then 'restored' or 'error'.
+   */
+  #lost(error) {
+    if (this.#closed || !this.#info) return;
+    this.#recovering ??= (async () => {
+      if (++this.#recoveries > 3) {
+        this.dispatchEvent(new CustomEvent('error', { detail: new LocalRecError('crashed', `the engine keeps failing (${error.message})`) }));
+        return;
+      }
+      const toCpu = this.#options.backend === 'cpu' || error.code === 'device-lost' || this.#engine.backend === 'webgpu';
+      this.dispatchEvent(new CustomEvent('lost', { detail: Object.assign(error, { toCpu }) }));
+      if (toCpu) this.#options.backend = 'cpu';
+      const hadEncoder = this.#encoder.state === 'loaded' || this.#encoder.state === 'loading';
+      try {
+        const opened = await this.#client.restart('open', {
+          site: this.#site.url, manifest: this.#site.manifest, catalog: this.#entry.name, backend: this.#options.backend,
+        });
+        this.#engine = { backend: opened.backend, adapter: opened.adapter };
+        this.#encoder = { state: 'idle', promise: null, result: null, error: null };
+        if (hadEncoder) await this.loadEncoder();
+        this.dispatchEvent(new CustomEvent('restored', { detail: this.engine }));
+      } catch (failure) {
+        this.dispatchEvent(new CustomEvent('error', { detail: failure }));
+      }
+    })().finally(() => { this.#recovering = null; });
+  }
+
+  /** Ends the worker (freeing the engine's memory) and stops following other tabs. */
+  close() {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#client.close();
+    this.#profile.close();
+    if (this.#encoder.state === 'loading') this.#encoderWaiters.reject(new LocalRecError('closed', 'closed'));
+  }
+
+  #assertOpen() {
+    if (this.#closed) throw new LocalRecError('closed', 'this LocalRec was closed');
+  }
+}
+
+export { SiteError };
+export default LocalRec;

@@ -1,0 +1,60 @@
+// The site's manifest (site.json, written by `localrec build-site`): its catalogues, the model,
+// and every file's size and sha256. Every path in it is relative to the site's root, so a site
+// works under any sub-path. Used by the library (page) and the worker.
+
+export const SITE_FORMAT = 'localrec-site';
+export const SITE_VERSION = 1;
+
+export class SiteError extends Error {
+  constructor(message) {
+    super(message);
+    this.code = 'site';
+  }
+}
+
+/** Checks `manifest` (site.json's content) and returns it with its files indexed. */
+export function readSite(manifest, siteUrl) {
+  if (manifest?.format !== SITE_FORMAT) throw new SiteError(`${new URL('site.json', siteUrl)} is not a localrec site manifest`);
+  if (manifest.version !== SITE_VERSION) {
+    throw new SiteError(`the site's manifest has version ${JSON.stringify(manifest.version)}; this library reads version ${SITE_VERSION}`);
+  }
+  if (!Array.isArray(manifest.catalogs) || manifest.catalogs.length === 0) throw new SiteError('the site lists no catalogues');
+  if (!Array.isArray(manifest.files)) throw new SiteError('the site lists no files');
+  const files = new Map(manifest.files.map((file) => [file.path, file]));
+  const entry = (path, name = path.split('/').pop()) => {
+    const listed = files.get(path);
+    if (!listed || !Number.isInteger(listed.bytes) || typeof listed.sha256 !== 'string') {
+      throw new SiteError(`the site's manifest does not list ${path}`);
+    }
+    return { name, path, url: new URL(path, siteUrl).href, bytes: listed.bytes, sha256: listed.sha256 };
+  };
+  return { manifest, url: String(siteUrl), entry };
+}
+
+/** The catalogue called `name` (the first one when `name` is empty). */
+export function findCatalog(site, name) {
+  const { catalogs } = site.manifest;
+  if (!name) return catalogs[0];
+  const found = catalogs.find((c) => c.name === name);
+  if (!found) {
+    throw new SiteError(`this site has no catalogue ${JSON.stringify(name)} (it has ${catalogs.map((c) => JSON.stringify(c.name)).join(', ')})`);
+  }
+  return found;
+}
+
+/** A catalogue's files: `{manifest, items, vectors, head?, itemItem?}`, each `{name, path, url, bytes, sha256}`. */
+export function catalogFiles(site, catalog) {
+  const out = {};
+  for (const [role, file] of Object.entries(catalog.files ?? {})) out[role] = site.entry(`${catalog.path}${file}`);
+  for (const role of ['manifest', 'items', 'vectors']) {
+    if (!out[role]) throw new SiteError(`the catalogue ${catalog.name} has no ${role} file`);
+  }
+  return out;
+}
+
+/** The model's files, in the site's order (config, tokenizer, weights). */
+export function modelFiles(site) {
+  const { model } = site.manifest;
+  if (!model?.path || !Array.isArray(model.files)) throw new SiteError('the site has no model');
+  return model.files.map((name) => site.entry(`${model.path}${name}`, name));
+}
