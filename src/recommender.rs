@@ -60,11 +60,11 @@ impl Reaction {
 }
 
 /// Where a share of a score comes from.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "lowercase", tag = "kind", content = "index")]
 pub enum Source {
     /// A reacted item, by its id.
-    Item(u32),
+    Item(String),
     /// A taste sentence, by its position in the request.
     Taste(usize),
 }
@@ -78,7 +78,7 @@ pub struct Reason {
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Recommendation {
-    pub item: u32,
+    pub item: String,
     pub score: f32,
     /// The entries that raised the score most, largest first: positive shares of at least
     /// [`REASON_SHARE`] of the largest (empty when no reaction raised it).
@@ -95,7 +95,8 @@ pub struct Recommendations {
 /// One request: what the person did, what they described, what they trained.
 #[derive(Debug, Clone, Default)]
 pub struct Request<'a> {
-    pub reactions: &'a [(u32, Reaction)],
+    /// Items by their catalogue id, each with what the person did.
+    pub reactions: &'a [(String, Reaction)],
     /// Text vectors (the encoder's width) of sentences describing a taste.
     pub tastes: &'a [Vec<f32>],
     pub personal: Option<&'a Personal>,
@@ -110,6 +111,16 @@ pub struct Request<'a> {
 /// popularity does.
 pub const TASTE_MATCH_WEIGHT: f32 = 16.0;
 
+/// How a recommender scores: a trained head plus the item–item table, a trained head alone, or
+/// text alone (a catalogue without public interactions).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Hybrid,
+    Head,
+    Text,
+}
+
 pub struct Recommender {
     head: Head,
     config: HeadConfig,
@@ -119,51 +130,70 @@ pub struct Recommender {
     text: Tensor<2>,
     /// The sparse item–item part of the hybrid, if the catalogue has one.
     item_item: Option<ItemItem>,
+    kind: Kind,
     /// Each row's franchise: a list keeps at most two of one.
     franchise: Vec<u32>,
 }
 
 impl Recommender {
-    /// Builds the recommender from the head's weights, the catalogue (`items.tsv`) and its
-    /// item matrix; the three must describe the same catalogue, in the same order.
+    /// Builds the recommender from the catalogue, its item matrix (the items' text vectors, in
+    /// catalogue order) and the head's weights; without a head (a catalogue with no public
+    /// interactions) it ranks by text alone ([`Head::text_only`]).
     pub fn new(
-        head_bytes: Vec<u8>,
-        catalog_tsv: &str,
+        catalog: Catalog,
+        head_bytes: Option<Vec<u8>>,
         item_vectors: &[u8],
         device: &Device,
     ) -> Result<Self> {
-        let catalog = Catalog::from_tsv(catalog_tsv)?;
         let vectors = ItemVectors::from_safetensors(item_vectors)?;
-        let file = load_head(head_bytes, device)?;
-        let config = file.config;
-        if vectors.rows != catalog.len() || config.items != catalog.len() {
+        if vectors.rows != catalog.len() {
             return Err(Error::Input(format!(
-                "the catalogue has {} items, the item matrix {} rows and the head {}: they \
-                 come from different catalogues",
+                "the catalogue has {} items and the item matrix {} rows: they come from \
+                 different catalogues (rebuild the vectors with `localrec embed-catalog`)",
                 catalog.len(),
                 vectors.rows,
-                config.items
-            )));
-        }
-        if vectors.dim != config.text_dim {
-            return Err(Error::Input(format!(
-                "item vectors are {}-d, the head reads {}-d text vectors",
-                vectors.dim, config.text_dim
             )));
         }
         let text = Tensor::from_data(
             TensorData::new(vectors.data, [vectors.rows, vectors.dim]),
             device,
         );
-        let items = file.head.item_table(text.clone());
+        let (head, config, items, kind) = match head_bytes {
+            Some(bytes) => {
+                let file = load_head(bytes, device)?;
+                if file.config.items != catalog.len() {
+                    return Err(Error::Input(format!(
+                        "the catalogue has {} items and the head {}: they come from different \
+                         catalogues",
+                        catalog.len(),
+                        file.config.items
+                    )));
+                }
+                if vectors.dim != file.config.text_dim {
+                    return Err(Error::Input(format!(
+                        "item vectors are {}-d, the head reads {}-d text vectors",
+                        vectors.dim, file.config.text_dim
+                    )));
+                }
+                let items = file.head.item_table(text.clone());
+                (file.head, file.config, items, Kind::Head)
+            }
+            None => {
+                let mean = text.clone().mean_dim(0).reshape([vectors.dim]);
+                let (head, config) = Head::text_only(catalog.len(), mean, TASTE_MATCH_WEIGHT)?;
+                let items = head.text_only_table(text.clone());
+                (head, config, items, Kind::Text)
+            }
+        };
         Ok(Self {
-            head: file.head,
+            head,
             config,
-            franchise: franchise_ids(catalog.items().iter().map(|item| item.name.as_str())),
+            franchise: franchise_ids(catalog.items().iter().map(|item| item.title.as_str())),
             catalog,
             items,
             text,
             item_item: None,
+            kind,
         })
     }
 
@@ -181,8 +211,13 @@ impl Recommender {
         }
         Ok(Self {
             item_item: Some(table),
+            kind: Kind::Hybrid,
             ..self
         })
+    }
+
+    pub fn kind(&self) -> Kind {
+        self.kind
     }
 
     /// The item–item part, if loaded.
@@ -192,6 +227,11 @@ impl Recommender {
 
     pub fn catalog(&self) -> &Catalog {
         &self.catalog
+    }
+
+    /// Width of the text vectors it reads (the encoder's: taste sentences must match it).
+    pub fn text_dim(&self) -> usize {
+        self.config.text_dim
     }
 
     /// Width of user and item vectors (and of a personal residual).
@@ -277,7 +317,7 @@ impl Recommender {
                 .iter()
                 .zip(because)
                 .map(|(&row, because)| Recommendation {
-                    item: self.catalog.item(row).id,
+                    item: self.catalog.item(row).id.clone(),
                     score: scores[row],
                     because,
                 })
@@ -293,7 +333,7 @@ impl Recommender {
     /// measurable (−0.1%) and keeps the page's losses meaningful.
     pub async fn fine_tune(
         &self,
-        reactions: &[(u32, Reaction)],
+        reactions: &[(String, Reaction)],
         config: &FineTuneConfig,
         on_progress: impl FnMut(&FineTuneProgress) -> ControlFlow<()>,
     ) -> Result<(Personal, FineTuneReport)> {
@@ -309,14 +349,14 @@ impl Recommender {
     /// History entries for the user tower, and where each came from.
     fn history(
         &self,
-        reactions: &[(u32, Reaction)],
+        reactions: &[(String, Reaction)],
         tastes: &[Vec<f32>],
     ) -> Result<(Vec<Entry>, Vec<Source>)> {
         let n = self.catalog.len();
         let mut seen = HashSet::new();
         let mut entries = Vec::with_capacity(reactions.len() + tastes.len());
         let mut sources = Vec::with_capacity(entries.capacity());
-        for &(id, reaction) in reactions {
+        for (id, reaction) in reactions {
             let row = self
                 .catalog
                 .row(id)
@@ -330,7 +370,7 @@ impl Recommender {
                 row,
                 rating: reaction.feedback_kind(),
             });
-            sources.push(Source::Item(id));
+            sources.push(Source::Item(id.clone()));
         }
         for (index, taste) in tastes.iter().enumerate() {
             if taste.len() != self.config.text_dim {
@@ -423,8 +463,8 @@ fn strongest(shares: &[Vec<f32>], k: usize, sources: &[Source], limit: usize) ->
     let mut reasons: Vec<Reason> = shares
         .iter()
         .zip(sources)
-        .map(|(row, &source)| Reason {
-            source,
+        .map(|(row, source)| Reason {
+            source: source.clone(),
             share: row[k],
         })
         .filter(|r| r.share > 0.0)

@@ -191,7 +191,7 @@ fn budget() -> Duration {
 }
 
 /// How many loaders share the budget.
-const LOADERS: usize = 7;
+const LOADERS: usize = 9;
 
 fn small_item_item() -> Vec<u8> {
     let rows = (0..ITEMS)
@@ -207,16 +207,34 @@ fn small_item_item() -> Vec<u8> {
 const ITEMS: usize = 16;
 const TEXT_DIM: usize = 8;
 
-fn catalog_tsv() -> String {
-    let mut tsv = String::from("id\tname\tgenres\ttype\tepisodes\n");
+/// A catalogue manifest naming `items` (CSV or JSON Lines), with an optional part in its
+/// template and a shown column.
+fn catalog_manifest(items: &str) -> String {
+    format!(
+        r#"{{"name": "shows", "title": "Shows", "items": "{items}",
+            "columns": {{"id": "id", "title": "name", "show": ["genres"]}},
+            "text": "{{name}}.[ Genres: {{genres}}.][ {{episodes}} episodes.]",
+            "attribution": "test", "licence": "CC0"}}"#
+    )
+}
+
+fn catalog_csv() -> String {
+    let mut csv = String::from("id,name,genres,episodes\n");
     for i in 0..ITEMS {
-        tsv.push_str(&format!(
-            "{}\tShow {i}\tAction, Drama\tTV\t{}\n",
-            10 + i,
-            12 + i
-        ));
+        csv.push_str(&format!("{},\"Show, {i}\",\"Action, Drama\",{}\n", 10 + i, 12 + i));
     }
-    tsv
+    csv
+}
+
+fn catalog_json_lines() -> String {
+    (0..ITEMS)
+        .map(|i| {
+            format!(
+                "{{\"id\": \"s{i}\", \"name\": \"Show {i}\", \"genres\": [\"Action\", \"Drama\"], \"episodes\": {}}}\n",
+                12 + i
+            )
+        })
+        .collect()
 }
 
 fn small_head() -> Vec<u8> {
@@ -251,7 +269,7 @@ fn hostile_files_never_panic_hang_or_allocate_without_bound() {
     let device = cpu();
     let head = small_head();
     let vectors = small_item_vectors();
-    let catalog = catalog_tsv();
+    let catalog = catalog_csv();
     let item_item = small_item_item();
     let mut total = 0;
 
@@ -286,12 +304,21 @@ fn hostile_files_never_panic_hang_or_allocate_without_bound() {
             let _ = table.scores(&history);
         }
     });
-    total += fuzz("catalogue", catalog.as_bytes(), budget, |b| {
-        let _ = Catalog::from_tsv(&String::from_utf8_lossy(&b));
+    let csv_manifest = catalog_manifest("items.csv");
+    total += fuzz("catalog.json", csv_manifest.as_bytes(), budget, |b| {
+        let _ = Catalog::load(&b, catalog.as_bytes());
     });
-    // All three together: a mutation of any one must not get past the recommender's checks.
+    total += fuzz("items.csv", catalog.as_bytes(), budget, |b| {
+        let _ = Catalog::load(csv_manifest.as_bytes(), &b);
+    });
+    let jsonl_manifest = catalog_manifest("items.jsonl");
+    total += fuzz("items.jsonl", catalog_json_lines().as_bytes(), budget, |b| {
+        let _ = Catalog::load(jsonl_manifest.as_bytes(), &b);
+    });
+    // All together: a mutation of the head must not get past the recommender's checks.
+    let parsed = Catalog::load(csv_manifest.as_bytes(), catalog.as_bytes()).unwrap();
     total += fuzz("recommender", &head, budget, |b| {
-        let _ = Recommender::new(b, &catalog, &vectors, &device)
+        let _ = Recommender::new(parsed.clone(), Some(b), &vectors, &device)
             .and_then(|r| r.with_item_item(&item_item));
     });
     assert!(total > 100, "only {total} inputs were tried");

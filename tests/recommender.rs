@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use localrec::device::{block_on, cpu};
+use localrec::catalog::Catalog;
 use localrec::fine_tune::{FineTuneConfig, Personal};
 use localrec::head::{Head, HeadConfig, Objective, save_head};
 use localrec::interactions::Entry;
@@ -18,12 +19,23 @@ use localrec::rng::SplitMix64;
 const ITEMS: usize = 12;
 const TEXT_DIM: usize = 8;
 
-fn catalog_tsv() -> String {
-    let mut tsv = String::from("id\tname\tgenres\ttype\tepisodes\n");
-    for i in 0..ITEMS {
-        tsv.push_str(&format!("{}\tShow {i}\tAction\tTV\t12\n", 100 + i));
-    }
-    tsv
+/// Items 100, 101, … titled "Show 0", "Show 1", ….
+fn catalog() -> Catalog {
+    let ids: Vec<(String, String)> = (0..ITEMS)
+        .map(|i| ((100 + i).to_string(), format!("Show {i}")))
+        .collect();
+    let pairs: Vec<(&str, &str)> = ids.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    localrec::catalog::testing::titles(&pairs)
+}
+
+/// Reactions by numeric id, as the catalogue's text ids.
+fn ids(reactions: &[(u32, Reaction)]) -> Vec<(String, Reaction)> {
+    reactions.iter().map(|&(id, r)| (id.to_string(), r)).collect()
+}
+
+/// A recommended item's numeric id.
+fn num(id: &str) -> u32 {
+    id.parse().unwrap()
 }
 
 /// Unit text vectors, as the encoder gives.
@@ -50,7 +62,7 @@ fn recommender_with(items_in_head: usize, text_dim: usize) -> localrec::Result<R
     let head = Head::new(&config, 3, &device)?;
     let bytes = save_head(&head, &config, Objective::Softmax, &HashMap::new())?;
     let vectors = ItemVectors::from_rows(text_rows(), HashMap::new())?.to_safetensors()?;
-    Recommender::new(bytes, &catalog_tsv(), &vectors, &device)
+    Recommender::new(catalog(), Some(bytes), &vectors, &device)
 }
 
 fn recommender() -> Recommender {
@@ -62,13 +74,13 @@ fn recommend(r: &Recommender, request: Request) -> Recommendations {
 }
 
 fn score_of(recs: &Recommendations, item: u32) -> f32 {
-    recs.items.iter().find(|r| r.item == item).unwrap().score
+    recs.items.iter().find(|r| num(&r.item) == item).unwrap().score
 }
 
 const ALL: usize = ITEMS;
 
 /// The whole catalogue ranked for `reactions`, without reasons.
-fn ranked(reactions: &[(u32, Reaction)]) -> Request<'_> {
+fn ranked(reactions: &[(String, Reaction)]) -> Request<'_> {
     Request {
         reactions,
         count: ALL,
@@ -77,7 +89,7 @@ fn ranked(reactions: &[(u32, Reaction)]) -> Request<'_> {
 }
 
 /// The whole catalogue ranked for `reactions`, with up to `reasons` reasons per item.
-fn explained(reactions: &[(u32, Reaction)], reasons: usize) -> Request<'_> {
+fn explained(reactions: &[(String, Reaction)], reasons: usize) -> Request<'_> {
     Request {
         reasons,
         ..ranked(reactions)
@@ -87,17 +99,17 @@ fn explained(reactions: &[(u32, Reaction)], reasons: usize) -> Request<'_> {
 #[test]
 fn excludes_reacted_items_and_ranks_best_first() {
     let r = recommender();
-    let reactions = [
+    let reactions = ids(&[
         (100, Reaction::Like),
         (105, Reaction::Dislike),
         (107, Reaction::Rating(4)),
-    ];
+    ]);
     let recs = recommend(&r, explained(&reactions, 3));
     assert_eq!(recs.items.len(), ITEMS - 3);
     assert!(
         recs.items
             .iter()
-            .all(|x| ![100, 105, 107].contains(&x.item))
+            .all(|x| ![100, 105, 107].contains(&num(&x.item)))
     );
     assert!(recs.items.windows(2).all(|w| w[0].score >= w[1].score));
     assert_eq!(recs.user.len(), 4);
@@ -115,7 +127,7 @@ fn excludes_reacted_items_and_ranks_best_first() {
         assert!(rec.because.len() <= 3);
         assert!(rec.because.windows(2).all(|w| w[0].share >= w[1].share));
         assert!(rec.because.iter().all(|b| b.share > 0.0
-            && matches!(b.source, Source::Item(id) if [100, 105, 107].contains(&id))));
+            && matches!(&b.source, Source::Item(id) if [100, 105, 107].contains(&num(id)))));
     }
 }
 
@@ -124,14 +136,14 @@ fn a_single_reason_is_the_whole_difference_it_makes() {
     // With one entry, its share is exactly score(with it) − score(empty history).
     let r = recommender();
     let empty = recommend(&r, ranked(&[]));
-    let reactions = [(103, Reaction::Rating(9))];
+    let reactions = ids(&[(103, Reaction::Rating(9))]);
     let recs = recommend(&r, explained(&reactions, 1));
     let mut explained = 0;
     for rec in &recs.items {
-        let difference = rec.score - score_of(&empty, rec.item);
+        let difference = rec.score - score_of(&empty, num(&rec.item));
         match rec.because.as_slice() {
             [reason] => {
-                assert_eq!(reason.source, Source::Item(103));
+                assert_eq!(reason.source, Source::Item("103".into()));
                 assert!(
                     (reason.share - difference).abs() < 1e-4,
                     "{} vs {difference}",
@@ -163,20 +175,20 @@ fn a_taste_sentence_counts_as_a_loved_item_plus_its_text_match() {
     );
     assert_eq!(recs.items.len(), ITEMS, "a taste excludes nothing");
     for rec in &recs.items {
-        let difference = rec.score - score_of(&empty, rec.item);
+        let difference = rec.score - score_of(&empty, num(&rec.item));
         if let [reason] = rec.because.as_slice() {
             assert_eq!(reason.source, Source::Taste(0));
             assert!((reason.share - difference).abs() < 1e-4);
         }
     }
-    assert_eq!(recs.items[0].item, 104, "the described item comes first");
+    assert_eq!(recs.items[0].item, "104", "the described item comes first");
     // The pseudo-item part equals loving item 104 itself (same text, kind 10, and this head's
     // ID residuals are zero); what is left is exactly TASTE_MATCH_WEIGHT × cosine.
-    let loved = recommend(&r, ranked(&[(104, Reaction::Rating(10))]));
+    let loved = recommend(&r, ranked(&ids(&[(104, Reaction::Rating(10))])));
     for rec in &loved.items {
-        let row = (rec.item - 100) as usize;
+        let row = (num(&rec.item) - 100) as usize;
         let cosine: f32 = texts[row].iter().zip(&texts[4]).map(|(a, b)| a * b).sum();
-        let gap = score_of(&recs, rec.item) - rec.score;
+        let gap = score_of(&recs, num(&rec.item)) - rec.score;
         assert!(
             (gap - TASTE_MATCH_WEIGHT * cosine).abs() < 1e-3,
             "{gap} vs {}",
@@ -188,8 +200,8 @@ fn a_taste_sentence_counts_as_a_loved_item_plus_its_text_match() {
 #[test]
 fn a_like_weighs_as_a_ten_and_personal_weights_add_their_dot_product() {
     let r = recommender();
-    let like = recommend(&r, ranked(&[(102, Reaction::Like)]));
-    let ten = recommend(&r, ranked(&[(102, Reaction::Rating(10))]));
+    let like = recommend(&r, ranked(&ids(&[(102, Reaction::Like)])));
+    let ten = recommend(&r, ranked(&ids(&[(102, Reaction::Rating(10))])));
     assert_eq!(like.items, ten.items);
 
     let residual = vec![0.5, -1.0, 0.25, 2.0];
@@ -207,9 +219,9 @@ fn a_like_weighs_as_a_ten_and_personal_weights_add_their_dot_product() {
     let without = recommend(&r, ranked(&[]));
     let vectors = block_on(r.item_vectors()).unwrap();
     for rec in &with.items {
-        let row = (rec.item - 100) as usize;
+        let row = (num(&rec.item) - 100) as usize;
         let dot: f32 = vectors[row].iter().zip(&residual).map(|(e, d)| e * d).sum();
-        assert!((rec.score - score_of(&without, rec.item) - dot).abs() < 1e-4);
+        assert!((rec.score - score_of(&without, num(&rec.item)) - dot).abs() < 1e-4);
     }
     let shifted: Vec<f32> = without
         .user
@@ -228,7 +240,8 @@ fn a_like_weighs_as_a_ten_and_personal_weights_add_their_dot_product() {
 #[test]
 fn fine_tuning_runs_on_the_reactions() {
     let r = recommender();
-    let reactions: Vec<(u32, Reaction)> = (100..106).map(|id| (id, Reaction::Like)).collect();
+    let reactions: Vec<(String, Reaction)> =
+        (100..106).map(|id| (id.to_string(), Reaction::Like)).collect();
     let config = FineTuneConfig {
         steps: 5,
         patience: 100,
@@ -244,7 +257,7 @@ fn fine_tuning_runs_on_the_reactions() {
     assert_eq!(report.losses.len(), 5);
     assert_eq!(personal.residual.len(), 4);
     assert!(
-        block_on(r.fine_tune(&[(100, Reaction::Like)], &config, |_| {
+        block_on(r.fine_tune(&ids(&[(100, Reaction::Like)]), &config, |_| {
             std::ops::ControlFlow::Continue(())
         }))
         .is_err()
@@ -257,7 +270,7 @@ fn bad_requests_are_named_errors() {
     let error = |request: Request| block_on(r.recommend(&request)).unwrap_err().to_string();
     assert!(
         error(Request {
-            reactions: &[(999, Reaction::Like)],
+            reactions: &ids(&[(999, Reaction::Like)]),
             count: 5,
             ..Default::default()
         })
@@ -265,7 +278,7 @@ fn bad_requests_are_named_errors() {
     );
     assert!(
         error(Request {
-            reactions: &[(101, Reaction::Like), (101, Reaction::Rating(3))],
+            reactions: &ids(&[(101, Reaction::Like), (101, Reaction::Rating(3))]),
             count: 5,
             ..Default::default()
         })
@@ -341,12 +354,12 @@ fn hybrid(scale: f32) -> Recommender {
 #[test]
 fn hybrid_scores_add_exact_item_item_shares() {
     let (head, hybrid) = (recommender(), hybrid(3.0));
-    let reactions = [(100, Reaction::Like), (103, Reaction::Rating(6))];
+    let reactions = ids(&[(100, Reaction::Like), (103, Reaction::Rating(6))]);
     let plain = recommend(&head, ranked(&reactions));
     let mixed = recommend(&hybrid, ranked(&reactions));
     let table = hybrid.item_item().unwrap();
     for rec in &mixed.items {
-        let row = (rec.item - 100) as usize;
+        let row = (num(&rec.item) - 100) as usize;
         let part: f32 = [0usize, 3]
             .iter()
             .map(|&from| {
@@ -359,14 +372,14 @@ fn hybrid_scores_add_exact_item_item_shares() {
                 )
             })
             .sum();
-        assert!((rec.score - score_of(&plain, rec.item) - part).abs() < 1e-5);
+        assert!((rec.score - score_of(&plain, num(&rec.item)) - part).abs() < 1e-5);
     }
     assert_eq!(score_of(&mixed, 101) - score_of(&plain, 101), 3.0 * 0.5);
     // With one reaction, its reason is the whole difference it makes, item–item part included.
     let empty = recommend(&hybrid, ranked(&[]));
-    let one = [(100, Reaction::Like)];
+    let one = ids(&[(100, Reaction::Like)]);
     let recs = recommend(&hybrid, explained(&one, 1));
-    let first = recs.items.iter().find(|r| r.item == 101).unwrap();
+    let first = recs.items.iter().find(|r| r.item == "101").unwrap();
     assert_eq!(first.because.len(), 1);
     let difference = first.score - score_of(&empty, 101);
     assert!((first.because[0].share - difference).abs() < 1e-4);
@@ -375,14 +388,14 @@ fn hybrid_scores_add_exact_item_item_shares() {
 #[test]
 fn a_dislike_pushes_the_disliked_items_neighbours_down() {
     let (head, hybrid) = (recommender(), hybrid(3.0));
-    let disliked = [(100, Reaction::Dislike)];
+    let disliked = ids(&[(100, Reaction::Dislike)]);
     let plain = recommend(&head, ranked(&disliked));
     let mixed = recommend(&hybrid, ranked(&disliked));
     for (neighbour, weight) in [(101, 0.5), (102, 0.25)] {
         let drop = score_of(&plain, neighbour) - score_of(&mixed, neighbour);
         assert!((drop - 3.0 * weight).abs() < 1e-5, "{neighbour}: {drop}");
     }
-    let rank = |recs: &Recommendations, item| recs.items.iter().position(|r| r.item == item);
+    let rank = |recs: &Recommendations, item| recs.items.iter().position(|r| num(&r.item) == item);
     assert!(rank(&mixed, 101) >= rank(&plain, 101));
     // Items that are not its neighbours keep their scores.
     assert_eq!(score_of(&plain, 105), score_of(&mixed, 105));
@@ -393,19 +406,19 @@ fn reasons_name_the_reactions_that_drive_each_row() {
     // Three unrelated reactions, each with its own neighbour: the rows' reasons differ, and
     // each row names the reaction whose share dominates it, not all three.
     let r = hybrid(20.0);
-    let reactions = [
+    let reactions = ids(&[
         (100, Reaction::Like),
         (103, Reaction::Like),
         (106, Reaction::Like),
-    ];
+    ]);
     let recs = recommend(&r, explained(&reactions, 3));
     let reasons_of = |item: u32| -> Vec<Source> {
-        let rec = recs.items.iter().find(|x| x.item == item).unwrap();
-        rec.because.iter().map(|b| b.source).collect()
+        let rec = recs.items.iter().find(|x| num(&x.item) == item).unwrap();
+        rec.because.iter().map(|b| b.source.clone()).collect()
     };
-    assert_eq!(reasons_of(101), [Source::Item(100)]);
-    assert_eq!(reasons_of(104), [Source::Item(103)]);
-    assert_eq!(reasons_of(107), [Source::Item(106)]);
+    assert_eq!(reasons_of(101), [Source::Item("100".into())]);
+    assert_eq!(reasons_of(104), [Source::Item("103".into())]);
+    assert_eq!(reasons_of(107), [Source::Item("106".into())]);
     for rec in &recs.items {
         if let Some(first) = rec.because.first() {
             assert!(

@@ -474,8 +474,9 @@ fn bad_input_is_an_error_not_a_panic() {
 #[test]
 fn the_committed_head_fits_the_committed_catalogue() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/anime-5k");
-    let catalog = localrec::catalog::Catalog::from_tsv(
-        &std::fs::read_to_string(root.join("items.tsv")).unwrap(),
+    let catalog = localrec::catalog::Catalog::load(
+        &std::fs::read(root.join("catalog.json")).unwrap(),
+        &std::fs::read(root.join("items.csv")).unwrap(),
     )
     .unwrap();
     for name in ["head.safetensors", "head-text-only.safetensors"] {

@@ -10,12 +10,15 @@ use js_sys::{Array, Float32Array, Function, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
+use serde_json::json;
+
 use crate::Encoder;
+use crate::catalog::Catalog;
 use crate::device::{self, Backend};
 use crate::error::Error;
 use crate::fine_tune::{FineTuneConfig, Personal};
 use crate::map::Plane;
-use crate::recommender::{Reaction, Recommender, Request};
+use crate::recommender::{Reaction, Recommendations, Recommender, Request, Source};
 
 #[wasm_bindgen(start)]
 fn start() {
@@ -40,15 +43,31 @@ fn js_error(error: Error) -> JsValue {
     JsError::new(&error.to_string()).into()
 }
 
-/// Plain data to a JS object (through JSON: the shapes are small and this keeps one
-/// serialiser for the CLI and the page).
+/// Plain data to plain JS objects and arrays (serde-wasm-bindgen; maps become objects).
 fn to_js(value: &impl serde::Serialize) -> Result<JsValue, JsValue> {
-    let json = serde_json::to_string(value).map_err(|e| JsError::new(&e.to_string()))?;
-    js_sys::JSON::parse(&json)
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| JsError::new(&e.to_string()).into())
+}
+
+/// An item id from the page: text, or a whole number (the catalogue's ids are text; "42" and
+/// 42 name the same item).
+fn item_id(value: &JsValue) -> Result<String, JsValue> {
+    if let Some(text) = value.as_string() {
+        return Ok(text);
+    }
+    match value.as_f64() {
+        Some(n) if n.fract() == 0.0 && (0.0..=9_007_199_254_740_991.0).contains(&n) => {
+            Ok((n as u64).to_string())
+        }
+        _ => Err(js_error(Error::Input(format!(
+            "an item id must be text or a whole number, not {value:?}"
+        )))),
+    }
 }
 
 /// `items[k]` reacted with `codes[k]` (1–10, 11 like, 12 dislike).
-fn reactions(items: &[u32], codes: &[u8]) -> Result<Vec<(u32, Reaction)>, JsValue> {
+fn reactions(items: &[JsValue], codes: &[u8]) -> Result<Vec<(String, Reaction)>, JsValue> {
     if items.len() != codes.len() {
         return Err(js_error(Error::Input(format!(
             "{} items but {} reactions",
@@ -59,41 +78,86 @@ fn reactions(items: &[u32], codes: &[u8]) -> Result<Vec<(u32, Reaction)>, JsValu
     items
         .iter()
         .zip(codes)
-        .map(|(&item, &code)| Ok((item, Reaction::from_code(code).map_err(js_error)?)))
+        .map(|(item, &code)| Ok((item_id(item)?, Reaction::from_code(code).map_err(js_error)?)))
         .collect()
+}
+
+/// An id of the catalogue as the page knows it (a number when it is one; see `Item::id_json`).
+fn page_id(catalog: &Catalog, id: &str) -> serde_json::Value {
+    catalog
+        .row(id)
+        .map_or_else(|| id.into(), |row| catalog.item(row).id_json())
+}
+
+/// Recommendations with the catalogue's ids as the page knows them.
+fn page_recommendations(catalog: &Catalog, recs: &Recommendations) -> serde_json::Value {
+    let items: Vec<serde_json::Value> = recs
+        .items
+        .iter()
+        .map(|rec| {
+            let because: Vec<serde_json::Value> = rec
+                .because
+                .iter()
+                .map(|reason| {
+                    let source = match &reason.source {
+                        Source::Item(id) => json!({ "kind": "item", "index": page_id(catalog, id) }),
+                        Source::Taste(k) => json!({ "kind": "taste", "index": k }),
+                    };
+                    json!({ "source": source, "share": reason.share })
+                })
+                .collect();
+            json!({ "item": page_id(catalog, &rec.item), "score": rec.score, "because": because })
+        })
+        .collect();
+    json!({ "items": items, "user": recs.user })
 }
 
 #[wasm_bindgen]
 pub struct Engine {
-    encoder: Rc<Encoder>,
     backend: Backend,
     device: Device,
+    /// The language model: needed for taste sentences, not for a first list, so it may arrive
+    /// after the catalogue.
+    encoder: RefCell<Option<Rc<Encoder>>>,
     recommender: RefCell<Option<Rc<Recommender>>>,
 }
 
 #[wasm_bindgen]
 impl Engine {
-    /// Loads the encoder from the model files' bytes on `backend` ("webgpu" or "cpu").
-    /// Call with "webgpu" only after `navigator.gpu.requestAdapter()` returned an adapter.
-    pub async fn create(
-        backend: String,
-        config_json: Vec<u8>,
-        tokenizer_json: Vec<u8>,
-        safetensors: Vec<u8>,
-    ) -> Result<Engine, JsValue> {
+    /// Opens `backend` ("webgpu" or "cpu"); nothing is loaded yet. Call with "webgpu" only
+    /// after `navigator.gpu.requestAdapter()` returned an adapter.
+    pub async fn create(backend: String) -> Result<Engine, JsValue> {
         let backend: Backend = backend.parse().map_err(js_error)?;
         let device = match backend {
             Backend::Cpu => device::cpu(),
             Backend::Gpu => webgpu_device().await.map_err(js_error)?,
         };
-        let encoder = Encoder::from_bytes(&config_json, &tokenizer_json, safetensors, &device)
-            .map_err(js_error)?;
         Ok(Engine {
-            encoder: Rc::new(encoder),
             backend,
             device,
+            encoder: RefCell::new(None),
             recommender: RefCell::new(None),
         })
+    }
+
+    /// Loads the language model from its files' bytes (config.json, tokenizer.json, weights).
+    #[wasm_bindgen(js_name = loadEncoder)]
+    pub fn load_encoder(
+        &self,
+        config_json: Vec<u8>,
+        tokenizer_json: Vec<u8>,
+        safetensors: Vec<u8>,
+    ) -> Result<(), JsValue> {
+        let encoder = Encoder::from_bytes(&config_json, &tokenizer_json, safetensors, &self.device)
+            .map_err(js_error)?;
+        *self.encoder.borrow_mut() = Some(Rc::new(encoder));
+        Ok(())
+    }
+
+    /// Whether the language model is loaded (taste sentences, `embed`, `tokenize`).
+    #[wasm_bindgen(getter, js_name = hasEncoder)]
+    pub fn has_encoder(&self) -> bool {
+        self.encoder.borrow().is_some()
     }
 
     /// "webgpu" or "cpu".
@@ -106,16 +170,11 @@ impl Engine {
         .into()
     }
 
-    /// Width of the vectors `embed` returns.
-    #[wasm_bindgen(getter)]
-    pub fn dim(&self) -> usize {
-        self.encoder.dim()
-    }
-
     /// Embeds `texts`; resolves to one `Float32Array` of `texts.length × dim` values, row-major.
     pub fn embed(&self, texts: Vec<String>) -> Promise {
-        let encoder = Rc::clone(&self.encoder);
+        let encoder = self.encoder();
         future_to_promise(async move {
+            let encoder = encoder?;
             let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
             let rows = encoder.embed_async(&texts).await.map_err(js_error)?;
             let flat: Vec<f32> = rows.concat();
@@ -125,30 +184,55 @@ impl Engine {
 
     /// The word pieces the model reads for `text` (after truncation).
     pub fn tokenize(&self, text: &str) -> Result<Array, JsValue> {
-        let tokens = self.encoder.tokenizer().encode(text).map_err(js_error)?;
+        let tokens = self.encoder()?.tokenizer().encode(text).map_err(js_error)?;
         Ok(tokens.pieces.iter().map(|p| JsValue::from_str(p)).collect())
     }
 
-    /// Loads the recommender from the catalogue (`items.tsv` text), the head's weights, the
-    /// item matrix and, if the catalogue has one, the item–item table of the hybrid. Returns
-    /// `{items, dim, hybrid}`.
-    #[wasm_bindgen(js_name = loadRecommender)]
-    pub fn load_recommender(
+    /// Loads a catalogue: its manifest (`catalog.json`) and items file, its item matrix, and,
+    /// for a catalogue with public interactions, the trained head and the item–item table
+    /// (without a head it ranks by text alone). Returns what the page shows:
+    /// `{name, title, attribution, licence, columns, kind, dim, textDim,
+    ///   items: [{id, title, fields: {column: value}, text}]}`.
+    #[wasm_bindgen(js_name = loadCatalog)]
+    pub fn load_catalog(
         &self,
-        catalog_tsv: String,
-        head: Vec<u8>,
+        manifest: Vec<u8>,
+        items: Vec<u8>,
         item_vectors: Vec<u8>,
+        head: Option<Vec<u8>>,
         item_item: Option<Vec<u8>>,
     ) -> Result<JsValue, JsValue> {
+        let catalog = Catalog::load(&manifest, &items).map_err(|e| js_error(e.into()))?;
         let mut recommender =
-            Recommender::new(head, &catalog_tsv, &item_vectors, &self.device).map_err(js_error)?;
+            Recommender::new(catalog, head, &item_vectors, &self.device).map_err(js_error)?;
         if let Some(bytes) = item_item {
             recommender = recommender.with_item_item(&bytes).map_err(js_error)?;
         }
-        let info = serde_json::json!({
-            "items": recommender.catalog().len(),
+        let catalog = recommender.catalog();
+        let manifest = catalog.manifest();
+        let shown = &manifest.columns.show;
+        let items: Vec<serde_json::Value> = catalog
+            .items()
+            .iter()
+            .map(|item| {
+                let fields: serde_json::Map<String, serde_json::Value> = shown
+                    .iter()
+                    .cloned()
+                    .zip(item.fields.iter().map(|f| f.as_str().into()))
+                    .collect();
+                json!({ "id": item.id_json(), "title": item.title, "fields": fields, "text": item.text })
+            })
+            .collect();
+        let info = json!({
+            "name": manifest.name,
+            "title": manifest.title,
+            "attribution": manifest.attribution,
+            "licence": manifest.licence,
+            "columns": shown,
+            "kind": recommender.kind(),
             "dim": recommender.dim(),
-            "hybrid": recommender.item_item().is_some(),
+            "textDim": recommender.text_dim(),
+            "items": items,
         });
         *self.recommender.borrow_mut() = Some(Rc::new(recommender));
         to_js(&info)
@@ -159,7 +243,7 @@ impl Engine {
     /// Resolves to `{items: [{item, score, because: [{source, share}]}], user}`.
     pub fn recommend(
         &self,
-        items: Vec<u32>,
+        items: Vec<JsValue>,
         codes: Vec<u8>,
         tastes: Vec<f32>,
         personal: Option<Vec<f32>>,
@@ -167,9 +251,9 @@ impl Engine {
         reasons: usize,
     ) -> Promise {
         let recommender = self.recommender();
-        let dim = self.encoder.dim();
         future_to_promise(async move {
             let recommender = recommender?;
+            let dim = recommender.text_dim();
             let reactions = reactions(&items, &codes)?;
             if !tastes.len().is_multiple_of(dim) {
                 return Err(js_error(Error::Input(format!(
@@ -185,7 +269,8 @@ impl Engine {
                 count,
                 reasons,
             };
-            to_js(&recommender.recommend(&request).await.map_err(js_error)?)
+            let recs = recommender.recommend(&request).await.map_err(js_error)?;
+            to_js(&page_recommendations(recommender.catalog(), &recs))
         })
     }
 
@@ -196,7 +281,7 @@ impl Engine {
     #[wasm_bindgen(js_name = fineTune)]
     pub fn fine_tune(
         &self,
-        items: Vec<u32>,
+        items: Vec<JsValue>,
         codes: Vec<u8>,
         steps: usize,
         patience: usize,
@@ -229,7 +314,7 @@ impl Engine {
             if let Some(error) = callback_error {
                 return Err(error);
             }
-            to_js(&serde_json::json!({ "residual": personal.residual, "report": report }))
+            to_js(&json!({ "residual": personal.residual, "report": report }))
         })
     }
 
@@ -255,6 +340,12 @@ impl Engine {
         self.recommender
             .borrow()
             .clone()
-            .ok_or_else(|| js_error(Error::Input("the recommender is not loaded yet".into())))
+            .ok_or_else(|| js_error(Error::Input("the catalogue is not loaded yet".into())))
+    }
+
+    fn encoder(&self) -> Result<Rc<Encoder>, JsValue> {
+        self.encoder.borrow().clone().ok_or_else(|| {
+            js_error(Error::Input("the language model is still loading".into()))
+        })
     }
 }

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use burn::tensor::{Tensor, TensorData};
-use localrec::catalog::Catalog;
+use localrec::catalog::{Catalog, CatalogError, MAX_FILE_BYTES, Manifest};
 use localrec::eval::split::{HoldoutConfig, Split, cold_items, leave_last_out, user_holdout};
 use localrec::interactions::{UserList, parse_lists};
 use localrec::item_vectors::ItemVectors;
@@ -24,6 +24,35 @@ pub enum Protocol {
 /// Share of the catalogue that is new under [`Protocol::ColdItems`].
 pub const COLD_SHARE: f64 = 0.1;
 
+/// The file that makes a folder a catalogue.
+pub const MANIFEST: &str = "catalog.json";
+
+/// Reads the catalogue in `dir` (its manifest and items file); an items file over
+/// [`MAX_FILE_BYTES`] is refused before it is read.
+pub fn load_catalog(dir: &Path) -> Result<Catalog> {
+    let manifest = read_capped(&dir.join(MANIFEST))?;
+    let items_name = Manifest::parse(&manifest)?.items;
+    let items = read_capped(&dir.join(&items_name))?;
+    Catalog::load(&manifest, &items).map_err(|e| {
+        Error::Input(format!("{}: {e}", dir.display()))
+    })
+}
+
+/// The bytes of a catalogue file, refusing one over [`MAX_FILE_BYTES`] by its size alone.
+pub fn read_capped(path: &Path) -> Result<Vec<u8>> {
+    let cannot = |e: std::io::Error| Error::Input(format!("cannot read {}: {e}", path.display()));
+    let bytes = std::fs::metadata(path).map_err(cannot)?.len();
+    if bytes > MAX_FILE_BYTES {
+        return Err(CatalogError::TooLarge {
+            file: path.display().to_string(),
+            bytes,
+            limit: MAX_FILE_BYTES,
+        }
+        .into());
+    }
+    std::fs::read(path).map_err(cannot)
+}
+
 /// A dataset folder: its catalogue, public lists and (if built) item text vectors.
 pub struct Dataset {
     pub name: String,
@@ -39,9 +68,9 @@ impl Dataset {
     /// `dir` is a folder, or a dataset name under `data/` (ml-100k is fetched on first use).
     pub fn load(dir: &Path) -> Result<Self> {
         let named = Path::new("data").join(dir);
-        let dir = if dir.join("items.tsv").exists() {
+        let dir = if dir.join(MANIFEST).exists() {
             dir.to_path_buf()
-        } else if named.join("items.tsv").exists() {
+        } else if named.join(MANIFEST).exists() {
             named
         } else if dir.ends_with("ml-100k") {
             let status = std::process::Command::new("scripts/fetch-ml100k.sh")
@@ -53,13 +82,20 @@ impl Dataset {
             PathBuf::from("data/ml-100k")
         } else {
             return Err(Error::Input(format!(
-                "{} is not a dataset folder (no items.tsv)",
+                "{} is not a dataset folder (no {MANIFEST})",
                 dir.display()
             )));
         };
         let dir = dir.as_path();
-        let catalog = Catalog::from_tsv(&read_text(&dir.join("items.tsv"))?)?;
-        let users = parse_lists(&read_text(&dir.join("lists.tsv"))?, &catalog)?;
+        let catalog = load_catalog(dir)?;
+        let Some(lists) = &catalog.manifest().interactions else {
+            return Err(Error::Input(format!(
+                "{} has no public interactions (\"interactions\" in its {MANIFEST}): it can be \
+                 embedded and served, not trained or evaluated",
+                dir.display()
+            )));
+        };
+        let users = parse_lists(&read_text(&dir.join(lists))?, &catalog)?;
         let vectors_path = dir.join("item_vectors.safetensors");
         let vectors = match std::fs::read(&vectors_path) {
             Ok(bytes) => Some(ItemVectors::from_safetensors(&bytes)?),

@@ -6,11 +6,10 @@ use std::path::Path;
 use std::collections::HashMap;
 
 use indicatif::{ProgressBar, ProgressStyle};
-use localrec::catalog::Catalog;
 use localrec::item_vectors::ItemVectors;
 use localrec::{Encoder, Error, Result};
 
-use crate::{read_text, write_atomically};
+use crate::write_atomically;
 
 pub fn embed_stdin(encoder: &Encoder, batch_size: usize) -> Result<()> {
     let stdin = std::io::stdin().lock();
@@ -42,8 +41,8 @@ pub fn embed_catalog(
     out: &Path,
     batch_size: usize,
 ) -> Result<()> {
-    let items_path = dataset.join("items.tsv");
-    let catalog = Catalog::from_tsv(&read_text(&items_path)?)?;
+    let catalog = crate::dataset::load_catalog(dataset)?;
+    let items_path = dataset.join(&catalog.manifest().items);
     let texts = catalog.texts();
     let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
 

@@ -46,7 +46,7 @@ pub fn eval(dir: &Path, json: bool, seed: u64, protocol: Protocol) -> Result<()>
             },
         ));
     };
-    let franchise = franchise_ids(dataset.catalog.items().iter().map(|i| i.name.as_str()));
+    let franchise = franchise_ids(dataset.catalog.items().iter().map(|i| i.title.as_str()));
     let popularity = Popularity::fit(&split.train, n_items);
     add(
         "popularity",

@@ -6,6 +6,7 @@ mod encode;
 mod evaluate;
 mod item_item;
 mod pretrain;
+mod site;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -58,7 +59,7 @@ enum Command {
     },
     /// Embed every item of a catalogue and write the item matrix the head and the page load.
     EmbedCatalog {
-        /// The catalogue: a folder with items.tsv (e.g. data/anime-5k).
+        /// The catalogue: a folder with catalog.json and its items file (e.g. data/anime-5k).
         #[arg(long, default_value = "data/anime-5k")]
         dataset: PathBuf,
         /// Where to write the matrix (default: item_vectors.safetensors in the dataset folder).
@@ -69,7 +70,7 @@ enum Command {
     },
     /// Evaluate recommenders on held-out users (full ranking, history excluded).
     Eval {
-        /// A folder with items.tsv and lists.tsv (and item_vectors.safetensors for text models).
+        /// A catalogue folder with interactions (and item_vectors.safetensors for text models).
         #[arg(long, default_value = "data/anime-5k")]
         dataset: PathBuf,
         /// Print one JSON object instead of a table.
@@ -84,7 +85,7 @@ enum Command {
     /// Fit the sparse item–item part of the hybrid (EASE's λ, the weights kept per item and the
     /// mix with the head all chosen on validation users) and write item_item.safetensors.
     FitItemItem {
-        /// A folder with items.tsv and lists.tsv (and the head and item vectors for the mix).
+        /// A catalogue folder with interactions (and the head and item vectors for the mix).
         #[arg(long, default_value = "data/anime-5k")]
         dataset: PathBuf,
         /// Weights kept per item to choose from.
@@ -99,7 +100,7 @@ enum Command {
     },
     /// Train the recommendation head on a dataset's public users and write its weights.
     Pretrain {
-        /// A folder with items.tsv, lists.tsv and item_vectors.safetensors.
+        /// A catalogue folder with interactions and item_vectors.safetensors.
         #[arg(long, default_value = "data/anime-5k")]
         dataset: PathBuf,
         /// softmax (ranking, default), bce (click) or rating (1–10, MSE).
@@ -140,6 +141,21 @@ enum Command {
         /// Seed of initialisation and batches.
         #[arg(long, default_value_t = TrainConfig::default().seed)]
         seed: u64,
+    },
+    /// Build one folder of static files that any host serves (under any path, no special
+    /// headers): the page, its library, the wasm, the model and each catalogue, with every
+    /// file's size and sha256 in site.json. Missing item vectors are embedded and, for
+    /// catalogues with interactions, a missing head is trained and item–item table fitted.
+    BuildSite {
+        /// Catalogue folders (catalog.json + items); the first is the page's default.
+        #[arg(long = "dataset", required = true)]
+        datasets: Vec<PathBuf>,
+        #[arg(long, default_value = "dist/demo")]
+        out: PathBuf,
+        /// The repository root with the page's files (index.html, www/, pkg/ built by
+        /// scripts/build-web.sh, node_modules/).
+        #[arg(long, default_value = ".")]
+        web: PathBuf,
     },
     /// Time the head on the CPU: training examples/s, a personal fine-tune of 50 events, and
     /// one recommendation (user vector + scores for the whole catalogue).
@@ -249,6 +265,15 @@ fn run(cli: Cli) -> Result<()> {
             };
             pretrain(&dataset, out, &config, !no_ids, dim, split_seed, protocol)
         }
+        Command::BuildSite { datasets, out, web } => site::build_site(
+            &site::SiteOptions {
+                datasets: &datasets,
+                out: &out,
+                web: &web,
+                model_dir: &cli.model_dir,
+            },
+            default_encoder,
+        ),
         Command::BenchHead {
             dataset,
             head,

@@ -1,0 +1,323 @@
+//! `localrec build-site`: one folder of static files that any web host can serve, under any
+//! path, with no special headers: the page and its library, the wasm, the model, and each
+//! catalogue with its item vectors (and, when it has public interactions, its trained head and
+//! item–item table), made here when missing. `site.json` lists every file with its size and
+//! sha256; the page checks what it downloads against it, and the service worker caches it.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use localrec::{Encoder, Error, Result};
+use sha2::{Digest, Sha256};
+
+use crate::dataset::{MANIFEST, Protocol, load_catalog};
+use crate::encode::embed_catalog;
+use crate::item_item::{DEFAULT_KS, fit_item_item};
+use crate::pretrain::pretrain;
+
+/// The page's files, relative to the repository root: copied as they are.
+const WEB_FILES: &[&str] = &[
+    "index.html",
+    "sw.js",
+    "www",
+    "examples",
+    "pkg/localrec.js",
+    "pkg/localrec_bg.wasm",
+    "node_modules/idb/build",
+    "node_modules/uplot/dist",
+];
+const MODEL_FILES: &[&str] = &["config.json", "tokenizer.json", "model.safetensors"];
+const MODEL_PATH: &str = "models/all-MiniLM-L6-v2";
+/// A catalogue's files in the site, by the role the page loads them for.
+const VECTORS: &str = "item_vectors.safetensors";
+const HEAD: &str = "head.safetensors";
+const ITEM_ITEM: &str = "item_item.safetensors";
+/// Copied when present: the data's attribution and licence travel with it.
+const NOTICES: &[&str] = &["ATTRIBUTION.md", "LICENSE"];
+
+pub struct SiteOptions<'a> {
+    pub datasets: &'a [PathBuf],
+    pub out: &'a Path,
+    /// The repository root holding the page's files.
+    pub web: &'a Path,
+    pub model_dir: &'a Path,
+}
+
+#[derive(serde::Serialize)]
+struct SiteManifest {
+    format: &'static str,
+    version: u32,
+    catalogs: Vec<SiteCatalog>,
+    model: SiteModel,
+    files: Vec<SiteFile>,
+}
+
+#[derive(serde::Serialize)]
+struct SiteCatalog {
+    name: String,
+    title: String,
+    path: String,
+    kind: &'static str,
+    items: usize,
+    /// Role → file name in `path`: manifest, items, vectors, and head / itemItem when present.
+    files: BTreeMap<&'static str, String>,
+}
+
+#[derive(serde::Serialize)]
+struct SiteModel {
+    path: String,
+    files: Vec<String>,
+}
+
+#[derive(serde::Serialize)]
+struct SiteFile {
+    path: String,
+    bytes: u64,
+    sha256: String,
+}
+
+pub fn build_site(options: &SiteOptions, encoder: impl Fn() -> Result<Encoder>) -> Result<()> {
+    let SiteOptions {
+        datasets,
+        out,
+        web,
+        model_dir,
+    } = *options;
+    if datasets.is_empty() {
+        return Err(Error::Input("give at least one --dataset".into()));
+    }
+    let wasm = web.join("pkg/localrec_bg.wasm");
+    if !wasm.exists() {
+        return Err(Error::Input(format!(
+            "{} is missing: build the page first (scripts/build-web.sh)",
+            wasm.display()
+        )));
+    }
+    // Make what is missing first, so a failure leaves no half-built site. The encoder is
+    // loaded only if some catalogue needs embedding.
+    let stale: Vec<bool> = datasets
+        .iter()
+        .map(|dir| vectors_are_stale(dir))
+        .collect::<Result<_>>()?;
+    let encoder = match stale.contains(&true) {
+        true => Some(encoder()?),
+        false => None,
+    };
+    for (dir, stale) in datasets.iter().zip(stale) {
+        if let (true, Some(encoder)) = (stale, &encoder) {
+            eprintln!("{}: embedding the catalogue", dir.display());
+            embed_catalog(encoder, dir, &dir.join(VECTORS), 32)?;
+        }
+        train_if_missing(dir)?;
+    }
+
+    let partial = out.with_extension("partial");
+    remove_site(&partial)?;
+    let mut catalogs = Vec::new();
+    for dir in datasets {
+        catalogs.push(copy_catalog(dir, &partial)?);
+    }
+    let mut names: Vec<&str> = catalogs.iter().map(|c| c.name.as_str()).collect();
+    names.sort_unstable();
+    if let Some(pair) = names.windows(2).find(|w| w[0] == w[1]) {
+        return Err(Error::Input(format!(
+            "two catalogues are named {:?}: names must differ",
+            pair[0]
+        )));
+    }
+    for file in WEB_FILES {
+        let from = web.join(file);
+        if from.exists() {
+            copy_tree(&from, &partial.join(file))?;
+        }
+    }
+    for file in MODEL_FILES {
+        let from = model_dir.join(file);
+        if !from.exists() {
+            return Err(Error::Input(format!(
+                "{} is missing: run scripts/fetch-model.sh first",
+                from.display()
+            )));
+        }
+        copy_tree(&from, &partial.join(MODEL_PATH).join(file))?;
+    }
+
+    let mut files = Vec::new();
+    list_files(&partial, &partial, &mut files)?;
+    let manifest = SiteManifest {
+        format: "localrec-site",
+        version: 1,
+        catalogs,
+        model: SiteModel {
+            path: format!("{MODEL_PATH}/"),
+            files: MODEL_FILES.iter().map(|f| f.to_string()).collect(),
+        },
+        files,
+    };
+    let json = serde_json::to_string_pretty(&manifest).expect("plain data");
+    write(&partial.join("site.json"), json.as_bytes())?;
+
+    remove_site(out)?;
+    std::fs::rename(&partial, out).map_err(|e| io(out, e))?;
+    let bytes: u64 = manifest.files.iter().map(|f| f.bytes).sum();
+    eprintln!(
+        "wrote {}: {} files, {:.1} MB, catalogues {}",
+        out.display(),
+        manifest.files.len() + 1,
+        bytes as f64 / 1e6,
+        manifest
+            .catalogs
+            .iter()
+            .map(|c| format!("{} ({}, {} items)", c.name, c.kind, c.items))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    Ok(())
+}
+
+/// Whether the catalogue's item vectors are missing or from another catalogue.
+fn vectors_are_stale(dir: &Path) -> Result<bool> {
+    let catalog = load_catalog(dir)?;
+    let fresh = std::fs::read(dir.join(VECTORS))
+        .ok()
+        .and_then(|bytes| localrec::item_vectors::ItemVectors::from_safetensors(&bytes).ok())
+        .is_some_and(|v| v.rows == catalog.len());
+    Ok(!fresh)
+}
+
+/// Trains the head and fits the item–item table of a catalogue with public interactions, if
+/// they are missing (with the commands' defaults).
+fn train_if_missing(dir: &Path) -> Result<()> {
+    if load_catalog(dir)?.manifest().interactions.is_none() {
+        return Ok(());
+    }
+    if !dir.join(HEAD).exists() {
+        eprintln!("{}: training the head (`localrec pretrain`'s defaults)", dir.display());
+        let config = localrec::train::TrainConfig::default();
+        let dim = localrec::head::HeadConfig::new(0, 0).dim;
+        pretrain(dir, None, &config, true, dim, 42, Protocol::Standard)?;
+    }
+    if !dir.join(ITEM_ITEM).exists() {
+        eprintln!("{}: fitting the item–item table", dir.display());
+        fit_item_item(dir, &DEFAULT_KS, None, None)?;
+    }
+    Ok(())
+}
+
+/// Copies one catalogue's files into `site/catalogs/<name>/` and describes it.
+fn copy_catalog(dir: &Path, site: &Path) -> Result<SiteCatalog> {
+    let catalog = load_catalog(dir)?;
+    let manifest = catalog.manifest();
+    let path = format!("catalogs/{}/", manifest.name);
+    let to = site.join(&path);
+    let mut files = BTreeMap::from([
+        ("manifest", MANIFEST.to_string()),
+        ("items", manifest.items.clone()),
+        ("vectors", VECTORS.to_string()),
+    ]);
+    let trained = manifest.interactions.is_some();
+    if trained {
+        files.insert("head", HEAD.into());
+        if dir.join(ITEM_ITEM).exists() {
+            files.insert("itemItem", ITEM_ITEM.into());
+        }
+    }
+    for name in files.values().map(String::as_str).chain(
+        NOTICES
+            .iter()
+            .copied()
+            .filter(|notice| dir.join(notice).exists()),
+    ) {
+        copy_tree(&dir.join(name), &to.join(name))?;
+    }
+    let kind = match (trained, files.contains_key("itemItem")) {
+        (true, true) => "hybrid",
+        (true, false) => "head",
+        (false, _) => "text",
+    };
+    Ok(SiteCatalog {
+        name: manifest.name.clone(),
+        title: manifest.title.clone(),
+        path,
+        kind,
+        items: catalog.len(),
+        files,
+    })
+}
+
+/// Removes a folder this command built (it has a site.json) or an empty one; refuses others.
+fn remove_site(dir: &Path) -> Result<()> {
+    if !dir.exists() {
+        return Ok(());
+    }
+    let empty = std::fs::read_dir(dir).map_err(|e| io(dir, e))?.next().is_none();
+    let partial = dir.extension().is_some_and(|e| e == "partial");
+    if !empty && !partial && !dir.join("site.json").exists() {
+        return Err(Error::Input(format!(
+            "{} exists and is not a built site (no site.json): choose another --out",
+            dir.display()
+        )));
+    }
+    std::fs::remove_dir_all(dir).map_err(|e| io(dir, e))
+}
+
+/// Copies a file or a folder (recursively). Files are hard-linked where the file system
+/// allows: the model alone is 87 MB.
+fn copy_tree(from: &Path, to: &Path) -> Result<()> {
+    let meta = std::fs::metadata(from).map_err(|e| io(from, e))?;
+    if meta.is_dir() {
+        for entry in std::fs::read_dir(from).map_err(|e| io(from, e))? {
+            let entry = entry.map_err(|e| io(from, e))?;
+            copy_tree(&entry.path(), &to.join(entry.file_name()))?;
+        }
+        return Ok(());
+    }
+    if let Some(parent) = to.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| io(parent, e))?;
+    }
+    if std::fs::hard_link(from, to).is_err() {
+        std::fs::copy(from, to).map_err(|e| io(from, e))?;
+    }
+    Ok(())
+}
+
+/// Every file under `dir`, with its path relative to `root` ('/'-separated), size and sha256,
+/// in path order.
+fn list_files(root: &Path, dir: &Path, out: &mut Vec<SiteFile>) -> Result<()> {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .map_err(|e| io(dir, e))?
+        .collect::<std::io::Result<_>>()
+        .map_err(|e| io(dir, e))?;
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let path = entry.path();
+        if path.is_dir() {
+            list_files(root, &path, out)?;
+            continue;
+        }
+        let bytes = std::fs::read(&path).map_err(|e| io(&path, e))?;
+        let relative = path.strip_prefix(root).expect("under root");
+        out.push(SiteFile {
+            path: relative
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/"),
+            bytes: bytes.len() as u64,
+            sha256: hex(&Sha256::digest(&bytes)),
+        });
+    }
+    Ok(())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn write(path: &Path, bytes: &[u8]) -> Result<()> {
+    std::fs::write(path, bytes).map_err(|e| io(path, e))
+}
+
+fn io(path: &Path, error: std::io::Error) -> Error {
+    Error::Input(format!("{}: {error}", path.display()))
+}

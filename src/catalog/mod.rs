@@ -1,0 +1,338 @@
+//! The items people react to, as a catalogue's owner describes them: a manifest
+//! (`catalog.json`) beside an items file (CSV or JSON Lines) with an id, a title and any other
+//! columns. The manifest's text template (see [`template`]) turns each item into the one
+//! sentence the encoder reads; the page gets those sentences from here, never from a copy.
+//!
+//! ```json
+//! { "name": "goodbooks-10k", "title": "Books", "items": "items.csv",
+//!   "columns": { "id": "id", "title": "title", "show": ["authors", "year"] },
+//!   "text": "{title}[ by {authors}][ ({year})].",
+//!   "attribution": "goodbooks-10k by Zygmunt Zając", "licence": "CC BY-SA 4.0" }
+//! ```
+
+mod error;
+pub mod table;
+pub mod template;
+
+use std::collections::HashMap;
+
+pub use error::CatalogError;
+pub use table::{MAX_FILE_BYTES, Table};
+pub use template::Template;
+
+/// `catalog.json`: what the items are and how to read them.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    /// A short name for addresses and storage keys: `[a-z0-9]`, then also `.`, `_`, `-`.
+    pub name: String,
+    /// What a person calls the catalogue ("Books").
+    pub title: String,
+    /// The items file beside the manifest: `.csv` or `.jsonl`.
+    pub items: String,
+    pub columns: Columns,
+    /// The encoder's sentence per item (see [`template`]).
+    pub text: String,
+    /// Whose data this is; the page shows it.
+    #[serde(default)]
+    pub attribution: String,
+    #[serde(default)]
+    pub licence: String,
+    /// Public interactions beside the manifest (`lists.tsv`: `user<TAB>id:rating …`), if any.
+    #[serde(default)]
+    pub interactions: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Columns {
+    #[serde(default = "default_id_column")]
+    pub id: String,
+    pub title: String,
+    /// Shown beside the title on the page, in this order.
+    #[serde(default)]
+    pub show: Vec<String>,
+}
+
+fn default_id_column() -> String {
+    "id".into()
+}
+
+impl Manifest {
+    pub fn parse(bytes: &[u8]) -> Result<Self, CatalogError> {
+        let text = table::text_of("catalog.json", bytes)?;
+        let manifest: Self =
+            serde_json::from_str(text).map_err(|e| CatalogError::BadManifest(e.to_string()))?;
+        let name_ok = manifest.name.len() <= 64
+            && manifest.name.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+            && manifest.name.chars().all(|c| {
+                c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-')
+            });
+        if !name_ok {
+            return Err(CatalogError::BadManifest(format!(
+                "name {:?} must be at most 64 of a–z, 0–9, '.', '_', '-', starting with a letter or digit",
+                manifest.name
+            )));
+        }
+        if manifest.title.trim().is_empty() {
+            return Err(CatalogError::BadManifest("title is empty".into()));
+        }
+        for file in std::iter::once(&manifest.items).chain(&manifest.interactions) {
+            if !is_plain_file_name(file) {
+                return Err(CatalogError::BadManifest(format!(
+                    "{file:?} must be a file name beside catalog.json (no folders)"
+                )));
+            }
+        }
+        Ok(manifest)
+    }
+}
+
+/// A name without folders, so a manifest can only point at files beside it.
+fn is_plain_file_name(name: &str) -> bool {
+    !name.is_empty()
+        && name != "."
+        && name != ".."
+        && !name.contains(['/', '\\', '\0'])
+        && !name.starts_with('.')
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    /// The catalogue's own id (stable across files and exports), as text.
+    pub id: String,
+    pub title: String,
+    /// The manifest's shown columns, in order ("" when empty).
+    pub fields: Vec<String>,
+    /// The sentence the encoder embeds for this item.
+    pub text: String,
+}
+
+impl Item {
+    /// The id as the page sees it: a number when it is a canonical integer that JavaScript
+    /// holds exactly ("42", not "042" nor 2^60), text otherwise.
+    pub fn id_json(&self) -> serde_json::Value {
+        const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
+        match self.id.parse::<u64>() {
+            Ok(n) if n <= MAX_SAFE_INTEGER && n.to_string() == self.id => n.into(),
+            _ => self.id.clone().into(),
+        }
+    }
+}
+
+/// Items in a fixed order: an item's position is its row in the item matrix.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    manifest: Manifest,
+    items: Vec<Item>,
+    row_of: HashMap<String, usize>,
+}
+
+impl Catalog {
+    /// Reads a catalogue from its manifest's and its items file's bytes.
+    pub fn load(manifest: &[u8], items: &[u8]) -> Result<Self, CatalogError> {
+        let manifest = Manifest::parse(manifest)?;
+        let table = Table::parse(&manifest.items, items)?;
+        Self::from_table(manifest, &table)
+    }
+
+    pub fn from_table(manifest: Manifest, table: &Table) -> Result<Self, CatalogError> {
+        let file = manifest.items.as_str();
+        let id = table.column(file, &manifest.columns.id, "the id column")?;
+        let title = table.column(file, &manifest.columns.title, "the title column")?;
+        let shown = manifest
+            .columns
+            .show
+            .iter()
+            .map(|c| table.column(file, c, "a shown column"))
+            .collect::<Result<Vec<_>, _>>()?;
+        let template = Template::parse(&manifest.text, &table.columns, file)?;
+        let mut items = Vec::with_capacity(table.rows.len());
+        let mut row_of: HashMap<String, usize> = HashMap::with_capacity(table.rows.len());
+        for (row, (values, &line)) in table.rows.iter().zip(&table.lines).enumerate() {
+            let empty = |column: &str| CatalogError::EmptyValue {
+                file: file.to_string(),
+                line,
+                column: column.to_string(),
+            };
+            let item_id = values[id].clone();
+            if item_id.is_empty() {
+                return Err(empty(&manifest.columns.id));
+            }
+            if item_id.contains(char::is_whitespace) {
+                return Err(CatalogError::BadId {
+                    file: file.to_string(),
+                    line,
+                    id: item_id,
+                });
+            }
+            if values[title].is_empty() {
+                return Err(empty(&manifest.columns.title));
+            }
+            if let Some(&first) = row_of.get(&item_id) {
+                return Err(CatalogError::DuplicateId {
+                    file: file.to_string(),
+                    id: item_id,
+                    first: table.lines[first],
+                    second: line,
+                });
+            }
+            row_of.insert(item_id.clone(), row);
+            items.push(Item {
+                id: item_id,
+                title: values[title].clone(),
+                fields: shown.iter().map(|&c| values[c].clone()).collect(),
+                text: template.render(values),
+            });
+        }
+        Ok(Self {
+            manifest,
+            items,
+            row_of,
+        })
+    }
+
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    pub fn items(&self) -> &[Item] {
+        &self.items
+    }
+
+    pub fn item(&self, row: usize) -> &Item {
+        &self.items[row]
+    }
+
+    /// The row of the item with id `id`, if it is in the catalogue.
+    pub fn row(&self, id: &str) -> Option<usize> {
+        self.row_of.get(id).copied()
+    }
+
+    pub fn texts(&self) -> Vec<String> {
+        self.items.iter().map(|item| item.text.clone()).collect()
+    }
+}
+
+/// Small catalogues for tests (here and in the integration tests).
+#[doc(hidden)]
+pub mod testing {
+    use super::*;
+
+    /// A catalogue of `(id, title)` pairs whose sentence is the title.
+    pub fn titles(items: &[(&str, &str)]) -> Catalog {
+        let manifest = Manifest {
+            name: "test".into(),
+            title: "Test".into(),
+            items: "items.csv".into(),
+            columns: Columns {
+                id: "id".into(),
+                title: "title".into(),
+                show: Vec::new(),
+            },
+            text: "{title}".into(),
+            attribution: String::new(),
+            licence: String::new(),
+            interactions: None,
+        };
+        let table = Table {
+            columns: vec!["id".into(), "title".into()],
+            rows: items
+                .iter()
+                .map(|(id, title)| vec![id.to_string(), title.to_string()])
+                .collect(),
+            lines: (2..items.len() + 2).collect(),
+        };
+        Catalog::from_table(manifest, &table).expect("a valid test catalogue")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MANIFEST: &str = r#"{"name": "books", "title": "Books", "items": "items.csv",
+        "columns": {"title": "title", "show": ["authors"]},
+        "text": "{title}[ by {authors}].", "licence": "CC0"}"#;
+
+    fn with(field: &str, value: &str) -> String {
+        let mut manifest: serde_json::Value = serde_json::from_str(MANIFEST).unwrap();
+        manifest[field] = serde_json::from_str(value).unwrap();
+        manifest.to_string()
+    }
+
+    #[test]
+    fn loads_items_with_their_sentences() {
+        let csv = "id,title,authors\n7,Emma,Jane Austen\nx-1,Untitled Notes,\n";
+        let catalog = Catalog::load(MANIFEST.as_bytes(), csv.as_bytes()).unwrap();
+        assert_eq!(catalog.len(), 2);
+        assert_eq!(catalog.row("x-1"), Some(1));
+        assert_eq!(catalog.item(0).text, "Emma by Jane Austen.");
+        assert_eq!(catalog.item(1).text, "Untitled Notes.");
+        assert_eq!(catalog.item(0).fields, ["Jane Austen"]);
+        assert_eq!(catalog.item(0).id_json(), serde_json::json!(7));
+        assert_eq!(catalog.item(1).id_json(), serde_json::json!("x-1"));
+        let leading_zero = Item { id: "007".into(), ..catalog.item(0).clone() };
+        assert_eq!(leading_zero.id_json(), serde_json::json!("007"));
+    }
+
+    #[test]
+    fn bad_catalogues_are_named() {
+        let load = |manifest: &str, csv: &str| Catalog::load(manifest.as_bytes(), csv.as_bytes());
+        let ok = "id,title,authors\n1,A,B\n";
+        assert!(matches!(
+            load(MANIFEST, "id,title,authors\n1,A,B\n2,C,D\n1,E,F\n"),
+            Err(CatalogError::DuplicateId { first: 2, second: 4, .. })
+        ));
+        assert!(matches!(
+            load(MANIFEST, "id,name,authors\n1,A,B\n"),
+            Err(CatalogError::MissingColumn { column, .. }) if column == "title"
+        ));
+        assert!(matches!(
+            load(&with("columns", r#"{"title": "title", "show": ["year"]}"#), ok),
+            Err(CatalogError::MissingColumn { column, .. }) if column == "year"
+        ));
+        assert!(matches!(
+            load(MANIFEST, "id,title,authors\n1,,B\n"),
+            Err(CatalogError::EmptyValue { line: 2, column, .. }) if column == "title"
+        ));
+        assert!(matches!(
+            load(MANIFEST, "id,title,authors\n,A,B\n"),
+            Err(CatalogError::EmptyValue { column, .. }) if column == "id"
+        ));
+        assert!(matches!(
+            load(MANIFEST, "id,title,authors\na b,A,B\n"),
+            Err(CatalogError::BadId { .. })
+        ));
+        assert!(matches!(
+            load(&with("text", r#""{title} [{authors}""#), ok),
+            Err(CatalogError::BadTemplate { .. })
+        ));
+        for (field, value) in [
+            ("name", r#""Has Spaces""#),
+            ("name", r#""""#),
+            ("title", r#"" ""#),
+            ("items", r#""../secret.csv""#),
+            ("interactions", r#""/etc/passwd""#),
+            ("colour", r#""red""#),
+        ] {
+            assert!(
+                matches!(load(&with(field, value), ok), Err(CatalogError::BadManifest(_))),
+                "{field} = {value}"
+            );
+        }
+        assert!(matches!(load("{", ok), Err(CatalogError::BadManifest(_))));
+        assert!(matches!(
+            Catalog::load(MANIFEST.as_bytes(), b"id,title,authors\n1,A,\xc3\x28\n"),
+            Err(CatalogError::NotUtf8 { line: 2, .. })
+        ));
+    }
+}
