@@ -119,8 +119,8 @@ describe('the built site on the CPU fallback', { timeout: 900_000 }, () => {
 
 describe('the list before the language model', { timeout: 600_000 }, () => {
   test('with slow model files, the list shows first; the taste box works once the model is here', async () => {
-    // The same site from a static server that holds the model's files for 8 s.
-    const slow = await startServer({ delay: (path) => (path.includes('/models/') ? 8_000 : 0) });
+    // The same site from a static server that holds the model's files for 5 s.
+    const slow = await startServer({ delay: (path) => (path.includes('/models/') ? 5_000 : 0) });
     const browser = await launch({ webgpu: false });
     try {
       const page = await browser.newPage();
