@@ -279,9 +279,10 @@ mod tests {
     fn json_lines_join_lists_and_empty_nulls() {
         let jsonl = "{\"id\": 7, \"title\": \"X\", \"tags\": [\"a\", \"b\"]}\n\n{\"id\": \"b-2\", \"title\": \"Y\", \"tags\": null, \"year\": 1999.5}\n";
         let t = Table::parse("items.jsonl", jsonl.as_bytes()).unwrap();
-        assert_eq!(t.columns, ["id", "title", "tags", "year"]);
-        assert_eq!(t.rows[0], ["7", "X", "a, b", ""]);
-        assert_eq!(t.rows[1], ["b-2", "Y", "", "1999.5"]);
+        // Columns in order of first appearance, each object's keys in name order.
+        assert_eq!(t.columns, ["id", "tags", "title", "year"]);
+        assert_eq!(t.rows[0], ["7", "a, b", "X", ""]);
+        assert_eq!(t.rows[1], ["b-2", "", "Y", "1999.5"]);
         assert_eq!(t.lines, [1, 3]);
     }
 
