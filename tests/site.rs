@@ -1,0 +1,145 @@
+//! `localrec build-site` end to end on a tiny text-only catalogue (JSON Lines, string ids): the
+//! missing item vectors are embedded, every file of the folder is in site.json with its true
+//! size and sha256, the data's notices travel with it, and what must not happen does not (a
+//! bad catalogue leaves nothing behind; a folder that is not a site is never deleted).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use sha2::{Digest, Sha256};
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("localrec-site-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn write(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+/// A text-only catalogue of three books, and a stand-in for the built page.
+fn fixture(root: &Path) -> (PathBuf, PathBuf) {
+    let data = root.join("poems");
+    write(
+        &data.join("catalog.json"),
+        r#"{"name": "poems", "title": "Poems", "items": "items.jsonl",
+            "columns": {"id": "key", "title": "title", "show": ["poet"]},
+            "text": "{title}[ by {poet}].", "attribution": "test", "licence": "CC0"}"#,
+    );
+    write(
+        &data.join("items.jsonl"),
+        "{\"key\": \"p-1\", \"title\": \"The Raven\", \"poet\": \"Edgar Allan Poe\"}\n\
+         {\"key\": \"p-2\", \"title\": \"Ozymandias\", \"poet\": null}\n\
+         {\"key\": \"p-3\", \"title\": \"If—\", \"poet\": [\"Rudyard Kipling\"]}\n",
+    );
+    write(&data.join("LICENSE"), "CC0\n");
+    let web = root.join("web");
+    write(&web.join("index.html"), "<!doctype html><title>t</title>");
+    write(&web.join("www/app.js"), "export {};\n");
+    write(&web.join("pkg/localrec.js"), "export default 1;\n");
+    write(&web.join("pkg/localrec_bg.wasm"), "\0asm");
+    (data, web)
+}
+
+fn build_site(dataset: &Path, web: &Path, out: &Path) -> std::process::Output {
+    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/all-MiniLM-L6-v2");
+    Command::new(env!("CARGO_BIN_EXE_localrec"))
+        .args(["build-site", "--dataset"])
+        .arg(dataset)
+        .arg("--web")
+        .arg(web)
+        .arg("--out")
+        .arg(out)
+        .arg("--model-dir")
+        .arg(model)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn builds_a_static_site_whose_manifest_lists_every_file_truly() {
+    let root = scratch("ok");
+    let (data, web) = fixture(&root);
+    let out = root.join("site");
+    let run = build_site(&data, &web, &out);
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    assert!(data.join("item_vectors.safetensors").exists(), "embedded when missing");
+
+    let site: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("site.json")).unwrap()).unwrap();
+    assert_eq!(site["format"], "localrec-site");
+    let catalog = &site["catalogs"][0];
+    assert_eq!(catalog["name"], "poems");
+    assert_eq!(catalog["kind"], "text");
+    assert_eq!(catalog["items"], 3);
+    assert!(catalog["files"].get("head").is_none());
+    let listed: Vec<&str> = site["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    for must in [
+        "index.html",
+        "pkg/localrec_bg.wasm",
+        "models/all-MiniLM-L6-v2/model.safetensors",
+        "catalogs/poems/catalog.json",
+        "catalogs/poems/items.jsonl",
+        "catalogs/poems/item_vectors.safetensors",
+        "catalogs/poems/LICENSE",
+    ] {
+        assert!(listed.contains(&must), "{must} is not in site.json: {listed:?}");
+    }
+    // Every file on disk is listed (except site.json itself), with its true size and hash.
+    let mut on_disk = Vec::new();
+    let mut stack = vec![out.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path != out.join("site.json") {
+                on_disk.push(path);
+            }
+        }
+    }
+    assert_eq!(on_disk.len(), listed.len());
+    for file in site["files"].as_array().unwrap() {
+        let path = file["path"].as_str().unwrap();
+        assert!(!path.starts_with('/') && !path.contains(".."), "{path} is not relative");
+        let bytes = std::fs::read(out.join(path)).unwrap();
+        assert_eq!(file["bytes"], bytes.len(), "{path}");
+        let hash: String = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(file["sha256"], hash, "{path}");
+    }
+
+    // Built again over itself: allowed (it is a site). Over a folder of someone's: refused.
+    assert!(build_site(&data, &web, &out).status.success());
+    let precious = root.join("precious");
+    write(&precious.join("notes.txt"), "mine");
+    let run = build_site(&data, &web, &precious);
+    assert!(!run.status.success());
+    assert!(String::from_utf8_lossy(&run.stderr).contains("not a built site"));
+    assert!(precious.join("notes.txt").exists());
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+#[test]
+fn a_bad_catalogue_is_named_and_leaves_no_site() {
+    let root = scratch("bad");
+    let (data, web) = fixture(&root);
+    write(
+        &data.join("items.jsonl"),
+        "{\"key\": \"p-1\", \"title\": \"A\", \"poet\": \"X\"}\n{\"key\": \"p-1\", \"title\": \"B\"}\n",
+    );
+    let out = root.join("site");
+    let run = build_site(&data, &web, &out);
+    assert!(!run.status.success());
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(stderr.contains("\"p-1\" appears on lines 1 and 2"), "{stderr}");
+    assert!(!out.exists());
+    let _ = std::fs::remove_dir_all(&root);
+}
