@@ -15,7 +15,7 @@ command -v cargo-fuzz >/dev/null || cargo install --locked cargo-fuzz --version 
 
 # Seeds: the real files (small ones whole; the item matrix as a few rows).
 seeds=fuzz/corpus
-mkdir -p "$seeds"/{config,tokenizer,head,item_vectors,item_item,catalog}
+mkdir -p "$seeds"/{config,tokenizer,head,item_vectors,item_item,catalog,compact_weights}
 cp models/all-MiniLM-L6-v2/config.json "$seeds/config/"
 cp models/all-MiniLM-L6-v2/tokenizer.json "$seeds/tokenizer/"
 cp data/anime-5k/head-text-only.safetensors "$seeds/head/"
@@ -46,7 +46,23 @@ header = json.dumps(header).encode()
 open(sys.argv[1], "wb").write(struct.pack("<Q", len(header)) + header + data)
 PY
 
-for target in config tokenizer head item_vectors item_item catalog; do
+# The compact weights: a small int8 matrix with its per-row scales, and a vector.
+python3 - "$seeds/compact_weights/small.safetensors" <<'PY'
+import json, struct, sys
+rows, cols = 4, 8
+scales = struct.pack(f"<{rows}f", *[0.01 * (r + 1) for r in range(rows)])
+q = struct.pack(f"<{rows * cols}b", *[(i * 37) % 255 - 127 for i in range(rows * cols)])
+bias = struct.pack(f"<{cols}f", *[i / 8 for i in range(cols)])
+tensors = [("dense.weight", "I8", [rows, cols], q), ("dense.weight.scale", "F32", [rows], scales), ("dense.bias", "F32", [cols], bias)]
+header, data, at = {"__metadata__": {"localrec_weights": "int8-per-row"}}, b"", 0
+for name, dtype, shape, raw in tensors:
+    header[name] = {"dtype": dtype, "shape": shape, "data_offsets": [at, at + len(raw)]}
+    data, at = data + raw, at + len(raw)
+header = json.dumps(header).encode()
+open(sys.argv[1], "wb").write(struct.pack("<Q", len(header)) + header + data)
+PY
+
+for target in config tokenizer head item_vectors item_item catalog compact_weights; do
   say "fuzzing $target for ${seconds}s"
   (cd fuzz && cargo +nightly fuzz run "$target" "corpus/$target" -- \
     -max_total_time="$seconds" -timeout=10 -malloc_limit_mb=1024 -rss_limit_mb=4096 -max_len=1048576 -print_final_stats=1)

@@ -191,7 +191,7 @@ fn budget() -> Duration {
 }
 
 /// How many loaders share the budget.
-const LOADERS: usize = 9;
+const LOADERS: usize = 10;
 
 fn small_item_item() -> Vec<u8> {
     let rows = (0..ITEMS)
@@ -207,6 +207,35 @@ fn small_item_item() -> Vec<u8> {
 const ITEMS: usize = 16;
 const TEXT_DIM: usize = 8;
 
+/// Compact (int8 per row) weights of a small checkpoint: a matrix, a vector, an I64 buffer.
+fn small_compact_weights() -> Vec<u8> {
+    use safetensors::{Dtype, tensor::TensorView};
+    let matrix: Vec<u8> = (0..12)
+        .flat_map(|i| (i as f32 * 0.1 - 0.5).to_le_bytes())
+        .collect();
+    let vector: Vec<u8> = (0..4).flat_map(|i| (i as f32).to_le_bytes()).collect();
+    let ids: Vec<u8> = (0..3i64).flat_map(|i| i.to_le_bytes()).collect();
+    let f32_file = safetensors::serialize(
+        [
+            (
+                "layer.weight",
+                TensorView::new(Dtype::F32, vec![3, 4], &matrix).unwrap(),
+            ),
+            (
+                "layer.bias",
+                TensorView::new(Dtype::F32, vec![4], &vector).unwrap(),
+            ),
+            (
+                "position_ids",
+                TensorView::new(Dtype::I64, vec![3], &ids).unwrap(),
+            ),
+        ],
+        None,
+    )
+    .unwrap();
+    localrec::encoder::compact::compact(&f32_file).unwrap()
+}
+
 /// A catalogue manifest naming `items` (CSV or JSON Lines), with an optional part in its
 /// template and a shown column.
 fn catalog_manifest(items: &str) -> String {
@@ -221,7 +250,11 @@ fn catalog_manifest(items: &str) -> String {
 fn catalog_csv() -> String {
     let mut csv = String::from("id,name,genres,episodes\n");
     for i in 0..ITEMS {
-        csv.push_str(&format!("{},\"Show, {i}\",\"Action, Drama\",{}\n", 10 + i, 12 + i));
+        csv.push_str(&format!(
+            "{},\"Show, {i}\",\"Action, Drama\",{}\n",
+            10 + i,
+            12 + i
+        ));
     }
     csv
 }
@@ -304,6 +337,9 @@ fn hostile_files_never_panic_hang_or_allocate_without_bound() {
             let _ = table.scores(&history);
         }
     });
+    total += fuzz("compact-weights", &small_compact_weights(), budget, |b| {
+        let _ = localrec::encoder::compact::expand(b);
+    });
     let csv_manifest = catalog_manifest("items.csv");
     total += fuzz("catalog.json", csv_manifest.as_bytes(), budget, |b| {
         let _ = Catalog::load(&b, catalog.as_bytes());
@@ -312,9 +348,14 @@ fn hostile_files_never_panic_hang_or_allocate_without_bound() {
         let _ = Catalog::load(csv_manifest.as_bytes(), &b);
     });
     let jsonl_manifest = catalog_manifest("items.jsonl");
-    total += fuzz("items.jsonl", catalog_json_lines().as_bytes(), budget, |b| {
-        let _ = Catalog::load(jsonl_manifest.as_bytes(), &b);
-    });
+    total += fuzz(
+        "items.jsonl",
+        catalog_json_lines().as_bytes(),
+        budget,
+        |b| {
+            let _ = Catalog::load(jsonl_manifest.as_bytes(), &b);
+        },
+    );
     // All together: a mutation of the head must not get past the recommender's checks.
     let parsed = Catalog::load(csv_manifest.as_bytes(), catalog.as_bytes()).unwrap();
     total += fuzz("recommender", &head, budget, |b| {

@@ -4,8 +4,8 @@
 
 use std::collections::HashMap;
 
-use localrec::device::{block_on, cpu};
 use localrec::catalog::Catalog;
+use localrec::device::{block_on, cpu};
 use localrec::fine_tune::{FineTuneConfig, Personal};
 use localrec::head::{Head, HeadConfig, Objective, save_head};
 use localrec::interactions::Entry;
@@ -30,7 +30,10 @@ fn catalog() -> Catalog {
 
 /// Reactions by numeric id, as the catalogue's text ids.
 fn ids(reactions: &[(u32, Reaction)]) -> Vec<(String, Reaction)> {
-    reactions.iter().map(|&(id, r)| (id.to_string(), r)).collect()
+    reactions
+        .iter()
+        .map(|&(id, r)| (id.to_string(), r))
+        .collect()
 }
 
 /// A recommended item's numeric id.
@@ -74,7 +77,11 @@ fn recommend(r: &Recommender, request: Request) -> Recommendations {
 }
 
 fn score_of(recs: &Recommendations, item: u32) -> f32 {
-    recs.items.iter().find(|r| num(&r.item) == item).unwrap().score
+    recs.items
+        .iter()
+        .find(|r| num(&r.item) == item)
+        .unwrap()
+        .score
 }
 
 const ALL: usize = ITEMS;
@@ -240,8 +247,9 @@ fn a_like_weighs_as_a_ten_and_personal_weights_add_their_dot_product() {
 #[test]
 fn fine_tuning_runs_on_the_reactions() {
     let r = recommender();
-    let reactions: Vec<(String, Reaction)> =
-        (100..106).map(|id| (id.to_string(), Reaction::Like)).collect();
+    let reactions: Vec<(String, Reaction)> = (100..106)
+        .map(|id| (id.to_string(), Reaction::Like))
+        .collect();
     let config = FineTuneConfig {
         steps: 5,
         patience: 100,

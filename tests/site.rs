@@ -65,8 +65,15 @@ fn builds_a_static_site_whose_manifest_lists_every_file_truly() {
     let (data, web) = fixture(&root);
     let out = root.join("site");
     let run = build_site(&data, &web, &out);
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
-    assert!(data.join("item_vectors.safetensors").exists(), "embedded when missing");
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(
+        data.join("item_vectors.safetensors").exists(),
+        "embedded when missing"
+    );
 
     let site: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("site.json")).unwrap()).unwrap();
@@ -76,6 +83,10 @@ fn builds_a_static_site_whose_manifest_lists_every_file_truly() {
     assert_eq!(catalog["kind"], "text");
     assert_eq!(catalog["items"], 3);
     assert!(catalog["files"].get("head").is_none());
+    assert_eq!(
+        site["model"]["files"][2], "model.int8.safetensors",
+        "the page's default"
+    );
     let listed: Vec<&str> = site["files"]
         .as_array()
         .unwrap()
@@ -86,12 +97,16 @@ fn builds_a_static_site_whose_manifest_lists_every_file_truly() {
         "index.html",
         "pkg/localrec_bg.wasm",
         "models/all-MiniLM-L6-v2/model.safetensors",
+        "models/all-MiniLM-L6-v2/model.int8.safetensors",
         "catalogs/poems/catalog.json",
         "catalogs/poems/items.jsonl",
         "catalogs/poems/item_vectors.safetensors",
         "catalogs/poems/LICENSE",
     ] {
-        assert!(listed.contains(&must), "{must} is not in site.json: {listed:?}");
+        assert!(
+            listed.contains(&must),
+            "{must} is not in site.json: {listed:?}"
+        );
     }
     // Every file on disk is listed (except site.json itself), with its true size and hash.
     let mut on_disk = Vec::new();
@@ -109,10 +124,16 @@ fn builds_a_static_site_whose_manifest_lists_every_file_truly() {
     assert_eq!(on_disk.len(), listed.len());
     for file in site["files"].as_array().unwrap() {
         let path = file["path"].as_str().unwrap();
-        assert!(!path.starts_with('/') && !path.contains(".."), "{path} is not relative");
+        assert!(
+            !path.starts_with('/') && !path.contains(".."),
+            "{path} is not relative"
+        );
         let bytes = std::fs::read(out.join(path)).unwrap();
         assert_eq!(file["bytes"], bytes.len(), "{path}");
-        let hash: String = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+        let hash: String = Sha256::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
         assert_eq!(file["sha256"], hash, "{path}");
     }
 
@@ -139,7 +160,10 @@ fn a_bad_catalogue_is_named_and_leaves_no_site() {
     let run = build_site(&data, &web, &out);
     assert!(!run.status.success());
     let stderr = String::from_utf8_lossy(&run.stderr);
-    assert!(stderr.contains("\"p-1\" appears on lines 1 and 2"), "{stderr}");
+    assert!(
+        stderr.contains("\"p-1\" appears on lines 1 and 2"),
+        "{stderr}"
+    );
     assert!(!out.exists());
     let _ = std::fs::remove_dir_all(&root);
 }

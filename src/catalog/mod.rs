@@ -64,7 +64,9 @@ impl Manifest {
         let manifest: Self =
             serde_json::from_str(text).map_err(|e| CatalogError::BadManifest(e.to_string()))?;
         let name_ok = manifest.name.len() <= 64
-            && manifest.name.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+            && manifest
+                .name
+                .starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
             && manifest.name.chars().all(|c| {
                 c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-')
             });
@@ -280,7 +282,10 @@ mod tests {
         assert_eq!(catalog.item(0).fields, ["Jane Austen"]);
         assert_eq!(catalog.item(0).id_json(), serde_json::json!(7));
         assert_eq!(catalog.item(1).id_json(), serde_json::json!("x-1"));
-        let leading_zero = Item { id: "007".into(), ..catalog.item(0).clone() };
+        let leading_zero = Item {
+            id: "007".into(),
+            ..catalog.item(0).clone()
+        };
         assert_eq!(leading_zero.id_json(), serde_json::json!("007"));
     }
 
@@ -290,7 +295,11 @@ mod tests {
         let ok = "id,title,authors\n1,A,B\n";
         assert!(matches!(
             load(MANIFEST, "id,title,authors\n1,A,B\n2,C,D\n1,E,F\n"),
-            Err(CatalogError::DuplicateId { first: 2, second: 4, .. })
+            Err(CatalogError::DuplicateId {
+                first: 2,
+                second: 4,
+                ..
+            })
         ));
         assert!(matches!(
             load(MANIFEST, "id,name,authors\n1,A,B\n"),
@@ -325,7 +334,10 @@ mod tests {
             ("colour", r#""red""#),
         ] {
             assert!(
-                matches!(load(&with(field, value), ok), Err(CatalogError::BadManifest(_))),
+                matches!(
+                    load(&with(field, value), ok),
+                    Err(CatalogError::BadManifest(_))
+                ),
                 "{field} = {value}"
             );
         }

@@ -27,7 +27,10 @@ pub fn text_of<'a>(file: &str, bytes: &'a [u8]) -> Result<&'a str, CatalogError>
     }
     let text = std::str::from_utf8(bytes).map_err(|e| CatalogError::NotUtf8 {
         file: file.to_string(),
-        line: 1 + bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count(),
+        line: 1 + bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count(),
     })?;
     Ok(text.strip_prefix('\u{feff}').unwrap_or(text))
 }
@@ -137,7 +140,9 @@ impl Table {
                     Some(value) => json_text(value).ok_or_else(|| CatalogError::Malformed {
                         file: file.to_string(),
                         line,
-                        why: format!("the value of {column:?} is an object; use text, a number or a list"),
+                        why: format!(
+                            "the value of {column:?} is an object; use text, a number or a list"
+                        ),
                     }),
                 })
                 .collect::<Result<Vec<_>, _>>()?;
@@ -289,16 +294,43 @@ mod tests {
     #[test]
     fn malformed_files_are_named() {
         let err = |file: &str, text: &[u8]| Table::parse(file, text).unwrap_err();
-        assert!(matches!(err("a.csv", b"id,t\n1,\"x\n"), CatalogError::Malformed { line: 2, .. }));
-        assert!(matches!(err("a.csv", b"id,t\n1,x,y\n"), CatalogError::Malformed { line: 2, .. }));
-        assert!(matches!(err("a.csv", b"id,t\n1,\"x\"y\n"), CatalogError::Malformed { .. }));
-        assert!(matches!(err("a.csv", b"id,id\n1,2\n"), CatalogError::Malformed { line: 1, .. }));
-        assert!(matches!(err("a.csv", b"id,t\n"), CatalogError::Empty { .. }));
+        assert!(matches!(
+            err("a.csv", b"id,t\n1,\"x\n"),
+            CatalogError::Malformed { line: 2, .. }
+        ));
+        assert!(matches!(
+            err("a.csv", b"id,t\n1,x,y\n"),
+            CatalogError::Malformed { line: 2, .. }
+        ));
+        assert!(matches!(
+            err("a.csv", b"id,t\n1,\"x\"y\n"),
+            CatalogError::Malformed { .. }
+        ));
+        assert!(matches!(
+            err("a.csv", b"id,id\n1,2\n"),
+            CatalogError::Malformed { line: 1, .. }
+        ));
+        assert!(matches!(
+            err("a.csv", b"id,t\n"),
+            CatalogError::Empty { .. }
+        ));
         assert!(matches!(err("a.csv", b""), CatalogError::Empty { .. }));
-        assert!(matches!(err("a.jsonl", b"{\"id\":1}\n[1]\n"), CatalogError::Malformed { line: 2, .. }));
-        assert!(matches!(err("a.jsonl", b"{\"id\":{\"x\":1}}\n"), CatalogError::Malformed { .. }));
-        assert!(matches!(err("a.jsonl", b"{\"id\":1\n"), CatalogError::Malformed { line: 1, .. }));
-        assert!(matches!(err("a.xml", b"<x/>"), CatalogError::UnknownFormat { .. }));
+        assert!(matches!(
+            err("a.jsonl", b"{\"id\":1}\n[1]\n"),
+            CatalogError::Malformed { line: 2, .. }
+        ));
+        assert!(matches!(
+            err("a.jsonl", b"{\"id\":{\"x\":1}}\n"),
+            CatalogError::Malformed { .. }
+        ));
+        assert!(matches!(
+            err("a.jsonl", b"{\"id\":1\n"),
+            CatalogError::Malformed { line: 1, .. }
+        ));
+        assert!(matches!(
+            err("a.xml", b"<x/>"),
+            CatalogError::UnknownFormat { .. }
+        ));
         assert!(matches!(
             err("a.csv", b"id,t\n1,ok\n2,\xff\xfe\n"),
             CatalogError::NotUtf8 { line: 3, .. }

@@ -149,7 +149,9 @@ mod tests {
     use super::*;
 
     fn columns() -> Vec<String> {
-        ["title", "authors", "year", "subjects"].map(String::from).to_vec()
+        ["title", "authors", "year", "subjects"]
+            .map(String::from)
+            .to_vec()
     }
 
     fn render(template: &str, values: [&str; 4]) -> String {
@@ -173,7 +175,10 @@ mod tests {
 
     #[test]
     fn escapes_and_spaces_in_names() {
-        assert_eq!(render("{{{ title }}}: [[x]]", ["A", "", "", ""]), "{A}: [x]");
+        assert_eq!(
+            render("{{{ title }}}: [[x]]", ["A", "", "", ""]),
+            "{A}: [x]"
+        );
     }
 
     #[test]
@@ -184,11 +189,20 @@ mod tests {
         };
         assert_eq!(why("{title"), "a '{' is never closed");
         assert_eq!(why("{} x"), "'{}' names no column");
-        assert_eq!(why("{title}}"), "a '}' closes nothing (write '}}' for a brace)");
+        assert_eq!(
+            why("{title}}"),
+            "a '}' closes nothing (write '}}' for a brace)"
+        );
         assert_eq!(why("[a [{title}]]"), "optional parts cannot be nested");
-        assert_eq!(why("{title}]"), "a ']' closes nothing (write ']]' for a bracket)");
+        assert_eq!(
+            why("{title}]"),
+            "a ']' closes nothing (write ']]' for a bracket)"
+        );
         assert_eq!(why("{title}[ by "), "a '[' is never closed");
-        assert_eq!(why("{title}[ plain ]"), "an optional part must name a column");
+        assert_eq!(
+            why("{title}[ plain ]"),
+            "an optional part must name a column"
+        );
         assert_eq!(why("no columns"), "the template names no column");
         assert_eq!(why(""), "the template names no column");
         assert!(matches!(

@@ -2,6 +2,7 @@
 //! the same function as sentence-transformers, on whatever `Device` it is given.
 
 mod bert;
+pub mod compact;
 mod config;
 mod embeddings;
 mod gelu;
@@ -76,7 +77,8 @@ impl Encoder {
             )));
         }
         let mut model = Bert::new(&config, device);
-        weights::load_safetensors(&mut model, safetensors.into())?;
+        // A compact (int8) file is dequantised here; an f32 file passes through.
+        weights::load_safetensors(&mut model, compact::expand(safetensors.into())?)?;
         let mut encoder = Self {
             model,
             tokenizer,

@@ -213,8 +213,14 @@ impl Head {
             bias: Some(Param::from_tensor(bias)),
         };
         // hidden = [x, −x]; out = [gelu(x) − gelu(−x), 0, gelu(x) − gelu(−x)].
-        let item_hidden = dense(Tensor::cat(vec![eye.clone(), -eye.clone()], 1), zeros(2 * d));
-        let half = Tensor::cat(vec![eye.clone(), Tensor::zeros([d, 1], device), eye.clone()], 1);
+        let item_hidden = dense(
+            Tensor::cat(vec![eye.clone(), -eye.clone()], 1),
+            zeros(2 * d),
+        );
+        let half = Tensor::cat(
+            vec![eye.clone(), Tensor::zeros([d, 1], device), eye.clone()],
+            1,
+        );
         let item_out = dense(Tensor::cat(vec![half.clone(), -half], 0), zeros(2 * d + 1));
         let mut feedback = vec![1.0; FEEDBACK_KINDS];
         for (rating, weight) in feedback.iter_mut().enumerate().take(11).skip(1) {
@@ -251,7 +257,6 @@ impl Head {
             history: centred,
         }
     }
-
 
     /// Item vectors and biases for every catalogue item: `text` is the `[items, text_dim]`
     /// frozen text matrix, in catalogue order.
@@ -514,7 +519,16 @@ mod tests {
         }
         // Liking item 0 and disliking item 1: u = 2/√2 · (c0 − c1) over centred texts.
         let history = HistoryBatch::new(
-            &[&[Entry { row: 0, rating: LIKE }, Entry { row: 1, rating: DISLIKE }]],
+            &[&[
+                Entry {
+                    row: 0,
+                    rating: LIKE,
+                },
+                Entry {
+                    row: 1,
+                    rating: DISLIKE,
+                },
+            ]],
             3,
             &device,
         )

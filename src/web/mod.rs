@@ -100,7 +100,9 @@ fn page_recommendations(catalog: &Catalog, recs: &Recommendations) -> serde_json
                 .iter()
                 .map(|reason| {
                     let source = match &reason.source {
-                        Source::Item(id) => json!({ "kind": "item", "index": page_id(catalog, id) }),
+                        Source::Item(id) => {
+                            json!({ "kind": "item", "index": page_id(catalog, id) })
+                        }
                         Source::Taste(k) => json!({ "kind": "taste", "index": k }),
                     };
                     json!({ "source": source, "share": reason.share })
@@ -344,8 +346,9 @@ impl Engine {
     }
 
     fn encoder(&self) -> Result<Rc<Encoder>, JsValue> {
-        self.encoder.borrow().clone().ok_or_else(|| {
-            js_error(Error::Input("the language model is still loading".into()))
-        })
+        self.encoder
+            .borrow()
+            .clone()
+            .ok_or_else(|| js_error(Error::Input("the language model is still loading".into())))
     }
 }

@@ -33,9 +33,7 @@ pub fn load_catalog(dir: &Path) -> Result<Catalog> {
     let manifest = read_capped(&dir.join(MANIFEST))?;
     let items_name = Manifest::parse(&manifest)?.items;
     let items = read_capped(&dir.join(&items_name))?;
-    Catalog::load(&manifest, &items).map_err(|e| {
-        Error::Input(format!("{}: {e}", dir.display()))
-    })
+    Catalog::load(&manifest, &items).map_err(|e| Error::Input(format!("{}: {e}", dir.display())))
 }
 
 /// The bytes of a catalogue file, refusing one over [`MAX_FILE_BYTES`] by its size alone.

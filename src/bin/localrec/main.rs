@@ -34,6 +34,10 @@ struct Cli {
     /// Folder with config.json, tokenizer.json and model.safetensors.
     #[arg(long, global = true, default_value = "models/all-MiniLM-L6-v2")]
     model_dir: PathBuf,
+    /// The weights file in --model-dir: model.safetensors (f32), or the compact
+    /// model.int8.safetensors that `compact-model` writes.
+    #[arg(long, global = true, default_value = "model.safetensors")]
+    weights: String,
     /// Compute backend: cpu (Burn flex) or gpu (Burn wgpu).
     #[arg(long, global = true, default_value = "cpu")]
     backend: Backend,
@@ -142,6 +146,13 @@ enum Command {
         #[arg(long, default_value_t = TrainConfig::default().seed)]
         seed: u64,
     },
+    /// Write the encoder's weights in the page's compact form: int8 with a scale per row for
+    /// every matrix, vectors as they are (see `encoder::compact`): 86.7 MB → about 23 MB.
+    CompactModel {
+        /// Where to write it (default: model.int8.safetensors in --model-dir).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Build one folder of static files that any host serves (under any path, no special
     /// headers): the page, its library, the wasm, the model and each catalogue, with every
     /// file's size and sha256 in site.json. Missing item vectors are embedded and, for
@@ -186,6 +197,9 @@ enum Command {
     },
 }
 
+/// The compact weights' file name beside the f32 model (what the page downloads by default).
+pub const COMPACT_WEIGHTS: &str = "model.int8.safetensors";
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
@@ -205,7 +219,7 @@ fn run(cli: Cli) -> Result<()> {
             Backend::Cpu => device::cpu(),
             Backend::Gpu => device::gpu()?,
         };
-        load_encoder(&cli.model_dir, &device, max_length)
+        load_encoder(&cli.model_dir, &cli.weights, &device, max_length)
     };
     let default_encoder = || encoder(localrec::encoder::DEFAULT_MAX_LENGTH);
     match cli.command {
@@ -265,6 +279,21 @@ fn run(cli: Cli) -> Result<()> {
             };
             pretrain(&dataset, out, &config, !no_ids, dim, split_seed, protocol)
         }
+        Command::CompactModel { out } => {
+            let out = out.unwrap_or_else(|| cli.model_dir.join(COMPACT_WEIGHTS));
+            let f32_path = cli.model_dir.join("model.safetensors");
+            let bytes = std::fs::read(&f32_path)
+                .map_err(|e| Error::Input(format!("cannot read {}: {e}", f32_path.display())))?;
+            let small = localrec::encoder::compact::compact(&bytes)?;
+            write_atomically(&out, &small)?;
+            eprintln!(
+                "wrote {} ({:.1} MB, from {:.1} MB)",
+                out.display(),
+                small.len() as f64 / 1e6,
+                bytes.len() as f64 / 1e6
+            );
+            Ok(())
+        }
         Command::BuildSite { datasets, out, web } => site::build_site(
             &site::SiteOptions {
                 datasets: &datasets,
@@ -288,7 +317,12 @@ fn run(cli: Cli) -> Result<()> {
     }
 }
 
-fn load_encoder(dir: &Path, device: &burn::tensor::Device, max_length: usize) -> Result<Encoder> {
+fn load_encoder(
+    dir: &Path,
+    weights: &str,
+    device: &burn::tensor::Device,
+    max_length: usize,
+) -> Result<Encoder> {
     let read = |name: &str| {
         let path = dir.join(name);
         std::fs::read(&path).map_err(|e| {
@@ -301,7 +335,7 @@ fn load_encoder(dir: &Path, device: &burn::tensor::Device, max_length: usize) ->
     Encoder::from_bytes_with_max_length(
         &read("config.json")?,
         &read("tokenizer.json")?,
-        read("model.safetensors")?,
+        read(weights)?,
         device,
         max_length,
     )

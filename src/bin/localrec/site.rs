@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use localrec::{Encoder, Error, Result};
 use sha2::{Digest, Sha256};
 
+use crate::COMPACT_WEIGHTS;
 use crate::dataset::{MANIFEST, Protocol, load_catalog};
 use crate::encode::embed_catalog;
 use crate::item_item::{DEFAULT_KS, fit_item_item};
@@ -26,7 +27,8 @@ const WEB_FILES: &[&str] = &[
     "node_modules/idb/build",
     "node_modules/uplot/dist",
 ];
-const MODEL_FILES: &[&str] = &["config.json", "tokenizer.json", "model.safetensors"];
+const MODEL_FILES: &[&str] = &["config.json", "tokenizer.json", F32_WEIGHTS];
+const F32_WEIGHTS: &str = "model.safetensors";
 const MODEL_PATH: &str = "models/all-MiniLM-L6-v2";
 /// A catalogue's files in the site, by the role the page loads them for.
 const VECTORS: &str = "item_vectors.safetensors";
@@ -66,7 +68,10 @@ struct SiteCatalog {
 #[derive(serde::Serialize)]
 struct SiteModel {
     path: String,
+    /// What the page loads by default: config, tokenizer, then the (compact) weights.
     files: Vec<String>,
+    /// The weights files to choose from: `int8` (the default) and `f32`.
+    weights: BTreeMap<&'static str, String>,
 }
 
 #[derive(serde::Serialize)]
@@ -141,6 +146,11 @@ pub fn build_site(options: &SiteOptions, encoder: impl Fn() -> Result<Encoder>) 
         }
         copy_tree(&from, &partial.join(MODEL_PATH).join(file))?;
     }
+    // The page downloads the compact weights (int8 per row, about a quarter of the f32 file);
+    // the f32 file stays beside them for `?weights=f32`.
+    let f32_weights = std::fs::read(model_dir.join(F32_WEIGHTS)).map_err(|e| io(model_dir, e))?;
+    let compact = localrec::encoder::compact::compact(&f32_weights)?;
+    write(&partial.join(MODEL_PATH).join(COMPACT_WEIGHTS), &compact)?;
 
     let mut files = Vec::new();
     list_files(&partial, &partial, &mut files)?;
@@ -150,7 +160,15 @@ pub fn build_site(options: &SiteOptions, encoder: impl Fn() -> Result<Encoder>) 
         catalogs,
         model: SiteModel {
             path: format!("{MODEL_PATH}/"),
-            files: MODEL_FILES.iter().map(|f| f.to_string()).collect(),
+            files: vec![
+                "config.json".into(),
+                "tokenizer.json".into(),
+                COMPACT_WEIGHTS.into(),
+            ],
+            weights: BTreeMap::from([
+                ("int8", COMPACT_WEIGHTS.into()),
+                ("f32", F32_WEIGHTS.into()),
+            ]),
         },
         files,
     };
@@ -192,7 +210,10 @@ fn train_if_missing(dir: &Path) -> Result<()> {
         return Ok(());
     }
     if !dir.join(HEAD).exists() {
-        eprintln!("{}: training the head (`localrec pretrain`'s defaults)", dir.display());
+        eprintln!(
+            "{}: training the head (`localrec pretrain`'s defaults)",
+            dir.display()
+        );
         let config = localrec::train::TrainConfig::default();
         let dim = localrec::head::HeadConfig::new(0, 0).dim;
         pretrain(dir, None, &config, true, dim, 42, Protocol::Standard)?;
@@ -250,7 +271,10 @@ fn remove_site(dir: &Path) -> Result<()> {
     if !dir.exists() {
         return Ok(());
     }
-    let empty = std::fs::read_dir(dir).map_err(|e| io(dir, e))?.next().is_none();
+    let empty = std::fs::read_dir(dir)
+        .map_err(|e| io(dir, e))?
+        .next()
+        .is_none();
     let partial = dir.extension().is_some_and(|e| e == "partial");
     if !empty && !partial && !dir.join("site.json").exists() {
         return Err(Error::Input(format!(
