@@ -11,7 +11,7 @@
 //! ([`TASTE_MATCH_WEIGHT`] × cosine). The head alone, trained on what people watch, leans on
 //! popularity for a one-item history; the direct match is what makes a described taste show.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ops::ControlFlow;
 
 use burn::tensor::{Device, Int, Tensor, TensorData};
@@ -20,7 +20,9 @@ use crate::catalog::Catalog;
 use crate::error::{Error, Result};
 use crate::fine_tune::{self, FineTuneConfig, FineTuneProgress, FineTuneReport, Personal};
 use crate::franchise::{cap_franchises, franchise_ids};
-use crate::head::{DISLIKE, Head, HeadConfig, HistoryBatch, ItemTable, load_head, read_rows};
+use crate::head::{
+    DISLIKE, Head, HeadConfig, HistoryBatch, ItemTable, load_head, read_rows, save_head,
+};
 use crate::interactions::Entry;
 use crate::item_item::{ItemItem, load_item_item};
 use crate::item_vectors::ItemVectors;
@@ -126,8 +128,9 @@ pub struct Recommender {
     config: HeadConfig,
     catalog: Catalog,
     items: ItemTable,
-    /// The unit text vectors `[items, text_dim]`, for matching taste sentences.
-    text: Tensor<2>,
+    /// The unit text vectors `[items, text_dim]`, for matching taste sentences. A page's first
+    /// list does not need them (it reads the precomputed item table): they may come later.
+    text: Option<Tensor<2>>,
     /// The sparse item–item part of the hybrid, if the catalogue has one.
     item_item: Option<ItemItem>,
     kind: Kind,
@@ -191,10 +194,79 @@ impl Recommender {
             franchise: franchise_ids(catalog.items().iter().map(|item| item.title.as_str())),
             catalog,
             items,
-            text,
+            text: Some(text),
             item_item: None,
             kind,
         })
+    }
+
+    /// Builds the recommender from what a page's first list needs: the catalogue, the head
+    /// without its ID residuals and the precomputed item table (see [`page_files`]). Taste
+    /// sentences wait for [`Recommender::with_text_vectors`].
+    pub fn from_item_table(
+        catalog: Catalog,
+        head_bytes: Vec<u8>,
+        item_table: &[u8],
+        device: &Device,
+    ) -> Result<Self> {
+        let file = load_head(head_bytes, device)?;
+        let table = ItemVectors::from_safetensors(item_table)?;
+        let config = file.config;
+        let width = 2 * config.dim + 1;
+        if table.provenance.get(TABLE_CONTENT_KEY).map(String::as_str) != Some(TABLE_CONTENT) {
+            return Err(Error::Input(
+                "the item table file is not an item table".into(),
+            ));
+        }
+        if table.rows != catalog.len() || config.items != catalog.len() || table.dim != width {
+            return Err(Error::Input(format!(
+                "the catalogue has {} items, the item table {} rows of {} and the head {} items \
+                 of width {width}: they come from different catalogues",
+                catalog.len(),
+                table.rows,
+                table.dim,
+                config.items,
+            )));
+        }
+        let outputs = Tensor::from_data(TensorData::new(table.data, [table.rows, width]), device);
+        Ok(Self {
+            head: file.head,
+            config,
+            franchise: franchise_ids(catalog.items().iter().map(|item| item.title.as_str())),
+            catalog,
+            items: ItemTable::from_outputs(outputs, config.dim),
+            text: None,
+            item_item: None,
+            kind: Kind::Head,
+        })
+    }
+
+    /// Adds the items' text vectors (for taste sentences) to a recommender built from its
+    /// item table. A file that does not fit changes nothing.
+    pub fn attach_text_vectors(&mut self, item_vectors: &[u8]) -> Result<()> {
+        let vectors = ItemVectors::from_safetensors(item_vectors)?;
+        if vectors.rows != self.catalog.len() || vectors.dim != self.config.text_dim {
+            return Err(Error::Input(format!(
+                "the item matrix is {} × {}, this catalogue needs {} × {}: it comes from another \
+                 catalogue or model",
+                vectors.rows,
+                vectors.dim,
+                self.catalog.len(),
+                self.config.text_dim
+            )));
+        }
+        let device = self.items.vectors.device();
+        let text = Tensor::from_data(
+            TensorData::new(vectors.data, [vectors.rows, vectors.dim]),
+            &device,
+        );
+        self.text = Some(text);
+        Ok(())
+    }
+
+    /// Whether taste sentences can be matched (the item texts are loaded).
+    pub fn has_text_vectors(&self) -> bool {
+        self.text.is_some()
     }
 
     /// Adds the item–item part (`item_item.safetensors`): scores become the head's plus the
@@ -246,6 +318,13 @@ impl Recommender {
         let (entries, sources) = self.history(request.reactions, request.tastes)?;
 
         // Taste sentences join the history as extra rows after the catalogue's.
+        if !request.tastes.is_empty() && self.text.is_none() {
+            return Err(Error::Input(
+                "the item texts are still loading: a described taste can be matched once they \
+                 are here"
+                    .into(),
+            ));
+        }
         let tastes =
             (!request.tastes.is_empty()).then(|| self.taste_tensor(request.tastes, &device));
         let table = self.with_tastes(tastes.clone());
@@ -401,8 +480,9 @@ impl Recommender {
     /// Per taste sentence, `TASTE_MATCH_WEIGHT × cos(taste, item text)` for every item:
     /// `[tastes, items]`.
     fn taste_matches(&self, tastes: Tensor<2>) -> Tensor<2> {
+        let text = self.text.clone().expect("checked by recommend");
         // Encoder vectors are unit length, so the dot product is the cosine.
-        tastes.matmul(self.text.clone().transpose()) * TASTE_MATCH_WEIGHT
+        tastes.matmul(text.transpose()) * TASTE_MATCH_WEIGHT
     }
 
     /// The item table with the taste sentences' history vectors appended (rows `n..`).
@@ -433,6 +513,42 @@ impl Recommender {
         }
         Ok(())
     }
+}
+
+/// Metadata that marks an item table file (an item-matrix file of the head's outputs).
+const TABLE_CONTENT_KEY: &str = "content";
+const TABLE_CONTENT: &str = "item_table";
+
+/// What a page needs for its first list, from a trained head and the items' text vectors: the
+/// head without its ID residuals, and the item table (f16: each item's candidate vector, bias
+/// and history vector). Returns `(head, item_table)` file bytes; see
+/// [`Recommender::from_item_table`].
+pub async fn page_files(
+    head_bytes: Vec<u8>,
+    item_vectors: &[u8],
+    device: &Device,
+) -> Result<(Vec<u8>, Vec<u8>)> {
+    let file = load_head(head_bytes, device)?;
+    let vectors = ItemVectors::from_safetensors(item_vectors)?;
+    if vectors.rows != file.config.items || vectors.dim != file.config.text_dim {
+        return Err(Error::Input(format!(
+            "the item matrix is {} × {}, the head reads {} × {}",
+            vectors.rows, vectors.dim, file.config.items, file.config.text_dim
+        )));
+    }
+    let text = Tensor::from_data(
+        TensorData::new(vectors.data, [vectors.rows, vectors.dim]),
+        device,
+    );
+    let rows = read_rows(file.head.item_table(text).outputs()).await?;
+    let provenance = HashMap::from([
+        (TABLE_CONTENT_KEY.to_string(), TABLE_CONTENT.to_string()),
+        ("dim".to_string(), file.config.dim.to_string()),
+    ]);
+    let table = ItemVectors::from_rows(rows, provenance)?.to_safetensors_f16()?;
+    let (core, config) = file.head.without_id_embeddings(&file.config);
+    let head = save_head(&core, &config, file.objective, &file.info)?;
+    Ok((head, table))
 }
 
 /// Rows of the `count` highest scores among the allowed ones, best first (ties by row). A

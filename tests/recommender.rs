@@ -13,6 +13,7 @@ use localrec::item_item::{ItemItem, Mix, save_item_item};
 use localrec::item_vectors::ItemVectors;
 use localrec::recommender::{
     REASON_SHARE, Reaction, Recommendations, Recommender, Request, Source, TASTE_MATCH_WEIGHT,
+    page_files,
 };
 use localrec::rng::SplitMix64;
 
@@ -53,7 +54,8 @@ fn text_rows() -> Vec<Vec<f32>> {
         .collect()
 }
 
-fn recommender_with(items_in_head: usize, text_dim: usize) -> localrec::Result<Recommender> {
+/// A random head's file and the items' text vectors' file.
+fn head_and_vectors(items_in_head: usize, text_dim: usize) -> localrec::Result<(Vec<u8>, Vec<u8>)> {
     let device = cpu();
     let config = HeadConfig {
         text_dim,
@@ -65,7 +67,12 @@ fn recommender_with(items_in_head: usize, text_dim: usize) -> localrec::Result<R
     let head = Head::new(&config, 3, &device)?;
     let bytes = save_head(&head, &config, Objective::Softmax, &HashMap::new())?;
     let vectors = ItemVectors::from_rows(text_rows(), HashMap::new())?.to_safetensors()?;
-    Recommender::new(catalog(), Some(bytes), &vectors, &device)
+    Ok((bytes, vectors))
+}
+
+fn recommender_with(items_in_head: usize, text_dim: usize) -> localrec::Result<Recommender> {
+    let (head, vectors) = head_and_vectors(items_in_head, text_dim)?;
+    Recommender::new(catalog(), Some(head), &vectors, &cpu())
 }
 
 fn recommender() -> Recommender {
@@ -443,4 +450,67 @@ fn reasons_name_the_reactions_that_drive_each_row() {
         .unwrap()
         .to_string();
     assert!(error.contains("different catalogues"), "{error}");
+}
+
+/// The page's first list comes from the head's precomputed item table (f16) and the head
+/// without its ID residuals: the same scores as the full recommender to f16 precision, taste
+/// sentences refused by name until the text vectors arrive, then the same again.
+#[test]
+fn a_recommender_from_its_item_table_scores_as_the_full_one() {
+    let device = cpu();
+    let (head, vectors) = head_and_vectors(ITEMS, TEXT_DIM).unwrap();
+    let full = Recommender::new(catalog(), Some(head.clone()), &vectors, &device).unwrap();
+    let (core, table) = block_on(page_files(head.clone(), &vectors, &device)).unwrap();
+    assert!(core.len() < head.len(), "the ID residuals are left out");
+    let mut light = Recommender::from_item_table(catalog(), core, &table, &device).unwrap();
+    assert!(!light.has_text_vectors());
+
+    let same_scores = |a: &Recommendations, b: &Recommendations| {
+        assert_eq!(a.items.len(), b.items.len());
+        for rec in &a.items {
+            let other = score_of(b, num(&rec.item));
+            assert!(
+                (rec.score - other).abs() < 2e-2,
+                "{}: {} vs {other}",
+                rec.item,
+                rec.score
+            );
+        }
+    };
+    let reactions = ids(&[
+        (100, Reaction::Like),
+        (105, Reaction::Dislike),
+        (107, Reaction::Rating(9)),
+    ]);
+    same_scores(
+        &recommend(&full, explained(&reactions, 3)),
+        &recommend(&light, explained(&reactions, 3)),
+    );
+
+    let tastes = [text_rows()[4].clone()];
+    let described = Request {
+        reactions: &reactions,
+        tastes: &tastes,
+        count: ITEMS,
+        reasons: 2,
+        ..Default::default()
+    };
+    let error = block_on(light.recommend(&described))
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("item texts are still loading"), "{error}");
+    let wrong = ItemVectors::from_rows(vec![vec![0.5; TEXT_DIM]; 3], HashMap::new())
+        .unwrap()
+        .to_safetensors()
+        .unwrap();
+    assert!(light.attach_text_vectors(&wrong).is_err());
+    assert!(
+        !light.has_text_vectors(),
+        "a file that does not fit changes nothing"
+    );
+    light.attach_text_vectors(&vectors).unwrap();
+    same_scores(
+        &recommend(&full, described.clone()),
+        &recommend(&light, described),
+    );
 }

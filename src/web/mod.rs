@@ -190,23 +190,48 @@ impl Engine {
         Ok(tokens.pieces.iter().map(|p| JsValue::from_str(p)).collect())
     }
 
-    /// Loads a catalogue: its manifest (`catalog.json`) and items file, its item matrix, and,
-    /// for a catalogue with public interactions, the trained head and the item–item table
-    /// (without a head it ranks by text alone). Returns what the page shows:
-    /// `{name, title, attribution, licence, columns, kind, dim, textDim,
-    ///   items: [{id, title, fields: {column: value}, text}]}`.
+    /// Loads a catalogue: its manifest (`catalog.json`) and items file, then either its item
+    /// matrix (the items' text vectors) or, for a first list without them, its precomputed
+    /// item table (which needs the head; the text vectors follow with
+    /// [`Engine::attach_text_vectors`]); and for a catalogue with public interactions the
+    /// trained head and the item–item table (without a head it ranks by text alone). Returns
+    /// what the page shows: `{name, title, attribution, licence, columns, kind, dim, textDim,
+    /// hasTextVectors, items: [{id, title, fields: {column: value}, text}]}`.
     #[wasm_bindgen(js_name = loadCatalog)]
     pub fn load_catalog(
         &self,
         manifest: Vec<u8>,
         items: Vec<u8>,
-        item_vectors: Vec<u8>,
+        item_vectors: Option<Vec<u8>>,
         head: Option<Vec<u8>>,
         item_item: Option<Vec<u8>>,
+        item_table: Option<Vec<u8>>,
     ) -> Result<JsValue, JsValue> {
         let catalog = Catalog::load(&manifest, &items).map_err(|e| js_error(e.into()))?;
-        let mut recommender =
-            Recommender::new(catalog, head, &item_vectors, &self.device).map_err(js_error)?;
+        let mut recommender = match (item_table, head, item_vectors) {
+            (Some(table), Some(head), vectors) => {
+                let mut recommender =
+                    Recommender::from_item_table(catalog, head, &table, &self.device)
+                        .map_err(js_error)?;
+                if let Some(bytes) = vectors {
+                    recommender.attach_text_vectors(&bytes).map_err(js_error)?;
+                }
+                recommender
+            }
+            (Some(_), None, _) => {
+                return Err(js_error(Error::Input(
+                    "an item table needs its head".into(),
+                )));
+            }
+            (None, head, Some(vectors)) => {
+                Recommender::new(catalog, head, &vectors, &self.device).map_err(js_error)?
+            }
+            (None, _, None) => {
+                return Err(js_error(Error::Input(
+                    "a catalogue needs its item vectors or its item table".into(),
+                )));
+            }
+        };
         if let Some(bytes) = item_item {
             recommender = recommender.with_item_item(&bytes).map_err(js_error)?;
         }
@@ -234,10 +259,38 @@ impl Engine {
             "kind": recommender.kind(),
             "dim": recommender.dim(),
             "textDim": recommender.text_dim(),
+            "hasTextVectors": recommender.has_text_vectors(),
             "items": items,
         });
         *self.recommender.borrow_mut() = Some(Rc::new(recommender));
         to_js(&info)
+    }
+
+    /// Adds the items' text vectors to a catalogue loaded from its item table: taste sentences
+    /// can be matched from then on. Call between other requests (not while one runs).
+    #[wasm_bindgen(js_name = attachTextVectors)]
+    pub fn attach_text_vectors(&self, item_vectors: Vec<u8>) -> Result<(), JsValue> {
+        let mut slot = self.recommender.borrow_mut();
+        let loaded = slot
+            .as_mut()
+            .ok_or_else(|| js_error(Error::Input("the catalogue is not loaded yet".into())))?;
+        Rc::get_mut(loaded)
+            .ok_or_else(|| {
+                js_error(Error::Input(
+                    "the recommender is busy: attach the texts between requests".into(),
+                ))
+            })?
+            .attach_text_vectors(&item_vectors)
+            .map_err(js_error)
+    }
+
+    /// Whether the loaded catalogue can match taste sentences (its text vectors are here).
+    #[wasm_bindgen(getter, js_name = hasTextVectors)]
+    pub fn has_text_vectors(&self) -> bool {
+        self.recommender
+            .borrow()
+            .as_ref()
+            .is_some_and(|r| r.has_text_vectors())
     }
 
     /// The top `count` items for a person: `items[k]` reacted with `codes[k]`; `tastes` the

@@ -19,13 +19,51 @@ after(async () => { await server?.close(); });
 const recommended = (page) => page.evaluate(() => window.localrec.recommendations.map((r) => ({ id: r.item, title: window.localrec.rec.item(r.item).title })));
 const settled = (page) => page.evaluate(async () => { await window.localrec.settled(); await window.localrec.saved(); });
 
+// One browser profile for these three, in order (the model is downloaded once): the first
+// visit finds a profile saved by the previous version.
 describe('the built site on the CPU fallback', { timeout: 900_000 }, () => {
   let browser;
-  before(async () => { browser = await launch({ webgpu: false }); });
+  let context;
+  before(async () => {
+    browser = await launch({ webgpu: false });
+    context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+  });
   after(async () => { await browser?.close(); });
 
+  test('the catalogue switch: each catalogue has its own profile, and the old profile moves to anime-5k', async () => {
+    const page = await context.newPage();
+    // A profile as the previous version saved it (database version 1, one profile).
+    await page.goto(`${server.url}site.json`);
+    const first = await page.evaluate(async () => {
+      const manifest = await (await fetch('site.json')).json();
+      const csv = await (await fetch(`${manifest.catalogs[0].path}items.csv`)).text();
+      const id = Number(csv.split('\n')[1].split(',')[0]);
+      await new Promise((resolve, reject) => {
+        const open = indexedDB.open('localrec', 1);
+        open.onupgradeneeded = () => open.result.createObjectStore('profile');
+        open.onsuccess = () => {
+          const tx = open.result.transaction('profile', 'readwrite');
+          tx.objectStore('profile').put({ schema: 1, history: [{ item: id, reaction: 'like', at: Date.now() }], taste: '', personal: null }, 'current');
+          tx.oncomplete = () => { open.result.close(); resolve(); };
+          tx.onerror = () => reject(tx.error);
+        };
+        open.onerror = () => reject(open.error);
+      });
+      return id;
+    });
+    await page.goto(`${server.url}?backend=cpu`);
+    await page.waitForFunction(() => ['listed', 'ready'].includes(document.body.dataset.state), null, { timeout: LOAD_TIMEOUT, polling: 100 });
+    assert.equal(await page.evaluate(() => window.localrec.rec.catalog.name), 'anime-5k');
+    assert.deepEqual(await page.evaluate(() => window.localrec.profile.history.map((e) => e.item)), [first], 'the old profile is anime-5k\'s');
+
+    await Promise.all([page.waitForURL(/catalog=goodbooks-10k/), page.selectOption('#catalog-select', 'goodbooks-10k')]);
+    await page.waitForFunction(() => window.localrec.rec?.catalog.name === 'goodbooks-10k', null, { timeout: LOAD_TIMEOUT });
+    assert.deepEqual(await page.evaluate(() => window.localrec.profile.history), [], 'the books have a profile of their own');
+    assert.equal(await page.inputValue('#catalog-select'), 'goodbooks-10k');
+    await page.close();
+  });
+
   test('books (text only): a sentence finds Harry Potter, likes change the list, the attribution shows', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
     const page = await context.newPage();
     const seen = watch(page);
     await page.goto(`${server.url}${BOOKS}`);
@@ -63,45 +101,10 @@ describe('the built site on the CPU fallback', { timeout: 900_000 }, () => {
     const reasons = await page.$$eval('#recommendations .because', (els) => els.map((e) => e.textContent));
     assert.ok(reasons.some((r) => r.startsWith('Because you liked')), reasons.join(' / '));
     assert.deepEqual(seen.errors, []);
-    await context.close();
-  });
-
-  test('the catalogue switch: each catalogue has its own profile, and the old profile moves to anime-5k', async () => {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    // A profile as the previous version saved it (database version 1, one profile).
-    await page.goto(`${server.url}site.json`);
-    const first = await page.evaluate(async () => {
-      const manifest = await (await fetch('site.json')).json();
-      const csv = await (await fetch(`${manifest.catalogs[0].path}items.csv`)).text();
-      const id = Number(csv.split('\n')[1].split(',')[0]);
-      await new Promise((resolve, reject) => {
-        const open = indexedDB.open('localrec', 1);
-        open.onupgradeneeded = () => open.result.createObjectStore('profile');
-        open.onsuccess = () => {
-          const tx = open.result.transaction('profile', 'readwrite');
-          tx.objectStore('profile').put({ schema: 1, history: [{ item: id, reaction: 'like', at: Date.now() }], taste: '', personal: null }, 'current');
-          tx.oncomplete = () => { open.result.close(); resolve(); };
-          tx.onerror = () => reject(tx.error);
-        };
-        open.onerror = () => reject(open.error);
-      });
-      return id;
-    });
-    await page.goto(`${server.url}?backend=cpu`);
-    await page.waitForFunction(() => ['listed', 'ready'].includes(document.body.dataset.state), null, { timeout: LOAD_TIMEOUT, polling: 100 });
-    assert.equal(await page.evaluate(() => window.localrec.rec.catalog.name), 'anime-5k');
-    assert.deepEqual(await page.evaluate(() => window.localrec.profile.history.map((e) => e.item)), [first], 'the old profile is anime-5k\'s');
-
-    await Promise.all([page.waitForURL(/catalog=goodbooks-10k/), page.selectOption('#catalog-select', 'goodbooks-10k')]);
-    await page.waitForFunction(() => window.localrec.rec?.catalog.name === 'goodbooks-10k', null, { timeout: LOAD_TIMEOUT });
-    assert.deepEqual(await page.evaluate(() => window.localrec.profile.history), [], 'the books have a profile of their own');
-    assert.equal(await page.inputValue('#catalog-select'), 'goodbooks-10k');
-    await context.close();
+    await page.close();
   });
 
   test('the example page imports the library by URL and shows five recommendations', async () => {
-    const context = await browser.newContext();
     const page = await context.newPage();
     const seen = watch(page);
     await page.goto(`${server.url}examples/minimal.html?catalog=goodbooks-10k`);
@@ -113,7 +116,7 @@ describe('the built site on the CPU fallback', { timeout: 900_000 }, () => {
     assert.equal(await page.locator('#list li').count(), 5);
     assert.match(await page.textContent('#attribution'), /CC BY-SA 4\.0/);
     assert.deepEqual(seen.errors, []);
-    await context.close();
+    await page.close();
   });
 });
 

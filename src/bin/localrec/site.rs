@@ -7,6 +7,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use localrec::device::block_on;
+use localrec::recommender::page_files;
 use localrec::{Encoder, Error, Result};
 use sha2::{Digest, Sha256};
 
@@ -34,6 +36,9 @@ const MODEL_PATH: &str = "models/all-MiniLM-L6-v2";
 const VECTORS: &str = "item_vectors.safetensors";
 const HEAD: &str = "head.safetensors";
 const ITEM_ITEM: &str = "item_item.safetensors";
+/// Written into the site for a trained catalogue: its first list needs only these two.
+const HEAD_CORE: &str = "head-core.safetensors";
+const ITEM_TABLE: &str = "item_table.safetensors";
 /// Copied when present: the data's attribution and licence travel with it.
 const NOTICES: &[&str] = &["ATTRIBUTION.md", "LICENSE"];
 
@@ -231,6 +236,7 @@ fn copy_catalog(dir: &Path, site: &Path) -> Result<SiteCatalog> {
     let manifest = catalog.manifest();
     let path = format!("catalogs/{}/", manifest.name);
     let to = site.join(&path);
+    std::fs::create_dir_all(&to).map_err(|e| io(&to, e))?;
     let mut files = BTreeMap::from([
         ("manifest", MANIFEST.to_string()),
         ("items", manifest.items.clone()),
@@ -238,17 +244,32 @@ fn copy_catalog(dir: &Path, site: &Path) -> Result<SiteCatalog> {
     ]);
     let trained = manifest.interactions.is_some();
     if trained {
-        files.insert("head", HEAD.into());
+        // The first list reads the head's item table, not the text vectors (those follow,
+        // for taste sentences): written here from the head, with the head minus its ID
+        // residuals (see recommender::page_files).
+        let head = std::fs::read(dir.join(HEAD)).map_err(|e| io(&dir.join(HEAD), e))?;
+        let vectors = std::fs::read(dir.join(VECTORS)).map_err(|e| io(&dir.join(VECTORS), e))?;
+        let (core, table) = block_on(page_files(head, &vectors, &localrec::device::cpu()))?;
+        write(&to.join(HEAD_CORE), &core)?;
+        write(&to.join(ITEM_TABLE), &table)?;
+        files.insert("head", HEAD_CORE.into());
+        files.insert("itemTable", ITEM_TABLE.into());
         if dir.join(ITEM_ITEM).exists() {
             files.insert("itemItem", ITEM_ITEM.into());
         }
     }
-    for name in files.values().map(String::as_str).chain(
-        NOTICES
-            .iter()
-            .copied()
-            .filter(|notice| dir.join(notice).exists()),
-    ) {
+    let copied = ["manifest", "items", "vectors", "itemItem"];
+    for name in copied
+        .iter()
+        .filter_map(|role| files.get(role))
+        .map(String::as_str)
+        .chain(
+            NOTICES
+                .iter()
+                .copied()
+                .filter(|notice| dir.join(notice).exists()),
+        )
+    {
         copy_tree(&dir.join(name), &to.join(name))?;
     }
     let kind = match (trained, files.contains_key("itemItem")) {
