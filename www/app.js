@@ -39,7 +39,7 @@ const mb = (bytes) => (bytes / 1e6).toFixed(1);
 const percent = (loaded, total) => Math.floor((100 * loaded) / Math.max(1, total));
 
 function onProgress(event) {
-  progressEvents.push(event);
+  progressEvents.push({ ...event, at: performance.now() });
   if (event.phase === 'model') {
     const verb = event.source === 'cache' ? 'Reading the language model from this device' : 'Downloading the language model (once)';
     $('progress').value = event.overallLoaded / event.overallTotal;

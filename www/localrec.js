@@ -124,6 +124,8 @@ export class LocalRec extends EventTarget {
     });
     const [opened] = await Promise.all([opening, this.#restoreProfile()]);
     this.#engine = { backend: opened.backend, adapter: opened.adapter };
+    /** Milliseconds the opening took: `{download, create, loadCatalog}` (diagnostics). */
+    this.openMillis = opened.millis;
     this.#info = opened.catalog;
     this.#catalog = new Catalog(opened.catalog.items, opened.catalog.columns);
     this.#dropUnknown();

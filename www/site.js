@@ -42,11 +42,14 @@ export function findCatalog(site, name) {
   return found;
 }
 
-/** A catalogue's files: `{manifest, items, vectors, head?, itemItem?}`, each `{name, path, url, bytes, sha256}`. */
+/**
+ * A catalogue's files: `{manifest, items, vectors?, head?, itemItem?, itemTable?}`, each `{name,
+ * path, url, bytes, sha256}` (the text vectors may be left out where the head's item table is there).
+ */
 export function catalogFiles(site, catalog) {
   const out = {};
   for (const [role, file] of Object.entries(catalog.files ?? {})) out[role] = site.entry(`${catalog.path}${file}`);
-  for (const role of ['manifest', 'items', 'vectors']) {
+  for (const role of ['manifest', 'items', out.itemTable ? null : 'vectors'].filter(Boolean)) {
     if (!out[role]) throw new SiteError(`the catalogue ${catalog.name} has no ${role} file`);
   }
   return out;

@@ -158,13 +158,14 @@ const handlers = {
 
     progress('engine', { backend: adapter ? 'webgpu' : 'cpu' });
     engine = await Engine.create(adapter ? 'webgpu' : 'cpu');
-    const info = engine.loadCatalog(bytes.manifest, bytes.items, bytes.vectors, bytes.head, bytes.itemItem);
+    const createdAt = performance.now();
+    const info = engine.loadCatalog(bytes.manifest, bytes.items, bytes.vectors, bytes.head, bytes.itemItem, bytes.itemTable);
     return {
       result: {
         backend: engine.backend ?? (adapter ? 'webgpu' : 'cpu'),
         adapter,
         catalog: info,
-        millis: { catalog: loadedAt - started, engine: performance.now() - loadedAt },
+        millis: { download: loadedAt - started, create: createdAt - loadedAt, loadCatalog: performance.now() - createdAt },
       },
     };
   },
