@@ -13,8 +13,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { gzipSync } from 'node:zlib';
 
-import { launch, startServer } from '../tests/browser/harness.mjs';
-import { CATALOG_FILES, MODEL_BASE_URL, MODEL_FILES } from '../www/model-files.js';
+import { launch, startBenchServer } from '../tests/browser/harness.mjs';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -53,7 +52,7 @@ const plan = {
   },
 };
 
-const server = await startServer();
+const server = await startBenchServer();
 let results;
 try {
   const browser = await launch({ webgpu: true });
@@ -103,8 +102,11 @@ for (const ours of ok.filter((e) => e.library === 'localrec')) {
 // peer: its model folder and runtime; localrec's list, from the page's own file list, adds the
 // catalogue the app needs).
 const DOWNLOADS = {
-  localrec: [new URL('../pkg/localrec_bg.wasm', import.meta.url), new URL('../pkg/localrec.js', import.meta.url),
-    ...MODEL_FILES.map((f) => new URL(f.name, MODEL_BASE_URL)), ...CATALOG_FILES.map((f) => new URL(f.url))],
+  localrec: (() => {
+    const site = JSON.parse(readFileSync(new URL('../dist/demo/site.json', import.meta.url), 'utf8'));
+    const needed = ['pkg/', site.model.path, site.catalogs[0].path];
+    return site.files.filter((f) => needed.some((p) => f.path.startsWith(p))).map((f) => new URL(`../dist/demo/${f.path}`, import.meta.url));
+  })(),
   'transformers.js': ['bench/peers/node_modules/@huggingface/transformers/dist/transformers.js',
     'bench/peers/node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.asyncify.wasm',
     'bench/peers/node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.asyncify.mjs',

@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 
-import { launch, startServer } from '../tests/browser/harness.mjs';
+import { launch, startBenchServer } from '../tests/browser/harness.mjs';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -14,7 +14,7 @@ const arg = (name, fallback) => {
 const batches = arg('batches', '1,16');
 const counts = { cpu: Number(arg('count', 64)), webgpu: Number(arg('webgpu-count', 16)) };
 
-const server = await startServer();
+const server = await startBenchServer();
 const results = [];
 try {
   for (const backend of ['webgpu', 'cpu']) {

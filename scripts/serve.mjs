@@ -49,13 +49,14 @@ function resolvePath(root, urlPath, only) {
 
 /**
  * `root`: the folder to serve (a built site by default); `only`: if given, the only paths served
- * (prefixes ending in '/'); `delay(urlPath)`: milliseconds to wait before answering.
+ * (prefixes ending in '/'); `delay(urlPath)`: milliseconds to wait before answering; `headers`:
+ * added to every response (the benchmarks' cross-origin isolation, for their peer's threads).
  */
-export function createAppServer({ root = DEFAULT_SITE, only = null, delay = null } = {}) {
+export function createAppServer({ root = DEFAULT_SITE, only = null, delay = null, headers = {} } = {}) {
   root = resolve(root);
   return createServer(async (req, res) => {
     const send = (status, body) => {
-      res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', ...headers });
       res.end(body);
     };
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, 'method not allowed\n');
@@ -72,13 +73,14 @@ export function createAppServer({ root = DEFAULT_SITE, only = null, delay = null
     if (!info.isFile()) return send(404, 'not found\n');
     const etag = `"${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}"`;
     if (req.headers['if-none-match'] === etag) {
-      res.writeHead(304, { ETag: etag });
+      res.writeHead(304, { ETag: etag, ...headers });
       return res.end();
     }
     res.writeHead(200, {
       'Content-Type': MIME[extname(path)] ?? 'application/octet-stream',
       'Content-Length': info.size,
       ETag: etag,
+      ...headers,
     });
     if (req.method === 'HEAD') return res.end();
     createReadStream(path).on('error', () => res.destroy()).pipe(res);

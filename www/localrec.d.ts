@@ -231,6 +231,8 @@ export declare class LocalRec extends EventTarget {
   /** `ready.encoder` resolves once the language model is loaded. */
   readonly ready: { encoder: Promise<EncoderInfo> };
   readonly storage: Storage;
+  /** Milliseconds the opening took (diagnostics). */
+  readonly openMillis: { download: number; create: number; loadCatalog: number };
   readonly catalogs: CatalogSummary[];
   readonly catalog: CatalogInfo;
   readonly engine: { backend: Backend; adapter: Adapter | null };

@@ -2,7 +2,7 @@
 // batch, then `count` texts; reports sentences/s and tokens/s. Results land in
 // `window.benchResults` (read by bench/run-web.mjs) and on the page.
 
-import { EngineClient } from '../../www/engine-client.js';
+import { LocalRec } from '../../dist/demo/www/localrec.js';
 
 const params = new URLSearchParams(location.search);
 const forceCpu = params.get('backend') === 'cpu';
@@ -11,9 +11,10 @@ const count = Number(params.get('count') ?? 64);
 const log = (line) => { document.getElementById('log').textContent += `\n${line}`; };
 
 async function main() {
-  const client = new EngineClient();
   const t0 = performance.now();
-  const info = await client.start({ forceCpu });
+  const client = await LocalRec.open({ site: '../../dist/demo/', backend: forceCpu ? 'cpu' : 'auto' });
+  await client.ready.encoder;
+  const info = client.engine;
   const openToReady = performance.now() - t0;
   const texts = (await (await fetch('../item_texts.txt')).text()).split('\n').filter((t) => t.trim());
   const tokenCounts = await Promise.all(texts.map((t) => client.tokenize(t).then((p) => p.length)));

@@ -9,7 +9,8 @@
 // that speeds up or slows down over the minutes of a run does so for all of them. The median
 // round is reported.
 
-import { EngineClient } from '../../www/engine-client.js';
+import { EngineClient } from '../../dist/demo/www/engine-client.js';
+import { LocalRec } from '../../dist/demo/www/localrec.js';
 
 const plan = JSON.parse(decodeURIComponent(location.hash.slice(1)));
 const log = (line) => { document.getElementById('log').textContent += `\n${line}`; };
@@ -21,16 +22,41 @@ class PeerClient extends EngineClient {
   }
 
   start({ device, dtype }) {
-    return this.request('init', { device, dtype });
+    return this.restart('init', { device, dtype });
   }
+
+  async embed(texts) {
+    const { dim, vectors } = await this.request('embed', { texts });
+    return texts.map((_, i) => vectors.subarray(i * dim, (i + 1) * dim));
+  }
+
+  tokenize(text) {
+    return this.request('tokenize', { text }).then((r) => r.pieces);
+  }
+}
+
+/** localrec through its library, with the peer's methods (embed, tokenize, request('memory'), close). */
+class LocalRecClient {
+  static async start(device) {
+    const started = performance.now();
+    const rec = await LocalRec.open({ site: '../../dist/demo/', backend: device === 'cpu' ? 'cpu' : 'webgpu' });
+    const loaded = await rec.ready.encoder;
+    const client = new LocalRecClient();
+    client.rec = rec;
+    return { client, info: { ...rec.engine, millis: { open: rec.openMillis, encoder: loaded.millis, total: performance.now() - started } } };
+  }
+
+  embed(texts) { return this.rec.embed(texts); }
+  tokenize(text) { return this.rec.tokenize(text); }
+  request(op) { return op === 'memory' ? this.rec.memory() : Promise.reject(new Error(`unknown ${op}`)); }
+  close() { this.rec.close(); }
 }
 
 async function startEngine(engine) {
   if (engine.library === 'localrec') {
-    const client = new EngineClient();
-    const info = await client.start({ forceCpu: engine.device === 'cpu' });
+    const { client, info } = await LocalRecClient.start(engine.device);
     if (info.backend !== engine.device) throw new Error(`asked for ${engine.device}, got ${info.backend}`);
-    return { client, info: { backend: info.backend, adapter: info.adapter, millis: info.millis } };
+    return { client, info };
   }
   const client = new PeerClient();
   return { client, info: await client.start({ device: engine.device, dtype: engine.dtype }) };

@@ -68,6 +68,22 @@ export async function startServer({ site = SITE, delay = null } = {}) {
   return { url: `${origin}${sub}`, origin, close };
 }
 
+/**
+ * The repository for the benchmarks (bench/web and its peer, beside the built site in
+ * dist/demo/), cross-origin isolated (COOP/COEP) so that the peer, transformers.js, may use
+ * threads as it would on a site that sends them. Not for the tests: the site needs no headers.
+ */
+export async function startBenchServer() {
+  const server = createAppServer({
+    root: REPO,
+    only: ['dist/demo/', 'bench/web/', 'bench/item_texts.txt', 'bench/peers/models/',
+      'bench/peers/node_modules/@huggingface/transformers/dist/', 'bench/peers/node_modules/onnxruntime-web/dist/'],
+    headers: { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' },
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${server.address().port}/`, close: () => new Promise((r) => server.close(r)) };
+}
+
 const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
 
 /**
