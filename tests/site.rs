@@ -108,14 +108,18 @@ fn builds_a_static_site_whose_manifest_lists_every_file_truly() {
             "{must} is not in site.json: {listed:?}"
         );
     }
-    // Every file on disk is listed (except site.json itself), with its true size and hash.
+    // Every file on disk is listed (except site.json itself and the precompressed copies), with
+    // its true size and hash; each copy is listed with its file and decodes to the same bytes.
     let mut on_disk = Vec::new();
+    let mut copies = Vec::new();
     let mut stack = vec![out.clone()];
     while let Some(dir) = stack.pop() {
         for entry in std::fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();
             if path.is_dir() {
                 stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "gz" || e == "br") {
+                copies.push(path);
             } else if path != out.join("site.json") {
                 on_disk.push(path);
             }
@@ -135,6 +139,54 @@ fn builds_a_static_site_whose_manifest_lists_every_file_truly() {
             .map(|b| format!("{b:02x}"))
             .collect();
         assert_eq!(file["sha256"], hash, "{path}");
+    }
+
+    assert!(
+        copies.iter().any(|c| c.ends_with("items.jsonl.br")),
+        "no .br copy of the catalogue: {copies:?}"
+    );
+    for copy in &copies {
+        let original = copy.with_extension("");
+        let relative = original
+            .strip_prefix(&out)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        let entry = site["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["path"] == relative.as_str())
+            .unwrap_or_else(|| panic!("{} copies an unlisted file", copy.display()));
+        let packed = std::fs::read(copy).unwrap();
+        let encoding = copy.extension().unwrap().to_str().unwrap();
+        assert_eq!(
+            entry["encoded"][encoding],
+            packed.len(),
+            "{}",
+            copy.display()
+        );
+        let mut unpacked = Vec::new();
+        match encoding {
+            "gz" => {
+                std::io::Read::read_to_end(
+                    &mut flate2::read::GzDecoder::new(&packed[..]),
+                    &mut unpacked,
+                )
+                .unwrap();
+            }
+            _ => brotli::BrotliDecompress(&mut &packed[..], &mut unpacked).unwrap(),
+        }
+        assert_eq!(
+            unpacked,
+            std::fs::read(&original).unwrap(),
+            "{}",
+            copy.display()
+        );
+        assert!(
+            packed.len() < unpacked.len(),
+            "a copy is kept only where smaller"
+        );
     }
 
     // Built again over itself: allowed (it is a site). Over a folder of someone's: refused.

@@ -82,8 +82,12 @@ struct SiteModel {
 #[derive(serde::Serialize)]
 struct SiteFile {
     path: String,
+    /// The file's own size and hash (what a reader gets after any Content-Encoding).
     bytes: u64,
     sha256: String,
+    /// Sizes of the precompressed copies beside it (`<path>.gz`, `<path>.br`), where smaller.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    encoded: BTreeMap<&'static str, u64>,
 }
 
 pub fn build_site(options: &SiteOptions, encoder: impl Fn() -> Result<Encoder>) -> Result<()> {
@@ -159,6 +163,7 @@ pub fn build_site(options: &SiteOptions, encoder: impl Fn() -> Result<Encoder>) 
 
     let mut files = Vec::new();
     list_files(&partial, &partial, &mut files)?;
+    compress_all(&partial, &mut files)?;
     let manifest = SiteManifest {
         format: "localrec-site",
         version: 1,
@@ -350,9 +355,87 @@ fn list_files(root: &Path, dir: &Path, out: &mut Vec<SiteFile>) -> Result<()> {
                 .join("/"),
             bytes: bytes.len() as u64,
             sha256: hex(&Sha256::digest(&bytes)),
+            encoded: BTreeMap::new(),
         });
     }
     Ok(())
+}
+
+/// Files worth precompressing: text and binaries that the page downloads. The f32 weights are
+/// left out (the page loads the compact ones unless asked; brotli on 87 MB takes minutes).
+fn worth_compressing(path: &str) -> bool {
+    const EXTENSIONS: &[&str] = &[
+        ".html",
+        ".js",
+        ".mjs",
+        ".css",
+        ".json",
+        ".wasm",
+        ".csv",
+        ".jsonl",
+        ".tsv",
+        ".md",
+        ".ts",
+        ".safetensors",
+    ];
+    EXTENSIONS.iter().any(|e| path.ends_with(e)) && !path.ends_with(F32_WEIGHTS)
+}
+
+/// Writes `<file>.gz` and `<file>.br` beside each file worth it, where smaller, and records
+/// their sizes; two threads share the work (brotli on the wasm and the model is most of it).
+fn compress_all(root: &Path, files: &mut [SiteFile]) -> Result<()> {
+    let jobs: Vec<&mut SiteFile> = files
+        .iter_mut()
+        .filter(|f| worth_compressing(&f.path))
+        .collect();
+    let threads = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .min(4);
+    let queue = std::sync::Mutex::new(jobs.into_iter());
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| -> Result<()> {
+                    loop {
+                        let Some(file) = queue.lock().expect("not poisoned").next() else {
+                            return Ok(());
+                        };
+                        let path = root.join(&file.path);
+                        let bytes = std::fs::read(&path).map_err(|e| io(&path, e))?;
+                        for (encoding, packed) in [("gz", gzip(&bytes)), ("br", brotli(&bytes))] {
+                            if packed.len() < bytes.len() {
+                                let name = format!("{}.{encoding}", file.path);
+                                write(&root.join(&name), &packed)?;
+                                file.encoded.insert(encoding, packed.len() as u64);
+                            }
+                        }
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .try_for_each(|w| w.join().expect("a compression thread panicked"))
+    })
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(bytes).expect("writing to memory");
+    encoder.finish().expect("writing to memory")
+}
+
+/// Brotli at quality 9 of 11: the slowest levels are not worth a build's minutes.
+fn brotli(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let params = brotli::enc::BrotliEncoderParams {
+        quality: 9,
+        lgwin: 22,
+        ..Default::default()
+    };
+    brotli::BrotliCompress(&mut &bytes[..], &mut out, &params).expect("writing to memory");
+    out
 }
 
 fn hex(bytes: &[u8]) -> String {
