@@ -38,7 +38,7 @@ ensure_model() {
 
 ensure_node_modules() {
   command -v node >/dev/null || ensure_apt nodejs npm
-  if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] \
+  if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -x node_modules/.bin/tsc ] || [ ! -d node_modules/playwright-core ] \
      || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     say "installing front-end tooling (npm ci)"
     npm ci --no-audit --no-fund --silent
