@@ -1,7 +1,7 @@
 // The page: a client of the public library (localrec.js) and nothing else. It opens the
-// site's catalogue (?catalog=… picks one, ?backend=cpu forces the CPU), shows recommendations
-// that follow every reaction as soon as the catalogue is there, while the language model loads
-// behind them, and keeps the person's profile through the library. `window.localrec` exposes
+// site's catalogue (?catalog=… picks one, ?backend=cpu forces the CPU, ?weights=f32 the full
+// model), shows recommendations that follow every reaction as soon as the catalogue is there,
+// while the language model (and the items' text vectors) load behind them, and keeps the person's profile through the library. `window.localrec` exposes
 // the state for the console and the tests.
 
 import { ItemMap } from './item-map.js';
@@ -16,6 +16,8 @@ const MAX_WORD_PIECES = 256;
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
 const forceCpu = params.get('backend') === 'cpu';
+// ?weights=f32 loads the model's full-precision weights instead of the compact int8 ones.
+const weights = params.get('weights') === 'f32' ? 'f32' : 'int8';
 const catalogName = params.get('catalog') ?? '';
 
 const progressEvents = [];
@@ -99,7 +101,7 @@ async function start() {
   showElapsed(performance.now());
   try {
     rec = await LocalRec.open({
-      site: './', catalog: catalogName, backend: forceCpu ? 'cpu' : 'auto', onProgress, encoder: false,
+      site: './', catalog: catalogName, backend: forceCpu ? 'cpu' : 'auto', weights, onProgress, encoder: false,
     });
   } catch (error) {
     $('status').textContent = 'The catalogue could not be loaded.';
@@ -122,7 +124,11 @@ async function start() {
   timings.firstRecommendations = performance.now();
   document.body.dataset.state = 'listed';
   loadMap();
-  return loadEncoder();
+  try {
+    return await loadEncoder();
+  } finally {
+    registerOffline();
+  }
 }
 
 /** Loads the language model behind the list; the taste box works once it is here. */
@@ -771,7 +777,15 @@ $('delete-all').addEventListener('click', deleteEverything);
 $('notice-close').addEventListener('click', () => { $('notice').hidden = true; });
 $('retry').addEventListener('click', () => (rec ? loadEncoder() : start()).catch(() => {}));
 
-if ('serviceWorker' in navigator) {
+/**
+ * The service worker (offline use) is registered once the page has loaded what it needs: its
+ * installation downloads the site's files, which must not compete with the first list and the
+ * language model for a slow connection.
+ */
+let offlineRegistered = false;
+function registerOffline() {
+  if (offlineRegistered || !('serviceWorker' in navigator)) return;
+  offlineRegistered = true;
   navigator.serviceWorker.register('sw.js').then(
     () => { $('offline-status').textContent = 'works offline after the first visit'; },
     () => { $('offline-status').textContent = 'offline use unavailable in this browser'; },

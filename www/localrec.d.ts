@@ -48,7 +48,11 @@ export interface CatalogSummary {
 export interface ProgressEvent {
   /** 'site' | 'wasm' | 'catalog' | 'engine' | 'model' | 'encoder' | 'warmup'. */
   phase: string;
-  /** The file being fetched ('catalog' and 'model'), and bytes of it and of all. */
+  /**
+   * The file being fetched ('catalog'; 'model': the model's files and, where the first list went
+   * without them, the items' text vectors), and its bytes and those of all so far, as decoded
+   * (a compressed transfer counts what it decodes to): `loaded` ≤ `total` always.
+   */
   file?: string;
   loaded?: number;
   total?: number;
@@ -66,15 +70,21 @@ export interface OpenOptions {
   catalog?: string;
   /** 'auto' (WebGPU where the browser offers it, else the CPU), 'webgpu' or 'cpu'. */
   backend?: 'auto' | Backend;
+  /** The model's weights: 'int8' (compact, 23 MB: the default) or 'f32' (87 MB). */
+  weights?: ModelWeights;
   onProgress?: (event: ProgressEvent) => void;
-  /** Load the language model right after the catalogue (default true). */
+  /** Load the language model (and the items' text vectors) right after the catalogue (default true). */
   encoder?: boolean;
   /** Another worker speaking the same protocol (benchmarks). */
   workerUrl?: string | URL;
 }
 
+export type ModelWeights = 'int8' | 'f32';
+
 export interface EncoderInfo {
   fromCache: boolean;
+  /** Which weights were loaded. */
+  weights: ModelWeights;
   millis: { download: number; load: number };
 }
 

@@ -9,7 +9,8 @@
 //   const { items } = await rec.recommend({ count: 5 });
 //
 // Recommendations work as soon as `open` resolves; the language model (needed only for taste
-// sentences, `describe`, `tokenize` and `embed`) keeps loading behind them: `rec.ready.encoder`.
+// sentences, `describe`, `tokenize` and `embed`) keeps loading behind them, with the items' text
+// vectors where the first list went without them: `rec.ready.encoder`.
 
 import { Catalog } from './catalog.js';
 import { EngineClient } from './engine-client.js';
@@ -18,7 +19,7 @@ import {
 } from './history-file.js';
 import { Profile, withReaction } from './profile.js';
 import { isReaction } from './reactions.js';
-import { SiteError, findCatalog, readSite } from './site.js';
+import { MODEL_WEIGHTS, SiteError, findCatalog, modelFiles, readSite } from './site.js';
 
 export { ImportError, MAX_IMPORT_BYTES, MAX_TASTE_CHARS };
 
@@ -49,8 +50,11 @@ export class LocalRec extends EventTarget {
    * profile. Resolves once recommendations work; the language model loads afterwards
    * (`ready.encoder`) unless `encoder` is false.
    */
-  static async open({ site = './', catalog = '', backend = 'auto', onProgress = null, encoder = true, workerUrl } = {}) {
+  static async open({
+    site = './', catalog = '', backend = 'auto', weights = 'int8', onProgress = null, encoder = true, workerUrl,
+  } = {}) {
     if (!['auto', 'webgpu', 'cpu'].includes(backend)) throw new LocalRecError('bad-request', `unknown backend ${JSON.stringify(backend)}`);
+    if (!MODEL_WEIGHTS.includes(weights)) throw new LocalRecError('bad-request', `unknown model weights ${JSON.stringify(weights)} (expected 'int8' or 'f32')`);
     const siteUrl = new URL(site, here());
     if (!siteUrl.pathname.endsWith('/')) siteUrl.pathname += '/';
     const progress = (event) => onProgress?.(event);
@@ -65,7 +69,8 @@ export class LocalRec extends EventTarget {
     }
     const read = readSite(manifest, siteUrl);
     const entry = findCatalog(read, catalog);
-    const rec = new LocalRec(read, entry, { backend, onProgress, workerUrl });
+    modelFiles(read, weights); // a site without f32 weights says so now
+    const rec = new LocalRec(read, entry, { backend, weights, onProgress, workerUrl });
     try {
       await rec.#start();
     } catch (error) {
@@ -121,6 +126,7 @@ export class LocalRec extends EventTarget {
   async #start() {
     const opening = this.#client.restart('open', {
       site: this.#site.url, manifest: this.#site.manifest, catalog: this.#entry.name, backend: this.#options.backend,
+      weights: this.#options.weights,
     });
     const [opened] = await Promise.all([opening, this.#restoreProfile()]);
     this.#engine = { backend: opened.backend, adapter: opened.adapter };
@@ -148,7 +154,7 @@ export class LocalRec extends EventTarget {
 
   /**
    * Loads the language model (downloaded once, sha256-checked, then read from the Cache API),
-   * if it is not loaded or loading. Resolves like `ready.encoder`; after a failure, calling it
+   * and the items' text vectors if the catalogue opened without them, if not loaded or loading. Resolves like `ready.encoder`; after a failure, calling it
    * again tries again (and `ready.encoder` is a fresh promise).
    */
   loadEncoder() {
@@ -180,7 +186,7 @@ export class LocalRec extends EventTarget {
     return promise;
   }
 
-  /** Whether the language model is loaded (taste sentences, tokenize and embed need it). */
+  /** Whether the language model (and the items' text vectors) are loaded: taste sentences, tokenize and embed need it. */
   get hasEncoder() {
     return this.#encoder.state === 'loaded';
   }
@@ -497,6 +503,7 @@ export class LocalRec extends EventTarget {
       try {
         const opened = await this.#client.restart('open', {
           site: this.#site.url, manifest: this.#site.manifest, catalog: this.#entry.name, backend: this.#options.backend,
+      weights: this.#options.weights,
         });
         this.#engine = { backend: opened.backend, adapter: opened.adapter };
         this.#encoder = { state: 'idle', promise: null, result: null, error: null };

@@ -93,10 +93,10 @@ async function openCache(name) {
 /**
  * Loads the model's files (`[{name, url, bytes, sha256}]`) from the Cache API `cacheName`, or
  * downloads, checks and caches them. Resolves to `{files: {name: Uint8Array}, fromCache}`.
+ * `report`: a `progressOver` shared with other downloads (default: over these files).
  */
-export async function loadModelFiles(files, cacheName, onProgress) {
+export async function loadModelFiles(files, cacheName, onProgress, report = progressOver(files, onProgress)) {
   const cache = await openCache(cacheName);
-  const report = progressOver(files, onProgress);
   const out = {};
   let fromCache = true;
   for (const file of files) {

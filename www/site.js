@@ -55,9 +55,23 @@ export function catalogFiles(site, catalog) {
   return out;
 }
 
-/** The model's files, in the site's order (config, tokenizer, weights). */
-export function modelFiles(site) {
+/** The model's weights the library can load: 'int8' (compact, the default) and 'f32'. */
+export const MODEL_WEIGHTS = ['int8', 'f32'];
+
+/**
+ * The model's files, in the site's order (config, tokenizer, weights). `weights`: 'int8' takes
+ * the site's default list (`model.files`: the compact weights); 'f32' puts `model.weights.f32`
+ * in place of the weights.
+ */
+export function modelFiles(site, weights = 'int8') {
   const { model } = site.manifest;
   if (!model?.path || !Array.isArray(model.files)) throw new SiteError('the site has no model');
-  return model.files.map((name) => site.entry(`${model.path}${name}`, name));
+  if (!MODEL_WEIGHTS.includes(weights)) throw new SiteError(`unknown model weights ${JSON.stringify(weights)} (expected 'int8' or 'f32')`);
+  let names = model.files;
+  if (weights === 'f32') {
+    const f32 = model.weights?.f32;
+    if (!f32) throw new SiteError('the site has no f32 weights for its model');
+    names = [...names.slice(0, -1), f32];
+  }
+  return names.map((name) => site.entry(`${model.path}${name}`, name));
 }

@@ -24,6 +24,8 @@ const tasteVectors = new Map(); // sentence → its text vector (the last few)
 const post = (message, transfer = []) => self.postMessage(message, transfer);
 
 let site = null; // the site's manifest, read (see site.js)
+let modelChoice = 'int8'; // which of the model's weights: 'int8' (compact, the default) or 'f32'
+let pendingVectors = null; // the catalogue's text vectors, when the first list went without them
 
 self.onmessage = ({ data: { id, op, args } }) => {
   if (op === 'cancel') {
@@ -138,12 +140,18 @@ const handlers = {
    * catalogue's name, 'auto' | 'webgpu' | 'cpu'. Loads the wasm and the catalogue (no model):
    * recommendations work from here on. → `{backend, adapter, catalog, millis}`.
    */
-  async open({ site: siteUrl, manifest, catalog: name, backend = 'auto' }, id) {
+  async open({ site: siteUrl, manifest, catalog: name, backend = 'auto', weights = 'int8' }, id) {
     const started = performance.now();
     const progress = (phase, extra = {}) => post({ op: 'progress', id, phase, ...extra });
     site = readSite(manifest, siteUrl);
+    modelChoice = weights;
+    modelFiles(site, weights); // an unknown choice fails here, not after the list
     const entry = findCatalog(site, name);
     const files = catalogFiles(site, entry);
+    // With the head's item table the first list needs no text vectors: they follow with the
+    // encoder (a text-only catalogue needs them for its first list).
+    pendingVectors = files.itemTable && files.vectors ? files.vectors : null;
+    if (pendingVectors) delete files.vectors;
 
     progress('wasm');
     wasm = await init();
@@ -171,18 +179,32 @@ const handlers = {
   },
 
   /**
-   * Downloads the encoder (or reads it from the cache), then, in its turn, loads it into the
-   * engine and warms it up. Progress: 'model' (bytes), 'encoder', 'warmup'. → `{fromCache, millis}`.
+   * Downloads the encoder (or reads it from the cache) and, where the first list went without
+   * them, the items' text vectors, side by side; then, each in its turn, attaches the vectors
+   * and loads the encoder into the engine and warms it up. A taste sentence counts once both
+   * are in. Progress: 'model' (bytes of both), 'encoder', 'warmup'. → `{fromCache, weights, millis}`.
    */
   async encoder(_args, id) {
     const progress = (phase, extra = {}) => post({ op: 'progress', id, phase, ...extra });
     if (!site) throw Object.assign(new Error('open the catalogue first'), { code: 'not-ready' });
     const started = performance.now();
-    const files = modelFiles(site);
+    const files = modelFiles(site, modelChoice);
     const weights = files.at(-1);
+    // Keyed by the weights' sha256: the int8 and f32 models never share a cache.
     const cacheName = `localrec-model-${weights.sha256.slice(0, 12)}`;
-    const { files: bytes, fromCache } = await loadModelFiles(files, cacheName, (p) => progress('model', p));
+    const vectorsFile = pendingVectors;
+    const report = progressOver(vectorsFile ? [...files, vectorsFile] : files, (p) => progress('model', p));
+    const vectorsAttached = vectorsFile
+      ? fetchVerified(vectorsFile, (loaded) => report(vectorsFile, loaded, 'network')).then((bytes) => inTurn(() => {
+        requireEngine();
+        if (!engine.hasTextVectors) engine.attachTextVectors(bytes);
+        if (pendingVectors === vectorsFile) pendingVectors = null;
+      }))
+      : Promise.resolve();
+    vectorsAttached.catch(() => {}); // awaited below, after the model
+    const { files: bytes, fromCache } = await loadModelFiles(files, cacheName, (p) => progress('model', p), report);
     const downloadedAt = performance.now();
+    await vectorsAttached;
     return inTurn(async () => {
       requireEngine();
       progress('encoder', { backend: engine.backend });
@@ -190,7 +212,13 @@ const handlers = {
       engine.loadEncoder(config, tokenizer, model);
       progress('warmup');
       await engine.embed(['warm up']); // compiles the GPU kernels once, before a person waits on them
-      return { result: { fromCache, millis: { download: downloadedAt - started, load: performance.now() - downloadedAt } } };
+      return {
+        result: {
+          fromCache,
+          weights: modelChoice,
+          millis: { download: downloadedAt - started, load: performance.now() - downloadedAt },
+        },
+      };
     });
   },
 
@@ -212,8 +240,8 @@ const handlers = {
     const { items, codes } = historyArrays(history);
     const text = taste.trim();
     // A taste sentence needs the encoder: until it is loaded the list leaves the sentence out
-    // (and says so: `taste` false).
-    const useTaste = Boolean(text) && engine.hasEncoder;
+    // (and says so: `taste` false). So does it until the items' text vectors are in.
+    const useTaste = Boolean(text) && engine.hasEncoder && engine.hasTextVectors;
     const tastes = useTaste ? await tasteVector(text) : new Float32Array(0);
     const result = await engine.recommend(
       items, codes, tastes, personal ? Float32Array.from(personal) : undefined, count, 3,

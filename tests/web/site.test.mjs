@@ -1,0 +1,42 @@
+// site.js: the model's files for each choice of weights (int8 by default, f32 on request), and
+// a catalogue with the head's item table may leave its text vectors for later.
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { catalogFiles, findCatalog, modelFiles, readSite } from '../../www/site.js';
+
+const file = (path) => ({ path, bytes: 1, sha256: '0'.repeat(64) });
+const manifest = {
+  format: 'localrec-site',
+  version: 1,
+  catalogs: [
+    { name: 'a', path: 'catalogs/a/', files: { manifest: 'catalog.json', items: 'items.csv', itemTable: 't.safetensors', vectors: 'v.safetensors' } },
+    { name: 'b', path: 'catalogs/b/', files: { manifest: 'catalog.json', items: 'items.csv' } },
+  ],
+  model: {
+    path: 'models/m/',
+    files: ['config.json', 'tokenizer.json', 'model.int8.safetensors'],
+    weights: { int8: 'model.int8.safetensors', f32: 'model.safetensors' },
+  },
+  files: ['catalogs/a/catalog.json', 'catalogs/a/items.csv', 'catalogs/a/t.safetensors', 'catalogs/a/v.safetensors',
+    'catalogs/b/catalog.json', 'catalogs/b/items.csv', 'models/m/config.json', 'models/m/tokenizer.json',
+    'models/m/model.int8.safetensors', 'models/m/model.safetensors'].map(file),
+};
+const site = readSite(manifest, 'http://example.test/demo/');
+
+test('int8 weights by default, f32 on request, never a mix', () => {
+  assert.deepEqual(modelFiles(site).map((f) => f.name), ['config.json', 'tokenizer.json', 'model.int8.safetensors']);
+  assert.deepEqual(modelFiles(site, 'int8').map((f) => f.url), modelFiles(site).map((f) => f.url));
+  const f32 = modelFiles(site, 'f32');
+  assert.deepEqual(f32.map((f) => f.name), ['config.json', 'tokenizer.json', 'model.safetensors']);
+  assert.equal(f32[2].url, 'http://example.test/demo/models/m/model.safetensors');
+  assert.throws(() => modelFiles(site, 'f16'), /unknown model weights/);
+  const old = readSite({ ...manifest, model: { path: 'models/m/', files: manifest.model.files } }, 'http://example.test/');
+  assert.throws(() => modelFiles(old, 'f32'), /no f32 weights/);
+});
+
+test('a catalogue needs its text vectors only without the item table', () => {
+  assert.deepEqual(Object.keys(catalogFiles(site, findCatalog(site, 'a'))).sort(), ['itemTable', 'items', 'manifest', 'vectors']);
+  assert.throws(() => catalogFiles(site, findCatalog(site, 'b')), /no vectors file/);
+});
