@@ -1,6 +1,9 @@
-// A small static server for a built site (dist/demo by default): files as they are, with their
-// MIME types and nothing else: no COOP/COEP or other special headers (the site needs none, as on
-// any static host). GET and HEAD only.
+// A small static server for a built site (dist/demo by default): files with their MIME types
+// and nothing else: no COOP/COEP or other special headers (the site needs none, as on any
+// static host). Where the build wrote a compressed copy beside a file (`<file>.br`, `<file>.gz`)
+// and the request's Accept-Encoding allows it, the copy is sent with `Content-Encoding` (its own
+// Content-Length, the original's Content-Type, `Vary: Accept-Encoding`), as hosts that serve
+// precompressed files do. GET and HEAD only.
 //
 //   node scripts/serve.mjs [port] [folder]      (default 8080, dist/demo, on 127.0.0.1)
 //
@@ -30,6 +33,40 @@ const MIME = {
   '.csv': 'text/csv; charset=utf-8',
   '.tsv': 'text/tab-separated-values; charset=utf-8',
 };
+
+// The encodings a build writes beside a file, best first.
+const ENCODINGS = [['br', '.br'], ['gzip', '.gz']];
+
+/** The encodings `header` (Accept-Encoding) allows: a Set of tokens with q > 0 ('*' covers the rest). */
+function acceptedEncodings(header = '') {
+  const allowed = new Set();
+  const refused = new Set();
+  for (const part of String(header).split(',')) {
+    const [token, ...params] = part.trim().toLowerCase().split(';');
+    if (!token) continue;
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    (q && !(Number(q.slice(2)) > 0) ? refused : allowed).add(token);
+  }
+  if (allowed.has('*')) for (const [name] of ENCODINGS) if (!refused.has(name)) allowed.add(name);
+  return allowed;
+}
+
+/**
+ * The compressed copies beside `path` that are current (not older than the file: a copy left
+ * beside a replaced file is never sent): `[{encoding, path, size, mtimeMs}]`, best first.
+ */
+async function encodedCopies(path, info) {
+  const found = [];
+  for (const [encoding, suffix] of ENCODINGS) {
+    try {
+      const copy = await stat(path + suffix);
+      if (copy.isFile() && copy.mtimeMs >= info.mtimeMs) found.push({ encoding, path: path + suffix, size: copy.size, mtimeMs: copy.mtimeMs });
+    } catch {
+      // none
+    }
+  }
+  return found;
+}
 
 function resolvePath(root, urlPath, only) {
   let path;
@@ -71,19 +108,26 @@ export function createAppServer({ root = DEFAULT_SITE, only = null, delay = null
       return send(404, 'not found\n');
     }
     if (!info.isFile()) return send(404, 'not found\n');
-    const etag = `"${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}"`;
+    const copies = await encodedCopies(path, info);
+    const accepted = acceptedEncodings(req.headers['accept-encoding']);
+    const copy = copies.find((c) => accepted.has(c.encoding));
+    const sent = copy ?? { path, size: info.size, mtimeMs: info.mtimeMs };
+    const etag = `"${sent.size.toString(16)}-${Math.floor(sent.mtimeMs).toString(16)}${copy ? `-${copy.encoding}` : ''}"`;
+    const vary = copies.length ? { Vary: 'Accept-Encoding' } : {};
     if (req.headers['if-none-match'] === etag) {
-      res.writeHead(304, { ETag: etag, ...headers });
+      res.writeHead(304, { ETag: etag, ...vary, ...headers });
       return res.end();
     }
     res.writeHead(200, {
       'Content-Type': MIME[extname(path)] ?? 'application/octet-stream',
-      'Content-Length': info.size,
+      'Content-Length': sent.size,
+      ...(copy ? { 'Content-Encoding': copy.encoding } : {}),
+      ...vary,
       ETag: etag,
       ...headers,
     });
     if (req.method === 'HEAD') return res.end();
-    createReadStream(path).on('error', () => res.destroy()).pipe(res);
+    createReadStream(sent.path).on('error', () => res.destroy()).pipe(res);
   });
 }
 

@@ -1,8 +1,9 @@
 // The built site (dist/demo: anime-5k and goodbooks-10k) as any static host serves it, under a
 // sub-path: the text-only books catalogue recommends from a sentence and from likes and shows
 // its attribution; the page switches catalogues, each with its own profile (the old single
-// profile moves to anime-5k); the list comes before the language model, and the taste box
-// works once the model is there; the minimal example page shows five recommendations.
+// profile moves to anime-5k); the list comes before the language model and the items' text
+// vectors, and the taste box works once both are there (over compressed transfers from
+// scripts/serve.mjs); the minimal example page shows five recommendations.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -120,16 +121,31 @@ describe('the built site on the CPU fallback', { timeout: 900_000 }, () => {
   });
 });
 
-describe('the list before the language model', { timeout: 600_000 }, () => {
-  test('with slow model files, the list shows first; the taste box works once the model is here', async () => {
-    // The same site from a static server that holds the model's files for 5 s.
-    const slow = await startServer({ delay: (path) => (path.includes('/models/') ? 5_000 : 0) });
+describe('the list before the language model, over compressed transfers', { timeout: 600_000 }, () => {
+  test('served by scripts/serve.mjs (br copies) with slow model files and text vectors: the list shows first, the taste box works once both are here, bytes check out and progress never overruns', async () => {
+    // The same site from the repository's static server (which sends the build's .br/.gz copies),
+    // holding the model's files and the items' text vectors 5 s each: the list needs neither.
+    const held = (path) => path.includes('/models/') || path.endsWith('/item_vectors.safetensors');
+    const slow = await startServer({ delay: (path) => (held(path) ? 5_000 : 0) });
     const browser = await launch({ webgpu: false });
     try {
-      const page = await browser.newPage();
+      const context = await browser.newContext();
+      // Responses of the page and of its worker: path → content-encoding, and when the text
+      // vectors arrived.
+      const encodings = new Map();
+      let vectorsArrived = null;
+      context.on('response', (response) => {
+        const path = new URL(response.url()).pathname.slice(new URL(slow.url).pathname.length);
+        encodings.set(path, response.headers()['content-encoding'] ?? 'identity');
+      });
+      context.on('requestfinished', (request) => {
+        if (request.url().endsWith('/anime-5k/item_vectors.safetensors')) vectorsArrived ??= Date.now();
+      });
+      const page = await context.newPage();
       const seen = watch(page);
       await page.goto(`${slow.url}?backend=cpu`);
       await waitForState(page, 'listed', LOAD_TIMEOUT);
+      const listedAt = Date.now();
       const early = await page.evaluate(() => ({
         rows: document.querySelectorAll('#recommendations .item').length,
         encoder: window.localrec.rec.hasEncoder,
@@ -142,11 +158,32 @@ describe('the list before the language model', { timeout: 600_000 }, () => {
       assert.match(early.note, /language model is still loading/);
 
       await waitForState(page, 'ready', LOAD_TIMEOUT);
+      assert.ok(vectorsArrived > listedAt, 'the text vectors arrived after the list');
       assert.equal(await page.isDisabled('#taste-button'), false);
       await page.fill('#taste', 'giant robots and space wars');
       await page.press('#taste', 'Enter');
       await settled(page);
       assert.match(await page.textContent('#recommendations .because'), /you described/);
+
+      // Compressed on the wire (the page reached its list and loaded the model: every file
+      // passed its size and sha256 check on the decoded bytes).
+      for (const path of ['pkg/localrec_bg.wasm', 'www/localrec.js', 'catalogs/anime-5k/item_item.safetensors',
+        'catalogs/anime-5k/item_vectors.safetensors', 'models/all-MiniLM-L6-v2/model.int8.safetensors']) {
+        assert.equal(encodings.get(path), 'br', `${path} came with content-encoding br`);
+      }
+      // Progress counts decoded bytes against site.json's sizes: never over, and each
+      // download ends at its total.
+      const events = await page.evaluate(() => window.localrec.progressEvents.filter((e) => e.total !== undefined));
+      for (const phase of ['catalog', 'model']) {
+        const of = events.filter((e) => e.phase === phase);
+        assert.ok(of.length > 0, `${phase} progress`);
+        for (const e of of) {
+          assert.ok(e.loaded <= e.total && e.overallLoaded <= e.overallTotal, `${phase}: ${JSON.stringify(e)}`);
+        }
+        const last = of.at(-1);
+        assert.equal(last.overallLoaded, last.overallTotal, `${phase} ends at its total`);
+        assert.ok(of.some((e) => e.file === 'item_vectors.safetensors') === (phase === 'model'), `the text vectors come with the ${phase === 'model' ? 'model' : 'encoder'}`);
+      }
       assert.deepEqual(seen.errors, []);
     } finally {
       await browser.close();
