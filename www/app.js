@@ -101,7 +101,7 @@ async function start() {
   showElapsed(performance.now());
   try {
     rec = await LocalRec.open({
-      site: './', catalog: catalogName, backend: forceCpu ? 'cpu' : 'auto', weights, onProgress, encoder: false,
+      site: './', catalog: catalogName, backend: forceCpu ? 'cpu' : 'auto', weights, onProgress,
     });
   } catch (error) {
     $('status').textContent = 'The catalogue could not be loaded.';

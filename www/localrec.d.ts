@@ -85,6 +85,7 @@ export interface EncoderInfo {
   fromCache: boolean;
   /** Which weights were loaded. */
   weights: ModelWeights;
+  /** Milliseconds: the download (or cache read: the text vectors too, where they come with it), loading and warming up. */
   millis: { download: number; load: number };
 }
 

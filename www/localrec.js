@@ -70,7 +70,7 @@ export class LocalRec extends EventTarget {
     const read = readSite(manifest, siteUrl);
     const entry = findCatalog(read, catalog);
     modelFiles(read, weights); // a site without f32 weights says so now
-    const rec = new LocalRec(read, entry, { backend, weights, onProgress, workerUrl });
+    const rec = new LocalRec(read, entry, { backend, weights, encoder, onProgress, workerUrl });
     try {
       await rec.#start();
     } catch (error) {
@@ -126,7 +126,7 @@ export class LocalRec extends EventTarget {
   async #start() {
     const opening = this.#client.restart('open', {
       site: this.#site.url, manifest: this.#site.manifest, catalog: this.#entry.name, backend: this.#options.backend,
-      weights: this.#options.weights,
+      weights: this.#options.weights, prefetchEncoder: this.#options.encoder,
     });
     const [opened] = await Promise.all([opening, this.#restoreProfile()]);
     this.#engine = { backend: opened.backend, adapter: opened.adapter };
@@ -503,7 +503,7 @@ export class LocalRec extends EventTarget {
       try {
         const opened = await this.#client.restart('open', {
           site: this.#site.url, manifest: this.#site.manifest, catalog: this.#entry.name, backend: this.#options.backend,
-      weights: this.#options.weights,
+          weights: this.#options.weights, prefetchEncoder: hadEncoder,
         });
         this.#engine = { backend: opened.backend, adapter: opened.adapter };
         this.#encoder = { state: 'idle', promise: null, result: null, error: null };

@@ -1,5 +1,7 @@
 // Fetches the site's files with byte progress and checks each against the size and sha256 that
-// the site's manifest (site.json) lists. The model's files are kept in the Cache API, so later
+// the site's manifest (site.json) lists. Progress counts the response body's bytes, which fetch
+// gives decoded: a transfer sent compressed (Content-Encoding) counts what it decodes to, against
+// the listed size, so the bar never overruns nor stalls (a compressed Content-Length is never used). The model's files are kept in the Cache API, so later
 // visits read them locally (a damaged entry is dropped and downloaded again); the catalogue's
 // files go through the HTTP cache and the service worker. Runs in the worker (fetch, caches
 // and crypto.subtle are all available there).
@@ -115,13 +117,9 @@ export async function loadModelFiles(files, cacheName, onProgress, report = prog
     if (!bytes) {
       fromCache = false;
       bytes = await fetchVerified(file, (loaded) => report(file, loaded, 'network'), { cache: 'no-store' });
-      if (cache) {
-        try {
-          await cache.put(file.url, new Response(bytes, { headers: { 'Content-Type': 'application/octet-stream' } }));
-        } catch {
-          // Storage full or denied: keep working from memory; the next visit downloads again.
-        }
-      }
+      // Not awaited: the bytes are used at once while the browser stores them. Storage full or
+      // denied: keep working from memory; the next visit downloads again.
+      cache?.put(file.url, new Response(bytes, { headers: { 'Content-Type': 'application/octet-stream' } })).catch(() => {});
     }
     out[file.name] = bytes;
   }

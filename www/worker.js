@@ -26,6 +26,7 @@ const post = (message, transfer = []) => self.postMessage(message, transfer);
 let site = null; // the site's manifest, read (see site.js)
 let modelChoice = 'int8'; // which of the model's weights: 'int8' (compact, the default) or 'f32'
 let pendingVectors = null; // the catalogue's text vectors, when the first list went without them
+let encoderDownload = null; // the encoder's download, when `open` started it (see downloadEncoder)
 
 self.onmessage = ({ data: { id, op, args } }) => {
   if (op === 'cancel') {
@@ -61,6 +62,38 @@ function inTurn(job) {
   const done = queue.then(job);
   queue = done.catch(() => {});
   return done;
+}
+
+/**
+ * Starts downloading the pending text vectors, then the encoder's files (from the Cache API when
+ * there), with one 'model' progress over both (request `id`). One after the other, vectors first:
+ * attaching them takes the worker a moment, while loading the encoder (seconds of wasm that keep
+ * this thread from reading a download) comes once every byte is in. The vectors are attached to
+ * the engine in their turn as soon as they are in.
+ * → `{files, weights, started, model: Promise<{bytes, fromCache}>, vectorsAttached: Promise}`.
+ */
+function downloadEncoder(id) {
+  const started = performance.now();
+  const weights = modelChoice;
+  const files = modelFiles(site, weights);
+  // Keyed by the weights' sha256: the int8 and f32 models never share a cache.
+  const cacheName = `localrec-model-${files.at(-1).sha256.slice(0, 12)}`;
+  const onProgress = (p) => post({ op: 'progress', id, phase: 'model', ...p });
+  const vectorsFile = pendingVectors;
+  const report = progressOver(vectorsFile ? [vectorsFile, ...files] : files, onProgress);
+  const vectors = vectorsFile ? fetchVerified(vectorsFile, (loaded) => report(vectorsFile, loaded, 'network')) : Promise.resolve(null);
+  const vectorsAttached = vectors.then((bytes) => bytes && inTurn(() => {
+    requireEngine();
+    if (!engine.hasTextVectors) engine.attachTextVectors(bytes);
+    if (pendingVectors === vectorsFile) pendingVectors = null;
+  }));
+  const model = vectors
+    .then(() => loadModelFiles(files, cacheName, onProgress, report))
+    .then(({ files: bytes, fromCache }) => ({ bytes, fromCache }));
+  // Awaited by the 'encoder' request; not a failure of their own before then.
+  vectorsAttached.catch(() => {});
+  model.catch(() => {});
+  return { files, weights, started, model, vectorsAttached };
 }
 
 // The GPU devices Burn opens, so that their loss is seen: `device.lost` resolves when the GPU
@@ -140,7 +173,7 @@ const handlers = {
    * catalogue's name, 'auto' | 'webgpu' | 'cpu'. Loads the wasm and the catalogue (no model):
    * recommendations work from here on. → `{backend, adapter, catalog, millis}`.
    */
-  async open({ site: siteUrl, manifest, catalog: name, backend = 'auto', weights = 'int8' }, id) {
+  async open({ site: siteUrl, manifest, catalog: name, backend = 'auto', weights = 'int8', prefetchEncoder = false }, id) {
     const started = performance.now();
     const progress = (phase, extra = {}) => post({ op: 'progress', id, phase, ...extra });
     site = readSite(manifest, siteUrl);
@@ -152,17 +185,24 @@ const handlers = {
     // encoder (a text-only catalogue needs them for its first list).
     pendingVectors = files.itemTable && files.vectors ? files.vectors : null;
     if (pendingVectors) delete files.vectors;
+    encoderDownload = null;
 
+    // The wasm module and the catalogue's files download side by side.
     progress('wasm');
-    wasm = await init();
-    const adapter = backend === 'cpu' ? null : await findAdapter();
-    if (backend === 'webgpu' && !adapter) throw Object.assign(new Error('this browser offers no WebGPU adapter'), { code: 'no-webgpu' });
     const report = progressOver(Object.values(files), (p) => progress('catalog', p));
     const bytes = {};
-    await Promise.all(Object.entries(files).map(async ([role, file]) => {
+    const catalogue = Promise.all(Object.entries(files).map(async ([role, file]) => {
       bytes[role] = await fetchVerified(file, (loaded) => report(file, loaded, 'network'));
-    }));
+    })).then(() => {
+      // The list's files are in: the encoder's (and the text vectors') download starts now,
+      // while the wasm compiles, the engine starts and the first list is computed, if the
+      // encoder will be wanted.
+      if (prefetchEncoder) encoderDownload = downloadEncoder(id);
+    });
+    [wasm] = await Promise.all([init(), catalogue]);
     const loadedAt = performance.now();
+    const adapter = backend === 'cpu' ? null : await findAdapter();
+    if (backend === 'webgpu' && !adapter) throw Object.assign(new Error('this browser offers no WebGPU adapter'), { code: 'no-webgpu' });
 
     progress('engine', { backend: adapter ? 'webgpu' : 'cpu' });
     engine = await Engine.create(adapter ? 'webgpu' : 'cpu');
@@ -179,44 +219,32 @@ const handlers = {
   },
 
   /**
-   * Downloads the encoder (or reads it from the cache) and, where the first list went without
-   * them, the items' text vectors, side by side; then, each in its turn, attaches the vectors
-   * and loads the encoder into the engine and warms it up. A taste sentence counts once both
-   * are in. Progress: 'model' (bytes of both), 'encoder', 'warmup'. → `{fromCache, weights, millis}`.
+   * Where the first list went without them, the items' text vectors (attached in their turn),
+   * and the encoder's files (downloaded, or read from the cache): from the download `open`
+   * started (`prefetchEncoder`), or a fresh one. Then, in its turn, loads the encoder into the
+   * engine and warms it up. A taste sentence counts once both are in. Progress: 'model' (bytes
+   * of both), 'encoder', 'warmup'. → `{fromCache, weights, millis}`.
    */
   async encoder(_args, id) {
-    const progress = (phase, extra = {}) => post({ op: 'progress', id, phase, ...extra });
     if (!site) throw Object.assign(new Error('open the catalogue first'), { code: 'not-ready' });
-    const started = performance.now();
-    const files = modelFiles(site, modelChoice);
-    const weights = files.at(-1);
-    // Keyed by the weights' sha256: the int8 and f32 models never share a cache.
-    const cacheName = `localrec-model-${weights.sha256.slice(0, 12)}`;
-    const vectorsFile = pendingVectors;
-    const report = progressOver(vectorsFile ? [...files, vectorsFile] : files, (p) => progress('model', p));
-    const vectorsAttached = vectorsFile
-      ? fetchVerified(vectorsFile, (loaded) => report(vectorsFile, loaded, 'network')).then((bytes) => inTurn(() => {
-        requireEngine();
-        if (!engine.hasTextVectors) engine.attachTextVectors(bytes);
-        if (pendingVectors === vectorsFile) pendingVectors = null;
-      }))
-      : Promise.resolve();
-    vectorsAttached.catch(() => {}); // awaited below, after the model
-    const { files: bytes, fromCache } = await loadModelFiles(files, cacheName, (p) => progress('model', p), report);
+    const progress = (phase, extra = {}) => post({ op: 'progress', id, phase, ...extra });
+    const download = encoderDownload ?? downloadEncoder(id);
+    encoderDownload = null; // a retry after a failure downloads again
+    await download.vectorsAttached;
+    const { bytes, fromCache } = await download.model;
     const downloadedAt = performance.now();
-    await vectorsAttached;
     return inTurn(async () => {
       requireEngine();
       progress('encoder', { backend: engine.backend });
-      const [config, tokenizer, model] = files.map((file) => bytes[file.name]);
+      const [config, tokenizer, model] = download.files.map((file) => bytes[file.name]);
       engine.loadEncoder(config, tokenizer, model);
       progress('warmup');
       await engine.embed(['warm up']); // compiles the GPU kernels once, before a person waits on them
       return {
         result: {
           fromCache,
-          weights: modelChoice,
-          millis: { download: downloadedAt - started, load: performance.now() - downloadedAt },
+          weights: download.weights,
+          millis: { download: downloadedAt - download.started, load: performance.now() - downloadedAt },
         },
       };
     });
