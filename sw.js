@@ -1,21 +1,42 @@
 // The service worker: the site keeps working offline after the first visit. When it installs it
-// reads the site's manifest (site.json) and stores every file it lists; afterwards the network
-// comes first (a new version is seen at once when online) and this cache answers when the
-// network fails. It only ever answers GETs of this origin's own files; the model's files are
-// not its business (the library keeps them, checked by sha256, in their own cache). Every path
-// is relative to this file, so the site works under any sub-path.
+// reads the site's manifest (site.json) and stores the page's own files and those of the
+// catalogue(s) its pages have open (`?catalog=…`, else the first); a catalogue opened later is
+// stored as it is fetched. Afterwards the network comes first (a new version is seen at once
+// when online) and this cache answers when the network fails. It only ever answers GETs of this
+// origin's own files; the model's files are not its business (the library keeps them, checked by
+// sha256, in their own cache). The page registers it once its language model is loaded, so that
+// on a first visit these downloads (mostly answered by the HTTP cache by then) come last. Every
+// path is relative to this file, so the site works under any sub-path.
 
-const CACHE = 'localrec-site-v1';
+const CACHE = 'localrec-site-v2';
 const MODEL_PATH = /\/models\//;
+// Listed in site.json but never fetched by the page: not worth a first visit's bytes.
+const NOT_FOR_THE_PAGE = /^examples\/|\.d\.ts$|\.ts$|\.cjs$|\.md$|\/LICENSE$|uPlot\.(iife|cjs)/;
 
-/** What the site needs offline: the page, the manifest, and every listed file but the model's. */
+/** The catalogues the site's open pages show (`?catalog=`, or the site's first). */
+async function openCatalogues(manifest) {
+  const names = new Set();
+  for (const client of await self.clients.matchAll({ type: 'window', includeUncontrolled: true })) {
+    names.add(new URL(client.url).searchParams.get('catalog') || manifest.catalogs[0]?.name);
+  }
+  if (names.size === 0) names.add(manifest.catalogs[0]?.name);
+  return manifest.catalogs.filter((c) => names.has(c.name));
+}
+
+/** What the site needs offline: the page, the manifest, its files and its open catalogues'. */
 async function siteFiles() {
   const response = await fetch('site.json', { cache: 'no-cache' });
   if (!response.ok) throw new Error(`site.json: HTTP ${response.status}`);
   const manifest = await response.json();
   const model = manifest.model?.path ?? 'models/';
-  const listed = manifest.files.map((file) => file.path).filter((path) => !path.startsWith(model));
-  return ['./', 'site.json', ...listed];
+  const catalogues = await openCatalogues(manifest);
+  const allCatalogues = manifest.catalogs.map((c) => c.path);
+  const wanted = (path) => {
+    if (path.startsWith(model) || NOT_FOR_THE_PAGE.test(path)) return false;
+    const inCatalogue = allCatalogues.find((prefix) => path.startsWith(prefix));
+    return !inCatalogue || catalogues.some((c) => c.path === inCatalogue);
+  };
+  return ['./', 'site.json', ...manifest.files.map((file) => file.path).filter(wanted)];
 }
 
 self.addEventListener('install', (event) => {
