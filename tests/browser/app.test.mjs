@@ -41,7 +41,7 @@ const genresOf = (page, ids) => page.evaluate((list) => {
   return list.map((id) => rows.find((r) => Number(r.dataset.item) === id)?.querySelector('.meta').textContent ?? '');
 }, ids);
 
-describe('the app on the CPU fallback', { timeout: 1_800_000 }, () => {
+describe('the app on the CPU fallback', { timeout: 900_000 }, () => {
   let browser;
   before(async () => { browser = await launch({ webgpu: false }); });
   after(async () => { await browser?.close(); });
