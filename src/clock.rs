@@ -9,9 +9,18 @@ pub fn now_seconds() -> f64 {
     START.get_or_init(Instant::now).elapsed().as_secs_f64()
 }
 
+/// `performance.now()` (monotonic), in a page or a worker; the wall clock where neither offers it.
 #[cfg(target_family = "wasm")]
 pub fn now_seconds() -> f64 {
-    js_sys::Date::now() / 1000.0
+    use wasm_bindgen::JsCast;
+    let global = js_sys::global();
+    let performance = match global.dyn_ref::<web_sys::Window>() {
+        Some(window) => window.performance(),
+        None => global
+            .dyn_ref::<web_sys::WorkerGlobalScope>()
+            .and_then(web_sys::WorkerGlobalScope::performance),
+    };
+    performance.map_or_else(js_sys::Date::now, |p| p.now()) / 1000.0
 }
 
 /// Lets the host's event loop run (natively: nothing to do). Long loops in the page's worker
@@ -21,16 +30,5 @@ pub async fn yield_to_host() {}
 
 #[cfg(target_family = "wasm")]
 pub async fn yield_to_host() {
-    use wasm_bindgen::{JsCast, JsValue};
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        let global = js_sys::global();
-        let set_timeout = js_sys::Reflect::get(&global, &JsValue::from_str("setTimeout"))
-            .ok()
-            .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
-        let scheduled = set_timeout.map(|f| f.call2(&global, &resolve, &JsValue::from(0)));
-        if !matches!(scheduled, Some(Ok(_))) {
-            let _ = resolve.call0(&JsValue::NULL);
-        }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    gloo_timers::future::TimeoutFuture::new(0).await;
 }

@@ -39,6 +39,10 @@ async fn webgpu_device() -> Result<Device, Error> {
     Ok(device)
 }
 
+fn now_millis() -> f64 {
+    crate::clock::now_seconds() * 1000.0
+}
+
 fn js_error(error: Error) -> JsValue {
     JsError::new(&error.to_string()).into()
 }
@@ -209,9 +213,9 @@ impl Engine {
         item_item: Option<Vec<u8>>,
         item_table: Option<Vec<u8>>,
     ) -> Result<JsValue, JsValue> {
-        let started = js_sys::Date::now();
+        let started = now_millis();
         let catalog = Catalog::load(&manifest, &items).map_err(|e| js_error(e.into()))?;
-        let parsed = js_sys::Date::now();
+        let parsed = now_millis();
         let mut recommender = match (item_table, head, item_vectors) {
             (Some(table), Some(head), vectors) => {
                 let mut recommender =
@@ -239,7 +243,7 @@ impl Engine {
         if let Some(bytes) = item_item {
             recommender = recommender.with_item_item(&bytes).map_err(js_error)?;
         }
-        let built = js_sys::Date::now();
+        let built = now_millis();
         let catalog = recommender.catalog();
         let manifest = catalog.manifest();
         let shown = &manifest.columns.show;
@@ -268,14 +272,14 @@ impl Engine {
             "items": items,
         });
         *self.recommender.borrow_mut() = Some(Rc::new(recommender));
-        let described = js_sys::Date::now();
+        let described = now_millis();
         let js = to_js(&info)?;
         // Where the time goes, for the page's load report.
         let millis = json!({
             "catalog": parsed - started,
             "recommender": built - parsed,
             "describe": described - built,
-            "toJs": js_sys::Date::now() - described,
+            "toJs": now_millis() - described,
         });
         js_sys::Reflect::set(&js, &"loadMillis".into(), &to_js(&millis)?)?;
         Ok(js)
