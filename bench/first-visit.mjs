@@ -1,0 +1,335 @@
+// A first visit on a slow connection: Chromium with a cold cache (a fresh browser context per
+// run: empty HTTP cache, Cache API, IndexedDB, no service worker) and the network throttled through the
+// DevTools protocol (Network.emulateNetworkConditions: 20 Mbit/s down, 40 ms latency), the CPU
+// backend. Three engines, alternating run by run:
+//
+// * localrec: the built site (dist/demo) from scripts/serve.mjs, which sends the build's .br copies;
+// * today: the build of commit d4eb922 (before issue 16), rebuilt from git into
+//   target/first-visit-old (a git worktree; its pkg/ is built once by its own
+//   scripts/build-web.sh and kept) and served by its own scripts/serve.mjs, as it was;
+// * the peer: transformers.js loading its default 8-bit MiniLM (q8: model_quantized.onnx) on the
+//   CPU (wasm) and embedding one sentence (bench/web/first-visit-peer.html, driving
+//   bench/web/peer-worker.js), served with brotli copies of its files (as a CDN would send them).
+//
+// Measured: navigation → first recommendations on screen; navigation → taste box usable (the
+// language model and the items' text vectors loaded: the page's state 'ready'); for the peer,
+// navigation → model loaded and → one sentence embedded. Bytes: the sum of the DevTools
+// protocol's Network.loadingFinished encodedDataLength over the page and its workers (attached
+// to every worker target), up to each milestone; then, once the service worker is installed (the
+// offline copy; up to 60 s), its own downloads, counted apart (the HTTP cache is on, as in a real
+// visit, so what the page already fetched costs it a revalidation at most). Not part of the tests. Needs the built site (./scripts/build-site.sh) and the peer
+// (scripts/bench-peers.sh installs it and builds its model files).
+//
+//   node bench/first-visit.mjs [--rounds 2] [--engines localrec,today,peer]
+//
+// Writes bench/results/first-visit-<date>.json and prints a Markdown table.
+
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpus, hostname } from 'node:os';
+import { dirname, join } from 'node:path';
+import { brotliCompressSync, constants } from 'node:zlib';
+
+import { createAppServer } from '../scripts/serve.mjs';
+import { REPO, launch } from '../tests/browser/harness.mjs';
+
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : fallback;
+};
+const ROUNDS = Number(arg('rounds', 2));
+const ENGINES = arg('engines', 'localrec,today,peer').split(',');
+const TIMEOUT = 600_000;
+
+// 20 Mbit/s down (and up), 40 ms of latency: the issue's slow connection.
+const NETWORK = { offline: false, latency: 40, downloadThroughput: 20e6 / 8, uploadThroughput: 20e6 / 8 };
+
+const SITE = join(REPO, 'dist/demo');
+const OLD_COMMIT = 'd4eb922';
+const OLD = join(REPO, 'target/first-visit-old');
+const PEER = join(REPO, 'target/first-visit-peer');
+
+const log = (line) => console.error(`first-visit: ${line}`);
+const sh = (cmd, args, options = {}) => execFileSync(cmd, args, { stdio: 'inherit', ...options });
+
+/**
+ * Today's build, from git: a worktree of OLD_COMMIT with its pkg/ built by its own
+ * scripts/build-web.sh (CARGO_TARGET_DIR is honoured; by default the worktree's target/), and
+ * the inputs git does not hold linked from this checkout: the model as scripts/fetch-model.sh
+ * puts it (models/all-MiniLM-L6-v2: the f32 model.safetensors it loaded) and the catalogue's
+ * item vectors (data/anime-5k/item_vectors.safetensors, f16 then as now). Built once: a stamp
+ * file names the commit.
+ */
+function ensureOld() {
+  const commit = execFileSync('git', ['rev-parse', `${OLD_COMMIT}^{commit}`], { cwd: REPO, encoding: 'utf8' }).trim();
+  const stamp = join(OLD, '.first-visit-built');
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === commit) return;
+  if (!existsSync(join(OLD, '.git'))) {
+    log(`today's build: git worktree ${OLD} at ${OLD_COMMIT}`);
+    sh('git', ['worktree', 'add', '--detach', OLD, commit], { cwd: REPO });
+  }
+  log("today's build: its scripts/build-web.sh (minutes, once)");
+  sh('./scripts/build-web.sh', [], { cwd: OLD, env: { ...process.env, CARGO_TARGET_DIR: process.env.CARGO_TARGET_DIR ?? join(OLD, 'target') } });
+  for (const path of ['models/all-MiniLM-L6-v2', 'data/anime-5k/item_vectors.safetensors']) {
+    if (!existsSync(join(REPO, path))) throw new Error(`${path} is missing: run ./scripts/build-site.sh first`);
+    let present = false;
+    try { present = Boolean(lstatSync(join(OLD, path))); } catch { /* absent */ }
+    if (!present) {
+      mkdirSync(dirname(join(OLD, path)), { recursive: true });
+      symlinkSync(join(REPO, path), join(OLD, path));
+    }
+  }
+  writeFileSync(stamp, `${commit}\n`);
+}
+
+/**
+ * The peer's files (bench/web, its model, transformers.js and ONNX Runtime Web) mirrored by links
+ * into target/first-visit-peer, with brotli copies (quality 9, as the build's) of what it
+ * downloads, so that serve.mjs sends them compressed as a CDN would.
+ */
+function ensurePeer() {
+  const needed = [
+    'bench/peers/node_modules/@huggingface/transformers/dist/transformers.js',
+    'bench/peers/models/all-MiniLM-L6-v2/onnx/model_quantized.onnx',
+  ];
+  for (const path of needed) {
+    if (!existsSync(join(REPO, path))) throw new Error(`${path} is missing: run scripts/bench-peers.sh (it installs the peer) first`);
+  }
+  const mirror = (folder) => {
+    for (const entry of readdirSync(join(REPO, folder), { withFileTypes: true })) {
+      const path = `${folder}/${entry.name}`;
+      if (entry.isDirectory()) {
+        mirror(path);
+        continue;
+      }
+      if (/\.(br|gz)$/.test(entry.name)) continue;
+      const target = join(PEER, path);
+      mkdirSync(dirname(target), { recursive: true });
+      if (!existsSync(target)) symlinkSync(join(REPO, path), target);
+      if (!/\.(js|mjs|wasm|onnx|json|html)$/.test(entry.name) || statSync(target).size < 1024) continue;
+      const copy = `${target}.br`;
+      if (existsSync(copy) && statSync(copy).mtimeMs >= statSync(target).mtimeMs) continue;
+      log(`brotli ${path}`);
+      const packed = brotliCompressSync(readFileSync(target), {
+        params: { [constants.BROTLI_PARAM_QUALITY]: 9, [constants.BROTLI_PARAM_LGWIN]: 22 },
+      });
+      if (packed.length < statSync(target).size) writeFileSync(copy, packed);
+    }
+  };
+  for (const folder of ['bench/web', 'bench/peers/models', 'bench/peers/node_modules/@huggingface/transformers/dist',
+    'bench/peers/node_modules/onnxruntime-web/dist']) mirror(folder);
+}
+
+function listen(server) {
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${server.address().port}/`)));
+}
+
+/** Today's server: its own scripts/serve.mjs (files as they are, from its repository root). */
+async function startOldServer() {
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const child = spawn(process.execPath, ['scripts/serve.mjs', String(port)], { cwd: OLD, stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise((resolve, reject) => {
+    child.stdout.on('data', (chunk) => { if (String(chunk).includes('http://')) resolve(); });
+    child.once('exit', (code) => reject(new Error(`today's server exited (${code})`)));
+  });
+  child.stdout.resume();
+  return { url: `http://127.0.0.1:${port}/`, close: () => child.kill() };
+}
+
+/**
+ * Throttles `page` and counts its bytes and its workers' (the DevTools protocol: the page's
+ * session, and every worker target auto-attached to it and held until its Network domain is on).
+ * A dedicated worker's requests are throttled with its page's; a target that refuses
+ * emulateNetworkConditions itself ('Not supported') is still counted.
+ */
+async function instrument(context, page) {
+  const cdp = await context.newCDPSession(page);
+  const bytes = { page: 0, worker: 0, service_worker: 0, other: 0 };
+  const types = new Map();
+  const encodings = {};
+  const finished = (kind, { encodedDataLength }) => { bytes[kind in bytes ? kind : 'other'] += encodedDataLength; };
+  const requests = new Map();
+  const responded = ({ requestId, response }) => {
+    requests.set(requestId, response);
+    const url = response.url.replace(/^https?:\/\/[^/]+\//, '');
+    encodings[url] = response.headers['content-encoding'] ?? response.headers['Content-Encoding'] ?? 'identity';
+  };
+  cdp.on('Network.responseReceived', responded);
+  cdp.on('Network.loadingFinished', (event) => finished('page', event));
+  let next = 0;
+  cdp.on('Target.attachedToTarget', ({ sessionId, targetInfo }) => {
+    types.set(sessionId, targetInfo.type);
+    const send = (method, params = {}) => cdp.send('Target.sendMessageToTarget', {
+      sessionId, message: JSON.stringify({ id: ++next, method, params }),
+    }).catch(() => {});
+    send('Network.enable');
+    send('Network.emulateNetworkConditions', NETWORK);
+    send('Runtime.runIfWaitingForDebugger');
+  });
+  cdp.on('Target.receivedMessageFromTarget', ({ sessionId, message }) => {
+    const { method, params } = JSON.parse(message);
+    if (method === 'Network.loadingFinished') finished(types.get(sessionId), params);
+    else if (method === 'Network.responseReceived') responded(params);
+  });
+  await cdp.send('Network.enable');
+  await cdp.send('Network.emulateNetworkConditions', NETWORK);
+  await cdp.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: true, flatten: false });
+  return { bytes, encodings, snapshot: () => ({ ...bytes }) };
+}
+
+const MB = (n) => n / 1e6;
+const seconds = (ms) => ms / 1000;
+const pageBytes = (b) => b.page + b.worker + b.other;
+
+/** One cold first visit of `engine`: its milestones (s since navigation) and bytes. */
+async function visit(browser, engine, url) {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (error) => errors.push(String(error)));
+    const net = await instrument(context, page);
+    const started = Date.now();
+    await page.goto(url, { timeout: TIMEOUT });
+    if (engine === 'peer') {
+      await page.waitForFunction(() => ['done', 'error'].includes(document.body.dataset.state), null, { timeout: TIMEOUT, polling: 100 });
+      const result = await page.evaluate(() => window.firstVisit);
+      if (result.error) throw new Error(`the peer failed: ${result.error}`);
+      const bytes = net.snapshot();
+      return {
+        engine, firstList: null, tasteBox: seconds(result.embedded), modelLoaded: seconds(result.loaded),
+        bytesToList: null, bytesToTasteBox: pageBytes(bytes), serviceWorkerBytes: bytes.service_worker,
+        encodings: net.encodings, info: result.info, errors, wallSeconds: seconds(Date.now() - started),
+      };
+    }
+    const state = () => page.evaluate(() => document.body.dataset.state);
+    await page.waitForFunction(() => ['listed', 'ready', 'error'].includes(document.body.dataset.state), null, { timeout: TIMEOUT, polling: 100 });
+    const atList = net.snapshot();
+    await page.waitForFunction(() => ['ready', 'error'].includes(document.body.dataset.state), null, { timeout: TIMEOUT, polling: 100 });
+    if ((await state()) === 'error') throw new Error(`${engine}: ${await page.textContent('#error-message')}`);
+    const atTaste = net.snapshot();
+    // The offline copy: the service worker's installation (registered at once by today's build,
+    // once the model is loaded by this one).
+    const offline = await page.evaluate(() => Promise.race([
+      navigator.serviceWorker.ready.then(() => true),
+      new Promise((resolve) => { setTimeout(() => resolve(false), 60_000); }),
+    ]));
+    await new Promise((resolve) => { setTimeout(resolve, 1000); }); // its last loadingFinished events
+    const atEnd = net.snapshot();
+    const timings = await page.evaluate(() => window.localrec.timings);
+    const diagnostics = await page.evaluate(() => {
+      // Per downloaded file: when its first and last progress events came (s since navigation).
+      const files = {};
+      for (const e of window.localrec.progressEvents) {
+        if (!e.file || e.source !== 'network') continue;
+        files[e.file] ??= { phase: e.phase, first: e.at / 1000, last: null, bytes: e.total };
+        files[e.file].last = e.at / 1000;
+      }
+      return { encoder: window.localrec.info?.millis ?? null, open: window.localrec.rec?.openMillis ?? null, files };
+    });
+    const rows = await page.locator('#recommendations .item').count();
+    return {
+      engine, firstList: seconds(timings.firstRecommendations), tasteBox: seconds(timings.modelReady), rows,
+      bytesToList: pageBytes(atList), bytesToTasteBox: pageBytes(atTaste), serviceWorkerBytes: atTaste.service_worker,
+      offlineCopy: offline, bytesWithOfflineCopy: pageBytes(atEnd) + atEnd.service_worker,
+      encodings: net.encodings, diagnostics, errors, wallSeconds: seconds(Date.now() - started),
+    };
+  } finally {
+    await context.close();
+  }
+}
+
+const median = (values) => {
+  const sorted = values.filter((v) => v !== null).sort((a, b) => a - b);
+  if (sorted.length === 0) return null;
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+// ---- Run ----------------------------------------------------------------------------------
+
+const manifest = JSON.parse(readFileSync(join(SITE, 'site.json'), 'utf8'));
+const compact = manifest.files.find((f) => f.path === `${manifest.model.path}${manifest.model.weights?.int8 ?? manifest.model.files.at(-1)}`);
+if (ENGINES.includes('today')) ensureOld();
+if (ENGINES.includes('peer')) ensurePeer();
+
+const servers = {};
+const closers = [];
+try {
+  if (ENGINES.includes('localrec')) {
+    const server = createAppServer({ root: SITE });
+    servers.localrec = `${await listen(server)}?backend=cpu`;
+    closers.push(() => server.close());
+  }
+  if (ENGINES.includes('today')) {
+    const old = await startOldServer();
+    servers.today = `${old.url}?backend=cpu`;
+    closers.push(old.close);
+  }
+  if (ENGINES.includes('peer')) {
+    // Cross-origin isolated, as bench/peers serves it: ONNX Runtime may use its threads.
+    const server = createAppServer({ root: PEER, headers: { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } });
+    servers.peer = `${await listen(server)}bench/web/first-visit-peer.html`;
+    closers.push(() => server.close());
+  }
+
+  const browser = await launch({ webgpu: false });
+  const runs = [];
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      // Alternating order: a machine that speeds up or slows down does so for every engine.
+      const order = round % 2 ? [...ENGINES].reverse() : ENGINES;
+      for (const engine of order) {
+        const run = await visit(browser, engine, servers[engine]);
+        run.round = round;
+        runs.push(run);
+        log(`${engine} round ${round + 1}: first list ${run.firstList?.toFixed(2) ?? '–'} s, `
+          + `taste box / embedded ${run.tasteBox.toFixed(2)} s, ${MB(run.bytesToTasteBox).toFixed(1)} MB`);
+      }
+    }
+  } finally {
+    await browser.close();
+  }
+
+  const summary = {};
+  for (const engine of ENGINES) {
+    const of = runs.filter((r) => r.engine === engine);
+    summary[engine] = {
+      runs: of.length,
+      firstList: median(of.map((r) => r.firstList)),
+      tasteBox: median(of.map((r) => r.tasteBox)),
+      modelLoaded: median(of.map((r) => r.modelLoaded ?? null)),
+      bytesToList: median(of.map((r) => r.bytesToList)),
+      bytesToTasteBox: median(of.map((r) => r.bytesToTasteBox)),
+      serviceWorkerBytes: median(of.map((r) => r.serviceWorkerBytes)),
+      bytesWithOfflineCopy: median(of.map((r) => r.bytesWithOfflineCopy ?? null)),
+    };
+  }
+  const date = new Date().toISOString().slice(0, 10);
+  const result = {
+    date, host: hostname(), cpus: cpus().length, chromium: null, network: NETWORK, rounds: ROUNDS,
+    method: 'fresh browser context per run (cold HTTP cache, no service worker, empty Cache API), DevTools '
+      + 'Network.emulateNetworkConditions on the page (its dedicated workers are throttled with it), '
+      + 'CPU backend; times are performance.now() in the page (ms since navigation) at the milestone; bytes are '
+      + 'Network.loadingFinished encodedDataLength over the page and its workers up to the milestone',
+    commits: { localrec: execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO, encoding: 'utf8' }).trim(), today: OLD_COMMIT },
+    compactModel: { file: compact.path, bytes: compact.bytes, br: compact.encoded?.br ?? null },
+    summary, runs,
+  };
+  mkdirSync(join(REPO, 'bench/results'), { recursive: true });
+  const out = join(REPO, `bench/results/first-visit-${date}.json`);
+  writeFileSync(out, `${JSON.stringify(result, null, 1)}\n`);
+
+  const f = (v, digits = 1) => (v === null || v === undefined ? '–' : v.toFixed(digits));
+  const label = { localrec: 'localrec (this build)', today: `today's build (${OLD_COMMIT})`, peer: 'transformers.js q8 (load + embed one sentence)' };
+  const dash = (v) => (v === null || v === undefined ? '–' : f(MB(v)));
+  console.log('| | first recommendations (s) | taste box usable / sentence embedded (s) | MB to first list | MB to taste box | MB with the offline copy |');
+  console.log('|---|---:|---:|---:|---:|---:|');
+  for (const engine of ENGINES) {
+    const s = summary[engine];
+    console.log(`| ${label[engine]} | ${f(s.firstList)} | ${f(s.tasteBox)} | ${dash(s.bytesToList)} | ${dash(s.bytesToTasteBox)} | ${dash(s.bytesWithOfflineCopy)} |`);
+  }
+  console.log(`\ncompact model: ${f(MB(compact.bytes))} MB (${f(MB(compact.encoded?.br ?? compact.bytes))} MB as br); results in ${out}`);
+} finally {
+  for (const close of closers) await close();
+}
