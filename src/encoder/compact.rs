@@ -21,7 +21,7 @@ const SCALE_SUFFIX: &str = ".scale";
 pub fn compact(f32_safetensors: &[u8]) -> Result<Vec<u8>> {
     let bad = |why: String| Error::Weights(format!("cannot compact the weights: {why}"));
     let file = SafeTensors::deserialize(f32_safetensors).map_err(|e| bad(e.to_string()))?;
-    let mut tensors: Vec<(String, Dtype, Vec<usize>, Vec<u8>)> = Vec::new();
+    let mut tensors: Vec<Owned> = Vec::new();
     for (name, view) in file.tensors() {
         if name.ends_with(SCALE_SUFFIX) {
             return Err(bad(format!("a tensor is already named {name}")));
@@ -44,16 +44,26 @@ pub fn compact(f32_safetensors: &[u8]) -> Result<Vec<u8>> {
             (dtype, _) => tensors.push((name, dtype, shape, view.data().to_vec())),
         }
     }
+    let metadata = HashMap::from([(FORMAT_KEY.to_string(), INT8_PER_ROW.to_string())]);
+    serialize(&tensors, Some(metadata)).map_err(bad)
+}
+
+/// One tensor to write: name, type, shape, little-endian bytes.
+type Owned = (String, Dtype, Vec<usize>, Vec<u8>);
+
+fn serialize(
+    tensors: &[Owned],
+    metadata: Option<HashMap<String, String>>,
+) -> std::result::Result<Vec<u8>, String> {
     let views = tensors
         .iter()
         .map(|(name, dtype, shape, data)| {
             TensorView::new(*dtype, shape.clone(), data)
                 .map(|view| (name.clone(), view))
-                .map_err(|e| bad(e.to_string()))
+                .map_err(|e| e.to_string())
         })
-        .collect::<Result<Vec<_>>>()?;
-    let metadata = HashMap::from([(FORMAT_KEY.to_string(), INT8_PER_ROW.to_string())]);
-    safetensors::serialize(views, Some(metadata)).map_err(|e| bad(e.to_string()))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    safetensors::serialize(views, metadata).map_err(|e| e.to_string())
 }
 
 /// Whether `bytes` is a compact weights file (by its metadata).
@@ -73,7 +83,7 @@ pub fn expand(bytes: Vec<u8>) -> Result<Vec<u8>> {
     }
     let bad = |why: String| Error::Weights(format!("compact weights: {why}"));
     let file = SafeTensors::deserialize(&bytes).map_err(|e| bad(e.to_string()))?;
-    let mut tensors: Vec<(String, Dtype, Vec<usize>, Vec<u8>)> = Vec::new();
+    let mut tensors: Vec<Owned> = Vec::new();
     for (name, view) in file.tensors() {
         if let Some(matrix) = name.strip_suffix(SCALE_SUFFIX) {
             match file.tensor(matrix) {
@@ -118,15 +128,7 @@ pub fn expand(bytes: Vec<u8>) -> Result<Vec<u8>> {
         rows_check(&shape, data.len()).map_err(|why| bad(format!("{name}: {why}")))?;
         tensors.push((name, Dtype::F32, shape, data));
     }
-    let views = tensors
-        .iter()
-        .map(|(name, dtype, shape, data)| {
-            TensorView::new(*dtype, shape.clone(), data)
-                .map(|view| (name.clone(), view))
-                .map_err(|e| bad(e.to_string()))
-        })
-        .collect::<Result<Vec<_>>>()?;
-    safetensors::serialize(views, None).map_err(|e| bad(e.to_string()))
+    serialize(&tensors, None).map_err(bad)
 }
 
 /// The f32 byte count a shape needs matches the data (a hostile file cannot claim more).
