@@ -45,10 +45,17 @@ fn fixture(root: &Path) -> (PathBuf, PathBuf) {
 }
 
 fn build_site(dataset: &Path, web: &Path, out: &Path) -> std::process::Output {
+    build_site_of(&[dataset], web, out)
+}
+
+fn build_site_of(datasets: &[&Path], web: &Path, out: &Path) -> std::process::Output {
     let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/all-MiniLM-L6-v2");
-    Command::new(env!("CARGO_BIN_EXE_localrec"))
-        .args(["build-site", "--dataset"])
-        .arg(dataset)
+    let mut command = Command::new(env!("CARGO_BIN_EXE_localrec"));
+    command.arg("build-site");
+    for dataset in datasets {
+        command.arg("--dataset").arg(dataset);
+    }
+    command
         .arg("--web")
         .arg(web)
         .arg("--out")

@@ -125,11 +125,43 @@ pub fn build_site(options: &SiteOptions, encoder: impl Fn() -> Result<Encoder>) 
         train_if_missing(dir)?;
     }
 
+    // Written beside `out` and renamed into place at the end; removed if anything fails.
     let partial = out.with_extension("partial");
     remove_site(&partial)?;
+    let written = write_site(datasets, web, model_dir, &partial);
+    if written.is_err() {
+        let _ = std::fs::remove_dir_all(&partial);
+    }
+    let manifest = written?;
+    remove_site(out)?;
+    std::fs::rename(&partial, out).map_err(|e| io(out, e))?;
+    let bytes: u64 = manifest.files.iter().map(|f| f.bytes).sum();
+    eprintln!(
+        "wrote {}: {} files, {:.1} MB, catalogues {}",
+        out.display(),
+        manifest.files.len() + 1,
+        bytes as f64 / 1e6,
+        manifest
+            .catalogs
+            .iter()
+            .map(|c| format!("{} ({}, {} items)", c.name, c.kind, c.items))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    Ok(())
+}
+
+/// Everything of the site into `partial`: the catalogues, the page, the model, the compressed
+/// copies and site.json.
+fn write_site(
+    datasets: &[PathBuf],
+    web: &Path,
+    model_dir: &Path,
+    partial: &Path,
+) -> Result<SiteManifest> {
     let mut catalogs = Vec::new();
     for dir in datasets {
-        catalogs.push(copy_catalog(dir, &partial)?);
+        catalogs.push(copy_catalog(dir, partial)?);
     }
     let mut names: Vec<&str> = catalogs.iter().map(|c| c.name.as_str()).collect();
     names.sort_unstable();
@@ -162,8 +194,8 @@ pub fn build_site(options: &SiteOptions, encoder: impl Fn() -> Result<Encoder>) 
     write(&partial.join(MODEL_PATH).join(COMPACT_WEIGHTS), &compact)?;
 
     let mut files = Vec::new();
-    list_files(&partial, &partial, &mut files)?;
-    compress_all(&partial, &mut files)?;
+    list_files(partial, partial, &mut files)?;
+    compress_all(partial, &mut files)?;
     let manifest = SiteManifest {
         format: "localrec-site",
         version: 1,
@@ -184,23 +216,7 @@ pub fn build_site(options: &SiteOptions, encoder: impl Fn() -> Result<Encoder>) 
     };
     let json = serde_json::to_string_pretty(&manifest).expect("plain data");
     write(&partial.join("site.json"), json.as_bytes())?;
-
-    remove_site(out)?;
-    std::fs::rename(&partial, out).map_err(|e| io(out, e))?;
-    let bytes: u64 = manifest.files.iter().map(|f| f.bytes).sum();
-    eprintln!(
-        "wrote {}: {} files, {:.1} MB, catalogues {}",
-        out.display(),
-        manifest.files.len() + 1,
-        bytes as f64 / 1e6,
-        manifest
-            .catalogs
-            .iter()
-            .map(|c| format!("{} ({}, {} items)", c.name, c.kind, c.items))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-    Ok(())
+    Ok(manifest)
 }
 
 /// Whether the catalogue's item vectors are missing or from another catalogue.
