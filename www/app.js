@@ -168,7 +168,7 @@ function useCatalogue() {
   const rows = new Map(catalog.items.map((item, row) => [String(item.id), row]));
   rowOf = (id) => rows.get(String(id));
   document.title = `localrec: ${catalog.title}, private recommendations in your browser`;
-  $('tagline').textContent = `${catalog.title} recommendations from a language model that runs in this page. `
+  $('tagline').textContent = `Recommendations from ${catalog.title} (${catalog.items.length.toLocaleString('en')} items), by a language model that runs in this page. `
     + 'Your reactions and your personal model stay on this device.';
   const shown = catalog.columns.length ? `titles, ${catalog.columns.join(', ')}` : 'titles';
   $('search-label').textContent = `Search ${shown}`;
