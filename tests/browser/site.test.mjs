@@ -73,7 +73,7 @@ describe('the built site on the CPU fallback', { timeout: 900_000 }, () => {
     const attribution = page.locator('#attribution');
     assert.ok(await attribution.isVisible(), 'the attribution is on the page');
     assert.match(await attribution.textContent(), /goodbooks-10k.*CC BY-SA 4\.0/);
-    assert.match(await page.textContent('#tagline'), /^Books recommendations/);
+    assert.match(await page.textContent('#tagline'), /^Recommendations from Books \(10,000 items\)/);
     const before = await recommended(page);
     assert.equal(before.length, 20);
 
