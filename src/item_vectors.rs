@@ -37,6 +37,14 @@ impl ItemVectors {
         })
     }
 
+    /// The matrix as a `[rows, dim]` tensor on `device`.
+    pub fn into_tensor(self, device: &burn::tensor::Device) -> burn::tensor::Tensor<2> {
+        burn::tensor::Tensor::from_data(
+            burn::tensor::TensorData::new(self.data, [self.rows, self.dim]),
+            device,
+        )
+    }
+
     pub fn row(&self, row: usize) -> &[f32] {
         &self.data[row * self.dim..(row + 1) * self.dim]
     }

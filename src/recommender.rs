@@ -157,10 +157,8 @@ impl Recommender {
                 vectors.rows,
             )));
         }
-        let text = Tensor::from_data(
-            TensorData::new(vectors.data, [vectors.rows, vectors.dim]),
-            device,
-        );
+        let text_dim = vectors.dim;
+        let text = vectors.into_tensor(device);
         let (head, config, items, kind) = match head_bytes {
             Some(bytes) => {
                 let file = load_head(bytes, device)?;
@@ -172,32 +170,51 @@ impl Recommender {
                         file.config.items
                     )));
                 }
-                if vectors.dim != file.config.text_dim {
+                if text_dim != file.config.text_dim {
                     return Err(Error::Input(format!(
                         "item vectors are {}-d, the head reads {}-d text vectors",
-                        vectors.dim, file.config.text_dim
+                        text_dim, file.config.text_dim
                     )));
                 }
                 let items = file.head.item_table(text.clone());
                 (file.head, file.config, items, Kind::Head)
             }
             None => {
-                let mean = text.clone().mean_dim(0).reshape([vectors.dim]);
+                let mean = text.clone().mean_dim(0).reshape([text_dim]);
                 let (head, config) = Head::text_only(catalog.len(), mean, TASTE_MATCH_WEIGHT)?;
                 let items = head.text_only_table(text.clone());
                 (head, config, items, Kind::Text)
             }
         };
-        Ok(Self {
+        Ok(Self::assemble(
+            head,
+            config,
+            catalog,
+            items,
+            Some(text),
+            kind,
+        ))
+    }
+
+    /// The parts the constructors have checked, with each row's franchise.
+    fn assemble(
+        head: Head,
+        config: HeadConfig,
+        catalog: Catalog,
+        items: ItemTable,
+        text: Option<Tensor<2>>,
+        kind: Kind,
+    ) -> Self {
+        Self {
             head,
             config,
             franchise: franchise_ids(catalog.items().iter().map(|item| item.title.as_str())),
             catalog,
             items,
-            text: Some(text),
+            text,
             item_item: None,
             kind,
-        })
+        }
     }
 
     /// Builds the recommender from what a page's first list needs: the catalogue, the head
@@ -228,17 +245,15 @@ impl Recommender {
                 config.items,
             )));
         }
-        let outputs = Tensor::from_data(TensorData::new(table.data, [table.rows, width]), device);
-        Ok(Self {
-            head: file.head,
+        let items = ItemTable::from_outputs(table.into_tensor(device), config.dim);
+        Ok(Self::assemble(
+            file.head,
             config,
-            franchise: franchise_ids(catalog.items().iter().map(|item| item.title.as_str())),
             catalog,
-            items: ItemTable::from_outputs(outputs, config.dim),
-            text: None,
-            item_item: None,
-            kind: Kind::Head,
-        })
+            items,
+            None,
+            Kind::Head,
+        ))
     }
 
     /// Adds the items' text vectors (for taste sentences) to a recommender built from its
@@ -255,12 +270,7 @@ impl Recommender {
                 self.config.text_dim
             )));
         }
-        let device = self.items.vectors.device();
-        let text = Tensor::from_data(
-            TensorData::new(vectors.data, [vectors.rows, vectors.dim]),
-            &device,
-        );
-        self.text = Some(text);
+        self.text = Some(vectors.into_tensor(&self.items.vectors.device()));
         Ok(())
     }
 
@@ -536,11 +546,7 @@ pub async fn page_files(
             vectors.rows, vectors.dim, file.config.items, file.config.text_dim
         )));
     }
-    let text = Tensor::from_data(
-        TensorData::new(vectors.data, [vectors.rows, vectors.dim]),
-        device,
-    );
-    let rows = read_rows(file.head.item_table(text).outputs()).await?;
+    let rows = read_rows(file.head.item_table(vectors.into_tensor(device)).outputs()).await?;
     let provenance = HashMap::from([
         (TABLE_CONTENT_KEY.to_string(), TABLE_CONTENT.to_string()),
         ("dim".to_string(), file.config.dim.to_string()),

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use burn::tensor::{Tensor, TensorData};
+use burn::tensor::Tensor;
 use localrec::catalog::{Catalog, CatalogError, MAX_FILE_BYTES, Manifest};
 use localrec::eval::split::{HoldoutConfig, Split, cold_items, leave_last_out, user_holdout};
 use localrec::interactions::{UserList, parse_lists};
@@ -187,10 +187,6 @@ impl Dataset {
 
     /// The item text matrix as a tensor on `device`.
     pub fn text_tensor(&self, device: &burn::tensor::Device) -> Result<Tensor<2>> {
-        let v = self.vectors()?;
-        Ok(Tensor::from_data(
-            TensorData::new(v.data.clone(), [v.rows, v.dim]),
-            device,
-        ))
+        Ok(self.vectors()?.clone().into_tensor(device))
     }
 }

@@ -17,6 +17,7 @@ use crate::dataset::{MANIFEST, Protocol, load_catalog};
 use crate::encode::embed_catalog;
 use crate::item_item::{DEFAULT_KS, fit_item_item};
 use crate::pretrain::pretrain;
+use localrec::catalog::Catalog;
 
 /// The page's files, relative to the repository root: copied as they are.
 const WEB_FILES: &[&str] = &[
@@ -109,26 +110,31 @@ pub fn build_site(options: &SiteOptions, encoder: impl Fn() -> Result<Encoder>) 
     }
     // Make what is missing first, so a failure leaves no half-built site. The encoder is
     // loaded only if some catalogue needs embedding.
+    // Each catalogue is read once and checked before anything is written.
+    let datasets: Vec<(&Path, Catalog)> = datasets
+        .iter()
+        .map(|dir| Ok((dir.as_path(), load_catalog(dir)?)))
+        .collect::<Result<_>>()?;
     let stale: Vec<bool> = datasets
         .iter()
-        .map(|dir| vectors_are_stale(dir))
-        .collect::<Result<_>>()?;
+        .map(|(dir, catalog)| vectors_are_stale(dir, catalog))
+        .collect();
     let encoder = match stale.contains(&true) {
         true => Some(encoder()?),
         false => None,
     };
-    for (dir, stale) in datasets.iter().zip(stale) {
+    for ((dir, catalog), stale) in datasets.iter().zip(stale) {
         if let (true, Some(encoder)) = (stale, &encoder) {
             eprintln!("{}: embedding the catalogue", dir.display());
             embed_catalog(encoder, dir, &dir.join(VECTORS), 32)?;
         }
-        train_if_missing(dir)?;
+        train_if_missing(dir, catalog)?;
     }
 
     // Written beside `out` and renamed into place at the end; removed if anything fails.
     let partial = out.with_extension("partial");
     remove_site(&partial)?;
-    let written = write_site(datasets, web, model_dir, &partial);
+    let written = write_site(&datasets, web, model_dir, &partial);
     if written.is_err() {
         let _ = std::fs::remove_dir_all(&partial);
     }
@@ -154,14 +160,14 @@ pub fn build_site(options: &SiteOptions, encoder: impl Fn() -> Result<Encoder>) 
 /// Everything of the site into `partial`: the catalogues, the page, the model, the compressed
 /// copies and site.json.
 fn write_site(
-    datasets: &[PathBuf],
+    datasets: &[(&Path, Catalog)],
     web: &Path,
     model_dir: &Path,
     partial: &Path,
 ) -> Result<SiteManifest> {
     let mut catalogs = Vec::new();
-    for dir in datasets {
-        catalogs.push(copy_catalog(dir, partial)?);
+    for (dir, catalog) in datasets {
+        catalogs.push(copy_catalog(dir, catalog, partial)?);
     }
     let mut names: Vec<&str> = catalogs.iter().map(|c| c.name.as_str()).collect();
     names.sort_unstable();
@@ -220,19 +226,18 @@ fn write_site(
 }
 
 /// Whether the catalogue's item vectors are missing or from another catalogue.
-fn vectors_are_stale(dir: &Path) -> Result<bool> {
-    let catalog = load_catalog(dir)?;
+fn vectors_are_stale(dir: &Path, catalog: &Catalog) -> bool {
     let fresh = std::fs::read(dir.join(VECTORS))
         .ok()
         .and_then(|bytes| localrec::item_vectors::ItemVectors::from_safetensors(&bytes).ok())
         .is_some_and(|v| v.rows == catalog.len());
-    Ok(!fresh)
+    !fresh
 }
 
 /// Trains the head and fits the item–item table of a catalogue with public interactions, if
 /// they are missing (with the commands' defaults).
-fn train_if_missing(dir: &Path) -> Result<()> {
-    if load_catalog(dir)?.manifest().interactions.is_none() {
+fn train_if_missing(dir: &Path, catalog: &Catalog) -> Result<()> {
+    if catalog.manifest().interactions.is_none() {
         return Ok(());
     }
     if !dir.join(HEAD).exists() {
@@ -252,8 +257,7 @@ fn train_if_missing(dir: &Path) -> Result<()> {
 }
 
 /// Copies one catalogue's files into `site/catalogs/<name>/` and describes it.
-fn copy_catalog(dir: &Path, site: &Path) -> Result<SiteCatalog> {
-    let catalog = load_catalog(dir)?;
+fn copy_catalog(dir: &Path, catalog: &Catalog, site: &Path) -> Result<SiteCatalog> {
     let manifest = catalog.manifest();
     let path = format!("catalogs/{}/", manifest.name);
     let to = site.join(&path);
