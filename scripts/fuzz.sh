@@ -23,27 +23,44 @@ cp data/anime-5k/head-text-only.safetensors "$seeds/head/"
 { printf '\x00'; cat data/anime-5k/catalog.json; } > "$seeds/catalog/manifest"
 { printf '\x01'; head -n 40 data/anime-5k/items.csv; } > "$seeds/catalog/items.csv"
 { printf '\x02'; printf '{"id": 1, "name": "A", "genres": ["x", "y"]}\n{"id": "b", "name": "B", "genres": null}\n'; } > "$seeds/catalog/items.jsonl"
-python3 - "$seeds/item_vectors/small.safetensors" <<'PY'
+python3 - "$seeds/item_vectors" <<'PY'
 import json, struct, sys
 rows, dim = 4, 8
-data = struct.pack(f"<{rows * dim}f", *[i / 10 for i in range(rows * dim)])
-header = json.dumps({"__metadata__": {"model": "seed"},
-                     "item_vectors": {"dtype": "F32", "shape": [rows, dim], "data_offsets": [0, len(data)]}}).encode()
-open(sys.argv[1], "wb").write(struct.pack("<Q", len(header)) + header + data)
+def write(path, tensors):  # name -> (dtype, shape, bytes), in order
+    header, data = {"__metadata__": {"model": "seed"}}, b""
+    for name, (dtype, shape, raw) in tensors.items():
+        header[name] = {"dtype": dtype, "shape": shape, "data_offsets": [len(data), len(data) + len(raw)]}
+        data += raw
+    header = json.dumps(header).encode()
+    open(path, "wb").write(struct.pack("<Q", len(header)) + header + data)
+write(sys.argv[1] + "/small.safetensors",
+      {"item_vectors": ("F32", [rows, dim], struct.pack(f"<{rows * dim}f", *[i / 10 for i in range(rows * dim)]))})
+# The page's form: int8 values and one f32 scale per row.
+write(sys.argv[1] + "/small-int8.safetensors",
+      {"item_vectors": ("I8", [rows, dim], struct.pack(f"<{rows * dim}b", *[(i * 37) % 255 - 127 for i in range(rows * dim)])),
+       "item_vectors.scale": ("F32", [rows], struct.pack(f"<{rows}f", 0.01, 0.02, 0.005, 1.0))})
 PY
-python3 - "$seeds/item_item/small.safetensors" <<'PY'
+python3 - "$seeds/item_item" <<'PY'
 import json, struct, sys
-offsets = struct.pack("<4I", 0, 2, 3, 4)           # 3 items: 2, 1 and 1 weights
-targets = struct.pack("<4H", 1, 2, 0, 1)
-weights = struct.pack("<4e", 0.5, -0.25, 1.0, 0.125)
+# 3 items: 2, 1 and 1 weights. The older form (absolute targets, f16 weights) and the page's
+# (target steps, int8 weights with a scale per item).
+offsets = struct.pack("<4I", 0, 2, 3, 4)
 mix = {"scale": 8.0, "feedback": [1.0] * 12 + [-1.0]}
-tensors = {"offsets": ("U32", offsets), "targets": ("U16", targets), "weights": ("F16", weights)}
-header, data, at = {"__metadata__": {"item_item_mix": json.dumps(mix)}}, b"", 0
-for name, (dtype, raw) in tensors.items():
-    header[name] = {"dtype": dtype, "shape": [len(raw) // (4 if dtype == "U32" else 2)], "data_offsets": [at, at + len(raw)]}
-    data, at = data + raw, at + len(raw)
-header = json.dumps(header).encode()
-open(sys.argv[1], "wb").write(struct.pack("<Q", len(header)) + header + data)
+forms = {
+    "small.safetensors": {"offsets": ("U32", offsets), "targets": ("U16", struct.pack("<4H", 1, 2, 0, 1)),
+                          "weights": ("F16", struct.pack("<4e", 0.5, -0.25, 1.0, 0.125))},
+    "small-int8.safetensors": {"offsets": ("U32", offsets), "target_steps": ("U16", struct.pack("<4H", 1, 1, 0, 1)),
+                               "weights": ("I8", struct.pack("<4b", 127, -64, 127, 127)),
+                               "weights.scale": ("F32", struct.pack("<3f", 0.5 / 127, 1 / 127, 0.125 / 127))},
+}
+size = {"U32": 4, "F32": 4, "U16": 2, "F16": 2, "I8": 1}
+for file, tensors in forms.items():
+    header, data, at = {"__metadata__": {"item_item_mix": json.dumps(mix)}}, b"", 0
+    for name, (dtype, raw) in tensors.items():
+        header[name] = {"dtype": dtype, "shape": [len(raw) // size[dtype]], "data_offsets": [at, at + len(raw)]}
+        data, at = data + raw, at + len(raw)
+    header = json.dumps(header).encode()
+    open(f"{sys.argv[1]}/{file}", "wb").write(struct.pack("<Q", len(header)) + header + data)
 PY
 
 # The compact weights: a small int8 matrix with its per-row scales, and a vector.

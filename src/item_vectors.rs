@@ -1,8 +1,9 @@
 //! The item matrix: one encoder vector per catalogue row, computed once (`localrec
 //! embed-catalog`) and loaded by the head and the page. Stored as safetensors (one tensor
-//! `item_vectors` of shape `[items, dim]`, f16 as written by the CLI — half the download, and
-//! unit vectors lose nothing a ranking sees — or f32), with metadata that ties it to the model
-//! and template.
+//! `item_vectors` of shape `[items, dim]`), with metadata that ties it to the model and
+//! template, in one of three precisions: f16 as written by `embed-catalog` (unit vectors lose
+//! nothing a ranking sees; training and evaluation read this), int8 with a scale per row as
+//! `build-site` writes it for the page (a quarter of f32; see [`crate::int8`]), or f32.
 
 use std::collections::HashMap;
 
@@ -10,6 +11,7 @@ use burn::tensor::f16;
 use safetensors::{Dtype, SafeTensors, tensor::TensorView};
 
 use crate::error::{Error, Result};
+use crate::int8;
 
 const TENSOR_NAME: &str = "item_vectors";
 
@@ -65,6 +67,24 @@ impl ItemVectors {
         self.serialize(Dtype::F16, &bytes)
     }
 
+    /// The file in int8 with one scale per row (each value within half its row's step).
+    pub fn to_safetensors_int8(&self) -> Result<Vec<u8>> {
+        let (quantised, scales) = int8::quantise_rows(&self.data, self.dim.max(1));
+        let scale_name = format!("{TENSOR_NAME}{}", int8::SCALE_SUFFIX);
+        let bad = |e: safetensors::SafeTensorError| Error::Input(format!("item vectors: {e}"));
+        let views = [
+            (
+                TENSOR_NAME.to_string(),
+                TensorView::new(Dtype::I8, vec![self.rows, self.dim], &quantised).map_err(bad)?,
+            ),
+            (
+                scale_name,
+                TensorView::new(Dtype::F32, vec![self.rows], &scales).map_err(bad)?,
+            ),
+        ];
+        safetensors::serialize(views, Some(self.provenance.clone())).map_err(bad)
+    }
+
     fn serialize(&self, dtype: Dtype, bytes: &[u8]) -> Result<Vec<u8>> {
         let view = TensorView::new(dtype, vec![self.rows, self.dim], bytes)
             .map_err(|e| Error::Input(format!("item vectors: {e}")))?;
@@ -83,17 +103,14 @@ impl ItemVectors {
             )));
         };
         let data = match tensor.dtype() {
-            Dtype::F32 => tensor
-                .data()
-                .chunks_exact(4)
-                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-                .collect(),
+            Dtype::F32 => int8::f32s(tensor.data()),
             Dtype::F16 => tensor
                 .data()
                 .chunks_exact(2)
                 .map(|b| f16::from_le_bytes([b[0], b[1]]).to_f32())
                 .collect(),
-            other => return Err(bad(format!("expected f16 or f32, found {other:?}"))),
+            Dtype::I8 => int8::read_matrix(&file, TENSOR_NAME).map_err(bad)?.0,
+            other => return Err(bad(format!("expected f16, int8 or f32, found {other:?}"))),
         };
         let provenance = file_metadata(bytes)?;
         Ok(Self {
@@ -130,16 +147,40 @@ mod tests {
         let half = ItemVectors::from_safetensors(&vectors.to_safetensors_f16().unwrap()).unwrap();
         assert_eq!(half.row(1), [0.25, 3.0]);
         assert!((half.row(2)[1] - 1e-7).abs() < 3e-8 && half.row(0) == [1.0, -2.5]); // f16 subnormal step 6e-8
-        let sizes = (
-            vectors.to_safetensors_f16().unwrap().len(),
-            vectors.to_safetensors().unwrap().len(),
-        );
-        assert!(sizes.0 < sizes.1, "{sizes:?}");
+        // int8: each value within half of its row's step (max |v| / 127), the largest exact.
+        let quarter =
+            ItemVectors::from_safetensors(&vectors.to_safetensors_int8().unwrap()).unwrap();
+        assert_eq!(quarter.provenance, vectors.provenance);
+        for (a, b) in quarter.data.chunks(2).zip(vectors.data.chunks(2)) {
+            let step = b.iter().fold(0f32, |m, v| m.max(v.abs())) / 127.0;
+            assert!(
+                a.iter().zip(b).all(|(x, y)| (x - y).abs() <= step / 2.0),
+                "{a:?} {b:?}"
+            );
+        }
+        assert_eq!(quarter.row(1)[1], 3.0);
+        let wide = ItemVectors::from_rows(vec![vec![0.1; 384]; 50], HashMap::new()).unwrap();
+        let sizes = [
+            wide.to_safetensors_int8().unwrap().len(),
+            wide.to_safetensors_f16().unwrap().len(),
+            wide.to_safetensors().unwrap().len(),
+        ];
+        assert!(sizes[0] < sizes[1] && sizes[1] < sizes[2], "{sizes:?}");
     }
 
     #[test]
     fn rejects_garbage_and_ragged_rows() {
         assert!(ItemVectors::from_safetensors(b"nope").is_err());
+        // An int8 matrix without its scales is named.
+        let vectors = ItemVectors::from_rows(vec![vec![1.0, 2.0]], HashMap::new()).unwrap();
+        let file = vectors.to_safetensors_int8().unwrap();
+        let parsed = SafeTensors::deserialize(&file).unwrap();
+        let matrix = parsed.tensor(TENSOR_NAME).unwrap();
+        let unscaled = safetensors::serialize([(TENSOR_NAME, matrix)], None).unwrap();
+        let error = ItemVectors::from_safetensors(&unscaled)
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("has no item_vectors.scale"), "{error}");
         assert!(ItemVectors::from_rows(vec![vec![1.0], vec![1.0, 2.0]], HashMap::new()).is_err());
     }
 }

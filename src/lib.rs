@@ -10,6 +10,7 @@ pub mod eval;
 pub mod fine_tune;
 pub mod franchise;
 pub mod head;
+pub mod int8;
 pub mod interactions;
 pub mod item_item;
 pub mod item_vectors;

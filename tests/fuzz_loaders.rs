@@ -17,7 +17,7 @@ use localrec::catalog::Catalog;
 use localrec::device::cpu;
 use localrec::encoder::{BertConfig, TextTokenizer};
 use localrec::head::{Head, HeadConfig, Objective, load_head, save_head};
-use localrec::item_item::{ItemItem, Mix, load_item_item, save_item_item};
+use localrec::item_item::{ItemItem, Mix, WeightPrecision, load_item_item, save_item_item};
 use localrec::item_vectors::ItemVectors;
 use localrec::recommender::Recommender;
 use localrec::rng::SplitMix64;
@@ -191,9 +191,9 @@ fn budget() -> Duration {
 }
 
 /// How many loaders share the budget.
-const LOADERS: usize = 10;
+const LOADERS: usize = 12;
 
-fn small_item_item() -> Vec<u8> {
+fn small_item_item(precision: WeightPrecision) -> Vec<u8> {
     let rows = (0..ITEMS)
         .map(|i| {
             (1..4)
@@ -201,7 +201,8 @@ fn small_item_item() -> Vec<u8> {
                 .collect()
         })
         .collect();
-    save_item_item(&ItemItem::from_rows(rows, Mix::rating_slope(8.0, 0.5)).unwrap()).unwrap()
+    let table = ItemItem::from_rows(rows, Mix::rating_slope(8.0, 0.5)).unwrap();
+    save_item_item(&table, precision).unwrap()
 }
 
 const ITEMS: usize = 16;
@@ -233,7 +234,7 @@ fn small_compact_weights() -> Vec<u8> {
         None,
     )
     .unwrap();
-    localrec::encoder::compact::compact(&f32_file).unwrap()
+    localrec::encoder::compact::compact(&f32_file, &[]).unwrap()
 }
 
 /// A catalogue manifest naming `items` (CSV or JSON Lines), with an optional part in its
@@ -303,7 +304,6 @@ fn hostile_files_never_panic_hang_or_allocate_without_bound() {
     let head = small_head();
     let vectors = small_item_vectors();
     let catalog = catalog_csv();
-    let item_item = small_item_item();
     let mut total = 0;
 
     total += fuzz("config", &common::model_file("config.json"), budget, |b| {
@@ -325,18 +325,31 @@ fn hostile_files_never_panic_hang_or_allocate_without_bound() {
     total += fuzz("item-vectors", &vectors, budget, |b| {
         let _ = ItemVectors::from_safetensors(&b);
     });
-    total += fuzz("item-item", &item_item, budget, |b| {
-        if let Ok(table) = load_item_item(&b) {
-            // A table that loads must also score any history of its catalogue without a panic.
-            let history: Vec<_> = (0..table.n_items())
-                .map(|row| localrec::interactions::Entry {
-                    row,
-                    rating: (row % 13) as u8,
-                })
-                .collect();
-            let _ = table.scores(&history);
-        }
+    // The page's int8 form: a matrix and its per-row scales.
+    let int8_vectors = ItemVectors::from_safetensors(&vectors)
+        .and_then(|v| v.to_safetensors_int8())
+        .unwrap();
+    total += fuzz("item-vectors-int8", &int8_vectors, budget, |b| {
+        let _ = ItemVectors::from_safetensors(&b);
     });
+    // The CLI's form (f16 weights) and the page's (int8 weights with a scale per row).
+    for (name, precision) in [
+        ("item-item", WeightPrecision::F16),
+        ("item-item-int8", WeightPrecision::Int8),
+    ] {
+        total += fuzz(name, &small_item_item(precision), budget, |b| {
+            if let Ok(table) = load_item_item(&b) {
+                // A table that loads must also score any history of its catalogue without a panic.
+                let history: Vec<_> = (0..table.n_items())
+                    .map(|row| localrec::interactions::Entry {
+                        row,
+                        rating: (row % 13) as u8,
+                    })
+                    .collect();
+                let _ = table.scores(&history);
+            }
+        });
+    }
     total += fuzz("compact-weights", &small_compact_weights(), budget, |b| {
         let _ = localrec::encoder::compact::expand(b);
     });
@@ -358,6 +371,7 @@ fn hostile_files_never_panic_hang_or_allocate_without_bound() {
     );
     // All together: a mutation of the head must not get past the recommender's checks.
     let parsed = Catalog::load(csv_manifest.as_bytes(), catalog.as_bytes()).unwrap();
+    let item_item = small_item_item(WeightPrecision::Int8);
     total += fuzz("recommender", &head, budget, |b| {
         let _ = Recommender::new(parsed.clone(), Some(b), &vectors, &device)
             .and_then(|r| r.with_item_item(&item_item));

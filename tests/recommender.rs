@@ -9,7 +9,7 @@ use localrec::device::{block_on, cpu};
 use localrec::fine_tune::{FineTuneConfig, Personal};
 use localrec::head::{Head, HeadConfig, Objective, save_head};
 use localrec::interactions::Entry;
-use localrec::item_item::{ItemItem, Mix, save_item_item};
+use localrec::item_item::{ItemItem, Mix, WeightPrecision, save_item_item};
 use localrec::item_vectors::ItemVectors;
 use localrec::recommender::{
     REASON_SHARE, Reaction, Recommendations, Recommender, Request, Source, TASTE_MATCH_WEIGHT,
@@ -362,7 +362,7 @@ fn hybrid(scale: f32) -> Recommender {
     rows[6] = vec![(7, 0.5)];
     let table = ItemItem::from_rows(rows, Mix::uniform(scale)).unwrap();
     recommender()
-        .with_item_item(&save_item_item(&table).unwrap())
+        .with_item_item(&save_item_item(&table, WeightPrecision::F16).unwrap())
         .unwrap()
 }
 
@@ -445,7 +445,7 @@ fn reasons_name_the_reactions_that_drive_each_row() {
     }
     let other = ItemItem::from_rows(vec![Vec::new(); ITEMS + 1], Mix::uniform(1.0)).unwrap();
     let error = recommender()
-        .with_item_item(&save_item_item(&other).unwrap())
+        .with_item_item(&save_item_item(&other, WeightPrecision::F16).unwrap())
         .err()
         .unwrap()
         .to_string();

@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use localrec::item_vectors::ItemVectors;
 use sha2::{Digest, Sha256};
 
 fn scratch(name: &str) -> PathBuf {
@@ -81,6 +82,28 @@ fn builds_a_static_site_whose_manifest_lists_every_file_truly() {
         data.join("item_vectors.safetensors").exists(),
         "embedded when missing"
     );
+    // The page's text vectors are the folder's in int8 (a scale per row): each value within
+    // half of its row's step, at a quarter of f32's bytes.
+    let read_vectors = |path: PathBuf| {
+        let bytes = std::fs::read(path).unwrap();
+        (ItemVectors::from_safetensors(&bytes).unwrap(), bytes.len())
+    };
+    let (folder, _) = read_vectors(data.join("item_vectors.safetensors"));
+    let (page, page_bytes) = read_vectors(out.join("catalogs/poems/item_vectors.safetensors"));
+    assert_eq!(
+        (page.rows, page.dim, &page.provenance),
+        (folder.rows, folder.dim, &folder.provenance)
+    );
+    assert!(
+        page_bytes < folder.rows * folder.dim * 2,
+        "{page_bytes} bytes: not int8"
+    );
+    for row in 0..folder.rows {
+        let step = folder.row(row).iter().fold(0f32, |m, v| m.max(v.abs())) / 127.0;
+        for (a, b) in page.row(row).iter().zip(folder.row(row)) {
+            assert!((a - b).abs() <= step / 2.0 + 1e-6, "row {row}: {a} vs {b}");
+        }
+    }
 
     let site: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("site.json")).unwrap()).unwrap();

@@ -83,6 +83,26 @@ impl TextTokenizer {
         self.inner.get_vocab_size(true)
     }
 
+    /// BERT's reserved `[unusedN]` vocabulary entries that no text becomes: each one's own
+    /// text is tokenised and the entry kept only if its id does not come out (BERT's
+    /// pre-tokenizer splits `[` and `]` off as punctuation; a file that declares one an added
+    /// token makes it reachable, and it is not listed). The compact weights store their rows as
+    /// zeros (381 KB of int8 that no input reads, which compress to nothing).
+    pub fn unreachable_reserved_ids(&self) -> Result<Vec<u32>> {
+        let mut ids = Vec::new();
+        for (token, id) in self.inner.get_vocab(false) {
+            let reserved = token
+                .strip_prefix("[unused")
+                .and_then(|rest| rest.strip_suffix(']'))
+                .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+            if reserved && !self.encode_whole(&token)?.ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+        ids.sort_unstable();
+        Ok(ids)
+    }
+
     /// Tokenises one text, truncated to `max_length` word pieces.
     ///
     /// A very long text is first cut at a space after `32 × max_length` characters. If that prefix

@@ -14,7 +14,7 @@
 pub mod fit;
 mod store;
 
-pub use store::{load_item_item, save_item_item};
+pub use store::{WeightPrecision, load_item_item, save_item_item};
 
 use std::collections::HashMap;
 

@@ -1,6 +1,14 @@
 //! The item–item table as safetensors bytes (the page downloads it; the CLI writes it): CSR in
-//! three tensors, `offsets` (u32, `items + 1`), `targets` (u16 when the catalogue has at most
-//! 65,536 items, else u32) and `weights` (f16), with the mix and provenance in the metadata.
+//! three tensors, with the mix and provenance in the metadata:
+//!
+//! * `offsets` (u32, `items + 1`);
+//! * `target_steps` (u16 when the catalogue has at most 65,536 items, else u32): targets ascend
+//!   within a row, so each row stores its first target, then the step to each next one (small
+//!   numbers, which compress to about 80% of the targets themselves). Files written before
+//!   this stored the targets as `targets`; both are read;
+//! * `weights`: f16 (the CLI's file, what evaluation reads), or int8 with one f32 scale per row
+//!   in `weights.scale` (`build-site`'s copy for the page: 0.53 of f16 after brotli, NDCG@10
+//!   unchanged within 0.001 on anime-5k).
 
 use std::collections::HashMap;
 
@@ -8,59 +16,106 @@ use safetensors::{Dtype, SafeTensors, tensor::TensorView};
 
 use super::{ItemItem, Mix};
 use crate::error::{Error, Result};
+use crate::int8;
 
 const MIX_KEY: &str = "item_item_mix";
+const STEPS: &str = "target_steps";
+const ABSOLUTE_TARGETS: &str = "targets";
 
-pub fn save_item_item(table: &ItemItem) -> Result<Vec<u8>> {
+/// How [`save_item_item`] stores the weights.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WeightPrecision {
+    /// f16: the table in memory equals the file.
+    F16,
+    /// int8 with one scale per row: each weight within half of its row's step (max |w| / 127).
+    Int8,
+}
+
+pub fn save_item_item(table: &ItemItem, precision: WeightPrecision) -> Result<Vec<u8>> {
     let bad = |e: safetensors::SafeTensorError| Error::Weights(format!("item–item table: {e}"));
     let offsets: Vec<u8> = table
         .offsets
         .iter()
         .flat_map(|&o| (o as u32).to_le_bytes())
         .collect();
-    let (target_type, targets): (Dtype, Vec<u8>) = if table.n_items <= 1 << 16 {
-        let bytes = table.targets.iter().flat_map(|&t| (t as u16).to_le_bytes());
+    let steps: Vec<u32> = table
+        .offsets
+        .windows(2)
+        .flat_map(|row| {
+            let targets = &table.targets[row[0]..row[1]];
+            targets
+                .iter()
+                .enumerate()
+                .map(|(i, &t)| if i == 0 { t } else { t - targets[i - 1] })
+        })
+        .collect();
+    let (step_type, steps): (Dtype, Vec<u8>) = if table.n_items <= 1 << 16 {
+        let bytes = steps.iter().flat_map(|&t| (t as u16).to_le_bytes());
         (Dtype::U16, bytes.collect())
     } else {
         (
             Dtype::U32,
-            table.targets.iter().flat_map(|t| t.to_le_bytes()).collect(),
+            steps.iter().flat_map(|t| t.to_le_bytes()).collect(),
         )
     };
-    let weights: Vec<u8> = table
-        .weights
-        .iter()
-        .flat_map(|&w| burn::tensor::f16::from_f32(w).to_le_bytes())
-        .collect();
+    let (weight_type, weights, scales): (Dtype, Vec<u8>, Option<Vec<u8>>) = match precision {
+        WeightPrecision::F16 => {
+            let bytes = table
+                .weights
+                .iter()
+                .flat_map(|&w| burn::tensor::f16::from_f32(w).to_le_bytes());
+            (Dtype::F16, bytes.collect(), None)
+        }
+        WeightPrecision::Int8 => {
+            let (mut weights, mut scales) = (Vec::new(), Vec::new());
+            for row in table.offsets.windows(2) {
+                let row = &table.weights[row[0]..row[1]];
+                let (q, scale) = int8::quantise_rows(row, row.len().max(1));
+                weights.extend(q);
+                // An empty row has no values and gets the neutral scale.
+                scales.extend(if row.is_empty() {
+                    1f32.to_le_bytes().to_vec()
+                } else {
+                    scale
+                });
+            }
+            (Dtype::I8, weights, Some(scales))
+        }
+    };
     let nnz = table.targets.len();
     let mut metadata = table.info.clone();
     metadata.insert(
         MIX_KEY.into(),
         serde_json::to_string(&table.mix).expect("plain struct"),
     );
-    safetensors::serialize(
-        [
-            (
-                "offsets",
-                TensorView::new(Dtype::U32, vec![table.n_items + 1], &offsets).map_err(bad)?,
-            ),
-            (
-                "targets",
-                TensorView::new(target_type, vec![nnz], &targets).map_err(bad)?,
-            ),
-            (
-                "weights",
-                TensorView::new(Dtype::F16, vec![nnz], &weights).map_err(bad)?,
-            ),
-        ],
-        Some(metadata),
-    )
-    .map_err(bad)
+    let scale_name = format!("weights{}", int8::SCALE_SUFFIX);
+    let mut views = vec![
+        (
+            "offsets".to_string(),
+            TensorView::new(Dtype::U32, vec![table.n_items + 1], &offsets).map_err(bad)?,
+        ),
+        (
+            STEPS.to_string(),
+            TensorView::new(step_type, vec![nnz], &steps).map_err(bad)?,
+        ),
+        (
+            "weights".to_string(),
+            TensorView::new(weight_type, vec![nnz], &weights).map_err(bad)?,
+        ),
+    ];
+    if let Some(scales) = &scales {
+        views.push((
+            scale_name,
+            TensorView::new(Dtype::F32, vec![table.n_items], scales).map_err(bad)?,
+        ));
+    }
+    safetensors::serialize(views, Some(metadata)).map_err(bad)
 }
 
 pub fn load_item_item(bytes: &[u8]) -> Result<ItemItem> {
     let bad = |why: String| Error::Weights(format!("item–item file: {why}"));
     let file = SafeTensors::deserialize(bytes).map_err(|e| bad(e.to_string()))?;
+    let has = |name: &str| file.names().iter().any(|n| *n == name);
     let tensor = |name: &str, dtypes: &[Dtype]| {
         let t = file.tensor(name).map_err(|e| bad(e.to_string()))?;
         if !dtypes.contains(&t.dtype()) {
@@ -78,40 +133,77 @@ pub fn load_item_item(bytes: &[u8]) -> Result<ItemItem> {
         Ok(t)
     };
     let offsets = tensor("offsets", &[Dtype::U32])?;
-    let targets = tensor("targets", &[Dtype::U16, Dtype::U32])?;
-    let weights = tensor("weights", &[Dtype::F16])?;
+    let stepped = has(STEPS);
+    let targets = tensor(
+        if stepped { STEPS } else { ABSOLUTE_TARGETS },
+        &[Dtype::U16, Dtype::U32],
+    )?;
+    let weights = tensor("weights", &[Dtype::F16, Dtype::I8])?;
     let n_items = offsets.shape()[0]
         .checked_sub(1)
         .ok_or_else(|| bad("offsets is empty".into()))?;
-    if targets.shape()[0] != weights.shape()[0] {
+    let nnz = targets.shape()[0];
+    if nnz != weights.shape()[0] {
         return Err(bad(format!(
-            "{} targets but {} weights",
-            targets.shape()[0],
+            "{nnz} targets but {} weights",
             weights.shape()[0]
         )));
     }
-    let u32s = |data: &[u8]| -> Vec<u32> {
-        data.chunks_exact(4)
-            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-            .collect()
-    };
-    let offsets: Vec<usize> = u32s(offsets.data())
+    let offsets: Vec<usize> = int8::u32s(offsets.data())
         .into_iter()
         .map(|o| o as usize)
         .collect();
-    let targets: Vec<u32> = match targets.dtype() {
+    // Rows are decoded by their offsets, so these must hold before anything else is read.
+    if offsets.first() != Some(&0)
+        || offsets.last() != Some(&nnz)
+        || offsets.windows(2).any(|w| w[0] > w[1])
+    {
+        return Err(bad("offsets do not ascend from 0 to the entry count".into()));
+    }
+    let mut targets: Vec<u32> = match targets.dtype() {
         Dtype::U16 => targets
             .data()
             .chunks_exact(2)
             .map(|b| u16::from_le_bytes([b[0], b[1]]) as u32)
             .collect(),
-        _ => u32s(targets.data()),
+        _ => int8::u32s(targets.data()),
     };
-    let weights: Vec<f32> = weights
-        .data()
-        .chunks_exact(2)
-        .map(|b| burn::tensor::f16::from_le_bytes([b[0], b[1]]).to_f32())
-        .collect();
+    if stepped {
+        for row in offsets.windows(2) {
+            for i in row[0] + 1..row[1] {
+                targets[i] = targets[i]
+                    .checked_add(targets[i - 1])
+                    .ok_or_else(|| bad("a target step overflows".into()))?;
+            }
+        }
+    }
+    let weights: Vec<f32> = match weights.dtype() {
+        Dtype::F16 => weights
+            .data()
+            .chunks_exact(2)
+            .map(|b| burn::tensor::f16::from_le_bytes([b[0], b[1]]).to_f32())
+            .collect(),
+        _ => {
+            let scales = tensor("weights.scale", &[Dtype::F32])
+                .map_err(|_| bad("int8 weights need weights.scale, F32 [items]".into()))?;
+            let scales = int8::f32s(scales.data());
+            if scales.len() != n_items || scales.iter().any(|s| !s.is_finite()) {
+                return Err(bad(
+                    "weights.scale must hold one finite scale per item".into()
+                ));
+            }
+            let quantised = weights.data();
+            offsets
+                .windows(2)
+                .zip(&scales)
+                .flat_map(|(row, &scale)| {
+                    quantised[row[0]..row[1]]
+                        .iter()
+                        .map(move |&q| q as i8 as f32 * scale)
+                })
+                .collect()
+        }
+    };
     let (_, metadata) = SafeTensors::read_metadata(bytes).map_err(|e| bad(e.to_string()))?;
     let mut info: HashMap<String, String> = metadata.metadata().clone().unwrap_or_default();
     let mix: Mix = info
@@ -142,8 +234,48 @@ mod tests {
         )
         .unwrap();
         table.info.insert("dataset".into(), "tiny".into());
-        let bytes = save_item_item(&table).unwrap();
+        let bytes = save_item_item(&table, WeightPrecision::F16).unwrap();
         assert_eq!(load_item_item(&bytes).unwrap(), table);
+        // int8: the same targets; each weight within half of its row's step.
+        let small =
+            load_item_item(&save_item_item(&table, WeightPrecision::Int8).unwrap()).unwrap();
+        assert_eq!(
+            (&small.offsets, &small.targets),
+            (&table.offsets, &table.targets)
+        );
+        for row in table.offsets.windows(2) {
+            let (a, b) = (
+                &small.weights[row[0]..row[1]],
+                &table.weights[row[0]..row[1]],
+            );
+            let step = b.iter().fold(0f32, |m, w| m.max(w.abs())) / 127.0;
+            assert!(
+                a.iter().zip(b).all(|(x, y)| (x - y).abs() <= step / 2.0),
+                "{a:?} {b:?}"
+            );
+        }
+
+        // Files written before target steps stored the targets themselves: still read.
+        let parsed = SafeTensors::deserialize(&bytes).unwrap();
+        let absolute: Vec<u8> = table
+            .targets
+            .iter()
+            .flat_map(|&t| (t as u16).to_le_bytes())
+            .collect();
+        let (_, metadata) = SafeTensors::read_metadata(&bytes).unwrap();
+        let older = safetensors::serialize(
+            [
+                ("offsets".to_string(), parsed.tensor("offsets").unwrap()),
+                (
+                    ABSOLUTE_TARGETS.to_string(),
+                    TensorView::new(Dtype::U16, vec![absolute.len() / 2], &absolute).unwrap(),
+                ),
+                ("weights".to_string(), parsed.tensor("weights").unwrap()),
+            ],
+            metadata.metadata().clone(),
+        )
+        .unwrap();
+        assert_eq!(load_item_item(&older).unwrap(), table);
 
         let error = |bytes: &[u8]| load_item_item(bytes).unwrap_err().to_string();
         assert!(error(&bytes[..bytes.len() - 3]).contains("item–item file"));

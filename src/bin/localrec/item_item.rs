@@ -11,7 +11,7 @@ use localrec::interactions::Entry;
 use localrec::item_item::fit::{
     borrow_columns, choose_mix, ease_on_validation, sparse_on_validation,
 };
-use localrec::item_item::{ItemItem, save_item_item};
+use localrec::item_item::{ItemItem, WeightPrecision, save_item_item};
 use localrec::item_vectors::ItemVectors;
 use localrec::{Error, Result};
 
@@ -61,7 +61,7 @@ pub fn fit_item_item(
         format!("{:.0}", started.elapsed().as_secs_f64()),
     );
     let out = out.unwrap_or_else(|| dataset.dir.join("item_item.safetensors"));
-    let bytes = save_item_item(&table)?;
+    let bytes = save_item_item(&table, WeightPrecision::F16)?;
     write_atomically(&out, &bytes)?;
     eprintln!(
         "wrote {} ({:.2} MB, {} weights, {:.0} s)",

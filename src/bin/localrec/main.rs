@@ -200,6 +200,22 @@ enum Command {
 /// The compact weights' file name beside the f32 model (what the page downloads by default).
 pub const COMPACT_WEIGHTS: &str = "model.int8.safetensors";
 
+/// The compact weights of the model in `model_dir` (its f32 weights and its tokenizer, which
+/// names the word embeddings no text reaches).
+pub fn compact_weights(model_dir: &Path) -> Result<Vec<u8>> {
+    let read = |name: &str| {
+        let path = model_dir.join(name);
+        std::fs::read(&path)
+            .map_err(|e| Error::Input(format!("cannot read {}: {e}", path.display())))
+    };
+    let tokenizer = localrec::encoder::TextTokenizer::from_bytes(
+        &read("tokenizer.json")?,
+        localrec::encoder::DEFAULT_MAX_LENGTH,
+    )?;
+    let unreachable = tokenizer.unreachable_reserved_ids()?;
+    localrec::encoder::compact::compact(&read("model.safetensors")?, &unreachable)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
@@ -281,16 +297,12 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::CompactModel { out } => {
             let out = out.unwrap_or_else(|| cli.model_dir.join(COMPACT_WEIGHTS));
-            let f32_path = cli.model_dir.join("model.safetensors");
-            let bytes = std::fs::read(&f32_path)
-                .map_err(|e| Error::Input(format!("cannot read {}: {e}", f32_path.display())))?;
-            let small = localrec::encoder::compact::compact(&bytes)?;
+            let small = compact_weights(&cli.model_dir)?;
             write_atomically(&out, &small)?;
             eprintln!(
-                "wrote {} ({:.1} MB, from {:.1} MB)",
+                "wrote {} ({:.1} MB)",
                 out.display(),
-                small.len() as f64 / 1e6,
-                bytes.len() as f64 / 1e6
+                small.len() as f64 / 1e6
             );
             Ok(())
         }

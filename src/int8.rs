@@ -1,0 +1,75 @@
+//! Symmetric int8 with one f32 scale per row: the compact form of the encoder's matrices
+//! ([`crate::encoder::compact`]) and of the page's item vectors ([`crate::item_vectors`]).
+//! In safetensors a matrix `<name>` is I8 `[rows, cols]` beside `<name>.scale`, F32 `[rows]`.
+
+use safetensors::{Dtype, SafeTensors};
+
+pub const SCALE_SUFFIX: &str = ".scale";
+
+/// Per row: `scale = max |v| / 127` and `q = round(v / scale)`, so the row's largest value
+/// is exact and every other is within `scale / 2`. Returns the values and the scales.
+pub fn quantise_rows(values: &[f32], cols: usize) -> (Vec<u8>, Vec<u8>) {
+    let mut quantised = Vec::with_capacity(values.len());
+    let mut scales = Vec::with_capacity(values.len() / cols.max(1) * 4);
+    for row in values.chunks_exact(cols) {
+        let max = row.iter().fold(0f32, |m, v| m.max(v.abs()));
+        let scale = if max > 0.0 { max / 127.0 } else { 1.0 };
+        scales.extend(scale.to_le_bytes());
+        quantised.extend(
+            row.iter()
+                .map(|v| (v / scale).round().clamp(-127.0, 127.0) as i8 as u8),
+        );
+    }
+    (quantised, scales)
+}
+
+/// The int8 matrix `name` of `file` (shape `[rows, cols]`) back in f32, row-major. A missing,
+/// mis-shaped or non-finite scale is an error that names the tensor.
+pub fn read_matrix(file: &SafeTensors, name: &str) -> Result<(Vec<f32>, [usize; 2]), String> {
+    let matrix = file.tensor(name).map_err(|e| format!("{name}: {e}"))?;
+    let (Dtype::I8, &[rows, cols]) = (matrix.dtype(), matrix.shape()) else {
+        return Err(format!(
+            "{name} must be I8 [rows, cols], found {:?} {:?}",
+            matrix.dtype(),
+            matrix.shape()
+        ));
+    };
+    let scale_name = format!("{name}{SCALE_SUFFIX}");
+    let scales = file
+        .tensor(&scale_name)
+        .map_err(|_| format!("{name} has no {scale_name}"))?;
+    if scales.dtype() != Dtype::F32 || scales.shape() != [rows] {
+        return Err(format!(
+            "{scale_name} must be F32 [{rows}], found {:?} {:?}",
+            scales.dtype(),
+            scales.shape()
+        ));
+    }
+    let scales = f32s(scales.data());
+    if scales.iter().any(|s| !s.is_finite()) {
+        return Err(format!("{scale_name} has a non-finite scale"));
+    }
+    let values = matrix
+        .data()
+        .chunks_exact(cols.max(1))
+        .zip(&scales)
+        .flat_map(|(row, &scale)| row.iter().map(move |&q| q as i8 as f32 * scale))
+        .collect();
+    Ok((values, [rows, cols]))
+}
+
+/// Little-endian f32 bytes as values.
+pub fn f32s(bytes: &[u8]) -> Vec<f32> {
+    bytes
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect()
+}
+
+/// Little-endian u32 bytes as values.
+pub fn u32s(bytes: &[u8]) -> Vec<u32> {
+    bytes
+        .chunks_exact(4)
+        .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect()
+}
