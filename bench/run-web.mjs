@@ -31,12 +31,12 @@ try {
   await server.close();
 }
 
-console.log('| backend | adapter | batch | sentences/s | tokens/s |');
-console.log('|---|---|---:|---:|---:|');
+console.log('| backend | adapter | batch | sentences/s | tokens/s | first call ms |');
+console.log('|---|---|---:|---:|---:|---:|');
 for (const r of results) {
   const adapter = r.adapter ? `${r.adapter.vendor} ${r.adapter.architecture}${r.adapter.isFallbackAdapter ? ' (fallback)' : ''}` : '–';
   for (const run of r.runs) {
-    console.log(`| ${r.backend} | ${adapter} | ${run.batch} | ${run.sentencesPerS.toFixed(1)} | ${run.tokensPerS.toFixed(0)} |`);
+    console.log(`| ${r.backend} | ${adapter} | ${run.batch} | ${run.sentencesPerS.toFixed(1)} | ${run.tokensPerS.toFixed(0)} | ${run.firstCallMs.toFixed(0)} |`);
   }
 }
 const file = new URL(`results/${new Date().toISOString().slice(0, 10)}-${hostname()}-web.json`, import.meta.url);
