@@ -101,7 +101,8 @@ export async function loadModelFiles(files, cacheName, onProgress, report = prog
   const cache = await openCache(cacheName);
   const out = {};
   let fromCache = true;
-  for (const file of files) {
+  // All at once: the small files do not each wait a round trip behind the weights.
+  await Promise.all(files.map(async (file) => {
     let bytes = null;
     const cached = cache && (await cache.match(file.url));
     if (cached) {
@@ -122,6 +123,6 @@ export async function loadModelFiles(files, cacheName, onProgress, report = prog
       cache?.put(file.url, new Response(bytes, { headers: { 'Content-Type': 'application/octet-stream' } })).catch(() => {});
     }
     out[file.name] = bytes;
-  }
+  }));
   return { files: out, fromCache };
 }

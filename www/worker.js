@@ -223,7 +223,7 @@ const handlers = {
    * and the encoder's files (downloaded, or read from the cache): from the download `open`
    * started (`prefetchEncoder`), or a fresh one. Then, in its turn, loads the encoder into the
    * engine and warms it up. A taste sentence counts once both are in. Progress: 'model' (bytes
-   * of both), 'encoder', 'warmup'. → `{fromCache, weights, millis}`.
+   * of both), 'encoder', 'warmup' (WebGPU: its kernels compile). → `{fromCache, weights, millis}`.
    */
   async encoder(_args, id) {
     if (!site) throw Object.assign(new Error('open the catalogue first'), { code: 'not-ready' });
@@ -238,8 +238,10 @@ const handlers = {
       progress('encoder', { backend: engine.backend });
       const [config, tokenizer, model] = download.files.map((file) => bytes[file.name]);
       engine.loadEncoder(config, tokenizer, model);
-      progress('warmup');
-      await engine.embed(['warm up']); // compiles the GPU kernels once, before a person waits on them
+      if (engine.backend === 'webgpu') {
+        progress('warmup');
+        await engine.embed(['warm up']); // compiles the GPU kernels once, before a person waits on them
+      }
       return {
         result: {
           fromCache,

@@ -89,15 +89,47 @@ pub fn is_compact(bytes: &[u8]) -> bool {
 }
 
 /// A compact file back as f32 safetensors, every tensor under its original name (tensors that
-/// were not int8 keep their type); a file that is not compact is returned as it is. Mismatched scales, non-finite scales and stray scale
-/// tensors are errors that name the tensor.
+/// were not int8 keep their type); a file that is not compact is returned as it is. Mismatched
+/// scales, non-finite scales and stray scale tensors are errors that name the tensor.
 pub fn expand(bytes: Vec<u8>) -> Result<Vec<u8>> {
     if !is_compact(&bytes) {
         return Ok(bytes);
     }
     let bad = |why: String| Error::Weights(format!("compact weights: {why}"));
-    let file = SafeTensors::deserialize(&bytes).map_err(|e| bad(e.to_string()))?;
-    let mut tensors: Vec<Owned> = Vec::new();
+    let tensors: Vec<Owned> = tensors(&bytes)?
+        .into_iter()
+        .map(|(name, tensor)| match tensor {
+            Tensor::Values { values, shape } => {
+                let mut data = Vec::with_capacity(values.len() * 4);
+                for value in values {
+                    data.extend_from_slice(&value.to_le_bytes());
+                }
+                (name, Dtype::F32, shape, data)
+            }
+            Tensor::AsStored { dtype, shape, data } => (name, dtype, shape, data),
+        })
+        .collect();
+    serialize(&tensors, None).map_err(bad)
+}
+
+/// One tensor of a compact file, read.
+pub enum Tensor {
+    /// An int8 matrix dequantised, or an f32 tensor.
+    Values { values: Vec<f32>, shape: Vec<usize> },
+    /// Any other tensor (buffers the encoder ignores, such as position ids), as stored.
+    AsStored {
+        dtype: Dtype,
+        shape: Vec<usize>,
+        data: Vec<u8>,
+    },
+}
+
+/// Every tensor of a compact file by its original name, the int8 matrices dequantised: what the
+/// encoder loads (without writing an f32 file first) and what [`expand`] writes.
+pub fn tensors(bytes: &[u8]) -> Result<Vec<(String, Tensor)>> {
+    let bad = |why: String| Error::Weights(format!("compact weights: {why}"));
+    let file = SafeTensors::deserialize(bytes).map_err(|e| bad(e.to_string()))?;
+    let mut tensors = Vec::new();
     for (name, view) in file.tensors() {
         if let Some(matrix) = name.strip_suffix(SCALE_SUFFIX) {
             match file.tensor(matrix) {
@@ -105,26 +137,25 @@ pub fn expand(bytes: Vec<u8>) -> Result<Vec<u8>> {
                 _ => return Err(bad(format!("{name} scales no int8 matrix"))),
             }
         }
-        if view.dtype() != Dtype::I8 {
-            // Vectors, and buffers the encoder ignores (position ids), as they are.
-            tensors.push((
-                name,
-                view.dtype(),
-                view.shape().to_vec(),
-                view.data().to_vec(),
-            ));
-            continue;
-        }
-        let (values, shape) = read_matrix(&file, &name).map_err(bad)?;
-        // A plain loop: the page waits on these 22.7M values (an iterator of byte arrays
-        // took 150 ms natively).
-        let mut data = Vec::with_capacity(values.len() * 4);
-        for value in values {
-            data.extend_from_slice(&value.to_le_bytes());
-        }
-        tensors.push((name, Dtype::F32, shape.to_vec(), data));
+        let shape = view.shape().to_vec();
+        let tensor = match view.dtype() {
+            Dtype::I8 => {
+                let (values, _) = read_matrix(&file, &name).map_err(bad)?;
+                Tensor::Values { values, shape }
+            }
+            Dtype::F32 => Tensor::Values {
+                values: f32s(view.data()),
+                shape,
+            },
+            dtype => Tensor::AsStored {
+                dtype,
+                shape,
+                data: view.data().to_vec(),
+            },
+        };
+        tensors.push((name, tensor));
     }
-    serialize(&tensors, None).map_err(bad)
+    Ok(tensors)
 }
 
 #[cfg(test)]

@@ -77,8 +77,12 @@ impl Encoder {
             )));
         }
         let mut model = Bert::new(&config, device);
-        // A compact (int8) file is dequantised here; an f32 file passes through.
-        weights::load_safetensors(&mut model, compact::expand(safetensors.into())?)?;
+        let safetensors = safetensors.into();
+        if compact::is_compact(&safetensors) {
+            weights::load_compact(&mut model, &safetensors)?;
+        } else {
+            weights::load_safetensors(&mut model, safetensors)?;
+        }
         let mut encoder = Self {
             model,
             tokenizer,

@@ -4,9 +4,13 @@
 //! LayerNorm's weight/bias to gamma/beta; this module only maps HF's tensor names onto ours and
 //! turns every disagreement between file and config into an error that names the tensor.
 
-use burn::store::{ApplyResult, ModuleSnapshot, PyTorchToBurnAdapter, SafetensorsStore};
+use burn::store::{
+    ApplyResult, KeyRemapper, ModuleSnapshot, PyTorchToBurnAdapter, SafetensorsStore, bridge,
+};
+use burn::tensor::TensorData;
 
 use super::bert::Bert;
+use super::compact::{self, Tensor};
 use crate::error::{Error, Result};
 
 /// HF name pattern → our module path. Applied in order; `$1` is the layer index.
@@ -65,6 +69,34 @@ pub fn load_safetensors(model: &mut Bert, bytes: Vec<u8>) -> Result<()> {
         .load_from(&mut store)
         .map_err(|e| Error::Weights(format!("cannot read safetensors: {e}")))?;
 
+    check_applied(&result, is_expected_unused)
+}
+
+/// Loads a compact (int8) file into `model`: each matrix is dequantised straight into the
+/// tensor data Burn takes, with the same names, adapter and checks as [`load_safetensors`]
+/// (writing it out as an f32 file first cost the page three more copies of 91 MB).
+pub fn load_compact(model: &mut Bert, bytes: &[u8]) -> Result<()> {
+    let bad = |why: String| Error::Weights(format!("compact weights: {why}"));
+    let mut tensors = Vec::new();
+    for (name, tensor) in compact::tensors(bytes)? {
+        match tensor {
+            Tensor::Values { values, shape } => {
+                tensors.push(bridge::from_data(TensorData::new(values, shape), name, None));
+            }
+            // The position-id buffer: nothing of the encoder reads it.
+            Tensor::AsStored { .. } if is_expected_unused(&name) => {}
+            Tensor::AsStored { dtype, .. } => {
+                return Err(bad(format!("{name} is {dtype:?}, expected int8 or f32")));
+            }
+        }
+    }
+    let remapper = KEY_MAP.iter().try_fold(KeyRemapper::new(), |remapper, (from, to)| {
+        remapper
+            .add_pattern(*from, *to)
+            .map_err(|e| bad(e.to_string()))
+    })?;
+    let (tensors, _) = remapper.remap(tensors);
+    let result = model.apply(tensors, None, Some(Box::new(PyTorchToBurnAdapter)), false);
     check_applied(&result, is_expected_unused)
 }
 
