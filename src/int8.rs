@@ -4,23 +4,32 @@
 
 use safetensors::{Dtype, SafeTensors};
 
+use crate::bytes::f32s;
+
 pub const SCALE_SUFFIX: &str = ".scale";
 
 /// Per row: `scale = max |v| / 127` and `q = round(v / scale)`, so the row's largest value
-/// is exact and every other is within `scale / 2`. Returns the values and the scales.
+/// is exact and every other is within `scale / 2`. Returns the values and the scales (f32 bytes).
 pub fn quantise_rows(values: &[f32], cols: usize) -> (Vec<u8>, Vec<u8>) {
     let mut quantised = Vec::with_capacity(values.len());
     let mut scales = Vec::with_capacity(values.len() / cols.max(1) * 4);
     for row in values.chunks_exact(cols) {
-        let max = row.iter().fold(0f32, |m, v| m.max(v.abs()));
-        let scale = if max > 0.0 { max / 127.0 } else { 1.0 };
+        let scale = quantise_row(row, &mut quantised);
         scales.extend(scale.to_le_bytes());
-        quantised.extend(
-            row.iter()
-                .map(|v| (v / scale).round().clamp(-127.0, 127.0) as i8 as u8),
-        );
     }
     (quantised, scales)
+}
+
+/// One row of [`quantise_rows`] (rows of any length: an empty or all-zero one gets scale 1),
+/// appended to `out`; returns its scale.
+pub fn quantise_row(row: &[f32], out: &mut Vec<u8>) -> f32 {
+    let max = row.iter().fold(0f32, |m, v| m.max(v.abs()));
+    let scale = if max > 0.0 { max / 127.0 } else { 1.0 };
+    out.extend(
+        row.iter()
+            .map(|v| (v / scale).round().clamp(-127.0, 127.0) as i8 as u8),
+    );
+    scale
 }
 
 /// The int8 matrix `name` of `file` (shape `[rows, cols]`) back in f32, row-major. A missing,
@@ -56,20 +65,4 @@ pub fn read_matrix(file: &SafeTensors, name: &str) -> Result<(Vec<f32>, [usize; 
         .flat_map(|(row, &scale)| row.iter().map(move |&q| q as i8 as f32 * scale))
         .collect();
     Ok((values, [rows, cols]))
-}
-
-/// Little-endian f32 bytes as values.
-pub fn f32s(bytes: &[u8]) -> Vec<f32> {
-    bytes
-        .chunks_exact(4)
-        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-        .collect()
-}
-
-/// Little-endian u32 bytes as values.
-pub fn u32s(bytes: &[u8]) -> Vec<u32> {
-    bytes
-        .chunks_exact(4)
-        .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-        .collect()
 }

@@ -11,7 +11,7 @@ use burn::tensor::f16;
 use safetensors::{Dtype, SafeTensors, tensor::TensorView};
 
 use crate::error::{Error, Result};
-use crate::int8;
+use crate::{bytes, int8};
 
 const TENSOR_NAME: &str = "item_vectors";
 
@@ -103,12 +103,8 @@ impl ItemVectors {
             )));
         };
         let data = match tensor.dtype() {
-            Dtype::F32 => int8::f32s(tensor.data()),
-            Dtype::F16 => tensor
-                .data()
-                .chunks_exact(2)
-                .map(|b| f16::from_le_bytes([b[0], b[1]]).to_f32())
-                .collect(),
+            Dtype::F32 => bytes::f32s(tensor.data()),
+            Dtype::F16 => bytes::f16s(tensor.data()),
             Dtype::I8 => int8::read_matrix(&file, TENSOR_NAME).map_err(bad)?.0,
             other => return Err(bad(format!("expected f16, int8 or f32, found {other:?}"))),
         };

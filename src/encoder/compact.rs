@@ -14,8 +14,9 @@ use std::collections::HashMap;
 
 use safetensors::{Dtype, SafeTensors, tensor::TensorView};
 
+use crate::bytes::f32s;
 use crate::error::{Error, Result};
-use crate::int8::{SCALE_SUFFIX, f32s, quantise_rows, read_matrix};
+use crate::int8::{SCALE_SUFFIX, quantise_rows, read_matrix};
 
 const FORMAT_KEY: &str = "localrec_weights";
 const INT8_PER_ROW: &str = "int8-per-row";

@@ -81,7 +81,11 @@ pub fn load_compact(model: &mut Bert, bytes: &[u8]) -> Result<()> {
     for (name, tensor) in compact::tensors(bytes)? {
         match tensor {
             Tensor::Values { values, shape } => {
-                tensors.push(bridge::from_data(TensorData::new(values, shape), name, None));
+                tensors.push(bridge::from_data(
+                    TensorData::new(values, shape),
+                    name,
+                    None,
+                ));
             }
             // The position-id buffer: nothing of the encoder reads it.
             Tensor::AsStored { .. } if is_expected_unused(&name) => {}
@@ -90,11 +94,13 @@ pub fn load_compact(model: &mut Bert, bytes: &[u8]) -> Result<()> {
             }
         }
     }
-    let remapper = KEY_MAP.iter().try_fold(KeyRemapper::new(), |remapper, (from, to)| {
-        remapper
-            .add_pattern(*from, *to)
-            .map_err(|e| bad(e.to_string()))
-    })?;
+    let remapper = KEY_MAP
+        .iter()
+        .try_fold(KeyRemapper::new(), |remapper, (from, to)| {
+            remapper
+                .add_pattern(*from, *to)
+                .map_err(|e| bad(e.to_string()))
+        })?;
     let (tensors, _) = remapper.remap(tensors);
     let result = model.apply(tensors, None, Some(Box::new(PyTorchToBurnAdapter)), false);
     check_applied(&result, is_expected_unused)

@@ -16,7 +16,7 @@ use safetensors::{Dtype, SafeTensors, tensor::TensorView};
 
 use super::{ItemItem, Mix};
 use crate::error::{Error, Result};
-use crate::int8;
+use crate::{bytes, int8};
 
 const MIX_KEY: &str = "item_item_mix";
 const STEPS: &str = "target_steps";
@@ -69,15 +69,8 @@ pub fn save_item_item(table: &ItemItem, precision: WeightPrecision) -> Result<Ve
         WeightPrecision::Int8 => {
             let (mut weights, mut scales) = (Vec::new(), Vec::new());
             for row in table.offsets.windows(2) {
-                let row = &table.weights[row[0]..row[1]];
-                let (q, scale) = int8::quantise_rows(row, row.len().max(1));
-                weights.extend(q);
-                // An empty row has no values and gets the neutral scale.
-                scales.extend(if row.is_empty() {
-                    1f32.to_le_bytes().to_vec()
-                } else {
-                    scale
-                });
+                let scale = int8::quantise_row(&table.weights[row[0]..row[1]], &mut weights);
+                scales.extend(scale.to_le_bytes());
             }
             (Dtype::I8, weights, Some(scales))
         }
@@ -149,7 +142,7 @@ pub fn load_item_item(bytes: &[u8]) -> Result<ItemItem> {
             weights.shape()[0]
         )));
     }
-    let offsets: Vec<usize> = int8::u32s(offsets.data())
+    let offsets: Vec<usize> = bytes::u32s(offsets.data())
         .into_iter()
         .map(|o| o as usize)
         .collect();
@@ -166,7 +159,7 @@ pub fn load_item_item(bytes: &[u8]) -> Result<ItemItem> {
             .chunks_exact(2)
             .map(|b| u16::from_le_bytes([b[0], b[1]]) as u32)
             .collect(),
-        _ => int8::u32s(targets.data()),
+        _ => bytes::u32s(targets.data()),
     };
     if stepped {
         for row in offsets.windows(2) {
@@ -178,15 +171,11 @@ pub fn load_item_item(bytes: &[u8]) -> Result<ItemItem> {
         }
     }
     let weights: Vec<f32> = match weights.dtype() {
-        Dtype::F16 => weights
-            .data()
-            .chunks_exact(2)
-            .map(|b| burn::tensor::f16::from_le_bytes([b[0], b[1]]).to_f32())
-            .collect(),
+        Dtype::F16 => bytes::f16s(weights.data()),
         _ => {
             let scales = tensor("weights.scale", &[Dtype::F32])
                 .map_err(|_| bad("int8 weights need weights.scale, F32 [items]".into()))?;
-            let scales = int8::f32s(scales.data());
+            let scales = bytes::f32s(scales.data());
             if scales.len() != n_items || scales.iter().any(|s| !s.is_finite()) {
                 return Err(bad(
                     "weights.scale must hold one finite scale per item".into()

@@ -110,33 +110,39 @@ pub fn build_site(options: &SiteOptions, encoder: impl Fn() -> Result<Encoder>) 
             wasm.display()
         )));
     }
-    // Make what is missing first, so a failure leaves no half-built site. The encoder is
+    // Make what is missing first, so a failure leaves no half-built site: each catalogue and
+    // its vectors are read once and checked before anything is written, and the encoder is
     // loaded only if some catalogue needs embedding.
-    // Each catalogue is read once and checked before anything is written.
     let datasets: Vec<(&Path, Catalog)> = datasets
         .iter()
         .map(|dir| Ok((dir.as_path(), load_catalog(dir)?)))
         .collect::<Result<_>>()?;
-    let stale: Vec<bool> = datasets
+    let fresh: Vec<Option<ItemVectors>> = datasets
         .iter()
-        .map(|(dir, catalog)| vectors_are_stale(dir, catalog))
+        .map(|(dir, catalog)| fresh_vectors(dir, catalog))
         .collect();
-    let encoder = match stale.contains(&true) {
+    let encoder = match fresh.iter().any(Option::is_none) {
         true => Some(encoder()?),
         false => None,
     };
-    for ((dir, catalog), stale) in datasets.iter().zip(stale) {
-        if let (true, Some(encoder)) = (stale, &encoder) {
-            eprintln!("{}: embedding the catalogue", dir.display());
-            embed_catalog(encoder, dir, &dir.join(VECTORS), 32)?;
-        }
+    let mut vectors = Vec::with_capacity(datasets.len());
+    for ((dir, catalog), fresh) in datasets.iter().zip(fresh) {
+        vectors.push(match fresh {
+            Some(fresh) => fresh,
+            None => {
+                eprintln!("{}: embedding the catalogue", dir.display());
+                let encoder = encoder.as_ref().expect("loaded when a catalogue is stale");
+                embed_catalog(encoder, dir, &dir.join(VECTORS), 32)?;
+                ItemVectors::from_safetensors(&crate::item_item::read(&dir.join(VECTORS))?)?
+            }
+        });
         train_if_missing(dir, catalog)?;
     }
 
     // Written beside `out` and renamed into place at the end; removed if anything fails.
     let partial = out.with_extension("partial");
     remove_site(&partial)?;
-    let written = write_site(&datasets, web, model_dir, &partial);
+    let written = write_site(&datasets, &vectors, web, model_dir, &partial);
     if written.is_err() {
         let _ = std::fs::remove_dir_all(&partial);
     }
@@ -163,13 +169,14 @@ pub fn build_site(options: &SiteOptions, encoder: impl Fn() -> Result<Encoder>) 
 /// copies and site.json.
 fn write_site(
     datasets: &[(&Path, Catalog)],
+    vectors: &[ItemVectors],
     web: &Path,
     model_dir: &Path,
     partial: &Path,
 ) -> Result<SiteManifest> {
     let mut catalogs = Vec::new();
-    for (dir, catalog) in datasets {
-        catalogs.push(copy_catalog(dir, catalog, partial)?);
+    for ((dir, catalog), vectors) in datasets.iter().zip(vectors) {
+        catalogs.push(copy_catalog(dir, catalog, vectors, partial)?);
     }
     let mut names: Vec<&str> = catalogs.iter().map(|c| c.name.as_str()).collect();
     names.sort_unstable();
@@ -226,13 +233,12 @@ fn write_site(
     Ok(manifest)
 }
 
-/// Whether the catalogue's item vectors are missing or from another catalogue.
-fn vectors_are_stale(dir: &Path, catalog: &Catalog) -> bool {
-    let fresh = std::fs::read(dir.join(VECTORS))
+/// The catalogue's item vectors, unless they are missing or from another catalogue.
+fn fresh_vectors(dir: &Path, catalog: &Catalog) -> Option<ItemVectors> {
+    std::fs::read(dir.join(VECTORS))
         .ok()
         .and_then(|bytes| ItemVectors::from_safetensors(&bytes).ok())
-        .is_some_and(|v| v.rows == catalog.len());
-    !fresh
+        .filter(|v| v.rows == catalog.len())
 }
 
 /// Trains the head and fits the item–item table of a catalogue with public interactions, if
@@ -258,7 +264,12 @@ fn train_if_missing(dir: &Path, catalog: &Catalog) -> Result<()> {
 }
 
 /// Copies one catalogue's files into `site/catalogs/<name>/` and describes it.
-fn copy_catalog(dir: &Path, catalog: &Catalog, site: &Path) -> Result<SiteCatalog> {
+fn copy_catalog(
+    dir: &Path,
+    catalog: &Catalog,
+    vectors: &ItemVectors,
+    site: &Path,
+) -> Result<SiteCatalog> {
     let manifest = catalog.manifest();
     let path = format!("catalogs/{}/", manifest.name);
     let to = site.join(&path);
@@ -271,8 +282,7 @@ fn copy_catalog(dir: &Path, catalog: &Catalog, site: &Path) -> Result<SiteCatalo
     // The page's text vectors are int8 with a scale per row (a quarter of f32, half of the
     // folder's f16: NDCG@10 unchanged within 0.001); its first list is computed from exactly
     // these.
-    let vectors = std::fs::read(dir.join(VECTORS)).map_err(|e| io(&dir.join(VECTORS), e))?;
-    let vectors = ItemVectors::from_safetensors(&vectors)?.to_safetensors_int8()?;
+    let vectors = vectors.to_safetensors_int8()?;
     write(&to.join(VECTORS), &vectors)?;
     let trained = manifest.interactions.is_some();
     if trained {
