@@ -16,6 +16,7 @@ pub mod interactions;
 pub mod item_item;
 pub mod item_vectors;
 pub mod map;
+pub mod popularity;
 pub mod recommender;
 pub mod rng;
 pub mod train;

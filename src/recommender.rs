@@ -24,8 +24,9 @@ use crate::head::{
     DISLIKE, Head, HeadConfig, HistoryBatch, ItemTable, load_head, read_rows, save_head,
 };
 use crate::interactions::Entry;
-use crate::item_item::{ItemItem, load_item_item};
+use crate::item_item::{ItemItem, Stage, load_item_item};
 use crate::item_vectors::ItemVectors;
+use crate::popularity::popularity_prior;
 
 /// What a person did with an item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,6 +114,27 @@ pub struct Request<'a> {
 /// popularity does.
 pub const TASTE_MATCH_WEIGHT: f32 = 16.0;
 
+/// A text-only catalogue with a popularity column: the prior's weight by number of reactions
+/// (the item–item multiplier is unused), chosen on validation users of `localrec eval
+/// --protocol text-only` on anime-5k (its training users' counts as the column).
+pub const TEXT_ONLY_STAGES: [Stage; 3] = [
+    Stage {
+        reactions: 1,
+        item_item: 1.0,
+        popularity: 16.0,
+    },
+    Stage {
+        reactions: 3,
+        item_item: 1.0,
+        popularity: 16.0,
+    },
+    Stage {
+        reactions: 10,
+        item_item: 1.0,
+        popularity: 16.0,
+    },
+];
+
 /// How a recommender scores: a trained head plus the item–item table, a trained head alone, or
 /// text alone (a catalogue without public interactions).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -136,6 +158,9 @@ pub struct Recommender {
     kind: Kind,
     /// Each row's franchise: a list keeps at most two of one.
     franchise: Vec<u32>,
+    /// A text-only catalogue's popularity prior (from its popularity column), weighed by
+    /// [`TEXT_ONLY_STAGES`]. A hybrid's prior lives in its item–item table.
+    text_prior: Option<Vec<f32>>,
 }
 
 impl Recommender {
@@ -205,10 +230,14 @@ impl Recommender {
         text: Option<Tensor<2>>,
         kind: Kind,
     ) -> Self {
+        let text_prior = (kind == Kind::Text)
+            .then(|| catalog.popularity().map(|counts| popularity_prior(&counts)))
+            .flatten();
         Self {
             head,
             config,
             franchise: franchise_ids(catalog.items().iter().map(|item| item.title.as_str())),
+            text_prior,
             catalog,
             items,
             text,
@@ -361,6 +390,14 @@ impl Recommender {
         if let Some(table) = &self.item_item {
             table.add_scores(&entries, &mut scores);
         }
+        if let Some(prior) = &self.text_prior {
+            let reactions = entries.iter().filter(|e| e.row < n).count();
+            let weight = Stage::at(&TEXT_ONLY_STAGES, reactions).popularity;
+            scores
+                .iter_mut()
+                .zip(prior)
+                .for_each(|(s, p)| *s += weight * p);
+        }
 
         let reacted: HashSet<usize> = entries.iter().map(|e| e.row).collect();
         // A few more than asked for, so that items over a franchise's cap can be replaced.
@@ -391,9 +428,10 @@ impl Recommender {
             }
             let mut shares = read_rows(shares).await?;
             if let Some(table) = &self.item_item {
+                let stage = table.stage(&entries);
                 for (entry, row) in entries.iter().zip(&mut shares) {
                     for (share, &target) in row.iter_mut().zip(&top) {
-                        *share += table.share(entry, target);
+                        *share += table.share(&stage, entry, target);
                     }
                 }
             }

@@ -17,7 +17,7 @@ use localrec::catalog::Catalog;
 use localrec::device::cpu;
 use localrec::encoder::{BertConfig, TextTokenizer};
 use localrec::head::{Head, HeadConfig, Objective, load_head, save_head};
-use localrec::item_item::{ItemItem, Mix, WeightPrecision, load_item_item, save_item_item};
+use localrec::item_item::{ItemItem, Mix, Stage, WeightPrecision, load_item_item, save_item_item};
 use localrec::item_vectors::ItemVectors;
 use localrec::recommender::Recommender;
 use localrec::rng::SplitMix64;
@@ -201,7 +201,24 @@ fn small_item_item(precision: WeightPrecision) -> Vec<u8> {
                 .collect()
         })
         .collect();
-    let table = ItemItem::from_rows(rows, Mix::rating_slope(8.0, 0.5)).unwrap();
+    // With the popularity prior's counts and stages: every part of the file is fuzzed.
+    let stages = vec![
+        Stage {
+            reactions: 1,
+            item_item: 0.5,
+            popularity: 2.0,
+        },
+        Stage {
+            reactions: 10,
+            item_item: 1.0,
+            popularity: 0.25,
+        },
+    ];
+    let mix = Mix::rating_slope(8.0, 0.5).with_stages(stages);
+    let table = ItemItem::from_rows(rows, mix)
+        .unwrap()
+        .with_counts((0..ITEMS as u32).map(|i| i * 7 % 11).collect())
+        .unwrap();
     save_item_item(&table, precision).unwrap()
 }
 
@@ -238,11 +255,11 @@ fn small_compact_weights() -> Vec<u8> {
 }
 
 /// A catalogue manifest naming `items` (CSV or JSON Lines), with an optional part in its
-/// template and a shown column.
+/// template, a shown column and a popularity column.
 fn catalog_manifest(items: &str) -> String {
     format!(
         r#"{{"name": "shows", "title": "Shows", "items": "{items}",
-            "columns": {{"id": "id", "title": "name", "show": ["genres"]}},
+            "columns": {{"id": "id", "title": "name", "show": ["genres"], "popularity": "episodes"}},
             "text": "{{name}}.[ Genres: {{genres}}.][ {{episodes}} episodes.]",
             "attribution": "test", "licence": "CC0"}}"#
     )

@@ -9,7 +9,7 @@ use localrec::device::{block_on, cpu};
 use localrec::fine_tune::{FineTuneConfig, Personal};
 use localrec::head::{Head, HeadConfig, Objective, save_head};
 use localrec::interactions::Entry;
-use localrec::item_item::{ItemItem, Mix, WeightPrecision, save_item_item};
+use localrec::item_item::{ItemItem, Mix, Stage, WeightPrecision, save_item_item};
 use localrec::item_vectors::ItemVectors;
 use localrec::recommender::{
     REASON_SHARE, Reaction, Recommendations, Recommender, Request, Source, TASTE_MATCH_WEIGHT,
@@ -379,6 +379,7 @@ fn hybrid_scores_add_exact_item_item_shares() {
             .iter()
             .map(|&from| {
                 table.share(
+                    &Stage::PLAIN,
                     &Entry {
                         row: from,
                         rating: 10,
@@ -398,6 +399,117 @@ fn hybrid_scores_add_exact_item_item_shares() {
     assert_eq!(first.because.len(), 1);
     let difference = first.score - score_of(&empty, 101);
     assert!((first.because[0].share - difference).abs() < 1e-4);
+}
+
+#[test]
+fn a_new_persons_hybrid_adds_the_stage_prior_and_no_reason_names_it() {
+    // Item 111 is on many public lists; a person with one reaction gets the prior at full
+    // weight, one with five at none (the stages fade it), and the item–item part doubles.
+    let stages = vec![
+        Stage {
+            reactions: 1,
+            item_item: 0.5,
+            popularity: 4.0,
+        },
+        Stage {
+            reactions: 5,
+            item_item: 1.0,
+            popularity: 0.0,
+        },
+    ];
+    let mut counts = vec![1u32; ITEMS];
+    counts[11] = 1000;
+    let mut rows = vec![Vec::new(); ITEMS];
+    rows[0] = vec![(1, 0.5), (2, 0.25)];
+    let table = ItemItem::from_rows(rows, Mix::uniform(3.0).with_stages(stages))
+        .unwrap()
+        .with_counts(counts)
+        .unwrap();
+    let prior = table.prior().to_vec();
+    let staged = recommender()
+        .with_item_item(&save_item_item(&table, WeightPrecision::F16).unwrap())
+        .unwrap();
+    let head = recommender();
+    let one = ids(&[(100, Reaction::Like)]);
+    let (plain, mixed) = (
+        recommend(&head, explained(&one, 2)),
+        recommend(&staged, explained(&one, 2)),
+    );
+    for rec in &mixed.items {
+        let row = (num(&rec.item) - 100) as usize;
+        let part = 0.5 * 3.0 * table.weight(0, row) + 4.0 * prior[row];
+        let difference = rec.score - score_of(&plain, num(&rec.item));
+        assert!(
+            (difference - part).abs() < 1e-4,
+            "{row}: {difference} vs {part}"
+        );
+    }
+    assert_eq!(
+        mixed.items[0].item, "111",
+        "the popular item leads a one-reaction list"
+    );
+    // Item 0's table does not reach 111: its reason is the head's alone, the prior nobody's.
+    let because = |recs: &Recommendations| {
+        recs.items
+            .iter()
+            .find(|r| r.item == "111")
+            .unwrap()
+            .because
+            .clone()
+    };
+    assert_eq!(because(&mixed), because(&plain));
+    let five = ids(&[
+        (100, Reaction::Like),
+        (103, Reaction::Like),
+        (104, Reaction::Like),
+        (105, Reaction::Like),
+        (106, Reaction::Like),
+    ]);
+    let (plain, mixed) = (
+        recommend(&head, ranked(&five)),
+        recommend(&staged, ranked(&five)),
+    );
+    let difference = score_of(&mixed, 111) - score_of(&plain, 111);
+    assert!(
+        difference.abs() < 1e-5,
+        "at five reactions the prior is gone: {difference}"
+    );
+}
+
+#[test]
+fn a_text_only_catalogue_with_a_popularity_column_starts_from_it() {
+    let manifest = r#"{"name": "shop", "title": "Shop", "items": "items.csv",
+        "columns": {"title": "title", "popularity": "sold"}, "text": "{title}"}"#;
+    let mut csv = String::from("id,title,sold\n");
+    for i in 0..ITEMS {
+        let sold = if i == 7 { 90000 } else { i * 3 };
+        csv.push_str(&format!("{},Show {i},{sold}\n", 100 + i));
+    }
+    let shop_catalog = Catalog::load(manifest.as_bytes(), csv.as_bytes()).unwrap();
+    let vectors = ItemVectors::from_rows(text_rows(), HashMap::new())
+        .unwrap()
+        .to_safetensors()
+        .unwrap();
+    let shop = Recommender::new(shop_catalog, None, &vectors, &cpu()).unwrap();
+    let first = recommend(&shop, ranked(&[]));
+    assert_eq!(
+        first.items[0].item, "107",
+        "no reactions: the best seller first"
+    );
+    let sold: Vec<f32> = first.items.iter().map(|r| r.score).collect();
+    assert!(sold.windows(2).all(|w| w[0] >= w[1]));
+    assert!(
+        first.items[0].score > 0.0,
+        "scores are the prior, not all zero"
+    );
+    // Without the column the same catalogue has nothing to start from.
+    let plain = Recommender::new(catalog(), None, &vectors, &cpu()).unwrap();
+    assert!(
+        recommend(&plain, ranked(&[]))
+            .items
+            .iter()
+            .all(|r| r.score == 0.0)
+    );
 }
 
 #[test]

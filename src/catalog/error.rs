@@ -55,6 +55,15 @@ pub enum CatalogError {
         first: usize,
         second: usize,
     },
+    #[error(
+        "{file} line {line}: the popularity column {column:?} holds {value:?}, not a count of zero or more"
+    )]
+    BadPopularity {
+        file: String,
+        line: usize,
+        column: String,
+        value: String,
+    },
     #[error("{file} has no items")]
     Empty { file: String },
 }

@@ -52,6 +52,10 @@ pub struct Columns {
     /// Shown beside the title on the page, in this order.
     #[serde(default)]
     pub show: Vec<String>,
+    /// How popular each item is (sales, views, ratings counts: a number, empty for 0), if the
+    /// catalogue knows: a new person's list starts from it (see [`crate::popularity`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub popularity: Option<String>,
 }
 
 fn default_id_column() -> String {
@@ -99,7 +103,7 @@ fn is_plain_file_name(name: &str) -> bool {
         && !name.starts_with('.')
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Item {
     /// The catalogue's own id (stable across files and exports), as text.
     pub id: String,
@@ -108,6 +112,8 @@ pub struct Item {
     pub fields: Vec<String>,
     /// The sentence the encoder embeds for this item.
     pub text: String,
+    /// The manifest's popularity column, if it names one (empty counts 0).
+    pub popularity: Option<f64>,
 }
 
 impl Item {
@@ -148,6 +154,13 @@ impl Catalog {
             .iter()
             .map(|c| table.column(file, c, "a shown column"))
             .collect::<Result<Vec<_>, _>>()?;
+        let popularity = (manifest.columns.popularity.as_ref())
+            .map(|c| {
+                table
+                    .column(file, c, "the popularity column")
+                    .map(|i| (c, i))
+            })
+            .transpose()?;
         let template = Template::parse(&manifest.text, &table.columns, file)?;
         let mut items = Vec::with_capacity(table.rows.len());
         let mut row_of: HashMap<String, usize> = HashMap::with_capacity(table.rows.len());
@@ -179,12 +192,26 @@ impl Catalog {
                     second: line,
                 });
             }
+            let popularity = match popularity {
+                Some((column, index)) => {
+                    Some(
+                        count(&values[index]).ok_or_else(|| CatalogError::BadPopularity {
+                            file: file.to_string(),
+                            line,
+                            column: column.clone(),
+                            value: values[index].clone(),
+                        })?,
+                    )
+                }
+                None => None,
+            };
             row_of.insert(item_id.clone(), row);
             items.push(Item {
                 id: item_id,
                 title: values[title].clone(),
                 fields: shown.iter().map(|&c| values[c].clone()).collect(),
                 text: template.render(values),
+                popularity,
             });
         }
         Ok(Self {
@@ -222,6 +249,23 @@ impl Catalog {
     pub fn texts(&self) -> Vec<String> {
         self.items.iter().map(|item| item.text.clone()).collect()
     }
+
+    /// Each item's count from the manifest's popularity column, if it names one.
+    pub fn popularity(&self) -> Option<Vec<f64>> {
+        self.items.iter().map(|item| item.popularity).collect()
+    }
+}
+
+/// A popularity count: a finite number of zero or more ("1,234" is not one); empty is 0.
+fn count(value: &str) -> Option<f64> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Some(0.0);
+    }
+    value
+        .parse::<f64>()
+        .ok()
+        .filter(|c| c.is_finite() && *c >= 0.0)
 }
 
 /// Small catalogues for tests (here and in the integration tests).
@@ -239,6 +283,7 @@ pub mod testing {
                 id: "id".into(),
                 title: "title".into(),
                 show: Vec::new(),
+                popularity: None,
             },
             text: "{title}".into(),
             attribution: String::new(),
@@ -287,6 +332,38 @@ mod tests {
             ..catalog.item(0).clone()
         };
         assert_eq!(leading_zero.id_json(), serde_json::json!("007"));
+    }
+
+    #[test]
+    fn a_popularity_column_gives_counts_and_names_bad_values() {
+        let manifest = with("columns", r#"{"title": "title", "popularity": "sold"}"#);
+        let catalog = Catalog::load(
+            manifest.as_bytes(),
+            b"id,title,authors,sold\n1,A,,12\n2,B,,\n3,C,,0.5\n",
+        );
+        let catalog = catalog.unwrap();
+        assert_eq!(catalog.popularity(), Some(vec![12.0, 0.0, 0.5]));
+        assert_eq!(
+            Catalog::load(MANIFEST.as_bytes(), b"id,title,authors\n1,A,B\n")
+                .unwrap()
+                .popularity(),
+            None
+        );
+        for bad in ["-3", "many", "1,234", "NaN", "inf"] {
+            let csv = format!("id,title,authors,sold\n1,A,,5\n2,B,,\"{bad}\"\n");
+            assert!(
+                matches!(
+                    Catalog::load(manifest.as_bytes(), csv.as_bytes()),
+                    Err(CatalogError::BadPopularity { line: 3, .. })
+                ),
+                "{bad}"
+            );
+        }
+        let missing = with("columns", r#"{"title": "title", "popularity": "views"}"#);
+        assert!(matches!(
+            Catalog::load(missing.as_bytes(), b"id,title,authors\n1,A,B\n"),
+            Err(CatalogError::MissingColumn { column, .. }) if column == "views"
+        ));
     }
 
     #[test]

@@ -175,6 +175,55 @@ pub fn cold_items(split: &Split, n_items: usize, share: f64, seed: u64) -> (Spli
     )
 }
 
+/// Reactions shown per held-out user under the few-reactions protocol.
+pub const FEW_REACTIONS: [usize; 5] = [1, 2, 3, 5, 10];
+
+/// Targets every few-reactions user keeps at the largest `shown`: the same users are asked at
+/// every count, each with at least this many items to find.
+pub const FEW_REACTIONS_MIN_TARGETS: usize = 5;
+
+/// The few-reactions protocol (a new person): each held-out user shows `shown` of their items
+/// and the rest of their list are targets. With `time_order` (the users' whole lists in time
+/// order) the earliest `shown` items are shown; without, `shown` at random (one seeded order
+/// per user, so the items shown at 2 include those shown at 1). Only users with at least
+/// `min_entries` items take part.
+pub fn few_reactions(
+    users: &[HeldOut],
+    shown: usize,
+    min_entries: usize,
+    seed: u64,
+    time_order: Option<&[UserList]>,
+) -> Vec<HeldOut> {
+    let in_order: std::collections::HashMap<u32, &UserList> = time_order
+        .unwrap_or_default()
+        .iter()
+        .map(|l| (l.user, l))
+        .collect();
+    users
+        .iter()
+        .filter_map(|held| {
+            let mut entries = match time_order {
+                Some(_) => in_order.get(&held.user)?.entries.clone(),
+                None => {
+                    let mut all = [held.visible.as_slice(), &held.hidden].concat();
+                    all.sort_unstable_by_key(|e| e.row);
+                    SplitMix64::new(seed ^ (u64::from(held.user) << 20) ^ 0xFE57).shuffle(&mut all);
+                    all
+                }
+            };
+            if entries.len() < min_entries.max(shown + 1) {
+                return None;
+            }
+            let hidden = entries.split_off(shown);
+            Some(HeldOut {
+                user: held.user,
+                visible: entries,
+                hidden,
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -317,5 +366,30 @@ mod tests {
             .sum();
         let warm_after: usize = cold_split.train.iter().map(|u| u.entries.len()).sum();
         assert_eq!(warm_before, warm_after);
+    }
+    #[test]
+    fn few_reactions_show_nested_prefixes_of_each_whole_list() {
+        let all = users(100, 12);
+        let split = user_holdout(&all, &HoldoutConfig::default());
+        let one = few_reactions(&split.test, 1, 11, 3, None);
+        let two = few_reactions(&split.test, 2, 11, 3, None);
+        assert_eq!(one.len(), split.test.len());
+        for (a, b) in one.iter().zip(&two) {
+            assert_eq!((a.visible.len(), a.hidden.len()), (1, 11));
+            assert_eq!((b.visible.len(), b.hidden.len()), (2, 11 - 1));
+            assert_eq!(a.visible[0], b.visible[0], "what 1 shows, 2 shows too");
+            let mut rows: Vec<usize> = b.visible.iter().chain(&b.hidden).map(|e| e.row).collect();
+            let mut expected: Vec<usize> =
+                all[b.user as usize].entries.iter().map(|e| e.row).collect();
+            rows.sort_unstable();
+            expected.sort_unstable();
+            assert_eq!(rows, expected, "shown + targets = the whole list");
+        }
+        // Time order shows the earliest; too-short lists take no part.
+        let timed = few_reactions(&split.test, 3, 11, 3, Some(&all));
+        for held in &timed {
+            assert_eq!(held.visible, all[held.user as usize].entries[..3]);
+        }
+        assert!(few_reactions(&split.test, 3, 13, 3, None).is_empty());
     }
 }

@@ -9,11 +9,13 @@
 //! 3. `k` and the refit, by NDCG@10 of the sparse model; then the refit's penalty
 //!    `Λ_jj = λ' + q · G_jj` ([`Penalty`]: a sparse model may want less ridge, and popular
 //!    items more, as in EDLAE's dropout emphasis);
-//! 4. with a head, how the two parts mix ([`choose_mix`]).
+//! 4. with a head, how the two parts mix ([`choose_mix`]);
+//! 5. for a new person, how much the popularity prior and the item–item part weigh at each
+//!    number of reactions ([`choose_stages`], on validation users shown that many).
 
 use burn::tensor::Device;
 
-use super::{ItemItem, Mix};
+use super::{ItemItem, Mix, Stage};
 use crate::error::{Error, Result};
 use std::collections::HashSet;
 
@@ -318,6 +320,79 @@ pub fn choose_mix(
         best.0.scale, best.0.feedback, mix.scale
     ));
     (mix, ndcg)
+}
+
+/// Numbers of reactions a stage is chosen for: where one more reaction still changes much.
+pub const STAGE_REACTIONS: [usize; 7] = [1, 2, 3, 5, 10, 20, 40];
+
+/// Validation users at one number of reactions, with the head's scores for each.
+pub struct StageUsers {
+    pub reactions: usize,
+    pub users: Vec<HeldOut>,
+    /// The head's score row for each user (all zeros for a table without a head).
+    pub head_scores: Vec<Vec<f32>>,
+}
+
+/// The table's stages (see [`Stage`]): at each number of reactions, the item–item multiplier
+/// and popularity weight with the best NDCG@10 on the validation users shown that many, on a
+/// grid (ties go to the plainer, tried first). `table` carries the fitted mix and the counts.
+pub fn choose_stages(table: &ItemItem, at: &[StageUsers], mut log: impl FnMut(&str)) -> Vec<Stage> {
+    const ITEM_ITEM: [f32; 6] = [1.0, 0.5, 2.0, 0.25, 4.0, 0.0];
+    const POPULARITY: [f32; 9] = [0.0, 0.0625, 0.125, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0];
+    let plain = table
+        .clone()
+        .with_mix(table.mix.clone().with_stages(Vec::new()));
+    let prior = table.prior();
+    // Without counts there is no prior to weigh.
+    let popularities: &[f32] = if prior.is_empty() {
+        &[0.0]
+    } else {
+        &POPULARITY
+    };
+    let mut stages = Vec::new();
+    for knot in at.iter().filter(|k| !k.users.is_empty()) {
+        let parts: Vec<Vec<f32>> = knot
+            .users
+            .iter()
+            .map(|u| plain.scores(&u.visible))
+            .collect();
+        let mut best = (Stage::PLAIN, f64::MIN);
+        for item_item in ITEM_ITEM {
+            for &popularity in popularities {
+                let total: f64 = (knot.users.iter().zip(&knot.head_scores).zip(&parts))
+                    .map(|((user, head), part)| {
+                        let scores: Vec<f32> = (0..head.len())
+                            .map(|i| {
+                                let p = prior.get(i).copied().unwrap_or(0.0);
+                                head[i] + item_item * part[i] + popularity * p
+                            })
+                            .collect();
+                        user_ndcg(&scores, user)
+                    })
+                    .sum();
+                let ndcg = total / knot.users.len() as f64;
+                if ndcg > best.1 {
+                    let stage = Stage {
+                        reactions: knot.reactions,
+                        item_item,
+                        popularity,
+                    };
+                    best = (stage, ndcg);
+                }
+            }
+        }
+        log(&format!(
+            "stage at {} reactions ({} validation users): item–item ×{}, popularity {} \
+             (NDCG@10 {:.4})",
+            knot.reactions,
+            knot.users.len(),
+            best.0.item_item,
+            best.0.popularity,
+            best.1
+        ));
+        stages.push(best.0);
+    }
+    stages
 }
 
 /// NDCG@10 of one held-out user under a score row (their visible history excluded).

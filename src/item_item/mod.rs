@@ -10,6 +10,11 @@
 //! A history item adds `scale · feedback[kind] · B[j, i]` to item `i`'s score ([`Mix`]): its
 //! exact share, so a reason ("because you liked X") stays an exact part of the score. A dislike
 //! has a negative weight and pushes the disliked item's neighbours down.
+//!
+//! A new person's few reactions say little, and the table learned from one or two items ranks
+//! below a plain popularity list. So the table also carries how often each item was on a public
+//! list, and the mix says, per number of reactions ([`Stage`]), how much that prior and the
+//! item–item part weigh: the prior fades as the history grows, all chosen on validation users.
 
 pub mod fit;
 mod store;
@@ -21,6 +26,7 @@ use std::collections::HashMap;
 use crate::error::{Error, Result};
 use crate::head::{DISLIKE, FEEDBACK_KINDS, LIKE};
 use crate::interactions::Entry;
+use crate::popularity::popularity_prior;
 
 /// How reactions weigh in the item–item part, and how that part weighs against the head.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -30,6 +36,54 @@ pub struct Mix {
     /// Per feedback kind (see [`crate::head::FEEDBACK_KINDS`]): how much one history item of
     /// that kind counts. EASE is fitted on "on the list" alone, so 1 is its own weight.
     pub feedback: Vec<f32>,
+    /// How the parts weigh by the number of reactions, ascending by `reactions` (empty: the
+    /// item–item part as `scale` says and no popularity prior, at every history length).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stages: Vec<Stage>,
+}
+
+/// The weights of a history of `reactions` catalogue items. Between two stages both weights
+/// are interpolated linearly; before the first and after the last they stay as there.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Stage {
+    pub reactions: usize,
+    /// Multiplies the item–item part (on top of [`Mix::scale`]).
+    pub item_item: f32,
+    /// Weight of each item's popularity prior (see [`popularity_prior`]).
+    pub popularity: f32,
+}
+
+impl Stage {
+    /// Every history length alike: the item–item part as fitted, no prior.
+    pub const PLAIN: Stage = Stage {
+        reactions: 0,
+        item_item: 1.0,
+        popularity: 0.0,
+    };
+
+    /// The weights at `reactions` on a curve of stages ascending by reactions (empty: plain).
+    pub fn at(stages: &[Stage], reactions: usize) -> Stage {
+        let (Some(first), Some(last)) = (stages.first(), stages.last()) else {
+            return Stage::PLAIN;
+        };
+        if reactions <= first.reactions {
+            return Stage {
+                reactions,
+                ..*first
+            };
+        }
+        if reactions >= last.reactions {
+            return Stage { reactions, ..*last };
+        }
+        let after = stages.partition_point(|s| s.reactions <= reactions);
+        let (a, b) = (stages[after - 1], stages[after]);
+        let t = (reactions - a.reactions) as f32 / (b.reactions - a.reactions) as f32;
+        Stage {
+            reactions,
+            item_item: a.item_item + t * (b.item_item - a.item_item),
+            popularity: a.popularity + t * (b.popularity - a.popularity),
+        }
+    }
 }
 
 impl Mix {
@@ -50,7 +104,21 @@ impl Mix {
             .collect();
         feedback[LIKE as usize] = feedback[10];
         feedback[DISLIKE as usize] = -feedback[LIKE as usize];
-        Self { scale, feedback }
+        Self {
+            scale,
+            feedback,
+            stages: Vec::new(),
+        }
+    }
+
+    /// The same mix with these stages.
+    pub fn with_stages(self, stages: Vec<Stage>) -> Self {
+        Self { stages, ..self }
+    }
+
+    /// The weights for a history of `reactions` catalogue items.
+    pub fn stage(&self, reactions: usize) -> Stage {
+        Stage::at(&self.stages, reactions)
     }
 
     /// The signed weight of one history entry.
@@ -70,9 +138,20 @@ impl Mix {
                 self.feedback.len()
             )));
         }
-        if !self.scale.is_finite() || self.feedback.iter().any(|w| !w.is_finite()) {
+        let mut weights = (self.feedback.iter().copied())
+            .chain(self.stages.iter().flat_map(|s| [s.item_item, s.popularity]));
+        if !self.scale.is_finite() || weights.any(|w| !w.is_finite()) {
             return Err(Error::Input(
                 "the item–item mix has a non-finite weight".into(),
+            ));
+        }
+        if self
+            .stages
+            .windows(2)
+            .any(|w| w[0].reactions >= w[1].reactions)
+        {
+            return Err(Error::Input(
+                "the item–item mix's stages do not ascend by reactions".into(),
             ));
         }
         Ok(())
@@ -88,6 +167,11 @@ pub struct ItemItem {
     /// Target items, ascending within each row.
     targets: Vec<u32>,
     weights: Vec<f32>,
+    /// Per item, how many public lists it is on (the popularity prior's counts; empty when the
+    /// file has none).
+    counts: Vec<u32>,
+    /// The counts as a prior in [0, 1] ([`popularity_prior`]), what each stage weighs.
+    prior: Vec<f32>,
     pub mix: Mix,
     /// How it was made (dataset, λ, k, refit, validation metric), kept in the file.
     pub info: HashMap<String, String>,
@@ -114,11 +198,40 @@ impl ItemItem {
             offsets,
             targets,
             weights,
+            counts: Vec::new(),
+            prior: Vec::new(),
             mix,
             info: HashMap::new(),
         };
         table.validate()?;
         Ok(table)
+    }
+
+    /// The same table with each item's public list count, for the popularity prior.
+    pub fn with_counts(self, counts: Vec<u32>) -> Result<Self> {
+        if counts.len() != self.n_items {
+            return Err(Error::Input(format!(
+                "{} popularity counts for {} items",
+                counts.len(),
+                self.n_items
+            )));
+        }
+        let prior = popularity_prior(&counts.iter().map(|&c| f64::from(c)).collect::<Vec<_>>());
+        Ok(Self {
+            counts,
+            prior,
+            ..self
+        })
+    }
+
+    /// Each item's public list count (empty when the table has none).
+    pub fn counts(&self) -> &[u32] {
+        &self.counts
+    }
+
+    /// Each item's popularity prior (empty when the table has no counts).
+    pub fn prior(&self) -> &[f32] {
+        &self.prior
     }
 
     pub fn n_items(&self) -> usize {
@@ -152,14 +265,27 @@ impl ItemItem {
         }
     }
 
-    /// Adds this part's score for every catalogue row to `scores`: each history entry adds its
-    /// [`Mix::weight`] times its row of the table.
+    /// The stage of `history`: its catalogue items (taste sentences, rows past the catalogue,
+    /// are not reactions) pick the weights.
+    pub fn stage(&self, history: &[Entry]) -> Stage {
+        let reactions = history.iter().filter(|e| e.row < self.n_items).count();
+        self.mix.stage(reactions)
+    }
+
+    /// Adds this part's score for every catalogue row to `scores`: the stage's popularity prior,
+    /// and each history entry's [`Mix::weight`] times its row of the table.
     pub fn add_scores(&self, history: &[Entry], scores: &mut [f32]) {
+        let stage = self.stage(history);
+        if stage.popularity != 0.0 {
+            for (score, prior) in scores.iter_mut().zip(&self.prior) {
+                *score += stage.popularity * prior;
+            }
+        }
         for entry in history {
             if entry.row >= self.n_items {
                 continue; // not a catalogue item (a taste sentence): no row here
             }
-            let w = self.mix.weight(entry);
+            let w = stage.item_item * self.mix.weight(entry);
             if w == 0.0 {
                 continue;
             }
@@ -176,12 +302,13 @@ impl ItemItem {
         scores
     }
 
-    /// One history entry's exact share of `target`'s score.
-    pub fn share(&self, entry: &Entry, target: usize) -> f32 {
+    /// One history entry's exact share of `target`'s score, in a history at `stage` (the
+    /// prior is nobody's share).
+    pub fn share(&self, stage: &Stage, entry: &Entry, target: usize) -> f32 {
         if entry.row >= self.n_items {
             return 0.0;
         }
-        self.mix.weight(entry) * self.weight(entry.row, target)
+        stage.item_item * self.mix.weight(entry) * self.weight(entry.row, target)
     }
 
     /// The same table with another mix.
@@ -221,6 +348,13 @@ impl ItemItem {
         }
         if self.weights.iter().any(|w| !w.is_finite()) {
             return bad("a weight is not finite".into());
+        }
+        if !self.counts.is_empty() && self.counts.len() != self.n_items {
+            return bad(format!(
+                "{} popularity counts for {} items",
+                self.counts.len(),
+                self.n_items
+            ));
         }
         Ok(())
     }
@@ -265,10 +399,63 @@ mod tests {
         let scores = t.scores(&history);
         // 2·(row 0) − 2·(row 1): item 0 gets −2, item 1 gets 0.5, item 2 gets 1.
         assert_eq!(scores, vec![-2.0, 0.5, 1.0]);
+        let stage = t.stage(&history);
         for (target, &score) in scores.iter().enumerate() {
-            let shares: f32 = history.iter().map(|e| t.share(e, target)).sum();
+            let shares: f32 = history.iter().map(|e| t.share(&stage, e, target)).sum();
             assert_eq!(shares, score);
         }
+    }
+
+    #[test]
+    fn stages_weigh_the_prior_by_history_length_and_interpolate() {
+        let stages = vec![
+            Stage {
+                reactions: 1,
+                item_item: 0.5,
+                popularity: 2.0,
+            },
+            Stage {
+                reactions: 5,
+                item_item: 1.0,
+                popularity: 0.0,
+            },
+        ];
+        let mix = Mix::uniform(2.0).with_stages(stages);
+        assert_eq!(
+            (mix.stage(0).item_item, mix.stage(0).popularity),
+            (0.5, 2.0)
+        );
+        assert_eq!(
+            (mix.stage(3).item_item, mix.stage(3).popularity),
+            (0.75, 1.0)
+        );
+        assert_eq!(
+            (mix.stage(50).item_item, mix.stage(50).popularity),
+            (1.0, 0.0)
+        );
+
+        let t = table().with_mix(mix).with_counts(vec![0, 3, 7]).unwrap();
+        let like = |row| Entry { row, rating: 0 };
+        let prior = [0f32, 4f32.ln() / 8f32.ln(), 1.0];
+        // One reaction (item 0): half the item–item part, twice the prior.
+        let one = t.scores(&[like(0)]);
+        let expected = [0.0, 0.5 * 2.0 * 0.25, 0.5 * 2.0 * 0.5];
+        for i in 0..3 {
+            assert!(
+                (one[i] - (expected[i] + 2.0 * prior[i])).abs() < 1e-6,
+                "{one:?}"
+            );
+            let share = t.share(&t.stage(&[like(0)]), &like(0), i);
+            assert!(
+                (share - expected[i]).abs() < 1e-6,
+                "the prior is nobody's share"
+            );
+        }
+        // A taste sentence (a row past the catalogue) is not a reaction.
+        assert_eq!(t.stage(&[like(0), like(3)]).reactions, 1);
+        assert!(table().with_counts(vec![1, 2]).is_err());
+        let unordered = Mix::uniform(1.0).with_stages(vec![Stage::PLAIN, Stage::PLAIN]);
+        assert!(ItemItem::from_rows(vec![vec![]], unordered).is_err());
     }
 
     #[test]

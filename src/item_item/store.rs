@@ -8,7 +8,9 @@
 //!   this stored the targets as `targets`; both are read;
 //! * `weights`: f16 (the CLI's file, what evaluation reads), or int8 with one f32 scale per row
 //!   in `weights.scale` (`build-site`'s copy for the page: with the steps, anime-5k's table is
-//!   1.25 MB as brotli instead of 2.06, NDCG@10 unchanged within 0.001).
+//!   1.25 MB as brotli instead of 2.06, NDCG@10 unchanged within 0.001);
+//! * `popularity_counts` (u32, `items`; optional): how many public lists each item is on, the
+//!   popularity prior of a new person's list (see [`super::Stage`]).
 
 use std::collections::HashMap;
 
@@ -21,6 +23,7 @@ use crate::{bytes, int8};
 const MIX_KEY: &str = "item_item_mix";
 const STEPS: &str = "target_steps";
 const ABSOLUTE_TARGETS: &str = "targets";
+const COUNTS: &str = "popularity_counts";
 
 /// How [`save_item_item`] stores the weights.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,6 +103,13 @@ pub fn save_item_item(table: &ItemItem, precision: WeightPrecision) -> Result<Ve
         views.push((
             scale_name,
             TensorView::new(Dtype::F32, vec![table.n_items], scales).map_err(bad)?,
+        ));
+    }
+    let counts: Vec<u8> = table.counts.iter().flat_map(|c| c.to_le_bytes()).collect();
+    if !counts.is_empty() {
+        views.push((
+            COUNTS.to_string(),
+            TensorView::new(Dtype::U32, vec![table.n_items], &counts).map_err(bad)?,
         ));
     }
     safetensors::serialize(views, Some(metadata)).map_err(bad)
@@ -204,11 +214,17 @@ pub fn load_item_item(bytes: &[u8]) -> Result<ItemItem> {
         offsets,
         targets,
         weights,
+        counts: Vec::new(),
+        prior: Vec::new(),
         mix,
         info,
     };
     table.validate()?;
-    Ok(table)
+    if !has(COUNTS) {
+        return Ok(table);
+    }
+    let counts = bytes::u32s(tensor(COUNTS, &[Dtype::U32])?.data());
+    table.with_counts(counts).map_err(|e| bad(e.to_string()))
 }
 
 #[cfg(test)]
@@ -225,6 +241,18 @@ mod tests {
         table.info.insert("dataset".into(), "tiny".into());
         let bytes = save_item_item(&table, WeightPrecision::F16).unwrap();
         assert_eq!(load_item_item(&bytes).unwrap(), table);
+        // With the popularity prior's counts and stages too.
+        let staged = table.clone().with_counts(vec![4, 0, 9]).unwrap().with_mix(
+            table.mix.clone().with_stages(vec![crate::item_item::Stage {
+                reactions: 1,
+                item_item: 0.5,
+                popularity: 0.25,
+            }]),
+        );
+        let again = load_item_item(&save_item_item(&staged, WeightPrecision::Int8).unwrap());
+        let again = again.unwrap();
+        assert_eq!((again.counts(), &again.mix), (staged.counts(), &staged.mix));
+        assert_eq!(again.prior(), staged.prior());
         // int8: the same targets; each weight within half of its row's step.
         let small =
             load_item_item(&save_item_item(&table, WeightPrecision::Int8).unwrap()).unwrap();

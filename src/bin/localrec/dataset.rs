@@ -19,6 +19,27 @@ pub enum Protocol {
     /// 10% of the items (seeded) are new: no interaction with them trains or fits anything, and
     /// test users must find their hidden new items (see `eval::split::cold_items`).
     ColdItems,
+    /// New people: each held-out user shows 1, 2, 3, 5 or 10 reactions (the earliest, where
+    /// lists are in time order) and the rest of their list are targets
+    /// (see `eval::split::few_reactions`).
+    FewReactions,
+    /// A catalogue without public lists: nothing is fitted on the lists, which only evaluate
+    /// (the popularity column a shop would have is simulated by the training users' counts).
+    TextOnly,
+    /// The standard split, with a few personal numbers chosen per test user: on their hidden
+    /// items (the upper bound of such personalisation) and on their own history (the device).
+    PersonalBound,
+}
+
+impl Protocol {
+    /// The file-name suffix of models trained for this protocol's own split.
+    pub fn suffix(self) -> &'static str {
+        match self {
+            Protocol::ColdItems => "-cold-items",
+            Protocol::FewReactions => "-few-reactions",
+            Protocol::Standard | Protocol::TextOnly | Protocol::PersonalBound => "",
+        }
+    }
 }
 
 /// Share of the catalogue that is new under [`Protocol::ColdItems`].
@@ -155,11 +176,39 @@ impl Dataset {
         }
     }
 
+    /// Whether `protocol` splits this dataset otherwise than its standard split does (its
+    /// models are then trained for it, in files with [`Protocol::suffix`]).
+    pub fn own_split(&self, protocol: Protocol) -> bool {
+        match protocol {
+            Protocol::Standard | Protocol::TextOnly | Protocol::PersonalBound => false,
+            Protocol::ColdItems => true,
+            // Leave-last-out keeps every user in training: new people must be held out whole.
+            Protocol::FewReactions => self.time_ordered,
+        }
+    }
+
     /// The split for `protocol`, its description, and (cold items) which rows are new.
     pub fn split_for(&self, seed: u64, protocol: Protocol) -> (Split, String, Option<Vec<bool>>) {
+        if protocol == Protocol::FewReactions && self.time_ordered {
+            let split = user_holdout(
+                &self.users,
+                &HoldoutConfig {
+                    seed,
+                    ..Default::default()
+                },
+            );
+            let description = format!(
+                "{} test users held out whole (seed {seed}), each shown their earliest reactions",
+                split.test.len()
+            );
+            return (split, description, None);
+        }
         let (split, description) = self.split(seed);
         match protocol {
-            Protocol::Standard => (split, description, None),
+            Protocol::Standard
+            | Protocol::FewReactions
+            | Protocol::TextOnly
+            | Protocol::PersonalBound => (split, description, None),
             Protocol::ColdItems => {
                 let (split, cold) = cold_items(&split, self.catalog.len(), COLD_SHARE, seed);
                 let description = format!(

@@ -10,8 +10,9 @@ use localrec::device;
 use localrec::eval::baselines::{
     ItemKnn, K, Popularity, Ranking, RankingReport, TextKnn, evaluate,
 };
+use localrec::eval::ease::Ease;
 use localrec::eval::metrics;
-use localrec::eval::split::HeldOut;
+use localrec::eval::split::{HeldOut, Split};
 use localrec::fine_tune::{FineTuneConfig, fine_tune, personalise};
 use localrec::franchise::{cap_franchises, franchise_ids};
 use localrec::head::{Head, HistoryBatch, ItemTable, Objective, load_head, read_rows};
@@ -21,13 +22,21 @@ use localrec::train::{rank_users, rating_pairs};
 use localrec::{Error, Result};
 
 use crate::dataset::{Dataset, Protocol};
+use crate::few_reactions::eval_few_reactions;
 use crate::item_item::{DEFAULT_KS, fit_on_split, head_scores, read};
+use crate::personal_bound::eval_personal_bound;
+use crate::text_only::eval_text_only;
 
 pub fn eval(dir: &Path, json: bool, seed: u64, protocol: Protocol) -> Result<()> {
     let dataset = Dataset::load(dir)?;
+    match protocol {
+        Protocol::FewReactions => return eval_few_reactions(&dataset, json, seed),
+        Protocol::TextOnly => return eval_text_only(&dataset, json, seed),
+        Protocol::PersonalBound => return eval_personal_bound(&dataset, json, seed),
+        Protocol::Standard | Protocol::ColdItems => {}
+    }
     let (split, description, cold) = dataset.split_for(seed, protocol);
     let n_items = dataset.catalog.len();
-    let device = device::cpu();
 
     let mut rows: Vec<(String, ModelReport)> = Vec::new();
     let mut add = |name: &str, ranking: RankingReport, extra: Extra| {
@@ -78,25 +87,7 @@ pub fn eval(dir: &Path, json: bool, seed: u64, protocol: Protocol) -> Result<()>
         .find(|h| h.name == "head")
         .map(|h| (h.file.head.clone(), h.items.clone()));
 
-    // EASE and the item–item part. The shipped table (fitted by `localrec fit-item-item` on the
-    // same split) serves the standard protocol; for new items everything is fitted again
-    // without them. Either way EASE's λ is searched on the validation users.
-    let shipped = dataset.dir.join("item_item.safetensors");
-    let (ease, table) = if protocol == Protocol::Standard && shipped.exists() {
-        let table = load_item_item(&read(&shipped)?)?;
-        let log = |line: &str| eprintln!("{line}");
-        let (ease, _, _) =
-            ease_on_validation(&split.train, &split.validation, n_items, &device, log);
-        (ease, table)
-    } else {
-        fit_on_split(
-            &split,
-            n_items,
-            &DEFAULT_KS,
-            main_head.as_ref(),
-            dataset.vectors.as_ref(),
-        )?
-    };
+    let (ease, table) = ease_and_table(&dataset, &split, protocol, main_head.as_ref())?;
     eprintln!("EASE λ = {}", ease.lambda());
     add("ease", evaluate(&ease, &split.test, n_items), Extra::None);
     drop(ease);
@@ -174,39 +165,74 @@ pub fn eval(dir: &Path, json: bool, seed: u64, protocol: Protocol) -> Result<()>
         );
     } else {
         println!("{}: {description}\n", dataset.name);
-        println!(
-            "{:<26} {:>8} {:>10} {:>7} {:>7} {:>7} {:>12} {:>7} {:>14}",
-            "model",
-            "NDCG@10",
-            "Recall@10",
-            "HR@10",
-            "MRR",
-            "AUC",
-            "coverage@10",
-            "RMSE",
-            "franchises@10"
-        );
-        for (model, r) in &rows {
-            let m = &r.ranking;
-            let rmse = r
-                .rmse
-                .map_or_else(|| "-".to_string(), |v| format!("{v:.4}"));
-            let franchises = r
-                .franchises
-                .map_or_else(|| "-".to_string(), |v| format!("{v:.2}"));
-            println!(
-                "{model:<26} {:>8.4} {:>10.4} {:>7.4} {:>7.4} {:>7.4} {:>12.4} {rmse:>7} {franchises:>14}",
-                m.ndcg, m.recall, m.hit_rate, m.mrr, m.auc, m.coverage
-            );
-        }
+        print_rows(&rows);
     }
     Ok(())
+}
+
+/// EASE and the item–item part for `protocol`. The shipped table (fitted by `localrec
+/// fit-item-item` on the standard split) serves the protocols that use that split; for one with
+/// its own split (new items, say) everything is fitted again. Either way EASE's λ is searched
+/// on the validation users.
+pub fn ease_and_table(
+    dataset: &Dataset,
+    split: &Split,
+    protocol: Protocol,
+    head: Option<&(Head, ItemTable)>,
+) -> Result<(Ease, ItemItem)> {
+    let n_items = dataset.catalog.len();
+    let shipped = dataset.dir.join("item_item.safetensors");
+    if !dataset.own_split(protocol) && shipped.exists() {
+        let table = load_item_item(&read(&shipped)?)?;
+        let log = |line: &str| eprintln!("{line}");
+        let (ease, _, _) = ease_on_validation(
+            &split.train,
+            &split.validation,
+            n_items,
+            &device::cpu(),
+            log,
+        );
+        return Ok((ease, table));
+    }
+    fit_on_split(split, n_items, &DEFAULT_KS, head, dataset.vectors.as_ref())
+}
+
+/// The rows as a table on stdout.
+pub fn print_rows(rows: &[(String, ModelReport)]) {
+    println!(
+        "{:<26} {:>8} {:>10} {:>7} {:>7} {:>7} {:>12} {:>7} {:>14}",
+        "model",
+        "NDCG@10",
+        "Recall@10",
+        "HR@10",
+        "MRR",
+        "AUC",
+        "coverage@10",
+        "RMSE",
+        "franchises@10"
+    );
+    for (model, r) in rows {
+        let m = &r.ranking;
+        let or_dash =
+            |v: Option<f64>, digits: usize| v.map_or("-".into(), |v| format!("{v:.digits$}"));
+        println!(
+            "{model:<26} {:>8.4} {:>10.4} {:>7.4} {:>7.4} {:>7.4} {:>12.4} {:>7} {:>14}",
+            m.ndcg,
+            m.recall,
+            m.hit_rate,
+            m.mrr,
+            m.auc,
+            m.coverage,
+            or_dash(r.rmse, 4),
+            or_dash(r.franchises, 2)
+        );
+    }
 }
 
 /// The hybrid's rankings of `users` (head scores plus the item–item part, as the page scores
 /// them): as they are, and with at most two items of a franchise in the top 10 (as the page
 /// shows them). `head_scores[u]` is the head's row for `users[u]`.
-fn hybrid_rankings(
+pub fn hybrid_rankings(
     head_scores: &[Vec<f32>],
     table: &ItemItem,
     users: &[HeldOut],
@@ -234,33 +260,36 @@ enum Extra {
 }
 
 /// A head file of the protocol with its item table.
-struct LoadedHead {
-    name: String,
-    file: localrec::head::HeadFile,
-    items: ItemTable,
+pub struct LoadedHead {
+    pub name: String,
+    pub file: localrec::head::HeadFile,
+    pub items: ItemTable,
 }
 
-/// The dataset's head files for `protocol` (`head*.safetensors`; `*-cold-items` for new
-/// items), each with its item table. For new items the table uses text alone: an item added
-/// after training has no learned ID row.
-fn load_heads(
+/// The dataset's head files for `protocol` (`head*.safetensors`; with the protocol's suffix
+/// where it splits otherwise, e.g. `*-cold-items` for new items), each with its item table. For
+/// new items the table uses text alone: an item added after training has no learned ID row.
+pub fn load_heads(
     dataset: &Dataset,
     protocol: Protocol,
     cold: Option<&[bool]>,
 ) -> Result<Vec<LoadedHead>> {
     let device = device::cpu();
     let text = dataset.text_tensor(&device)?;
+    let own = dataset.own_split(protocol);
+    let suffix = protocol.suffix();
     let mut heads = Vec::new();
     for path in head_files(&dataset.dir)? {
         let stem = path
             .file_stem()
             .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
-        let name = match protocol {
-            Protocol::Standard if !stem.ends_with(COLD_SUFFIX) => stem,
-            Protocol::ColdItems if stem.ends_with(COLD_SUFFIX) => {
-                stem.trim_end_matches(COLD_SUFFIX).to_string()
-            }
-            _ => continue,
+        let protocol_suffixes = [Protocol::ColdItems, Protocol::FewReactions].map(Protocol::suffix);
+        let name = if own && stem.ends_with(suffix) {
+            stem.trim_end_matches(suffix).to_string()
+        } else if !own && !protocol_suffixes.iter().any(|s| stem.ends_with(s)) {
+            stem
+        } else {
+            continue;
         };
         let file = load_head(read(&path)?, &device)?;
         let name = file.info.get("name").cloned().unwrap_or(name);
@@ -270,18 +299,16 @@ fn load_heads(
         }
         heads.push(LoadedHead { name, file, items });
     }
-    if protocol == Protocol::ColdItems && heads.is_empty() {
+    if own && heads.is_empty() {
         eprintln!(
-            "note: no head{COLD_SUFFIX}.safetensors in {}: run `localrec pretrain --protocol \
-             cold-items` (and with --no-ids) for the heads' rows",
-            dataset.dir.display()
+            "note: no head{suffix}.safetensors in {}: run `localrec pretrain --protocol {}` (and \
+             with --no-ids) for the heads' rows",
+            dataset.dir.display(),
+            suffix.trim_start_matches('-'),
         );
     }
     Ok(heads)
 }
-
-/// File-name suffix of heads trained under the cold-item protocol.
-pub const COLD_SUFFIX: &str = "-cold-items";
 
 /// `items` with the rows of `cold` items from text alone (no ID residual).
 fn without_ids(head: &Head, items: ItemTable, text: Tensor<2>, cold: &[bool]) -> ItemTable {
@@ -347,11 +374,21 @@ pub fn fine_tune_comparison(
 #[derive(serde::Serialize)]
 pub struct ModelReport {
     #[serde(flatten)]
-    ranking: RankingReport,
+    pub ranking: RankingReport,
     #[serde(skip_serializing_if = "Option::is_none")]
-    rmse: Option<f64>,
+    pub rmse: Option<f64>,
     #[serde(rename = "franchises@10", skip_serializing_if = "Option::is_none")]
-    franchises: Option<f64>,
+    pub franchises: Option<f64>,
+}
+
+impl ModelReport {
+    pub fn ranking(ranking: RankingReport) -> Self {
+        Self {
+            ranking,
+            rmse: None,
+            franchises: None,
+        }
+    }
 }
 
 /// `head*.safetensors` in a dataset folder, by name.

@@ -1,15 +1,18 @@
 //! `localrec fit-item-item`: the sparse item–item part of the hybrid, fitted on a dataset's
 //! public lists with every choice made on the validation users (see `localrec::item_item::fit`).
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use localrec::device;
 use localrec::eval::ease::Ease;
+use localrec::eval::split::{FEW_REACTIONS_MIN_TARGETS, few_reactions};
 use localrec::eval::split::{HeldOut, Split};
 use localrec::head::{Head, ItemTable, load_head};
-use localrec::interactions::Entry;
+use localrec::interactions::{Entry, UserList};
 use localrec::item_item::fit::{
-    borrow_columns, choose_mix, ease_on_validation, sparse_on_validation,
+    STAGE_REACTIONS, StageUsers, borrow_columns, choose_mix, choose_stages, ease_on_validation,
+    sparse_on_validation,
 };
 use localrec::item_item::{ItemItem, WeightPrecision, save_item_item};
 use localrec::item_vectors::ItemVectors;
@@ -75,7 +78,8 @@ pub fn fit_item_item(
 
 /// Dense EASE (λ on validation) and the sparse table (k, refit and, with a head, the mix on
 /// validation), fitted on `split.train`; with text vectors, items no training list touched
-/// borrow the columns of their nearest items by text.
+/// borrow the columns of their nearest items by text. The table carries the training lists'
+/// counts, and its stages for new people are chosen on validation users shown few reactions.
 pub fn fit_on_split(
     split: &Split,
     n_items: usize,
@@ -129,7 +133,56 @@ pub fn fit_on_split(
             .insert("hybrid_validation_ndcg@10".into(), format!("{ndcg:.4}"));
         table = table.with_mix(mix);
     }
-    Ok((ease, table))
+    table = table.with_counts(list_counts(&split.train, n_items))?;
+    // A new person is someone the fit never saw: where validation users' earlier items are
+    // training lists (leave-last-out), their few reactions would be remembered, not predicted.
+    let trained: HashSet<u32> = split.train.iter().map(|u| u.user).collect();
+    if split.validation.iter().any(|u| trained.contains(&u.user)) {
+        eprintln!("note: validation users are in the training lists: no stages for new people");
+        return Ok((ease, table));
+    }
+    let stages = choose_stages(&table, &stage_users(split, n_items, head)?, log);
+    table.info.insert(
+        "stages".into(),
+        format!("chosen on validation users shown {STAGE_REACTIONS:?} reactions"),
+    );
+    let mix = table.mix.clone().with_stages(stages);
+    Ok((ease, table.with_mix(mix)))
+}
+
+/// How many training lists each item is on.
+pub fn list_counts(train: &[UserList], n_items: usize) -> Vec<u32> {
+    let mut counts = vec![0u32; n_items];
+    train
+        .iter()
+        .flat_map(|u| &u.entries)
+        .for_each(|e| counts[e.row] += 1);
+    counts
+}
+
+/// The validation users at each of [`STAGE_REACTIONS`] (shown that many at random, split seed
+/// 42), with the head's scores for them (zeros without a head).
+fn stage_users(
+    split: &Split,
+    n_items: usize,
+    head: Option<&(Head, ItemTable)>,
+) -> Result<Vec<StageUsers>> {
+    STAGE_REACTIONS
+        .iter()
+        .map(|&reactions| {
+            let min_entries = reactions + FEW_REACTIONS_MIN_TARGETS;
+            let users = few_reactions(&split.validation, reactions, min_entries, 42, None);
+            let head_scores = match head {
+                Some((head, items)) => head_scores(head, items, &users)?,
+                None => vec![vec![0.0; n_items]; users.len()],
+            };
+            Ok(StageUsers {
+                reactions,
+                users,
+                head_scores,
+            })
+        })
+        .collect()
 }
 
 /// The head's scores of every item for each user's visible history.

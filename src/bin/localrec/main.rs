@@ -4,9 +4,12 @@ mod bench;
 mod dataset;
 mod encode;
 mod evaluate;
+mod few_reactions;
 mod item_item;
+mod personal_bound;
 mod pretrain;
 mod site;
+mod text_only;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -82,7 +85,10 @@ enum Command {
         json: bool,
         #[arg(long, default_value_t = 42)]
         seed: u64,
-        /// standard (the dataset's split) or cold-items (10% of the items are new).
+        /// standard (the dataset's split), cold-items (10% of the items are new),
+        /// few-reactions (new people: 1–10 reactions shown), text-only (nothing fitted on the
+        /// lists; the person's own fine-tuning is the only learning) or personal-bound (what a
+        /// person's own numbers could add to the hybrid).
         #[arg(long, value_enum, default_value_t = Protocol::Standard)]
         protocol: Protocol,
     },

@@ -12,7 +12,6 @@ use localrec::head::{Head, HeadConfig, Objective, save_head};
 use localrec::train::{TrainConfig, train};
 
 use crate::dataset::{Dataset, Protocol};
-use crate::evaluate::COLD_SUFFIX;
 use crate::write_atomically;
 
 pub fn pretrain(
@@ -39,8 +38,8 @@ pub fn pretrain(
         text.clone().mean_dim(0).reshape([head_config.text_dim]),
     )?;
     let variant = head_variant(config.objective, id_embeddings);
-    let suffix = if protocol == Protocol::ColdItems {
-        COLD_SUFFIX
+    let suffix = if dataset.own_split(protocol) {
+        protocol.suffix()
     } else {
         ""
     };
