@@ -487,3 +487,39 @@ fn the_committed_head_fits_the_committed_catalogue() {
         assert_eq!(file.config.id_embeddings, name == "head.safetensors");
     }
 }
+
+/// The item–item table the page ships fits the committed catalogue, and its popularity counts
+/// are exactly the training lists' of the split it was fitted on (seed 42): the prior a new
+/// person's list starts from matches its inputs.
+#[test]
+fn the_committed_item_item_table_counts_its_training_lists() {
+    use localrec::eval::split::{HoldoutConfig, user_holdout};
+    use localrec::item_item::load_item_item;
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/anime-5k");
+    let catalog = localrec::catalog::Catalog::load(
+        &std::fs::read(root.join("catalog.json")).unwrap(),
+        &std::fs::read(root.join("items.csv")).unwrap(),
+    )
+    .unwrap();
+    let lists = std::fs::read_to_string(root.join("lists.tsv")).unwrap();
+    let users = localrec::interactions::parse_lists(&lists, &catalog).unwrap();
+    let split = user_holdout(&users, &HoldoutConfig::default());
+    let mut counts = vec![0u32; catalog.len()];
+    for entry in split.train.iter().flat_map(|u| &u.entries) {
+        counts[entry.row] += 1;
+    }
+    let table =
+        load_item_item(&std::fs::read(root.join("item_item.safetensors")).unwrap()).unwrap();
+    assert_eq!(table.n_items(), catalog.len());
+    assert_eq!(table.counts(), counts.as_slice());
+    assert_eq!(table.info.get("split_seed").map(String::as_str), Some("42"));
+    // A new person leans on the prior; whole histories get the mix fitted for them.
+    let stages = &table.mix.stages;
+    assert!(
+        stages
+            .first()
+            .is_some_and(|s| s.reactions == 1 && s.popularity > 0.0)
+    );
+    let last = stages.last().unwrap();
+    assert_eq!((last.item_item, last.popularity), (1.0, 0.0));
+}

@@ -323,22 +323,35 @@ pub fn choose_mix(
 }
 
 /// Numbers of reactions a stage is chosen for: where one more reaction still changes much.
-pub const STAGE_REACTIONS: [usize; 7] = [1, 2, 3, 5, 10, 20, 40];
+pub const STAGE_REACTIONS: [usize; 5] = [1, 2, 3, 5, 10];
+
+/// From this many reactions on, the mix is the one chosen for whole histories ([`choose_mix`],
+/// on the standard validation users): a few-reactions protocol with a long history shown asks
+/// a different question (most of a long list as targets rewards popular items), and on
+/// anime-5k stages chosen that way up to 40 reactions cost the standard protocol 1.1%.
+pub const WHOLE_HISTORY_REACTIONS: usize = 20;
 
 /// Validation users at one number of reactions, with the head's scores for each.
 pub struct StageUsers {
     pub reactions: usize,
+    /// New people shown `reactions` items first, then users with about as many in a split of
+    /// whole histories: each group's mean NDCG@10 counts alike, so neither decides alone.
     pub users: Vec<HeldOut>,
+    /// How many of `users` are the first group.
+    pub new_people: usize,
     /// The head's score row for each user (all zeros for a table without a head).
     pub head_scores: Vec<Vec<f32>>,
 }
 
 /// The table's stages (see [`Stage`]): at each number of reactions, the item–item multiplier
 /// and popularity weight with the best NDCG@10 on the validation users shown that many, on a
-/// grid (ties go to the plainer, tried first). `table` carries the fitted mix and the counts.
+/// grid (ties go to the plainer, tried first); then the fitted mix itself from
+/// [`WHOLE_HISTORY_REACTIONS`] on. `table` carries the fitted mix and the counts.
 pub fn choose_stages(table: &ItemItem, at: &[StageUsers], mut log: impl FnMut(&str)) -> Vec<Stage> {
-    const ITEM_ITEM: [f32; 6] = [1.0, 0.5, 2.0, 0.25, 4.0, 0.0];
-    const POPULARITY: [f32; 9] = [0.0, 0.0625, 0.125, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0];
+    const ITEM_ITEM: [f32; 8] = [1.0, 0.5, 2.0, 0.25, 4.0, 0.125, 0.0625, 0.0];
+    const POPULARITY: [f32; 13] = [
+        0.0, 0.0625, 0.125, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0,
+    ];
     let plain = table
         .clone()
         .with_mix(table.mix.clone().with_stages(Vec::new()));
@@ -359,7 +372,7 @@ pub fn choose_stages(table: &ItemItem, at: &[StageUsers], mut log: impl FnMut(&s
         let mut best = (Stage::PLAIN, f64::MIN);
         for item_item in ITEM_ITEM {
             for &popularity in popularities {
-                let total: f64 = (knot.users.iter().zip(&knot.head_scores).zip(&parts))
+                let per_user: Vec<f64> = (knot.users.iter().zip(&knot.head_scores).zip(&parts))
                     .map(|((user, head), part)| {
                         let scores: Vec<f32> = (0..head.len())
                             .map(|i| {
@@ -369,8 +382,14 @@ pub fn choose_stages(table: &ItemItem, at: &[StageUsers], mut log: impl FnMut(&s
                             .collect();
                         user_ndcg(&scores, user)
                     })
-                    .sum();
-                let ndcg = total / knot.users.len() as f64;
+                    .collect();
+                let (first, second) = per_user.split_at(knot.new_people.min(per_user.len()));
+                let means: Vec<f64> = [first, second]
+                    .iter()
+                    .filter(|group| !group.is_empty())
+                    .map(|group| group.iter().sum::<f64>() / group.len() as f64)
+                    .collect();
+                let ndcg = means.iter().sum::<f64>() / means.len() as f64;
                 if ndcg > best.1 {
                     let stage = Stage {
                         reactions: knot.reactions,
@@ -391,6 +410,15 @@ pub fn choose_stages(table: &ItemItem, at: &[StageUsers], mut log: impl FnMut(&s
             best.1
         ));
         stages.push(best.0);
+    }
+    if stages
+        .last()
+        .is_some_and(|s| s.reactions < WHOLE_HISTORY_REACTIONS)
+    {
+        stages.push(Stage {
+            reactions: WHOLE_HISTORY_REACTIONS,
+            ..Stage::PLAIN
+        });
     }
     stages
 }

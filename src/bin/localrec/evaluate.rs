@@ -194,7 +194,15 @@ pub fn ease_and_table(
         );
         return Ok((ease, table));
     }
-    fit_on_split(split, n_items, &DEFAULT_KS, head, dataset.vectors.as_ref())
+    let time_order = dataset.time_ordered.then_some(dataset.users.as_slice());
+    fit_on_split(
+        split,
+        n_items,
+        &DEFAULT_KS,
+        head,
+        dataset.vectors.as_ref(),
+        time_order,
+    )
 }
 
 /// The rows as a table on stdout.

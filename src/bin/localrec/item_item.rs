@@ -11,8 +11,8 @@ use localrec::eval::split::{HeldOut, Split};
 use localrec::head::{Head, ItemTable, load_head};
 use localrec::interactions::{Entry, UserList};
 use localrec::item_item::fit::{
-    STAGE_REACTIONS, StageUsers, borrow_columns, choose_mix, choose_stages, ease_on_validation,
-    sparse_on_validation,
+    STAGE_REACTIONS, StageUsers, WHOLE_HISTORY_REACTIONS, borrow_columns, choose_mix,
+    choose_stages, ease_on_validation, sparse_on_validation,
 };
 use localrec::item_item::{ItemItem, WeightPrecision, save_item_item};
 use localrec::item_vectors::ItemVectors;
@@ -56,6 +56,7 @@ pub fn fit_item_item(
         ks,
         head.as_ref(),
         dataset.vectors.as_ref(),
+        dataset.time_ordered.then_some(dataset.users.as_slice()),
     )?;
     table.info.insert("dataset".into(), dataset.name.clone());
     table.info.insert("split_seed".into(), "42".into());
@@ -79,13 +80,15 @@ pub fn fit_item_item(
 /// Dense EASE (λ on validation) and the sparse table (k, refit and, with a head, the mix on
 /// validation), fitted on `split.train`; with text vectors, items no training list touched
 /// borrow the columns of their nearest items by text. The table carries the training lists'
-/// counts, and its stages for new people are chosen on validation users shown few reactions.
+/// counts, and its stages for new people are chosen on validation users shown few reactions
+/// (their earliest, given the lists in `time_order`).
 pub fn fit_on_split(
     split: &Split,
     n_items: usize,
     ks: &[usize],
     head: Option<&(Head, ItemTable)>,
     text: Option<&ItemVectors>,
+    time_order: Option<&[UserList]>,
 ) -> Result<(Ease, ItemItem)> {
     let log = |line: &str| eprintln!("{line}");
     let (ease, gram, lambdas) = ease_on_validation(
@@ -141,10 +144,18 @@ pub fn fit_on_split(
         eprintln!("note: validation users are in the training lists: no stages for new people");
         return Ok((ease, table));
     }
-    let stages = choose_stages(&table, &stage_users(split, n_items, head)?, log);
+    let stages = choose_stages(&table, &stage_users(split, n_items, head, time_order)?, log);
+    let order = if time_order.is_some() {
+        "their earliest"
+    } else {
+        "random"
+    };
     table.info.insert(
         "stages".into(),
-        format!("chosen on validation users shown {STAGE_REACTIONS:?} reactions"),
+        format!(
+            "chosen on validation users shown {STAGE_REACTIONS:?} {order} reactions and on \
+             those with about as many in the standard split"
+        ),
     );
     let mix = table.mix.clone().with_stages(stages);
     Ok((ease, table.with_mix(mix)))
@@ -160,18 +171,39 @@ pub fn list_counts(train: &[UserList], n_items: usize) -> Vec<u32> {
     counts
 }
 
-/// The validation users at each of [`STAGE_REACTIONS`] (shown that many at random, split seed
-/// 42), with the head's scores for them (zeros without a head).
+/// The validation users at each of [`STAGE_REACTIONS`]: new people shown that many (their
+/// earliest with `time_order`, else at random, seed 42), and the standard split's validation
+/// users whose visible history is nearer that many than any other stage (those nearest
+/// [`WHOLE_HISTORY_REACTIONS`] keep the fitted mix): a stage serves both. Each with the head's
+/// scores (zeros without a head).
 fn stage_users(
     split: &Split,
     n_items: usize,
     head: Option<&(Head, ItemTable)>,
+    time_order: Option<&[UserList]>,
 ) -> Result<Vec<StageUsers>> {
+    let knots: Vec<usize> = STAGE_REACTIONS
+        .into_iter()
+        .chain([WHOLE_HISTORY_REACTIONS])
+        .collect();
+    let nearest = |length: usize| {
+        *knots
+            .iter()
+            .min_by_key(|&&k| (k.abs_diff(length), k))
+            .expect("knots")
+    };
     STAGE_REACTIONS
         .iter()
         .map(|&reactions| {
             let min_entries = reactions + FEW_REACTIONS_MIN_TARGETS;
-            let users = few_reactions(&split.validation, reactions, min_entries, 42, None);
+            let mut users =
+                few_reactions(&split.validation, reactions, min_entries, 42, time_order);
+            let new_people = users.len();
+            users.extend(
+                (split.validation.iter())
+                    .filter(|u| nearest(u.visible.len()) == reactions)
+                    .cloned(),
+            );
             let head_scores = match head {
                 Some((head, items)) => head_scores(head, items, &users)?,
                 None => vec![vec![0.0; n_items]; users.len()],
@@ -179,6 +211,7 @@ fn stage_users(
             Ok(StageUsers {
                 reactions,
                 users,
+                new_people,
                 head_scores,
             })
         })

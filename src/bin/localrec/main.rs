@@ -8,6 +8,7 @@ mod few_reactions;
 mod item_item;
 mod personal_bound;
 mod pretrain;
+mod recommend;
 mod site;
 mod text_only;
 
@@ -91,6 +92,21 @@ enum Command {
         /// person's own numbers could add to the hybrid).
         #[arg(long, value_enum, default_value_t = Protocol::Standard)]
         protocol: Protocol,
+    },
+    /// One person's list, scored as the page scores it: reactions by item id (`ID` likes it,
+    /// `ID:dislike`, `ID:1`…`ID:10` rates it) and sentences describing a taste.
+    Recommend {
+        /// A catalogue folder with its item vectors (and its head and item–item table, if any).
+        #[arg(long, default_value = "data/anime-5k")]
+        dataset: PathBuf,
+        /// Reactions, e.g. `--react 1535 --react 5114:dislike --react 32281:9`.
+        #[arg(long = "react")]
+        reactions: Vec<String>,
+        /// A sentence describing a taste (repeatable).
+        #[arg(long)]
+        taste: Vec<String>,
+        #[arg(long, default_value_t = 10)]
+        count: usize,
     },
     /// Fit the sparse item–item part of the hybrid (EASE's λ, the weights kept per item and the
     /// mix with the head all chosen on validation users) and write item_item.safetensors.
@@ -264,6 +280,12 @@ fn run(cli: Cli) -> Result<()> {
             seed,
             protocol,
         } => eval(&dataset, json, seed, protocol),
+        Command::Recommend {
+            dataset,
+            reactions,
+            taste,
+            count,
+        } => recommend::recommend(&dataset, &reactions, &taste, count, default_encoder),
         Command::FitItemItem {
             dataset,
             ks,

@@ -1,0 +1,100 @@
+//! `localrec recommend`: one person's list from the command line, scored exactly as the page
+//! scores it (the same recommender, head, item–item table and popularity prior), with the
+//! reasons the page would show. For a look at a catalogue without a browser.
+
+use std::path::Path;
+
+use localrec::item_item::load_item_item;
+use localrec::recommender::{Reaction, Recommender, Request, Source};
+use localrec::{Encoder, Error, Result, device};
+
+use crate::dataset::load_catalog;
+use crate::item_item::read;
+
+/// A reaction on the command line: `ID` (a like), `ID:dislike` or `ID:1`…`ID:10`.
+fn parse_reaction(text: &str) -> Result<(String, Reaction)> {
+    let (id, what) = text.rsplit_once(':').unwrap_or((text, "like"));
+    let reaction = match what {
+        "like" => Reaction::Like,
+        "dislike" => Reaction::Dislike,
+        rating => match rating.parse::<u8>() {
+            Ok(r @ 1..=10) => Reaction::Rating(r),
+            _ => {
+                return Err(Error::Input(format!(
+                    "{text:?}: a reaction is ID, ID:like, ID:dislike or ID:1…10"
+                )));
+            }
+        },
+    };
+    Ok((id.to_string(), reaction))
+}
+
+pub fn recommend(
+    dir: &Path,
+    reactions: &[String],
+    tastes: &[String],
+    count: usize,
+    encoder: impl FnOnce() -> Result<Encoder>,
+) -> Result<()> {
+    let catalog = load_catalog(dir)?;
+    let vectors = read(&dir.join("item_vectors.safetensors"))?;
+    let head = dir.join("head.safetensors");
+    let head = head.exists().then(|| read(&head)).transpose()?;
+    let device = device::cpu();
+    let mut recommender = Recommender::new(catalog, head, &vectors, &device)?;
+    let table = dir.join("item_item.safetensors");
+    if table.exists() {
+        let bytes = read(&table)?;
+        load_item_item(&bytes)?; // a named error before the recommender wraps it
+        recommender = recommender.with_item_item(&bytes)?;
+    }
+    let reactions: Vec<(String, Reaction)> = reactions
+        .iter()
+        .map(|r| parse_reaction(r))
+        .collect::<Result<_>>()?;
+    let taste_vectors: Vec<Vec<f32>> = if tastes.is_empty() {
+        Vec::new()
+    } else {
+        let texts: Vec<&str> = tastes.iter().map(String::as_str).collect();
+        encoder()?.embed(&texts)?
+    };
+    let list = device::block_on(recommender.recommend(&Request {
+        reactions: &reactions,
+        tastes: &taste_vectors,
+        personal: None,
+        count,
+        reasons: 2,
+    }))?;
+    let catalog = recommender.catalog();
+    for (rank, rec) in list.items.iter().enumerate() {
+        let item = catalog.item(
+            catalog
+                .row(&rec.item)
+                .expect("recommended from the catalogue"),
+        );
+        let because: Vec<String> = rec
+            .because
+            .iter()
+            .map(|reason| match &reason.source {
+                Source::Item(id) => {
+                    let row = catalog.row(id).expect("a reacted item");
+                    catalog.item(row).title.clone()
+                }
+                Source::Taste(i) => format!("{:?}", tastes[*i]),
+            })
+            .collect();
+        println!(
+            "{:>3}. {} [{}] {:.2}{}",
+            rank + 1,
+            item.title,
+            item.id,
+            rec.score,
+            if because.is_empty() {
+                String::new()
+            } else {
+                format!("  because: {}", because.join("; "))
+            }
+        );
+    }
+    Ok(())
+}
