@@ -143,15 +143,7 @@ pub fn eval(dir: &Path, json: bool, seed: u64, protocol: Protocol) -> Result<()>
     }
 
     if json {
-        let models: serde_json::Map<String, serde_json::Value> = rows
-            .iter()
-            .map(|(name, report)| {
-                (
-                    name.clone(),
-                    serde_json::to_value(report).expect("plain numbers"),
-                )
-            })
-            .collect();
+        let models = models_json(&rows);
         let mix = serde_json::to_value(&table.mix).expect("plain numbers");
         println!(
             "{}",
@@ -203,6 +195,31 @@ pub fn ease_and_table(
         dataset.vectors.as_ref(),
         time_order,
     )
+}
+
+/// The rows as one JSON object by model name.
+pub fn models_json(rows: &[(String, ModelReport)]) -> serde_json::Value {
+    let models: serde_json::Map<String, serde_json::Value> = rows
+        .iter()
+        .map(|(name, report)| (name.clone(), serde_json::to_value(report).expect("numbers")))
+        .collect();
+    models.into()
+}
+
+/// The person's user vector from `user`'s visible history, before and after personal
+/// fine-tuning on it (as the page does it, with the page's defaults).
+pub fn fine_tuned_user(head: &Head, items: &ItemTable, user: &HeldOut) -> Result<[Tensor<2>; 2]> {
+    let n_items = items.bias.dims()[0];
+    let history = HistoryBatch::new(&[&user.visible], n_items, &items.vectors.device())?;
+    let base = head.users(items, &history).vectors;
+    let (personal, _) = device::block_on(fine_tune(
+        head,
+        items,
+        &user.visible,
+        &FineTuneConfig::default(),
+        |_| ControlFlow::Continue(()),
+    ))?;
+    Ok([base.clone(), personalise(base, &personal)])
 }
 
 /// The rows as a table on stdout.
@@ -350,20 +367,9 @@ pub fn fine_tune_comparison(
     let (mut before, mut after) = (Ranking::new(n_items), Ranking::new(n_items));
     let bar = ProgressBar::new(eligible.len() as u64);
     for user in eligible {
-        let history = HistoryBatch::new(&[&user.visible], n_items, &items.vectors.device())?;
-        let base = head.users(items, &history).vectors;
-        let (personal, _) = device::block_on(fine_tune(
-            head,
-            items,
-            &user.visible,
-            &FineTuneConfig::default(),
-            |_| ControlFlow::Continue(()),
-        ))?;
+        let [base, personal] = fine_tuned_user(head, items, user)?;
         let mut rows = device::block_on(read_rows(Tensor::cat(
-            vec![
-                head.scores(&base, items),
-                head.scores(&personalise(base.clone(), &personal), items),
-            ],
+            vec![head.scores(&base, items), head.scores(&personal, items)],
             0,
         )))?;
         if let Some(table) = table {

@@ -12,7 +12,9 @@ use localrec::item_item::Mix;
 use localrec::train::rank_users;
 
 use crate::dataset::{Dataset, Protocol};
-use crate::evaluate::{ModelReport, ease_and_table, hybrid_rankings, load_heads, print_rows};
+use crate::evaluate::{
+    ModelReport, ease_and_table, hybrid_rankings, load_heads, models_json, print_rows,
+};
 use crate::item_item::head_scores;
 
 pub fn eval_few_reactions(dataset: &Dataset, json: bool, seed: u64) -> Result<()> {
@@ -73,13 +75,7 @@ pub fn eval_few_reactions(dataset: &Dataset, json: bool, seed: u64) -> Result<()
     if json {
         let shown: serde_json::Map<String, serde_json::Value> = tables
             .iter()
-            .map(|(shown, _, rows)| {
-                let models: serde_json::Map<_, _> = rows
-                    .iter()
-                    .map(|(name, r)| (name.clone(), serde_json::to_value(r).expect("numbers")))
-                    .collect();
-                (shown.to_string(), models.into())
-            })
+            .map(|(shown, _, rows)| (shown.to_string(), models_json(rows)))
             .collect();
         println!(
             "{}",

@@ -23,7 +23,7 @@ use localrec::rng::SplitMix64;
 use localrec::{Error, Result};
 
 use crate::dataset::{Dataset, Protocol};
-use crate::evaluate::{ModelReport, ease_and_table, load_heads, print_rows};
+use crate::evaluate::{ModelReport, ease_and_table, load_heads, models_json, print_rows};
 use crate::item_item::head_scores;
 
 /// Visible events a user needs to take part (a fifth of them must still say something).
@@ -132,10 +132,7 @@ pub fn eval_personal_bound(dataset: &Dataset, json: bool, seed: u64) -> Result<(
         ),
     ];
     if json {
-        let models: serde_json::Map<String, serde_json::Value> = rows
-            .iter()
-            .map(|(name, r)| (name.clone(), serde_json::to_value(r).expect("numbers")))
-            .collect();
+        let models = models_json(&rows);
         println!(
             "{}",
             serde_json::json!({ "dataset": dataset.name, "protocol": description, "models": models })

@@ -6,22 +6,18 @@
 //! The rows: popularity, text-kNN, the page's text-only recommender, the person's own
 //! fine-tuning on their reactions (the only learning there is here), and each with the prior.
 
-use std::ops::ControlFlow;
-
-use burn::tensor::Tensor;
 use indicatif::ProgressBar;
 use localrec::eval::baselines::{K, Popularity, Ranking, RankingReport, TextKnn, evaluate};
 use localrec::eval::metrics;
 use localrec::eval::split::{FEW_REACTIONS_MIN_TARGETS, HeldOut, few_reactions};
-use localrec::fine_tune::{FineTuneConfig, fine_tune, personalise};
-use localrec::head::{Head, HistoryBatch, ItemTable, read_rows};
+use localrec::head::{Head, ItemTable, read_rows};
 use localrec::item_item::Stage;
 use localrec::popularity::popularity_prior;
 use localrec::recommender::{TASTE_MATCH_WEIGHT, TEXT_ONLY_STAGES};
 use localrec::{Result, device};
 
 use crate::dataset::{Dataset, Protocol};
-use crate::evaluate::{ModelReport, print_rows};
+use crate::evaluate::{ModelReport, fine_tuned_user, models_json, print_rows};
 use crate::item_item::list_counts;
 
 /// Reactions each test user shows.
@@ -115,10 +111,7 @@ pub fn eval_text_only(dataset: &Dataset, json: bool, seed: u64) -> Result<()> {
     );
 
     if json {
-        let models: serde_json::Map<String, serde_json::Value> = rows
-            .iter()
-            .map(|(name, r)| (name.clone(), serde_json::to_value(r).expect("numbers")))
-            .collect();
+        let models = models_json(&rows);
         println!(
             "{}",
             serde_json::json!({
@@ -147,24 +140,13 @@ pub fn eval_text_only(dataset: &Dataset, json: bool, seed: u64) -> Result<()> {
     Ok(())
 }
 
-/// Each user's score row after personal fine-tuning on their shown reactions (as the page
-/// does it, with the page's defaults).
+/// Each user's score row after personal fine-tuning on their shown reactions.
 fn personal_scores(head: &Head, items: &ItemTable, users: &[HeldOut]) -> Result<Vec<Vec<f32>>> {
-    let n_items = items.bias.dims()[0];
     let bar = ProgressBar::new(users.len() as u64);
     let mut rows = Vec::with_capacity(users.len());
     for user in users {
-        let history = HistoryBatch::new(&[&user.visible], n_items, &items.vectors.device())?;
-        let base = head.users(items, &history).vectors;
-        let (personal, _) = device::block_on(fine_tune(
-            head,
-            items,
-            &user.visible,
-            &FineTuneConfig::default(),
-            |_| ControlFlow::Continue(()),
-        ))?;
-        let scores: Tensor<2> = head.scores(&personalise(base, &personal), items);
-        rows.push(device::block_on(read_rows(scores))?.remove(0));
+        let [_, personal] = fine_tuned_user(head, items, user)?;
+        rows.push(device::block_on(read_rows(head.scores(&personal, items)))?.remove(0));
         bar.inc(1);
     }
     bar.finish_and_clear();
