@@ -6,6 +6,7 @@
 
 import { ItemMap } from './item-map.js';
 import { ImportError, LocalRec, MAX_TASTE_CHARS, isEngineLoss } from './localrec.js';
+import { adapterName, isSoftwareAdapter } from './backend-choice.js';
 import { TrainingChart } from './training-chart.js';
 import { historyRow, itemRow } from './views.js';
 
@@ -15,7 +16,8 @@ const SEARCH_PAGE = 30;
 const MAX_WORD_PIECES = 256;
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
-const forceCpu = params.get('backend') === 'cpu';
+// ?backend=cpu forces the CPU, ?backend=webgpu WebGPU on any adapter (a software one too).
+const backendParam = ['cpu', 'webgpu'].includes(params.get('backend')) ? params.get('backend') : 'auto';
 // ?weights=f32 loads the model's full-precision weights instead of the compact int8 ones.
 const weights = params.get('weights') === 'f32' ? 'f32' : 'int8';
 const catalogName = params.get('catalog') ?? '';
@@ -76,12 +78,14 @@ function stopElapsed() {
   $('load-elapsed').textContent = '';
 }
 
-function describeBackend({ backend, adapter }) {
+function describeBackend({ backend, adapter, reason }) {
   if (backend !== 'webgpu') {
-    return forceCpu ? 'CPU (chosen in the URL)' : 'CPU (this browser offers no WebGPU adapter)';
+    const why = backendParam === 'cpu' ? 'chosen in the URL' : reason;
+    return `CPU${why ? ` (${why})` : ''}`;
   }
-  const name = [adapter.vendor, adapter.architecture, adapter.description].filter(Boolean).join(' · ');
-  return `WebGPU${name ? ` (${name})` : ''}${adapter.isFallbackAdapter ? ', software fallback adapter' : ''}`;
+  const name = adapterName(adapter);
+  const software = isSoftwareAdapter(adapter) ? ', a software adapter (chosen in the URL)' : '';
+  return `WebGPU${name ? ` (${name})` : ''}${software}`;
 }
 
 function showError(message) {
@@ -101,7 +105,7 @@ async function start() {
   showElapsed(performance.now());
   try {
     rec = await LocalRec.open({
-      site: './', catalog: catalogName, backend: forceCpu ? 'cpu' : 'auto', weights, onProgress,
+      site: './', catalog: catalogName, backend: backendParam, weights, onProgress,
     });
   } catch (error) {
     $('status').textContent = 'The catalogue could not be loaded.';
@@ -705,14 +709,39 @@ function showProfile() {
   renderSearch();
 }
 
+/** "Anime (3 reactions, a description) and Books (2 reactions)": what profiles hold, in words. */
+function describeSaved(profiles) {
+  const one = ({ title, reactions, taste, personal }) => {
+    const parts = [reactions ? `${reactions} reaction${reactions === 1 ? '' : 's'}` : null, taste ? 'a description' : null, personal ? 'personal weights' : null]
+      .filter(Boolean);
+    return `${title} (${parts.join(', ')})`;
+  };
+  const all = profiles.map(one);
+  return all.length > 1 ? `${all.slice(0, -1).join(', ')} and ${all.at(-1)}` : all[0];
+}
+
+// What "Delete everything" leaves: nothing in it is the person's.
+const KEPT = 'The downloaded language model and catalogue files stay in the browser\'s cache: they hold nothing of yours.';
+
+/** Deletes every catalogue's profile (not only the open one's), saying what before and after. */
 async function deleteEverything() {
-  if (!window.confirm('Delete your reactions, taste and personal weights from this browser?')) return;
+  let saved = null;
+  try {
+    saved = await rec.savedProfiles();
+  } catch {
+    // Storage unreadable: the question cannot list what is saved.
+  }
+  const what = saved === null ? 'your reactions, descriptions and personal weights for every catalogue'
+    : saved.length ? `your saved data for ${describeSaved(saved)}` : 'your reactions, descriptions and personal weights (none saved yet)';
+  if (!window.confirm(`Delete ${what} from this browser? ${KEPT}`)) return;
   offerUndo(null);
   try {
-    await rec.deleteProfile();
-    dataMessage('Everything was deleted from this browser.');
+    const deleted = await rec.deleteProfile({ everyCatalog: true });
+    dataMessage(deleted.length
+      ? `Your saved data was deleted from this browser: ${describeSaved(deleted)}. ${KEPT}`
+      : `Nothing of yours was saved in this browser; the page was reset (nothing left to be deleted). ${KEPT}`);
   } catch (error) {
-    dataMessage(`Could not delete the saved profile: ${error.message}`, { alert: true });
+    dataMessage(`Could not delete the saved profiles: ${error.message}`, { alert: true });
   }
   $('taste').value = '';
   $('train-status').textContent = '';
@@ -735,6 +764,15 @@ function dataMessage(message, { alert = false } = {}) {
 }
 
 // ---- Wiring ------------------------------------------------------------------------------
+
+// A control focused at the window's edge comes fully into view, ring and all: the browser
+// stops scrolling as soon as part of it shows (scroll-margin in style.css keeps the gap).
+const RING = 6; // px: the focus ring's width and offset
+document.addEventListener('focusin', ({ target }) => {
+  if (!(target instanceof Element) || target === document.body || target.closest('dialog')) return;
+  const box = target.getBoundingClientRect();
+  if (box.top < RING || box.bottom > window.innerHeight - RING) target.scrollIntoView({ block: 'nearest' });
+});
 
 document.addEventListener('click', onReactionClick);
 document.addEventListener('change', onRatingChange);

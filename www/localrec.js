@@ -17,7 +17,8 @@ import { EngineClient } from './engine-client.js';
 import {
   ImportError, MAX_IMPORT_BYTES, MAX_TASTE_CHARS, applyImport, describeImport, exportHistory, parseHistoryImport,
 } from './history-file.js';
-import { Profile, withReaction } from './profile.js';
+import { Profile, announceChange, withReaction } from './profile.js';
+import { catalogOfKey, deleteProfiles, listProfiles, profileKey } from './profile-store.js';
 import { isReaction } from './reactions.js';
 import { MODEL_WEIGHTS, SiteError, findCatalog, modelFiles, readSite } from './site.js';
 
@@ -52,8 +53,12 @@ export class LocalRec extends EventTarget {
    */
   static async open({
     site = './', catalog = '', backend = 'auto', weights = 'int8', onProgress = null, encoder = true, workerUrl,
+    profileNamespace = '',
   } = {}) {
     if (!['auto', 'webgpu', 'cpu'].includes(backend)) throw new LocalRecError('bad-request', `unknown backend ${JSON.stringify(backend)}`);
+    if (typeof profileNamespace !== 'string' || profileNamespace.includes('/')) {
+      throw new LocalRecError('bad-request', `profileNamespace must be text without '/', not ${JSON.stringify(profileNamespace)}`);
+    }
     if (!MODEL_WEIGHTS.includes(weights)) throw new LocalRecError('bad-request', `unknown model weights ${JSON.stringify(weights)} (expected 'int8' or 'f32')`);
     const siteUrl = new URL(site, here());
     if (!siteUrl.pathname.endsWith('/')) siteUrl.pathname += '/';
@@ -70,7 +75,7 @@ export class LocalRec extends EventTarget {
     const read = readSite(manifest, siteUrl);
     const entry = findCatalog(read, catalog);
     modelFiles(read, weights); // a site without f32 weights says so now
-    const rec = new LocalRec(read, entry, { backend, weights, encoder, onProgress, workerUrl });
+    const rec = new LocalRec(read, entry, { backend, weights, encoder, onProgress, workerUrl, profileNamespace });
     try {
       await rec.#start();
     } catch (error) {
@@ -88,7 +93,7 @@ export class LocalRec extends EventTarget {
   #profile;
   #catalog = null;
   #info = null;
-  #engine = null; // {backend, adapter}
+  #engine = null; // {backend, adapter, passedOver, reason}
   #encoder = { state: 'idle', promise: null, result: null, error: null };
   #encoderWaiters = null;
   #recovering = null;
@@ -103,7 +108,7 @@ export class LocalRec extends EventTarget {
     this.#options = options;
     this.#client = new EngineClient((event) => this.#progress(event), (error) => this.#lost(error), options.workerUrl);
     this.#profile = new Profile({
-      key: entry.name,
+      key: profileKey(options.profileNamespace, entry.name),
       onOutsideChange: () => {
         this.#dropUnknown();
         this.dispatchEvent(new CustomEvent('change', { detail: { source: 'other-tab' } }));
@@ -129,7 +134,7 @@ export class LocalRec extends EventTarget {
       weights: this.#options.weights, prefetchEncoder: this.#options.encoder,
     });
     const [opened] = await Promise.all([opening, this.#restoreProfile()]);
-    this.#engine = { backend: opened.backend, adapter: opened.adapter };
+    this.#engine = { backend: opened.backend, adapter: opened.adapter, passedOver: opened.passedOver, reason: opened.reason };
     /** Milliseconds the opening took: `{download, create, loadCatalog}` (diagnostics). */
     this.openMillis = opened.millis;
     this.#info = opened.catalog;
@@ -208,7 +213,11 @@ export class LocalRec extends EventTarget {
     return this.#info;
   }
 
-  /** The engine: `{backend: 'webgpu' | 'cpu', adapter}` (adapter null on the CPU). */
+  /**
+   * The engine: `{backend: 'webgpu' | 'cpu', adapter, passedOver, reason}`: adapter null on the
+   * CPU; passedOver, a WebGPU adapter not used (a software one, under 'auto'); reason, why this
+   * backend in words ('' for a GPU).
+   */
   get engine() {
     return { ...this.#engine };
   }
@@ -466,10 +475,53 @@ export class LocalRec extends EventTarget {
     return this.#profile.change((p) => ({ ...p, history, taste, personal }));
   }
 
-  /** Deletes this catalogue's profile from the browser. */
-  deleteProfile() {
+  /**
+   * The profiles this page keeps in this browser (its namespace's, one per catalogue), as
+   * saved: `[{catalog, title, reactions, taste, personal}]` (title: the catalogue's, where this
+   * site has it; taste and personal: whether there is one). The open catalogue's comes first.
+   */
+  async savedProfiles() {
+    return (await this.#storedProfiles()).filter((p) => p.reactions > 0 || p.taste || p.personal).map(({ key, ...p }) => p);
+  }
+
+  async #storedProfiles() {
     this.#assertOpen();
-    return this.#profile.deleteAll();
+    await this.saved();
+    const namespace = this.#options.profileNamespace;
+    const found = await listProfiles((key) => catalogOfKey(namespace, key) !== undefined);
+    const titles = new Map(this.catalogs.map(({ name, title }) => [name, title]));
+    return found
+      .map(({ key, profile }) => {
+        const catalog = catalogOfKey(namespace, key);
+        return {
+          key, catalog, title: titles.get(catalog) ?? catalog, reactions: profile?.history?.length ?? 0,
+          taste: Boolean(profile?.taste), personal: Boolean(profile?.personal),
+        };
+      })
+      .sort((a, b) => (b.catalog === this.#entry.name) - (a.catalog === this.#entry.name) || a.title.localeCompare(b.title));
+  }
+
+  /**
+   * Deletes this catalogue's profile from the browser, or with `everyCatalog` every catalogue's
+   * of this page's namespace (other tabs showing them hear of it). Resolves to what was deleted
+   * (as `savedProfiles` lists it).
+   */
+  async deleteProfile({ everyCatalog = false } = {}) {
+    this.#assertOpen();
+    let stored = [];
+    try {
+      stored = await this.#storedProfiles();
+    } catch {
+      // Storage unreadable: nothing saved can be listed; this tab's profile still goes.
+    }
+    if (!everyCatalog) stored = stored.filter((p) => p.catalog === this.#entry.name);
+    await this.#profile.deleteAll();
+    const others = stored.filter((p) => p.catalog !== this.#entry.name).map((p) => p.key);
+    if (others.length) {
+      await deleteProfiles(others);
+      for (const key of others) announceChange(key);
+    }
+    return stored.filter((p) => p.reactions > 0 || p.taste || p.personal).map(({ key, ...p }) => p);
   }
 
   /** Saved reactions to items this catalogue no longer has are set aside (counted in `storage.ignored`). */
@@ -505,7 +557,8 @@ export class LocalRec extends EventTarget {
           site: this.#site.url, manifest: this.#site.manifest, catalog: this.#entry.name, backend: this.#options.backend,
           weights: this.#options.weights, prefetchEncoder: hadEncoder,
         });
-        this.#engine = { backend: opened.backend, adapter: opened.adapter };
+        const reason = toCpu && error.code === 'device-lost' ? 'the GPU stopped working' : opened.reason;
+        this.#engine = { backend: opened.backend, adapter: opened.adapter, passedOver: opened.passedOver, reason };
         this.#encoder = { state: 'idle', promise: null, result: null, error: null };
         if (hadEncoder) await this.loadEncoder();
         this.dispatchEvent(new CustomEvent('restored', { detail: this.engine }));
