@@ -42,7 +42,16 @@ const isImported = (value) => value?.[IMPORTED] === true;
 
 const here = () => globalThis.document?.baseURI ?? globalThis.location?.href;
 const plain = (history) => history.map(({ item, reaction }) => ({ item, reaction }));
-const shorten = (text, max) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
+/** `text` in at most `max` characters, cut at a word boundary where it must be cut ("…"). */
+const shorten = (text, max) => {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max - 1);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > max / 2 ? cut.slice(0, space) : cut).replace(/[\s,;:.(–-]+$/, '')}…`;
+};
+// Reasons stay short: a long title or description is cut (at a word) to this many characters.
+const REASON_TITLE = 60;
+const REASON_TASTE = 40;
 
 export class LocalRec extends EventTarget {
   /**
@@ -319,20 +328,21 @@ export class LocalRec extends EventTarget {
     return result;
   }
 
-  /** "Because you liked A and rated B 9", from a row's shares; null when nothing names it. */
+  /** "Because you liked A and rated B 9", from a row's one or two shares; null when nothing names it. */
   #explain(because, history, taste) {
     const reactionOf = new Map(history.map((event) => [event.item, event.reaction]));
     const parts = because.map(({ source }) => {
-      if (source.kind === 'taste') return `you described “${shorten(taste, 40)}”`;
+      if (source.kind === 'taste') return `you described “${shorten(taste, REASON_TASTE)}”`;
       const item = this.#catalog.get(source.index);
       const reaction = reactionOf.get(item?.id);
       // A dislike can raise a score too (the item is unlike it); that reads oddly as a reason.
       if (!item || reaction === undefined || reaction === 'dislike') return null;
-      return reaction === 'like' ? `you liked ${item.title}` : `you rated ${item.title} ${reaction}`;
+      const title = shorten(item.title, REASON_TITLE);
+      return reaction === 'like' ? `you liked ${title}` : `you rated ${title} ${reaction}`;
     }).filter(Boolean);
     // No reaction raised this item's score by a share worth naming: it is here on its own merit.
     if (parts.length === 0) return history.length > 0 ? 'Popular with people like you' : null;
-    return `Because ${parts.length === 1 ? parts[0] : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`}`;
+    return `Because ${parts.join(' and ')}`;
   }
 
   /**

@@ -21,6 +21,8 @@ let crashed = false; // after a wasm trap the instance must not be used again
 let queue = Promise.resolve();
 let cancelRequested = false;
 const tasteVectors = new Map(); // sentence → its text vector (the last few)
+// Reasons per row: one, or two comparable ones (the engine's rule: recommender::strongest).
+const REASONS = 2;
 
 const post = (message, transfer = []) => self.postMessage(message, transfer);
 
@@ -285,7 +287,7 @@ const handlers = {
     const useTaste = Boolean(text) && engine.hasEncoder && engine.hasTextVectors;
     const tastes = useTaste ? await tasteVector(text) : new Float32Array(0);
     const result = await engine.recommend(
-      items, codes, tastes, personal ? Float32Array.from(personal) : undefined, count, 3,
+      items, codes, tastes, personal ? Float32Array.from(personal) : undefined, count, REASONS,
     );
     result.taste = useTaste;
     result.millis = performance.now() - started;

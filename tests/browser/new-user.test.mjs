@@ -393,7 +393,8 @@ describe('a new user on the CPU path', { timeout: 600_000 }, () => {
     for (const [k, { because }] of rows.entries()) {
       // A row's reasons are its largest shares, each a substantial part of the largest.
       assert.ok(because.every((r, i) => i === 0 || r.share <= because[i - 1].share), `row ${k}`);
-      assert.ok(because.every((r) => r.share >= 0.5 * because[0].share), `row ${k}`);
+      // One reason, and a second only when comparable (at least 3/4 of the first).
+      assert.ok(because.length <= 2 && because.every((r) => r.share >= 0.75 * because[0].share), `row ${k}`);
       const named = names.filter((name, i) => because.some((r) => r.source.index === liked[i]));
       assert.ok(named.every((name) => shown[k].includes(name)), `row ${k}: ${shown[k]}`);
       if (because.length === 0) assert.equal(shown[k], 'Popular with people like you');
