@@ -726,20 +726,26 @@ const KEPT = 'The downloaded language model and catalogue files stay in the brow
 /** Deletes every catalogue's profile (not only the open one's), saying what before and after. */
 async function deleteEverything() {
   let saved = null;
+  let others = [];
   try {
     saved = await rec.savedProfiles();
+    others = (await rec.savedProfiles({ everyNamespace: true })).filter((p) => !saved.some((s) => s.namespace === p.namespace));
   } catch {
     // Storage unreadable: the question cannot list what is saved.
   }
   const what = saved === null ? 'your reactions, descriptions and personal weights for every catalogue'
     : saved.length ? `your saved data for ${describeSaved(saved)}` : 'your reactions, descriptions and personal weights (none saved yet)';
-  if (!window.confirm(`Delete ${what} from this browser? ${KEPT}`)) return;
+  // Profiles of other pages built on the library (the examples) are theirs to delete.
+  const otherPages = others.length
+    ? ` Other pages on this site keep their own profiles (${others.map((p) => `${p.namespace}: ${describeSaved([p])}`).join('; ')}); open them to delete those.`
+    : '';
+  if (!window.confirm(`Delete ${what} from this browser? ${KEPT}${otherPages}`)) return;
   offerUndo(null);
   try {
     const deleted = await rec.deleteProfile({ everyCatalog: true });
     dataMessage(deleted.length
-      ? `Your saved data was deleted from this browser: ${describeSaved(deleted)}. ${KEPT}`
-      : `Nothing of yours was saved in this browser; the page was reset (nothing left to be deleted). ${KEPT}`);
+      ? `Your saved data was deleted from this browser: ${describeSaved(deleted)}. ${KEPT}${otherPages}`
+      : `Nothing of yours was saved in this browser; the page was reset (nothing left to be deleted). ${KEPT}${otherPages}`);
   } catch (error) {
     dataMessage(`Could not delete the saved profiles: ${error.message}`, { alert: true });
   }

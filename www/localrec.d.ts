@@ -209,6 +209,8 @@ export interface ImportResult {
 /** A profile kept in this browser, as `savedProfiles` lists it. */
 export interface SavedProfile {
   catalog: string;
+  /** The page's profile namespace ('' for the demo's; see `OpenOptions.profileNamespace`). */
+  namespace: string;
   /** The catalogue's title where this site has it, else its name. */
   title: string;
   reactions: number;
@@ -304,8 +306,8 @@ export declare class LocalRec extends EventTarget {
   readProfileFile(file: Blob | string | object): Promise<ImportedProfile>;
   importProfile(file: Blob | string | object | ImportedProfile, options?: { mode?: 'replace' | 'merge'; fileName?: string }): Promise<ImportResult>;
   setProfile(profile: Partial<Profile>): Promise<void>;
-  /** The non-empty profiles of this page's namespace, the open catalogue's first. */
-  savedProfiles(): Promise<SavedProfile[]>;
+  /** The non-empty profiles of this page's namespace (or every page's), the open catalogue's first. */
+  savedProfiles(options?: { everyNamespace?: boolean }): Promise<SavedProfile[]>;
   /** Deletes the open catalogue's profile, or (`everyCatalog`) every one of the namespace; resolves to what was deleted. */
   deleteProfile(options?: { everyCatalog?: boolean }): Promise<SavedProfile[]>;
 

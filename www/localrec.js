@@ -487,28 +487,36 @@ export class LocalRec extends EventTarget {
 
   /**
    * The profiles this page keeps in this browser (its namespace's, one per catalogue), as
-   * saved: `[{catalog, title, reactions, taste, personal}]` (title: the catalogue's, where this
-   * site has it; taste and personal: whether there is one). The open catalogue's comes first.
+   * saved: `[{catalog, title, namespace, reactions, taste, personal}]` (title: the catalogue's,
+   * where this site has it; taste and personal: whether there is one), the open catalogue's
+   * first; empty profiles are left out. `everyNamespace`: other pages' profiles on this origin too.
    */
-  async savedProfiles() {
-    return (await this.#storedProfiles()).filter((p) => p.reactions > 0 || p.taste || p.personal).map(({ key, ...p }) => p);
+  async savedProfiles({ everyNamespace = false } = {}) {
+    return (await this.#storedProfiles(everyNamespace)).filter((p) => p.reactions > 0 || p.taste || p.personal).map(({ key, ...p }) => p);
   }
 
-  async #storedProfiles() {
+  async #storedProfiles(everyNamespace = false) {
     this.#assertOpen();
     await this.saved();
-    const namespace = this.#options.profileNamespace;
-    const found = await listProfiles((key) => catalogOfKey(namespace, key) !== undefined);
+    const own = this.#options.profileNamespace;
+    // A key → [namespace, catalogue] (the catalogue undefined where the key is another page's).
+    const split = (key) => {
+      if (!everyNamespace) return [own, catalogOfKey(own, key)];
+      const slash = key.indexOf('/');
+      return slash < 0 ? ['', key] : [key.slice(0, slash), key.slice(slash + 1)];
+    };
+    const found = await listProfiles((key) => split(key)[1] !== undefined);
     const titles = new Map(this.catalogs.map(({ name, title }) => [name, title]));
+    const first = (p) => p.namespace === own && p.catalog === this.#entry.name;
     return found
       .map(({ key, profile }) => {
-        const catalog = catalogOfKey(namespace, key);
+        const [namespace, catalog] = split(key);
         return {
-          key, catalog, title: titles.get(catalog) ?? catalog, reactions: profile?.history?.length ?? 0,
+          key, catalog, title: titles.get(catalog) ?? catalog, namespace, reactions: profile?.history?.length ?? 0,
           taste: Boolean(profile?.taste), personal: Boolean(profile?.personal),
         };
       })
-      .sort((a, b) => (b.catalog === this.#entry.name) - (a.catalog === this.#entry.name) || a.title.localeCompare(b.title));
+      .sort((a, b) => first(b) - first(a) || (a.namespace !== own) - (b.namespace !== own) || a.title.localeCompare(b.title));
   }
 
   /**
