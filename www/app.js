@@ -20,7 +20,11 @@ const params = new URLSearchParams(location.search);
 const backendParam = ['cpu', 'webgpu'].includes(params.get('backend')) ? params.get('backend') : 'auto';
 // ?weights=f32 loads the model's full-precision weights instead of the compact int8 ones.
 const weights = params.get('weights') === 'f32' ? 'f32' : 'int8';
-const catalogName = params.get('catalog') ?? '';
+// The catalogue last opened here: the plain address opens it again (?catalog= wins).
+const LAST_CATALOG = 'localrec:last-catalog';
+const storedCatalog = () => { try { return localStorage.getItem(LAST_CATALOG) ?? ''; } catch { return ''; } };
+const rememberCatalog = (name) => { try { if (name) localStorage.setItem(LAST_CATALOG, name); else localStorage.removeItem(LAST_CATALOG); } catch { /* not kept */ } };
+const catalogName = params.get('catalog') ?? storedCatalog();
 
 const progressEvents = [];
 const chart = new TrainingChart($('train-chart'));
@@ -103,10 +107,17 @@ async function start() {
   $('model-card').hidden = false;
   $('progress').value = 0;
   showElapsed(performance.now());
+  const open = (catalog) => LocalRec.open({ site: './', catalog, backend: backendParam, weights, onProgress });
   try {
-    rec = await LocalRec.open({
-      site: './', catalog: catalogName, backend: backendParam, weights, onProgress,
-    });
+    try {
+      rec = await open(catalogName);
+    } catch (error) {
+      // A remembered catalogue the site no longer has: its first one instead.
+      if (error.code !== 'site' || params.has('catalog') || !catalogName) throw error;
+      rememberCatalog('');
+      rec = await open('');
+    }
+    rememberCatalog(rec.catalog.name);
   } catch (error) {
     $('status').textContent = 'The catalogue could not be loaded.';
     showError(error.message);
@@ -641,6 +652,7 @@ async function importFile() {
   } catch (error) {
     const why = error instanceof ImportError ? error.message : `It could not be read (${error.message}).`;
     dataMessage(`Nothing was imported. ${why}`, { alert: true });
+    offerSwitch(error.catalog ?? null);
     return;
   }
   const current = rec.profile;
@@ -658,6 +670,15 @@ async function importFile() {
   dataMessage(message);
   offerUndo(empty ? null : previous);
   await refresh();
+}
+
+/** A file for another catalogue of this site: a button that opens it (the file is chosen again there). */
+function offerSwitch(name) {
+  const button = $('import-switch');
+  button.hidden = !name;
+  if (!name) return;
+  button.textContent = `Open ${rec.catalogs.find((c) => c.name === name).title}`;
+  button.onclick = () => { $('catalog-select').value = name; switchCatalogue(); };
 }
 
 /** The in-page question before an import changes a profile: 'merge', 'replace' or null. */
@@ -741,6 +762,7 @@ async function deleteEverything() {
     : '';
   if (!window.confirm(`Delete ${what} from this browser? ${KEPT}${otherPages}`)) return;
   offerUndo(null);
+  rememberCatalog('');
   try {
     const deleted = await rec.deleteProfile({ everyCatalog: true });
     dataMessage(deleted.length
@@ -765,6 +787,7 @@ function notify(message) {
 
 /** A result of export / import / delete: a status, or (`alert`) a refusal that is announced at once. */
 function dataMessage(message, { alert = false } = {}) {
+  if (!alert) offerSwitch(null);
   $('data-status').textContent = alert ? '' : message;
   $('data-alert').textContent = alert ? message : '';
 }

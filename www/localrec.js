@@ -457,7 +457,7 @@ export class LocalRec extends EventTarget {
       bytes = text.length;
     }
     const imported = parseHistoryImport(text, {
-      bytes, catalog: this.#catalog, catalogId: this.#entry.name, personalDim: this.#info.dim,
+      bytes, catalog: this.#catalog, catalogId: this.#entry.name, personalDim: this.#info.dim, catalogs: this.catalogs,
     });
     Object.defineProperty(imported, IMPORTED, { value: true });
     return imported;

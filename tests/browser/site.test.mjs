@@ -76,6 +76,10 @@ describe('the built site on the CPU fallback', { timeout: 900_000 }, () => {
     await page.waitForFunction(() => window.localrec.rec?.catalog.name === 'goodbooks-10k', null, { timeout: LOAD_TIMEOUT });
     assert.deepEqual(await page.evaluate(() => window.localrec.profile.history), [], 'the books have a profile of their own');
     assert.equal(await page.inputValue('#catalog-select'), 'goodbooks-10k');
+    // The plain address opens the catalogue last used.
+    await page.goto(`${server.url}?backend=cpu`);
+    await page.waitForFunction(() => window.localrec.rec?.catalog.name, null, { timeout: LOAD_TIMEOUT });
+    assert.equal(await page.evaluate(() => window.localrec.rec.catalog.name), 'goodbooks-10k');
     await page.close();
   });
 
