@@ -7,6 +7,7 @@
 import { ItemMap } from './item-map.js';
 import { ImportError, LocalRec, MAX_TASTE_CHARS, isEngineLoss } from './localrec.js';
 import { adapterName, isSoftwareAdapter } from './backend-choice.js';
+import { languageNote } from './language-note.js';
 import { TrainingChart } from './training-chart.js';
 import { historyRow, itemRow } from './views.js';
 
@@ -538,12 +539,15 @@ async function useTaste(event) {
   const described = rec.describe(taste).catch(() => null);
   const pieces = taste ? showPieces(taste) : null;
   await refresh();
-  await described;
+  const read = await described;
   // (Only if the box still holds this sentence: a later one has its own note.)
-  if ((await pieces) >= MAX_WORD_PIECES && $('taste').value.trim() === taste) {
+  if ($('taste').value.trim() !== taste) return;
+  if ((await pieces) >= MAX_WORD_PIECES) {
     notes.push(`The model reads only its first ${MAX_WORD_PIECES} word pieces (shown under “How it works”); the rest is left out.`);
-    $('taste-note').textContent = notes.join(' ');
   }
+  const language = taste && read ? languageNote(taste, read.pieces) : '';
+  if (language) notes.push(language);
+  $('taste-note').textContent = notes.join(' ');
 }
 
 // ---- Personalisation -------------------------------------------------------------------
@@ -551,6 +555,7 @@ async function useTaste(event) {
 async function personalize({ steps = 60, patience = 15 } = {}) {
   if (training) return;
   training = true;
+  const startedAt = performance.now(); // what the person waited, loading and the list included
   const listBefore = new Set(recommendations.map((r) => r.item));
   $('train').disabled = true;
   $('train-reset').hidden = true;
@@ -596,8 +601,11 @@ async function personalize({ steps = 60, patience = 15 } = {}) {
       // A cancelled run changes nothing: the weights in use stay.
       $('train-status').textContent = `Cancelled at step ${ran}; ${rec.personal ? 'your previous personal weights are kept' : 'nothing changed'}.`;
     } else if (improved) {
-      $('train-status').textContent = `Done: held-out loss ${loss(report.initial)} → ${loss(report.best)}${best}, ${why}, in ${report.seconds.toFixed(1)} s. `
-        + `Your recommendations now use it: ${marked ? `${marked} new in the list, marked “new”` : 'the same items, reordered'}.`;
+      // Plain words first (what changed, how long it took); the numbers after, for the curious.
+      const waited = (performance.now() - startedAt) / 1000;
+      $('train-status').textContent = `Done in ${waited.toFixed(1)} s: your list now uses your personal weights, `
+        + `${marked ? `${marked} new in it (marked “new”)` : 'the same items, reordered'}. They predict the reactions it kept aside `
+        + `better than before (held-out loss ${loss(report.initial)} → ${loss(report.best)}${best}); ${why}.`;
     } else if (lowestLoss < report.initial && report.reciprocal_rank) {
       // The loss fell, but the held-out items did not come higher in the list: not kept.
       const [without, withWeights] = report.reciprocal_rank;

@@ -78,7 +78,7 @@ describe('the built site on the CPU fallback', { timeout: 900_000 }, () => {
     assert.equal(await page.inputValue('#catalog-select'), 'goodbooks-10k');
     // The plain address opens the catalogue last used.
     await page.goto(`${server.url}?backend=cpu`);
-    await page.waitForFunction(() => window.localrec.rec?.catalog.name, null, { timeout: LOAD_TIMEOUT });
+    await page.waitForFunction(() => window.localrec?.rec?.catalog.name, null, { timeout: LOAD_TIMEOUT });
     assert.equal(await page.evaluate(() => window.localrec.rec.catalog.name), 'goodbooks-10k');
     await page.close();
   });
@@ -102,6 +102,11 @@ describe('the built site on the CPU fallback', { timeout: 900_000 }, () => {
     const top = (await recommended(page)).slice(0, 10);
     assert.ok(top.some((b) => /Harry Potter/.test(b.title)), top.map((b) => b.title).join(' / '));
     assert.match(await page.textContent('#recommendations .because'), /you described “a boy wizard at a school of magic”/);
+    assert.equal(await page.textContent('#taste-note'), '');
+    // A description in French is said to be read by an English model.
+    await page.fill('#taste', 'des romans policiers');
+    await page.press('#taste', 'Enter');
+    await page.waitForFunction(() => /reads English/.test(document.getElementById('taste-note').textContent));
 
     // Three likes (the taste cleared): the list changes, leaves them out and names them.
     await page.click('#taste-clear');
