@@ -165,13 +165,15 @@ pub fn franchises<'a>(rows: impl Iterator<Item = (&'a str, &'a str)>) -> Franchi
             number(prefix.unwrap_or_else(|| main.clone()))
         })
         .collect();
-    // A work is a title without its series and case: editions and parts of one book.
+    // A work is a title without its series, case and spacing (punctuation stays: "Gintama'"
+    // is not "Gintama"): editions and parts of one book.
     let mut works: HashMap<String, u32> = HashMap::new();
     let work = rows
         .iter()
         .map(|(own, _)| {
+            let key = own.to_lowercase().split_whitespace().collect::<Vec<_>>().join(" ");
             let next = works.len() as u32;
-            *works.entry(words(own)).or_insert(next)
+            *works.entry(key).or_insert(next)
         })
         .collect();
     Franchises { franchise, work }
