@@ -594,6 +594,7 @@ async function personalize({ steps = 60, patience = 15 } = {}) {
     $('train-progress').setAttribute('aria-valuetext', report.cancelled ? `Cancelled at step ${ran}`
       : ran < steps ? `Stopped early at step ${ran} of ${steps}: no better held-out loss for ${patience} steps` : `All ${steps} steps run`);
     if (improved) newAgainst = listBefore;
+    chart.markKept(improved ? report.best_step : null);
     await refresh();
     newAgainst = null;
     const marked = $('recommendations').querySelectorAll('.new').length;

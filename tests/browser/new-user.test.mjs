@@ -212,6 +212,7 @@ describe('a new user on the CPU path', { timeout: 600_000 }, () => {
       bar: document.getElementById('train-progress').getAttribute('aria-valuetext'),
       personal: window.localrec.profile.personal,
       marked: [...document.querySelectorAll('#recommendations .item.is-new')].map((r) => Number(r.dataset.item)),
+      kept: window.localrec.chart.kept,
     }));
     const { status } = shown;
     const loss = (x) => x.toFixed(3);
@@ -231,6 +232,7 @@ describe('a new user on the CPU path', { timeout: 600_000 }, () => {
       // Kept: from where the curve starts to its lowest point, and what came into the list.
       assert.equal(report.best, lowest);
       assert.match(status, /^Done in \d+\.\d s: your list now uses your personal weights, /);
+      assert.equal(shown.kept, report.best_step, 'the kept step is marked on the chart');
       assert.ok(status.includes(`(held-out loss ${loss(report.initial)} → ${loss(report.best)} (best at step ${report.best_step}))`), status);
       const entered = (await recommendedIds(page)).filter((id) => !listBefore.includes(id));
       assert.deepEqual(shown.marked, entered);
