@@ -43,6 +43,15 @@ const layoutProblems = (page) => page.evaluate((tap) => {
     const box = control.getBoundingClientRect();
     if (box.height < tap) problems.push(`${control.id || control.getAttribute('aria-label') || control.textContent}: ${Math.round(box.height)} px tall`);
   }
+  // Placeholders are read whole, not cut ("Describe what y").
+  const measure = document.createElement('canvas').getContext('2d');
+  for (const input of document.querySelectorAll('input[placeholder]')) {
+    if (!visible(input)) continue;
+    const style = getComputedStyle(input);
+    measure.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+    const room = input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    if (measure.measureText(input.placeholder).width > room) problems.push(`#${input.id}'s placeholder is cut: "${input.placeholder}" in ${Math.round(room)} px`);
+  }
   const results = document.getElementById('search-results');
   if (results.scrollHeight > results.clientHeight + 1) problems.push(`the search results scroll inside a box of ${results.clientHeight} px`);
   return problems;
