@@ -149,17 +149,17 @@ pub fn franchises<'a>(rows: impl Iterator<Item = (&'a str, &'a str)>) -> Franchi
         .zip(&mains)
         .map(|((own, series), main)| {
             if let Some(series) = series {
-                let series = named_in(series).unwrap_or(series.as_str());
+                let series = named_in(series.as_str()).unwrap_or(series.as_str());
                 return number(format!("series:{series}"));
             }
             let words: Vec<&str> = main.split(' ').collect();
             let prefix = (1..=words.len())
                 .map(|n| words[..n].join(" "))
                 .find(|prefix| known.contains(prefix.as_str()));
-            if let Some(series) = prefix.as_deref().and_then(|p| series_of_main.get(p)) {
+            if let Some(series) = prefix.as_deref().and_then(|p| series_of_main.get(p).copied()) {
                 return number(format!("series:{}", named_in(series).unwrap_or(series)));
             }
-            if let Some(series) = named_in(own) {
+            if let Some(series) = named_in(*own) {
                 return number(format!("series:{series}"));
             }
             number(prefix.unwrap_or_else(|| main.clone()))
