@@ -803,15 +803,6 @@ function dataMessage(message, { alert = false } = {}) {
 
 // ---- Wiring ------------------------------------------------------------------------------
 
-// A control focused at the window's edge comes fully into view, ring and all: the browser
-// stops scrolling as soon as part of it shows (scroll-margin in style.css keeps the gap).
-const RING = 6; // px: the focus ring's width and offset
-document.addEventListener('focusin', ({ target }) => {
-  if (!(target instanceof Element) || target === document.body || target.closest('dialog')) return;
-  const box = target.getBoundingClientRect();
-  if (box.top < RING || box.bottom > window.innerHeight - RING) target.scrollIntoView({ block: 'nearest' });
-});
-
 document.addEventListener('click', onReactionClick);
 document.addEventListener('change', onRatingChange);
 document.addEventListener('keydown', onRatingKeydown);
