@@ -246,7 +246,7 @@ mod tests {
         assert!(same(3, 4) && same(5, 6) && same(7, 8));
         assert!(!same(9, 10) && !same(11, 12) && !same(0, 3));
         let distinct: HashSet<u32> = ids.iter().copied().collect();
-        assert_eq!(distinct.len(), 8, "{ids:?}");
+        assert_eq!(distinct.len(), 9, "{ids:?}");
     }
 
     #[test]
