@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { SITE, embedInPage, goldenCases, launch, maxAbsDiff, siteCopy, startServer, waitForState, watch } from './harness.mjs';
+import { SITE, embedInPage, goldenCases, launch, maxAbsDiff, siteCopy, startServer, waitForList, waitForState, watch } from './harness.mjs';
 
 const TOLERANCE = 1e-4;
 // The compact (int8) model against the PyTorch golden embeddings: the bound.
@@ -171,7 +171,7 @@ describe('WebGPU (SwiftShader, software)', { timeout: 600_000 }, () => {
     const page = await context.newPage();
     const seen = watch(page);
     await page.goto(server.url);
-    await waitForState(page, 'listed', LOAD_TIMEOUT);
+    await waitForList(page, LOAD_TIMEOUT);
     const engine = await page.evaluate(() => window.localrec.rec.engine);
     assert.equal(engine.backend, 'cpu', 'the CPU, not the software GPU');
     assert.ok(engine.passedOver, 'the adapter passed over is reported');

@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { launch, likeFromSearch, startServer, waitForState, watch } from './harness.mjs';
+import { launch, likeFromSearch, startServer, waitForList, waitForState, watch } from './harness.mjs';
 
 const LOAD_TIMEOUT = 180_000;
 const BOOKS = '?catalog=goodbooks-10k&backend=cpu';
@@ -161,7 +161,7 @@ describe('the built site on the CPU fallback', { timeout: 900_000 }, () => {
     const page = await context.newPage();
     const seen = watch(page);
     await page.goto(`${server.url}${BOOKS}`);
-    await waitForState(page, 'listed', LOAD_TIMEOUT);
+    await waitForList(page, LOAD_TIMEOUT);
     let question = null;
     page.once('dialog', (dialog) => { question = dialog.message(); dialog.accept(); });
     await page.click('#delete-all');
@@ -174,7 +174,7 @@ describe('the built site on the CPU fallback', { timeout: 900_000 }, () => {
     assert.match(said, kept);
     assert.deepEqual(await savedProfiles(page), { 'minimal-example/goodbooks-10k': 1 }, 'both of the demo\'s profiles are gone');
     await page.goto(`${server.url}?catalog=anime-5k&backend=cpu`);
-    await waitForState(page, 'listed', LOAD_TIMEOUT);
+    await waitForList(page, LOAD_TIMEOUT);
     assert.deepEqual(await page.evaluate(() => window.localrec.profile.history), [], 'anime\'s too, after a reload');
     assert.deepEqual(seen.errors, []);
     await page.close();
@@ -184,7 +184,7 @@ describe('the built site on the CPU fallback', { timeout: 900_000 }, () => {
     const page = await context.newPage();
     const seen = watch(page);
     await page.goto(`${server.url}${BOOKS}`);
-    await waitForState(page, 'listed', LOAD_TIMEOUT);
+    await waitForList(page, LOAD_TIMEOUT);
     await likeFromSearch(page, 'murder on the orient express', 1);
     const poirot = (list) => list.filter((b) => /Hercule Poirot/.test(b.title));
     const once = await recommended(page);

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { launch, startServer, waitForState, watch } from './harness.mjs';
+import { launch, startServer, waitForList, waitForState, watch } from './harness.mjs';
 
 const LOAD_TIMEOUT = 180_000;
 const TAP = 44; // px: the smallest target a finger hits reliably (WCAG 2.5.5)
@@ -67,7 +67,7 @@ describe('a phone, and the keyboard', { timeout: 600_000 }, () => {
     const page = await context.newPage();
     const seen = watch(page);
     await page.goto(`${server.url}?catalog=goodbooks-10k&backend=cpu`);
-    await waitForState(page, 'listed', LOAD_TIMEOUT);
+    await waitForList(page, LOAD_TIMEOUT);
     // A few reactions (the history panel and personalisation's buttons show), then a search.
     await page.fill('#search', 'agatha christie');
     for (let i = 0; i < 3; i++) {
@@ -90,7 +90,7 @@ describe('a phone, and the keyboard', { timeout: 600_000 }, () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 700 } });
     const page = await context.newPage();
     await page.goto(`${server.url}?backend=cpu`);
-    await waitForState(page, 'listed', LOAD_TIMEOUT);
+    await waitForList(page, LOAD_TIMEOUT);
     // A like button of the list, reached with the keyboard from the control before it, while
     // half of it lies below the window.
     const target = page.locator('#recommendations .item').nth(6).locator('button.like');
