@@ -32,7 +32,7 @@ try {
       await waitForState(page, 'ready', 900_000);
       return page.evaluate(() => window.localrec.timings.firstRecommendations);
     };
-    await page.goto(`${server.url}${backend === 'cpu' ? '?backend=cpu' : ''}`);
+    await page.goto(`${server.url}?backend=${backend}`);
     const cold = await open();
     const cached = [];
     for (let i = 0; i < RELOADS; i++) {

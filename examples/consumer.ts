@@ -1,12 +1,13 @@
 // A TypeScript page using the library through its declarations (checked by `tsc --noEmit -p
 // examples` in the tests; not run). Every call here is the API as documented.
-import { LocalRec, isEngineLoss, type Recommendation, type Reaction } from '../www/localrec.js';
+import { LocalRec, isEngineLoss, type Recommendation, type Reaction, type SavedProfile } from '../www/localrec.js';
 
 export async function fiveFor(taste: string, likes: (number | string)[]): Promise<string[]> {
   const rec = await LocalRec.open({
     site: './',
     catalog: 'goodbooks-10k',
     backend: 'auto',
+    profileNamespace: 'consumer-example',
     onProgress: (event) => console.log(event.phase, event.overallLoaded ?? 0, '/', event.overallTotal ?? 0),
   });
   try {
@@ -34,6 +35,8 @@ export async function fiveFor(taste: string, likes: (number | string)[]): Promis
     await rec.setProfile(previous);
     const vectors: Float32Array[] = await rec.embed(['hello']);
     console.log(vectors[0].length, (await rec.memory()).wasmBytes);
+    const saved: SavedProfile[] = await rec.savedProfiles();
+    console.log(saved.map((p) => `${p.title}: ${p.reactions}`), (await rec.deleteProfile({ everyCatalog: false })).length);
     rec.addEventListener('lost', (event) => console.log(event.detail.toCpu));
     return items.map(({ item, reason }) => `${rec.item(item)?.title ?? item}: ${reason ?? ''}`);
   } catch (error) {

@@ -5,6 +5,7 @@ const $ = (id) => document.getElementById(id);
 const rec = await LocalRec.open({
   site: '../', // the folder `localrec build-site` wrote, relative to this page
   catalog: new URLSearchParams(location.search).get('catalog') ?? undefined, // default: the first
+  profileNamespace: 'minimal-example', // this page's own profiles: the demo's on this site stay apart
   onProgress: ({ phase, overallLoaded: done, overallTotal: all }) => {
     $('status').textContent = `Loading ${phase}${all ? ` ${Math.round((100 * done) / all)}%` : ''}…`;
   },

@@ -19,7 +19,7 @@ use burn::tensor::{Device, Int, Tensor, TensorData};
 use crate::catalog::Catalog;
 use crate::error::{Error, Result};
 use crate::fine_tune::{self, FineTuneConfig, FineTuneProgress, FineTuneReport, Personal};
-use crate::franchise::{cap_franchises, franchise_ids};
+use crate::franchise::{Franchises, cap_franchises, catalog_franchises};
 use crate::head::{
     DISLIKE, Head, HeadConfig, HistoryBatch, ItemTable, load_head, read_rows, save_head,
 };
@@ -159,8 +159,8 @@ pub struct Recommender {
     /// The sparse item–item part of the hybrid, if the catalogue has one.
     item_item: Option<ItemItem>,
     kind: Kind,
-    /// Each row's franchise: a list keeps at most two of one.
-    franchise: Vec<u32>,
+    /// Each row's franchise and work: a list keeps at most two of one franchise, one of a work.
+    franchise: Franchises,
     /// A text-only catalogue's popularity prior (from its popularity column), weighed by
     /// [`TEXT_ONLY_STAGES`]. A hybrid's prior lives in its item–item table.
     text_prior: Option<Vec<f32>>,
@@ -239,7 +239,7 @@ impl Recommender {
         Self {
             head,
             config,
-            franchise: franchise_ids(catalog.items().iter().map(|item| item.title.as_str())),
+            franchise: catalog_franchises(&catalog),
             text_prior,
             catalog,
             items,
@@ -615,12 +615,15 @@ fn top_rows(scores: &[f32], count: usize, allowed: impl Fn(usize) -> bool) -> Ve
     rows
 }
 
-/// A reason must carry at least this part of its row's largest share: the page names the
-/// one or two reactions that really drive a recommendation, not every one that nudged it.
-pub const REASON_SHARE: f32 = 0.5;
+/// A second reason must carry at least this part of its row's largest share: the page names
+/// the reaction that drives a recommendation, and a second only when it counts about as much
+/// (three related likes share most rows about equally; naming all three says nothing).
+pub const REASON_SHARE: f32 = 0.75;
+/// Reasons per row at most, whatever is asked: one, or two comparable ones.
+pub const MAX_REASONS: usize = 2;
 
-/// The `limit` largest positive shares in column `k` of `shares` (`[history][top]`) that are at
-/// least [`REASON_SHARE`] of the largest.
+/// The `limit` (at most [`MAX_REASONS`]) largest positive shares in column `k` of `shares`
+/// (`[history][top]`) that are at least [`REASON_SHARE`] of the largest.
 fn strongest(shares: &[Vec<f32>], k: usize, sources: &[Source], limit: usize) -> Vec<Reason> {
     let mut reasons: Vec<Reason> = shares
         .iter()
@@ -634,7 +637,7 @@ fn strongest(shares: &[Vec<f32>], k: usize, sources: &[Source], limit: usize) ->
     reasons.sort_by(|a, b| b.share.total_cmp(&a.share));
     let largest = reasons.first().map_or(0.0, |r| r.share);
     reasons.retain(|r| r.share >= REASON_SHARE * largest);
-    reasons.truncate(limit);
+    reasons.truncate(limit.min(MAX_REASONS));
     reasons
 }
 
@@ -656,6 +659,23 @@ mod tests {
         assert_eq!(top_rows(&finite, 3, |r| r != 1), vec![4, 2, 3]);
         assert_eq!(top_rows(&finite, 10, |_| true), vec![1, 4, 2, 3, 0]);
         assert!(top_rows(&finite, 0, |_| true).is_empty());
+    }
+
+    #[test]
+    fn one_reason_and_a_second_only_when_comparable() {
+        let sources: Vec<Source> = ["a", "b", "c"].map(|s| Source::Item(s.into())).into();
+        let named = |column: [f32; 3]| -> Vec<Source> {
+            let shares: Vec<Vec<f32>> = column.iter().map(|&s| vec![s]).collect();
+            strongest(&shares, 0, &sources, 3)
+                .into_iter()
+                .map(|r| r.source)
+                .collect()
+        };
+        // Three about equal: the two largest, never three.
+        assert_eq!(named([0.9, 1.0, 0.95]), sources[1..].to_vec());
+        // A second at 60% of the first is not comparable.
+        assert_eq!(named([1.0, 0.6, 0.1]), [sources[0].clone()]);
+        assert!(named([-1.0, 0.0, -0.5]).is_empty(), "nothing raised it");
     }
 
     #[test]

@@ -6,6 +6,8 @@
 
 import { ItemMap } from './item-map.js';
 import { ImportError, LocalRec, MAX_TASTE_CHARS, isEngineLoss } from './localrec.js';
+import { adapterName, isSoftwareAdapter } from './backend-choice.js';
+import { languageNote } from './language-note.js';
 import { TrainingChart } from './training-chart.js';
 import { historyRow, itemRow } from './views.js';
 
@@ -15,10 +17,15 @@ const SEARCH_PAGE = 30;
 const MAX_WORD_PIECES = 256;
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
-const forceCpu = params.get('backend') === 'cpu';
+// ?backend=cpu forces the CPU, ?backend=webgpu WebGPU on any adapter (a software one too).
+const backendParam = ['cpu', 'webgpu'].includes(params.get('backend')) ? params.get('backend') : 'auto';
 // ?weights=f32 loads the model's full-precision weights instead of the compact int8 ones.
 const weights = params.get('weights') === 'f32' ? 'f32' : 'int8';
-const catalogName = params.get('catalog') ?? '';
+// The catalogue last opened here: the plain address opens it again (?catalog= wins).
+const LAST_CATALOG = 'localrec:last-catalog';
+const storedCatalog = () => { try { return localStorage.getItem(LAST_CATALOG) ?? ''; } catch { return ''; } };
+const rememberCatalog = (name) => { try { if (name) localStorage.setItem(LAST_CATALOG, name); else localStorage.removeItem(LAST_CATALOG); } catch { /* not kept */ } };
+const catalogName = params.get('catalog') ?? storedCatalog();
 
 const progressEvents = [];
 const chart = new TrainingChart($('train-chart'));
@@ -76,12 +83,14 @@ function stopElapsed() {
   $('load-elapsed').textContent = '';
 }
 
-function describeBackend({ backend, adapter }) {
+function describeBackend({ backend, adapter, reason }) {
   if (backend !== 'webgpu') {
-    return forceCpu ? 'CPU (chosen in the URL)' : 'CPU (this browser offers no WebGPU adapter)';
+    const why = backendParam === 'cpu' ? 'chosen in the URL' : reason;
+    return `CPU${why ? ` (${why})` : ''}`;
   }
-  const name = [adapter.vendor, adapter.architecture, adapter.description].filter(Boolean).join(' · ');
-  return `WebGPU${name ? ` (${name})` : ''}${adapter.isFallbackAdapter ? ', software fallback adapter' : ''}`;
+  const name = adapterName(adapter);
+  const software = isSoftwareAdapter(adapter) ? ', a software adapter (chosen in the URL)' : '';
+  return `WebGPU${name ? ` (${name})` : ''}${software}`;
 }
 
 function showError(message) {
@@ -99,10 +108,17 @@ async function start() {
   $('model-card').hidden = false;
   $('progress').value = 0;
   showElapsed(performance.now());
+  const open = (catalog) => LocalRec.open({ site: './', catalog, backend: backendParam, weights, onProgress });
   try {
-    rec = await LocalRec.open({
-      site: './', catalog: catalogName, backend: forceCpu ? 'cpu' : 'auto', weights, onProgress,
-    });
+    try {
+      rec = await open(catalogName);
+    } catch (error) {
+      // A remembered catalogue the site no longer has: its first one instead.
+      if (error.code !== 'site' || params.has('catalog') || !catalogName) throw error;
+      rememberCatalog('');
+      rec = await open('');
+    }
+    rememberCatalog(rec.catalog.name);
   } catch (error) {
     $('status').textContent = 'The catalogue could not be loaded.';
     showError(error.message);
@@ -523,12 +539,15 @@ async function useTaste(event) {
   const described = rec.describe(taste).catch(() => null);
   const pieces = taste ? showPieces(taste) : null;
   await refresh();
-  await described;
+  const read = await described;
   // (Only if the box still holds this sentence: a later one has its own note.)
-  if ((await pieces) >= MAX_WORD_PIECES && $('taste').value.trim() === taste) {
+  if ($('taste').value.trim() !== taste) return;
+  if ((await pieces) >= MAX_WORD_PIECES) {
     notes.push(`The model reads only its first ${MAX_WORD_PIECES} word pieces (shown under “How it works”); the rest is left out.`);
-    $('taste-note').textContent = notes.join(' ');
   }
+  const language = taste && read ? languageNote(taste, read.pieces) : '';
+  if (language) notes.push(language);
+  $('taste-note').textContent = notes.join(' ');
 }
 
 // ---- Personalisation -------------------------------------------------------------------
@@ -536,6 +555,7 @@ async function useTaste(event) {
 async function personalize({ steps = 60, patience = 15 } = {}) {
   if (training) return;
   training = true;
+  const startedAt = performance.now(); // what the person waited, loading and the list included
   const listBefore = new Set(recommendations.map((r) => r.item));
   $('train').disabled = true;
   $('train-reset').hidden = true;
@@ -574,6 +594,7 @@ async function personalize({ steps = 60, patience = 15 } = {}) {
     $('train-progress').setAttribute('aria-valuetext', report.cancelled ? `Cancelled at step ${ran}`
       : ran < steps ? `Stopped early at step ${ran} of ${steps}: no better held-out loss for ${patience} steps` : `All ${steps} steps run`);
     if (improved) newAgainst = listBefore;
+    chart.markKept(improved ? report.best_step : null);
     await refresh();
     newAgainst = null;
     const marked = $('recommendations').querySelectorAll('.new').length;
@@ -581,8 +602,11 @@ async function personalize({ steps = 60, patience = 15 } = {}) {
       // A cancelled run changes nothing: the weights in use stay.
       $('train-status').textContent = `Cancelled at step ${ran}; ${rec.personal ? 'your previous personal weights are kept' : 'nothing changed'}.`;
     } else if (improved) {
-      $('train-status').textContent = `Done: held-out loss ${loss(report.initial)} → ${loss(report.best)}${best}, ${why}, in ${report.seconds.toFixed(1)} s. `
-        + `Your recommendations now use it: ${marked ? `${marked} new in the list, marked “new”` : 'the same items, reordered'}.`;
+      // Plain words first (what changed, how long it took); the numbers after, for the curious.
+      const waited = (performance.now() - startedAt) / 1000;
+      $('train-status').textContent = `Done in ${waited.toFixed(1)} s: your list now uses your personal weights, `
+        + `${marked ? `${marked} new in it (marked “new”)` : 'the same items, reordered'}. They predict the reactions it kept aside `
+        + `better than before (held-out loss ${loss(report.initial)} → ${loss(report.best)}${best}); ${why}.`;
     } else if (lowestLoss < report.initial && report.reciprocal_rank) {
       // The loss fell, but the held-out items did not come higher in the list: not kept.
       const [without, withWeights] = report.reciprocal_rank;
@@ -637,6 +661,7 @@ async function importFile() {
   } catch (error) {
     const why = error instanceof ImportError ? error.message : `It could not be read (${error.message}).`;
     dataMessage(`Nothing was imported. ${why}`, { alert: true });
+    offerSwitch(error.catalog ?? null);
     return;
   }
   const current = rec.profile;
@@ -654,6 +679,15 @@ async function importFile() {
   dataMessage(message);
   offerUndo(empty ? null : previous);
   await refresh();
+}
+
+/** A file for another catalogue of this site: a button that opens it (the file is chosen again there). */
+function offerSwitch(name) {
+  const button = $('import-switch');
+  button.hidden = !name;
+  if (!name) return;
+  button.textContent = `Open ${rec.catalogs.find((c) => c.name === name).title}`;
+  button.onclick = () => { $('catalog-select').value = name; switchCatalogue(); };
 }
 
 /** The in-page question before an import changes a profile: 'merge', 'replace' or null. */
@@ -705,14 +739,46 @@ function showProfile() {
   renderSearch();
 }
 
+/** "Anime (3 reactions, a description) and Books (2 reactions)": what profiles hold, in words. */
+function describeSaved(profiles) {
+  const one = ({ title, reactions, taste, personal }) => {
+    const parts = [reactions ? `${reactions} reaction${reactions === 1 ? '' : 's'}` : null, taste ? 'a description' : null, personal ? 'personal weights' : null]
+      .filter(Boolean);
+    return `${title} (${parts.join(', ')})`;
+  };
+  const all = profiles.map(one);
+  return all.length > 1 ? `${all.slice(0, -1).join(', ')} and ${all.at(-1)}` : all[0];
+}
+
+// What "Delete everything" leaves: nothing in it is the person's.
+const KEPT = 'The downloaded language model and catalogue files stay in the browser\'s cache: they hold nothing of yours.';
+
+/** Deletes every catalogue's profile (not only the open one's), saying what before and after. */
 async function deleteEverything() {
-  if (!window.confirm('Delete your reactions, taste and personal weights from this browser?')) return;
-  offerUndo(null);
+  let saved = null;
+  let others = [];
   try {
-    await rec.deleteProfile();
-    dataMessage('Everything was deleted from this browser.');
+    saved = await rec.savedProfiles();
+    others = (await rec.savedProfiles({ everyNamespace: true })).filter((p) => !saved.some((s) => s.namespace === p.namespace));
+  } catch {
+    // Storage unreadable: the question cannot list what is saved.
+  }
+  const what = saved === null ? 'your reactions, descriptions and personal weights for every catalogue'
+    : saved.length ? `your saved data for ${describeSaved(saved)}` : 'your reactions, descriptions and personal weights (none saved yet)';
+  // Profiles of other pages built on the library (the examples) are theirs to delete.
+  const otherPages = others.length
+    ? ` Other pages on this site keep their own profiles (${others.map((p) => `${p.namespace}: ${describeSaved([p])}`).join('; ')}); open them to delete those.`
+    : '';
+  if (!window.confirm(`Delete ${what} from this browser? ${KEPT}${otherPages}`)) return;
+  offerUndo(null);
+  rememberCatalog('');
+  try {
+    const deleted = await rec.deleteProfile({ everyCatalog: true });
+    dataMessage(deleted.length
+      ? `Your saved data was deleted from this browser: ${describeSaved(deleted)}. ${KEPT}${otherPages}`
+      : `Nothing of yours was saved in this browser; the page was reset (nothing left to be deleted). ${KEPT}${otherPages}`);
   } catch (error) {
-    dataMessage(`Could not delete the saved profile: ${error.message}`, { alert: true });
+    dataMessage(`Could not delete the saved profiles: ${error.message}`, { alert: true });
   }
   $('taste').value = '';
   $('train-status').textContent = '';
@@ -730,6 +796,7 @@ function notify(message) {
 
 /** A result of export / import / delete: a status, or (`alert`) a refusal that is announced at once. */
 function dataMessage(message, { alert = false } = {}) {
+  if (!alert) offerSwitch(null);
   $('data-status').textContent = alert ? '' : message;
   $('data-alert').textContent = alert ? message : '';
 }

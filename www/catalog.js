@@ -11,6 +11,11 @@ export class Catalog {
     // Lower-cased "title | field | field" per item, for search.
     this.haystacks = items.map((item) => [item.title, ...columns.map((c) => item.fields?.[c] ?? '')].join(' | ').toLowerCase());
     this.titles = items.map((item) => item.title.toLowerCase());
+    // Whole words of each field's first entry (a book's first author: "christie" is Agatha
+    // Christie, not a translator named in a companion book), and of the fields in all.
+    const wordsOf = (text) => text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+    this.leads = items.map((item) => new Set(columns.flatMap((c) => wordsOf((item.fields?.[c] ?? '').split(', ')[0]))));
+    this.fieldWords = items.map((item) => new Set(columns.flatMap((c) => wordsOf(item.fields?.[c] ?? ''))));
   }
 
   /** The item with id `id` (a number, a string, or an attribute holding either), or undefined. */
@@ -30,8 +35,10 @@ export class Catalog {
 
   /**
    * Items whose title or shown fields contain every word of `query`, best first: the exact
-   * title, then titles that start with the query, then titles that contain it, then titles
-   * with every word, then the rest (matches in the other fields); catalogue order within each.
+   * title, then titles that start with the query, then items whose fields' first entries have
+   * every word as a whole word (an author's name: "sayers" finds Dorothy L. Sayers before
+   * books she did not write), then titles that contain the query, then titles with every word,
+   * then whole words in the fields, then the rest; catalogue order within each.
    * `{items, total}`: the first `limit` of them and how many match in all.
    */
   searchPage(query, limit = 30) {
@@ -46,9 +53,11 @@ export class Catalog {
       const title = this.titles[i];
       if (title === phrase) return 0;
       if (title.startsWith(phrase)) return 1;
-      if (title.includes(phrase)) return 2;
-      if (words.every((word) => title.includes(word))) return 3;
-      return 4;
+      if (words.every((word) => this.leads[i].has(word))) return 2;
+      if (title.includes(phrase)) return 3;
+      if (words.every((word) => title.includes(word))) return 4;
+      if (words.every((word) => this.fieldWords[i].has(word))) return 5;
+      return 6;
     };
     const ranks = new Map(hits.map((i) => [i, rank(i)]));
     hits.sort((a, b) => ranks.get(a) - ranks.get(b) || a - b);

@@ -17,7 +17,13 @@ export const MAX_EVENTS = 20_000;
 export const MAX_TASTE_CHARS = 2_000;
 const MAX_PERSONAL_DIM = 4_096; // the residual has the head's dimension (64 today)
 
-export class ImportError extends Error {}
+/** Why an import was refused; `catalog`: the site's other catalogue the file is for, if any. */
+export class ImportError extends Error {
+  constructor(message, { catalog = null } = {}) {
+    super(message);
+    this.catalog = catalog;
+  }
+}
 
 /** The file's content for `profile` (names are included for people reading the file). */
 export function exportHistory(profile, catalog, catalogId) {
@@ -49,10 +55,11 @@ function exportPersonal(personal) {
 
 /**
  * Reads an import: `bytes` is the file's size, `text` its content; `personalDim`, when known,
- * the length personal weights must have. Returns `{history, taste, personal}` (`personal`
+ * the length personal weights must have; `catalogs`, the site's catalogues (`[{name, title}]`),
+ * so that a file for another one is named by its title. Returns `{history, taste, personal}` (`personal`
  * null when the file has none) or throws an `ImportError` that says what is wrong.
  */
-export function parseHistoryImport(text, { bytes, catalog, catalogId, personalDim = null }) {
+export function parseHistoryImport(text, { bytes, catalog, catalogId, personalDim = null, catalogs = [] }) {
   if (bytes > MAX_IMPORT_BYTES) {
     throw new ImportError(`This file is ${(bytes / 1e6).toFixed(1)} MB; a history file is at most ${MAX_IMPORT_BYTES / 1e6} MB.`);
   }
@@ -69,7 +76,12 @@ export function parseHistoryImport(text, { bytes, catalog, catalogId, personalDi
     throw new ImportError(`This history file has schema ${JSON.stringify(data.schema)}; this version reads schemas ${READABLE_SCHEMAS.join(' and ')}.`);
   }
   if (data.catalog !== catalogId) {
-    throw new ImportError(`This history is for the catalogue ${JSON.stringify(data.catalog)}, not ${catalogId}.`);
+    const title = (name) => catalogs.find((c) => c.name === name)?.title;
+    const here = title(catalogId) ?? catalogId;
+    if (title(data.catalog)) {
+      throw new ImportError(`This history is for ${title(data.catalog)}, not ${here}: open ${title(data.catalog)} and import it there.`, { catalog: data.catalog });
+    }
+    throw new ImportError(`This history is for the catalogue ${JSON.stringify(data.catalog)}, which this site does not have (this is ${here}).`);
   }
   if (!Array.isArray(data.history)) throw new ImportError('The file has no "history" list.');
   if (data.history.length > MAX_EVENTS) {

@@ -68,7 +68,10 @@ export interface OpenOptions {
   site?: string | URL;
   /** A catalogue's name from site.json; the first one by default. */
   catalog?: string;
-  /** 'auto' (WebGPU where the browser offers it, else the CPU), 'webgpu' or 'cpu'. */
+  /**
+   * 'auto' (WebGPU where the browser offers a hardware adapter; the CPU where it offers none, or
+   * only a software / fallback one such as SwiftShader), 'webgpu' (any adapter) or 'cpu'.
+   */
   backend?: 'auto' | Backend;
   /** The model's weights: 'int8' (compact, 23 MB: the default) or 'f32' (87 MB). */
   weights?: ModelWeights;
@@ -77,6 +80,12 @@ export interface OpenOptions {
   encoder?: boolean;
   /** Another worker speaking the same protocol (benchmarks). */
   workerUrl?: string | URL;
+  /**
+   * Whose profiles these are: pages of one origin that open the library with the same namespace
+   * share the person's profiles (one per catalogue); the default ('') is the demo page's. Give
+   * your page its own (e.g. 'my-shop'), unless it should share the demo's. No '/'.
+   */
+  profileNamespace?: string;
 }
 
 export type ModelWeights = 'int8' | 'f32';
@@ -197,6 +206,19 @@ export interface ImportResult {
   previous: Profile;
 }
 
+/** A profile kept in this browser, as `savedProfiles` lists it. */
+export interface SavedProfile {
+  catalog: string;
+  /** The page's profile namespace ('' for the demo's; see `OpenOptions.profileNamespace`). */
+  namespace: string;
+  /** The catalogue's title where this site has it, else its name. */
+  title: string;
+  reactions: number;
+  /** Whether there is a taste sentence, and personal weights. */
+  taste: boolean;
+  personal: boolean;
+}
+
 export interface Storage {
   /** Whether the browser agreed not to evict the profile. */
   persisted: boolean;
@@ -246,7 +268,11 @@ export declare class LocalRec extends EventTarget {
   readonly openMillis: { download: number; create: number; loadCatalog: number };
   readonly catalogs: CatalogSummary[];
   readonly catalog: CatalogInfo;
-  readonly engine: { backend: Backend; adapter: Adapter | null };
+  /**
+   * The engine: `adapter` null on the CPU; `passedOver`, a WebGPU adapter not used (under
+   * 'auto', a software or fallback one: the CPU is faster); `reason`, why this backend, in words.
+   */
+  readonly engine: { backend: Backend; adapter: Adapter | null; passedOver: Adapter | null; reason: string };
   readonly hasEncoder: boolean;
   readonly encoderState: 'idle' | 'loading' | 'loaded' | 'failed';
   readonly profile: Profile;
@@ -280,7 +306,10 @@ export declare class LocalRec extends EventTarget {
   readProfileFile(file: Blob | string | object): Promise<ImportedProfile>;
   importProfile(file: Blob | string | object | ImportedProfile, options?: { mode?: 'replace' | 'merge'; fileName?: string }): Promise<ImportResult>;
   setProfile(profile: Partial<Profile>): Promise<void>;
-  deleteProfile(): Promise<void>;
+  /** The non-empty profiles of this page's namespace (or every page's), the open catalogue's first. */
+  savedProfiles(options?: { everyNamespace?: boolean }): Promise<SavedProfile[]>;
+  /** Deletes the open catalogue's profile, or (`everyCatalog`) every one of the namespace; resolves to what was deleted. */
+  deleteProfile(options?: { everyCatalog?: boolean }): Promise<SavedProfile[]>;
 
   /** Ends the worker (freeing the engine's memory) and stops following other tabs. */
   close(): void;

@@ -17,7 +17,8 @@ import { EngineClient } from './engine-client.js';
 import {
   ImportError, MAX_IMPORT_BYTES, MAX_TASTE_CHARS, applyImport, describeImport, exportHistory, parseHistoryImport,
 } from './history-file.js';
-import { Profile, withReaction } from './profile.js';
+import { Profile, announceChange, withReaction } from './profile.js';
+import { catalogOfKey, deleteProfiles, listProfiles, profileKey } from './profile-store.js';
 import { isReaction } from './reactions.js';
 import { MODEL_WEIGHTS, SiteError, findCatalog, modelFiles, readSite } from './site.js';
 
@@ -41,7 +42,16 @@ const isImported = (value) => value?.[IMPORTED] === true;
 
 const here = () => globalThis.document?.baseURI ?? globalThis.location?.href;
 const plain = (history) => history.map(({ item, reaction }) => ({ item, reaction }));
-const shorten = (text, max) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
+/** `text` in at most `max` characters, cut at a word boundary where it must be cut ("…"). */
+const shorten = (text, max) => {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max - 1);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > max / 2 ? cut.slice(0, space) : cut).replace(/[\s,;:.(–-]+$/, '')}…`;
+};
+// Reasons stay short: a long title or description is cut (at a word) to this many characters.
+const REASON_TITLE = 60;
+const REASON_TASTE = 40;
 
 export class LocalRec extends EventTarget {
   /**
@@ -52,8 +62,12 @@ export class LocalRec extends EventTarget {
    */
   static async open({
     site = './', catalog = '', backend = 'auto', weights = 'int8', onProgress = null, encoder = true, workerUrl,
+    profileNamespace = '',
   } = {}) {
     if (!['auto', 'webgpu', 'cpu'].includes(backend)) throw new LocalRecError('bad-request', `unknown backend ${JSON.stringify(backend)}`);
+    if (typeof profileNamespace !== 'string' || profileNamespace.includes('/')) {
+      throw new LocalRecError('bad-request', `profileNamespace must be text without '/', not ${JSON.stringify(profileNamespace)}`);
+    }
     if (!MODEL_WEIGHTS.includes(weights)) throw new LocalRecError('bad-request', `unknown model weights ${JSON.stringify(weights)} (expected 'int8' or 'f32')`);
     const siteUrl = new URL(site, here());
     if (!siteUrl.pathname.endsWith('/')) siteUrl.pathname += '/';
@@ -70,7 +84,7 @@ export class LocalRec extends EventTarget {
     const read = readSite(manifest, siteUrl);
     const entry = findCatalog(read, catalog);
     modelFiles(read, weights); // a site without f32 weights says so now
-    const rec = new LocalRec(read, entry, { backend, weights, encoder, onProgress, workerUrl });
+    const rec = new LocalRec(read, entry, { backend, weights, encoder, onProgress, workerUrl, profileNamespace });
     try {
       await rec.#start();
     } catch (error) {
@@ -88,7 +102,7 @@ export class LocalRec extends EventTarget {
   #profile;
   #catalog = null;
   #info = null;
-  #engine = null; // {backend, adapter}
+  #engine = null; // {backend, adapter, passedOver, reason}
   #encoder = { state: 'idle', promise: null, result: null, error: null };
   #encoderWaiters = null;
   #recovering = null;
@@ -103,7 +117,7 @@ export class LocalRec extends EventTarget {
     this.#options = options;
     this.#client = new EngineClient((event) => this.#progress(event), (error) => this.#lost(error), options.workerUrl);
     this.#profile = new Profile({
-      key: entry.name,
+      key: profileKey(options.profileNamespace, entry.name),
       onOutsideChange: () => {
         this.#dropUnknown();
         this.dispatchEvent(new CustomEvent('change', { detail: { source: 'other-tab' } }));
@@ -129,7 +143,7 @@ export class LocalRec extends EventTarget {
       weights: this.#options.weights, prefetchEncoder: this.#options.encoder,
     });
     const [opened] = await Promise.all([opening, this.#restoreProfile()]);
-    this.#engine = { backend: opened.backend, adapter: opened.adapter };
+    this.#engine = { backend: opened.backend, adapter: opened.adapter, passedOver: opened.passedOver, reason: opened.reason };
     /** Milliseconds the opening took: `{download, create, loadCatalog}` (diagnostics). */
     this.openMillis = opened.millis;
     this.#info = opened.catalog;
@@ -208,7 +222,11 @@ export class LocalRec extends EventTarget {
     return this.#info;
   }
 
-  /** The engine: `{backend: 'webgpu' | 'cpu', adapter}` (adapter null on the CPU). */
+  /**
+   * The engine: `{backend: 'webgpu' | 'cpu', adapter, passedOver, reason}`: adapter null on the
+   * CPU; passedOver, a WebGPU adapter not used (a software one, under 'auto'); reason, why this
+   * backend in words ('' for a GPU).
+   */
   get engine() {
     return { ...this.#engine };
   }
@@ -310,20 +328,21 @@ export class LocalRec extends EventTarget {
     return result;
   }
 
-  /** "Because you liked A and rated B 9", from a row's shares; null when nothing names it. */
+  /** "Because you liked A and rated B 9", from a row's one or two shares; null when nothing names it. */
   #explain(because, history, taste) {
     const reactionOf = new Map(history.map((event) => [event.item, event.reaction]));
     const parts = because.map(({ source }) => {
-      if (source.kind === 'taste') return `you described “${shorten(taste, 40)}”`;
+      if (source.kind === 'taste') return `you described “${shorten(taste, REASON_TASTE)}”`;
       const item = this.#catalog.get(source.index);
       const reaction = reactionOf.get(item?.id);
       // A dislike can raise a score too (the item is unlike it); that reads oddly as a reason.
       if (!item || reaction === undefined || reaction === 'dislike') return null;
-      return reaction === 'like' ? `you liked ${item.title}` : `you rated ${item.title} ${reaction}`;
+      const title = shorten(item.title, REASON_TITLE);
+      return reaction === 'like' ? `you liked ${title}` : `you rated ${title} ${reaction}`;
     }).filter(Boolean);
     // No reaction raised this item's score by a share worth naming: it is here on its own merit.
     if (parts.length === 0) return history.length > 0 ? 'Popular with people like you' : null;
-    return `Because ${parts.length === 1 ? parts[0] : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`}`;
+    return `Because ${parts.join(' and ')}`;
   }
 
   /**
@@ -438,7 +457,7 @@ export class LocalRec extends EventTarget {
       bytes = text.length;
     }
     const imported = parseHistoryImport(text, {
-      bytes, catalog: this.#catalog, catalogId: this.#entry.name, personalDim: this.#info.dim,
+      bytes, catalog: this.#catalog, catalogId: this.#entry.name, personalDim: this.#info.dim, catalogs: this.catalogs,
     });
     Object.defineProperty(imported, IMPORTED, { value: true });
     return imported;
@@ -466,10 +485,61 @@ export class LocalRec extends EventTarget {
     return this.#profile.change((p) => ({ ...p, history, taste, personal }));
   }
 
-  /** Deletes this catalogue's profile from the browser. */
-  deleteProfile() {
+  /**
+   * The profiles this page keeps in this browser (its namespace's, one per catalogue), as
+   * saved: `[{catalog, title, namespace, reactions, taste, personal}]` (title: the catalogue's,
+   * where this site has it; taste and personal: whether there is one), the open catalogue's
+   * first; empty profiles are left out. `everyNamespace`: other pages' profiles on this origin too.
+   */
+  async savedProfiles({ everyNamespace = false } = {}) {
+    return (await this.#storedProfiles(everyNamespace)).filter((p) => p.reactions > 0 || p.taste || p.personal).map(({ key, ...p }) => p);
+  }
+
+  async #storedProfiles(everyNamespace = false) {
     this.#assertOpen();
-    return this.#profile.deleteAll();
+    await this.saved();
+    const own = this.#options.profileNamespace;
+    // A key → [namespace, catalogue] (the catalogue undefined where the key is another page's).
+    const split = (key) => {
+      if (!everyNamespace) return [own, catalogOfKey(own, key)];
+      const slash = key.indexOf('/');
+      return slash < 0 ? ['', key] : [key.slice(0, slash), key.slice(slash + 1)];
+    };
+    const found = await listProfiles((key) => split(key)[1] !== undefined);
+    const titles = new Map(this.catalogs.map(({ name, title }) => [name, title]));
+    const first = (p) => p.namespace === own && p.catalog === this.#entry.name;
+    return found
+      .map(({ key, profile }) => {
+        const [namespace, catalog] = split(key);
+        return {
+          key, catalog, title: titles.get(catalog) ?? catalog, namespace, reactions: profile?.history?.length ?? 0,
+          taste: Boolean(profile?.taste), personal: Boolean(profile?.personal),
+        };
+      })
+      .sort((a, b) => first(b) - first(a) || (a.namespace !== own) - (b.namespace !== own) || a.title.localeCompare(b.title));
+  }
+
+  /**
+   * Deletes this catalogue's profile from the browser, or with `everyCatalog` every catalogue's
+   * of this page's namespace (other tabs showing them hear of it). Resolves to what was deleted
+   * (as `savedProfiles` lists it).
+   */
+  async deleteProfile({ everyCatalog = false } = {}) {
+    this.#assertOpen();
+    let stored = [];
+    try {
+      stored = await this.#storedProfiles();
+    } catch {
+      // Storage unreadable: nothing saved can be listed; this tab's profile still goes.
+    }
+    if (!everyCatalog) stored = stored.filter((p) => p.catalog === this.#entry.name);
+    await this.#profile.deleteAll();
+    const others = stored.filter((p) => p.catalog !== this.#entry.name).map((p) => p.key);
+    if (others.length) {
+      await deleteProfiles(others);
+      for (const key of others) announceChange(key);
+    }
+    return stored.filter((p) => p.reactions > 0 || p.taste || p.personal).map(({ key, ...p }) => p);
   }
 
   /** Saved reactions to items this catalogue no longer has are set aside (counted in `storage.ignored`). */
@@ -505,7 +575,8 @@ export class LocalRec extends EventTarget {
           site: this.#site.url, manifest: this.#site.manifest, catalog: this.#entry.name, backend: this.#options.backend,
           weights: this.#options.weights, prefetchEncoder: hadEncoder,
         });
-        this.#engine = { backend: opened.backend, adapter: opened.adapter };
+        const reason = toCpu && error.code === 'device-lost' ? 'the GPU stopped working' : opened.reason;
+        this.#engine = { backend: opened.backend, adapter: opened.adapter, passedOver: opened.passedOver, reason };
         this.#encoder = { state: 'idle', promise: null, result: null, error: null };
         if (hadEncoder) await this.loadEncoder();
         this.dispatchEvent(new CustomEvent('restored', { detail: this.engine }));

@@ -1,5 +1,5 @@
 // The person's profiles in IndexedDB (through `idb`), one per catalogue (keyed by the
-// catalogue's name): history, taste sentence and personal weights in one record, changed in one
+// catalogue's name, after `<namespace>/` for a page that keeps its own; see profileKey): history, taste sentence and personal weights in one record, changed in one
 // transaction, so a reload sees the old profile or the new one, never a mix. Where storage
 // fails (denied, full) the app keeps working in memory and says so.
 //
@@ -14,6 +14,19 @@ const DB_VERSION = 2;
 const STORE = 'profile';
 const LEGACY_KEY = 'current';
 const LEGACY_CATALOG = 'anime-5k';
+
+/**
+ * Where catalogue `catalog`'s profile is kept for pages of `namespace`: the demo's ('') is the
+ * catalogue's name; another page's is `<namespace>/<catalogue>`, so that two pages of one
+ * origin never read or overwrite each other's profile by accident.
+ */
+export const profileKey = (namespace, catalog) => (namespace ? `${namespace}/${catalog}` : catalog);
+
+/** The catalogue of a key, if the key is `namespace`'s; else undefined. */
+export function catalogOfKey(namespace, key) {
+  if (!namespace) return key.includes('/') ? undefined : key;
+  return key.startsWith(`${namespace}/`) ? key.slice(namespace.length + 1) : undefined;
+}
 
 export function emptyProfile() {
   return { schema: PROFILE_SCHEMA, history: [], taste: '', personal: null };
@@ -92,6 +105,21 @@ export async function updateProfile(key, change) {
 
 export async function deleteProfile(key) {
   await (await db()).delete(STORE, key);
+}
+
+/** The saved profiles whose keys `keep(key)` accepts: `[{key, profile}]`. */
+export async function listProfiles(keep) {
+  const tx = (await db()).transaction(STORE);
+  const keys = (await tx.store.getAllKeys()).filter((key) => typeof key === 'string' && keep(key));
+  const profiles = await Promise.all(keys.map((key) => tx.store.get(key)));
+  await tx.done;
+  return keys.map((key, i) => ({ key, profile: profiles[i] }));
+}
+
+/** Deletes the profiles under `keys` in one transaction (all or none). */
+export async function deleteProfiles(keys) {
+  const tx = (await db()).transaction(STORE, 'readwrite', { durability: 'strict' });
+  await Promise.all([...keys.map((key) => tx.store.delete(key)), tx.done]);
 }
 
 /** Asks the browser not to evict this origin's storage. Resolves to whether it agreed. */

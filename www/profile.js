@@ -6,12 +6,21 @@
 
 import { askPersistentStorage, deleteProfile, emptyProfile, loadProfile, updateProfile } from './profile-store.js';
 
+/** Tells the tabs that show profile `key` that it changed (they reload it). */
+export function announceChange(key) {
+  if (!('BroadcastChannel' in self)) return;
+  const channel = new BroadcastChannel(channelName(key));
+  channel.postMessage('changed');
+  channel.close();
+}
+const channelName = (key) => `localrec-profile:${key}`;
+
 const sameContent = (a, b) =>
   JSON.stringify([a.history, a.taste, a.personal]) === JSON.stringify([b.history, b.taste, b.personal]);
 
 export class Profile {
   /**
-   * `key`: the catalogue whose profile this is; `onOutsideChange()`: the profile changed under
+   * `key`: where the profile is kept (see profileKey); `onOutsideChange()`: the profile changed under
    * this tab (another tab's change arrived); `onSaveError(error)`: a change could not be saved
    * (it is kept in this tab).
    */
@@ -26,7 +35,7 @@ export class Profile {
     this.pendingSaves = 0;
     this.otherTabChanged = false;
     this.following = false;
-    this.tabs = 'BroadcastChannel' in self ? new BroadcastChannel(`localrec-profile:${key}`) : null;
+    this.tabs = 'BroadcastChannel' in self ? new BroadcastChannel(channelName(key)) : null;
     this.tabs?.addEventListener('message', () => {
       if (!this.following) return;
       // Our own queued saves read the latest state anyway; reload after them.

@@ -13,7 +13,7 @@ export class TrainingChart {
   /** Starts an empty chart (one per run). */
   reset() {
     this.plot?.destroy();
-    this.data = [[], [], []];
+    this.data = [[], [], [], []];
     const width = Math.max(240, this.container.clientWidth || 300);
     this.plot = new uPlot({
       width,
@@ -24,6 +24,8 @@ export class TrainingChart {
         { label: 'step' },
         { label: 'training', stroke: '#3856d6', width: 2 },
         { label: 'held-out', stroke: '#d9822b', width: 2 },
+        // The step whose weights were kept: one dot on the held-out curve.
+        { label: 'kept', stroke: '#1d2330', fill: '#1d2330', width: 0, points: { show: true, size: 10 } },
       ],
       legend: { live: false },
     }, this.data, this.container);
@@ -33,6 +35,7 @@ export class TrainingChart {
     this.data[0].push(step);
     this.data[1].push(loss);
     this.data[2].push(validation);
+    this.data[3].push(null);
     this.plot.setData(this.data);
   }
 
@@ -42,7 +45,21 @@ export class TrainingChart {
     this.data[0].unshift(0);
     this.data[1].unshift(null);
     this.data[2].unshift(initial);
+    this.data[3].unshift(null);
     this.plot.setData(this.data);
+  }
+
+  /** Marks step `step` as the one whose weights were kept (null: none). */
+  markKept(step) {
+    if (!this.data) return;
+    this.data[3] = this.data[0].map((s, i) => (s === step ? this.data[2][i] : null));
+    this.plot.setData(this.data);
+  }
+
+  /** The step marked as kept, or null. */
+  get kept() {
+    const at = this.data?.[3].findIndex((v) => v !== null) ?? -1;
+    return at < 0 ? null : this.data[0][at];
   }
 
   /** The held-out loss plotted at step 0, or null. */

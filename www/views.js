@@ -1,7 +1,7 @@
 // Rendering of items and reactions. Every text from data goes in as a text node (never
 // innerHTML): a name like "<img onerror=…>" shows as those characters.
 
-import { describeReaction } from './reactions.js';
+import { describeReaction, isPositive } from './reactions.js';
 
 function element(tag, { className, text, attrs } = {}, children = []) {
   const node = document.createElement(tag);
@@ -57,7 +57,11 @@ export function itemRow(item, meta, reaction, because = null, { isNew = false } 
 export function historyRow(item, event) {
   return element('li', { attrs: { 'data-item': item.id } }, [
     element('span', { className: 'name', text: item.title }),
-    element('span', { className: `reaction ${event.reaction === 'dislike' ? 'negative' : ''}`, text: describeReaction(event.reaction) }),
+    // Coloured by what it says: a like or a good rating, a dislike, a low rating (not a like).
+    element('span', {
+      className: `reaction ${event.reaction === 'dislike' ? 'negative' : isPositive(event.reaction) ? '' : 'low'}`,
+      text: describeReaction(event.reaction),
+    }),
     element('button', {
       className: 'remove', text: 'Remove',
       attrs: { type: 'button', 'data-remove': item.id, 'aria-label': `Remove your reaction to ${item.title}` },

@@ -11,6 +11,7 @@
 
 import init, { Engine } from '../pkg/localrec.js';
 import { fetchVerified, loadModelFiles, progressOver } from './model-cache.js';
+import { chooseBackend } from './backend-choice.js';
 import { reactionCode } from './reactions.js';
 import { catalogFiles, findCatalog, modelFiles, readSite } from './site.js';
 
@@ -20,6 +21,8 @@ let crashed = false; // after a wasm trap the instance must not be used again
 let queue = Promise.resolve();
 let cancelRequested = false;
 const tasteVectors = new Map(); // sentence → its text vector (the last few)
+// Reasons per row: one, or two comparable ones (the engine's rule: recommender::strongest).
+const REASONS = 2;
 
 const post = (message, transfer = []) => self.postMessage(message, transfer);
 
@@ -172,8 +175,9 @@ async function tasteVector(text) {
 const handlers = {
   /**
    * `{site, manifest, catalog, backend}`: the site's URL and manifest (site.json), the
-   * catalogue's name, 'auto' | 'webgpu' | 'cpu'. Loads the wasm and the catalogue (no model):
-   * recommendations work from here on. → `{backend, adapter, catalog, millis}`.
+   * catalogue's name, 'auto' | 'webgpu' | 'cpu' (see backend-choice.js). Loads the wasm and the
+   * catalogue (no model): recommendations work from here on. → `{backend, adapter, passedOver,
+   * reason, catalog, millis}` (passedOver: an adapter not used; reason: why this backend).
    */
   async open({ site: siteUrl, manifest, catalog: name, backend = 'auto', weights = 'int8', prefetchEncoder = false }, id) {
     const started = performance.now();
@@ -203,17 +207,22 @@ const handlers = {
     });
     [wasm] = await Promise.all([init(), catalogue]);
     const loadedAt = performance.now();
-    const adapter = backend === 'cpu' ? null : await findAdapter();
-    if (backend === 'webgpu' && !adapter) throw Object.assign(new Error('this browser offers no WebGPU adapter'), { code: 'no-webgpu' });
+    const found = backend === 'cpu' ? null : await findAdapter();
+    if (backend === 'webgpu' && !found) throw Object.assign(new Error('this browser offers no WebGPU adapter'), { code: 'no-webgpu' });
+    const choice = chooseBackend(backend, found);
+    // The adapter is reported also when it was passed over (the page says which and why).
+    const adapter = choice.backend === 'webgpu' ? found : null;
 
-    progress('engine', { backend: adapter ? 'webgpu' : 'cpu' });
-    engine = await Engine.create(adapter ? 'webgpu' : 'cpu');
+    progress('engine', { backend: choice.backend });
+    engine = await Engine.create(choice.backend);
     const createdAt = performance.now();
     const info = engine.loadCatalog(bytes.manifest, bytes.items, bytes.vectors, bytes.head, bytes.itemItem, bytes.itemTable);
     return {
       result: {
-        backend: engine.backend ?? (adapter ? 'webgpu' : 'cpu'),
+        backend: engine.backend ?? choice.backend,
         adapter,
+        passedOver: choice.backend === 'cpu' ? found : null,
+        reason: choice.reason,
         catalog: info,
         millis: { download: loadedAt - started, create: createdAt - loadedAt, loadCatalog: performance.now() - createdAt },
       },
@@ -278,7 +287,7 @@ const handlers = {
     const useTaste = Boolean(text) && engine.hasEncoder && engine.hasTextVectors;
     const tastes = useTaste ? await tasteVector(text) : new Float32Array(0);
     const result = await engine.recommend(
-      items, codes, tastes, personal ? Float32Array.from(personal) : undefined, count, 3,
+      items, codes, tastes, personal ? Float32Array.from(personal) : undefined, count, REASONS,
     );
     result.taste = useTaste;
     result.millis = performance.now() - started;

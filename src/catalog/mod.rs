@@ -56,6 +56,10 @@ pub struct Columns {
     /// catalogue knows: a new person's list starts from it (see [`crate::popularity`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub popularity: Option<String>,
+    /// The series (franchise) each item belongs to, where the catalogue has such a column: a
+    /// list shows at most two of one (see `franchise`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub series: Option<String>,
 }
 
 fn default_id_column() -> String {
@@ -110,6 +114,8 @@ pub struct Item {
     pub title: String,
     /// The manifest's shown columns, in order ("" when empty).
     pub fields: Vec<String>,
+    /// The series column's value ("" when empty or when the catalogue has none).
+    pub series: String,
     /// The sentence the encoder embeds for this item.
     pub text: String,
     /// The manifest's popularity column, if it names one (empty counts 0).
@@ -161,6 +167,12 @@ impl Catalog {
                     .map(|i| (c, i))
             })
             .transpose()?;
+        let series = manifest
+            .columns
+            .series
+            .as_ref()
+            .map(|c| table.column(file, c, "the series column"))
+            .transpose()?;
         let template = Template::parse(&manifest.text, &table.columns, file)?;
         let mut items = Vec::with_capacity(table.rows.len());
         let mut row_of: HashMap<String, usize> = HashMap::with_capacity(table.rows.len());
@@ -210,6 +222,7 @@ impl Catalog {
                 id: item_id,
                 title: values[title].clone(),
                 fields: shown.iter().map(|&c| values[c].clone()).collect(),
+                series: series.map(|c| values[c].clone()).unwrap_or_default(),
                 text: template.render(values),
                 popularity,
             });
@@ -284,6 +297,7 @@ pub mod testing {
                 title: "title".into(),
                 show: Vec::new(),
                 popularity: None,
+                series: None,
             },
             text: "{title}".into(),
             attribution: String::new(),
@@ -363,6 +377,27 @@ mod tests {
         assert!(matches!(
             Catalog::load(missing.as_bytes(), b"id,title,authors\n1,A,B\n"),
             Err(CatalogError::MissingColumn { column, .. }) if column == "views"
+        ));
+    }
+
+    #[test]
+    fn a_series_column_is_read_where_the_manifest_names_one() {
+        let csv = "id,title,authors,saga\n1,Emma,Jane Austen,\n2,Dune,Frank Herbert,Dune\n";
+        let none = Catalog::load(MANIFEST.as_bytes(), csv.as_bytes()).unwrap();
+        assert_eq!(none.item(1).series, "");
+        let manifest = with(
+            "columns",
+            r#"{"title": "title", "show": ["authors"], "series": "saga"}"#,
+        );
+        let named = Catalog::load(manifest.as_bytes(), csv.as_bytes()).unwrap();
+        assert_eq!(
+            [named.item(0).series.as_str(), named.item(1).series.as_str()],
+            ["", "Dune"]
+        );
+        let missing = with("columns", r#"{"title": "title", "series": "cycle"}"#);
+        assert!(matches!(
+            Catalog::load(missing.as_bytes(), csv.as_bytes()),
+            Err(CatalogError::MissingColumn { column, .. }) if column == "cycle"
         ));
     }
 

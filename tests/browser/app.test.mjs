@@ -423,7 +423,7 @@ describe('the app on WebGPU (SwiftShader)', { timeout: 900_000 }, () => {
   after(async () => { await browser?.close(); });
 
   test('recommends and runs a short personalisation on WebGPU', async () => {
-    const { context, page, seen } = await openApp(browser, { query: '', timeout: 480_000 });
+    const { context, page, seen } = await openApp(browser, { query: '?backend=webgpu', timeout: 480_000 });
     assert.equal(await page.evaluate(() => window.localrec.info.backend), 'webgpu');
     const liked = await likeFromSearch(page, 'gundam', 3);
     const ids = await recommendedIds(page);

@@ -174,6 +174,11 @@ export async function waitForState(page, state, timeout) {
   await page.waitForFunction((s) => document.body.dataset.state === s, state, { timeout, polling: 250 });
 }
 
+/** Waits until the page shows its first list ('listed'; 'ready' once the model is there too). */
+export async function waitForList(page, timeout) {
+  await page.waitForFunction(() => ['listed', 'ready'].includes(document.body.dataset.state), null, { timeout, polling: 100 });
+}
+
 export function goldenCases(names) {
   const golden = JSON.parse(readFileSync(new URL('../fixtures/minilm_golden.json', import.meta.url)));
   return names.map((name) => {

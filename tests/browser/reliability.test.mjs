@@ -73,7 +73,7 @@ describe('GPU device lost', { timeout: 900_000 }, () => {
       const page = await browser.newPage();
       const errors = [];
       page.on('pageerror', (error) => errors.push(String(error)));
-      await page.goto(server.url);
+      await page.goto(`${server.url}?backend=webgpu`);
       await waitForState(page, 'ready', 480_000);
       assert.equal(await page.evaluate(() => window.localrec.info.backend), 'webgpu');
       const liked = await page.evaluate(async () => {
@@ -169,7 +169,7 @@ describe('long sessions', { timeout: 900_000 }, () => {
     const browser = await launch({ webgpu: true });
     try {
       const page = await browser.newPage();
-      await page.goto(server.url);
+      await page.goto(`${server.url}?backend=webgpu`);
       await waitForState(page, 'ready', 480_000);
       const { before, after } = await longSession(page, { reactions: 60, every: 20, steps: 2, warmup: 20 });
       t.diagnostic(`live GPU buffers ${before.gpuBuffers.live} (${(before.gpuBuffers.bytes / MiB).toFixed(1)} MiB) → `

@@ -2,7 +2,7 @@
 // embeddings (the f32 weights, ?weights=f32, within 1e-4; the compact int8 weights, the page's
 // default, at cosine ≥ 0.995), the model downloads once with progress and is read from the cache
 // afterwards, a corrupted download is a readable error the person can recover from, and nothing
-// panics.
+// panics. With only a software WebGPU adapter the page takes the CPU (?backend=webgpu forces it).
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { SITE, embedInPage, goldenCases, launch, maxAbsDiff, siteCopy, startServer, waitForState, watch } from './harness.mjs';
+import { SITE, embedInPage, goldenCases, launch, maxAbsDiff, siteCopy, startServer, waitForList, waitForState, watch } from './harness.mjs';
 
 const TOLERANCE = 1e-4;
 // The compact (int8) model against the PyTorch golden embeddings: the issue's bound.
@@ -166,18 +166,32 @@ describe('WebGPU (SwiftShader, software)', { timeout: 600_000 }, () => {
   before(async () => { browser = await launch({ webgpu: true }); });
   after(async () => { await browser?.close(); });
 
+  test('with only a software WebGPU adapter (SwiftShader) the page takes the CPU and says why', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const seen = watch(page);
+    await page.goto(server.url);
+    await waitForList(page, LOAD_TIMEOUT);
+    const engine = await page.evaluate(() => window.localrec.rec.engine);
+    assert.equal(engine.backend, 'cpu', 'the CPU, not the software GPU');
+    assert.ok(engine.passedOver, 'the adapter passed over is reported');
+    assert.match(await page.textContent('#backend'), /^Backend: CPU \(the only WebGPU adapter \(.*swiftshader.*\) is a software one, slower than the CPU\)$/i);
+    assert.deepEqual(seen.errors, []);
+    await context.close();
+  });
+
   test('runs on a WebGPU adapter and matches golden', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     const seen = watch(page);
     // The f32 weights: this checks the WebGPU kernels, not the compact weights.
-    await page.goto(`${server.url}?weights=f32`);
+    await page.goto(`${server.url}?backend=webgpu&weights=f32`);
     await waitForState(page, 'ready', 480_000);
     const info = await page.evaluate(() => window.localrec.info);
     assert.equal(info.backend, 'webgpu');
     assert.ok(info.adapter, 'adapter reported');
     assert.equal(typeof info.adapter.isFallbackAdapter, 'boolean');
-    assert.match(await page.textContent('#backend'), /WebGPU/);
+    assert.match(await page.textContent('#backend'), /WebGPU .*software adapter \(chosen in the URL\)/);
 
     // SwiftShader runs at ~0.1 GFLOP/s: two short sentences in one batch.
     const cases = goldenCases(['plain_english', 'emoji']);

@@ -3,12 +3,14 @@
 // its attribution; the page switches catalogues, each with its own profile (the old single
 // profile moves to anime-5k); the list comes before the language model and the items' text
 // vectors, and the taste box works once both are there (over compressed transfers from
-// scripts/serve.mjs); the minimal example page shows five recommendations.
+// scripts/serve.mjs); the minimal example page shows five recommendations and keeps a profile of
+// its own; "Delete everything" deletes every catalogue's profile; a book series (Hercule Poirot)
+// takes at most two places, and a row names one reason, or two comparable ones.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { launch, startServer, waitForState, watch } from './harness.mjs';
+import { launch, likeFromSearch, startServer, waitForList, waitForState, watch } from './harness.mjs';
 
 const LOAD_TIMEOUT = 180_000;
 const BOOKS = '?catalog=goodbooks-10k&backend=cpu';
@@ -19,6 +21,19 @@ after(async () => { await server?.close(); });
 
 const recommended = (page) => page.evaluate(() => window.localrec.recommendations.map((r) => ({ id: r.item, title: window.localrec.rec.item(r.item).title })));
 const settled = (page) => page.evaluate(async () => { await window.localrec.settled(); await window.localrec.saved(); });
+/** Every saved profile in this browser's storage: key → its number of reactions. */
+const savedProfiles = (page) => page.evaluate(() => new Promise((resolve, reject) => {
+  const open = indexedDB.open('localrec');
+  open.onsuccess = () => {
+    const tx = open.result.transaction('profile');
+    const store = tx.objectStore('profile');
+    const keys = store.getAllKeys();
+    const values = store.getAll();
+    tx.oncomplete = () => { open.result.close(); resolve(Object.fromEntries(keys.result.map((k, i) => [k, values.result[i].history.length]))); };
+    tx.onerror = () => reject(tx.error);
+  };
+  open.onerror = () => reject(open.error);
+}));
 
 // One browser profile for these three, in order (the model is downloaded once): the first
 // visit finds a profile saved by the previous version.
@@ -61,6 +76,10 @@ describe('the built site on the CPU fallback', { timeout: 900_000 }, () => {
     await page.waitForFunction(() => window.localrec.rec?.catalog.name === 'goodbooks-10k', null, { timeout: LOAD_TIMEOUT });
     assert.deepEqual(await page.evaluate(() => window.localrec.profile.history), [], 'the books have a profile of their own');
     assert.equal(await page.inputValue('#catalog-select'), 'goodbooks-10k');
+    // The plain address opens the catalogue last used.
+    await page.goto(`${server.url}?backend=cpu`);
+    await page.waitForFunction(() => window.localrec?.rec?.catalog.name, null, { timeout: LOAD_TIMEOUT });
+    assert.equal(await page.evaluate(() => window.localrec.rec.catalog.name), 'goodbooks-10k');
     await page.close();
   });
 
@@ -83,6 +102,11 @@ describe('the built site on the CPU fallback', { timeout: 900_000 }, () => {
     const top = (await recommended(page)).slice(0, 10);
     assert.ok(top.some((b) => /Harry Potter/.test(b.title)), top.map((b) => b.title).join(' / '));
     assert.match(await page.textContent('#recommendations .because'), /you described “a boy wizard at a school of magic”/);
+    assert.equal(await page.textContent('#taste-note'), '');
+    // A description in French is said to be read by an English model.
+    await page.fill('#taste', 'des romans policiers');
+    await page.press('#taste', 'Enter');
+    await page.waitForFunction(() => /reads English/.test(document.getElementById('taste-note').textContent));
 
     // Three likes (the taste cleared): the list changes, leaves them out and names them.
     await page.click('#taste-clear');
@@ -105,17 +129,81 @@ describe('the built site on the CPU fallback', { timeout: 900_000 }, () => {
     await page.close();
   });
 
-  test('the example page imports the library by URL and shows five recommendations', async () => {
+  test('the example page imports the library by URL, shows five recommendations and keeps its own profile', async () => {
     const page = await context.newPage();
     const seen = watch(page);
+    // The demo links to the examples, whose folder has a page of its own.
+    await page.goto(server.url);
+    const examples = new URL(await page.getAttribute('#example-link', 'href'), server.url).href;
+    assert.equal(examples, `${server.url}examples/`);
+    const index = await page.goto(examples);
+    assert.equal(index.status(), 200);
+    assert.ok(await page.isVisible('a[href="minimal.html"]'));
+
     await page.goto(`${server.url}examples/minimal.html?catalog=goodbooks-10k`);
     await page.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: LOAD_TIMEOUT });
     assert.equal(await page.locator('#list li').count(), 5);
+    // The demo's books profile has three likes; the example has its own, empty one.
+    assert.ok(!(await page.textContent('#list')).includes('Because'), await page.textContent('#list'));
     const likedTitle = await page.locator('#like option').first().textContent();
     await page.click('#like-button');
     await page.waitForFunction((t) => ![...document.querySelectorAll('#list li')].some((li) => li.textContent.startsWith(t)) && document.querySelector('#list li')?.textContent.includes('Because'), likedTitle);
     assert.equal(await page.locator('#list li').count(), 5);
     assert.match(await page.textContent('#attribution'), /CC BY-SA 4\.0/);
+    const saved = await savedProfiles(page);
+    assert.equal(saved['goodbooks-10k'], 3, 'the demo\'s books profile is untouched');
+    assert.equal(saved['minimal-example/goodbooks-10k'], 1);
+    assert.deepEqual(seen.errors, []);
+    await page.close();
+  });
+
+  test('"Delete everything" deletes every catalogue\'s profile and says what it deleted and what it kept', async () => {
+    const page = await context.newPage();
+    const seen = watch(page);
+    await page.goto(`${server.url}${BOOKS}`);
+    await waitForList(page, LOAD_TIMEOUT);
+    let question = null;
+    page.once('dialog', (dialog) => { question = dialog.message(); dialog.accept(); });
+    await page.click('#delete-all');
+    await page.waitForFunction(() => /deleted/.test(document.getElementById('data-status').textContent));
+    const kept = /Other pages on this site keep their own profiles \(minimal-example: Books \(1 reaction\)\)/;
+    assert.match(question, /^Delete your saved data for Books \(3 reactions\) and Anime \(1 reaction\) from this browser\?/);
+    assert.match(question, kept);
+    const said = await page.textContent('#data-status');
+    assert.match(said, /deleted from this browser: Books \(3 reactions\) and Anime \(1 reaction\)\. The downloaded language model and catalogue files stay/);
+    assert.match(said, kept);
+    assert.deepEqual(await savedProfiles(page), { 'minimal-example/goodbooks-10k': 1 }, 'both of the demo\'s profiles are gone');
+    await page.goto(`${server.url}?catalog=anime-5k&backend=cpu`);
+    await waitForList(page, LOAD_TIMEOUT);
+    assert.deepEqual(await page.evaluate(() => window.localrec.profile.history), [], 'anime\'s too, after a reload');
+    assert.deepEqual(seen.errors, []);
+    await page.close();
+  });
+
+  test('books: one Poirot novel liked gives at most two Poirot novels, no title twice, and one or two reasons a row', async () => {
+    const page = await context.newPage();
+    const seen = watch(page);
+    await page.goto(`${server.url}${BOOKS}`);
+    await waitForList(page, LOAD_TIMEOUT);
+    await likeFromSearch(page, 'murder on the orient express', 1);
+    const poirot = (list) => list.filter((b) => /Hercule Poirot/.test(b.title));
+    const once = await recommended(page);
+    assert.ok(poirot(once).length <= 2, once.map((b) => b.title).join(' / '));
+    const titles = once.map((b) => b.title.replace(/\s*\([^()]*#[^()]*\)\s*$/, '').toLowerCase());
+    assert.equal(new Set(titles).size, titles.length, `no title twice: ${titles.join(' / ')}`);
+
+    // Three Poirot novels liked: they share most rows about equally; a row names one, or two.
+    await likeFromSearch(page, 'the murder of roger ackroyd', 1);
+    await likeFromSearch(page, 'death on the nile', 1);
+    const rows = await page.evaluate(() => window.localrec.recommendations);
+    assert.ok(poirot(await recommended(page)).length <= 2);
+    const names = await page.$$eval('#history li .name', (els) => els.map((e) => e.textContent));
+    assert.equal(names.length, 3);
+    const reasons = await page.$$eval('#recommendations .because', (els) => els.map((e) => e.textContent));
+    for (const [k, { because }] of rows.entries()) {
+      assert.ok(because.length <= 2 && because.every((r) => r.share >= 0.75 * because[0].share), `row ${k}: ${JSON.stringify(because)}`);
+    }
+    assert.ok(reasons.every((r) => names.filter((n) => r.includes(n)).length <= 2), reasons.join(' | '));
     assert.deepEqual(seen.errors, []);
     await page.close();
   });

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { Catalog } from '../../www/catalog.js';
-import { animeCatalog } from './items.mjs';
+import { animeCatalog, booksCatalog } from './items.mjs';
 
 const catalog = animeCatalog();
 
@@ -48,4 +48,15 @@ test('ids are found as numbers or as the text an attribute holds; text ids too',
   assert.equal(books.get('isbn-1').title, 'A');
   assert.equal(books.idOf(1), undefined);
   assert.deepEqual(books.fieldsOf(books.items[0]), ['X'], 'empty fields are left out');
+});
+
+test("an author's name finds their books before books that merely mention it", () => {
+  const books = booksCatalog();
+  // "sayers": Dorothy L. Sayers, not the translator Margaret Sayers Peden.
+  assert.ok(books.search('sayers', 5).every((b) => b.fields.authors.startsWith('Dorothy L. Sayers')), books.search('sayers', 5).map((b) => b.fields.authors).join(' / '));
+  // "christie": her novels before a companion book with her name in its title.
+  const christie = books.search('christie', 10);
+  assert.ok(christie.every((b) => b.fields.authors.startsWith('Agatha Christie')), christie.map((b) => `${b.title} (${b.fields.authors})`).join(' / '));
+  // A title still comes first where the query is its start.
+  assert.equal(books.search('the hobbit')[0].title, 'The Hobbit');
 });

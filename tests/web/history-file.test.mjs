@@ -215,3 +215,12 @@ test('replace takes the file\'s profile and says what it replaced; merge keeps b
   assert.deepEqual(older.profile.history.find((e) => e.item === ids[0]).reaction, 'like');
   assert.equal(older.profile.taste, 'giant robots');
 });
+
+test('a file for another catalogue of the site is named by its title, with the catalogue to open', () => {
+  const catalogs = [{ name: 'anime-5k', title: 'Anime' }, { name: 'goodbooks-10k', title: 'Books' }];
+  const file = { format: 'localrec-history', schema: 1, catalog: 'goodbooks-10k', history: [] };
+  assert.throws(() => read(file, { catalogs }), (error) => error instanceof ImportError
+    && error.message === 'This history is for Books, not Anime: open Books and import it there.' && error.catalog === 'goodbooks-10k');
+  assert.throws(() => read({ ...file, catalog: 'films' }, { catalogs }), (error) => error.catalog === null
+    && /catalogue "films", which this site does not have \(this is Anime\)/.test(error.message));
+});

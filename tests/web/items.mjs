@@ -34,3 +34,16 @@ export function animeCatalog() {
   }));
   return new Catalog(items, ['genres', 'format']);
 }
+
+/** The goodbooks-10k items as the page gets them (titles, authors, years). */
+export function booksCatalog() {
+  const [header, ...rows] = parseCsv(readFileSync(new URL('../../data/goodbooks-10k/items.csv', import.meta.url), 'utf8'));
+  const at = (name) => header.indexOf(name);
+  const items = rows.filter((r) => r.length > 1).map((r) => ({
+    id: Number(r[at('id')]),
+    title: r[at('title')],
+    fields: { authors: r[at('authors')], year: r[at('year')] },
+    text: '',
+  }));
+  return new Catalog(items, ['authors', 'year']);
+}

@@ -14,7 +14,7 @@ use localrec::eval::ease::Ease;
 use localrec::eval::metrics;
 use localrec::eval::split::{HeldOut, Split};
 use localrec::fine_tune::{FineTuneConfig, fine_tune, personalise};
-use localrec::franchise::{cap_franchises, franchise_ids};
+use localrec::franchise::{Franchises, cap_franchises, franchise_ids};
 use localrec::head::{Head, HistoryBatch, ItemTable, Objective, load_head, read_rows};
 use localrec::item_item::fit::ease_on_validation;
 use localrec::item_item::{ItemItem, Mix, load_item_item};
@@ -261,7 +261,7 @@ pub fn hybrid_rankings(
     head_scores: &[Vec<f32>],
     table: &ItemItem,
     users: &[HeldOut],
-    franchise: &[u32],
+    franchise: &Franchises,
 ) -> (Ranking, Ranking) {
     let n_items = table.n_items();
     let (mut plain, mut capped) = (Ranking::new(n_items), Ranking::new(n_items));
