@@ -75,7 +75,9 @@ fn split_series(title: &str) -> (&str, Option<&str>) {
     let Some(hash) = first.find('#') else {
         return (title, None);
     };
-    let numbered = first[hash + 1..].trim_start().starts_with(|c: char| c.is_ascii_digit());
+    let numbered = first[hash + 1..]
+        .trim_start()
+        .starts_with(|c: char| c.is_ascii_digit());
     let name = first[..hash].trim_end().trim_end_matches(',').trim();
     if !numbered || name.is_empty() {
         return (title, None);
@@ -147,7 +149,9 @@ pub fn franchises<'a>(rows: impl Iterator<Item = (&'a str, &'a str)>) -> Franchi
     let mut series_of_main: HashMap<&str, &str> = HashMap::new();
     for ((_, series), main) in rows.iter().zip(&mains) {
         if let Some(series) = series {
-            series_of_main.entry(main.as_str()).or_insert(series.as_str());
+            series_of_main
+                .entry(main.as_str())
+                .or_insert(series.as_str());
         }
     }
     let mut named: Vec<&str> = rows
@@ -167,7 +171,10 @@ pub fn franchises<'a>(rows: impl Iterator<Item = (&'a str, &'a str)>) -> Franchi
     };
     let named_in = |text: &str| {
         let text = format!(" {} ", series_key(text));
-        named.iter().find(|name| text.contains(&format!(" {name} "))).copied()
+        named
+            .iter()
+            .find(|name| text.contains(&format!(" {name} ")))
+            .copied()
     };
     let franchise = rows
         .iter()
@@ -181,7 +188,10 @@ pub fn franchises<'a>(rows: impl Iterator<Item = (&'a str, &'a str)>) -> Franchi
             let prefix = (1..=words.len())
                 .map(|n| words[..n].join(" "))
                 .find(|prefix| known.contains(prefix.as_str()));
-            if let Some(series) = prefix.as_deref().and_then(|p| series_of_main.get(p).copied()) {
+            if let Some(series) = prefix
+                .as_deref()
+                .and_then(|p| series_of_main.get(p).copied())
+            {
                 return number(format!("series:{}", named_in(series).unwrap_or(series)));
             }
             if let Some(series) = named_in(*own) {
@@ -196,7 +206,11 @@ pub fn franchises<'a>(rows: impl Iterator<Item = (&'a str, &'a str)>) -> Franchi
     let work = rows
         .iter()
         .map(|(own, _)| {
-            let key = own.to_lowercase().split_whitespace().collect::<Vec<_>>().join(" ");
+            let key = own
+                .to_lowercase()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
             let next = works.len() as u32;
             *works.entry(key).or_insert(next)
         })
@@ -301,9 +315,18 @@ mod tests {
         assert!(same(0, 1) && same(0, 2), "Poirot, also in Spanish");
         assert!(same(3, 4), "Dune");
         assert!(same(5, 6), "Discworld: the first series named");
-        assert!(same(7, 8) && same(7, 9) && same(7, 10), "Harry Potter and its companions");
-        assert!(same(11, 12) && same(12, 13), "Sherlock Holmes, named in the titles");
-        assert!(!same(14, 15), "a series of small words is not looked for in titles");
+        assert!(
+            same(7, 8) && same(7, 9) && same(7, 10),
+            "Harry Potter and its companions"
+        );
+        assert!(
+            same(11, 12) && same(12, 13),
+            "Sherlock Holmes, named in the titles"
+        );
+        assert!(
+            !same(14, 15),
+            "a series of small words is not looked for in titles"
+        );
         assert!(!same(16, 17) && !same(0, 3) && !same(0, 14));
     }
 
@@ -336,9 +359,15 @@ mod tests {
         assert_eq!(works[0], works[1]);
         assert_eq!(works[2], works[3]);
         assert_ne!(works[0], works[2]);
-        assert!(ids[..4].iter().all(|&f| f == ids[0]), "one franchise: {ids:?}");
+        assert!(
+            ids[..4].iter().all(|&f| f == ids[0]),
+            "one franchise: {ids:?}"
+        );
         // One of each work, and at most two of the franchise, in the first places.
-        assert_eq!(cap_franchises(&[0, 1, 4, 5, 2, 3], &ids, 3), vec![0, 4, 2, 1, 5, 3]);
+        assert_eq!(
+            cap_franchises(&[0, 1, 4, 5, 2, 3], &ids, 3),
+            vec![0, 4, 2, 1, 5, 3]
+        );
     }
 
     #[test]

@@ -626,7 +626,10 @@ mod tests {
         let sources: Vec<Source> = ["a", "b", "c"].map(|s| Source::Item(s.into())).into();
         let named = |column: [f32; 3]| -> Vec<Source> {
             let shares: Vec<Vec<f32>> = column.iter().map(|&s| vec![s]).collect();
-            strongest(&shares, 0, &sources, 3).into_iter().map(|r| r.source).collect()
+            strongest(&shares, 0, &sources, 3)
+                .into_iter()
+                .map(|r| r.source)
+                .collect()
         };
         // Three about equal: the two largest, never three.
         assert_eq!(named([0.9, 1.0, 0.95]), sources[1..].to_vec());

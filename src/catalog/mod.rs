@@ -308,9 +308,15 @@ mod tests {
         let csv = "id,title,authors,saga\n1,Emma,Jane Austen,\n2,Dune,Frank Herbert,Dune\n";
         let none = Catalog::load(MANIFEST.as_bytes(), csv.as_bytes()).unwrap();
         assert_eq!(none.item(1).series, "");
-        let manifest = with("columns", r#"{"title": "title", "show": ["authors"], "series": "saga"}"#);
+        let manifest = with(
+            "columns",
+            r#"{"title": "title", "show": ["authors"], "series": "saga"}"#,
+        );
         let named = Catalog::load(manifest.as_bytes(), csv.as_bytes()).unwrap();
-        assert_eq!([named.item(0).series.as_str(), named.item(1).series.as_str()], ["", "Dune"]);
+        assert_eq!(
+            [named.item(0).series.as_str(), named.item(1).series.as_str()],
+            ["", "Dune"]
+        );
         let missing = with("columns", r#"{"title": "title", "series": "cycle"}"#);
         assert!(matches!(
             Catalog::load(missing.as_bytes(), csv.as_bytes()),
