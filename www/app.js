@@ -21,11 +21,8 @@ const params = new URLSearchParams(location.search);
 const backendParam = ['cpu', 'webgpu'].includes(params.get('backend')) ? params.get('backend') : 'auto';
 // ?weights=f32 loads the model's full-precision weights instead of the compact int8 ones.
 const weights = params.get('weights') === 'f32' ? 'f32' : 'int8';
-// The catalogue last opened here: the plain address opens it again (?catalog= wins).
-const LAST_CATALOG = 'localrec:last-catalog';
-const storedCatalog = () => { try { return localStorage.getItem(LAST_CATALOG) ?? ''; } catch { return ''; } };
-const rememberCatalog = (name) => { try { if (name) localStorage.setItem(LAST_CATALOG, name); else localStorage.removeItem(LAST_CATALOG); } catch { /* not kept */ } };
-const catalogName = params.get('catalog') ?? storedCatalog();
+// ?catalog= picks a catalogue; the plain address opens the one last opened (the library remembers it).
+const catalogName = params.get('catalog') ?? '';
 
 const progressEvents = [];
 const chart = new TrainingChart($('train-chart'));
@@ -108,17 +105,10 @@ async function start() {
   $('model-card').hidden = false;
   $('progress').value = 0;
   showElapsed(performance.now());
-  const open = (catalog) => LocalRec.open({ site: './', catalog, backend: backendParam, weights, onProgress });
   try {
-    try {
-      rec = await open(catalogName);
-    } catch (error) {
-      // A remembered catalogue the site no longer has: its first one instead.
-      if (error.code !== 'site' || params.has('catalog') || !catalogName) throw error;
-      rememberCatalog('');
-      rec = await open('');
-    }
-    rememberCatalog(rec.catalog.name);
+    rec = await LocalRec.open({
+      site: './', catalog: catalogName, backend: backendParam, weights, onProgress, rememberCatalog: true,
+    });
   } catch (error) {
     $('status').textContent = 'The catalogue could not be loaded.';
     showError(error.message);
@@ -771,7 +761,6 @@ async function deleteEverything() {
     : '';
   if (!window.confirm(`Delete ${what} from this browser? ${KEPT}${otherPages}`)) return;
   offerUndo(null);
-  rememberCatalog('');
   try {
     const deleted = await rec.deleteProfile({ everyCatalog: true });
     dataMessage(deleted.length

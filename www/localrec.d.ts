@@ -86,6 +86,11 @@ export interface OpenOptions {
    * your page its own (e.g. 'my-shop'), unless it should share the demo's. No '/'.
    */
   profileNamespace?: string;
+  /**
+   * Remember the catalogue opened, in this browser (beside the profiles, per namespace), and
+   * open it again when `catalog` is not given (default false: the first catalogue).
+   */
+  rememberCatalog?: boolean;
 }
 
 export type ModelWeights = 'int8' | 'f32';

@@ -18,7 +18,9 @@ import {
   ImportError, MAX_IMPORT_BYTES, MAX_TASTE_CHARS, applyImport, describeImport, exportHistory, parseHistoryImport,
 } from './history-file.js';
 import { Profile, announceChange, withReaction } from './profile.js';
-import { catalogOfKey, deleteProfiles, listProfiles, profileKey } from './profile-store.js';
+import {
+  catalogOfKey, deleteProfiles, lastCatalogKey, listProfiles, profileKey, readRecord, writeRecord,
+} from './profile-store.js';
 import { isReaction } from './reactions.js';
 import { MODEL_WEIGHTS, SiteError, findCatalog, modelFiles, readSite } from './site.js';
 
@@ -62,7 +64,7 @@ export class LocalRec extends EventTarget {
    */
   static async open({
     site = './', catalog = '', backend = 'auto', weights = 'int8', onProgress = null, encoder = true, workerUrl,
-    profileNamespace = '',
+    profileNamespace = '', rememberCatalog = false,
   } = {}) {
     if (!['auto', 'webgpu', 'cpu'].includes(backend)) throw new LocalRecError('bad-request', `unknown backend ${JSON.stringify(backend)}`);
     if (typeof profileNamespace !== 'string' || profileNamespace.includes('/')) {
@@ -82,7 +84,13 @@ export class LocalRec extends EventTarget {
       throw new LocalRecError('site', `could not read ${new URL('site.json', siteUrl)}: ${error.message}`);
     }
     const read = readSite(manifest, siteUrl);
+    if (!catalog && rememberCatalog) {
+      // The catalogue this page opened last, where the site still has it.
+      const last = (await readRecord(lastCatalogKey(profileNamespace)))?.catalog;
+      if (read.manifest.catalogs.some((c) => c.name === last)) catalog = last;
+    }
     const entry = findCatalog(read, catalog);
+    if (rememberCatalog) writeRecord(lastCatalogKey(profileNamespace), { catalog: entry.name });
     modelFiles(read, weights); // a site without f32 weights says so now
     const rec = new LocalRec(read, entry, { backend, weights, encoder, onProgress, workerUrl, profileNamespace });
     try {
@@ -503,7 +511,8 @@ export class LocalRec extends EventTarget {
     const split = (key) => {
       if (!everyNamespace) return [own, catalogOfKey(own, key)];
       const slash = key.indexOf('/');
-      return slash < 0 ? ['', key] : [key.slice(0, slash), key.slice(slash + 1)];
+      const namespace = slash < 0 ? '' : key.slice(0, slash);
+      return [namespace, catalogOfKey(namespace, key)];
     };
     const found = await listProfiles((key) => split(key)[1] !== undefined);
     const titles = new Map(this.catalogs.map(({ name, title }) => [name, title]));
@@ -534,10 +543,12 @@ export class LocalRec extends EventTarget {
     }
     if (!everyCatalog) stored = stored.filter((p) => p.catalog === this.#entry.name);
     await this.#profile.deleteAll();
-    const others = stored.filter((p) => p.catalog !== this.#entry.name).map((p) => p.key);
+    // Every catalogue's: which one was opened last goes too.
+    const others = [...stored.filter((p) => p.catalog !== this.#entry.name).map((p) => p.key),
+      ...(everyCatalog ? [lastCatalogKey(this.#options.profileNamespace)] : [])];
     if (others.length) {
       await deleteProfiles(others);
-      for (const key of others) announceChange(key);
+      for (const key of others) if (catalogOfKey(this.#options.profileNamespace, key)) announceChange(key);
     }
     return stored.filter((p) => p.reactions > 0 || p.taste || p.personal).map(({ key, ...p }) => p);
   }

@@ -22,10 +22,33 @@ const LEGACY_CATALOG = 'anime-5k';
  */
 export const profileKey = (namespace, catalog) => (namespace ? `${namespace}/${catalog}` : catalog);
 
-/** The catalogue of a key, if the key is `namespace`'s; else undefined. */
+/** The catalogue of a key, if the key is one of `namespace`'s profiles; else undefined. */
 export function catalogOfKey(namespace, key) {
-  if (!namespace) return key.includes('/') ? undefined : key;
-  return key.startsWith(`${namespace}/`) ? key.slice(namespace.length + 1) : undefined;
+  const catalog = !namespace ? (key.includes('/') ? undefined : key)
+    : key.startsWith(`${namespace}/`) ? key.slice(namespace.length + 1) : undefined;
+  // Catalogue names start with a letter or digit; the namespace's other records do not.
+  return catalog && /^[a-z0-9]/.test(catalog) ? catalog : undefined;
+}
+
+/** Where `namespace`'s last opened catalogue is remembered (beside its profiles, not a profile). */
+export const lastCatalogKey = (namespace) => profileKey(namespace, '#last-catalog');
+
+/** The record under `key` (not a profile), or undefined; undefined too where storage fails. */
+export async function readRecord(key) {
+  try {
+    return await (await db()).get(STORE, key);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Writes `value` under `key` (not a profile); a failure is ignored (a convenience only). */
+export async function writeRecord(key, value) {
+  try {
+    await (await db()).put(STORE, value, key);
+  } catch {
+    // Not remembered.
+  }
 }
 
 export function emptyProfile() {
