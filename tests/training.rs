@@ -470,15 +470,21 @@ fn bad_input_is_an_error_not_a_panic() {
     );
 }
 
-/// The head the page ships loads, and fits the committed catalogue.
-#[test]
-fn the_committed_head_fits_the_committed_catalogue() {
+/// The committed anime-5k folder and its catalogue.
+fn committed_catalog() -> (std::path::PathBuf, localrec::catalog::Catalog) {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/anime-5k");
     let catalog = localrec::catalog::Catalog::load(
         &std::fs::read(root.join("catalog.json")).unwrap(),
         &std::fs::read(root.join("items.csv")).unwrap(),
     )
     .unwrap();
+    (root, catalog)
+}
+
+/// The head the page ships loads, and fits the committed catalogue.
+#[test]
+fn the_committed_head_fits_the_committed_catalogue() {
+    let (root, catalog) = committed_catalog();
     for name in ["head.safetensors", "head-text-only.safetensors"] {
         let file = load_head(std::fs::read(root.join(name)).unwrap(), &cpu()).unwrap();
         assert_eq!(file.config.items, catalog.len(), "{name}");
@@ -495,12 +501,7 @@ fn the_committed_head_fits_the_committed_catalogue() {
 fn the_committed_item_item_table_counts_its_training_lists() {
     use localrec::eval::split::{HoldoutConfig, user_holdout};
     use localrec::item_item::load_item_item;
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/anime-5k");
-    let catalog = localrec::catalog::Catalog::load(
-        &std::fs::read(root.join("catalog.json")).unwrap(),
-        &std::fs::read(root.join("items.csv")).unwrap(),
-    )
-    .unwrap();
+    let (root, catalog) = committed_catalog();
     let lists = std::fs::read_to_string(root.join("lists.tsv")).unwrap();
     let users = localrec::interactions::parse_lists(&lists, &catalog).unwrap();
     let split = user_holdout(&users, &HoldoutConfig::default());

@@ -161,19 +161,22 @@ impl Dataset {
             );
             (split, protocol)
         } else {
-            let split = user_holdout(
-                &self.users,
-                &HoldoutConfig {
-                    seed,
-                    ..Default::default()
-                },
-            );
+            let split = self.users_held_out(seed);
             let protocol = format!(
                 "{} test users held out (seed {seed}), 20% of each one's items hidden at random; full ranking over {n_items} items, visible history excluded",
                 split.test.len()
             );
             (split, protocol)
         }
+    }
+
+    /// Whole users held out (10% test, 10% validation), 20% of each one's items hidden.
+    fn users_held_out(&self, seed: u64) -> Split {
+        let config = HoldoutConfig {
+            seed,
+            ..Default::default()
+        };
+        user_holdout(&self.users, &config)
     }
 
     /// Whether `protocol` splits this dataset otherwise than its standard split does (its
@@ -190,13 +193,7 @@ impl Dataset {
     /// The split for `protocol`, its description, and (cold items) which rows are new.
     pub fn split_for(&self, seed: u64, protocol: Protocol) -> (Split, String, Option<Vec<bool>>) {
         if protocol == Protocol::FewReactions && self.time_ordered {
-            let split = user_holdout(
-                &self.users,
-                &HoldoutConfig {
-                    seed,
-                    ..Default::default()
-                },
-            );
+            let split = self.users_held_out(seed);
             let description = format!(
                 "{} test users held out whole (seed {seed}), each shown their earliest reactions",
                 split.test.len()
