@@ -21,7 +21,7 @@ after(async () => { await server?.close(); });
 
 const recommended = (page) => page.evaluate(() => window.localrec.recommendations.map((r) => ({ id: r.item, title: window.localrec.rec.item(r.item).title })));
 const settled = (page) => page.evaluate(async () => { await window.localrec.settled(); await window.localrec.saved(); });
-/** Every saved profile in this browser's storage: key → its number of reactions. */
+/** Every saved profile in this browser's storage: key → its number of reactions (other records left out). */
 const savedProfiles = (page) => page.evaluate(() => new Promise((resolve, reject) => {
   const open = indexedDB.open('localrec');
   open.onsuccess = () => {
@@ -29,7 +29,11 @@ const savedProfiles = (page) => page.evaluate(() => new Promise((resolve, reject
     const store = tx.objectStore('profile');
     const keys = store.getAllKeys();
     const values = store.getAll();
-    tx.oncomplete = () => { open.result.close(); resolve(Object.fromEntries(keys.result.map((k, i) => [k, values.result[i].history.length]))); };
+    tx.oncomplete = () => {
+      open.result.close();
+      const profiles = keys.result.map((k, i) => [k, values.result[i]]).filter(([, v]) => Array.isArray(v?.history));
+      resolve(Object.fromEntries(profiles.map(([k, v]) => [k, v.history.length])));
+    };
     tx.onerror = () => reject(tx.error);
   };
   open.onerror = () => reject(open.error);
