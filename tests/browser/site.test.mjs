@@ -106,6 +106,7 @@ describe('the built site on the CPU fallback', { timeout: 900_000 }, () => {
     const top = (await recommended(page)).slice(0, 10);
     assert.ok(top.some((b) => /Harry Potter/.test(b.title)), top.map((b) => b.title).join(' / '));
     assert.match(await page.textContent('#recommendations .because'), /you described “a boy wizard at a school of magic”/);
+    assert.equal(await page.textContent('#recs-note'), 'From your description.');
     assert.equal(await page.textContent('#taste-note'), '');
     // A description in French is said to be read by an English model.
     await page.fill('#taste', 'des romans policiers');
