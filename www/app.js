@@ -384,6 +384,7 @@ function renderRecommendations(result) {
 function drawMap() {
   itemMap.draw({
     history: rec.history.map((event) => event.item),
+    disliked: rec.history.filter((event) => event.reaction === 'dislike').map((event) => event.item),
     recommendations: recommendations.map((r) => r.item),
     user: window.localrec.user,
   });
