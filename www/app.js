@@ -126,6 +126,10 @@ async function start() {
   $('backend').textContent = `Backend: ${describeBackend(rec.engine)}`;
   for (const id of ['export', 'import', 'delete-all']) $(id).disabled = false;
   renderHistory(); // enables Personalize, which needs no language model
+  if (rec.interruptedPersonalization) {
+    $('train-status').textContent = 'Your last personalisation was still running when the page was reloaded or closed, '
+      + 'so it was lost and nothing changed. Run it again when you like (it takes a few seconds).';
+  }
   await refresh();
   timings.firstRecommendations = performance.now();
   document.body.dataset.state = 'listed';
@@ -361,10 +365,11 @@ function renderRecommendations(result) {
   replaceKeepingFocus($('recommendations'), rows);
   const { history, taste, personal } = rec.profile;
   const withWeights = personal ? ', with your personal weights' : '';
-  const described = !taste ? '' : result.taste ? ' and your description' : ' (your description counts once the language model has loaded)';
+  const described = !taste ? '' : result.taste ? 'your description' : 'your description (it counts once the language model has loaded)';
+  const reacted = history.length ? `${history.length} reaction${history.length === 1 ? '' : 's'}` : '';
   $('recs-note').textContent = history.length === 0 && !taste
     ? 'Popular with everyone so far: react to a few items, or describe what you like.'
-    : `From ${history.length} reaction${history.length === 1 ? '' : 's'}${described}${withWeights}.`;
+    : `From ${[reacted, described].filter(Boolean).join(' and ')}${withWeights}.`;
   $('recs-timing').textContent = `updated in ${Math.round(result.millis)} ms`;
   document.body.dataset.recommendations = String(Number(document.body.dataset.recommendations ?? 0) + 1);
   drawMap();
@@ -379,6 +384,7 @@ function renderRecommendations(result) {
 function drawMap() {
   itemMap.draw({
     history: rec.history.map((event) => event.item),
+    disliked: rec.history.filter((event) => event.reaction === 'dislike').map((event) => event.item),
     recommendations: recommendations.map((r) => r.item),
     user: window.localrec.user,
   });

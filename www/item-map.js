@@ -6,7 +6,7 @@
 // take in every one of the person's points and the arrow: popular items often lie outside
 // the middle of the catalogue, and the person's own points are what the map is for.
 
-const COLORS = { all: '#c9cfdb', yours: '#1d2330', recs: '#d9822b', you: '#3856d6' };
+const COLORS = { all: '#c9cfdb', yours: '#1d2330', disliked: '#b42318', recs: '#d9822b', you: '#3856d6' };
 const PAD = 12; // pixels kept clear around the frame: room for a dot's radius and the arrow head
 
 export class ItemMap {
@@ -70,9 +70,12 @@ export class ItemMap {
     return row === undefined ? null : [this.points[2 * row], this.points[2 * row + 1]];
   }
 
-  draw({ history = [], recommendations = [], user = null } = {}) {
+  /** `history`: item ids; `disliked`: those of them disliked (drawn in their own colour). */
+  draw({ history = [], disliked = [], recommendations = [], user = null } = {}) {
     if (!this.points) return;
-    const yours = history.map((id) => this.#point(this.rowOf(id))).filter(Boolean);
+    const against = new Set(disliked);
+    const mine = history.map((id) => [this.#point(this.rowOf(id)), against.has(id)]).filter(([p]) => p);
+    const yours = mine.map(([p]) => p);
     const recs = recommendations.map((id) => this.#point(this.rowOf(id))).filter(Boolean);
     const arrow = user ? this.#arrowEnd(user) : null;
     const frame = this.#frameFor([...yours, ...recs, ...(arrow ? [[0, 0], arrow] : [])]);
@@ -92,7 +95,11 @@ export class ItemMap {
       context.fill();
       return [x, y];
     };
-    this.drawn = { recommendations: recs.map((p) => dot(p, COLORS.recs)), history: yours.map((p) => dot(p, COLORS.yours)), arrow: null };
+    this.drawn = {
+      recommendations: recs.map((p) => dot(p, COLORS.recs)),
+      history: mine.map(([p, bad]) => dot(p, bad ? COLORS.disliked : COLORS.yours)),
+      arrow: null,
+    };
     if (arrow) this.drawn.arrow = this.#drawArrow(arrow);
   }
 

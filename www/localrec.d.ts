@@ -279,6 +279,8 @@ export declare class LocalRec extends EventTarget {
    */
   readonly engine: { backend: Backend; adapter: Adapter | null; passedOver: Adapter | null; reason: string };
   readonly hasEncoder: boolean;
+  /** A personalisation still running when the page last closed (nothing of it was kept), or null. */
+  readonly interruptedPersonalization: { startedAt: number } | null;
   readonly encoderState: 'idle' | 'loading' | 'loaded' | 'failed';
   readonly profile: Profile;
   readonly history: HistoryEvent[];

@@ -150,7 +150,14 @@ export class LocalRec extends EventTarget {
       site: this.#site.url, manifest: this.#site.manifest, catalog: this.#entry.name, backend: this.#options.backend,
       weights: this.#options.weights, prefetchEncoder: this.#options.encoder,
     });
-    const [opened] = await Promise.all([opening, this.#restoreProfile()]);
+    const running = this.#runningKey();
+    const [opened, interrupted] = await Promise.all([opening, readRecord(running), this.#restoreProfile()]);
+    /**
+     * A personalisation that was still running when the page last closed (a reload, a crash):
+     * `{startedAt}`, or null. Nothing of it was kept; said once.
+     */
+    this.interruptedPersonalization = interrupted?.startedAt ? { startedAt: interrupted.startedAt } : null;
+    if (interrupted) deleteProfiles([running]).catch(() => {});
     this.#engine = { backend: opened.backend, adapter: opened.adapter, passedOver: opened.passedOver, reason: opened.reason };
     /** Milliseconds the opening took: `{download, create, loadCatalog}` (diagnostics). */
     this.openMillis = opened.millis;
@@ -365,6 +372,9 @@ export class LocalRec extends EventTarget {
     if (signal?.aborted) throw new LocalRecError('aborted', 'personalisation was cancelled before it started');
     const cancel = () => this.#client.request('cancel').catch(() => {});
     signal?.addEventListener('abort', cancel, { once: true });
+    // Marked as running while it runs: a reload meanwhile loses it, and the next open says so.
+    const running = this.#runningKey();
+    await writeRecord(running, { startedAt: Date.now() });
     try {
       const { residual, report } = await this.#client.request(
         'personalize', { history, steps, patience }, (event) => {
@@ -383,7 +393,13 @@ export class LocalRec extends EventTarget {
       return { report, kept, personal: this.#profile.current.personal };
     } finally {
       signal?.removeEventListener('abort', cancel);
+      await deleteProfiles([running]).catch(() => {});
     }
+  }
+
+  /** Where a running personalisation of this catalogue is marked (not a profile). */
+  #runningKey() {
+    return profileKey(this.#options.profileNamespace, `#personalizing-${this.#entry.name}`);
   }
 
   /** Removes the personal weights. Resolves once saved. */

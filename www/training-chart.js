@@ -54,6 +54,7 @@ export class TrainingChart {
     if (!this.data) return;
     this.data[3] = this.data[0].map((s, i) => (s === step ? this.data[2][i] : null));
     this.plot.setData(this.data);
+    this.plot.setSeries(3, { show: step !== null }); // nothing kept: its legend entry is dimmed
   }
 
   /** The step marked as kept, or null. */

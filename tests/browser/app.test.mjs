@@ -183,7 +183,7 @@ describe('the app on the CPU fallback', { timeout: 900_000 }, () => {
     await context.close();
   });
 
-  test('personalize runs to 100% with a live chart, is used at once, and can be cancelled', async () => {
+  test('personalize runs to 100% with a live chart, is used at once, can be cancelled, and a reload during a run is told', async () => {
     const { context, page, seen } = await openApp(browser);
     await likeFromSearch(page, 'gundam', 4);
     await likeFromSearch(page, 'macross', 2);
@@ -214,6 +214,17 @@ describe('the app on the CPU fallback', { timeout: 900_000 }, () => {
     assert.ok(await page.evaluate(() => window.localrec.chart.points) < 100_000);
     assert.equal(await page.isHidden('#train-cancel'), true);
     assert.deepEqual(seen.errors, []);
+
+    // A reload during a run loses it; the page says so afterwards (once), and the weights stay.
+    page.evaluate(() => window.localrec.personalize({ steps: 100_000, patience: 100_000 })).catch(() => {});
+    await page.waitForFunction(() => window.localrec.chart.points >= 3);
+    await page.reload();
+    await waitForState(page, 'ready', LOAD_TIMEOUT);
+    assert.match(await page.textContent('#train-status'), /^Your last personalisation was still running when the page was reloaded or closed, so it was lost and nothing changed\./);
+    assert.deepEqual((await page.evaluate(() => window.localrec.profile.personal)).residual, personal.residual);
+    await page.reload();
+    await waitForState(page, 'ready', LOAD_TIMEOUT);
+    assert.equal(await page.textContent('#train-status'), '', 'said once');
     await context.close();
   });
 

@@ -21,7 +21,7 @@ after(async () => { await server?.close(); });
 
 const recommended = (page) => page.evaluate(() => window.localrec.recommendations.map((r) => ({ id: r.item, title: window.localrec.rec.item(r.item).title })));
 const settled = (page) => page.evaluate(async () => { await window.localrec.settled(); await window.localrec.saved(); });
-/** Every saved profile in this browser's storage: key → its number of reactions. */
+/** Every saved profile in this browser's storage: key → its number of reactions (other records left out). */
 const savedProfiles = (page) => page.evaluate(() => new Promise((resolve, reject) => {
   const open = indexedDB.open('localrec');
   open.onsuccess = () => {
@@ -29,7 +29,11 @@ const savedProfiles = (page) => page.evaluate(() => new Promise((resolve, reject
     const store = tx.objectStore('profile');
     const keys = store.getAllKeys();
     const values = store.getAll();
-    tx.oncomplete = () => { open.result.close(); resolve(Object.fromEntries(keys.result.map((k, i) => [k, values.result[i].history.length]))); };
+    tx.oncomplete = () => {
+      open.result.close();
+      const profiles = keys.result.map((k, i) => [k, values.result[i]]).filter(([, v]) => Array.isArray(v?.history));
+      resolve(Object.fromEntries(profiles.map(([k, v]) => [k, v.history.length])));
+    };
     tx.onerror = () => reject(tx.error);
   };
   open.onerror = () => reject(open.error);
@@ -102,6 +106,7 @@ describe('the built site on the CPU fallback', { timeout: 900_000 }, () => {
     const top = (await recommended(page)).slice(0, 10);
     assert.ok(top.some((b) => /Harry Potter/.test(b.title)), top.map((b) => b.title).join(' / '));
     assert.match(await page.textContent('#recommendations .because'), /you described “a boy wizard at a school of magic”/);
+    assert.equal(await page.textContent('#recs-note'), 'From your description.');
     assert.equal(await page.textContent('#taste-note'), '');
     // A description in French is said to be read by an English model.
     await page.fill('#taste', 'des romans policiers');
