@@ -29,10 +29,15 @@ const savedProfiles = (page) => page.evaluate(() => new Promise((resolve, reject
     const store = tx.objectStore('profile');
     const keys = store.getAllKeys();
     const values = store.getAll();
+    // A throw inside a handler would leave the promise pending until the suite's timeout.
     tx.oncomplete = () => {
-      open.result.close();
-      const profiles = keys.result.map((k, i) => [k, values.result[i]]).filter(([, v]) => Array.isArray(v?.history));
-      resolve(Object.fromEntries(profiles.map(([k, v]) => [k, v.history.length])));
+      try {
+        open.result.close();
+        const profiles = keys.result.map((k, i) => [k, values.result[i]]).filter(([, v]) => Array.isArray(v?.history));
+        resolve(Object.fromEntries(profiles.map(([k, v]) => [k, v.history.length])));
+      } catch (error) {
+        reject(error);
+      }
     };
     tx.onerror = () => reject(tx.error);
   };
