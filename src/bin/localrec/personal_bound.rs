@@ -18,13 +18,13 @@ use localrec::eval::metrics;
 use localrec::eval::split::HeldOut;
 use localrec::head::{Head, ItemTable};
 use localrec::interactions::Entry;
-use localrec::item_item::{ItemItem, Mix};
+use localrec::item_item::{ItemItem, Mix, load_item_item};
 use localrec::rng::SplitMix64;
 use localrec::{Error, Result};
 
 use crate::dataset::{Dataset, Protocol};
-use crate::evaluate::{ModelReport, ease_and_table, load_heads, models_json, print_rows};
-use crate::item_item::head_scores;
+use crate::evaluate::{ModelReport, load_heads, models_json, print_rows};
+use crate::item_item::{head_scores, read};
 
 /// Visible events a user needs to take part (a fifth of them must still say something).
 pub const MIN_EVENTS: usize = 20;
@@ -52,7 +52,9 @@ pub fn eval_personal_bound(dataset: &Dataset, json: bool, seed: u64) -> Result<(
         Error::Input("personal-bound needs the dataset's head.safetensors".into())
     })?;
     let main = (head.file.head.clone(), head.items.clone());
-    let (_, table) = ease_and_table(dataset, &split, Protocol::Standard, Some(&main))?;
+    // The shipped table, as the page scores with it (EASE, which `ease_and_table` also fits,
+    // is not a row here).
+    let table = load_item_item(&read(&dataset.dir.join("item_item.safetensors"))?)?;
     let prior = table.prior().to_vec();
     if prior.is_empty() {
         return Err(Error::Input(

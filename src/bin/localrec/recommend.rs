@@ -4,7 +4,6 @@
 
 use std::path::Path;
 
-use localrec::item_item::load_item_item;
 use localrec::recommender::{Reaction, Recommender, Request, Source};
 use localrec::{Encoder, Error, Result, device};
 
@@ -45,7 +44,6 @@ pub fn recommend(
     let table = dir.join("item_item.safetensors");
     if table.exists() {
         let bytes = read(&table)?;
-        load_item_item(&bytes)?; // a named error before the recommender wraps it
         recommender = recommender.with_item_item(&bytes)?;
     }
     let reactions: Vec<(String, Reaction)> = reactions
