@@ -23,6 +23,9 @@ pub enum Error {
     /// A catalogue's manifest, items or text template is wrong (see [`CatalogError`]).
     #[error("catalogue: {0}")]
     Catalog(#[from] crate::catalog::CatalogError),
+    /// A catalogue's adapter file is wrong (see [`AdapterError`](crate::encoder::AdapterError)).
+    #[error("adapter: {0}")]
+    Adapter(#[from] crate::encoder::AdapterError),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,6 +1,7 @@
 //! localrec: a private recommender that runs where the person is. This crate holds the model
 //! code shared verbatim by the browser (wasm32, WebGPU or CPU) and the native command line.
 
+pub mod adapt;
 pub mod bytes;
 pub mod catalog;
 pub mod clock;

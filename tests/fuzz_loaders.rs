@@ -1,6 +1,6 @@
 //! Hostile bytes for every loader of model and catalogue files: the BERT config, the tokenizer,
-//! the head's weights, the item matrix, the item–item table and the catalogue, alone and
-//! together (the recommender).
+//! the head's weights, the item matrix, the item–item table, the catalogue's adapter and the
+//! catalogue, alone and together (the recommender).
 //! Valid files are mutated at random (seeded): bytes flipped, cut, inserted, duplicated, and
 //! numbers in headers inflated to huge values. Every input must give `Ok` or a named error in
 //! bounded time and memory: a panic fails the test, an allocation above 1 GiB aborts it.
@@ -15,7 +15,8 @@ use std::time::{Duration, Instant};
 
 use localrec::catalog::Catalog;
 use localrec::device::cpu;
-use localrec::encoder::{BertConfig, TextTokenizer};
+use localrec::encoder::adapter::{AdaptedMap, Adapter, LowRankUpdate};
+use localrec::encoder::{Bert, BertConfig, TextTokenizer};
 use localrec::head::{Head, HeadConfig, Objective, load_head, save_head};
 use localrec::item_item::{ItemItem, Mix, Stage, WeightPrecision, load_item_item, save_item_item};
 use localrec::item_vectors::ItemVectors;
@@ -226,6 +227,38 @@ const ITEMS: usize = 16;
 const TEXT_DIM: usize = 8;
 
 /// Compact (int8 per row) weights of a small checkpoint: a matrix, a vector, an I64 buffer.
+/// A BERT config four wide with two layers: enough for an adapter to be read and merged.
+fn tiny_config() -> BertConfig {
+    BertConfig::from_json_bytes(
+        br#"{"vocab_size": 10, "hidden_size": 4, "num_hidden_layers": 2,
+             "num_attention_heads": 2, "intermediate_size": 8,
+             "max_position_embeddings": 16, "type_vocab_size": 2, "layer_norm_eps": 1e-12}"#,
+    )
+    .unwrap()
+}
+
+fn small_adapter(config: &BertConfig) -> Vec<u8> {
+    let updates = [(0, AdaptedMap::Query), (1, AdaptedMap::Outer)]
+        .into_iter()
+        .map(|(layer, map)| {
+            let [inputs, outputs] = map.shape(config);
+            LowRankUpdate {
+                layer,
+                map,
+                rank: 2,
+                down: (0..inputs * 2).map(|i| i as f32 * 0.1).collect(),
+                up: (0..2 * outputs).map(|i| i as f32 * -0.1).collect(),
+            }
+        })
+        .collect();
+    let adapter = Adapter {
+        scale: 1.0,
+        updates,
+        provenance: HashMap::new(),
+    };
+    adapter.to_safetensors().unwrap()
+}
+
 fn small_compact_weights() -> Vec<u8> {
     use safetensors::{Dtype, tensor::TensorView};
     let matrix: Vec<u8> = (0..12)
@@ -386,6 +419,13 @@ fn hostile_files_never_panic_hang_or_allocate_without_bound() {
             let _ = Catalog::load(jsonl_manifest.as_bytes(), &b);
         },
     );
+    // A catalogue's adapter: read against a small network, then merged into it.
+    let tiny = tiny_config();
+    total += fuzz("adapter", &small_adapter(&tiny), budget, |b| {
+        if let Ok(adapter) = Adapter::from_safetensors(&b, &tiny) {
+            Bert::new(&tiny, &device).merge_adapter(&adapter);
+        }
+    });
     // All together: a mutation of the head must not get past the recommender's checks.
     let parsed = Catalog::load(csv_manifest.as_bytes(), catalog.as_bytes()).unwrap();
     let item_item = small_item_item(WeightPrecision::Int8);

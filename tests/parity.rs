@@ -129,3 +129,85 @@ fn embed_async_on_cpu_keeps_input_order() {
     let vectors = localrec::device::block_on(encoder.embed_async(&texts)).unwrap();
     assert_golden(&cases, &vectors);
 }
+
+/// A random adapter on layers 4 and 5 (every map kind), big enough to move the vectors.
+fn random_adapter(config: &localrec::encoder::BertConfig) -> localrec::encoder::Adapter {
+    use localrec::encoder::adapter::{AdaptedMap, Adapter, LowRankUpdate};
+    let mut rng = localrec::rng::SplitMix64::new(5);
+    let rank = 3;
+    let updates = [4, 5]
+        .into_iter()
+        .flat_map(|layer| AdaptedMap::ALL.map(|map| (layer, map)))
+        .map(|(layer, map)| {
+            let [inputs, outputs] = map.shape(config);
+            let mut values = |n: usize| (0..n).map(|_| rng.uniform_f32(0.1)).collect();
+            LowRankUpdate {
+                layer,
+                map,
+                rank,
+                down: values(inputs * rank),
+                up: values(rank * outputs),
+            }
+        })
+        .collect();
+    Adapter {
+        scale: 0.5,
+        updates,
+        provenance: Default::default(),
+    }
+}
+
+/// The page merges the adapter into the weights; training runs it beside them. Both must be
+/// the same network: merged = unmerged to float precision, on the f32 and the packed path.
+#[test]
+fn a_merged_adapter_equals_the_adapter_run_beside_the_frozen_weights() {
+    use localrec::encoder::lora::Lora;
+    let texts = [
+        "Cowboy Bebop. Genres: Action, Sci-Fi. Bounty hunters drift through space.",
+        "a quiet story about a girl and her grandmother",
+        "x",
+    ];
+    let cpu = localrec::device::cpu();
+    let plain = cpu_encoder();
+    let adapter = random_adapter(plain.config());
+    let bytes = adapter.to_safetensors().unwrap();
+
+    let lora = Lora::from_adapter(&adapter, plain.config(), &cpu);
+    let upper = plain.upper_layers(lora.first_layer());
+    let tokens = plain.tokenizer().encode_batch(&texts).unwrap();
+    let real: Vec<f32> = tokens.attention_mask.iter().map(|&m| m as f32).collect();
+    let real = burn::tensor::Tensor::from_data(
+        burn::tensor::TensorData::new(real, [tokens.batch, tokens.seq_len]),
+        &cpu,
+    );
+    let beside = upper
+        .forward(
+            plain.lower_states(&tokens, lora.first_layer()),
+            real,
+            Some(&lora),
+        )
+        .into_data()
+        .try_to_vec::<f32>()
+        .unwrap();
+    let unadapted = plain.embed(&texts).unwrap().concat();
+
+    for packed in [false, true] {
+        let mut merged = cpu_encoder();
+        if packed {
+            merged.pack_linears();
+        }
+        let read = merged.merge_adapter(&bytes).unwrap();
+        assert_eq!(read.updates.len(), adapter.updates.len());
+        let merged = merged.embed(&texts).unwrap().concat();
+        let diff = common::max_abs_diff(&merged, &beside);
+        assert!(
+            diff < 2e-6,
+            "merged vs beside differ by {diff} (packed: {packed})"
+        );
+        let moved = common::max_abs_diff(&merged, &unadapted);
+        assert!(
+            moved > 1e-2,
+            "the adapter moved the vectors by only {moved}"
+        );
+    }
+}

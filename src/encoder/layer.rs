@@ -14,6 +14,7 @@ use burn::tensor::{Bool, Device, Tensor, TensorData};
 
 use super::config::BertConfig;
 use super::gelu::gelu;
+use super::lora::{LoraLayer, LoraLinear};
 use super::packed_linear::PackedLinear;
 
 #[derive(Module, Debug)]
@@ -115,13 +116,31 @@ impl BertLayer {
     }
 
     fn forward(&self, x: Tensor<3>, padding: Tensor<2, Bool>) -> Tensor<3> {
+        self.forward_adapted(x, padding, None)
+    }
+
+    /// The layer with `lora`'s low-rank updates added beside its linear maps (training an
+    /// adapter: the maps themselves stay frozen). Without `lora`, the plain layer.
+    pub(crate) fn forward_adapted(
+        &self,
+        x: Tensor<3>,
+        padding: Tensor<2, Bool>,
+        lora: Option<&LoraLayer>,
+    ) -> Tensor<3> {
         let packed = self.packed.as_deref();
-        let attended = self.self_attention(x.clone(), padding, packed);
+        let part = |pick: fn(&LoraLayer) -> Option<&LoraLinear>| lora.and_then(pick);
+        let attended = self.self_attention(x.clone(), padding, packed, lora);
         let x = self.norm_1.forward(x + attended);
-        let inner = project(&self.pwff.linear_inner, packed.map(|p| &p.inner), x.clone());
+        let inner = project(
+            &self.pwff.linear_inner,
+            packed.map(|p| &p.inner),
+            part(|l| l.inner.as_ref()),
+            x.clone(),
+        );
         let outer = project(
             &self.pwff.linear_outer,
             packed.map(|p| &p.outer),
+            part(|l| l.outer.as_ref()),
             gelu(inner),
         );
         self.norm_2.forward(x + outer)
@@ -134,15 +153,28 @@ impl BertLayer {
         x: Tensor<3>,
         padding: Tensor<2, Bool>,
         packed: Option<&PackedLayer>,
+        lora: Option<&LoraLayer>,
     ) -> Tensor<3> {
         let mha = &self.mha;
         let [batch, seq, hidden] = x.dims();
         let [query, key, value] = match packed {
             Some(packed) => {
+                debug_assert!(lora.is_none(), "adapters are trained on unpacked weights");
                 let qkv = apply(&packed.query_key_value, x);
                 [0, 1, 2].map(|i| qkv.clone().narrow(2, i * hidden, hidden))
             }
-            None => [&mha.query, &mha.key, &mha.value].map(|linear| linear.forward(x.clone())),
+            None => {
+                let parts = lora.map_or([None, None, None], |l| {
+                    [l.query.as_ref(), l.key.as_ref(), l.value.as_ref()]
+                });
+                [&mha.query, &mha.key, &mha.value]
+                    .into_iter()
+                    .zip(parts)
+                    .map(|(linear, part)| project(linear, None, part, x.clone()))
+                    .collect::<Vec<_>>()
+                    .try_into()
+                    .expect("three maps")
+            }
         }
         .map(|t| {
             t.reshape([batch, seq, mha.n_heads, mha.d_k])
@@ -156,15 +188,35 @@ impl BertLayer {
             .matmul(value)
             .swap_dims(1, 2)
             .reshape([batch, seq, hidden]);
-        project(&mha.output, packed.map(|p| &p.output), context)
+        project(
+            &mha.output,
+            packed.map(|p| &p.output),
+            lora.and_then(|l| l.output.as_ref()),
+            context,
+        )
     }
 }
 
-/// `linear` applied to `x`: by Burn, or on its packed weights when there are some.
-fn project(linear: &Linear, packed: Option<&PackedLinear>, x: Tensor<3>) -> Tensor<3> {
-    match packed {
+/// `linear` applied to `x`: by Burn, or on its packed weights when there are some; plus a
+/// low-rank update's share where one is being trained.
+fn project(
+    linear: &Linear,
+    packed: Option<&PackedLinear>,
+    lora: Option<&LoraLinear>,
+    x: Tensor<3>,
+) -> Tensor<3> {
+    // `x` is passed on, not cloned, where no update needs it: the packed path takes its values.
+    let (x, update) = match lora {
+        Some(lora) => (x.clone(), Some(lora.forward(x))),
+        None => (x, None),
+    };
+    let plain = match packed {
         Some(packed) => apply(packed, x),
         None => linear.forward(x),
+    };
+    match update {
+        Some(update) => plain + update,
+        None => plain,
     }
 }
 

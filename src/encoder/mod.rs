@@ -1,17 +1,20 @@
 //! all-MiniLM-L6-v2 (any HF BERT sentence encoder) in Burn: text → unit-length vectors,
 //! the same function as sentence-transformers, on whatever `Device` it is given.
 
+pub mod adapter;
 mod bert;
 pub mod compact;
 mod config;
 mod embeddings;
 mod gelu;
 mod layer;
+pub mod lora;
 mod packed_linear;
 mod pooling;
 mod tokenize;
 pub(crate) mod weights;
 
+pub use adapter::{Adapter, AdapterError};
 pub use bert::Bert;
 pub use config::BertConfig;
 pub use pooling::{l2_normalize, mean_pool_normalized};
@@ -32,6 +35,8 @@ pub struct Encoder {
     tokenizer: TextTokenizer,
     config: BertConfig,
     device: Device,
+    /// Whether the linear maps run on packed weights ([`Encoder::pack_linears`]).
+    packed: bool,
 }
 
 impl Encoder {
@@ -88,6 +93,7 @@ impl Encoder {
             tokenizer,
             config,
             device: device.clone(),
+            packed: false,
         };
         // The page's CPU backend has one thread and 4-lane SIMD: there packed weights are
         // faster. Natively it runs a multi-threaded gemm with wider vectors, which stays.
@@ -106,6 +112,37 @@ impl Encoder {
             "packed linear maps run on the CPU only"
         );
         self.model.pack_linears();
+        self.packed = true;
+    }
+
+    /// Merges a catalogue's adapter file ([`Adapter`]) into the weights: every text from now
+    /// on goes through the adapted network, at the same cost. Returns what was merged.
+    pub fn merge_adapter(&mut self, adapter_safetensors: &[u8]) -> Result<Adapter> {
+        let adapter = Adapter::from_safetensors(adapter_safetensors, &self.config)?;
+        self.model.merge_adapter(&adapter);
+        if self.packed {
+            // The packed copies were taken from the unadapted weights.
+            self.model.pack_linears();
+        }
+        Ok(adapter)
+    }
+
+    /// Hidden states after the first `layers` layers, `[batch, seq, hidden]`: what adapter
+    /// training caches once per item text.
+    pub fn lower_states(&self, batch: &TokenBatch, layers: usize) -> Tensor<3> {
+        let (ids, type_ids, padding, _) = self.batch_tensors(batch);
+        let x = self.model.embeddings.forward(ids, type_ids);
+        self.model.encoder.layers[..layers]
+            .iter()
+            .fold(x, |x, layer| {
+                layer.forward_adapted(x, padding.clone(), None)
+            })
+    }
+
+    /// A copy of layers `first..` (unpacked) with the pooling: see [`lora::UpperLayers`].
+    pub fn upper_layers(&self, first: usize) -> lora::UpperLayers {
+        assert!(!self.packed, "adapters are trained on unpacked weights");
+        lora::UpperLayers::new(self.model.encoder.layers[first..].to_vec())
     }
 
     pub fn config(&self) -> &BertConfig {

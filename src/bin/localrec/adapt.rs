@@ -1,0 +1,108 @@
+//! `localrec adapt`: fine-tune the language model for a catalogue (a low-rank adapter on its
+//! upper layers, see `localrec::adapt`) on the training users of eval's split, and write it.
+
+use std::path::{Path, PathBuf};
+
+use indicatif::{ProgressBar, ProgressStyle};
+use localrec::adapt::{AdaptConfig, LowerStates, train_adapter};
+use localrec::{Encoder, Result};
+
+use crate::dataset::{Dataset, Protocol};
+use crate::write_atomically;
+
+/// The adapter file of `protocol` in `dataset` (its own split's, where it has one).
+pub fn adapter_path(dataset: &Dataset, protocol: Protocol) -> PathBuf {
+    let suffix = if dataset.own_split(protocol) {
+        protocol.suffix()
+    } else {
+        ""
+    };
+    dataset.dir.join(format!("adapter{suffix}.safetensors"))
+}
+
+pub fn adapt(
+    dir: &Path,
+    out: Option<PathBuf>,
+    config: &AdaptConfig,
+    split_seed: u64,
+    protocol: Protocol,
+    encoder: &Encoder,
+) -> Result<()> {
+    let dataset = Dataset::load(dir)?;
+    let (split, _, _) = dataset.split_for(split_seed, protocol);
+    let out = out.unwrap_or_else(|| adapter_path(&dataset, protocol));
+    let texts = dataset.catalog.texts();
+    let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+
+    let bar = ProgressBar::new(texts.len() as u64).with_style(
+        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len}, ETA {eta}")
+            .expect("static template")
+            .progress_chars("=> "),
+    );
+    bar.set_message(format!(
+        "layers below {} of every item text",
+        config.first_layer
+    ));
+    let states = LowerStates::compute(encoder, &texts, config.first_layer, |done, _| {
+        bar.set_position(done as u64)
+    })?;
+    bar.finish();
+
+    eprintln!(
+        "adapting layers {}.. ({:?}, rank {}) on {} users' lists; validation: text-kNN of {} users",
+        config.first_layer,
+        config.maps,
+        config.rank,
+        split.train.len(),
+        split.validation.len()
+    );
+    let started = std::time::Instant::now();
+    let mut recent = Vec::new();
+    let (adapter, report) = train_adapter(
+        encoder,
+        &states,
+        &split.train,
+        &split.validation,
+        config,
+        |progress| {
+            recent.push(progress.loss);
+            if let Some(ndcg) = progress.validation {
+                let mean = recent.iter().sum::<f64>() / recent.len() as f64;
+                recent.clear();
+                eprintln!(
+                    "step {}/{}: loss {mean:.3}, validation NDCG@10 {ndcg:.4} ({:.0} s)",
+                    progress.step,
+                    progress.steps,
+                    started.elapsed().as_secs_f64()
+                );
+            }
+        },
+    )?;
+    eprintln!(
+        "validation text-kNN NDCG@10: {:.4} unadapted, {:.4} best (step {})",
+        report.initial, report.best, report.best_step
+    );
+    let Some(mut adapter) = adapter else {
+        eprintln!("no adapter beat the unadapted encoder: nothing written");
+        return Ok(());
+    };
+    adapter.provenance.extend([
+        ("dataset".to_string(), dataset.name.clone()),
+        ("split_seed".to_string(), split_seed.to_string()),
+        ("protocol".to_string(), format!("{protocol:?}")),
+        ("best_step".to_string(), report.best_step.to_string()),
+        (
+            "config".to_string(),
+            serde_json::to_string(config).expect("plain config"),
+        ),
+    ]);
+    let bytes = adapter.to_safetensors()?;
+    write_atomically(&out, &bytes)?;
+    eprintln!(
+        "wrote {} ({} numbers, {:.0} kB)",
+        out.display(),
+        adapter.parameters(),
+        bytes.len() as f64 / 1e3
+    );
+    Ok(())
+}
