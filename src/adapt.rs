@@ -6,7 +6,10 @@
 //! The layers below the adapted ones do not change: their outputs for every item text are
 //! computed once ([`LowerStates`]) and a step runs only the adapted layers, forward and back.
 //! Objective: in-batch softmax — each sampled person's mean shown-item vector against their
-//! own held-out item and the other people's — with the temperature fixed. The adapter with the
+//! own held-out item and the other people's — with the temperature fixed and the logQ
+//! correction (Yi et al. 2019): other people's items are negatives as often as they are
+//! popular, so without it the vectors would learn to push popular items away, while a list
+//! from text alone should rank them as the full softmax would. The adapter with the
 //! best text-kNN NDCG@10 on validation users is kept; if none beats the unadapted encoder, the
 //! report says so.
 
@@ -232,6 +235,14 @@ pub fn train_adapter(
             config.shown_per_person
         )));
     }
+    // ln of how often each item is drawn as a target (∝ the lists it is in): the logQ term.
+    let mut counts = vec![0usize; n_items];
+    lists.iter().flatten().for_each(|&row| counts[row] += 1);
+    let total: usize = counts.iter().sum();
+    let log_q: Vec<f32> = counts
+        .iter()
+        .map(|&c| (c.max(1) as f32 / total as f32).ln())
+        .collect();
     let upper = encoder.upper_layers(states.first_layer);
     let score = |lora: Option<&Lora>| -> Result<f64> {
         let vectors = item_vectors(&upper, states, lora, &device)?;
@@ -273,10 +284,13 @@ pub fn train_adapter(
                 &autodiff,
             ),
         );
+        let people = batch.targets.len();
+        let target_log_q: Vec<f32> = batch.target_items.iter().map(|&i| log_q[i]).collect();
         let logits = queries
             .matmul(targets.transpose())
-            .div_scalar(config.temperature);
-        let people = batch.targets.len();
+            .div_scalar(config.temperature)
+            - Tensor::<1>::from_data(TensorData::new(target_log_q, [people]), &autodiff)
+                .unsqueeze::<2>();
         let diagonal = Tensor::<2>::eye(people, &autodiff);
         let loss = -(log_softmax(logits, 1) * diagonal)
             .sum()
@@ -314,6 +328,8 @@ struct Batch {
     items: Vec<usize>,
     query_weights: TensorData,
     targets: Vec<i64>,
+    /// The targets' item rows.
+    target_items: Vec<usize>,
 }
 
 fn sample_batch(lists: &[Vec<usize>], config: &AdaptConfig, rng: &mut SplitMix64) -> Batch {
@@ -354,5 +370,6 @@ fn sample_batch(lists: &[Vec<usize>], config: &AdaptConfig, rng: &mut SplitMix64
         query_weights: TensorData::new(weights, [people.len(), items.len()]),
         targets: people.iter().map(|&(_, t)| t as i64).collect(),
         items,
+        target_items,
     }
 }

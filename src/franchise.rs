@@ -194,7 +194,7 @@ pub fn franchises<'a>(rows: impl Iterator<Item = (&'a str, &'a str)>) -> Franchi
             {
                 return number(format!("series:{}", named_in(series).unwrap_or(series)));
             }
-            if let Some(series) = named_in(*own) {
+            if let Some(series) = named_in(own) {
                 return number(format!("series:{series}"));
             }
             number(prefix.unwrap_or_else(|| main.clone()))

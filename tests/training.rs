@@ -15,6 +15,8 @@ use localrec::interactions::{Entry, UserList};
 use localrec::rng::SplitMix64;
 use localrec::train::{TrainConfig, TrainReport, schedule, train};
 
+mod common;
+
 const ITEMS: usize = 48;
 const GROUPS: usize = 4;
 const TEXT_DIM: usize = 16;
@@ -523,4 +525,39 @@ fn the_committed_item_item_table_counts_its_training_lists() {
     );
     let last = stages.last().unwrap();
     assert_eq!((last.item_item, last.popularity), (1.0, 0.0));
+}
+
+/// The language model's adapter the site ships for anime-5k was trained on exactly the
+/// committed items, lists and model (training never runs here): if any of them changes, it must
+/// be trained again (`localrec adapt`) and its item vectors embedded again.
+#[test]
+fn the_committed_adapter_was_trained_on_the_committed_catalogue_and_model() {
+    use sha2::{Digest, Sha256};
+    let (root, _) = committed_catalog();
+    let sha256 = |path: std::path::PathBuf| {
+        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        Sha256::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    };
+    let config =
+        localrec::encoder::BertConfig::from_json_bytes(&common::model_file("config.json")).unwrap();
+    let adapter = localrec::encoder::Adapter::from_safetensors(
+        &std::fs::read(root.join("adapter.safetensors")).unwrap(),
+        &config,
+    )
+    .unwrap();
+    let trained_on = |key: &str| adapter.provenance.get(key).cloned().unwrap_or_default();
+    assert_eq!(trained_on("items_sha256"), sha256(root.join("items.csv")));
+    assert_eq!(trained_on("lists_sha256"), sha256(root.join("lists.tsv")));
+    assert_eq!(
+        trained_on("model_sha256"),
+        sha256(common::model_dir().join("model.safetensors"))
+    );
+    assert_eq!(trained_on("split_seed"), "42");
+    assert!(
+        adapter.to_safetensors().unwrap().len() <= 1_000_000,
+        "the adapter is meant to stay under 1 MB"
+    );
 }

@@ -29,6 +29,7 @@ const post = (message, transfer = []) => self.postMessage(message, transfer);
 let site = null; // the site's manifest, read (see site.js)
 let modelChoice = 'int8'; // which of the model's weights: 'int8' (compact, the default) or 'f32'
 let pendingVectors = null; // the catalogue's text vectors, when the first list went without them
+let encoderAdapter = null; // the catalogue's fine-tuning of the language model (site.json: 'adapter'), if any
 let encoderDownload = null; // the encoder's download, when `open` started it (see downloadEncoder)
 
 self.onmessage = ({ data: { id, op, args } }) => {
@@ -84,9 +85,11 @@ function downloadEncoder(id) {
   const cacheName = `localrec-model-${files.at(-1).sha256.slice(0, 12)}`;
   const onProgress = (p) => post({ op: 'progress', id, phase: 'model', ...p });
   const vectorsFile = pendingVectors;
-  const report = progressOver(vectorsFile ? [vectorsFile, ...files] : files, onProgress);
-  const model = loadModelFiles(files, cacheName, onProgress, report)
-    .then(({ files: bytes, fromCache }) => ({ bytes, fromCache }));
+  const report = progressOver([vectorsFile, encoderAdapter, ...files].filter(Boolean), onProgress);
+  const adapterFile = encoderAdapter;
+  const adapter = adapterFile ? fetchVerified(adapterFile, (loaded) => report(adapterFile, loaded, 'network')) : null;
+  const model = Promise.all([loadModelFiles(files, cacheName, onProgress, report), adapter])
+    .then(([{ files: bytes, fromCache }, adapterBytes]) => ({ bytes, fromCache, adapterBytes }));
   const vectors = vectorsFile
     ? model.then(() => fetchVerified(vectorsFile, (loaded) => report(vectorsFile, loaded, 'network')))
     : Promise.resolve(null);
@@ -191,6 +194,9 @@ const handlers = {
     // encoder (a text-only catalogue needs them for its first list).
     pendingVectors = files.itemTable && files.vectors ? files.vectors : null;
     if (pendingVectors) delete files.vectors;
+    // The language model's adapter comes with the model, not before the first list.
+    encoderAdapter = files.adapter ?? null;
+    delete files.adapter;
     encoderDownload = null;
 
     // The wasm module and the catalogue's files download side by side.
@@ -242,13 +248,13 @@ const handlers = {
     const progress = (phase, extra = {}) => post({ op: 'progress', id, phase, ...extra });
     const download = encoderDownload ?? downloadEncoder(id);
     encoderDownload = null; // a retry after a failure downloads again
-    const { bytes, fromCache } = await download.model;
+    const { bytes, fromCache, adapterBytes } = await download.model;
     const downloadedAt = performance.now();
     const loaded = inTurn(async () => {
       requireEngine();
       progress('encoder', { backend: engine.backend });
       const [config, tokenizer, model] = download.files.map((file) => bytes[file.name]);
-      engine.loadEncoder(config, tokenizer, model);
+      engine.loadEncoder(config, tokenizer, model, adapterBytes ?? undefined);
       if (engine.backend === 'webgpu') {
         progress('warmup');
         await engine.embed(['warm up']); // compiles the GPU kernels once, before a person waits on them

@@ -66,6 +66,43 @@ impl Encoder {
         device: &Device,
         max_length: usize,
     ) -> Result<Self> {
+        Self::build(
+            config_json,
+            tokenizer_json,
+            safetensors.into(),
+            None,
+            device,
+            max_length,
+        )
+    }
+
+    /// As [`Encoder::from_bytes`], with a catalogue's adapter file merged into the weights
+    /// (before the page's CPU packs them, so they are packed once).
+    pub fn from_bytes_with_adapter(
+        config_json: &[u8],
+        tokenizer_json: &[u8],
+        safetensors: impl Into<Vec<u8>>,
+        adapter_safetensors: &[u8],
+        device: &Device,
+    ) -> Result<Self> {
+        Self::build(
+            config_json,
+            tokenizer_json,
+            safetensors.into(),
+            Some(adapter_safetensors),
+            device,
+            DEFAULT_MAX_LENGTH,
+        )
+    }
+
+    fn build(
+        config_json: &[u8],
+        tokenizer_json: &[u8],
+        safetensors: Vec<u8>,
+        adapter_safetensors: Option<&[u8]>,
+        device: &Device,
+        max_length: usize,
+    ) -> Result<Self> {
         let config = BertConfig::from_json_bytes(config_json)?;
         if max_length > config.max_position_embeddings {
             return Err(Error::Input(format!(
@@ -82,7 +119,6 @@ impl Encoder {
             )));
         }
         let mut model = Bert::new(&config, device);
-        let safetensors = safetensors.into();
         if compact::is_compact(&safetensors) {
             weights::load_compact(&mut model, &safetensors)?;
         } else {
@@ -95,6 +131,9 @@ impl Encoder {
             device: device.clone(),
             packed: false,
         };
+        if let Some(adapter) = adapter_safetensors {
+            encoder.merge_adapter(adapter)?;
+        }
         // The page's CPU backend has one thread and 4-lane SIMD: there packed weights are
         // faster. Natively it runs a multi-threaded gemm with wider vectors, which stays.
         if cfg!(target_family = "wasm") && *device == device::cpu() {

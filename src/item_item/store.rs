@@ -118,7 +118,7 @@ pub fn save_item_item(table: &ItemItem, precision: WeightPrecision) -> Result<Ve
 pub fn load_item_item(bytes: &[u8]) -> Result<ItemItem> {
     let bad = |why: String| Error::Weights(format!("item–item file: {why}"));
     let file = SafeTensors::deserialize(bytes).map_err(|e| bad(e.to_string()))?;
-    let has = |name: &str| file.names().iter().any(|n| *n == name);
+    let has = |name: &str| file.names().contains(&name);
     let tensor = |name: &str, dtypes: &[Dtype]| {
         let t = file.tensor(name).map_err(|e| bad(e.to_string()))?;
         if !dtypes.contains(&t.dtype()) {

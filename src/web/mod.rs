@@ -148,16 +148,28 @@ impl Engine {
         })
     }
 
-    /// Loads the language model from its files' bytes (config.json, tokenizer.json, weights).
+    /// Loads the language model from its files' bytes (config.json, tokenizer.json, weights),
+    /// with the catalogue's adapter merged in where it has one: its item vectors were embedded
+    /// by the adapted model, so taste sentences must go through it too.
     #[wasm_bindgen(js_name = loadEncoder)]
     pub fn load_encoder(
         &self,
         config_json: Vec<u8>,
         tokenizer_json: Vec<u8>,
         safetensors: Vec<u8>,
+        adapter: Option<Vec<u8>>,
     ) -> Result<(), JsValue> {
-        let encoder = Encoder::from_bytes(&config_json, &tokenizer_json, safetensors, &self.device)
-            .map_err(js_error)?;
+        let encoder = match adapter {
+            Some(adapter) => Encoder::from_bytes_with_adapter(
+                &config_json,
+                &tokenizer_json,
+                safetensors,
+                &adapter,
+                &self.device,
+            ),
+            None => Encoder::from_bytes(&config_json, &tokenizer_json, safetensors, &self.device),
+        }
+        .map_err(js_error)?;
         *self.encoder.borrow_mut() = Some(Rc::new(encoder));
         Ok(())
     }

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use indicatif::{ProgressBar, ProgressStyle};
 use localrec::adapt::{AdaptConfig, LowerStates, train_adapter};
 use localrec::{Encoder, Result};
+use sha2::{Digest, Sha256};
 
 use crate::dataset::{Dataset, Protocol};
 use crate::write_atomically;
@@ -27,6 +28,7 @@ pub fn adapt(
     split_seed: u64,
     protocol: Protocol,
     encoder: &Encoder,
+    weights: &Path,
 ) -> Result<()> {
     let dataset = Dataset::load(dir)?;
     let (split, _, _) = dataset.split_for(split_seed, protocol);
@@ -86,7 +88,24 @@ pub fn adapt(
         eprintln!("no adapter beat the unadapted encoder: nothing written");
         return Ok(());
     };
+    // What it was trained on, so that a build can tell whether it still fits its catalogue.
+    let file_sha256 = |path: &Path| -> Result<String> {
+        let bytes = std::fs::read(path)
+            .map_err(|e| localrec::Error::Input(format!("cannot read {}: {e}", path.display())))?;
+        Ok(crate::site::hex(&Sha256::digest(&bytes)))
+    };
+    let manifest = dataset.catalog.manifest();
+    let lists = manifest.interactions.as_ref().expect("a dataset has lists");
     adapter.provenance.extend([
+        (
+            "items_sha256".to_string(),
+            file_sha256(&dataset.dir.join(&manifest.items))?,
+        ),
+        (
+            "lists_sha256".to_string(),
+            file_sha256(&dataset.dir.join(lists))?,
+        ),
+        ("model_sha256".to_string(), file_sha256(weights)?),
         ("dataset".to_string(), dataset.name.clone()),
         ("split_seed".to_string(), split_seed.to_string()),
         ("protocol".to_string(), format!("{protocol:?}")),

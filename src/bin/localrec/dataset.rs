@@ -231,6 +231,32 @@ impl Dataset {
         })
     }
 
+    /// The item vectors of the encoder adapted for `protocol`'s split, where they were embedded
+    /// (`localrec --adapter adapter….safetensors embed-catalog --out item_vectors.adapted….`).
+    pub fn adapted_vectors(&self, protocol: Protocol) -> Result<Option<ItemVectors>> {
+        let suffix = if self.own_split(protocol) {
+            protocol.suffix()
+        } else {
+            ""
+        };
+        let path = self
+            .dir
+            .join(format!("item_vectors.adapted{suffix}.safetensors"));
+        let Ok(bytes) = std::fs::read(&path) else {
+            return Ok(None);
+        };
+        let vectors = ItemVectors::from_safetensors(&bytes)?;
+        if vectors.rows != self.catalog.len() {
+            return Err(Error::Input(format!(
+                "{} has {} rows for {} items: embed it again",
+                path.display(),
+                vectors.rows,
+                self.catalog.len()
+            )));
+        }
+        Ok(Some(vectors))
+    }
+
     /// The item text matrix as a tensor on `device`.
     pub fn text_tensor(&self, device: &burn::tensor::Device) -> Result<Tensor<2>> {
         Ok(self.vectors()?.clone().into_tensor(device))

@@ -37,6 +37,7 @@ pub fn embed_stdin(encoder: &Encoder, batch_size: usize) -> Result<()> {
 
 pub fn embed_catalog(
     encoder: &Encoder,
+    adapter: Option<&Path>,
     dataset: &Path,
     out: &Path,
     batch_size: usize,
@@ -66,6 +67,10 @@ pub fn embed_catalog(
         ),
         ("items".to_string(), items_path.display().to_string()),
     ]);
+    let provenance = provenance
+        .into_iter()
+        .chain(adapter.map(|a| ("adapter".to_string(), a.display().to_string())))
+        .collect();
     let bytes = ItemVectors::from_rows(rows, provenance)?.to_safetensors_f16()?;
     write_atomically(out, &bytes)?;
     eprintln!(

@@ -105,6 +105,13 @@ pub fn eval(dir: &Path, json: bool, seed: u64, protocol: Protocol) -> Result<()>
             Extra::None,
         );
     }
+    if let Some(items) = &dataset.adapted_vectors(protocol)? {
+        add(
+            "text-knn, adapted encoder",
+            evaluate(&TextKnn { items }, &split.test, n_items),
+            Extra::None,
+        );
+    }
     for head in &heads {
         let ranking = device::block_on(rank_users(&head.file.head, &head.items, &split.test))?;
         let rmse = if head.file.objective == Objective::Rating {

@@ -38,6 +38,7 @@ pub fn eval_few_reactions(dataset: &Dataset, json: bool, seed: u64) -> Result<()
     let time_order = dataset.time_ordered.then_some(dataset.users.as_slice());
     let min_entries = FEW_REACTIONS[FEW_REACTIONS.len() - 1] + FEW_REACTIONS_MIN_TARGETS;
 
+    let adapted = dataset.adapted_vectors(Protocol::FewReactions)?;
     let mut tables = Vec::new();
     for shown in FEW_REACTIONS {
         let users = few_reactions(&split.test, shown, min_entries, seed, time_order);
@@ -51,6 +52,12 @@ pub fn eval_few_reactions(dataset: &Dataset, json: bool, seed: u64) -> Result<()
         add("item-item", evaluate(&alone, &users, n_items));
         if let Some(items) = &dataset.vectors {
             add("text-knn", evaluate(&TextKnn { items }, &users, n_items));
+        }
+        if let Some(items) = &adapted {
+            add(
+                "text-knn, adapted encoder",
+                evaluate(&TextKnn { items }, &users, n_items),
+            );
         }
         for head in &heads {
             add(

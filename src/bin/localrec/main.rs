@@ -45,6 +45,10 @@ struct Cli {
     /// model.int8.safetensors that `compact-model` writes.
     #[arg(long, global = true, default_value = "model.safetensors")]
     weights: String,
+    /// A catalogue's adapter (`localrec adapt`) merged into the encoder: texts go through the
+    /// fine-tuned network.
+    #[arg(long, global = true)]
+    adapter: Option<PathBuf>,
     /// Compute backend: cpu (Burn flex) or gpu (Burn wgpu).
     #[arg(long, global = true, default_value = "cpu")]
     backend: Backend,
@@ -300,7 +304,13 @@ fn run(cli: Cli) -> Result<()> {
             Backend::Cpu => device::cpu(),
             Backend::Gpu => device::gpu()?,
         };
-        load_encoder(&cli.model_dir, &cli.weights, &device, max_length)
+        let mut encoder = load_encoder(&cli.model_dir, &cli.weights, &device, max_length)?;
+        if let Some(path) = &cli.adapter {
+            let bytes = std::fs::read(path)
+                .map_err(|e| Error::Input(format!("cannot read {}: {e}", path.display())))?;
+            encoder.merge_adapter(&bytes)?;
+        }
+        Ok(encoder)
     };
     let default_encoder = || encoder(localrec::encoder::DEFAULT_MAX_LENGTH);
     match cli.command {
@@ -315,7 +325,13 @@ fn run(cli: Cli) -> Result<()> {
             batch_size,
         } => {
             let out = out.unwrap_or_else(|| dataset.join("item_vectors.safetensors"));
-            embed_catalog(&default_encoder()?, &dataset, &out, batch_size)
+            embed_catalog(
+                &default_encoder()?,
+                cli.adapter.as_deref(),
+                &dataset,
+                &out,
+                batch_size,
+            )
         }
         Command::Eval {
             dataset,
@@ -413,6 +429,7 @@ fn run(cli: Cli) -> Result<()> {
                 split_seed,
                 protocol,
                 &encoder(max_length)?,
+                &cli.model_dir.join(&cli.weights),
             )
         }
         Command::CompactModel { out } => {

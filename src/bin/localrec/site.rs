@@ -132,7 +132,7 @@ pub fn build_site(options: &SiteOptions, encoder: impl Fn() -> Result<Encoder>) 
             None => {
                 eprintln!("{}: embedding the catalogue", dir.display());
                 let encoder = encoder.as_ref().expect("loaded when a catalogue is stale");
-                embed_catalog(encoder, dir, &dir.join(VECTORS), 32)?;
+                embed_catalog(encoder, None, dir, &dir.join(VECTORS), 32)?;
                 ItemVectors::from_safetensors(&crate::item_item::read(&dir.join(VECTORS))?)?
             }
         });
@@ -480,7 +480,7 @@ fn brotli(bytes: &[u8]) -> Vec<u8> {
     out
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
