@@ -1,7 +1,8 @@
 //! `localrec build-site` end to end on a tiny text-only catalogue (JSON Lines, string ids): the
 //! missing item vectors are embedded, every file of the folder is in site.json with its true
 //! size and sha256, the data's notices travel with it, and what must not happen does not (a
-//! bad catalogue leaves nothing behind; a folder that is not a site is never deleted).
+//! bad catalogue leaves nothing behind; a folder that is not a site is never deleted; vectors
+//! never outlive the items and texts they encode; the site shares no file with its sources).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -247,5 +248,146 @@ fn a_bad_catalogue_is_named_and_leaves_no_site() {
         "{stderr}"
     );
     assert!(!out.exists());
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+/// The folder's vectors by item id.
+fn vectors_by_id(data: &Path) -> std::collections::HashMap<String, Vec<f32>> {
+    let bytes = std::fs::read(data.join("item_vectors.safetensors")).unwrap();
+    let vectors = ItemVectors::from_safetensors(&bytes).unwrap();
+    let items = std::fs::read_to_string(data.join("items.jsonl")).unwrap();
+    items
+        .lines()
+        .enumerate()
+        .map(|(row, line)| {
+            let item: serde_json::Value = serde_json::from_str(line).unwrap();
+            (
+                item["key"].as_str().unwrap().to_string(),
+                vectors.row(row).to_vec(),
+            )
+        })
+        .collect()
+}
+
+/// The model's vector for one sentence, from `localrec embed`.
+fn embed(text: &str) -> Vec<f32> {
+    use std::io::Write;
+    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/all-MiniLM-L6-v2");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_localrec"))
+        .arg("embed")
+        .arg("--model-dir")
+        .arg(model)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    writeln!(child.stdin.take().unwrap(), "{text}").unwrap();
+    let out = child.wait_with_output().unwrap();
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn vectors_follow_a_reordered_or_edited_catalogue() {
+    let root = scratch("stale");
+    let (data, web) = fixture(&root);
+    let out = root.join("site");
+    let built = |what: &str| {
+        let run = build_site(&data, &web, &out);
+        let stderr = String::from_utf8_lossy(&run.stderr).into_owned();
+        assert!(run.status.success(), "{what}: {stderr}");
+        stderr
+    };
+    built("first build");
+    let first = vectors_by_id(&data);
+
+    // The same rows in reverse order: every vector moves with its item, none is embedded again.
+    let items = std::fs::read_to_string(data.join("items.jsonl")).unwrap();
+    let reversed: String = items.lines().rev().map(|l| format!("{l}\n")).collect();
+    write(&data.join("items.jsonl"), &reversed);
+    let stderr = built("reordered");
+    assert_eq!(
+        vectors_by_id(&data),
+        first,
+        "a vector stayed at its old row"
+    );
+    assert!(stderr.contains("0 embedded, 3 reused"), "{stderr}");
+    // The page's copy is the folder's, in the new order.
+    let page = ItemVectors::from_safetensors(
+        &std::fs::read(out.join("catalogs/poems/item_vectors.safetensors")).unwrap(),
+    )
+    .unwrap();
+    let raven = &first["p-1"];
+    let step = raven.iter().fold(0f32, |m, v| m.max(v.abs())) / 127.0;
+    assert!(
+        page.row(2)
+            .iter()
+            .zip(raven)
+            .all(|(a, b)| (a - b).abs() <= step / 2.0 + 1e-6),
+        "the page's last row is not The Raven's"
+    );
+
+    // One text edited: that item alone is embedded again, to the model's vector of its text.
+    write(
+        &data.join("items.jsonl"),
+        &reversed.replace("Ozymandias", "Sonnet 18"),
+    );
+    let stderr = built("edited");
+    let edited = vectors_by_id(&data);
+    assert_eq!(
+        (&edited["p-1"], &edited["p-3"]),
+        (&first["p-1"], &first["p-3"])
+    );
+    let truth = embed("Sonnet 18.");
+    let cosine: f32 = edited["p-2"].iter().zip(&truth).map(|(a, b)| a * b).sum();
+    assert!(
+        cosine > 0.999,
+        "the edited item's vector is not its text's: cos {cosine}"
+    );
+    assert!(stderr.contains("1 embedded, 2 reused"), "{stderr}");
+
+    // Nothing in the published files names the builder's folders.
+    let root_text = root.display().to_string();
+    for (key, value) in &page.provenance {
+        assert!(
+            !value.contains(&root_text),
+            "{key} = {value} is a local path"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+#[test]
+fn the_site_does_not_change_with_its_sources_nor_they_with_it() {
+    let root = scratch("copies");
+    let (data, web) = fixture(&root);
+    let out = root.join("site");
+    let run = build_site(&data, &web, &out);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let site_items = out.join("catalogs/poems/items.jsonl");
+    let published = std::fs::read(&site_items).unwrap();
+    // Rewritten in place (the same inode, as an editor or a script may): the site keeps its copy.
+    let rewrite = |path: &Path, text: &str| {
+        use std::io::Write;
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .truncate(true)
+            .open(path)
+            .unwrap();
+        file.write_all(text.as_bytes()).unwrap();
+    };
+    rewrite(
+        &data.join("items.jsonl"),
+        "{\"key\": \"x\", \"title\": \"X\"}\n",
+    );
+    assert_eq!(std::fs::read(&site_items).unwrap(), published);
+    rewrite(&out.join("index.html"), "edited on the host");
+    assert_eq!(
+        std::fs::read_to_string(web.join("index.html")).unwrap(),
+        "<!doctype html><title>t</title>"
+    );
     let _ = std::fs::remove_dir_all(&root);
 }

@@ -259,6 +259,14 @@ impl Catalog {
         self.row_of.get(id).copied()
     }
 
+    /// Each item's id and the sentence the encoder reads, in catalogue order: what its item
+    /// vectors encode (see [`crate::fingerprint`]).
+    pub fn ids_and_texts(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.items
+            .iter()
+            .map(|item| (item.id.as_str(), item.text.as_str()))
+    }
+
     pub fn texts(&self) -> Vec<String> {
         self.items.iter().map(|item| item.text.clone()).collect()
     }

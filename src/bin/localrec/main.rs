@@ -315,7 +315,8 @@ fn run(cli: Cli) -> Result<()> {
             batch_size,
         } => {
             let out = out.unwrap_or_else(|| dataset.join("item_vectors.safetensors"));
-            embed_catalog(&default_encoder()?, &dataset, &out, batch_size)
+            let model = model_hash(&cli.model_dir, &cli.weights)?;
+            embed_catalog(default_encoder, &model, &dataset, &out, batch_size)
         }
         Command::Eval {
             dataset,
@@ -432,6 +433,7 @@ fn run(cli: Cli) -> Result<()> {
                 out: &out,
                 web: &web,
                 model_dir: &cli.model_dir,
+                model_hash: &model_hash(&cli.model_dir, &cli.weights)?,
             },
             default_encoder,
         ),
@@ -455,22 +457,38 @@ fn load_encoder(
     device: &burn::tensor::Device,
     max_length: usize,
 ) -> Result<Encoder> {
-    let read = |name: &str| {
-        let path = dir.join(name);
-        std::fs::read(&path).map_err(|e| {
-            Error::Input(format!(
-                "cannot read {} ({e}); run scripts/fetch-model.sh first",
-                path.display()
-            ))
-        })
-    };
     Encoder::from_bytes_with_max_length(
-        &read("config.json")?,
-        &read("tokenizer.json")?,
-        read(weights)?,
+        &model_file(dir, "config.json")?,
+        &model_file(dir, "tokenizer.json")?,
+        model_file(dir, weights)?,
         device,
         max_length,
     )
+}
+
+/// The model part of the item vectors' fingerprint: the files the default encoder is loaded
+/// from (see `localrec::fingerprint`).
+pub fn model_hash(dir: &Path, weights: &str) -> Result<String> {
+    let files = [
+        model_file(dir, "config.json")?,
+        model_file(dir, "tokenizer.json")?,
+        model_file(dir, weights)?,
+    ];
+    let files: Vec<&[u8]> = files.iter().map(Vec::as_slice).collect();
+    Ok(localrec::fingerprint::model_hash(
+        &files,
+        localrec::encoder::DEFAULT_MAX_LENGTH,
+    ))
+}
+
+fn model_file(dir: &Path, name: &str) -> Result<Vec<u8>> {
+    let path = dir.join(name);
+    std::fs::read(&path).map_err(|e| {
+        Error::Input(format!(
+            "cannot read {} ({e}); run scripts/fetch-model.sh first",
+            path.display()
+        ))
+    })
 }
 
 pub fn read_text(path: &Path) -> Result<String> {

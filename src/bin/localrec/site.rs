@@ -11,11 +11,12 @@ use localrec::device::block_on;
 use localrec::item_item::{WeightPrecision, load_item_item, save_item_item};
 use localrec::item_vectors::ItemVectors;
 use localrec::recommender::page_files;
+use localrec::fingerprint::hex;
 use localrec::{Encoder, Error, Result};
 use sha2::{Digest, Sha256};
 
 use crate::dataset::{MANIFEST, Protocol, load_catalog};
-use crate::encode::embed_catalog;
+use crate::encode::VectorPlan;
 use crate::item_item::{DEFAULT_KS, fit_item_item};
 use crate::pretrain::pretrain;
 use crate::{COMPACT_WEIGHTS, compact_weights};
@@ -51,6 +52,8 @@ pub struct SiteOptions<'a> {
     /// The repository root holding the page's files.
     pub web: &'a Path,
     pub model_dir: &'a Path,
+    /// The model part of the item vectors' fingerprint (see `localrec::fingerprint`).
+    pub model_hash: &'a str,
 }
 
 #[derive(serde::Serialize)]
@@ -99,6 +102,7 @@ pub fn build_site(options: &SiteOptions, encoder: impl Fn() -> Result<Encoder>) 
         out,
         web,
         model_dir,
+        model_hash,
     } = *options;
     if datasets.is_empty() {
         return Err(Error::Input("give at least one --dataset".into()));
@@ -117,25 +121,25 @@ pub fn build_site(options: &SiteOptions, encoder: impl Fn() -> Result<Encoder>) 
         .iter()
         .map(|dir| Ok((dir.as_path(), load_catalog(dir)?)))
         .collect::<Result<_>>()?;
-    let fresh: Vec<Option<ItemVectors>> = datasets
+    let plans: Vec<VectorPlan> = datasets
         .iter()
-        .map(|(dir, catalog)| fresh_vectors(dir, catalog))
+        .map(|(dir, catalog)| VectorPlan::new(catalog, model_hash, &dir.join(VECTORS)))
         .collect();
-    let encoder = match fresh.iter().any(Option::is_none) {
+    let encoder = match plans.iter().any(|plan| plan.to_embed() > 0) {
         true => Some(encoder()?),
         false => None,
     };
     let mut vectors = Vec::with_capacity(datasets.len());
-    for ((dir, catalog), fresh) in datasets.iter().zip(fresh) {
-        vectors.push(match fresh {
-            Some(fresh) => fresh,
-            None => {
-                eprintln!("{}: embedding the catalogue", dir.display());
-                let encoder = encoder.as_ref().expect("loaded when a catalogue is stale");
-                embed_catalog(encoder, dir, &dir.join(VECTORS), 32)?;
-                ItemVectors::from_safetensors(&crate::item_item::read(&dir.join(VECTORS))?)?
-            }
-        });
+    for ((dir, catalog), plan) in datasets.iter().zip(plans) {
+        if plan.to_embed() > 0 {
+            eprintln!(
+                "{}: embedding {} of {} items (the rest are unchanged)",
+                dir.display(),
+                plan.to_embed(),
+                catalog.len()
+            );
+        }
+        vectors.push(plan.complete(catalog, encoder.as_ref(), &dir.join(VECTORS), 32)?);
         train_if_missing(dir, catalog)?;
     }
 
@@ -231,14 +235,6 @@ fn write_site(
     let json = serde_json::to_string_pretty(&manifest).expect("plain data");
     write(&partial.join("site.json"), json.as_bytes())?;
     Ok(manifest)
-}
-
-/// The catalogue's item vectors, unless they are missing or from another catalogue.
-fn fresh_vectors(dir: &Path, catalog: &Catalog) -> Option<ItemVectors> {
-    std::fs::read(dir.join(VECTORS))
-        .ok()
-        .and_then(|bytes| ItemVectors::from_safetensors(&bytes).ok())
-        .filter(|v| v.rows == catalog.len())
 }
 
 /// Trains the head and fits the item–item table of a catalogue with public interactions, if
@@ -353,8 +349,8 @@ fn remove_site(dir: &Path) -> Result<()> {
     std::fs::remove_dir_all(dir).map_err(|e| io(dir, e))
 }
 
-/// Copies a file or a folder (recursively). Files are hard-linked where the file system
-/// allows: the model alone is 87 MB.
+/// Copies a file or a folder (recursively). Never a hard link: the site must not change when
+/// its sources are edited in place, nor its sources when the site is.
 fn copy_tree(from: &Path, to: &Path) -> Result<()> {
     let meta = std::fs::metadata(from).map_err(|e| io(from, e))?;
     if meta.is_dir() {
@@ -367,9 +363,7 @@ fn copy_tree(from: &Path, to: &Path) -> Result<()> {
     if let Some(parent) = to.parent() {
         std::fs::create_dir_all(parent).map_err(|e| io(parent, e))?;
     }
-    if std::fs::hard_link(from, to).is_err() {
-        std::fs::copy(from, to).map_err(|e| io(from, e))?;
-    }
+    std::fs::copy(from, to).map_err(|e| io(from, e))?;
     Ok(())
 }
 
@@ -478,10 +472,6 @@ fn brotli(bytes: &[u8]) -> Vec<u8> {
     };
     brotli::BrotliCompress(&mut &bytes[..], &mut out, &params).expect("writing to memory");
     out
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn write(path: &Path, bytes: &[u8]) -> Result<()> {
