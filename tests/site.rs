@@ -232,6 +232,25 @@ fn builds_a_static_site_whose_manifest_lists_every_file_truly() {
 }
 
 #[test]
+fn a_mistake_in_catalog_json_names_the_folder() {
+    let root = scratch("manifest");
+    let (data, web) = fixture(&root);
+    let manifest = std::fs::read_to_string(data.join("catalog.json")).unwrap();
+    write(
+        &data.join("catalog.json"),
+        &manifest.replace("\"CC0\"}", "\"CC0\",}"),
+    );
+    let run = build_site(&data, &web, &root.join("site"));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(!run.status.success());
+    assert!(
+        stderr.contains(&format!("{}: catalog.json: trailing comma", data.display())),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+#[test]
 fn a_bad_catalogue_is_named_and_leaves_no_site() {
     let root = scratch("bad");
     let (data, web) = fixture(&root);

@@ -12,10 +12,14 @@ export function searchForm(text) {
 }
 
 export class Catalog {
-  /** `items`: `[{id, title, fields: {column: value}, text}]`; `columns`: the shown columns, in order. */
-  constructor(items, columns = []) {
+  /**
+   * `items`: `[{id, title, fields: {column: value}, text}]`; `columns`: the shown columns, in
+   * order; `labels`: how a column's value reads, `{}` standing for it (`{minutes: '{} min'}`).
+   */
+  constructor(items, columns = [], labels = {}) {
     this.items = items;
     this.columns = columns;
+    this.labels = labels;
     this.byKey = new Map(items.map((item) => [String(item.id), item]));
     // "title | field | field" per item in search form.
     this.haystacks = items.map((item) => searchForm([item.title, ...columns.map((c) => item.fields?.[c] ?? '')].join(' | ')));
@@ -37,9 +41,12 @@ export class Catalog {
     return this.get(key)?.id;
   }
 
-  /** The shown fields of `item`, in column order, empty ones left out. */
+  /** The shown fields of `item`, in column order, each as its label says, empty ones left out. */
   fieldsOf(item) {
-    return this.columns.map((column) => item.fields?.[column] ?? '').filter((value) => value !== '');
+    return this.columns
+      .map((column) => [column, item.fields?.[column] ?? ''])
+      .filter(([, value]) => value !== '')
+      .map(([column, value]) => this.labels[column]?.replace('{}', () => value) ?? value);
   }
 
   /**

@@ -162,7 +162,7 @@ export class LocalRec extends EventTarget {
     /** Milliseconds the opening took: `{download, create, loadCatalog}` (diagnostics). */
     this.openMillis = opened.millis;
     this.#info = opened.catalog;
-    this.#catalog = new Catalog(opened.catalog.items, opened.catalog.columns);
+    this.#catalog = new Catalog(opened.catalog.items, opened.catalog.columns, opened.catalog.labels);
     this.#dropUnknown();
     this.#profile.follow();
   }

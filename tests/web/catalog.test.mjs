@@ -83,3 +83,19 @@ test('search ignores accents, in the catalogue and in the query', () => {
   assert.deepEqual(titles('brulee creme'), ['Crème brûlée'], 'every word, in any order');
   assert.deepEqual(titles('pho bo'), ['Phở bò']);
 });
+
+test('shown fields read as their labels say', () => {
+  const dishes = new Catalog(
+    [
+      { id: 1, title: 'Tiramisù', fields: { cuisine: 'Italian', minutes: '30', serves: '' } },
+      { id: 2, title: 'Curry night', fields: { cuisine: '', minutes: '', serves: '4' } },
+    ],
+    ['cuisine', 'minutes', 'serves'],
+    { minutes: '{} min', serves: 'serves {}' },
+  );
+  assert.deepEqual(dishes.fieldsOf(dishes.get(1)), ['Italian', '30 min'], 'an empty field is left out, label and all');
+  assert.deepEqual(dishes.fieldsOf(dishes.get(2)), ['serves 4']);
+  assert.deepEqual(new Catalog(dishes.items, dishes.columns).fieldsOf(dishes.get(1)), ['Italian', '30'], 'no labels: values as they are');
+  const dollars = new Catalog([{ id: 3, title: 'X', fields: { price: '$$' } }], ['price'], { price: 'costs {}' });
+  assert.deepEqual(dollars.fieldsOf(dollars.get(3)), ['costs $$'], 'a value is never read as a replacement pattern');
+});

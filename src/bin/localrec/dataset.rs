@@ -52,10 +52,12 @@ pub const MANIFEST: &str = "catalog.json";
 /// Reads the catalogue in `dir` (its manifest and items file); an items file over
 /// [`MAX_FILE_BYTES`] is refused before it is read.
 pub fn load_catalog(dir: &Path) -> Result<Catalog> {
+    // Every mistake names the folder: an adopter may build several catalogues at once.
+    let in_dir = |e: CatalogError| Error::Input(format!("{}: {e}", dir.display()));
     let manifest = read_capped(&dir.join(MANIFEST))?;
-    let items_name = Manifest::parse(&manifest)?.items;
+    let items_name = Manifest::parse(&manifest).map_err(in_dir)?.items;
     let items = read_capped(&dir.join(&items_name))?;
-    Catalog::load(&manifest, &items).map_err(|e| Error::Input(format!("{}: {e}", dir.display())))
+    Catalog::load(&manifest, &items).map_err(in_dir)
 }
 
 /// The bytes of a catalogue file, refusing one over [`MAX_FILE_BYTES`] by its size alone.

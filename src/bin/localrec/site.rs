@@ -8,10 +8,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use localrec::device::block_on;
+use localrec::fingerprint::hex;
 use localrec::item_item::{WeightPrecision, load_item_item, save_item_item};
 use localrec::item_vectors::ItemVectors;
 use localrec::recommender::page_files;
-use localrec::fingerprint::hex;
 use localrec::{Encoder, Error, Result};
 use sha2::{Digest, Sha256};
 
