@@ -367,9 +367,13 @@ function renderRecommendations(result) {
   const withWeights = personal ? ', with your personal weights' : '';
   const described = !taste ? '' : result.taste ? 'your description' : 'your description (it counts once the language model has loaded)';
   const reacted = history.length ? `${history.length} reaction${history.length === 1 ? '' : 's'}` : '';
-  $('recs-note').textContent = history.length === 0 && !taste
-    ? 'Popular with everyone so far: react to a few items, or describe what you like.'
-    : `From ${[reacted, described].filter(Boolean).join(' and ')}${withWeights}.`;
+  // What the list rests on, as the engine says (a text-only catalogue without a popularity
+  // column has nothing "popular": its first list is a spread of the catalogue).
+  const notes = {
+    popularity: 'Popular with everyone so far: react to a few items, or describe what you like.',
+    spread: 'A spread across the catalogue, as nothing is known yet: react to a few items, or describe what you like.',
+  };
+  $('recs-note').textContent = notes[result.basis] ?? `From ${[reacted, described].filter(Boolean).join(' and ')}${withWeights}.`;
   $('recs-timing').textContent = `updated in ${Math.round(result.millis)} ms`;
   document.body.dataset.recommendations = String(Number(document.body.dataset.recommendations ?? 0) + 1);
   drawMap();

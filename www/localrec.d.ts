@@ -30,6 +30,8 @@ export interface CatalogInfo {
   licence: string;
   /** The shown columns, in order. */
   columns: string[];
+  /** Per shown column that has one, how its value reads ("{} min": "20 min"); see `fieldsOf`. */
+  labels: Record<string, string>;
   /** 'hybrid' | 'head': learned from public interactions; 'text': by text alone. */
   kind: 'hybrid' | 'head' | 'text';
   /** The width of the person's vector (and of personal weights). */
@@ -150,6 +152,12 @@ export interface Recommendations {
   items: Recommendation[];
   /** The person's vector. */
   user: number[];
+  /**
+   * What the list rests on: the person's reactions or taste; nothing of theirs yet, so what
+   * the public lists (or the popularity column) favour; or nothing at all (a text-only
+   * catalogue without a popularity column), so a spread across the catalogue.
+   */
+  basis: 'person' | 'popularity' | 'spread';
   /** Whether the taste sentence counted (it waits for the language model). */
   taste: boolean;
   millis: number;
@@ -290,11 +298,15 @@ export declare class LocalRec extends EventTarget {
   loadEncoder(): Promise<EncoderInfo>;
   item(id: ItemId): Item | undefined;
   search(query: string, options?: { limit?: number }): { items: Item[]; total: number };
+  /** The shown fields, in column order, each as its label says ("20 min"), empty ones left out. */
   fieldsOf(item: Item): string[];
   reactionOf(id: ItemId): Reaction | undefined;
 
-  /** Sets (or, with null, takes back) a reaction; resolves once saved. */
-  react(id: ItemId, reaction: Reaction | null): Promise<void>;
+  /**
+   * Sets (or, with null, takes back) a reaction; resolves once saved. A rating is any number
+   * (a form field's, say): one that is not a whole 1–10 is refused with 'bad-request'.
+   */
+  react(id: ItemId, reaction: Reaction | number | null): Promise<void>;
   /** Sets the taste sentence ('' removes it); resolves once the model has read it. */
   describe(text: string): Promise<{ taste: string; pieces: string[] }>;
   saved(): Promise<void>;
