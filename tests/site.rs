@@ -41,6 +41,14 @@ fn fixture(root: &Path) -> (PathBuf, PathBuf) {
     let web = root.join("web");
     write(&web.join("index.html"), "<!doctype html><title>t</title>");
     write(&web.join("www/app.js"), "export {};\n");
+    // Not loaded by the page: left out of a site.
+    write(&web.join("www/localrec.d.ts"), "export {};\n");
+    write(&web.join("www/README.md"), "# notes\n");
+    write(
+        &web.join("examples/minimal.html"),
+        "<!doctype html><title>e</title>",
+    );
+    write(&web.join("examples/consumer.ts"), "export {};\n");
     write(&web.join("pkg/localrec.js"), "export default 1;\n");
     write(&web.join("pkg/localrec_bg.wasm"), "\0asm");
     (data, web)
@@ -51,6 +59,15 @@ fn build_site(dataset: &Path, web: &Path, out: &Path) -> std::process::Output {
 }
 
 fn build_site_of(datasets: &[&Path], web: &Path, out: &Path) -> std::process::Output {
+    build_site_with(datasets, web, out, &[])
+}
+
+fn build_site_with(
+    datasets: &[&Path],
+    web: &Path,
+    out: &Path,
+    flags: &[&str],
+) -> std::process::Output {
     let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/all-MiniLM-L6-v2");
     let mut command = Command::new(env!("CARGO_BIN_EXE_localrec"));
     command.arg("build-site");
@@ -64,6 +81,7 @@ fn build_site_of(datasets: &[&Path], web: &Path, out: &Path) -> std::process::Ou
         .arg(out)
         .arg("--model-dir")
         .arg(model)
+        .args(flags)
         .output()
         .unwrap()
 }
@@ -127,7 +145,6 @@ fn builds_a_static_site_whose_manifest_lists_every_file_truly() {
     for must in [
         "index.html",
         "pkg/localrec_bg.wasm",
-        "models/all-MiniLM-L6-v2/model.safetensors",
         "models/all-MiniLM-L6-v2/model.int8.safetensors",
         "catalogs/poems/catalog.json",
         "catalogs/poems/items.jsonl",
@@ -139,6 +156,30 @@ fn builds_a_static_site_whose_manifest_lists_every_file_truly() {
             "{must} is not in site.json: {listed:?}"
         );
     }
+    // Only what the page loads: no f32 model (87 MB), types, notes or examples by default.
+    for never in [
+        "models/all-MiniLM-L6-v2/model.safetensors",
+        "www/localrec.d.ts",
+        "www/README.md",
+        "examples/minimal.html",
+    ] {
+        assert!(!listed.contains(&never), "{never} is in a default site");
+    }
+    assert!(site["model"]["weights"].get("f32").is_none());
+    // The sizes in all, plain and as a host would send them encoded.
+    let sum = |encoding: &str| -> u64 {
+        (site["files"].as_array().unwrap().iter())
+            .map(|f| {
+                f["encoded"][encoding]
+                    .as_u64()
+                    .unwrap_or(f["bytes"].as_u64().unwrap())
+            })
+            .sum()
+    };
+    assert_eq!(site["bytes"]["plain"], sum("none"));
+    assert_eq!(site["bytes"]["gz"], sum("gz"));
+    assert_eq!(site["bytes"]["br"], sum("br"));
+    assert!(site["bytes"]["br"].as_u64() < site["bytes"]["plain"].as_u64());
     // Every file on disk is listed (except site.json itself and the precompressed copies), with
     // its true size and hash; each copy is listed with its file and decodes to the same bytes.
     let mut on_disk = Vec::new();
@@ -220,8 +261,20 @@ fn builds_a_static_site_whose_manifest_lists_every_file_truly() {
         );
     }
 
-    // Built again over itself: allowed (it is a site). Over a folder of someone's: refused.
-    assert!(build_site(&data, &web, &out).status.success());
+    // Built again over itself (allowed: it is a site), with the f32 model and the examples as
+    // asked for: the examples' pages, not their TypeScript.
+    let run = build_site_with(&[&data], &web, &out, &["--f32-model", "--examples"]);
+    assert!(run.status.success());
+    let site: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("site.json")).unwrap()).unwrap();
+    assert_eq!(site["model"]["weights"]["f32"], "model.safetensors");
+    assert!(
+        out.join("models/all-MiniLM-L6-v2/model.safetensors")
+            .exists()
+    );
+    assert!(out.join("examples/minimal.html").exists());
+    assert!(!out.join("examples/consumer.ts").exists());
+    // Over a folder of someone's: refused.
     let precious = root.join("precious");
     write(&precious.join("notes.txt"), "mine");
     let run = build_site(&data, &web, &precious);

@@ -232,6 +232,12 @@ enum Command {
         /// scripts/build-web.sh, node_modules/).
         #[arg(long, default_value = ".")]
         web: PathBuf,
+        /// Also the f32 model (87 MB), for `?weights=f32`; the page loads the int8 one.
+        #[arg(long)]
+        f32_model: bool,
+        /// Also the example pages (examples/).
+        #[arg(long)]
+        examples: bool,
     },
     /// Time the head on the CPU: training examples/s, a personal fine-tune of 50 events, and
     /// one recommendation (user vector + scores for the whole catalogue).
@@ -427,13 +433,21 @@ fn run(cli: Cli) -> Result<()> {
             );
             Ok(())
         }
-        Command::BuildSite { datasets, out, web } => site::build_site(
+        Command::BuildSite {
+            datasets,
+            out,
+            web,
+            f32_model,
+            examples,
+        } => site::build_site(
             &site::SiteOptions {
                 datasets: &datasets,
                 out: &out,
                 web: &web,
                 model_dir: &cli.model_dir,
                 model_hash: &model_hash(&cli.model_dir, &cli.weights)?,
+                f32_model,
+                examples,
             },
             default_encoder,
         ),
