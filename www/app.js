@@ -138,6 +138,7 @@ async function start() {
     return await loadEncoder();
   } finally {
     registerOffline();
+    showExamplesLink();
   }
 }
 
@@ -849,6 +850,13 @@ $('retry').addEventListener('click', () => (rec ? loadEncoder() : start()).catch
  * language model for a slow connection.
  */
 let offlineRegistered = false;
+
+/** The link to the examples, where the site has them (`build-site --examples`, as the demo). */
+function showExamplesLink() {
+  fetch('site.json').then((response) => response.json()).then((manifest) => {
+    $('example-note').hidden = !manifest.files.some((file) => file.path === 'examples/index.html');
+  }).catch(() => {});
+}
 function registerOffline() {
   if (offlineRegistered || !('serviceWorker' in navigator)) return;
   offlineRegistered = true;

@@ -144,6 +144,8 @@ describe('the built site on the CPU fallback', { timeout: 900_000 }, () => {
     const seen = watch(page);
     // The demo links to the examples, whose folder has a page of its own.
     await page.goto(server.url);
+    // Shown because this site has them (a site built without --examples hides the link).
+    await page.waitForSelector('#example-link', { state: 'visible', timeout: LOAD_TIMEOUT });
     const examples = new URL(await page.getAttribute('#example-link', 'href'), server.url).href;
     assert.equal(examples, `${server.url}examples/`);
     const index = await page.goto(examples);
