@@ -1,9 +1,9 @@
 //! The item matrix: one encoder vector per catalogue row, computed once (`localrec
 //! embed-catalog`) and loaded by the head and the page. Stored as safetensors (one tensor
 //! `item_vectors` of shape `[items, dim]`), with the fingerprint of what it encodes (see
-//! [`crate::fingerprint`]: the model's hash and digest in the metadata, each row's item key in
-//! a tensor `item_keys`), in one of three precisions: f16 as written by `embed-catalog` (unit vectors lose
-//! nothing a ranking sees; training and evaluation read this), int8 with a scale per row as
+//! [`crate::fingerprint`]: the model's hash and digest in the metadata, each row's item key in a
+//! tensor `item_keys`), in one of three precisions: f16 as written by `embed-catalog` (unit vectors
+//! lose nothing a ranking sees; training and evaluation read this), int8 with a scale per row as
 //! `build-site` writes it for the page (a quarter of f32; see [`crate::int8`]), or f32.
 
 use std::collections::HashMap;

@@ -190,7 +190,7 @@ pub struct Recommender {
     /// [`TEXT_ONLY_STAGES`]. A hybrid's prior lives in its item–item table.
     text_prior: Option<Vec<f32>>,
     /// A text-only catalogue's [`THIN_TEXT_PENALTY`] per item, in score units.
-    thin_text: Option<Tensor<1>>,
+    thin_text: Option<Vec<f32>>,
 }
 
 impl Recommender {
@@ -264,17 +264,13 @@ impl Recommender {
             .then(|| catalog.popularity().map(|counts| popularity_prior(&counts)))
             .flatten();
         let thin_text = (kind == Kind::Text).then(|| {
-            let penalty: Vec<f32> = (0..catalog.len())
+            (0..catalog.len())
                 .map(|row| {
                     let words = catalog.item(row).text.split_whitespace().count() as f32;
                     TASTE_MATCH_WEIGHT * THIN_TEXT_PENALTY * THIN_TEXT_WORDS
                         / (words + THIN_TEXT_WORDS)
                 })
-                .collect();
-            Tensor::from_data(
-                TensorData::new(penalty, [catalog.len()]),
-                &items.vectors.device(),
-            )
+                .collect()
         });
         Self {
             head,
@@ -519,24 +515,18 @@ impl Recommender {
         let dot = |a: &[f32], b: &[f32]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f32>();
         let norm = dot(&mean, &mean).sqrt().max(f32::MIN_POSITIVE);
         let typical: Vec<f32> = rows.iter().map(|r| dot(r, &mean) / norm).collect();
-        let thin = match &self.thin_text {
-            Some(thin) => read_rows(thin.clone().unsqueeze()).await?.remove(0),
-            None => vec![0.0; n],
-        };
+        let no_penalty = vec![0.0; n];
+        let thin = self.thin_text.as_ref().unwrap_or(&no_penalty);
         // Twice the count leaves room for the franchise cap (each pick costs a pass over n).
         let pool = request.count.saturating_mul(2).min(n);
         let mut picked: Vec<usize> = Vec::with_capacity(pool);
         let mut taken = vec![false; n];
         // Each item's largest cosine to a picked one; the first pick is the most typical.
         let mut closest = vec![f32::NEG_INFINITY; n];
-        let first = top_rows(&typical, 1, |_| true);
-        let mut next = first.first().copied();
-        while let Some(row) = next {
+        let mut next = top_rows(&typical, 1, |_| true).first().copied();
+        while let Some(row) = next.filter(|_| picked.len() < pool) {
             picked.push(row);
             taken[row] = true;
-            if picked.len() == pool {
-                break;
-            }
             for (other, c) in closest.iter_mut().enumerate() {
                 *c = c.max(dot(&rows[row], &rows[other]));
             }
@@ -643,8 +633,11 @@ impl Recommender {
         // Encoder vectors are unit length, so the dot product is the cosine.
         match &self.thin_text {
             Some(thin) => {
+                let device = self.items.vectors.device();
+                let thin =
+                    Tensor::<1>::from_data(TensorData::new(thin.clone(), [thin.len()]), &device);
                 tastes.matmul(self.items.vectors.clone().transpose()) * TASTE_MATCH_WEIGHT
-                    - thin.clone().unsqueeze()
+                    - thin.unsqueeze()
             }
             None => {
                 let text = self.text.clone().expect("checked by recommend");

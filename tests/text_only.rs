@@ -98,6 +98,7 @@ fn text_only_lists_follow_what_the_items_say() {
         .collect();
     assert!(cuisines.len() >= 6, "{:?}", recipes.titles(&first));
     assert!(recipes.titles(&first).iter().all(|t| !THIN.contains(t)));
+    assert!(recipes.recommend(&[], None, 0).items.is_empty());
 
     // A taste finds what it says; the thin texts do not crowd in, but come for their own name.
     for (taste, expected) in [

@@ -138,7 +138,8 @@ impl Dataset {
             let wanted = what_vectors_encode("", catalog.ids_and_texts());
             if let Some(row) = (0..keys.len()).find(|&row| keys[row] != wanted.items[row]) {
                 return Err(Error::Input(format!(
-                    "{}: row {} encodes another item or text than {:?} (the catalogue was                      reordered or edited): rebuild it with `localrec embed-catalog`",
+                    "{}: row {} encodes another item or text than {:?} (the catalogue was \
+                     reordered or edited): rebuild it with `localrec embed-catalog`",
                     vectors_path.display(),
                     row + 1,
                     catalog.item(row).id
