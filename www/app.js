@@ -137,7 +137,7 @@ async function start() {
   try {
     return await loadEncoder();
   } finally {
-    registerOffline();
+    showOffline();
     showExamplesLink();
   }
 }
@@ -844,26 +844,20 @@ $('delete-all').addEventListener('click', deleteEverything);
 $('notice-close').addEventListener('click', () => { $('notice').hidden = true; });
 $('retry').addEventListener('click', () => (rec ? loadEncoder() : start()).catch(() => {}));
 
-/**
- * The service worker (offline use) is registered once the page has loaded what it needs: its
- * installation downloads the site's files, which must not compete with the first list and the
- * language model for a slow connection.
- */
-let offlineRegistered = false;
+/** Offline use, as the library sets it up once the language model is here (`rec.offline`). */
+function showOffline() {
+  rec.offline.then((status) => {
+    $('offline-status').textContent = status === 'ready'
+      ? 'works offline after the first visit'
+      : 'offline use unavailable in this browser';
+  });
+}
 
 /** The link to the examples, where the site has them (`build-site --examples`, as the demo). */
 function showExamplesLink() {
   fetch('site.json').then((response) => response.json()).then((manifest) => {
     $('example-note').hidden = !manifest.files.some((file) => file.path === 'examples/index.html');
   }).catch(() => {});
-}
-function registerOffline() {
-  if (offlineRegistered || !('serviceWorker' in navigator)) return;
-  offlineRegistered = true;
-  navigator.serviceWorker.register('sw.js').then(
-    () => { $('offline-status').textContent = 'works offline after the first visit'; },
-    () => { $('offline-status').textContent = 'offline use unavailable in this browser'; },
-  );
 }
 
 window.localrec = {

@@ -93,6 +93,12 @@ export interface OpenOptions {
    * open it again when `catalog` is not given (default false: the first catalogue).
    */
   rememberCatalog?: boolean;
+  /**
+   * Offline use (default true): once the language model is loaded, the site's service worker
+   * keeps the site's files and this page's own, so that the page opens without a network next
+   * time. Only a page under the site's folder can be served by it; see `LocalRec.offline`.
+   */
+  offline?: boolean;
 }
 
 export type ModelWeights = 'int8' | 'f32';
@@ -276,6 +282,12 @@ export declare class LocalRec extends EventTarget {
 
   /** `ready.encoder` resolves once the language model is loaded. */
   readonly ready: { encoder: Promise<EncoderInfo> };
+  /**
+   * Offline use, once set up: 'ready' (the next visit works without a network), 'outside' (the
+   * page is not under the site's folder: it needs a service worker of its own), 'unavailable'
+   * (no service workers here) or 'off' (`offline: false`). Never rejects.
+   */
+  readonly offline: Promise<'ready' | 'outside' | 'unavailable' | 'off'>;
   readonly storage: Storage;
   /** Milliseconds the opening took (diagnostics). */
   readonly openMillis: { download: number; create: number; loadCatalog: number };
