@@ -374,7 +374,9 @@ function renderRecommendations(result) {
     popularity: 'Popular with everyone so far: react to a few items, or describe what you like.',
     spread: 'A spread across the catalogue, as nothing is known yet: react to a few items, or describe what you like.',
   };
-  $('recs-note').textContent = notes[result.basis] ?? `From ${[reacted, described].filter(Boolean).join(' and ')}${withWeights}.`;
+  const nothingYet = history.length === 0 && !taste;
+  $('recs-note').textContent = (nothingYet && notes[result.basis])
+    || `From ${[reacted, described].filter(Boolean).join(' and ')}${withWeights}.`;
   $('recs-timing').textContent = `updated in ${Math.round(result.millis)} ms`;
   document.body.dataset.recommendations = String(Number(document.body.dataset.recommendations ?? 0) + 1);
   drawMap();
