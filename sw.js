@@ -55,6 +55,23 @@ self.addEventListener('activate', (event) => event.waitUntil((async () => {
   await self.clients.claim();
 })()));
 
+// A page under the site asks to keep its own files (its address, scripts and styles: see
+// www/offline.js); the model's are the library's, as ever. Answered once they are stored.
+self.addEventListener('message', (event) => {
+  if (event.data?.op !== 'keep') return;
+  const scope = self.registration.scope;
+  const urls = [...new Set(event.data.urls)].filter((url) => url.startsWith(scope) && !MODEL_PATH.test(new URL(url).pathname));
+  event.waitUntil((async () => {
+    try {
+      const cache = await caches.open(CACHE);
+      await cache.addAll(urls);
+      event.ports[0]?.postMessage({ kept: urls.length });
+    } catch (error) {
+      event.ports[0]?.postMessage({ error: String(error) });
+    }
+  })());
+});
+
 self.addEventListener('fetch', (event) => {
   const { request } = event;
   const url = new URL(request.url);

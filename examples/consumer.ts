@@ -15,6 +15,9 @@ export async function fiveFor(taste: string, likes: (number | string)[]): Promis
     const reaction: Reaction = 'like';
     for (const id of likes) await rec.react(id, reaction);
     await rec.react(likes[0], 9);
+    // A rating from a form field is a number, not the literal union: no cast needed.
+    const rating: number = Number('7');
+    await rec.react(likes[0], rating);
     const { pieces } = await rec.describe(taste);
     console.log(pieces.join(' '));
     const found = rec.search('harry potter', { limit: 3 });

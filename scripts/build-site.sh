@@ -12,4 +12,7 @@ ensure_rust
 ensure_model
 ./scripts/build-web.sh
 say "building the site in $out"
-cargo run --quiet --bin localrec -- build-site --dataset data/anime-5k --dataset data/goodbooks-10k --out "$out"
+# The demo also carries the f32 model (for ?weights=f32 and the browser tests' parity check) and
+# the example pages it links to; an adopter's site is only what the page loads.
+cargo run --quiet --bin localrec -- build-site --dataset data/anime-5k --dataset data/goodbooks-10k \
+  --f32-model --examples --out "$out"

@@ -1,8 +1,9 @@
 //! The item matrix: one encoder vector per catalogue row, computed once (`localrec
 //! embed-catalog`) and loaded by the head and the page. Stored as safetensors (one tensor
-//! `item_vectors` of shape `[items, dim]`), with metadata that ties it to the model and
-//! template, in one of three precisions: f16 as written by `embed-catalog` (unit vectors lose
-//! nothing a ranking sees; training and evaluation read this), int8 with a scale per row as
+//! `item_vectors` of shape `[items, dim]`), with the fingerprint of what it encodes (see
+//! [`crate::fingerprint`]: the model's hash and digest in the metadata, each row's item key in a
+//! tensor `item_keys`), in one of three precisions: f16 as written by `embed-catalog` (unit vectors
+//! lose nothing a ranking sees; training and evaluation read this), int8 with a scale per row as
 //! `build-site` writes it for the page (a quarter of f32; see [`crate::int8`]), or f32.
 
 use std::collections::HashMap;
@@ -11,9 +12,14 @@ use burn::tensor::f16;
 use safetensors::{Dtype, SafeTensors, tensor::TensorView};
 
 use crate::error::{Error, Result};
+use crate::fingerprint::{Fingerprint, ITEM_KEY_BYTES, ItemKey};
 use crate::{bytes, int8};
 
 const TENSOR_NAME: &str = "item_vectors";
+const KEYS_NAME: &str = "item_keys";
+/// Metadata of the fingerprint: the model part, and the digest of the whole.
+const MODEL_KEY: &str = "model_sha256";
+const DIGEST_KEY: &str = "encodes";
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ItemVectors {
@@ -21,8 +27,11 @@ pub struct ItemVectors {
     pub dim: usize,
     /// Row-major `[rows, dim]`.
     pub data: Vec<f32>,
-    /// What produced the vectors (model hash, template, dataset); checked by readers.
+    /// What produced the vectors (the fingerprint's model part and digest, the model's name).
     pub provenance: HashMap<String, String>,
+    /// Each row's item key (see [`crate::fingerprint`]), where the file keeps them: the
+    /// folder's files do, the page's int8 copy keeps only the digest.
+    pub item_keys: Option<Vec<ItemKey>>,
 }
 
 impl ItemVectors {
@@ -36,7 +45,39 @@ impl ItemVectors {
             dim,
             data: rows.concat(),
             provenance,
+            item_keys: None,
         })
+    }
+
+    /// The vectors marked as encoding exactly `fingerprint` (one key per row).
+    pub fn with_fingerprint(mut self, fingerprint: &Fingerprint) -> Result<Self> {
+        if fingerprint.items.len() != self.rows {
+            return Err(Error::Input(format!(
+                "{} item keys for {} item vectors",
+                fingerprint.items.len(),
+                self.rows
+            )));
+        }
+        self.provenance
+            .insert(MODEL_KEY.into(), fingerprint.model.clone());
+        self.provenance
+            .insert(DIGEST_KEY.into(), fingerprint.digest());
+        self.item_keys = Some(fingerprint.items.clone());
+        Ok(self)
+    }
+
+    /// What the vectors encode, if the file says in full (older files do not: they are stale).
+    pub fn fingerprint(&self) -> Option<Fingerprint> {
+        let fingerprint = Fingerprint {
+            model: self.provenance.get(MODEL_KEY)?.clone(),
+            items: self.item_keys.clone()?,
+        };
+        (self.provenance.get(DIGEST_KEY) == Some(&fingerprint.digest())).then_some(fingerprint)
+    }
+
+    /// The digest of what the vectors encode, as the file states it (the page's copy too).
+    pub fn digest(&self) -> Option<&str> {
+        self.provenance.get(DIGEST_KEY).map(String::as_str)
     }
 
     /// The matrix as a `[rows, dim]` tensor on `device`.
@@ -86,10 +127,20 @@ impl ItemVectors {
     }
 
     fn serialize(&self, dtype: Dtype, bytes: &[u8]) -> Result<Vec<u8>> {
-        let view = TensorView::new(dtype, vec![self.rows, self.dim], bytes)
-            .map_err(|e| Error::Input(format!("item vectors: {e}")))?;
-        safetensors::serialize([(TENSOR_NAME, view)], Some(self.provenance.clone()))
-            .map_err(|e| Error::Input(format!("item vectors: {e}")))
+        let bad = |e: safetensors::SafeTensorError| Error::Input(format!("item vectors: {e}"));
+        let keys = self.item_keys.as_ref().map(|keys| keys.concat());
+        let mut views = vec![(
+            TENSOR_NAME,
+            TensorView::new(dtype, vec![self.rows, self.dim], bytes).map_err(bad)?,
+        )];
+        if let Some(keys) = &keys {
+            let shape = vec![self.rows, ITEM_KEY_BYTES];
+            views.push((
+                KEYS_NAME,
+                TensorView::new(Dtype::U8, shape, keys).map_err(bad)?,
+            ));
+        }
+        safetensors::serialize(views, Some(self.provenance.clone())).map_err(bad)
     }
 
     pub fn from_safetensors(bytes: &[u8]) -> Result<Self> {
@@ -109,11 +160,30 @@ impl ItemVectors {
             other => return Err(bad(format!("expected f16, int8 or f32, found {other:?}"))),
         };
         let provenance = file_metadata(bytes)?;
+        let item_keys = match file.tensor(KEYS_NAME) {
+            Err(_) => None,
+            Ok(keys) if keys.dtype() == Dtype::U8 && keys.shape() == [rows, ITEM_KEY_BYTES] => {
+                Some(
+                    keys.data()
+                        .chunks_exact(ITEM_KEY_BYTES)
+                        .map(|key| key.try_into().expect("chunks of the key's size"))
+                        .collect(),
+                )
+            }
+            Ok(keys) => {
+                return Err(bad(format!(
+                    "{KEYS_NAME} should be u8 [{rows}, {ITEM_KEY_BYTES}], found {:?} {:?}",
+                    keys.dtype(),
+                    keys.shape()
+                )));
+            }
+        };
         Ok(Self {
             rows,
             dim,
             data,
             provenance,
+            item_keys,
         })
     }
 }
@@ -162,6 +232,37 @@ mod tests {
             wide.to_safetensors().unwrap().len(),
         ];
         assert!(sizes[0] < sizes[1] && sizes[1] < sizes[2], "{sizes:?}");
+    }
+
+    #[test]
+    fn keeps_what_it_encodes() {
+        let items = [("1", "Tiramisu."), ("2", "Phở bò.")];
+        let fingerprint = crate::fingerprint::what_vectors_encode("model", items);
+        let vectors = ItemVectors::from_rows(vec![vec![1.0, 0.0], vec![0.0, 1.0]], HashMap::new())
+            .unwrap()
+            .with_fingerprint(&fingerprint)
+            .unwrap();
+        for file in [vectors.to_safetensors(), vectors.to_safetensors_f16()] {
+            let back = ItemVectors::from_safetensors(&file.unwrap()).unwrap();
+            assert_eq!(back.fingerprint(), Some(fingerprint.clone()));
+        }
+        // The page's copy states the digest only; a file without keys encodes nothing known.
+        let page = ItemVectors::from_safetensors(&vectors.to_safetensors_int8().unwrap()).unwrap();
+        assert_eq!(page.digest(), Some(fingerprint.digest().as_str()));
+        assert_eq!(page.fingerprint(), None);
+        // Keys that disagree with the stated digest are not believed.
+        let mut forged = vectors.clone();
+        forged.item_keys.as_mut().unwrap().swap(0, 1);
+        assert_eq!(forged.fingerprint(), None);
+        assert!(
+            vectors
+                .clone()
+                .with_fingerprint(&crate::fingerprint::what_vectors_encode(
+                    "m",
+                    items[..1].iter().copied()
+                ))
+                .is_err()
+        );
     }
 
     #[test]

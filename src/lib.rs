@@ -10,6 +10,7 @@ pub mod encoder;
 pub mod error;
 pub mod eval;
 pub mod fine_tune;
+pub mod fingerprint;
 pub mod franchise;
 pub mod head;
 pub mod int8;

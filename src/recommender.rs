@@ -93,6 +93,23 @@ pub struct Recommendations {
     pub items: Vec<Recommendation>,
     /// The person's vector (after the personal residual), for the map.
     pub user: Vec<f32>,
+    /// What the list rests on, for the page to say.
+    pub basis: Basis,
+}
+
+/// What a list rests on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Basis {
+    /// The person's reactions or described taste.
+    Person,
+    /// Nothing of the person yet: what the public lists (or the popularity column) favour.
+    Popularity,
+    /// Nothing at all to go on (a text-only catalogue without a popularity column, and no
+    /// reaction or taste yet): items spread across the catalogue's meanings, so that a first
+    /// reaction can land anywhere ([`Recommender::spread`]). Their scores are how typical of
+    /// the catalogue each item is.
+    Spread,
 }
 
 /// One request: what the person did, what they described, what they trained.
@@ -113,6 +130,14 @@ pub struct Request<'a> {
 /// close match (cos ≈0.5 above an unrelated item) moves an item by about as much as its
 /// popularity does.
 pub const TASTE_MATCH_WEIGHT: f32 = 16.0;
+
+/// A text-only catalogue's taste match is lowered by `THIN_TEXT_PENALTY × w / (words + w)` of
+/// cosine, `w` = [`THIN_TEXT_WORDS`], for an item text of `words` words: a text that is little
+/// more than a title ("Curry night.") is close to every short sentence by form alone, and came
+/// in the top five for most tastes on a recipe catalogue; 0.33 for two words, 0.07 for 25,
+/// and the item still comes first for its own name.
+pub const THIN_TEXT_PENALTY: f32 = 0.5;
+pub const THIN_TEXT_WORDS: f32 = 4.0;
 
 /// A text-only catalogue with a popularity column: the prior's weight by number of reactions
 /// (the item–item multiplier is unused), chosen on validation users of `localrec eval
@@ -164,6 +189,8 @@ pub struct Recommender {
     /// A text-only catalogue's popularity prior (from its popularity column), weighed by
     /// [`TEXT_ONLY_STAGES`]. A hybrid's prior lives in its item–item table.
     text_prior: Option<Vec<f32>>,
+    /// A text-only catalogue's [`THIN_TEXT_PENALTY`] per item, in score units.
+    thin_text: Option<Vec<f32>>,
 }
 
 impl Recommender {
@@ -236,11 +263,21 @@ impl Recommender {
         let text_prior = (kind == Kind::Text)
             .then(|| catalog.popularity().map(|counts| popularity_prior(&counts)))
             .flatten();
+        let thin_text = (kind == Kind::Text).then(|| {
+            (0..catalog.len())
+                .map(|row| {
+                    let words = catalog.item(row).text.split_whitespace().count() as f32;
+                    TASTE_MATCH_WEIGHT * THIN_TEXT_PENALTY * THIN_TEXT_WORDS
+                        / (words + THIN_TEXT_WORDS)
+                })
+                .collect()
+        });
         Self {
             head,
             config,
             franchise: catalog_franchises(&catalog),
             text_prior,
+            thin_text,
             catalog,
             items,
             text,
@@ -358,6 +395,11 @@ impl Recommender {
         let n = self.catalog.len();
         let device = self.items.vectors.device();
         let (entries, sources) = self.history(request.reactions, request.tastes)?;
+        let basis = match (entries.is_empty(), self.kind, &self.text_prior) {
+            (false, ..) => Basis::Person,
+            (true, Kind::Text, None) => return self.spread(request).await,
+            (true, ..) => Basis::Popularity,
+        };
 
         // Taste sentences join the history as extra rows after the catalogue's.
         if !request.tastes.is_empty() && self.text.is_none() {
@@ -452,6 +494,60 @@ impl Recommender {
                 })
                 .collect(),
             user,
+            basis,
+        })
+    }
+
+    /// The list when there is nothing to go on ([`Basis::Spread`]): the most typical item
+    /// first, then each time the item least like any already picked (its thin-text penalty
+    /// counted against it), franchises capped as ever. File order with every score 0 was the
+    /// list before, shown as "popular".
+    async fn spread(&self, request: &Request<'_>) -> Result<Recommendations> {
+        let text = self
+            .text
+            .clone()
+            .expect("a text-only recommender has its texts");
+        let [n, dim] = text.dims();
+        let rows = read_rows(text).await?;
+        let mean: Vec<f32> = (0..dim)
+            .map(|j| rows.iter().map(|r| r[j]).sum::<f32>() / n.max(1) as f32)
+            .collect();
+        let dot = |a: &[f32], b: &[f32]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f32>();
+        let norm = dot(&mean, &mean).sqrt().max(f32::MIN_POSITIVE);
+        let typical: Vec<f32> = rows.iter().map(|r| dot(r, &mean) / norm).collect();
+        let no_penalty = vec![0.0; n];
+        let thin = self.thin_text.as_ref().unwrap_or(&no_penalty);
+        // Twice the count leaves room for the franchise cap (each pick costs a pass over n).
+        let pool = request.count.saturating_mul(2).min(n);
+        let mut picked: Vec<usize> = Vec::with_capacity(pool);
+        let mut taken = vec![false; n];
+        // Each item's largest cosine to a picked one; the first pick is the most typical.
+        let mut closest = vec![f32::NEG_INFINITY; n];
+        let mut next = top_rows(&typical, 1, |_| true).first().copied();
+        while let Some(row) = next.filter(|_| picked.len() < pool) {
+            picked.push(row);
+            taken[row] = true;
+            for (other, c) in closest.iter_mut().enumerate() {
+                *c = c.max(dot(&rows[row], &rows[other]));
+            }
+            let remoteness: Vec<f32> = (0..n)
+                .map(|r| -closest[r] - thin[r] / TASTE_MATCH_WEIGHT)
+                .collect();
+            next = top_rows(&remoteness, 1, |r| !taken[r]).first().copied();
+        }
+        let mut top = cap_franchises(&picked, &self.franchise, request.count);
+        top.truncate(request.count);
+        Ok(Recommendations {
+            items: top
+                .iter()
+                .map(|&row| Recommendation {
+                    item: self.catalog.item(row).id.clone(),
+                    score: typical[row],
+                    because: Vec::new(),
+                })
+                .collect(),
+            user: vec![0.0; self.dim()],
+            basis: Basis::Spread,
         })
     }
 
@@ -528,11 +624,26 @@ impl Recommender {
     }
 
     /// Per taste sentence, `TASTE_MATCH_WEIGHT × cos(taste, item text)` for every item:
-    /// `[tastes, items]`.
+    /// `[tastes, items]`. In a text-only catalogue the match is to the centred item text (the
+    /// same ranking, less a constant per taste) less its thin-text penalty: a taste's share is
+    /// then about how much more the item matches it than the average item does, as a like's
+    /// is, so reasons name a like where the like drives a row (with the raw cosine, every
+    /// row's largest share was the taste's).
     fn taste_matches(&self, tastes: Tensor<2>) -> Tensor<2> {
-        let text = self.text.clone().expect("checked by recommend");
         // Encoder vectors are unit length, so the dot product is the cosine.
-        tastes.matmul(text.transpose()) * TASTE_MATCH_WEIGHT
+        match &self.thin_text {
+            Some(thin) => {
+                let device = self.items.vectors.device();
+                let thin =
+                    Tensor::<1>::from_data(TensorData::new(thin.clone(), [thin.len()]), &device);
+                tastes.matmul(self.items.vectors.clone().transpose()) * TASTE_MATCH_WEIGHT
+                    - thin.unsqueeze()
+            }
+            None => {
+                let text = self.text.clone().expect("checked by recommend");
+                tastes.matmul(text.transpose()) * TASTE_MATCH_WEIGHT
+            }
+        }
     }
 
     /// The item table with the taste sentences' history vectors appended (rows `n..`).

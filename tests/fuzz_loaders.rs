@@ -341,7 +341,15 @@ fn small_item_vectors() -> Vec<u8> {
                 .collect()
         })
         .collect();
+    // With the item keys of what they encode, as the folder's files carry them.
+    let ids: Vec<String> = (0..ITEMS).map(|i| i.to_string()).collect();
+    let fingerprint = localrec::fingerprint::what_vectors_encode(
+        "test",
+        ids.iter().map(|id| (id.as_str(), "text")),
+    );
     ItemVectors::from_rows(rows, HashMap::from([("model".into(), "test".into())]))
+        .unwrap()
+        .with_fingerprint(&fingerprint)
         .unwrap()
         .to_safetensors()
         .unwrap()

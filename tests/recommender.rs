@@ -12,8 +12,8 @@ use localrec::interactions::Entry;
 use localrec::item_item::{ItemItem, Mix, Stage, WeightPrecision, save_item_item};
 use localrec::item_vectors::ItemVectors;
 use localrec::recommender::{
-    REASON_SHARE, Reaction, Recommendations, Recommender, Request, Source, TASTE_MATCH_WEIGHT,
-    page_files,
+    Basis, REASON_SHARE, Reaction, Recommendations, Recommender, Request, Source,
+    TASTE_MATCH_WEIGHT, page_files,
 };
 use localrec::rng::SplitMix64;
 
@@ -502,14 +502,16 @@ fn a_text_only_catalogue_with_a_popularity_column_starts_from_it() {
         first.items[0].score > 0.0,
         "scores are the prior, not all zero"
     );
-    // Without the column the same catalogue has nothing to start from.
+    assert_eq!(first.basis, Basis::Popularity);
+    // Without the column the same catalogue has nothing to start from: a spread of it, said to
+    // be one, whose scores are how typical each item is (not zeros in file order).
     let plain = Recommender::new(catalog(), None, &vectors, &cpu()).unwrap();
-    assert!(
-        recommend(&plain, ranked(&[]))
-            .items
-            .iter()
-            .all(|r| r.score == 0.0)
-    );
+    let spread = recommend(&plain, ranked(&[]));
+    assert_eq!(spread.basis, Basis::Spread);
+    assert!(spread.items.iter().all(|r| r.because.is_empty()));
+    assert!(spread.items.iter().any(|r| r.score != 0.0));
+    let order: Vec<u32> = spread.items.iter().map(|r| num(&r.item)).collect();
+    assert_ne!(order, (100..100 + order.len() as u32).collect::<Vec<_>>());
 }
 
 #[test]

@@ -137,7 +137,8 @@ async function start() {
   try {
     return await loadEncoder();
   } finally {
-    registerOffline();
+    showOffline();
+    showExamplesLink();
   }
 }
 
@@ -367,9 +368,15 @@ function renderRecommendations(result) {
   const withWeights = personal ? ', with your personal weights' : '';
   const described = !taste ? '' : result.taste ? 'your description' : 'your description (it counts once the language model has loaded)';
   const reacted = history.length ? `${history.length} reaction${history.length === 1 ? '' : 's'}` : '';
-  $('recs-note').textContent = history.length === 0 && !taste
-    ? 'Popular with everyone so far: react to a few items, or describe what you like.'
-    : `From ${[reacted, described].filter(Boolean).join(' and ')}${withWeights}.`;
+  // What the list rests on, as the engine says (a text-only catalogue without a popularity
+  // column has nothing "popular": its first list is a spread of the catalogue).
+  const notes = {
+    popularity: 'Popular with everyone so far: react to a few items, or describe what you like.',
+    spread: 'A spread across the catalogue, as nothing is known yet: react to a few items, or describe what you like.',
+  };
+  const nothingYet = history.length === 0 && !taste;
+  $('recs-note').textContent = (nothingYet && notes[result.basis])
+    || `From ${[reacted, described].filter(Boolean).join(' and ')}${withWeights}.`;
   $('recs-timing').textContent = `updated in ${Math.round(result.millis)} ms`;
   document.body.dataset.recommendations = String(Number(document.body.dataset.recommendations ?? 0) + 1);
   drawMap();
@@ -839,19 +846,20 @@ $('delete-all').addEventListener('click', deleteEverything);
 $('notice-close').addEventListener('click', () => { $('notice').hidden = true; });
 $('retry').addEventListener('click', () => (rec ? loadEncoder() : start()).catch(() => {}));
 
-/**
- * The service worker (offline use) is registered once the page has loaded what it needs: its
- * installation downloads the site's files, which must not compete with the first list and the
- * language model for a slow connection.
- */
-let offlineRegistered = false;
-function registerOffline() {
-  if (offlineRegistered || !('serviceWorker' in navigator)) return;
-  offlineRegistered = true;
-  navigator.serviceWorker.register('sw.js').then(
-    () => { $('offline-status').textContent = 'works offline after the first visit'; },
-    () => { $('offline-status').textContent = 'offline use unavailable in this browser'; },
-  );
+/** Offline use, as the library sets it up once the language model is here (`rec.offline`). */
+function showOffline() {
+  rec.offline.then((status) => {
+    $('offline-status').textContent = status === 'ready'
+      ? 'works offline after the first visit'
+      : 'offline use unavailable in this browser';
+  });
+}
+
+/** The link to the examples, where the site has them (`build-site --examples`, as the demo). */
+function showExamplesLink() {
+  fetch('site.json').then((response) => response.json()).then((manifest) => {
+    $('example-note').hidden = !manifest.files.some((file) => file.path === 'examples/index.html');
+  }).catch(() => {});
 }
 
 window.localrec = {

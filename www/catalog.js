@@ -1,19 +1,32 @@
 // A catalogue's items as the crate gives them (`Engine.loadCatalog`): `{id, title, fields,
 // text}` per item, the shown columns in order. Looked up by id (a number or a string: an id
-// is found by either form, as HTML attributes hold it), and searched by title and shown fields.
+// is found by either form, as HTML attributes hold it), and searched by title and shown fields,
+// without regard to case or accents ("pho" finds "Phở bò", "creme brulee" "Crème brûlée").
+
+// Letters that carry their difference in the letter itself, not in a combining mark.
+const BASE_LETTERS = { ø: 'o', đ: 'd', ł: 'l', ħ: 'h', ı: 'i', æ: 'ae', œ: 'oe', ß: 'ss', þ: 'th' };
+
+/** `text` as search compares it: lower case, accents and other combining marks removed. */
+export function searchForm(text) {
+  return text.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase().replace(/[øđłħıæœßþ]/g, (c) => BASE_LETTERS[c]);
+}
 
 export class Catalog {
-  /** `items`: `[{id, title, fields: {column: value}, text}]`; `columns`: the shown columns, in order. */
-  constructor(items, columns = []) {
+  /**
+   * `items`: `[{id, title, fields: {column: value}, text}]`; `columns`: the shown columns, in
+   * order; `labels`: how a column's value reads, `{}` standing for it (`{minutes: '{} min'}`).
+   */
+  constructor(items, columns = [], labels = {}) {
     this.items = items;
     this.columns = columns;
+    this.labels = labels;
     this.byKey = new Map(items.map((item) => [String(item.id), item]));
-    // Lower-cased "title | field | field" per item, for search.
-    this.haystacks = items.map((item) => [item.title, ...columns.map((c) => item.fields?.[c] ?? '')].join(' | ').toLowerCase());
-    this.titles = items.map((item) => item.title.toLowerCase());
+    // "title | field | field" per item in search form.
+    this.haystacks = items.map((item) => searchForm([item.title, ...columns.map((c) => item.fields?.[c] ?? '')].join(' | ')));
+    this.titles = items.map((item) => searchForm(item.title));
     // Whole words of each field's first entry (a book's first author: "christie" is Agatha
     // Christie, not a translator named in a companion book), and of the fields in all.
-    const wordsOf = (text) => text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+    const wordsOf = (text) => searchForm(text).match(/[\p{L}\p{N}]+/gu) ?? [];
     this.leads = items.map((item) => new Set(columns.flatMap((c) => wordsOf((item.fields?.[c] ?? '').split(', ')[0]))));
     this.fieldWords = items.map((item) => new Set(columns.flatMap((c) => wordsOf(item.fields?.[c] ?? ''))));
   }
@@ -28,9 +41,12 @@ export class Catalog {
     return this.get(key)?.id;
   }
 
-  /** The shown fields of `item`, in column order, empty ones left out. */
+  /** The shown fields of `item`, in column order, each as its label says, empty ones left out. */
   fieldsOf(item) {
-    return this.columns.map((column) => item.fields?.[column] ?? '').filter((value) => value !== '');
+    return this.columns
+      .map((column) => [column, item.fields?.[column] ?? ''])
+      .filter(([, value]) => value !== '')
+      .map(([column, value]) => this.labels[column]?.replace('{}', () => value) ?? value);
   }
 
   /**
@@ -42,7 +58,7 @@ export class Catalog {
    * `{items, total}`: the first `limit` of them and how many match in all.
    */
   searchPage(query, limit = 30) {
-    const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+    const words = searchForm(query).split(/\s+/).filter(Boolean);
     if (words.length === 0) return { items: [], total: 0 };
     const phrase = words.join(' ');
     const hits = [];

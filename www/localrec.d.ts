@@ -30,6 +30,8 @@ export interface CatalogInfo {
   licence: string;
   /** The shown columns, in order. */
   columns: string[];
+  /** Per shown column that has one, how its value reads ("{} min": "20 min"); see `fieldsOf`. */
+  labels: Record<string, string>;
   /** 'hybrid' | 'head': learned from public interactions; 'text': by text alone. */
   kind: 'hybrid' | 'head' | 'text';
   /** The width of the person's vector (and of personal weights). */
@@ -91,6 +93,12 @@ export interface OpenOptions {
    * open it again when `catalog` is not given (default false: the first catalogue).
    */
   rememberCatalog?: boolean;
+  /**
+   * Offline use (default true): once the language model is loaded, the site's service worker
+   * keeps the site's files and this page's own, so that the page opens without a network next
+   * time. Only a page under the site's folder can be served by it; see `LocalRec.offline`.
+   */
+  offline?: boolean;
 }
 
 export type ModelWeights = 'int8' | 'f32';
@@ -150,6 +158,12 @@ export interface Recommendations {
   items: Recommendation[];
   /** The person's vector. */
   user: number[];
+  /**
+   * What the list rests on: the person's reactions or taste; nothing of theirs yet, so what
+   * the public lists (or the popularity column) favour; or nothing at all (a text-only
+   * catalogue without a popularity column), so a spread across the catalogue.
+   */
+  basis: 'person' | 'popularity' | 'spread';
   /** Whether the taste sentence counted (it waits for the language model). */
   taste: boolean;
   millis: number;
@@ -268,6 +282,12 @@ export declare class LocalRec extends EventTarget {
 
   /** `ready.encoder` resolves once the language model is loaded. */
   readonly ready: { encoder: Promise<EncoderInfo> };
+  /**
+   * Offline use, once set up: 'ready' (the next visit works without a network), 'outside' (the
+   * page is not under the site's folder: it needs a service worker of its own), 'unavailable'
+   * (no service workers here) or 'off' (`offline: false`). Never rejects.
+   */
+  readonly offline: Promise<'ready' | 'outside' | 'unavailable' | 'off'>;
   readonly storage: Storage;
   /** Milliseconds the opening took (diagnostics). */
   readonly openMillis: { download: number; create: number; loadCatalog: number };
@@ -290,11 +310,15 @@ export declare class LocalRec extends EventTarget {
   loadEncoder(): Promise<EncoderInfo>;
   item(id: ItemId): Item | undefined;
   search(query: string, options?: { limit?: number }): { items: Item[]; total: number };
+  /** The shown fields, in column order, each as its label says ("20 min"), empty ones left out. */
   fieldsOf(item: Item): string[];
   reactionOf(id: ItemId): Reaction | undefined;
 
-  /** Sets (or, with null, takes back) a reaction; resolves once saved. */
-  react(id: ItemId, reaction: Reaction | null): Promise<void>;
+  /**
+   * Sets (or, with null, takes back) a reaction; resolves once saved. A rating is any number
+   * (a form field's, say): one that is not a whole 1–10 is refused with 'bad-request'.
+   */
+  react(id: ItemId, reaction: Reaction | number | null): Promise<void>;
   /** Sets the taste sentence ('' removes it); resolves once the model has read it. */
   describe(text: string): Promise<{ taste: string; pieces: string[] }>;
   saved(): Promise<void>;

@@ -22,6 +22,7 @@ import {
   catalogOfKey, deleteProfiles, lastCatalogKey, listProfiles, profileKey, readRecord, writeRecord,
 } from './profile-store.js';
 import { isReaction } from './reactions.js';
+import { keepOffline } from './offline.js';
 import { MODEL_WEIGHTS, SiteError, findCatalog, modelFiles, readSite } from './site.js';
 
 export { ImportError, MAX_IMPORT_BYTES, MAX_TASTE_CHARS };
@@ -64,7 +65,7 @@ export class LocalRec extends EventTarget {
    */
   static async open({
     site = './', catalog = '', backend = 'auto', weights = 'int8', onProgress = null, encoder = true, workerUrl,
-    profileNamespace = '', rememberCatalog = false,
+    profileNamespace = '', rememberCatalog = false, offline = true,
   } = {}) {
     if (!['auto', 'webgpu', 'cpu'].includes(backend)) throw new LocalRecError('bad-request', `unknown backend ${JSON.stringify(backend)}`);
     if (typeof profileNamespace !== 'string' || profileNamespace.includes('/')) {
@@ -100,6 +101,10 @@ export class LocalRec extends EventTarget {
       throw error;
     }
     if (encoder) rec.loadEncoder().catch(() => {}); // reported through ready.encoder and 'encoder-error'
+    // Offline use once the language model is here: the site's files must not compete with the
+    // first list and the model on a slow connection.
+    const settled = encoder ? rec.ready.encoder.catch(() => {}) : Promise.resolve();
+    rec.offline = offline ? settled.then(() => keepOffline(siteUrl)) : Promise.resolve('off');
     return rec;
   }
 
@@ -141,6 +146,8 @@ export class LocalRec extends EventTarget {
     this.#encoderWaiters = { resolve, reject };
     /** `ready.encoder`: resolves once the language model is loaded (see `loadEncoder`). */
     this.ready = { encoder };
+    /** Offline use, once set up (see localrec.d.ts); `open` starts it. */
+    this.offline = Promise.resolve('off');
   }
 
   // ---- Loading ------------------------------------------------------------------------
@@ -162,7 +169,7 @@ export class LocalRec extends EventTarget {
     /** Milliseconds the opening took: `{download, create, loadCatalog}` (diagnostics). */
     this.openMillis = opened.millis;
     this.#info = opened.catalog;
-    this.#catalog = new Catalog(opened.catalog.items, opened.catalog.columns);
+    this.#catalog = new Catalog(opened.catalog.items, opened.catalog.columns, opened.catalog.labels);
     this.#dropUnknown();
     this.#profile.follow();
   }

@@ -52,6 +52,10 @@ pub struct Columns {
     /// Shown beside the title on the page, in this order.
     #[serde(default)]
     pub show: Vec<String>,
+    /// How a shown column's value reads on the page, `{}` standing for it: `"{} min"` shows
+    /// "20 min", `"serves {}"` "serves 4" (a bare number says nothing of what it counts).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub labels: std::collections::BTreeMap<String, String>,
     /// How popular each item is (sales, views, ratings counts: a number, empty for 0), if the
     /// catalogue knows: a new person's list starts from it (see [`crate::popularity`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -86,6 +90,19 @@ impl Manifest {
         }
         if manifest.title.trim().is_empty() {
             return Err(CatalogError::BadManifest("title is empty".into()));
+        }
+        for (column, label) in &manifest.columns.labels {
+            if !manifest.columns.show.contains(column) {
+                return Err(CatalogError::BadManifest(format!(
+                    "labels names {column:?}, which is not a shown column ({:?})",
+                    manifest.columns.show
+                )));
+            }
+            if label.matches("{}").count() != 1 {
+                return Err(CatalogError::BadManifest(format!(
+                    "the label of {column:?} is {label:?}: it needs one {{}} where the value goes"
+                )));
+            }
         }
         for file in std::iter::once(&manifest.items).chain(&manifest.interactions) {
             if !is_plain_file_name(file) {
@@ -259,6 +276,14 @@ impl Catalog {
         self.row_of.get(id).copied()
     }
 
+    /// Each item's id and the sentence the encoder reads, in catalogue order: what its item
+    /// vectors encode (see [`crate::fingerprint`]).
+    pub fn ids_and_texts(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.items
+            .iter()
+            .map(|item| (item.id.as_str(), item.text.as_str()))
+    }
+
     pub fn texts(&self) -> Vec<String> {
         self.items.iter().map(|item| item.text.clone()).collect()
     }
@@ -296,6 +321,7 @@ pub mod testing {
                 id: "id".into(),
                 title: "title".into(),
                 show: Vec::new(),
+                labels: Default::default(),
                 popularity: None,
                 series: None,
             },
@@ -454,6 +480,27 @@ mod tests {
             );
         }
         assert!(matches!(load("{", ok), Err(CatalogError::BadManifest(_))));
+        // Labels: of a shown column, with one place for the value.
+        let labelled = |labels: &str| {
+            with(
+                "columns",
+                &format!(r#"{{"title": "title", "show": ["authors"], "labels": {labels}}}"#),
+            )
+        };
+        let catalog = load(&labelled(r#"{"authors": "by {}"}"#), ok).unwrap();
+        assert_eq!(catalog.manifest().columns.labels["authors"], "by {}");
+        for (labels, says) in [
+            (r#"{"year": "in {}"}"#, "not a shown column"),
+            (r#"{"authors": "by"}"#, "needs one {} where the value goes"),
+            (r#"{"authors": "{} and {}"}"#, "needs one {}"),
+        ] {
+            match load(&labelled(labels), ok) {
+                Err(error @ CatalogError::BadManifest(_)) => {
+                    assert!(error.to_string().contains(says), "{labels}: {error}")
+                }
+                other => panic!("{labels}: {other:?}"),
+            }
+        }
         assert!(matches!(
             Catalog::load(MANIFEST.as_bytes(), b"id,title,authors\n1,A,\xc3\x28\n"),
             Err(CatalogError::NotUtf8 { line: 2, .. })

@@ -45,7 +45,7 @@ impl Template {
                 i += 2;
                 continue;
             }
-            let nested = optional.is_some();
+            let open_at = optional.as_ref().map(|(_, opened)| *opened);
             let target = match &mut optional {
                 Some((inner, _)) => inner,
                 None => &mut pieces,
@@ -78,8 +78,14 @@ impl Template {
                 }
                 '}' => return Err(bad(i, "a '}' closes nothing (write '}}' for a brace)")),
                 '[' => {
-                    if nested {
-                        return Err(bad(i, "optional parts cannot be nested"));
+                    // Named where it opened: "[ by {authors}[ ({year})]" lacks the first ']',
+                    // not the second '['.
+                    if let Some(opened) = open_at {
+                        return Err(bad(
+                            opened,
+                            "this '[' is not closed before the next '[' (optional parts cannot \
+                             be nested; write '[[' for a bracket)",
+                        ));
                     }
                     flush(&mut literal, target);
                     optional = Some((Vec::new(), i));
@@ -193,7 +199,17 @@ mod tests {
             why("{title}}"),
             "a '}' closes nothing (write '}}' for a brace)"
         );
-        assert_eq!(why("[a [{title}]]"), "optional parts cannot be nested");
+        let unclosed = "this '[' is not closed before the next '[' (optional parts cannot be \
+                        nested; write '[[' for a bracket)";
+        assert_eq!(why("[a [{title}]]"), unclosed);
+        // Reported where the unclosed part opens, not at the next '['.
+        let at = |t: &str| match Template::parse(t, &columns(), "items.csv") {
+            Err(CatalogError::BadTemplate { at, .. }) => at,
+            other => panic!("{t:?}: {other:?}"),
+        };
+        assert_eq!(why("{title}[ by {authors}[ ({year})]."), unclosed);
+        assert_eq!(at("{title}[ by {authors}[ ({year})]."), 7);
+        assert_eq!(at("{title}[ by {authors}] [ ({year}) [x]"), 23);
         assert_eq!(
             why("{title}]"),
             "a ']' closes nothing (write ']]' for a bracket)"

@@ -117,7 +117,7 @@ fn page_recommendations(catalog: &Catalog, recs: &Recommendations) -> serde_json
             json!({ "item": page_id(catalog, &rec.item), "score": rec.score, "because": because })
         })
         .collect();
-    json!({ "items": items, "user": recs.user })
+    json!({ "items": items, "user": recs.user, "basis": recs.basis })
 }
 
 #[wasm_bindgen]
@@ -277,6 +277,7 @@ impl Engine {
             "attribution": manifest.attribution,
             "licence": manifest.licence,
             "columns": shown,
+            "labels": manifest.columns.labels,
             "kind": recommender.kind(),
             "dim": recommender.dim(),
             "textDim": recommender.text_dim(),

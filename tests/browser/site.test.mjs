@@ -144,6 +144,8 @@ describe('the built site on the CPU fallback', { timeout: 900_000 }, () => {
     const seen = watch(page);
     // The demo links to the examples, whose folder has a page of its own.
     await page.goto(server.url);
+    // Shown because this site has them (a site built without --examples hides the link).
+    await page.waitForSelector('#example-link', { state: 'visible', timeout: LOAD_TIMEOUT });
     const examples = new URL(await page.getAttribute('#example-link', 'href'), server.url).href;
     assert.equal(examples, `${server.url}examples/`);
     const index = await page.goto(examples);
@@ -165,6 +167,28 @@ describe('the built site on the CPU fallback', { timeout: 900_000 }, () => {
     assert.equal(saved['minimal-example/goodbooks-10k'], 1);
     assert.deepEqual(seen.errors, []);
     await page.close();
+  });
+
+  test('a page of its own under the site (the minimal example, visited alone) works offline on its next visit', async () => {
+    // A fresh browser profile: no service worker from the demo page.
+    const own = await browser.newContext();
+    try {
+      const page = await own.newPage();
+      const seen = watch(page);
+      const address = `${server.url}examples/minimal.html?catalog=goodbooks-10k`;
+      await page.goto(address);
+      await page.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: LOAD_TIMEOUT });
+      // Once the language model is here the library has the site's worker keep this page too.
+      await page.waitForFunction(async () => Boolean(await caches.match(location.href)), null, { timeout: LOAD_TIMEOUT, polling: 500 });
+      await page.waitForFunction((url) => navigator.serviceWorker.controller?.scriptURL === url, `${server.url}sw.js`, { timeout: 30_000 });
+      await own.setOffline(true);
+      await page.reload();
+      await page.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: LOAD_TIMEOUT });
+      assert.equal(await page.locator('#list li').count(), 5);
+      assert.deepEqual(seen.errors, []);
+    } finally {
+      await own.close();
+    }
   });
 
   test('"Delete everything" deletes every catalogue\'s profile and says what it deleted and what it kept', async () => {

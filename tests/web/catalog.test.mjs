@@ -60,3 +60,42 @@ test("an author's name finds their books before books that merely mention it", (
   // A title still comes first where the query is its start.
   assert.equal(books.search('the hobbit')[0].title, 'The Hobbit');
 });
+
+test('search ignores accents, in the catalogue and in the query', () => {
+  const dishes = new Catalog(
+    [
+      { id: 1, title: 'Phở bò', fields: { cuisine: 'Vietnamese' } },
+      { id: 2, title: 'Crème brûlée', fields: { cuisine: 'French' } },
+      { id: 3, title: 'Tiramisù', fields: { cuisine: 'Italian' } },
+      { id: 4, title: 'Smørrebrød', fields: { cuisine: 'Danish' } },
+      { id: 5, title: 'Pho-style broth', fields: { cuisine: 'Fusion' } },
+      { id: 6, title: 'Crepes', fields: { cuisine: 'Crêperie français' } },
+    ],
+    ['cuisine'],
+  );
+  const titles = (query) => dishes.search(query).map((item) => item.title);
+  assert.deepEqual(titles('pho'), ['Phở bò', 'Pho-style broth'], 'the exact form of the title first');
+  assert.deepEqual(titles('creme brulee'), ['Crème brûlée']);
+  assert.deepEqual(titles('tiramisu'), ['Tiramisù']);
+  assert.deepEqual(titles('smorrebrod'), ['Smørrebrød']);
+  assert.deepEqual(titles('PHỞ'), ['Phở bò', 'Pho-style broth'], 'an accented query finds both');
+  assert.deepEqual(titles('francais'), ['Crepes'], 'shown fields too');
+  assert.deepEqual(titles('brulee creme'), ['Crème brûlée'], 'every word, in any order');
+  assert.deepEqual(titles('pho bo'), ['Phở bò']);
+});
+
+test('shown fields read as their labels say', () => {
+  const dishes = new Catalog(
+    [
+      { id: 1, title: 'Tiramisù', fields: { cuisine: 'Italian', minutes: '30', serves: '' } },
+      { id: 2, title: 'Curry night', fields: { cuisine: '', minutes: '', serves: '4' } },
+    ],
+    ['cuisine', 'minutes', 'serves'],
+    { minutes: '{} min', serves: 'serves {}' },
+  );
+  assert.deepEqual(dishes.fieldsOf(dishes.get(1)), ['Italian', '30 min'], 'an empty field is left out, label and all');
+  assert.deepEqual(dishes.fieldsOf(dishes.get(2)), ['serves 4']);
+  assert.deepEqual(new Catalog(dishes.items, dishes.columns).fieldsOf(dishes.get(1)), ['Italian', '30'], 'no labels: values as they are');
+  const dollars = new Catalog([{ id: 3, title: 'X', fields: { price: '$$' } }], ['price'], { price: 'costs {}' });
+  assert.deepEqual(dollars.fieldsOf(dollars.get(3)), ['costs $$'], 'a value is never read as a replacement pattern');
+});

@@ -92,7 +92,7 @@ pub fn adapt(
     let file_sha256 = |path: &Path| -> Result<String> {
         let bytes = std::fs::read(path)
             .map_err(|e| localrec::Error::Input(format!("cannot read {}: {e}", path.display())))?;
-        Ok(crate::site::hex(&Sha256::digest(&bytes)))
+        Ok(localrec::fingerprint::hex(&Sha256::digest(&bytes)))
     };
     let manifest = dataset.catalog.manifest();
     let lists = manifest.interactions.as_ref().expect("a dataset has lists");

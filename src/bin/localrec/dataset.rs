@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use burn::tensor::Tensor;
 use localrec::catalog::{Catalog, CatalogError, MAX_FILE_BYTES, Manifest};
 use localrec::eval::split::{HoldoutConfig, Split, cold_items, leave_last_out, user_holdout};
+use localrec::fingerprint::what_vectors_encode;
 use localrec::interactions::{UserList, parse_lists};
 use localrec::item_vectors::ItemVectors;
 use localrec::{Error, Result};
@@ -51,10 +52,12 @@ pub const MANIFEST: &str = "catalog.json";
 /// Reads the catalogue in `dir` (its manifest and items file); an items file over
 /// [`MAX_FILE_BYTES`] is refused before it is read.
 pub fn load_catalog(dir: &Path) -> Result<Catalog> {
+    // Every mistake names the folder: an adopter may build several catalogues at once.
+    let in_dir = |e: CatalogError| Error::Input(format!("{}: {e}", dir.display()));
     let manifest = read_capped(&dir.join(MANIFEST))?;
-    let items_name = Manifest::parse(&manifest)?.items;
+    let items_name = Manifest::parse(&manifest).map_err(in_dir)?.items;
     let items = read_capped(&dir.join(&items_name))?;
-    Catalog::load(&manifest, &items).map_err(|e| Error::Input(format!("{}: {e}", dir.display())))
+    Catalog::load(&manifest, &items).map_err(in_dir)
 }
 
 /// The bytes of a catalogue file, refusing one over [`MAX_FILE_BYTES`] by its size alone.
@@ -129,6 +132,19 @@ impl Dataset {
                 v.rows,
                 catalog.len()
             )));
+        }
+        // Rows must encode the catalogue's items in its order (the model is the caller's).
+        if let Some(keys) = vectors.as_ref().and_then(|v| v.item_keys.as_ref()) {
+            let wanted = what_vectors_encode("", catalog.ids_and_texts());
+            if let Some(row) = (0..keys.len()).find(|&row| keys[row] != wanted.items[row]) {
+                return Err(Error::Input(format!(
+                    "{}: row {} encodes another item or text than {:?} (the catalogue was \
+                     reordered or edited): rebuild it with `localrec embed-catalog`",
+                    vectors_path.display(),
+                    row + 1,
+                    catalog.item(row).id
+                )));
+            }
         }
         let name = dir.file_name().map_or_else(
             || dir.display().to_string(),

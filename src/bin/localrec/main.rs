@@ -236,6 +236,12 @@ enum Command {
         /// scripts/build-web.sh, node_modules/).
         #[arg(long, default_value = ".")]
         web: PathBuf,
+        /// Also the f32 model (87 MB), for `?weights=f32`; the page loads the int8 one.
+        #[arg(long)]
+        f32_model: bool,
+        /// Also the example pages (examples/).
+        #[arg(long)]
+        examples: bool,
     },
     /// Time the head on the CPU: training examples/s, a personal fine-tune of 50 events, and
     /// one recommendation (user vector + scores for the whole catalogue).
@@ -299,19 +305,20 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<()> {
     // The device (and, for the GPU, its one-per-process runtime) is set up only by commands
     // that run the encoder.
-    let encoder = |max_length: usize| -> Result<Encoder> {
+    let adapted_encoder = |max_length: usize, adapter: Option<&Path>| -> Result<Encoder> {
         let device = match cli.backend {
             Backend::Cpu => device::cpu(),
             Backend::Gpu => device::gpu()?,
         };
         let mut encoder = load_encoder(&cli.model_dir, &cli.weights, &device, max_length)?;
-        if let Some(path) = &cli.adapter {
+        if let Some(path) = adapter {
             let bytes = std::fs::read(path)
                 .map_err(|e| Error::Input(format!("cannot read {}: {e}", path.display())))?;
             encoder.merge_adapter(&bytes)?;
         }
         Ok(encoder)
     };
+    let encoder = |max_length: usize| adapted_encoder(max_length, cli.adapter.as_deref());
     let default_encoder = || encoder(localrec::encoder::DEFAULT_MAX_LENGTH);
     match cli.command {
         Command::Embed {
@@ -325,13 +332,8 @@ fn run(cli: Cli) -> Result<()> {
             batch_size,
         } => {
             let out = out.unwrap_or_else(|| dataset.join("item_vectors.safetensors"));
-            embed_catalog(
-                &default_encoder()?,
-                cli.adapter.as_deref(),
-                &dataset,
-                &out,
-                batch_size,
-            )
+            let model = model_hash(&cli.model_dir, &cli.weights, cli.adapter.as_deref())?;
+            embed_catalog(default_encoder, &model, &dataset, &out, batch_size)
         }
         Command::Eval {
             dataset,
@@ -443,14 +445,24 @@ fn run(cli: Cli) -> Result<()> {
             );
             Ok(())
         }
-        Command::BuildSite { datasets, out, web } => site::build_site(
+        Command::BuildSite {
+            datasets,
+            out,
+            web,
+            f32_model,
+            examples,
+        } => site::build_site(
             &site::SiteOptions {
                 datasets: &datasets,
                 out: &out,
                 web: &web,
                 model_dir: &cli.model_dir,
+                model_hash: &|adapter| model_hash(&cli.model_dir, &cli.weights, adapter),
+                f32_model,
+                examples,
             },
-            default_encoder,
+            // Each catalogue's own adapter, if it has one (not --adapter).
+            |adapter| adapted_encoder(localrec::encoder::DEFAULT_MAX_LENGTH, adapter),
         ),
         Command::BenchHead {
             dataset,
@@ -472,22 +484,45 @@ fn load_encoder(
     device: &burn::tensor::Device,
     max_length: usize,
 ) -> Result<Encoder> {
-    let read = |name: &str| {
-        let path = dir.join(name);
-        std::fs::read(&path).map_err(|e| {
-            Error::Input(format!(
-                "cannot read {} ({e}); run scripts/fetch-model.sh first",
-                path.display()
-            ))
-        })
-    };
     Encoder::from_bytes_with_max_length(
-        &read("config.json")?,
-        &read("tokenizer.json")?,
-        read(weights)?,
+        &model_file(dir, "config.json")?,
+        &model_file(dir, "tokenizer.json")?,
+        model_file(dir, weights)?,
         device,
         max_length,
     )
+}
+
+/// The model part of the item vectors' fingerprint: the files the default encoder is loaded
+/// from (see `localrec::fingerprint`).
+/// The fingerprint's model part for the encoder in `dir` with `weights`, and with `adapter`
+/// merged where one is named (an adapted model embeds otherwise).
+pub fn model_hash(dir: &Path, weights: &str, adapter: Option<&Path>) -> Result<String> {
+    let mut files = vec![
+        model_file(dir, "config.json")?,
+        model_file(dir, "tokenizer.json")?,
+        model_file(dir, weights)?,
+    ];
+    if let Some(adapter) = adapter {
+        files.push(std::fs::read(adapter).map_err(|e| {
+            Error::Input(format!("cannot read {}: {e}", adapter.display()))
+        })?);
+    }
+    let files: Vec<&[u8]> = files.iter().map(Vec::as_slice).collect();
+    Ok(localrec::fingerprint::model_hash(
+        &files,
+        localrec::encoder::DEFAULT_MAX_LENGTH,
+    ))
+}
+
+fn model_file(dir: &Path, name: &str) -> Result<Vec<u8>> {
+    let path = dir.join(name);
+    std::fs::read(&path).map_err(|e| {
+        Error::Input(format!(
+            "cannot read {} ({e}); run scripts/fetch-model.sh first",
+            path.display()
+        ))
+    })
 }
 
 pub fn read_text(path: &Path) -> Result<String> {

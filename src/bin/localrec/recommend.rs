@@ -64,6 +64,7 @@ pub fn recommend(
         reasons: 2,
     }))?;
     let catalog = recommender.catalog();
+    println!("(from: {:?})", list.basis);
     for (rank, rec) in list.items.iter().enumerate() {
         let item = catalog.item(
             catalog

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use localrec::device::block_on;
+use localrec::fingerprint::hex;
 use localrec::item_item::{WeightPrecision, load_item_item, save_item_item};
 use localrec::item_vectors::ItemVectors;
 use localrec::recommender::page_files;
@@ -15,24 +16,31 @@ use localrec::{Encoder, Error, Result};
 use sha2::{Digest, Sha256};
 
 use crate::dataset::{MANIFEST, Protocol, load_catalog};
-use crate::encode::embed_catalog;
+use crate::encode::VectorPlan;
 use crate::item_item::{DEFAULT_KS, fit_item_item};
 use crate::pretrain::pretrain;
 use crate::{COMPACT_WEIGHTS, compact_weights};
 use localrec::catalog::Catalog;
 
-/// The page's files, relative to the repository root: copied as they are.
+/// The page's files, relative to the repository root: copied as they are. Only what the page
+/// loads (of a folder, its scripts, styles and pages: no types, notes or other builds of a
+/// library), so that a site is no bigger than its visitors need.
 const WEB_FILES: &[&str] = &[
     "index.html",
     "sw.js",
     "www",
-    "examples",
     "pkg/localrec.js",
     "pkg/localrec_bg.wasm",
-    "node_modules/idb/build",
-    "node_modules/uplot/dist",
+    "node_modules/idb/build/index.js",
+    "node_modules/uplot/dist/uPlot.esm.js",
+    "node_modules/uplot/dist/uPlot.min.css",
 ];
-const MODEL_FILES: &[&str] = &["config.json", "tokenizer.json", F32_WEIGHTS];
+/// Copied with `--examples` (the demo links to them).
+const EXAMPLES: &str = "examples";
+/// File kinds a page loads, of the folders above.
+const PAGE_FILE_KINDS: &[&str] = &[".js", ".css", ".html"];
+/// Beside the compact weights (and the f32 ones with `--f32-model`).
+const MODEL_FILES: &[&str] = &["config.json", "tokenizer.json"];
 const F32_WEIGHTS: &str = "model.safetensors";
 const MODEL_PATH: &str = "models/all-MiniLM-L6-v2";
 /// A catalogue's files in the site, by the role the page loads them for.
@@ -51,6 +59,13 @@ pub struct SiteOptions<'a> {
     /// The repository root holding the page's files.
     pub web: &'a Path,
     pub model_dir: &'a Path,
+    /// The model part of the item vectors' fingerprint (see `localrec::fingerprint`), for the
+    /// model with a catalogue's adapter merged, or without one.
+    pub model_hash: &'a dyn Fn(Option<&Path>) -> Result<String>,
+    /// Also the f32 weights (87 MB; the page loads them only with `?weights=f32`).
+    pub f32_model: bool,
+    /// Also the example pages.
+    pub examples: bool,
 }
 
 #[derive(serde::Serialize)]
@@ -59,7 +74,32 @@ struct SiteManifest {
     version: u32,
     catalogs: Vec<SiteCatalog>,
     model: SiteModel,
+    /// The files' bytes in all: as they are, and as sent gzip- or brotli-encoded by a host
+    /// that serves the copies (each file's smaller form).
+    bytes: SiteBytes,
     files: Vec<SiteFile>,
+}
+
+#[derive(serde::Serialize)]
+struct SiteBytes {
+    plain: u64,
+    gz: u64,
+    br: u64,
+}
+
+impl SiteBytes {
+    fn of(files: &[SiteFile]) -> Self {
+        let sum = |encoding: &str| {
+            (files.iter())
+                .map(|f| f.encoded.get(encoding).copied().unwrap_or(f.bytes))
+                .sum()
+        };
+        Self {
+            plain: files.iter().map(|f| f.bytes).sum(),
+            gz: sum("gz"),
+            br: sum("br"),
+        }
+    }
 }
 
 #[derive(serde::Serialize)]
@@ -78,7 +118,7 @@ struct SiteModel {
     path: String,
     /// What the page loads by default: config, tokenizer, then the (compact) weights.
     files: Vec<String>,
-    /// The weights files to choose from: `int8` (the default) and `f32`.
+    /// The weights files to choose from: `int8` (the default) and `f32` (if built with it).
     weights: BTreeMap<&'static str, String>,
 }
 
@@ -93,12 +133,26 @@ struct SiteFile {
     encoded: BTreeMap<&'static str, u64>,
 }
 
-pub fn build_site(options: &SiteOptions, encoder: impl Fn() -> Result<Encoder>) -> Result<()> {
+/// A catalogue folder's fine-tuning of the language model (`localrec adapt`), if it has one:
+/// its items are embedded, and the page's taste sentences read, by the adapted model.
+pub const ADAPTER: &str = "adapter.safetensors";
+
+fn adapter_of(dir: &Path) -> Option<PathBuf> {
+    Some(dir.join(ADAPTER)).filter(|path| path.exists())
+}
+
+/// Builds the site; `encoder(adapter)` loads the language model, with a catalogue's adapter
+/// merged where it has one.
+pub fn build_site(
+    options: &SiteOptions,
+    encoder: impl Fn(Option<&Path>) -> Result<Encoder>,
+) -> Result<()> {
     let SiteOptions {
         datasets,
         out,
         web,
-        model_dir,
+        model_hash,
+        ..
     } = *options;
     if datasets.is_empty() {
         return Err(Error::Input("give at least one --dataset".into()));
@@ -117,44 +171,48 @@ pub fn build_site(options: &SiteOptions, encoder: impl Fn() -> Result<Encoder>) 
         .iter()
         .map(|dir| Ok((dir.as_path(), load_catalog(dir)?)))
         .collect::<Result<_>>()?;
-    let fresh: Vec<Option<ItemVectors>> = datasets
+    let plans: Vec<VectorPlan> = datasets
         .iter()
-        .map(|(dir, catalog)| fresh_vectors(dir, catalog))
-        .collect();
-    let encoder = match fresh.iter().any(Option::is_none) {
-        true => Some(encoder()?),
-        false => None,
-    };
+        .map(|(dir, catalog)| {
+            let model = model_hash(adapter_of(dir).as_deref())?;
+            Ok(VectorPlan::new(catalog, &model, &dir.join(VECTORS)))
+        })
+        .collect::<Result<_>>()?;
     let mut vectors = Vec::with_capacity(datasets.len());
-    for ((dir, catalog), fresh) in datasets.iter().zip(fresh) {
-        vectors.push(match fresh {
-            Some(fresh) => fresh,
-            None => {
-                eprintln!("{}: embedding the catalogue", dir.display());
-                let encoder = encoder.as_ref().expect("loaded when a catalogue is stale");
-                embed_catalog(encoder, None, dir, &dir.join(VECTORS), 32)?;
-                ItemVectors::from_safetensors(&crate::item_item::read(&dir.join(VECTORS))?)?
+    for ((dir, catalog), plan) in datasets.iter().zip(plans) {
+        let encoder = match plan.to_embed() {
+            0 => None,
+            missing => {
+                eprintln!(
+                    "{}: embedding {missing} of {} items (the rest are unchanged)",
+                    dir.display(),
+                    catalog.len()
+                );
+                Some(encoder(adapter_of(dir).as_deref())?)
             }
-        });
+        };
+        vectors.push(plan.complete(catalog, encoder.as_ref(), &dir.join(VECTORS), 32)?);
         train_if_missing(dir, catalog)?;
     }
 
     // Written beside `out` and renamed into place at the end; removed if anything fails.
     let partial = out.with_extension("partial");
     remove_site(&partial)?;
-    let written = write_site(&datasets, &vectors, web, model_dir, &partial);
+    let written = write_site(&datasets, &vectors, options, &partial);
     if written.is_err() {
         let _ = std::fs::remove_dir_all(&partial);
     }
     let manifest = written?;
     remove_site(out)?;
     std::fs::rename(&partial, out).map_err(|e| io(out, e))?;
-    let bytes: u64 = manifest.files.iter().map(|f| f.bytes).sum();
+    let bytes = &manifest.bytes;
     eprintln!(
-        "wrote {}: {} files, {:.1} MB, catalogues {}",
+        "wrote {}: {} files, {:.1} MB ({:.1} MB gzip, {:.1} MB brotli), catalogues {}",
         out.display(),
         manifest.files.len() + 1,
-        bytes as f64 / 1e6,
+        bytes.plain as f64 / 1e6,
+        bytes.gz as f64 / 1e6,
+        bytes.br as f64 / 1e6,
         manifest
             .catalogs
             .iter()
@@ -170,10 +228,10 @@ pub fn build_site(options: &SiteOptions, encoder: impl Fn() -> Result<Encoder>) 
 fn write_site(
     datasets: &[(&Path, Catalog)],
     vectors: &[ItemVectors],
-    web: &Path,
-    model_dir: &Path,
+    options: &SiteOptions,
     partial: &Path,
 ) -> Result<SiteManifest> {
+    let SiteOptions { web, model_dir, .. } = *options;
     let mut catalogs = Vec::new();
     for ((dir, catalog), vectors) in datasets.iter().zip(vectors) {
         catalogs.push(copy_catalog(dir, catalog, vectors, partial)?);
@@ -186,13 +244,17 @@ fn write_site(
             pair[0]
         )));
     }
-    for file in WEB_FILES {
+    let examples = options.examples.then_some(EXAMPLES);
+    for file in WEB_FILES.iter().copied().chain(examples) {
         let from = web.join(file);
-        if from.exists() {
+        if from.is_dir() {
+            copy_page_files(&from, &partial.join(file))?;
+        } else if from.exists() {
             copy_tree(&from, &partial.join(file))?;
         }
     }
-    for file in MODEL_FILES {
+    let f32_weights = options.f32_model.then_some(F32_WEIGHTS);
+    for file in MODEL_FILES.iter().copied().chain(f32_weights) {
         let from = model_dir.join(file);
         if !from.exists() {
             return Err(Error::Input(format!(
@@ -203,13 +265,17 @@ fn write_site(
         copy_tree(&from, &partial.join(MODEL_PATH).join(file))?;
     }
     // The page downloads the compact weights (int8 per row, about a quarter of the f32 file);
-    // the f32 file stays beside them for `?weights=f32`.
+    // the f32 file is beside them for `?weights=f32` only when asked for.
     let compact = compact_weights(model_dir)?;
     write(&partial.join(MODEL_PATH).join(COMPACT_WEIGHTS), &compact)?;
 
     let mut files = Vec::new();
     list_files(partial, partial, &mut files)?;
     compress_all(partial, &mut files)?;
+    let mut weights = BTreeMap::from([("int8", COMPACT_WEIGHTS.to_string())]);
+    if options.f32_model {
+        weights.insert("f32", F32_WEIGHTS.into());
+    }
     let manifest = SiteManifest {
         format: "localrec-site",
         version: 1,
@@ -221,24 +287,14 @@ fn write_site(
                 "tokenizer.json".into(),
                 COMPACT_WEIGHTS.into(),
             ],
-            weights: BTreeMap::from([
-                ("int8", COMPACT_WEIGHTS.into()),
-                ("f32", F32_WEIGHTS.into()),
-            ]),
+            weights,
         },
+        bytes: SiteBytes::of(&files),
         files,
     };
     let json = serde_json::to_string_pretty(&manifest).expect("plain data");
     write(&partial.join("site.json"), json.as_bytes())?;
     Ok(manifest)
-}
-
-/// The catalogue's item vectors, unless they are missing or from another catalogue.
-fn fresh_vectors(dir: &Path, catalog: &Catalog) -> Option<ItemVectors> {
-    std::fs::read(dir.join(VECTORS))
-        .ok()
-        .and_then(|bytes| ItemVectors::from_safetensors(&bytes).ok())
-        .filter(|v| v.rows == catalog.len())
 }
 
 /// Trains the head and fits the item–item table of a catalogue with public interactions, if
@@ -305,7 +361,10 @@ fn copy_catalog(
             files.insert("itemItem", ITEM_ITEM.into());
         }
     }
-    let copied = ["manifest", "items"];
+    if adapter_of(dir).is_some() {
+        files.insert("adapter", ADAPTER.into());
+    }
+    let copied = ["manifest", "items", "adapter"];
     for name in copied
         .iter()
         .filter_map(|role| files.get(role))
@@ -353,8 +412,8 @@ fn remove_site(dir: &Path) -> Result<()> {
     std::fs::remove_dir_all(dir).map_err(|e| io(dir, e))
 }
 
-/// Copies a file or a folder (recursively). Files are hard-linked where the file system
-/// allows: the model alone is 87 MB.
+/// Copies a file or a folder (recursively). Never a hard link: the site must not change when
+/// its sources are edited in place, nor its sources when the site is.
 fn copy_tree(from: &Path, to: &Path) -> Result<()> {
     let meta = std::fs::metadata(from).map_err(|e| io(from, e))?;
     if meta.is_dir() {
@@ -367,8 +426,22 @@ fn copy_tree(from: &Path, to: &Path) -> Result<()> {
     if let Some(parent) = to.parent() {
         std::fs::create_dir_all(parent).map_err(|e| io(parent, e))?;
     }
-    if std::fs::hard_link(from, to).is_err() {
-        std::fs::copy(from, to).map_err(|e| io(from, e))?;
+    std::fs::copy(from, to).map_err(|e| io(from, e))?;
+    Ok(())
+}
+
+/// Copies the files of `from` (recursively) that a page loads: scripts, styles and pages.
+fn copy_page_files(from: &Path, to: &Path) -> Result<()> {
+    for entry in std::fs::read_dir(from).map_err(|e| io(from, e))? {
+        let path = entry.map_err(|e| io(from, e))?.path();
+        let name = path.file_name().expect("an entry has a name");
+        let loaded =
+            (path.to_str()).is_some_and(|p| PAGE_FILE_KINDS.iter().any(|kind| p.ends_with(kind)));
+        if path.is_dir() {
+            copy_page_files(&path, &to.join(name))?;
+        } else if loaded {
+            copy_tree(&path, &to.join(name))?;
+        }
     }
     Ok(())
 }
@@ -478,10 +551,6 @@ fn brotli(bytes: &[u8]) -> Vec<u8> {
     };
     brotli::BrotliCompress(&mut &bytes[..], &mut out, &params).expect("writing to memory");
     out
-}
-
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn write(path: &Path, bytes: &[u8]) -> Result<()> {
