@@ -8,7 +8,7 @@ use localrec::adapt::{AdaptConfig, LowerStates, train_adapter};
 use localrec::{Encoder, Result};
 use sha2::{Digest, Sha256};
 
-use crate::dataset::{Dataset, Protocol};
+use crate::dataset::{ADAPTER, Dataset, Protocol};
 use crate::write_atomically;
 
 /// The adapter file of `protocol` in `dataset` (its own split's, where it has one).
@@ -18,7 +18,8 @@ pub fn adapter_path(dataset: &Dataset, protocol: Protocol) -> PathBuf {
     } else {
         ""
     };
-    dataset.dir.join(format!("adapter{suffix}.safetensors"))
+    let name = ADAPTER.replace(".safetensors", &format!("{suffix}.safetensors"));
+    dataset.dir.join(name)
 }
 
 pub fn adapt(

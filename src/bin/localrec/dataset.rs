@@ -46,6 +46,10 @@ impl Protocol {
 /// Share of the catalogue that is new under [`Protocol::ColdItems`].
 pub const COLD_SHARE: f64 = 0.1;
 
+/// A catalogue folder's fine-tuning of the language model (`localrec adapt`, trained on its
+/// lists), if it has one.
+pub const ADAPTER: &str = "adapter.safetensors";
+
 /// The file that makes a folder a catalogue.
 pub const MANIFEST: &str = "catalog.json";
 

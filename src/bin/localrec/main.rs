@@ -504,9 +504,10 @@ pub fn model_hash(dir: &Path, weights: &str, adapter: Option<&Path>) -> Result<S
         model_file(dir, weights)?,
     ];
     if let Some(adapter) = adapter {
-        files.push(std::fs::read(adapter).map_err(|e| {
-            Error::Input(format!("cannot read {}: {e}", adapter.display()))
-        })?);
+        files.push(
+            std::fs::read(adapter)
+                .map_err(|e| Error::Input(format!("cannot read {}: {e}", adapter.display())))?,
+        );
     }
     let files: Vec<&[u8]> = files.iter().map(Vec::as_slice).collect();
     Ok(localrec::fingerprint::model_hash(

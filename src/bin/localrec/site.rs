@@ -15,7 +15,7 @@ use localrec::recommender::page_files;
 use localrec::{Encoder, Error, Result};
 use sha2::{Digest, Sha256};
 
-use crate::dataset::{MANIFEST, Protocol, load_catalog};
+use crate::dataset::{ADAPTER, MANIFEST, Protocol, load_catalog};
 use crate::encode::VectorPlan;
 use crate::item_item::{DEFAULT_KS, fit_item_item};
 use crate::pretrain::pretrain;
@@ -133,10 +133,8 @@ struct SiteFile {
     encoded: BTreeMap<&'static str, u64>,
 }
 
-/// A catalogue folder's fine-tuning of the language model (`localrec adapt`), if it has one:
-/// its items are embedded, and the page's taste sentences read, by the adapted model.
-pub const ADAPTER: &str = "adapter.safetensors";
-
+/// A catalogue folder's adapter ([`ADAPTER`]), if it has one: its items are embedded, and the
+/// page's taste sentences read, by the adapted model.
 fn adapter_of(dir: &Path) -> Option<PathBuf> {
     Some(dir.join(ADAPTER)).filter(|path| path.exists())
 }

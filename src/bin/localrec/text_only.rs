@@ -14,9 +14,9 @@ use localrec::head::{Head, ItemTable, read_rows};
 use localrec::item_item::Stage;
 use localrec::popularity::popularity_prior;
 use localrec::recommender::{TASTE_MATCH_WEIGHT, TEXT_ONLY_STAGES};
-use localrec::{Result, device};
+use localrec::{Error, Result, device};
 
-use crate::dataset::{Dataset, Protocol};
+use crate::dataset::{ADAPTER, Dataset, Protocol};
 use crate::evaluate::{ModelReport, fine_tuned_user, models_json, print_rows};
 use crate::item_item::list_counts;
 
@@ -27,6 +27,16 @@ pub const SHOWN: usize = 10;
 const PRIOR_WEIGHTS: [f32; 10] = [0.0, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0];
 
 pub fn eval_text_only(dataset: &Dataset, json: bool, seed: u64) -> Result<()> {
+    if dataset.dir.join(ADAPTER).exists() {
+        // Its vectors were embedded by a model fine-tuned on the very lists this protocol
+        // pretends not to have.
+        return Err(Error::Input(format!(
+            "{} has an adapter ({ADAPTER}), trained on its lists, and its item vectors come from \
+             it: the text-only protocol needs the original MiniLM's. Copy the folder without \
+             {ADAPTER} and item_vectors.safetensors, and run `localrec embed-catalog` there",
+            dataset.dir.display()
+        )));
+    }
     let (split, description, _) = dataset.split_for(seed, Protocol::TextOnly);
     let n_items = dataset.catalog.len();
     let vectors = dataset.vectors()?;
