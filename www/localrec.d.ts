@@ -328,6 +328,7 @@ export declare class LocalRec extends EventTarget {
   forgetPersonal(): Promise<void>;
 
   tokenize(text: string): Promise<string[]>;
+  /** Unit vectors through the catalogue's language model (with its adapter merged, if it has one). */
   embed(texts: string[]): Promise<Float32Array[]>;
   map(): Promise<{ points: Float32Array; plane: unknown }>;
   memory(): Promise<{ wasmBytes: number; gpuBuffers: { live: number; bytes: number } }>;

@@ -423,7 +423,10 @@ export class LocalRec extends EventTarget {
     return (await this.#client.request('tokenize', { text })).pieces;
   }
 
-  /** One unit vector (Float32Array, 384 numbers) per text (waits for the model). */
+  /**
+   * One unit vector (Float32Array, 384 numbers) per text (waits for the model): the catalogue's
+   * fine-tuned model where the site ships an adapter for it, the plain one otherwise.
+   */
   async embed(texts) {
     await this.#needEncoder();
     const { dim, vectors } = await this.#client.request('embed', { texts });

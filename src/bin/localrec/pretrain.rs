@@ -14,6 +14,9 @@ use localrec::train::{TrainConfig, train};
 use crate::dataset::{Dataset, Protocol};
 use crate::write_atomically;
 
+/// The head's info entry naming the digest of the item vectors it was trained on.
+pub const TRAINED_ON_VECTORS: &str = "vectors";
+
 pub fn pretrain(
     dir: &Path,
     out: Option<PathBuf>,
@@ -91,7 +94,7 @@ pub fn pretrain(
         report.steps,
         report.examples_per_second()
     );
-    let info = HashMap::from([
+    let mut info = HashMap::from([
         ("name".to_string(), variant.clone()),
         ("dataset".to_string(), dataset.name.clone()),
         ("split_seed".to_string(), split_seed.to_string()),
@@ -104,6 +107,10 @@ pub fn pretrain(
             serde_json::to_string(&report.best).expect("plain enum"),
         ),
     ]);
+    // What its text input encodes: a build retrains a head whose vectors have changed since.
+    if let Some(digest) = dataset.vectors()?.digest() {
+        info.insert(TRAINED_ON_VECTORS.to_string(), digest.to_string());
+    }
     let bytes = save_head(&head, &head_config, config.objective, &info)?;
     write_atomically(&out, &bytes)?;
     eprintln!(

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use localrec::device::block_on;
 use localrec::fingerprint::hex;
+use localrec::head::load_head;
 use localrec::item_item::{WeightPrecision, load_item_item, save_item_item};
 use localrec::item_vectors::ItemVectors;
 use localrec::recommender::page_files;
@@ -18,6 +19,7 @@ use sha2::{Digest, Sha256};
 use crate::dataset::{ADAPTER, MANIFEST, Protocol, load_catalog};
 use crate::encode::VectorPlan;
 use crate::item_item::{DEFAULT_KS, fit_item_item};
+use crate::pretrain::TRAINED_ON_VECTORS;
 use crate::pretrain::pretrain;
 use crate::{COMPACT_WEIGHTS, compact_weights};
 use localrec::catalog::Catalog;
@@ -139,6 +141,39 @@ fn adapter_of(dir: &Path) -> Option<PathBuf> {
     Some(dir.join(ADAPTER)).filter(|path| path.exists())
 }
 
+/// Warns when `dir`'s adapter was trained on other items or lists than the folder holds now:
+/// it still reads any text, but was tuned to what people liked in the old lists.
+fn warn_if_adapter_is_old(dir: &Path, catalog: &Catalog) -> Result<()> {
+    let Some(adapter) = adapter_of(dir) else {
+        return Ok(());
+    };
+    let bytes = std::fs::read(&adapter).map_err(|e| io(&adapter, e))?;
+    let (_, metadata) = safetensors::SafeTensors::read_metadata(&bytes)
+        .map_err(|e| Error::Input(format!("{}: {e}", adapter.display())))?;
+    let trained_on = metadata.metadata().clone().unwrap_or_default();
+    let manifest = catalog.manifest();
+    let inputs = [
+        ("items_sha256", Some(&manifest.items)),
+        ("lists_sha256", manifest.interactions.as_ref()),
+    ];
+    for (key, file) in inputs {
+        let Some(file) = file else { continue };
+        let path = dir.join(file);
+        let now = hex(&Sha256::digest(
+            std::fs::read(&path).map_err(|e| io(&path, e))?,
+        ));
+        if trained_on.get(key) != Some(&now) {
+            eprintln!(
+                "note: {} was trained on another {file}: it still works, but `localrec adapt \
+                 --dataset {}` would tune it to this one",
+                adapter.display(),
+                dir.display()
+            );
+        }
+    }
+    Ok(())
+}
+
 /// Builds the site; `encoder(adapter)` loads the language model, with a catalogue's adapter
 /// merged where it has one.
 pub fn build_site(
@@ -172,6 +207,7 @@ pub fn build_site(
     let plans: Vec<VectorPlan> = datasets
         .iter()
         .map(|(dir, catalog)| {
+            warn_if_adapter_is_old(dir, catalog)?;
             let model = model_hash(adapter_of(dir).as_deref())?;
             Ok(VectorPlan::new(catalog, &model, &dir.join(VECTORS)))
         })
@@ -190,7 +226,7 @@ pub fn build_site(
             }
         };
         vectors.push(plan.complete(catalog, encoder.as_ref(), &dir.join(VECTORS), 32)?);
-        train_if_missing(dir, catalog)?;
+        train_if_missing(dir, catalog, vectors.last().expect("just pushed"))?;
     }
 
     // Written beside `out` and renamed into place at the end; removed if anything fails.
@@ -297,20 +333,39 @@ fn write_site(
 
 /// Trains the head and fits the item–item table of a catalogue with public interactions, if
 /// they are missing (with the commands' defaults).
-fn train_if_missing(dir: &Path, catalog: &Catalog) -> Result<()> {
+/// Trains the head if it is missing or was trained on other item vectors than `vectors` (an
+/// edited catalogue, a new adapter), and then fits the item–item table, whose mix is fitted
+/// with the head's scores, again.
+fn train_if_missing(dir: &Path, catalog: &Catalog, vectors: &ItemVectors) -> Result<()> {
     if catalog.manifest().interactions.is_none() {
         return Ok(());
     }
-    if !dir.join(HEAD).exists() {
+    let trained_on = match std::fs::read(dir.join(HEAD)) {
+        Ok(bytes) => Some(
+            load_head(bytes, &localrec::device::cpu())?
+                .info
+                .get(TRAINED_ON_VECTORS)
+                .cloned(),
+        ),
+        Err(_) => None,
+    };
+    let retrain = match &trained_on {
+        None => Some("missing"),
+        Some(digest) if digest.as_deref() != vectors.digest() => {
+            Some("trained on other item vectors")
+        }
+        Some(_) => None,
+    };
+    if let Some(why) = retrain {
         eprintln!(
-            "{}: training the head (`localrec pretrain`'s defaults)",
+            "{}: training the head ({why}; `localrec pretrain`'s defaults)",
             dir.display()
         );
         let config = localrec::train::TrainConfig::default();
         let dim = localrec::head::HeadConfig::new(0, 0).dim;
         pretrain(dir, None, &config, true, dim, 42, Protocol::Standard)?;
     }
-    if !dir.join(ITEM_ITEM).exists() {
+    if retrain.is_some() || !dir.join(ITEM_ITEM).exists() {
         eprintln!("{}: fitting the item–item table", dir.display());
         fit_item_item(dir, &DEFAULT_KS, None, None)?;
     }
