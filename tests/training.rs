@@ -544,7 +544,7 @@ fn the_committed_adapter_was_trained_on_the_committed_catalogue_and_model() {
     let config =
         localrec::encoder::BertConfig::from_json_bytes(&common::model_file("config.json")).unwrap();
     let adapter = localrec::encoder::Adapter::from_safetensors(
-        &std::fs::read(root.join("adapter.safetensors")).unwrap(),
+        &std::fs::read(root.join("fine-tuned/adapter.safetensors")).unwrap(),
         &config,
     )
     .unwrap();

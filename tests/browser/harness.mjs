@@ -84,7 +84,7 @@ export async function startBenchServer() {
   return { url: `http://127.0.0.1:${server.address().port}/`, close: () => new Promise((r) => server.close(r)) };
 }
 
-const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
+export const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
 
 /**
  * A temporary copy of the built site (links to its files) where `files` (site path → bytes)

@@ -3,17 +3,17 @@
 // default, at cosine ≥ 0.995), the model downloads once with progress and is read from the cache
 // afterwards, a corrupted download is a readable error the person can recover from, and nothing
 // panics. With only a software WebGPU adapter the page takes the CPU (?backend=webgpu forces it).
-// The golden checks run on the books catalogue, which has no adapter; on anime-5k the page merges
-// the catalogue's adapter (the language model fine-tuned on its lists) and embeds an item's text
-// as the site's adapted item vectors say.
+// A catalogue's adapter (the language model fine-tuned on its lists) is downloaded with the model
+// and merged: the page then embeds as the adapted model does natively.
 
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { SITE, embedInPage, goldenCases, launch, maxAbsDiff, siteCopy, startServer, waitForList, waitForState, watch } from './harness.mjs';
+import { REPO, SITE, embedInPage, goldenCases, launch, maxAbsDiff, sha256, siteCopy, startServer, waitForList, waitForState, watch } from './harness.mjs';
 
 const TOLERANCE = 1e-4;
 // The compact (int8) model against the PyTorch golden embeddings: the issue's bound.
@@ -34,20 +34,11 @@ const modelRequests = (context) => {
   return urls;
 };
 
-/** The golden checks read the plain model: a catalogue without an adapter. */
-const PLAIN = 'catalog=goodbooks-10k';
-
-/** Row `row` of an int8 matrix with a scale per row (the site's item vectors), in f32. */
-function int8Row(bytes, name, row) {
-  const headerLength = Number(bytes.readBigUInt64LE(0));
-  const header = JSON.parse(bytes.subarray(8, 8 + headerLength).toString('utf8'));
-  const data = bytes.subarray(8 + headerLength);
-  const matrix = header[name];
-  const scales = header[`${name}.scale`];
-  const [, dim] = matrix.shape;
-  const scale = data.readFloatLE(scales.data_offsets[0] + 4 * row);
-  const start = matrix.data_offsets[0] + row * dim;
-  return Array.from({ length: dim }, (_, i) => data.readInt8(start + i) * scale);
+/** `localrec embed` (the native f32 model, with `adapter` merged if given): one vector per text. */
+function embedNatively(texts, adapter) {
+  const args = [...(adapter ? ['--adapter', adapter] : []), 'embed'];
+  const out = execFileSync(join(REPO, 'target/debug/localrec'), args, { cwd: REPO, input: texts.join('\n') });
+  return out.toString().trim().split('\n').map((line) => JSON.parse(line));
 }
 
 const cosine = (a, b) => {
@@ -89,7 +80,7 @@ describe('CPU fallback (no WebGPU adapter)', { timeout: 600_000 }, () => {
     const page = await context.newPage();
     const seen = watch(page);
 
-    await page.goto(`${server.url}?${PLAIN}`);
+    await page.goto(server.url);
     await waitForState(page, 'ready', LOAD_TIMEOUT);
     const info = await page.evaluate(() => window.localrec.info);
     assert.equal(info.backend, 'cpu');
@@ -132,7 +123,7 @@ describe('CPU fallback (no WebGPU adapter)', { timeout: 600_000 }, () => {
     const requested = [];
     context.on('request', (r) => { if (/\/models\//.test(r.url())) requested.push(r.url().split('/').pop()); });
     const page = await context.newPage();
-    await page.goto(`${server.url}?backend=cpu&weights=f32&${PLAIN}`);
+    await page.goto(`${server.url}?backend=cpu&weights=f32`);
     await waitForState(page, 'ready', LOAD_TIMEOUT);
     assert.match(await page.textContent('#backend'), /chosen in the URL/);
     assert.equal(await page.evaluate(() => window.localrec.rec.encoderState), 'loaded');
@@ -147,27 +138,44 @@ describe('CPU fallback (no WebGPU adapter)', { timeout: 600_000 }, () => {
     await context.close();
   });
 
-  test("a catalogue's adapter is merged: the page embeds its items as the site's vectors say", async () => {
+  test("a catalogue's adapter is downloaded with the model and merged: the page embeds as the adapted model does natively", async () => {
+    // The demo ships none: a copy of the site gives anime-5k the committed one.
+    const adapterPath = join(REPO, 'data/anime-5k/fine-tuned/adapter.safetensors');
+    const adapter = await readFile(adapterPath);
     const anime = MANIFEST.catalogs.find((c) => c.name === 'anime-5k');
-    assert.ok(anime.files.adapter, 'the site ships the anime adapter');
-    const requested = [];
+    const path = `${anime.path}adapter.safetensors`;
+    const site = await siteCopy({ [path]: adapter });
+    const manifest = JSON.parse(await readFile(join(site.site, 'site.json'), 'utf8'));
+    manifest.files.push({ path, bytes: adapter.length, sha256: sha256(adapter) });
+    manifest.catalogs.find((c) => c.name === 'anime-5k').files.adapter = 'adapter.safetensors';
+    await site.write('site.json', JSON.stringify(manifest));
+    const served = await startServer({ site: site.site });
     const context = await browser.newContext();
+    const requested = [];
     context.on('request', (r) => requested.push(r.url().split('/').pop()));
-    const page = await context.newPage();
-    await page.goto(`${server.url}?catalog=anime-5k`);
-    await waitForState(page, 'ready', LOAD_TIMEOUT);
-    assert.ok(requested.includes(anime.files.adapter), requested.join(', '));
-    const rows = [0, 1234, 5000];
-    const texts = await page.evaluate((rows) => rows.map((r) => window.localrec.rec.catalog.items[r].text), rows);
-    const vectors = await embedInPage(page, texts);
-    const stored = await readFile(join(SITE, anime.path, anime.files.vectors));
-    // The unadapted model's vectors of anime-5k's texts are at cosine 0.41–0.85 of the adapted
-    // ones; the page's int8 model against the site's int8 vectors, both adapted, ≥ 0.99.
-    rows.forEach((row, i) => {
-      const cos = cosine(vectors[i], int8Row(stored, 'item_vectors', row));
-      assert.ok(cos >= 0.99, `item ${row}: cosine ${cos} to the site's adapted vector`);
-    });
-    await context.close();
+    try {
+      const page = await context.newPage();
+      await page.goto(served.url);
+      await waitForState(page, 'ready', LOAD_TIMEOUT);
+      assert.ok(requested.includes('adapter.safetensors'), requested.join(', '));
+      const texts = ['giant robots and space wars', 'Clannad. Genres: Comedy, Drama, Romance, School.'];
+      const [inPage, adapted, plain] = await Promise.all([
+        embedInPage(page, texts),
+        embedNatively(texts, adapterPath),
+        embedNatively(texts),
+      ]);
+      texts.forEach((text, i) => {
+        // The page's int8 model against the native f32 one, both adapted: as close as golden.
+        const same = cosine(inPage[i], adapted[i]);
+        assert.ok(same >= MIN_COSINE_INT8, `${text}: cosine ${same} to the adapted model`);
+        const unmerged = cosine(inPage[i], plain[i]);
+        assert.ok(unmerged < same - 0.05, `${text}: cosine ${unmerged} to the plain model (adapted: ${same})`);
+      });
+    } finally {
+      await context.close();
+      await served.close();
+      await site.remove();
+    }
   });
 
   test('a corrupted model download is a readable error, and the page recovers', async () => {
@@ -227,7 +235,7 @@ describe('WebGPU (SwiftShader, software)', { timeout: 600_000 }, () => {
     const page = await context.newPage();
     const seen = watch(page);
     // The f32 weights: this checks the WebGPU kernels, not the compact weights.
-    await page.goto(`${server.url}?backend=webgpu&weights=f32&${PLAIN}`);
+    await page.goto(`${server.url}?backend=webgpu&weights=f32`);
     await waitForState(page, 'ready', 480_000);
     const info = await page.evaluate(() => window.localrec.info);
     assert.equal(info.backend, 'webgpu');
