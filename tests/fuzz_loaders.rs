@@ -226,7 +226,6 @@ fn small_item_item(precision: WeightPrecision) -> Vec<u8> {
 const ITEMS: usize = 16;
 const TEXT_DIM: usize = 8;
 
-/// Compact (int8 per row) weights of a small checkpoint: a matrix, a vector, an I64 buffer.
 /// A BERT config four wide with two layers: enough for an adapter to be read and merged.
 fn tiny_config() -> BertConfig {
     BertConfig::from_json_bytes(
@@ -259,6 +258,7 @@ fn small_adapter(config: &BertConfig) -> Vec<u8> {
     adapter.to_safetensors().unwrap()
 }
 
+/// Compact (int8 per row) weights of a small checkpoint: a matrix, a vector, an I64 buffer.
 fn small_compact_weights() -> Vec<u8> {
     use safetensors::{Dtype, tensor::TensorView};
     let matrix: Vec<u8> = (0..12)

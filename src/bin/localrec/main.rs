@@ -189,8 +189,13 @@ enum Command {
         #[arg(long, default_value_t = AdaptConfig::default().first_layer)]
         first_layer: usize,
         /// The linear maps adapted in each of those layers.
-        #[arg(long, value_delimiter = ',', default_value = "query,value,inner,outer")]
-        maps: Vec<String>,
+        #[arg(
+            long,
+            value_enum,
+            value_delimiter = ',',
+            default_value = "query,value,inner,outer"
+        )]
+        maps: Vec<AdaptedMap>,
         #[arg(long, default_value_t = AdaptConfig::default().rank)]
         rank: usize,
         #[arg(long, default_value_t = AdaptConfig::default().steps)]
@@ -401,16 +406,6 @@ fn run(cli: Cli) -> Result<()> {
             protocol,
             seed,
         } => {
-            let maps = maps
-                .iter()
-                .map(|name| {
-                    AdaptedMap::from_name(name).ok_or_else(|| {
-                        Error::Input(format!(
-                            "--maps: {name:?} is not one of query, key, value, output, inner, outer"
-                        ))
-                    })
-                })
-                .collect::<Result<Vec<_>>>()?;
             let config = AdaptConfig {
                 first_layer,
                 maps,
