@@ -351,7 +351,11 @@ fn run(cli: Cli) -> Result<()> {
             reactions,
             taste,
             count,
-        } => recommend::recommend(&dataset, &reactions, &taste, count, default_encoder),
+        } => recommend::recommend(&dataset, &reactions, &taste, count, |own_adapter| {
+            // --adapter, or else the catalogue's own.
+            let adapter = cli.adapter.as_deref().or(own_adapter);
+            adapted_encoder(localrec::encoder::DEFAULT_MAX_LENGTH, adapter)
+        }),
         Command::FitItemItem {
             dataset,
             ks,

@@ -7,7 +7,7 @@ use std::path::Path;
 use localrec::recommender::{Reaction, Recommender, Request, Source};
 use localrec::{Encoder, Error, Result, device};
 
-use crate::dataset::load_catalog;
+use crate::dataset::{ADAPTER, load_catalog};
 use crate::item_item::read;
 
 /// A reaction on the command line: `ID` (a like), `ID:dislike` or `ID:1`…`ID:10`.
@@ -33,9 +33,11 @@ pub fn recommend(
     reactions: &[String],
     tastes: &[String],
     count: usize,
-    encoder: impl FnOnce() -> Result<Encoder>,
+    encoder: impl FnOnce(Option<&Path>) -> Result<Encoder>,
 ) -> Result<()> {
     let catalog = load_catalog(dir)?;
+    // Taste sentences go through the model the item vectors came from, as on the page.
+    let adapter = Some(dir.join(ADAPTER)).filter(|path| path.exists());
     let vectors = read(&dir.join("item_vectors.safetensors"))?;
     let head = dir.join("head.safetensors");
     let head = head.exists().then(|| read(&head)).transpose()?;
@@ -54,7 +56,7 @@ pub fn recommend(
         Vec::new()
     } else {
         let texts: Vec<&str> = tastes.iter().map(String::as_str).collect();
-        encoder()?.embed(&texts)?
+        encoder(adapter.as_deref())?.embed(&texts)?
     };
     let list = device::block_on(recommender.recommend(&Request {
         reactions: &reactions,
