@@ -68,16 +68,19 @@ function onProgress(event) {
 
 // While the model loads, the time so far: a long "Warming up…" then reads as work, not a hang.
 let elapsedTimer = null;
+let loadStartedAt = 0;
 function showElapsed(startedAt) {
   clearInterval(elapsedTimer);
+  loadStartedAt = startedAt;
   const tick = () => { $('load-elapsed').textContent = `${Math.floor((performance.now() - startedAt) / 1000)} s elapsed`; };
   tick();
   elapsedTimer = setInterval(tick, 500);
 }
-function stopElapsed() {
+/** Stops the clock; `done`: the line keeps the total (and its place), otherwise it is cleared. */
+function stopElapsed({ done = false } = {}) {
   clearInterval(elapsedTimer);
   elapsedTimer = null;
-  $('load-elapsed').textContent = '';
+  $('load-elapsed').textContent = done ? `loaded in ${((performance.now() - loadStartedAt) / 1000).toFixed(1)} s` : '';
 }
 
 function describeBackend({ backend, adapter, reason }) {
@@ -158,9 +161,10 @@ async function loadEncoder() {
     for (const id of ['taste-button', 'taste-clear']) $(id).disabled = false;
     // A saved taste sentence counts from now on.
     if (rec.taste) await refresh();
+    // The card stays, now saying the model is ready: hiding it moved the list under the
+    // person's eyes by its height (about 130 px).
+    stopElapsed({ done: true });
     document.body.dataset.state = 'ready';
-    $('model-card').hidden = true;
-    stopElapsed();
     if (rec.taste) showPieces(rec.taste);
     else if (recommendations[0]) showPieces(rec.item(recommendations[0].item).text);
     return window.localrec.info;

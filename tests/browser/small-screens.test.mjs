@@ -86,6 +86,32 @@ describe('a phone, and the keyboard', { timeout: 600_000 }, () => {
     await context.close();
   });
 
+  test("the model card stays when the language model arrives after the list: only the taste box's loading note goes", async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    // At each state of the page (loading → listed → ready): where the list's top is, and how
+    // much room the taste box's note takes (it says the model is loading, then goes).
+    await context.addInitScript(() => {
+      window.listTops = [];
+      new MutationObserver(() => {
+        const list = document.getElementById('recommendations');
+        const note = document.getElementById('taste-note');
+        const room = note.getBoundingClientRect().height + (note.textContent ? parseFloat(getComputedStyle(note).marginTop) : 0);
+        window.listTops.push({ state: document.body.dataset.state, top: list.getBoundingClientRect().top + window.scrollY, note: room });
+      }).observe(document, { attributes: true, subtree: true, attributeFilter: ['data-state'] });
+    });
+    const page = await context.newPage();
+    await page.goto(`${server.url}?backend=cpu`);
+    await waitForState(page, 'ready', LOAD_TIMEOUT);
+    const tops = await page.evaluate(() => window.listTops);
+    const at = (state) => tops.findLast((t) => t.state === state);
+    const [listed, ready] = [at('listed'), at('ready')];
+    assert.ok(listed, `the list came first: ${JSON.stringify(tops)}`);
+    // Hiding the model card moved the list up by the card's height (about 130 px).
+    const moved = ready.top - listed.top + (listed.note - ready.note);
+    assert.ok(Math.abs(moved) < 1, `the list moved by ${moved} px besides the note: ${JSON.stringify(tops)}`);
+    await context.close();
+  });
+
   test('the focus ring has 3:1 against its surroundings, and a focused control at the bottom edge comes fully into view', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 700 } });
     const page = await context.newPage();
