@@ -164,6 +164,9 @@ async function loadEncoder() {
     // The card stays, now saying the model is ready: hiding it moved the list under the
     // person's eyes by its height (about 130 px).
     stopElapsed({ done: true });
+    // The download's last line named a file; in its place (the card keeps its height), what is
+    // ready now.
+    $('progress-detail').textContent = 'Taste sentences are read on this device from now on.';
     document.body.dataset.state = 'ready';
     if (rec.taste) showPieces(rec.taste);
     else if (recommendations[0]) showPieces(rec.item(recommendations[0].item).text);
