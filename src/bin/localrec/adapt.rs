@@ -6,18 +6,13 @@ use std::path::{Path, PathBuf};
 use indicatif::{ProgressBar, ProgressStyle};
 use localrec::adapt::{AdaptConfig, LowerStates, train_adapter};
 use localrec::{Encoder, Result};
-use sha2::{Digest, Sha256};
 
 use crate::dataset::{ADAPTER, Dataset, Protocol};
-use crate::write_atomically;
+use crate::{file_sha256, write_atomically};
 
 /// The adapter file of `protocol` in `dataset` (its own split's, where it has one).
 pub fn adapter_path(dataset: &Dataset, protocol: Protocol) -> PathBuf {
-    let suffix = if dataset.own_split(protocol) {
-        protocol.suffix()
-    } else {
-        ""
-    };
+    let suffix = dataset.models_suffix(protocol);
     let name = ADAPTER.replace(".safetensors", &format!("{suffix}.safetensors"));
     dataset.dir.join(name)
 }
@@ -90,11 +85,6 @@ pub fn adapt(
         return Ok(());
     };
     // What it was trained on, so that a build can tell whether it still fits its catalogue.
-    let file_sha256 = |path: &Path| -> Result<String> {
-        let bytes = std::fs::read(path)
-            .map_err(|e| localrec::Error::Input(format!("cannot read {}: {e}", path.display())))?;
-        Ok(localrec::fingerprint::hex(&Sha256::digest(&bytes)))
-    };
     let manifest = dataset.catalog.manifest();
     let lists = manifest.interactions.as_ref().expect("a dataset has lists");
     adapter.provenance.extend([

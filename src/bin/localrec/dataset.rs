@@ -64,6 +64,37 @@ pub fn load_catalog(dir: &Path) -> Result<Catalog> {
     Catalog::load(&manifest, &items).map_err(in_dir)
 }
 
+/// The item vectors at `path`, if it is there, checked against `catalog`: one row per item, and
+/// (where the file says what each row encodes) each row its item's, in the catalogue's order.
+fn read_vectors(path: &Path, catalog: &Catalog) -> Result<Option<ItemVectors>> {
+    let Ok(bytes) = std::fs::read(path) else {
+        return Ok(None);
+    };
+    let vectors = ItemVectors::from_safetensors(&bytes)?;
+    if vectors.rows != catalog.len() {
+        return Err(Error::Input(format!(
+            "{} has {} rows for {} items: rebuild it with `localrec embed-catalog`",
+            path.display(),
+            vectors.rows,
+            catalog.len()
+        )));
+    }
+    // Rows must encode the catalogue's items in its order (the model is the caller's).
+    if let Some(keys) = &vectors.item_keys {
+        let wanted = what_vectors_encode("", catalog.ids_and_texts());
+        if let Some(row) = (0..keys.len()).find(|&row| keys[row] != wanted.items[row]) {
+            return Err(Error::Input(format!(
+                "{}: row {} encodes another item or text than {:?} (the catalogue was \
+                 reordered or edited): rebuild it with `localrec embed-catalog`",
+                path.display(),
+                row + 1,
+                catalog.item(row).id
+            )));
+        }
+    }
+    Ok(Some(vectors))
+}
+
 /// The bytes of a catalogue file, refusing one over [`MAX_FILE_BYTES`] by its size alone.
 pub fn read_capped(path: &Path) -> Result<Vec<u8>> {
     let cannot = |e: std::io::Error| Error::Input(format!("cannot read {}: {e}", path.display()));
@@ -123,33 +154,7 @@ impl Dataset {
         };
         let users = parse_lists(&read_text(&dir.join(lists))?, &catalog)?;
         let vectors_path = dir.join("item_vectors.safetensors");
-        let vectors = match std::fs::read(&vectors_path) {
-            Ok(bytes) => Some(ItemVectors::from_safetensors(&bytes)?),
-            Err(_) => None,
-        };
-        if let Some(v) = &vectors
-            && v.rows != catalog.len()
-        {
-            return Err(Error::Input(format!(
-                "{} has {} rows for {} items: rebuild it with `localrec embed-catalog`",
-                vectors_path.display(),
-                v.rows,
-                catalog.len()
-            )));
-        }
-        // Rows must encode the catalogue's items in its order (the model is the caller's).
-        if let Some(keys) = vectors.as_ref().and_then(|v| v.item_keys.as_ref()) {
-            let wanted = what_vectors_encode("", catalog.ids_and_texts());
-            if let Some(row) = (0..keys.len()).find(|&row| keys[row] != wanted.items[row]) {
-                return Err(Error::Input(format!(
-                    "{}: row {} encodes another item or text than {:?} (the catalogue was \
-                     reordered or edited): rebuild it with `localrec embed-catalog`",
-                    vectors_path.display(),
-                    row + 1,
-                    catalog.item(row).id
-                )));
-            }
-        }
+        let vectors = read_vectors(&vectors_path, &catalog)?;
         let name = dir.file_name().map_or_else(
             || dir.display().to_string(),
             |n| n.to_string_lossy().into_owned(),
@@ -251,30 +256,24 @@ impl Dataset {
         })
     }
 
-    /// The item vectors of the encoder adapted for `protocol`'s split, where they were embedded
-    /// (`localrec --adapter adapter….safetensors embed-catalog --out item_vectors.adapted….`).
-    pub fn adapted_vectors(&self, protocol: Protocol) -> Result<Option<ItemVectors>> {
-        let suffix = if self.own_split(protocol) {
+    /// The suffix of the files of models trained for `protocol` in this dataset: its own
+    /// ([`Protocol::suffix`]) where it splits otherwise than the standard split, else none.
+    pub fn models_suffix(&self, protocol: Protocol) -> &'static str {
+        if self.own_split(protocol) {
             protocol.suffix()
         } else {
             ""
-        };
+        }
+    }
+
+    /// The item vectors of the encoder adapted for `protocol`'s split, where they were embedded
+    /// (`localrec --adapter adapter….safetensors embed-catalog --out item_vectors.adapted….`).
+    pub fn adapted_vectors(&self, protocol: Protocol) -> Result<Option<ItemVectors>> {
+        let suffix = self.models_suffix(protocol);
         let path = self
             .dir
             .join(format!("item_vectors.adapted{suffix}.safetensors"));
-        let Ok(bytes) = std::fs::read(&path) else {
-            return Ok(None);
-        };
-        let vectors = ItemVectors::from_safetensors(&bytes)?;
-        if vectors.rows != self.catalog.len() {
-            return Err(Error::Input(format!(
-                "{} has {} rows for {} items: embed it again",
-                path.display(),
-                vectors.rows,
-                self.catalog.len()
-            )));
-        }
-        Ok(Some(vectors))
+        read_vectors(&path, &self.catalog)
     }
 
     /// The item text matrix as a tensor on `device`.

@@ -515,6 +515,14 @@ pub fn model_hash(dir: &Path, weights: &str, adapter: Option<&Path>) -> Result<S
     ))
 }
 
+/// The hex sha256 of the file at `path` (what a trained file records of its inputs).
+pub fn file_sha256(path: &Path) -> Result<String> {
+    use sha2::{Digest, Sha256};
+    let bytes = std::fs::read(path)
+        .map_err(|e| Error::Input(format!("cannot read {}: {e}", path.display())))?;
+    Ok(localrec::fingerprint::hex(&Sha256::digest(&bytes)))
+}
+
 fn model_file(dir: &Path, name: &str) -> Result<Vec<u8>> {
     let path = dir.join(name);
     std::fs::read(&path).map_err(|e| {

@@ -41,11 +41,7 @@ pub fn pretrain(
         text.clone().mean_dim(0).reshape([head_config.text_dim]),
     )?;
     let variant = head_variant(config.objective, id_embeddings);
-    let suffix = if dataset.own_split(protocol) {
-        protocol.suffix()
-    } else {
-        ""
-    };
+    let suffix = dataset.models_suffix(protocol);
     let out = out.unwrap_or_else(|| dataset.dir.join(format!("{variant}{suffix}.safetensors")));
 
     let bar = ProgressBar::new(0).with_style(

@@ -9,7 +9,6 @@ use std::path::{Path, PathBuf};
 
 use localrec::device::block_on;
 use localrec::fingerprint::hex;
-use localrec::head::load_head;
 use localrec::item_item::{WeightPrecision, load_item_item, save_item_item};
 use localrec::item_vectors::ItemVectors;
 use localrec::recommender::page_files;
@@ -18,6 +17,7 @@ use sha2::{Digest, Sha256};
 
 use crate::dataset::{ADAPTER, MANIFEST, Protocol, load_catalog};
 use crate::encode::VectorPlan;
+use crate::file_sha256;
 use crate::item_item::{DEFAULT_KS, fit_item_item};
 use crate::pretrain::TRAINED_ON_VECTORS;
 use crate::pretrain::pretrain;
@@ -158,11 +158,7 @@ fn warn_if_adapter_is_old(dir: &Path, catalog: &Catalog) -> Result<()> {
     ];
     for (key, file) in inputs {
         let Some(file) = file else { continue };
-        let path = dir.join(file);
-        let now = hex(&Sha256::digest(
-            std::fs::read(&path).map_err(|e| io(&path, e))?,
-        ));
-        if trained_on.get(key) != Some(&now) {
+        if trained_on.get(key) != Some(&file_sha256(&dir.join(file))?) {
             eprintln!(
                 "note: {} was trained on another {file}: it still works, but `localrec adapt \
                  --dataset {}` would tune it to this one",
@@ -340,12 +336,15 @@ fn train_if_missing(dir: &Path, catalog: &Catalog, vectors: &ItemVectors) -> Res
     if catalog.manifest().interactions.is_none() {
         return Ok(());
     }
+    // The head's metadata is enough: its tensors are not needed to tell.
     let trained_on = match std::fs::read(dir.join(HEAD)) {
         Ok(bytes) => Some(
-            load_head(bytes, &localrec::device::cpu())?
-                .info
-                .get(TRAINED_ON_VECTORS)
-                .cloned(),
+            safetensors::SafeTensors::read_metadata(&bytes)
+                .map_err(|e| Error::Input(format!("{}: {e}", dir.join(HEAD).display())))?
+                .1
+                .metadata()
+                .as_ref()
+                .and_then(|info| info.get(TRAINED_ON_VECTORS).cloned()),
         ),
         Err(_) => None,
     };
