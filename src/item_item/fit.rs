@@ -1,20 +1,20 @@
-//! Fitting the sparse item–item table from public lists (natively: the dense step needs the
-//! `n × n` Gram matrix). Every choice is made on validation users:
+//! Fitting the sparse item–item table from public lists, with every choice made on validation
+//! users. Nothing here holds an `n × n` matrix but dense EASE, which stays as the evaluation's
+//! baseline where it fits in memory:
 //!
-//! 1. EASE's λ, by NDCG@10 of the dense model, on a doubling grid that grows until the best
-//!    value is inside it (so the EASE baseline is a fair opponent, too);
-//! 2. for each item, its `k` largest-magnitude weights, then (optionally) its ridge regression
-//!    solved again on that support alone: `b = (G_SS + Λ)⁻¹ G_S,i` — the exact EASE column
-//!    when the support is every other item and `Λ = λI`;
-//! 3. `k` and the refit, by NDCG@10 of the sparse model; then the refit's penalty
-//!    `Λ_jj = λ' + q · G_jj` ([`Penalty`]: a sparse model may want less ridge, and popular
-//!    items more, as in EDLAE's dropout emphasis);
-//! 4. with a head, how the two parts mix ([`choose_mix`]);
-//! 5. for a new person, how much the popularity prior and the item–item part weigh at each
+//! 1. the table ([`sparse_on_validation`]): co-occurrence counts from capped lists
+//!    ([`Cooccurrence`]), each item's `k` best candidates as its support, and its ridge
+//!    regression solved on that support ([`solve_columns`]); the counting and the refit's
+//!    numbers by NDCG@10 of the sparse model;
+//! 2. with a head, how the two parts mix ([`choose_mix`]);
+//! 3. for a new person, how much the popularity prior and the item–item part weigh at each
 //!    number of reactions ([`choose_stages`], on validation users shown that many).
 
 use burn::tensor::Device;
+use rayon::prelude::*;
 
+use super::cooccurrence::{CappedLists, CountConfig, Cooccurrence};
+use super::solve::{Penalty, solve_columns, table_from_columns};
 use super::{ItemItem, Mix, Stage};
 use crate::error::{Error, Result};
 use std::collections::HashSet;
@@ -26,34 +26,22 @@ use crate::eval::split::HeldOut;
 use crate::interactions::UserList;
 use crate::item_vectors::ItemVectors;
 
-/// The ridge penalty of a refit: `λ + popularity · G_jj` on item `j`'s coefficient.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
-pub struct Penalty {
-    pub lambda: f64,
-    pub popularity: f64,
-}
-
-impl Penalty {
-    pub fn ridge(lambda: f64) -> Self {
-        Self {
-            lambda,
-            popularity: 0.0,
-        }
-    }
-}
-
-/// One sparse candidate tried on validation: `k`, its refit penalty (none: EASE's own
-/// weights), and its NDCG@10.
-pub type Candidate = (usize, Option<Penalty>, f64);
-
-/// Dense EASE with λ chosen on `validation`, and the Gram matrix it was fitted from.
+/// Dense EASE with λ chosen on `validation` (the evaluation's baseline: it holds `n × n`
+/// matrices, see [`DENSE_EASE_MAX_ITEMS`]), and every λ tried.
 pub fn ease_on_validation(
     train: &[UserList],
     validation: &[HeldOut],
     n_items: usize,
     device: &Device,
     mut log: impl FnMut(&str),
-) -> (Ease, Vec<f32>, Vec<(f32, f64)>) {
+) -> Result<(Ease, Vec<(f32, f64)>)> {
+    if n_items > DENSE_EASE_MAX_ITEMS {
+        return Err(Error::Input(format!(
+            "dense EASE is skipped above {DENSE_EASE_MAX_ITEMS} items (this catalogue has \
+             {n_items}): its Gram matrix and inverse would need {:.0} GB",
+            3.0 * (n_items as f64).powi(2) * 4.0 / 1e9
+        )));
+    }
     let gram = gram(train, n_items);
     let mut tried: Vec<(f32, f64)> = Vec::new();
     let mut best: Option<(Ease, f64)> = None;
@@ -84,182 +72,175 @@ pub fn ease_on_validation(
         };
         fit(next, &mut tried, &mut best);
     }
-    (best.expect("fitted").0, gram, tried)
+    Ok((best.expect("fitted").0, tried))
 }
 
-/// The sparse table: each item's `k` largest-magnitude EASE weights (as a target), refitted on
-/// that support with `refit`'s penalty if given. `gram` is the `XᵀX` EASE was fitted from.
-pub fn sparsify(ease: &Ease, gram: &[f32], k: usize, refit: Option<Penalty>) -> Result<ItemItem> {
-    let n = ease.n_items();
-    if gram.len() != n * n {
-        return Err(Error::Input(format!(
-            "a Gram matrix of {} values for {n} items",
-            gram.len()
-        )));
-    }
-    let mut rows: Vec<Vec<(u32, f32)>> = vec![Vec::new(); n];
-    let mut column: Vec<(usize, f32)> = Vec::with_capacity(n);
-    for target in 0..n {
-        column.clear();
-        column.extend(
-            (0..n)
-                .filter(|&j| j != target)
-                .map(|j| (j, ease.weight(j, target)))
-                .filter(|&(_, w)| w != 0.0),
-        );
-        let by_magnitude = |a: &(usize, f32), b: &(usize, f32)| {
-            b.1.abs().total_cmp(&a.1.abs()).then(a.0.cmp(&b.0))
-        };
-        if column.len() > k {
-            column.select_nth_unstable_by(k.max(1) - 1, by_magnitude);
-            column.truncate(k);
-        }
-        if k == 0 {
-            column.clear();
-        }
-        let weights: Vec<f32> = match refit {
-            Some(penalty) if !column.is_empty() => {
-                let support: Vec<usize> = column.iter().map(|&(j, _)| j).collect();
-                ridge_on_support(gram, n, &support, target, penalty)?
-            }
-            _ => column.iter().map(|&(_, w)| w).collect(),
-        };
-        for (&(source, _), weight) in column.iter().zip(weights) {
-            rows[source].push((target as u32, weight));
-        }
-    }
-    ItemItem::from_rows(rows, Mix::uniform(1.0))
+/// The largest catalogue dense EASE is fitted for (three `n × n` f32 matrices: 4.8 GB).
+pub const DENSE_EASE_MAX_ITEMS: usize = 20_000;
+
+/// What the co-occurrence fit chose: how the lists were counted, the support size `k` and the
+/// refit's penalty.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SparseChoice {
+    pub count: CountConfig,
+    pub k: usize,
+    pub penalty: Penalty,
 }
 
-/// `(G_SS + Λ)⁻¹ G_S,target`: item `target`'s ridge regression on the items in `support`.
-pub fn ridge_on_support(
-    gram: &[f32],
-    n: usize,
-    support: &[usize],
-    target: usize,
-    penalty: Penalty,
-) -> Result<Vec<f32>> {
-    let k = support.len();
-    let mut a = vec![0f64; k * k];
-    for (r, &i) in support.iter().enumerate() {
-        for (c, &j) in support.iter().enumerate() {
-            a[r * k + c] = gram[i * n + j] as f64;
-        }
-        a[r * k + r] += penalty.lambda + penalty.popularity * gram[i * n + i] as f64;
-    }
-    let rhs: Vec<f64> = support
-        .iter()
-        .map(|&i| gram[i * n + target] as f64)
-        .collect();
-    let solution = cholesky_solve(&mut a, k, rhs).ok_or_else(|| {
-        Error::Compute(format!(
-            "item {target}'s ridge system is not positive definite"
-        ))
-    })?;
-    Ok(solution.into_iter().map(|v| v as f32).collect())
-}
+/// Lists longer than this are sampled down before counting, unless validation prefers a
+/// smaller cap (Mahout's co-occurrence recommenders cap at 500–1,000).
+pub const LIST_CAP: usize = 1000;
 
-/// Solves `A x = b` for a symmetric positive definite `A` (`k × k`, overwritten by its
-/// Cholesky factor); `None` if `A` is not positive definite.
-fn cholesky_solve(a: &mut [f64], k: usize, mut b: Vec<f64>) -> Option<Vec<f64>> {
-    for j in 0..k {
-        let mut d = a[j * k + j];
-        for p in 0..j {
-            d -= a[j * k + p] * a[j * k + p];
-        }
-        if d <= 0.0 || !d.is_finite() {
-            return None;
-        }
-        let d = d.sqrt();
-        a[j * k + j] = d;
-        for i in j + 1..k {
-            let mut s = a[i * k + j];
-            for p in 0..j {
-                s -= a[i * k + p] * a[j * k + p];
-            }
-            a[i * k + j] = s / d;
-        }
-    }
-    for i in 0..k {
-        let s: f64 = (0..i).map(|p| a[i * k + p] * b[p]).sum();
-        b[i] = (b[i] - s) / a[i * k + i];
-    }
-    for i in (0..k).rev() {
-        let s: f64 = (i + 1..k).map(|p| a[p * k + i] * b[p]).sum();
-        b[i] = (b[i] - s) / a[i * k + i];
-    }
-    Some(b)
-}
+/// Exponents of the candidates' score `G_ij / G_jj^α` tried on validation.
+pub const EXPONENTS: [f64; 4] = [0.25, 0.5, 0.75, 1.0];
 
-/// The best sparse table on `validation`, the candidate it is, and every candidate tried: each
-/// `k` in `ks` with EASE's weights and refitted with EASE's λ; then, for the best `k`, refit
-/// penalties around it.
+/// The first refit penalty tried (then halved or doubled while that helps).
+const FIRST_LAMBDA: f64 = 50.0;
+
+/// The sparse table fitted from `train`'s co-occurrence counts, with every choice made on
+/// `validation` by NDCG@10 (coordinate by coordinate, ties to what was tried first): the
+/// score's exponent, `k` in `ks`, the refit's λ' and popularity term, the candidates kept per
+/// item (`M` of `k`, `2k` or `4·max(ks)`: a pair inside a support that neither item kept counts
+/// 0, and a larger `M` shows what that costs) and the list cap. Returns the table, its choice
+/// and validation NDCG@10, and every choice tried.
 pub fn sparse_on_validation(
-    ease: &Ease,
-    gram: &[f32],
+    train: &[UserList],
     validation: &[HeldOut],
+    n_items: usize,
     ks: &[usize],
     mut log: impl FnMut(&str),
-) -> Result<(ItemItem, Candidate, Vec<Candidate>)> {
-    let n = ease.n_items();
-    let lambda = ease.lambda() as f64;
-    let mut best: Option<(ItemItem, Candidate)> = None;
-    let mut candidates = Vec::new();
-    let mut try_one =
-        |k: usize, refit: Option<Penalty>, best: &mut Option<(ItemItem, Candidate)>| {
-            let table = sparsify(ease, gram, k, refit)?;
-            let ndcg = evaluate(&table, validation, n).ndcg;
-            log(&format!(
-                "item–item k = {k}, refit {refit:?}: validation NDCG@10 {ndcg:.4}"
-            ));
-            candidates.push((k, refit, ndcg));
-            // Ties go to what was tried first (smaller, simpler).
-            if best.as_ref().is_none_or(|(_, b)| ndcg > b.2) {
-                *best = Some((table, (k, refit, ndcg)));
-            }
-            Ok::<_, Error>(())
-        };
-    for &k in ks {
-        try_one(k, None, &mut best)?;
-        try_one(k, Some(Penalty::ridge(lambda)), &mut best)?;
+) -> Result<(ItemItem, SparseChoice, f64, Vec<(SparseChoice, f64)>)> {
+    let (&k_first, &k_max) = match (ks.get(ks.len() / 2), ks.iter().max()) {
+        (Some(first), Some(max)) => (first, max),
+        _ => return Err(Error::Input("no k to try".into())),
+    };
+    let lists = CappedLists::new(train, n_items, LIST_CAP)?;
+    log(&format!(
+        "co-occurrence: {} entries of {} lists ({} capped at {LIST_CAP})",
+        lists.len(),
+        train.len(),
+        lists.capped()
+    ));
+    let mut search = Search {
+        validation,
+        n_items,
+        tried: Vec::new(),
+        best: None,
+        log: &mut log,
+    };
+    let m0 = std::env::var("EXPERIMENT_M").ok().and_then(|v| v.parse().ok()).unwrap_or(4 * k_max);
+    let by_exponent = Cooccurrence::count(&lists, 0..n_items, m0, &EXPONENTS)?;
+    for counts in &by_exponent {
+        search.try_one(counts, k_first, Penalty::ridge(FIRST_LAMBDA))?;
     }
-    let (k, refit, _) = best
-        .as_ref()
-        .ok_or_else(|| Error::Input("no k to try".into()))?
-        .1;
-    if refit.is_some() {
-        // λ' halves from EASE's λ while that helps (a sparse model wants less ridge), then the
-        // popularity term is tried at the best λ'.
-        let mut lambda_refit = lambda;
+    let counts = (by_exponent.into_iter())
+        .find(|c| c.config == search.chosen().count)
+        .expect("one of those tried");
+    for &k in ks {
+        search.try_one(&counts, k, Penalty::ridge(FIRST_LAMBDA))?;
+    }
+    // λ' halves while that helps, else doubles while that helps.
+    for factor in [0.5, 2.0] {
+        let mut improved = false;
         for _ in 0..8 {
-            let before = best.as_ref().expect("tried").1.2;
-            try_one(k, Some(Penalty::ridge(lambda_refit / 2.0)), &mut best)?;
-            if best.as_ref().expect("tried").1.2 <= before {
+            let c = search.chosen();
+            if !search.try_one(&counts, c.k, Penalty::ridge(c.penalty.lambda * factor))? {
                 break;
             }
-            lambda_refit /= 2.0;
+            improved = true;
         }
-        for popularity in [0.05, 0.1, 0.25, 0.5] {
-            let penalty = Penalty {
-                lambda: lambda_refit,
-                popularity,
-            };
-            try_one(k, Some(penalty), &mut best)?;
+        if improved {
+            break;
         }
     }
-    let (mut table, (k, refit, ndcg)) = best.expect("tried");
-    table.info.insert("k".into(), k.to_string());
-    table
-        .info
-        .insert("lambda".into(), ease.lambda().to_string());
+    for popularity in [0.05, 0.1, 0.25, 0.5] {
+        let c = search.chosen();
+        let penalty = Penalty {
+            popularity,
+            ..c.penalty
+        };
+        search.try_one(&counts, c.k, penalty)?;
+    }
+    // k again, at the chosen penalty (a smaller ridge may want a larger support).
+    for &k in ks {
+        search.try_one(&counts, k, search.chosen().penalty)?;
+    }
+    let c = search.chosen();
+    for m in [c.k, 2 * c.k] {
+        search.try_one(&counts.truncated(m), c.k, c.penalty)?;
+    }
+    drop(counts);
+    // A smaller cap only where some list is longer than it.
+    for cap in [LIST_CAP / 2, LIST_CAP / 4] {
+        if train.iter().all(|u| u.entries.len() <= cap) {
+            break;
+        }
+        let c = search.chosen();
+        let lists = CappedLists::new(train, n_items, cap)?;
+        let counts =
+            Cooccurrence::count(&lists, 0..n_items, c.count.candidates, &[c.count.exponent])?;
+        search.try_one(&counts[0], c.k, c.penalty)?;
+    }
+    let tried = search.tried;
+    let (mut table, choice, ndcg) = search.best.expect("tried");
+    table.info.insert("k".into(), choice.k.to_string());
     table.info.insert(
-        "refit".into(),
-        serde_json::to_string(&refit).expect("plain numbers"),
+        "sparse_fit".into(),
+        serde_json::to_string(&choice).expect("plain numbers"),
     );
     table
         .info
         .insert("validation_ndcg@10".into(), format!("{ndcg:.4}"));
-    Ok((table, (k, refit, ndcg), candidates))
+    Ok((table, choice, ndcg, tried))
+}
+
+/// The search of [`sparse_on_validation`]: every choice tried, and the best table so far.
+struct Search<'a, L: FnMut(&str)> {
+    validation: &'a [HeldOut],
+    n_items: usize,
+    tried: Vec<(SparseChoice, f64)>,
+    best: Option<(ItemItem, SparseChoice, f64)>,
+    log: &'a mut L,
+}
+
+impl<L: FnMut(&str)> Search<'_, L> {
+    /// Fits and scores one choice (once); whether it is the new best.
+    fn try_one(&mut self, counts: &Cooccurrence, k: usize, penalty: Penalty) -> Result<bool> {
+        let choice = SparseChoice {
+            count: counts.config,
+            k,
+            penalty,
+        };
+        if self.tried.iter().any(|(c, _)| *c == choice) {
+            return Ok(false);
+        }
+        let columns = solve_columns(counts, 0..self.n_items, k, penalty)?;
+        let table = table_from_columns(&columns, Mix::uniform(1.0))?;
+        let ndcg = mean_ndcg(&table, self.validation);
+        (self.log)(&format!("item–item {choice:?}: validation NDCG@10 {ndcg:.4}"));
+        self.tried.push((choice, ndcg));
+        let better = self.best.as_ref().is_none_or(|b| ndcg > b.2);
+        if better {
+            self.best = Some((table, choice, ndcg));
+        }
+        Ok(better)
+    }
+
+    fn chosen(&self) -> SparseChoice {
+        self.best.as_ref().expect("one choice tried").1
+    }
+}
+
+/// Mean NDCG@10 of `table` over `users`.
+fn mean_ndcg(table: &ItemItem, users: &[HeldOut]) -> f64 {
+    let total: f64 = users
+        .par_iter()
+        .map(|user| {
+            let split = SplitScores::new(user, &table.scores(&user.visible));
+            split.ndcg(&split.best_rest(|_| 0.0), |_, part| part)
+        })
+        .sum();
+    total / users.len().max(1) as f64
 }
 
 /// The mix of head and item–item scores, chosen on `validation`: `head_scores[u]` is the head's
@@ -274,22 +255,25 @@ pub fn choose_mix(
     validation: &[HeldOut],
     mut log: impl FnMut(&str),
 ) -> (Mix, f64) {
+    let scales: Vec<f32> = std::iter::once(0.0)
+        .chain((-2..=10).map(|e| 2f32.powi(e)))
+        .collect();
     let mut tried: Vec<(Mix, Vec<f64>)> = Vec::new();
     for slope in [0.0, 0.5, 1.0, 2.0] {
         let unit = table.clone().with_mix(Mix::rating_slope(1.0, slope));
-        let parts: Vec<Vec<f32>> = validation.iter().map(|u| unit.scores(&u.visible)).collect();
-        for scale in std::iter::once(0.0).chain((-2..=10).map(|e| 2f32.powi(e))) {
-            let per_user: Vec<f64> = validation
-                .iter()
-                .zip(head_scores)
-                .zip(&parts)
-                .map(|((user, head), part)| {
-                    let scores: Vec<f32> =
-                        head.iter().zip(part).map(|(h, p)| h + scale * p).collect();
-                    user_ndcg(&scores, user)
-                })
-                .collect();
-            tried.push((Mix::rating_slope(scale, slope), per_user));
+        // Per user, NDCG@10 at every scale.
+        let per_user: Vec<Vec<f64>> = (validation.par_iter().zip(head_scores))
+            .map(|(user, head)| {
+                let split = SplitScores::new(user, &unit.scores(&user.visible));
+                let rest = split.best_rest(|i| head[i]);
+                (scales.iter())
+                    .map(|&scale| split.ndcg(&rest, |i, part| head[i] + scale * part))
+                    .collect()
+            })
+            .collect();
+        for (s, &scale) in scales.iter().enumerate() {
+            let users: Vec<f64> = per_user.iter().map(|u| u[s]).collect();
+            tried.push((Mix::rating_slope(scale, slope), users));
         }
     }
     let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
@@ -339,15 +323,14 @@ pub struct StageUsers {
     pub users: Vec<HeldOut>,
     /// How many of `users` are the first group.
     pub new_people: usize,
-    /// The head's score row for each user (all zeros for a table without a head).
-    pub head_scores: Vec<Vec<f32>>,
+    /// The head's score row for each user (none for a table without a head).
+    pub head_scores: Option<Vec<Vec<f32>>>,
 }
 
-/// The table's stages (see [`Stage`]): at each number of reactions, the item–item multiplier
-/// and popularity weight with the best NDCG@10 on the validation users shown that many, on a
-/// grid (ties go to the plainer, tried first); then the fitted mix itself from
-/// [`WHOLE_HISTORY_REACTIONS`] on. `table` carries the fitted mix and the counts.
-pub fn choose_stages(table: &ItemItem, at: &[StageUsers], mut log: impl FnMut(&str)) -> Vec<Stage> {
+/// The stage at `at.reactions` (see [`Stage`]): the item–item multiplier and popularity weight
+/// with the best NDCG@10 on those validation users, on a grid (ties go to the plainer, tried
+/// first). `table` carries the fitted mix and the counts.
+pub fn choose_stage(table: &ItemItem, at: &StageUsers, mut log: impl FnMut(&str)) -> Stage {
     const ITEM_ITEM: [f32; 8] = [1.0, 0.5, 2.0, 0.25, 4.0, 0.125, 0.0625, 0.0];
     const POPULARITY: [f32; 13] = [
         0.0, 0.0625, 0.125, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0,
@@ -362,55 +345,62 @@ pub fn choose_stages(table: &ItemItem, at: &[StageUsers], mut log: impl FnMut(&s
     } else {
         &POPULARITY
     };
-    let mut stages = Vec::new();
-    for knot in at.iter().filter(|k| !k.users.is_empty()) {
-        let parts: Vec<Vec<f32>> = knot
-            .users
-            .iter()
-            .map(|u| plain.scores(&u.visible))
-            .collect();
-        let mut best = (Stage::PLAIN, f64::MIN);
-        for item_item in ITEM_ITEM {
+    let prior = |i: usize| prior.get(i).copied().unwrap_or(0.0);
+    let zeros = vec![0f32; table.n_items()];
+    // Per user, NDCG@10 at every (item–item, popularity) pair.
+    let per_user: Vec<Vec<f64>> = (at.users.par_iter().enumerate())
+        .map(|(u, user)| {
+            let head = at.head_scores.as_ref().map_or(&zeros, |h| &h[u]);
+            let split = SplitScores::new(user, &plain.scores(&user.visible));
+            let mut ndcgs = Vec::with_capacity(ITEM_ITEM.len() * popularities.len());
             for &popularity in popularities {
-                let per_user: Vec<f64> = (knot.users.iter().zip(&knot.head_scores).zip(&parts))
-                    .map(|((user, head), part)| {
-                        let scores: Vec<f32> = (0..head.len())
-                            .map(|i| {
-                                let p = prior.get(i).copied().unwrap_or(0.0);
-                                head[i] + item_item * part[i] + popularity * p
-                            })
-                            .collect();
-                        user_ndcg(&scores, user)
-                    })
-                    .collect();
-                let (first, second) = per_user.split_at(knot.new_people.min(per_user.len()));
-                let means: Vec<f64> = [first, second]
-                    .iter()
-                    .filter(|group| !group.is_empty())
-                    .map(|group| group.iter().sum::<f64>() / group.len() as f64)
-                    .collect();
-                let ndcg = means.iter().sum::<f64>() / means.len() as f64;
-                if ndcg > best.1 {
-                    let stage = Stage {
-                        reactions: knot.reactions,
-                        item_item,
-                        popularity,
-                    };
-                    best = (stage, ndcg);
+                let rest = split.best_rest(|i| head[i] + popularity * prior(i));
+                for item_item in ITEM_ITEM {
+                    let score = |i: usize, part: f32| head[i] + item_item * part + popularity * prior(i);
+                    ndcgs.push(split.ndcg(&rest, score));
                 }
             }
+            ndcgs
+        })
+        .collect();
+    let mut best = (Stage::PLAIN, f64::MIN);
+    for (p, &popularity) in popularities.iter().enumerate() {
+        for (m, item_item) in ITEM_ITEM.into_iter().enumerate() {
+            let at_pair = |group: &[Vec<f64>]| {
+                group.iter().map(|u| u[p * ITEM_ITEM.len() + m]).sum::<f64>() / group.len() as f64
+            };
+            let (first, second) = per_user.split_at(at.new_people.min(per_user.len()));
+            let means: Vec<f64> = [first, second]
+                .iter()
+                .filter(|group| !group.is_empty())
+                .map(|group| at_pair(group))
+                .collect();
+            let ndcg = means.iter().sum::<f64>() / means.len().max(1) as f64;
+            if ndcg > best.1 {
+                let stage = Stage {
+                    reactions: at.reactions,
+                    item_item,
+                    popularity,
+                };
+                best = (stage, ndcg);
+            }
         }
-        log(&format!(
-            "stage at {} reactions ({} validation users): item–item ×{}, popularity {} \
-             (NDCG@10 {:.4})",
-            knot.reactions,
-            knot.users.len(),
-            best.0.item_item,
-            best.0.popularity,
-            best.1
-        ));
-        stages.push(best.0);
     }
+    log(&format!(
+        "stage at {} reactions ({} validation users): item–item ×{}, popularity {} \
+         (NDCG@10 {:.4})",
+        at.reactions,
+        at.users.len(),
+        best.0.item_item,
+        best.0.popularity,
+        best.1
+    ));
+    best.0
+}
+
+/// The stages chosen at [`STAGE_REACTIONS`], then the fitted mix itself from
+/// [`WHOLE_HISTORY_REACTIONS`] on.
+pub fn with_whole_history(mut stages: Vec<Stage>) -> Vec<Stage> {
     if stages
         .last()
         .is_some_and(|s| s.reactions < WHOLE_HISTORY_REACTIONS)
@@ -423,12 +413,72 @@ pub fn choose_stages(table: &ItemItem, at: &[StageUsers], mut log: impl FnMut(&s
     stages
 }
 
-/// NDCG@10 of one held-out user under a score row (their visible history excluded).
-fn user_ndcg(scores: &[f32], user: &HeldOut) -> f64 {
-    let excluded: HashSet<usize> = user.visible.iter().map(|e| e.row).collect();
-    let relevant: HashSet<usize> = user.hidden.iter().map(|e| e.row).collect();
-    let ranked = metrics::top_k(scores, K, &excluded);
-    metrics::ndcg_at_k(&ranked, &relevant, K)
+/// One user's scores under a mix whose item–item part is `part`: only the items the history
+/// reaches through the table (`part ≠ 0`) depend on how the part is weighed, so the top 10 of
+/// any weighing is among them and the best 10 of the rest by the other terms. Choosing a mix
+/// ranks those few instead of the whole catalogue, exactly.
+struct SplitScores<'a> {
+    user: &'a HeldOut,
+    /// `(item, part)` for the reached items not in the visible history.
+    reached: Vec<(usize, f32)>,
+    /// Whether an item is reached or visible (not in the rest).
+    not_rest: Vec<bool>,
+}
+
+impl<'a> SplitScores<'a> {
+    fn new(user: &'a HeldOut, part: &[f32]) -> Self {
+        let excluded: HashSet<usize> = user.visible.iter().map(|e| e.row).collect();
+        let reached: Vec<(usize, f32)> = (part.iter().enumerate())
+            .filter(|&(i, &p)| p != 0.0 && !excluded.contains(&i))
+            .map(|(i, &p)| (i, p))
+            .collect();
+        let mut not_rest = vec![false; part.len()];
+        reached.iter().for_each(|&(i, _)| not_rest[i] = true);
+        (excluded.iter())
+            .filter(|&&i| i < part.len())
+            .for_each(|&i| not_rest[i] = true);
+        Self {
+            user,
+            reached,
+            not_rest,
+        }
+    }
+
+    /// The best [`K`] items neither reached nor visible, by `score`, with their scores.
+    fn best_rest(&self, score: impl Fn(usize) -> f32) -> Vec<(usize, f32)> {
+        let mut best: Vec<(usize, f32)> = Vec::with_capacity(2 * K);
+        for i in (0..self.not_rest.len()).filter(|&i| !self.not_rest[i]) {
+            best.push((i, score(i)));
+            if best.len() == 2 * K {
+                keep_best(&mut best, K);
+            }
+        }
+        keep_best(&mut best, K);
+        best
+    }
+
+    /// NDCG@10 with reached items scored `score(item, part)` and `rest` as [`best_rest`] gave.
+    fn ndcg(&self, rest: &[(usize, f32)], score: impl Fn(usize, f32) -> f32) -> f64 {
+        let mut all: Vec<(usize, f32)> = (self.reached.iter())
+            .map(|&(i, part)| (i, score(i, part)))
+            .chain(rest.iter().copied())
+            .collect();
+        keep_best(&mut all, K);
+        let ranked: Vec<usize> = all.into_iter().map(|(i, _)| i).collect();
+        let relevant: HashSet<usize> = self.user.hidden.iter().map(|e| e.row).collect();
+        metrics::ndcg_at_k(&ranked, &relevant, K)
+    }
+}
+
+/// Keeps the `k` best `(item, score)` pairs, best first (ties: the lower item, as
+/// [`metrics::top_k`]).
+fn keep_best(pairs: &mut Vec<(usize, f32)>, k: usize) {
+    let better = |a: &(usize, f32), b: &(usize, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+    if pairs.len() > k && k > 0 {
+        pairs.select_nth_unstable_by(k - 1, better);
+    }
+    pairs.truncate(k);
+    pairs.sort_unstable_by(better);
 }
 
 /// Items nobody in the training lists touched (a new item) get an item–item column borrowed
@@ -496,13 +546,13 @@ pub fn borrow_columns(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::interactions::Entry;
     use crate::rng::SplitMix64;
 
     /// Random lists over `n` items with some structure (items in blocks co-occur).
-    fn lists(users: usize, n: usize, seed: u64) -> Vec<UserList> {
+    pub(crate) fn lists(users: usize, n: usize, seed: u64) -> Vec<UserList> {
         let mut rng = SplitMix64::new(seed);
         (0..users)
             .map(|u| {
@@ -523,112 +573,42 @@ mod tests {
             .collect()
     }
 
-    fn close(a: f32, b: f32) -> bool {
+    pub(crate) fn close(a: f32, b: f32) -> bool {
         // f16 storage: 11 significant bits.
         (a - b).abs() <= 1e-3 * b.abs().max(1e-3)
     }
 
     #[test]
-    fn every_item_kept_and_refitted_is_dense_ease() {
-        let (n, lambda) = (24, 3.0f32);
-        let train = lists(60, n, 1);
-        let gram = gram(&train, n);
-        let ease = Ease::from_gram(&gram, n, lambda, &crate::device::cpu());
-        let lambda = lambda as f64;
-        for refit in [false, true] {
-            let table = sparsify(&ease, &gram, n, refit.then_some(Penalty::ridge(lambda))).unwrap();
-            for j in 0..n {
-                for i in 0..n {
-                    assert!(
-                        close(table.weight(j, i), ease.weight(j, i)),
-                        "refit {refit}: B[{j},{i}] {} vs dense {}",
-                        table.weight(j, i),
-                        ease.weight(j, i)
-                    );
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn truncation_keeps_exactly_the_k_largest_per_item() {
+    fn the_choice_is_the_best_tried_and_its_table_is_returned() {
         let n = 30;
-        let train = lists(80, n, 2);
-        let gram = gram(&train, n);
-        let ease = Ease::from_gram(&gram, n, 2.0, &crate::device::cpu());
-        let k = 5;
-        let table = sparsify(&ease, &gram, k, None).unwrap();
-        for target in 0..n {
-            let mut column: Vec<f32> = (0..n)
-                .filter(|&j| j != target)
-                .map(|j| ease.weight(j, target).abs())
-                .collect();
-            column.sort_by(|a, b| b.total_cmp(a));
-            let kept: Vec<usize> = (0..n).filter(|&j| table.weight(j, target) != 0.0).collect();
-            assert_eq!(kept.len(), k, "item {target}");
-            for &j in &kept {
-                assert!(
-                    ease.weight(j, target).abs() >= column[k - 1],
-                    "item {target}: {j}"
-                );
-                assert!(close(table.weight(j, target), ease.weight(j, target)));
-            }
-        }
-    }
-
-    #[test]
-    fn refit_solves_the_restricted_ridge_problem() {
-        // Compare with the normal equations solved densely by Gauss–Jordan in f64.
-        let n = 20;
-        let train = lists(50, n, 3);
-        let gram = gram(&train, n);
-        let (support, target) = ([2usize, 5, 7, 11], 9usize);
-        let penalty = Penalty {
-            lambda: 1.5,
-            popularity: 0.1,
-        };
-        let fast = ridge_on_support(&gram, n, &support, target, penalty).unwrap();
-        let diagonal = |r: usize| {
-            penalty.lambda + penalty.popularity * gram[support[r] * n + support[r]] as f64
-        };
-        let k = support.len();
-        let mut m: Vec<Vec<f64>> = (0..k)
-            .map(|r| {
-                let mut row: Vec<f64> = (0..k)
-                    .map(|c| gram[support[r] * n + support[c]] as f64)
-                    .collect();
-                row[r] += diagonal(r);
-                row.push(gram[support[r] * n + target] as f64);
-                row
+        let train = lists(200, n, 2);
+        let validation: Vec<HeldOut> = lists(40, n, 5)
+            .into_iter()
+            .filter(|u| u.entries.len() >= 3)
+            .map(|u| {
+                let (visible, hidden) = u.entries.split_at(u.entries.len() - 2);
+                HeldOut {
+                    user: u.user + 1000,
+                    visible: visible.to_vec(),
+                    hidden: hidden.to_vec(),
+                }
             })
             .collect();
-        for p in 0..k {
-            let pivot = m[p][p];
-            m[p].iter_mut().for_each(|v| *v /= pivot);
-            for r in 0..k {
-                if r != p {
-                    let f = m[r][p];
-                    let pivot_row = m[p].clone();
-                    m[r].iter_mut()
-                        .zip(&pivot_row)
-                        .for_each(|(v, p)| *v -= f * p);
-                }
-            }
+        let (table, choice, ndcg, tried) =
+            sparse_on_validation(&train, &validation, n, &[3, 6], |_| {}).unwrap();
+        let best = tried.iter().map(|t| t.1).fold(f64::MIN, f64::max);
+        assert_eq!(ndcg, best);
+        assert!(tried.contains(&(choice, ndcg)));
+        assert_eq!(mean_ndcg(&table, &validation), ndcg);
+        assert!((0..n).all(|i| (0..n).filter(|&j| table.weight(j, i) != 0.0).count() <= choice.k));
+        // Every exponent was tried, each choice once.
+        for exponent in EXPONENTS {
+            assert!(tried.iter().any(|(c, _)| c.count.exponent == exponent));
         }
-        for (r, &x) in fast.iter().enumerate() {
-            assert!((x as f64 - m[r][k]).abs() < 1e-6, "{x} vs {}", m[r][k]);
-        }
-        // And the residual of the normal equations is zero.
-        for r in 0..k {
-            let lhs: f64 = (0..k)
-                .map(|c| {
-                    (gram[support[r] * n + support[c]] as f64
-                        + if r == c { diagonal(r) } else { 0.0 })
-                        * fast[c] as f64
-                })
-                .sum();
-            assert!((lhs - gram[support[r] * n + target] as f64).abs() < 1e-4);
-        }
+        let mut distinct = tried.iter().map(|t| format!("{:?}", t.0)).collect::<Vec<_>>();
+        distinct.sort();
+        distinct.dedup();
+        assert_eq!(distinct.len(), tried.len());
     }
 
     #[test]

@@ -88,9 +88,10 @@ pub fn eval(dir: &Path, json: bool, seed: u64, protocol: Protocol) -> Result<()>
         .map(|h| (h.file.head.clone(), h.items.clone()));
 
     let (ease, table) = ease_and_table(&dataset, &split, protocol, main_head.as_ref())?;
-    eprintln!("EASE λ = {}", ease.lambda());
-    add("ease", evaluate(&ease, &split.test, n_items), Extra::None);
-    drop(ease);
+    if let Some(ease) = ease {
+        eprintln!("EASE λ = {}", ease.lambda());
+        add("ease", evaluate(&ease, &split.test, n_items), Extra::None);
+    }
     let alone = table.clone().with_mix(Mix::uniform(1.0));
     add(
         "item-item",
@@ -169,39 +170,39 @@ pub fn eval(dir: &Path, json: bool, seed: u64, protocol: Protocol) -> Result<()>
     Ok(())
 }
 
-/// EASE and the item–item part for `protocol`. The shipped table (fitted by `localrec
-/// fit-item-item` on the standard split) serves the protocols that use that split; for one with
-/// its own split (new items, say) everything is fitted again. Either way EASE's λ is searched
-/// on the validation users.
+/// Dense EASE (λ searched on the validation users; none, with the reason, where it does not
+/// fit in memory) and the item–item part for `protocol`. The shipped table (fitted by
+/// `localrec fit-item-item` on the standard split) serves the protocols that use that split;
+/// for one with its own split (new items, say) it is fitted again.
 pub fn ease_and_table(
     dataset: &Dataset,
     split: &Split,
     protocol: Protocol,
     head: Option<&(Head, ItemTable)>,
-) -> Result<(Ease, ItemItem)> {
+) -> Result<(Option<Ease>, ItemItem)> {
     let n_items = dataset.catalog.len();
+    let log = |line: &str| eprintln!("{line}");
+    let ease = match ease_on_validation(&split.train, &split.validation, n_items, &device::cpu(), log) {
+        Ok((ease, _)) => Some(ease),
+        Err(why) => {
+            eprintln!("note: {why}");
+            None
+        }
+    };
     let shipped = dataset.dir.join("item_item.safetensors");
     if !dataset.own_split(protocol) && shipped.exists() {
-        let table = load_item_item(&read(&shipped)?)?;
-        let log = |line: &str| eprintln!("{line}");
-        let (ease, _, _) = ease_on_validation(
-            &split.train,
-            &split.validation,
-            n_items,
-            &device::cpu(),
-            log,
-        );
-        return Ok((ease, table));
+        return Ok((ease, load_item_item(&read(&shipped)?)?));
     }
     let time_order = dataset.time_ordered.then_some(dataset.users.as_slice());
-    fit_on_split(
+    let table = fit_on_split(
         split,
         n_items,
         &DEFAULT_KS,
         head,
         dataset.vectors.as_ref(),
         time_order,
-    )
+    )?;
+    Ok((ease, table))
 }
 
 /// The rows as one JSON object by model name.

@@ -28,7 +28,6 @@ pub fn eval_few_reactions(dataset: &Dataset, json: bool, seed: u64) -> Result<()
     let main_head =
         (heads.iter().find(|h| h.name == "head")).map(|h| (h.file.head.clone(), h.items.clone()));
     let (ease, table) = ease_and_table(dataset, &split, protocol, main_head.as_ref())?;
-    eprintln!("EASE λ = {}", ease.lambda());
     let popularity = Popularity::fit(&split.train, n_items);
     let alone = table.clone().with_mix(Mix::uniform(1.0));
     let without_stages = table
@@ -48,7 +47,9 @@ pub fn eval_few_reactions(dataset: &Dataset, json: bool, seed: u64) -> Result<()
             rows.push((name.to_string(), ModelReport::ranking(report)));
         };
         add("popularity", evaluate(&popularity, &users, n_items));
-        add("ease", evaluate(&ease, &users, n_items));
+        if let Some(ease) = &ease {
+            add("ease", evaluate(ease, &users, n_items));
+        }
         add("item-item", evaluate(&alone, &users, n_items));
         if let Some(items) = &dataset.vectors {
             add("text-knn", evaluate(&TextKnn { items }, &users, n_items));

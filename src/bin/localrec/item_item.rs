@@ -1,21 +1,22 @@
 //! `localrec fit-item-item`: the sparse item–item part of the hybrid, fitted on a dataset's
 //! public lists with every choice made on the validation users (see `localrec::item_item::fit`).
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use localrec::device;
-use localrec::eval::ease::Ease;
 use localrec::eval::split::{FEW_REACTIONS_MIN_TARGETS, few_reactions};
 use localrec::eval::split::{HeldOut, Split};
 use localrec::head::{Head, ItemTable, load_head};
 use localrec::interactions::{Entry, UserList};
 use localrec::item_item::fit::{
     STAGE_REACTIONS, StageUsers, WHOLE_HISTORY_REACTIONS, borrow_columns, choose_mix,
-    choose_stages, ease_on_validation, sparse_on_validation,
+    choose_stage, sparse_on_validation, with_whole_history,
 };
 use localrec::item_item::{ItemItem, WeightPrecision, save_item_item};
 use localrec::item_vectors::ItemVectors;
+use localrec::rng::SplitMix64;
 use localrec::{Error, Result};
 
 use crate::dataset::Dataset;
@@ -27,6 +28,13 @@ pub const TEXT_NEIGHBOURS: usize = 10;
 /// Sizes of the sparse table tried by default: weights kept per item (96 for 7,390 items is
 /// 2.8 MB: f16 weights and u16 items).
 pub const DEFAULT_KS: [usize; 3] = [32, 64, 96];
+
+/// Validation users the fit's choices read at most (a seeded sample of more): each choice
+/// ranks the whole catalogue for each of them.
+pub const CHOICE_USERS: usize = 2000;
+
+/// Users of each group a stage for new people is chosen on, at most (see `stage_users`).
+pub const STAGE_GROUP_USERS: usize = 1000;
 
 pub fn fit_item_item(
     dir: &Path,
@@ -50,7 +58,7 @@ pub fn fit_item_item(
         None
     };
     let started = std::time::Instant::now();
-    let (_, mut table) = fit_on_split(
+    let mut table = fit_on_split(
         &split,
         dataset.catalog.len(),
         ks,
@@ -77,11 +85,11 @@ pub fn fit_item_item(
     Ok(())
 }
 
-/// Dense EASE (λ on validation) and the sparse table (k, refit and, with a head, the mix on
-/// validation), fitted on `split.train`; with text vectors, items no training list touched
-/// borrow the columns of their nearest items by text. The table carries the training lists'
-/// counts, and its stages for new people are chosen on validation users shown few reactions
-/// (their earliest, given the lists in `time_order`).
+/// The sparse table (its counting, k, refit and, with a head, the mix on validation), fitted on
+/// `split.train`; with text vectors, items no training list touched borrow the columns of
+/// their nearest items by text. The table carries the training lists' counts, and its stages
+/// for new people are chosen on validation users shown few reactions (their earliest, given
+/// the lists in `time_order`). Choices read at most [`CHOICE_USERS`] validation users.
 pub fn fit_on_split(
     split: &Split,
     n_items: usize,
@@ -89,24 +97,16 @@ pub fn fit_on_split(
     head: Option<&(Head, ItemTable)>,
     text: Option<&ItemVectors>,
     time_order: Option<&[UserList]>,
-) -> Result<(Ease, ItemItem)> {
-    let log = |line: &str| eprintln!("{line}");
-    let (ease, gram, lambdas) = ease_on_validation(
-        &split.train,
-        &split.validation,
-        n_items,
-        &device::cpu(),
-        log,
-    );
-    let (mut table, (k, _, _), candidates) =
-        sparse_on_validation(&ease, &gram, &split.validation, ks, log)?;
+) -> Result<ItemItem> {
+    let started = std::time::Instant::now();
+    let log = |line: &str| eprintln!("[{:>4.0} s] {line}", started.elapsed().as_secs_f64());
+    let validation = choice_users(&split.validation);
+    let (mut table, choice, _, tried) =
+        sparse_on_validation(&split.train, &validation, n_items, ks, log)?;
+    let k = choice.k;
     table.info.insert(
-        "lambdas_tried".into(),
-        serde_json::to_string(&lambdas).expect("plain numbers"),
-    );
-    table.info.insert(
-        "candidates".into(),
-        serde_json::to_string(&candidates).expect("plain numbers"),
+        "tried".into(),
+        serde_json::to_string(&tried).expect("plain numbers"),
     );
     if let Some(text) = text {
         let mut unseen = vec![true; n_items];
@@ -125,8 +125,8 @@ pub fn fit_on_split(
         );
     }
     if let Some((head, items)) = head {
-        let scores = head_scores(head, items, &split.validation)?;
-        let (mix, ndcg) = choose_mix(&table, &scores, &split.validation, log);
+        let scores = head_scores(head, items, &validation)?;
+        let (mix, ndcg) = choose_mix(&table, &scores, &validation, log);
         eprintln!(
             "mix: scale {}, feedback {:?} (validation NDCG@10 of the hybrid {ndcg:.4})",
             mix.scale, mix.feedback
@@ -140,11 +140,17 @@ pub fn fit_on_split(
     // A new person is someone the fit never saw: where validation users' earlier items are
     // training lists (leave-last-out), their few reactions would be remembered, not predicted.
     let trained: HashSet<u32> = split.train.iter().map(|u| u.user).collect();
-    if split.validation.iter().any(|u| trained.contains(&u.user)) {
+    if validation.iter().any(|u| trained.contains(&u.user)) {
         eprintln!("note: validation users are in the training lists: no stages for new people");
-        return Ok((ease, table));
+        return Ok(table);
     }
-    let stages = choose_stages(&table, &stage_users(split, n_items, head, time_order)?, log);
+    let stages = (STAGE_REACTIONS.iter())
+        .map(|&reactions| {
+            let at = stage_users(&validation, reactions, head, time_order)?;
+            Ok(choose_stage(&table, &at, log))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let stages = with_whole_history(stages);
     let order = if time_order.is_some() {
         "their earliest"
     } else {
@@ -158,7 +164,21 @@ pub fn fit_on_split(
         ),
     );
     let mix = table.mix.clone().with_stages(stages);
-    Ok((ease, table.with_mix(mix)))
+    Ok(table.with_mix(mix))
+}
+
+/// The validation users choices are made on: all of them, or a seeded sample of
+/// [`CHOICE_USERS`].
+fn choice_users(validation: &[HeldOut]) -> Cow<'_, [HeldOut]> {
+    if validation.len() <= CHOICE_USERS {
+        return Cow::Borrowed(validation);
+    }
+    let mut order: Vec<usize> = (0..validation.len()).collect();
+    SplitMix64::new(42).shuffle(&mut order);
+    order.truncate(CHOICE_USERS);
+    order.sort_unstable();
+    eprintln!("choices on {CHOICE_USERS} of {} validation users", validation.len());
+    Cow::Owned(order.into_iter().map(|u| validation[u].clone()).collect())
 }
 
 /// How many training lists each item is on.
@@ -171,17 +191,17 @@ pub fn list_counts(train: &[UserList], n_items: usize) -> Vec<u32> {
     counts
 }
 
-/// The validation users at each of [`STAGE_REACTIONS`]: new people shown that many (their
-/// earliest with `time_order`, else at random, seed 42), and the standard split's validation
-/// users whose visible history is nearer that many than any other stage (those nearest
-/// [`WHOLE_HISTORY_REACTIONS`] keep the fitted mix): a stage serves both. Each with the head's
-/// scores (zeros without a head).
+/// The validation users of the stage at `reactions` (one of [`STAGE_REACTIONS`]): new people
+/// shown that many (their earliest with `time_order`, else at random, seed 42), and the
+/// standard split's validation users whose visible history is nearer that many than any other
+/// stage (those nearest [`WHOLE_HISTORY_REACTIONS`] keep the fitted mix): a stage serves both.
+/// At most [`STAGE_GROUP_USERS`] of each; with the head's scores.
 fn stage_users(
-    split: &Split,
-    n_items: usize,
+    validation: &[HeldOut],
+    reactions: usize,
     head: Option<&(Head, ItemTable)>,
     time_order: Option<&[UserList]>,
-) -> Result<Vec<StageUsers>> {
+) -> Result<StageUsers> {
     let knots: Vec<usize> = STAGE_REACTIONS
         .into_iter()
         .chain([WHOLE_HISTORY_REACTIONS])
@@ -192,30 +212,26 @@ fn stage_users(
             .min_by_key(|&&k| (k.abs_diff(length), k))
             .expect("knots")
     };
-    STAGE_REACTIONS
-        .iter()
-        .map(|&reactions| {
-            let min_entries = reactions + FEW_REACTIONS_MIN_TARGETS;
-            let mut users =
-                few_reactions(&split.validation, reactions, min_entries, 42, time_order);
-            let new_people = users.len();
-            users.extend(
-                (split.validation.iter())
-                    .filter(|u| nearest(u.visible.len()) == reactions)
-                    .cloned(),
-            );
-            let head_scores = match head {
-                Some((head, items)) => head_scores(head, items, &users)?,
-                None => vec![vec![0.0; n_items]; users.len()],
-            };
-            Ok(StageUsers {
-                reactions,
-                users,
-                new_people,
-                head_scores,
-            })
-        })
-        .collect()
+    let min_entries = reactions + FEW_REACTIONS_MIN_TARGETS;
+    let mut users = few_reactions(validation, reactions, min_entries, 42, time_order);
+    users.truncate(STAGE_GROUP_USERS);
+    let new_people = users.len();
+    users.extend(
+        (validation.iter())
+            .filter(|u| nearest(u.visible.len()) == reactions)
+            .take(STAGE_GROUP_USERS)
+            .cloned(),
+    );
+    let head_scores = match head {
+        Some((head, items)) => Some(head_scores(head, items, &users)?),
+        None => None,
+    };
+    Ok(StageUsers {
+        reactions,
+        users,
+        new_people,
+        head_scores,
+    })
 }
 
 /// The head's scores of every item for each user's visible history.

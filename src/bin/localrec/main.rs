@@ -11,6 +11,7 @@ mod personal_bound;
 mod pretrain;
 mod recommend;
 mod site;
+mod synthetic;
 mod text_only;
 
 use std::path::{Path, PathBuf};
@@ -130,6 +131,21 @@ enum Command {
         /// Where to write the table (default: item_item.safetensors in the dataset folder).
         #[arg(long)]
         out: Option<PathBuf>,
+    },
+    /// Write a seeded synthetic catalogue (items.csv, catalog.json, lists.tsv) of any size,
+    /// with power-law popularity and list lengths: for measuring how a build grows.
+    SyntheticCatalog {
+        #[arg(long)]
+        items: usize,
+        #[arg(long)]
+        users: usize,
+        /// Entries over all lists (about).
+        #[arg(long)]
+        interactions: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long)]
+        out: PathBuf,
     },
     /// Train the recommendation head on a dataset's public users and write its weights.
     Pretrain {
@@ -362,6 +378,21 @@ fn run(cli: Cli) -> Result<()> {
             head,
             out,
         } => fit_item_item(&dataset, &ks, head, out),
+        Command::SyntheticCatalog {
+            items,
+            users,
+            interactions,
+            seed,
+            out,
+        } => synthetic::synthetic_catalog(
+            &synthetic::SyntheticConfig {
+                items,
+                users,
+                interactions,
+                seed,
+            },
+            &out,
+        ),
         Command::Pretrain {
             dataset,
             objective,
