@@ -26,7 +26,9 @@ const catalogName = params.get('catalog') ?? '';
 
 const progressEvents = [];
 const chart = new TrainingChart($('train-chart'));
-const itemMap = new ItemMap($('map'));
+const itemMap = new ItemMap($('map'), {
+  tip: $('map-tip'), said: $('map-said'), nameOf: (row) => rec?.catalog.items[row]?.title ?? '',
+});
 // Milliseconds: navigation start → first list; reaction → updated list; the engine's share;
 // navigation start → search usable (the catalogue is there) and → model ready.
 const timings = { firstRecommendations: null, updates: [], engine: [], searchEnabled: null, modelReady: null };
@@ -397,8 +399,7 @@ function renderRecommendations(result) {
 
 function drawMap() {
   itemMap.draw({
-    history: rec.history.map((event) => event.item),
-    disliked: rec.history.filter((event) => event.reaction === 'dislike').map((event) => event.item),
+    history: rec.history.map(({ item, reaction }) => ({ item, reaction })),
     recommendations: recommendations.map((r) => r.item),
     user: window.localrec.user,
   });

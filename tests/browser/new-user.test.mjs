@@ -7,8 +7,10 @@
 //   · a rating is saved only by an explicit choice, never by browsing the options with arrows;
 //   · the list shows when it is being recomputed; a cut taste sentence says so;
 //   · personalisation tells one story (chart from the starting point, why it stopped, what is
-//     new in the list, or why nothing changed) and Cancel keeps the previous weights;
-//   · the map shows every reaction, every recommendation and the arrow;
+//     new in the list and what moved, how the reactions it set aside fared, or why nothing
+//     changed) and Cancel keeps the previous weights;
+//   · the map shows every reaction, every recommendation and the arrow, a dislike as a red
+//     cross, and names each dot on hover and on keyboard focus (Tab, then the arrow keys);
 //   · after a reload, "Forget personal weights" is there and "How it works" shows the taste's
 //     word pieces;
 //   · an import asks merge or replace, says what it replaced, can be undone exactly, and
@@ -281,23 +283,68 @@ describe('a new user on the CPU path', { timeout: 600_000 }, () => {
     assert.ok(await page.locator('#train-reset').isVisible());
   });
 
-  test('the map shows every reaction, every recommendation and the arrow', async () => {
-    // Popular items, which a map of the middle of the catalogue leaves out.
-    await page.evaluate(async (ids) => {
-      const fresh = ids.filter((id) => !window.localrec.profile.history.some((e) => e.item === id)).slice(0, 5);
-      for (const id of fresh) await window.localrec.react(id, 'like');
+  test('the map shows every reaction, every recommendation and the arrow; a dislike is a red cross; each dot is named on hover and focus', async () => {
+    // Popular items, which a map of the middle of the catalogue leaves out: five liked, one disliked.
+    const disliked = await page.evaluate(async (ids) => {
+      const fresh = ids.filter((id) => !window.localrec.profile.history.some((e) => e.item === id)).slice(0, 6);
+      for (const id of fresh.slice(0, 5)) await window.localrec.react(id, 'like');
+      await window.localrec.react(fresh[5], 'dislike');
+      return fresh[5];
     }, popular);
     await settled(page);
-    const expected = await page.evaluate(() => window.localrec.profile.history.length + window.localrec.recommendations.length);
+    // Dots are arcs; a dislike is a cross (two strokes), not a dot.
+    const expected = await page.evaluate(() => window.localrec.profile.history.filter((e) => e.reaction !== 'dislike').length + window.localrec.recommendations.length);
     await page.waitForFunction((n) => window.mapDrawing.arcs.length === n && window.mapDrawing.lines.length > 0, expected);
-    const { arcs, lines, width, height } = await page.evaluate(() => {
+    const { arcs, lines, width, height, marks } = await page.evaluate(() => {
       const { width, height } = document.getElementById('map');
-      return { ...window.mapDrawing, width, height };
+      const marks = window.localrec.itemMap.marks.map(({ row, kind, reaction, shape, color, x, y, label }) => ({ row, kind, reaction, shape, color, x, y, label }));
+      return { ...window.mapDrawing, width, height, marks };
     });
     const outside = arcs.filter(([x, y, r]) => !(x - r >= 0 && y - r >= 0 && x + r <= width && y + r <= height));
     assert.deepEqual(outside, [], `${outside.length} of ${arcs.length} dots are off the canvas`);
     const offLines = lines.filter(([x, y]) => !(x >= 0 && y >= 0 && x <= width && y <= height));
     assert.deepEqual(offLines, [], 'the arrow is on the canvas');
+
+    // Likes and dislikes differ in colour and in shape, and the dislike is drawn as its cross.
+    const rowOfDisliked = await page.evaluate((id) => window.localrec.rec.catalog.items.findIndex((item) => item.id === id), disliked);
+    const cross = marks.find((m) => m.row === rowOfDisliked);
+    const like = marks.find((m) => m.reaction === 'like');
+    assert.equal(cross.reaction, 'dislike');
+    assert.notEqual(cross.shape, like.shape);
+    assert.notEqual(cross.color, like.color);
+    assert.ok(!arcs.some(([x, y]) => x === cross.x && y === cross.y), 'no dot where the dislike is');
+    assert.ok(lines.filter(([x, y]) => Math.hypot(x - cross.x, y - cross.y) <= 6).length >= 4, 'two strokes across it');
+
+    // Named on hover: a mark with no other near it.
+    const alone = marks.find((m) => marks.every((o) => o === m || Math.hypot(o.x - m.x, o.y - m.y) > 14));
+    const title = await page.evaluate((row) => window.localrec.rec.catalog.items[row].title, alone.row);
+    await page.locator('#map').scrollIntoViewIfNeeded();
+    const box = await page.locator('#map').boundingBox();
+    const scale = (box.width - 2) / width; // (a 1 px border)
+    await page.mouse.move(box.x + 1 + alone.x * scale, box.y + 1 + alone.y * scale);
+    assert.ok(await page.locator('#map-tip').isVisible(), 'a name shows where the pointer is');
+    assert.equal(await page.textContent('#map-tip'), alone.label);
+    assert.ok(alone.label.startsWith(`${title}: `), alone.label);
+    const tip = await page.locator('#map-tip').boundingBox();
+    assert.ok(tip.x >= box.x - 1 && tip.x + tip.width <= box.x + box.width + 1, 'within the map\'s width');
+    await page.mouse.move(box.x + box.width + 50, box.y);
+    assert.ok(await page.locator('#map-tip').isHidden(), 'and goes with it');
+
+    // Named on keyboard focus: Tab reaches the map; the arrow keys go through the marks, said aloud.
+    await page.focus('#delete-all');
+    for (let i = 0; i < 5 && await page.evaluate(() => document.activeElement.id !== 'map'); i++) await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'map', 'Tab reaches the map');
+    assert.equal(await page.getAttribute('#map-said', 'aria-live'), 'polite');
+    const newest = marks.find((m) => m.row === rowOfDisliked); // the newest reaction comes first
+    assert.equal(await page.textContent('#map-tip'), newest.label);
+    assert.match(newest.label, /: you disliked it$/);
+    assert.equal(await page.textContent('#map-said'), `${newest.label} (1 of ${marks.length}; arrow keys for the others)`);
+    await page.keyboard.press('ArrowRight');
+    assert.equal(await page.textContent('#map-tip'), marks[1].label);
+    await page.keyboard.press('End');
+    assert.match(await page.textContent('#map-said'), new RegExp(`: recommended, #20 \\(${marks.length} of ${marks.length};`));
+    await page.keyboard.press('Tab');
+    assert.ok(await page.locator('#map-tip').isHidden(), 'the name goes when the focus leaves');
   });
 
   test('after a reload: "Forget personal weights" is there, and "How it works" shows the sentence\'s word pieces', async () => {
