@@ -13,8 +13,9 @@ const OTHER_LANGUAGES = new Set(`de la le les des du une et est avec pour dans s
 const ENGLISH = new Set(`the a an and of in with about for to on at by from that who is are it my i
   like set story stories books book where when than more very some set into`.split(/\s+/));
 
-export const LANGUAGE_NOTE = 'The language model reads English: this description looks like another language (or is mostly '
-  + 'word pieces the model does not know), so the list may not follow it. Try it in English.';
+// Short: it takes the place of one line under the taste box (two or three lines of a phone).
+export const LANGUAGE_NOTE = 'The language model reads English, and this looks like another language to it, '
+  + 'so the list may miss it: try English.';
 
 /** LANGUAGE_NOTE when `text`, read as `pieces` (the model's word pieces), looks not English; else ''. */
 export function languageNote(text, pieces) {

@@ -1,7 +1,8 @@
 // The page on a phone (360 and 390 px wide, touch): nothing wider than the screen, every row's
 // buttons under its title and at least 44 px to tap, search results that scroll with the page
-// (not a box of a row and a half); and for the keyboard: a focus ring of at least 3:1 against
-// what surrounds it, and a control focused at the window's bottom edge scrolled fully into view.
+// (not a box of a row and a half); the list staying put as the page loads (the model card and
+// the taste box's notes); and for the keyboard: a focus ring of at least 3:1 against what
+// surrounds it, and a control focused at the window's bottom edge scrolled fully into view.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -86,29 +87,36 @@ describe('a phone, and the keyboard', { timeout: 600_000 }, () => {
     await context.close();
   });
 
-  test("the model card stays when the language model arrives after the list: only the taste box's loading note goes", async () => {
+  test("the list stays put as the page loads: the model card stays when the language model arrives, and the taste box's notes come and go in place", async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    // At each state of the page (loading → listed → ready): where the list's top is, and how
-    // much room the taste box's note takes (it says the model is loading, then goes).
+    // At each state of the page (loading → listed → ready) and each change of the taste box's
+    // note (the model is loading, then gone): where the list's top is.
     await context.addInitScript(() => {
       window.listTops = [];
-      new MutationObserver(() => {
+      new MutationObserver((mutations) => {
         const list = document.getElementById('recommendations');
         const note = document.getElementById('taste-note');
-        const room = note.getBoundingClientRect().height + (note.textContent ? parseFloat(getComputedStyle(note).marginTop) : 0);
-        window.listTops.push({ state: document.body.dataset.state, top: list.getBoundingClientRect().top + window.scrollY, note: room });
-      }).observe(document, { attributes: true, subtree: true, attributeFilter: ['data-state'] });
+        if (!list || !mutations.some((m) => m.attributeName === 'data-state' || note.contains(m.target))) return;
+        window.listTops.push({ state: document.body.dataset.state, top: list.getBoundingClientRect().top + window.scrollY, note: note.textContent });
+      }).observe(document, { attributes: true, attributeFilter: ['data-state'], childList: true, characterData: true, subtree: true });
     });
     const page = await context.newPage();
     await page.goto(`${server.url}?backend=cpu`);
     await waitForState(page, 'ready', LOAD_TIMEOUT);
-    const tops = await page.evaluate(() => window.listTops);
-    const at = (state) => tops.findLast((t) => t.state === state);
-    const [listed, ready] = [at('listed'), at('ready')];
-    assert.ok(listed, `the list came first: ${JSON.stringify(tops)}`);
-    // Hiding the model card moved the list up by the card's height (about 130 px).
-    const moved = ready.top - listed.top + (listed.note - ready.note);
-    assert.ok(Math.abs(moved) < 1, `the list moved by ${moved} px besides the note: ${JSON.stringify(tops)}`);
+    const tops = (await page.evaluate(() => window.listTops)).filter((t) => t.state !== 'loading');
+    assert.ok(tops.some((t) => t.state === 'listed'), `the list came first: ${JSON.stringify(tops)}`);
+    assert.ok(tops.some((t) => t.note !== '') && tops.at(-1).note === '', `the loading note came and went: ${JSON.stringify(tops)}`);
+    // Hiding the model card moved the list up by its height (about 130 px); the loading note
+    // moved it down by about 38 px, then up again.
+    const moved = tops.filter((t) => Math.abs(t.top - tops[0].top) >= 1);
+    assert.deepEqual(moved, [], `the list moved (from ${tops[0].top} px)`);
+    // A note after a description (here: it was cut) takes the place of the line under the box.
+    await page.fill('#taste', 'giant robots and space wars. '.repeat(80));
+    await page.press('#taste', 'Enter');
+    await page.evaluate(() => window.localrec.settled());
+    assert.match(await page.textContent('#taste-note'), /only the first 2,000 are used/);
+    const top = await page.evaluate(() => document.getElementById('recommendations').getBoundingClientRect().top + window.scrollY);
+    assert.ok(Math.abs(top - tops[0].top) < 1, `the note moved the list by ${top - tops[0].top} px`);
     await context.close();
   });
 
