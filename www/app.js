@@ -567,7 +567,8 @@ async function personalize({ steps = 60, patience = 15 } = {}) {
   if (training) return;
   training = true;
   const startedAt = performance.now(); // what the person waited, loading and the list included
-  const listBefore = new Set(recommendations.map((r) => r.item));
+  const orderBefore = recommendations.map((r) => r.item);
+  const listBefore = new Set(orderBefore);
   $('train').disabled = true;
   $('train-reset').hidden = true;
   $('train-cancel').hidden = false;
@@ -599,7 +600,7 @@ async function personalize({ steps = 60, patience = 15 } = {}) {
     const why = ran < steps
       ? `stopped at step ${ran} of ${steps} because the held-out loss had not improved for ${patience} steps`
       : `ran all ${steps} steps`;
-    const best = report.best_step ? ` (best at step ${report.best_step})` : '';
+    const best = report.best_step ? `, best at step ${report.best_step}` : '';
     const lowestLoss = Math.min(report.initial, ...(report.validations ?? []));
     // The bar is full either way; what it means is said with it.
     $('train-progress').setAttribute('aria-valuetext', report.cancelled ? `Cancelled at step ${ran}`
@@ -613,11 +614,16 @@ async function personalize({ steps = 60, patience = 15 } = {}) {
       // A cancelled run changes nothing: the weights in use stay.
       $('train-status').textContent = `Cancelled at step ${ran}; ${rec.personal ? 'your previous personal weights are kept' : 'nothing changed'}.`;
     } else if (improved) {
-      // Plain words first (what changed, how long it took); the numbers after, for the curious.
+      // Plain words first (how long it took, what changed in the list, how the reactions it
+      // set aside fared); the numbers after, for the curious.
       const waited = (performance.now() - startedAt) / 1000;
-      $('train-status').textContent = `Done in ${waited.toFixed(1)} s: your list now uses your personal weights, `
-        + `${marked ? `${marked} new in it (marked “new”)` : 'the same items, reordered'}. They predict the reactions it kept aside `
-        + `better than before (held-out loss ${loss(report.initial)} → ${loss(report.best)}${best}); ${why}.`;
+      const order = recommendations.map((r) => r.item);
+      const moved = order.filter((id, rank) => listBefore.has(id) && orderBefore.indexOf(id) !== rank).length;
+      const list = marked
+        ? `${marked} of its ${order.length} items ${marked === 1 ? 'is' : 'are'} new (marked “new”)${moved ? `, and ${moved} of the others moved` : ''}`
+        : moved ? `the same ${order.length} items, ${moved} of them in a new place` : 'the same items in the same order';
+      $('train-status').textContent = `Done in ${waited.toFixed(1)} s: your list now uses your personal weights. In it, ${list}. `
+        + `${heldOutInWords(report.initial, report.best)}; ${why} (held-out loss ${loss(report.initial)} → ${loss(report.best)}${best}).`;
     } else if (lowestLoss < report.initial && report.reciprocal_rank) {
       // The loss fell, but the held-out items did not come higher in the list: not kept.
       const [without, withWeights] = report.reciprocal_rank;
@@ -637,6 +643,18 @@ async function personalize({ steps = 60, patience = 15 } = {}) {
     $('train-cancel').hidden = true;
     renderHistory();
   }
+}
+
+/**
+ * How the reactions a personalisation set aside fared, in words. The held-out loss is their mean
+ * cross-entropy: e^(before − after) is how many times likelier the weights made them (the
+ * geometric mean of each one's gain).
+ */
+function heldOutInWords(before, after) {
+  const times = Math.exp(before - after);
+  const likelier = times < 1.05 ? 'a little more likely to be predicted than before'
+    : `about ${times >= 10 ? Math.round(times).toLocaleString('en') : times.toFixed(1)} times as likely to be predicted as before`;
+  return `The reactions it set aside to check itself became ${likelier}`;
 }
 
 async function forgetPersonal() {

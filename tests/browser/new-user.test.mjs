@@ -237,12 +237,23 @@ describe('a new user on the CPU path', { timeout: 600_000 }, () => {
     if (shown.personal) {
       // Kept: from where the curve starts to its lowest point, and what came into the list.
       assert.equal(report.best, lowest);
-      assert.match(status, /^Done in \d+\.\d s: your list now uses your personal weights, /);
+      assert.match(status, /^Done in \d+\.\d s: your list now uses your personal weights\. In it, /);
       assert.equal(shown.kept, report.best_step, 'the kept step is marked on the chart');
-      assert.ok(status.includes(`(held-out loss ${loss(report.initial)} → ${loss(report.best)} (best at step ${report.best_step}))`), status);
-      const entered = (await recommendedIds(page)).filter((id) => !listBefore.includes(id));
+      assert.ok(status.includes(`(held-out loss ${loss(report.initial)} → ${loss(report.best)}, best at step ${report.best_step})`), status);
+      // In plain words: how many items are new and how many others moved…
+      const listAfter = await recommendedIds(page);
+      const entered = listAfter.filter((id) => !listBefore.includes(id));
+      const moved = listAfter.filter((id, rank) => listBefore.includes(id) && listBefore.indexOf(id) !== rank).length;
       assert.deepEqual(shown.marked, entered);
-      assert.ok(status.includes(entered.length ? `${entered.length} new in it (marked “new”)` : 'the same items, reordered'), status);
+      const inList = entered.length
+        ? `${entered.length} of its 20 items ${entered.length === 1 ? 'is' : 'are'} new (marked “new”)${moved ? `, and ${moved} of the others moved` : ''}`
+        : moved ? `the same 20 items, ${moved} of them in a new place` : 'the same items in the same order';
+      assert.ok(status.includes(`In it, ${inList}.`), status);
+      // …and how the reactions it set aside fared: e^(loss before − loss after) times as likely.
+      const times = Math.exp(report.initial - report.best);
+      const likelier = times < 1.05 ? 'a little more likely to be predicted than before'
+        : `about ${times >= 10 ? Math.round(times).toLocaleString('en') : times.toFixed(1)} times as likely to be predicted as before`;
+      assert.ok(status.includes(`The reactions it set aside to check itself became ${likelier}; `), status);
     } else if (lowest < report.initial) {
       // The loss fell but the weights were not kept (they did not rank the held-out items higher).
       assert.ok(status.startsWith(`The held-out loss fell from ${loss(report.initial)} to ${loss(lowest)}, but your held-out items did not rank higher`), status);
