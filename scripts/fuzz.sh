@@ -15,7 +15,7 @@ command -v cargo-fuzz >/dev/null || cargo install --locked cargo-fuzz --version 
 
 # Seeds: the real files (small ones whole; the item matrix as a few rows).
 seeds=fuzz/corpus
-mkdir -p "$seeds"/{config,tokenizer,head,item_vectors,item_item,catalog,compact_weights}
+mkdir -p "$seeds"/{config,tokenizer,head,item_vectors,item_item,item_item_parts,catalog,compact_weights,adapter}
 cp models/all-MiniLM-L6-v2/config.json "$seeds/config/"
 cp models/all-MiniLM-L6-v2/tokenizer.json "$seeds/tokenizer/"
 cp data/anime-5k/head-text-only.safetensors "$seeds/head/"
@@ -79,7 +79,7 @@ header = json.dumps(header).encode()
 open(sys.argv[1], "wb").write(struct.pack("<Q", len(header)) + header + data)
 PY
 
-for target in config tokenizer head item_vectors item_item catalog compact_weights; do
+for target in config tokenizer head item_vectors item_item item_item_parts catalog compact_weights adapter; do
   say "fuzzing $target for ${seconds}s"
   (cd fuzz && cargo +nightly fuzz run "$target" "corpus/$target" -- \
     -max_total_time="$seconds" -timeout=10 -malloc_limit_mb=1024 -rss_limit_mb=4096 -max_len=1048576 -print_final_stats=1)

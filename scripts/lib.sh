@@ -56,6 +56,14 @@ ensure_wasm_bindgen_cli() {
   fi
 }
 
+# A Python package from PyPI (for the current user), unless its module imports already.
+ensure_pip() {
+  local spec=$1 module=$2
+  python3 -c "import $module" 2>/dev/null && return 0
+  say "installing $spec (PyPI)"
+  python3 -m pip install --quiet --user "$spec"
+}
+
 ensure_chromium() {
   ensure_apt chromium
 }

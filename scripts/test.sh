@@ -17,6 +17,10 @@ export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-/tmp}  # silences a harmless wgpu warn
 say "native tests (CPU flex + wgpu on Vulkan)"
 cargo test --all-targets
 
+say "a sharded item–item fit on a local Dask cluster (scripts/dask-item-item.py)"
+ensure_pip "dask[distributed]==2026.8.0" distributed
+python3 tests/dask/sharded_fit_test.py
+
 say "building the web app (wasm32 release, wasm-bindgen, wasm-opt)"
 ./scripts/build-web.sh
 ensure_item_vectors  # the page's catalogue matrix (built once by the native CLI)

@@ -123,7 +123,7 @@ impl ItemVectors {
                 TensorView::new(Dtype::F32, vec![self.rows], &scales).map_err(bad)?,
             ),
         ];
-        safetensors::serialize(views, Some(self.provenance.clone())).map_err(bad)
+        crate::bytes::serialize_sorted(views, Some(self.provenance.clone())).map_err(bad)
     }
 
     fn serialize(&self, dtype: Dtype, bytes: &[u8]) -> Result<Vec<u8>> {
@@ -140,7 +140,7 @@ impl ItemVectors {
                 TensorView::new(Dtype::U8, shape, keys).map_err(bad)?,
             ));
         }
-        safetensors::serialize(views, Some(self.provenance.clone())).map_err(bad)
+        crate::bytes::serialize_sorted(views, Some(self.provenance.clone())).map_err(bad)
     }
 
     pub fn from_safetensors(bytes: &[u8]) -> Result<Self> {

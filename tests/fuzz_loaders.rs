@@ -1,6 +1,6 @@
 //! Hostile bytes for every loader of model and catalogue files: the BERT config, the tokenizer,
-//! the head's weights, the item matrix, the item–item table, the catalogue's adapter and the
-//! catalogue, alone and together (the recommender).
+//! the head's weights, the item matrix, the item–item table and its fit's parts, the
+//! catalogue's adapter and the catalogue, alone and together (the recommender).
 //! Valid files are mutated at random (seeded): bytes flipped, cut, inserted, duplicated, and
 //! numbers in headers inflated to huge values. Every input must give `Ok` or a named error in
 //! bounded time and memory: a panic fails the test, an allocation above 1 GiB aborts it.
@@ -18,6 +18,12 @@ use localrec::device::cpu;
 use localrec::encoder::adapter::{AdaptedMap, Adapter, LowRankUpdate};
 use localrec::encoder::{Bert, BertConfig, TextTokenizer};
 use localrec::head::{Head, HeadConfig, Objective, load_head, save_head};
+use localrec::interactions::{Entry, UserList};
+use localrec::item_item::cooccurrence::{CappedLists, Cooccurrence};
+use localrec::item_item::parts::{
+    ColumnPart, load_columns, load_counts, save_columns, save_counts,
+};
+use localrec::item_item::solve::{Penalty, solve_columns, table_from_columns};
 use localrec::item_item::{ItemItem, Mix, Stage, WeightPrecision, load_item_item, save_item_item};
 use localrec::item_vectors::ItemVectors;
 use localrec::recommender::Recommender;
@@ -226,6 +232,34 @@ fn small_item_item(precision: WeightPrecision) -> Vec<u8> {
 const ITEMS: usize = 16;
 const TEXT_DIM: usize = 8;
 
+/// A co-occurrence part and a columns part of a 12-item catalogue.
+fn small_item_item_parts() -> (Vec<u8>, Vec<u8>) {
+    let lists: Vec<UserList> = (0..30u32)
+        .map(|u| UserList {
+            user: u,
+            entries: (0..(u as usize % 5 + 2))
+                .map(|k| Entry {
+                    row: (k * 5 + u as usize) % 12,
+                    rating: 0,
+                })
+                .collect(),
+        })
+        .collect();
+    let capped = CappedLists::new(&lists, 12, 6).unwrap();
+    let counts = Cooccurrence::count(&capped, 0..12, 6, &[0.5])
+        .unwrap()
+        .remove(0);
+    let columns = ColumnPart {
+        n_items: 12,
+        first: 0,
+        columns: solve_columns(&counts, 0..12, 4, Penalty::ridge(1.0)).unwrap(),
+    };
+    (
+        save_counts(&counts).unwrap(),
+        save_columns(&columns).unwrap(),
+    )
+}
+
 /// A BERT config four wide with two layers: enough for an adapter to be read and merged.
 fn tiny_config() -> BertConfig {
     BertConfig::from_json_bytes(
@@ -427,6 +461,23 @@ fn hostile_files_never_panic_hang_or_allocate_without_bound() {
             let _ = Catalog::load(jsonl_manifest.as_bytes(), &b);
         },
     );
+    // The parts of a sharded item–item fit: a part that loads must merge and solve or say why.
+    let (counts, columns) = small_item_item_parts();
+    total += fuzz("item-item counts part", &counts, budget, |b| {
+        if let Ok(part) = load_counts(&b) {
+            let n = part.counts.len();
+            if let Ok(whole) = Cooccurrence::concatenate(vec![part]) {
+                let _ = solve_columns(&whole, 0..n, 4, Penalty::ridge(1.0));
+            }
+        }
+    });
+    total += fuzz("item-item columns part", &columns, budget, |b| {
+        if let Ok(part) = load_columns(&b)
+            && let Ok(columns) = ColumnPart::concatenate(vec![part])
+        {
+            let _ = table_from_columns(&columns, Mix::uniform(1.0));
+        }
+    });
     // A catalogue's adapter: read against a small network, then merged into it.
     let tiny = tiny_config();
     total += fuzz("adapter", &small_adapter(&tiny), budget, |b| {

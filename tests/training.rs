@@ -496,13 +496,16 @@ fn the_committed_head_fits_the_committed_catalogue() {
     }
 }
 
-/// The item–item table the page ships fits the committed catalogue, and its popularity counts
-/// are exactly the training lists' of the split it was fitted on (seed 42): the prior a new
-/// person's list starts from matches its inputs.
+/// The item–item table the page ships fits the committed catalogue: its popularity counts are
+/// exactly the training lists' of the split it was fitted on (seed 42), so the prior a new
+/// person's list starts from matches its inputs, and every weight of an item on a training list
+/// is what its recorded choice fits from those lists today.
 #[test]
 fn the_committed_item_item_table_counts_its_training_lists() {
     use localrec::eval::split::{HoldoutConfig, user_holdout};
+    use localrec::item_item::fit::{SparseChoice, chosen_table, count_part};
     use localrec::item_item::load_item_item;
+    use localrec::item_item::solve::solve_columns;
     let (root, catalog) = committed_catalog();
     let lists = std::fs::read_to_string(root.join("lists.tsv")).unwrap();
     let users = localrec::interactions::parse_lists(&lists, &catalog).unwrap();
@@ -516,6 +519,23 @@ fn the_committed_item_item_table_counts_its_training_lists() {
     assert_eq!(table.n_items(), catalog.len());
     assert_eq!(table.counts(), counts.as_slice());
     assert_eq!(table.info.get("split_seed").map(String::as_str), Some("42"));
+    let choice: SparseChoice = serde_json::from_str(&table.info["sparse_fit"]).unwrap();
+    let n = catalog.len();
+    let counted = count_part(&split.train, n, &choice, 0..n).unwrap();
+    let refitted = chosen_table(
+        &solve_columns(&counted, 0..n, choice.k, choice.penalty).unwrap(),
+        &choice,
+    )
+    .unwrap();
+    for target in (0..n).filter(|&i| counts[i] > 0) {
+        for source in 0..n {
+            assert_eq!(
+                table.weight(source, target),
+                refitted.weight(source, target),
+                "B[{source}, {target}]"
+            );
+        }
+    }
     // A new person leans on the prior; whole histories get the mix fitted for them.
     let stages = &table.mix.stages;
     assert!(

@@ -255,7 +255,7 @@ impl Adapter {
             .map_err(|e| crate::Error::Input(format!("adapter: {e}")))?;
         let mut metadata = self.provenance.clone();
         metadata.insert("scale".into(), self.scale.to_string());
-        safetensors::serialize(views, Some(metadata))
+        crate::bytes::serialize_sorted(views, Some(metadata))
             .map_err(|e| crate::Error::Input(format!("adapter: {e}")))
     }
 

@@ -78,7 +78,7 @@ fn serialize(
                 .map_err(|e| e.to_string())
         })
         .collect::<std::result::Result<Vec<_>, _>>()?;
-    safetensors::serialize(views, metadata).map_err(|e| e.to_string())
+    crate::bytes::serialize_sorted(views, metadata).map_err(|e| e.to_string())
 }
 
 /// Whether `bytes` is a compact weights file (by its metadata).

@@ -21,6 +21,12 @@ use crate::error::{Error, Result};
 use crate::interactions::UserList;
 use crate::rng::SplitMix64;
 
+/// Mixed into each user id to seed the sample of a list longer than the cap.
+const CAP_SEED: u64 = 0x05EE_DCA9;
+
+/// One item's candidates: `(item, G_ij)`, sorted by item.
+pub type Candidates = Vec<(u32, u32)>;
+
 /// How the counts are taken and which candidates each item keeps.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CountConfig {
@@ -62,7 +68,9 @@ impl CappedLists {
             return Err(Error::Input("a list cap of 0 keeps nothing".into()));
         }
         if n_items > u32::MAX as usize {
-            return Err(Error::Input(format!("{n_items} items do not fit 32-bit indices")));
+            return Err(Error::Input(format!(
+                "{n_items} items do not fit 32-bit indices"
+            )));
         }
         let mut offsets = Vec::with_capacity(lists.len() + 1);
         offsets.push(0);
@@ -85,7 +93,7 @@ impl CappedLists {
             let kept = &mut values[start..];
             kept.iter().for_each(|&row| seen[row as usize] = false);
             if kept.len() > cap {
-                let mut rng = SplitMix64::new(u64::from(list.user) ^ 0x5EED_CA9);
+                let mut rng = SplitMix64::new(u64::from(list.user) ^ CAP_SEED);
                 rng.shuffle(kept);
                 values.truncate(start + cap);
                 capped += 1;
@@ -137,7 +145,9 @@ impl CappedLists {
 /// Row `r` of the result lists the rows of `csr` that hold value `r`, in order.
 fn transpose(csr: &Csr, n: usize) -> Csr {
     let mut offsets = vec![0usize; n + 1];
-    csr.values.iter().for_each(|&v| offsets[v as usize + 1] += 1);
+    csr.values
+        .iter()
+        .for_each(|&v| offsets[v as usize + 1] += 1);
     for i in 0..n {
         offsets[i + 1] += offsets[i];
     }
@@ -160,7 +170,7 @@ pub struct Cooccurrence {
     /// The first item of `rows`.
     pub first: usize,
     /// For items `first..first + rows.len()`: candidates `(item, G_ij)`, sorted by item.
-    pub rows: Vec<Vec<(u32, u32)>>,
+    pub rows: Vec<Candidates>,
     /// For the same items: the highest score of a candidate dropped (none it did not keep
     /// scores more); 0 where none was (a pair it did not keep then never co-occurs).
     pub ceilings: Vec<f64>,
@@ -187,7 +197,7 @@ impl Cooccurrence {
             .iter()
             .map(|&a| counts.iter().map(|&c| (c.max(1) as f64).powf(a)).collect())
             .collect();
-        let per_item: Vec<Vec<(Vec<(u32, u32)>, f64)>> = range
+        let per_item: Vec<Vec<(Candidates, f64)>> = range
             .clone()
             .into_par_iter()
             .map_init(
@@ -274,8 +284,14 @@ impl Cooccurrence {
     /// The most that two items which kept neither the other can share, from their
     /// [`Cooccurrence::bound_terms`]: by each one's ceiling (`G_ab ≤ ceiling_a · G_bb^α`) and by
     /// the smaller count.
-    pub fn bound([count_a, power_a, ceiling_a]: [f64; 3], [count_b, power_b, ceiling_b]: [f64; 3]) -> f64 {
-        count_a.min(count_b).min(ceiling_a * power_b).min(ceiling_b * power_a)
+    pub fn bound(
+        [count_a, power_a, ceiling_a]: [f64; 3],
+        [count_b, power_b, ceiling_b]: [f64; 3],
+    ) -> f64 {
+        count_a
+            .min(count_b)
+            .min(ceiling_a * power_b)
+            .min(ceiling_b * power_a)
     }
 
     /// `G_ab` where either item keeps the other as a candidate (counts are symmetric); `None`
@@ -285,8 +301,7 @@ impl Cooccurrence {
             let range = self.range();
             range.contains(&row).then(|| {
                 let list = self.candidates(row);
-                (list.binary_search_by_key(&(other as u32), |&(j, _)| j).ok())
-                    .map(|at| list[at].1)
+                (list.binary_search_by_key(&(other as u32), |&(j, _)| j).ok()).map(|at| list[at].1)
             })?
         };
         find(a, b).or_else(|| find(b, a))
@@ -370,16 +385,19 @@ mod tests {
     fn counts_are_the_gram_matrix_when_every_candidate_is_kept() {
         let users = lists(&[&[0, 1, 2], &[1, 2, 2, 3], &[0, 3], &[4, 1, 0, 2]]);
         let n = 5;
-        let dense = gram(
-            &lists(&[&[0, 1, 2], &[1, 2, 3], &[0, 3], &[4, 1, 0, 2]]),
-            n,
-        );
+        let dense = gram(&lists(&[&[0, 1, 2], &[1, 2, 3], &[0, 3], &[4, 1, 0, 2]]), n);
         let capped = CappedLists::new(&users, n, 100).unwrap();
-        let counts = Cooccurrence::count(&capped, 0..n, n, &[0.5]).unwrap().remove(0);
+        let counts = Cooccurrence::count(&capped, 0..n, n, &[0.5])
+            .unwrap()
+            .remove(0);
         for i in 0..n {
             assert_eq!(counts.counts[i] as f32, dense[i * n + i]);
             for j in (0..n).filter(|&j| j != i) {
-                assert_eq!(counts.pair(i, j).unwrap_or(0) as f32, dense[i * n + j], "{i},{j}");
+                assert_eq!(
+                    counts.pair(i, j).unwrap_or(0) as f32,
+                    dense[i * n + j],
+                    "{i},{j}"
+                );
             }
         }
     }
@@ -390,17 +408,26 @@ mod tests {
             .map(|u| UserList {
                 user: u,
                 entries: (0..(u as usize % 13 + 2))
-                    .map(|k| Entry { row: (k * 7 + u as usize) % 30, rating: 0 })
+                    .map(|k| Entry {
+                        row: (k * 7 + u as usize) % 30,
+                        rating: 0,
+                    })
                     .collect(),
             })
             .collect();
         let capped = CappedLists::new(&users, 30, 6).unwrap();
         assert!(capped.capped() > 0);
         assert!((0..users.len()).all(|u| capped.by_user.row(u).len() <= 6));
-        let whole = Cooccurrence::count(&capped, 0..30, 5, &[0.75]).unwrap().remove(0);
+        let whole = Cooccurrence::count(&capped, 0..30, 5, &[0.75])
+            .unwrap()
+            .remove(0);
         let parts = [0..11, 11..11, 11..30]
             .into_iter()
-            .map(|r| Cooccurrence::count(&capped, r, 5, &[0.75]).unwrap().remove(0))
+            .map(|r| {
+                Cooccurrence::count(&capped, r, 5, &[0.75])
+                    .unwrap()
+                    .remove(0)
+            })
             .collect();
         assert_eq!(Cooccurrence::concatenate(parts).unwrap(), whole);
         let again = CappedLists::new(&users, 30, 6).unwrap();
@@ -419,6 +446,9 @@ mod tests {
         let by = Cooccurrence::count(&capped, 0..1, 1, &[0.0, 1.0]).unwrap();
         assert_eq!(by[0].candidates(0), [(1, 3)]);
         assert_eq!(by[1].candidates(0), [(2, 2)]);
-        assert!(matches!(CappedLists::new(&lists(&[&[5]]), 4, 10), Err(Error::Input(_))));
+        assert!(matches!(
+            CappedLists::new(&lists(&[&[5]]), 4, 10),
+            Err(Error::Input(_))
+        ));
     }
 }

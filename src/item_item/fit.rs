@@ -13,8 +13,8 @@
 use burn::tensor::Device;
 use rayon::prelude::*;
 
-use super::cooccurrence::{CappedLists, CountConfig, Cooccurrence};
-use super::solve::{Penalty, solve_columns, table_from_columns};
+use super::cooccurrence::{CappedLists, Cooccurrence, CountConfig};
+use super::solve::{Column, Penalty, solve_columns, table_from_columns};
 use super::{ItemItem, Mix, Stage};
 use crate::error::{Error, Result};
 use std::collections::HashSet;
@@ -109,7 +109,7 @@ pub fn sparse_on_validation(
     n_items: usize,
     ks: &[usize],
     mut log: impl FnMut(&str),
-) -> Result<(ItemItem, SparseChoice, f64, Vec<(SparseChoice, f64)>)> {
+) -> Result<SparseFit> {
     let (&k_first, &k_max) = match (ks.get(ks.len() / 2), ks.iter().max()) {
         (Some(first), Some(max)) => (first, max),
         _ => return Err(Error::Input("no k to try".into())),
@@ -128,7 +128,10 @@ pub fn sparse_on_validation(
         best: None,
         log: &mut log,
     };
-    let m0 = std::env::var("EXPERIMENT_M").ok().and_then(|v| v.parse().ok()).unwrap_or(4 * k_max);
+    let m0 = std::env::var("EXPERIMENT_M")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(4 * k_max);
     let by_exponent = Cooccurrence::count(&lists, 0..n_items, m0, &EXPONENTS)?;
     for counts in &by_exponent {
         search.try_one(counts, k_first, Penalty::ridge(FIRST_LAMBDA))?;
@@ -182,16 +185,26 @@ pub fn sparse_on_validation(
         search.try_one(&counts[0], c.k, c.penalty)?;
     }
     let tried = search.tried;
-    let (mut table, choice, ndcg) = search.best.expect("tried");
-    table.info.insert("k".into(), choice.k.to_string());
-    table.info.insert(
-        "sparse_fit".into(),
-        serde_json::to_string(&choice).expect("plain numbers"),
-    );
+    let (table, choice, ndcg) = search.best.expect("tried");
+    let mut table = with_choice(table, &choice);
     table
         .info
         .insert("validation_ndcg@10".into(), format!("{ndcg:.4}"));
-    Ok((table, choice, ndcg, tried))
+    Ok(SparseFit {
+        table,
+        choice,
+        ndcg,
+        tried,
+    })
+}
+
+/// What [`sparse_on_validation`] found: the table, its choice and validation NDCG@10, and every
+/// choice tried with its NDCG@10.
+pub struct SparseFit {
+    pub table: ItemItem,
+    pub choice: SparseChoice,
+    pub ndcg: f64,
+    pub tried: Vec<(SparseChoice, f64)>,
 }
 
 /// The search of [`sparse_on_validation`]: every choice tried, and the best table so far.
@@ -217,7 +230,9 @@ impl<L: FnMut(&str)> Search<'_, L> {
         let columns = solve_columns(counts, 0..self.n_items, k, penalty)?;
         let table = table_from_columns(&columns, Mix::uniform(1.0))?;
         let ndcg = mean_ndcg(&table, self.validation);
-        (self.log)(&format!("item–item {choice:?}: validation NDCG@10 {ndcg:.4}"));
+        (self.log)(&format!(
+            "item–item {choice:?}: validation NDCG@10 {ndcg:.4}"
+        ));
         self.tried.push((choice, ndcg));
         let better = self.best.as_ref().is_none_or(|b| ndcg > b.2);
         if better {
@@ -229,6 +244,43 @@ impl<L: FnMut(&str)> Search<'_, L> {
     fn chosen(&self) -> SparseChoice {
         self.best.as_ref().expect("one choice tried").1
     }
+}
+
+/// The table of a fixed `choice` over the items in `range` of `train`'s catalogue: the counts
+/// of those items (a shard's first stage).
+pub fn count_part(
+    train: &[UserList],
+    n_items: usize,
+    choice: &SparseChoice,
+    range: std::ops::Range<usize>,
+) -> Result<Cooccurrence> {
+    let lists = CappedLists::new(train, n_items, choice.count.cap)?;
+    let counts = Cooccurrence::count(
+        &lists,
+        range,
+        choice.count.candidates,
+        &[choice.count.exponent],
+    )?;
+    Ok(counts.into_iter().next().expect("one exponent"))
+}
+
+/// The table of `columns` (every item's, in order) fitted with `choice`, with the choice in
+/// its metadata.
+pub fn chosen_table(columns: &[Column], choice: &SparseChoice) -> Result<ItemItem> {
+    Ok(with_choice(
+        table_from_columns(columns, Mix::uniform(1.0))?,
+        choice,
+    ))
+}
+
+/// `table` with `choice` in its metadata.
+fn with_choice(mut table: ItemItem, choice: &SparseChoice) -> ItemItem {
+    table.info.insert("k".into(), choice.k.to_string());
+    table.info.insert(
+        "sparse_fit".into(),
+        serde_json::to_string(choice).expect("plain numbers"),
+    );
+    table
 }
 
 /// Mean NDCG@10 of `table` over `users`.
@@ -356,7 +408,8 @@ pub fn choose_stage(table: &ItemItem, at: &StageUsers, mut log: impl FnMut(&str)
             for &popularity in popularities {
                 let rest = split.best_rest(|i| head[i] + popularity * prior(i));
                 for item_item in ITEM_ITEM {
-                    let score = |i: usize, part: f32| head[i] + item_item * part + popularity * prior(i);
+                    let score =
+                        |i: usize, part: f32| head[i] + item_item * part + popularity * prior(i);
                     ndcgs.push(split.ndcg(&rest, score));
                 }
             }
@@ -367,7 +420,11 @@ pub fn choose_stage(table: &ItemItem, at: &StageUsers, mut log: impl FnMut(&str)
     for (p, &popularity) in popularities.iter().enumerate() {
         for (m, item_item) in ITEM_ITEM.into_iter().enumerate() {
             let at_pair = |group: &[Vec<f64>]| {
-                group.iter().map(|u| u[p * ITEM_ITEM.len() + m]).sum::<f64>() / group.len() as f64
+                group
+                    .iter()
+                    .map(|u| u[p * ITEM_ITEM.len() + m])
+                    .sum::<f64>()
+                    / group.len() as f64
             };
             let (first, second) = per_user.split_at(at.new_people.min(per_user.len()));
             let means: Vec<f64> = [first, second]
@@ -594,8 +651,12 @@ pub(crate) mod tests {
                 }
             })
             .collect();
-        let (table, choice, ndcg, tried) =
-            sparse_on_validation(&train, &validation, n, &[3, 6], |_| {}).unwrap();
+        let SparseFit {
+            table,
+            choice,
+            ndcg,
+            tried,
+        } = sparse_on_validation(&train, &validation, n, &[3, 6], |_| {}).unwrap();
         let best = tried.iter().map(|t| t.1).fold(f64::MIN, f64::max);
         assert_eq!(ndcg, best);
         assert!(tried.contains(&(choice, ndcg)));
@@ -605,7 +666,10 @@ pub(crate) mod tests {
         for exponent in EXPONENTS {
             assert!(tried.iter().any(|(c, _)| c.count.exponent == exponent));
         }
-        let mut distinct = tried.iter().map(|t| format!("{:?}", t.0)).collect::<Vec<_>>();
+        let mut distinct = tried
+            .iter()
+            .map(|t| format!("{:?}", t.0))
+            .collect::<Vec<_>>();
         distinct.sort();
         distinct.dedup();
         assert_eq!(distinct.len(), tried.len());

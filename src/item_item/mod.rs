@@ -21,6 +21,8 @@ pub mod cooccurrence;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod fit;
 #[cfg(not(target_arch = "wasm32"))]
+pub mod parts;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod solve;
 mod store;
 

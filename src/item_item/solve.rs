@@ -112,7 +112,9 @@ fn solve_column(
     }
     let rhs: Vec<f64> = support.iter().map(|&(_, g)| g as f64).collect();
     let weights = cholesky_solve(&mut a, k, rhs).ok_or_else(|| {
-        Error::Compute(format!("item {target}'s ridge system is not positive definite"))
+        Error::Compute(format!(
+            "item {target}'s ridge system is not positive definite"
+        ))
     })?;
     Ok(support
         .iter()
@@ -181,7 +183,9 @@ mod tests {
 
     fn counts(train: &[UserList], n: usize, m: usize) -> Cooccurrence {
         let capped = CappedLists::new(train, n, 1000).unwrap();
-        Cooccurrence::count(&capped, 0..n, m, &[0.75]).unwrap().remove(0)
+        Cooccurrence::count(&capped, 0..n, m, &[0.75])
+            .unwrap()
+            .remove(0)
     }
 
     #[test]
@@ -194,8 +198,13 @@ mod tests {
             entries: (0..n).map(|row| Entry { row, rating: 0 }).collect(),
         }));
         let ease = Ease::from_gram(&gram(&train, n), n, lambda, &crate::device::cpu());
-        let columns =
-            solve_columns(&counts(&train, n, n), 0..n, n, Penalty::ridge(lambda as f64)).unwrap();
+        let columns = solve_columns(
+            &counts(&train, n, n),
+            0..n,
+            n,
+            Penalty::ridge(lambda as f64),
+        )
+        .unwrap();
         let table = table_from_columns(&columns, Mix::uniform(1.0)).unwrap();
         for j in 0..n {
             for i in 0..n {
@@ -223,14 +232,18 @@ mod tests {
         let mut zeroed = 0;
         for (target, column) in columns.iter().enumerate() {
             // The k best by G_ij / G_jj^α (α = 0.75), ties to the lower item.
-            let score = |j: usize| dense[target * n + j] as f64 / (dense[j * n + j] as f64).powf(0.75);
+            let score =
+                |j: usize| dense[target * n + j] as f64 / (dense[j * n + j] as f64).powf(0.75);
             let mut support: Vec<usize> = (counts.candidates(target).iter())
                 .map(|&(j, _)| j as usize)
                 .collect();
             support.sort_by(|&a, &b| score(b).total_cmp(&score(a)).then(a.cmp(&b)));
             support.truncate(k);
             support.sort_unstable();
-            assert_eq!(column.iter().map(|&(j, _)| j as usize).collect::<Vec<_>>(), support);
+            assert_eq!(
+                column.iter().map(|&(j, _)| j as usize).collect::<Vec<_>>(),
+                support
+            );
             let unknown = |a: usize| -> f64 {
                 (support.iter())
                     .filter(|&&b| b != a && counts.pair(a, b).is_none())
@@ -264,21 +277,32 @@ mod tests {
                 let pivot_row = rows[p].clone();
                 for (_, row) in rows.iter_mut().enumerate().filter(|(r, _)| *r != p) {
                     let f = row[p];
-                    row.iter_mut().zip(&pivot_row).for_each(|(v, p)| *v -= f * p);
+                    row.iter_mut()
+                        .zip(&pivot_row)
+                        .for_each(|(v, p)| *v -= f * p);
                 }
             }
             for (r, &(_, w)) in column.iter().enumerate() {
-                assert!((w as f64 - rows[r][size]).abs() < 1e-5, "{w} vs {}", rows[r][size]);
+                assert!(
+                    (w as f64 - rows[r][size]).abs() < 1e-5,
+                    "{w} vs {}",
+                    rows[r][size]
+                );
             }
         }
-        assert!(zeroed > 0, "the data should have pairs that no candidate list kept");
+        assert!(
+            zeroed > 0,
+            "the data should have pairs that no candidate list kept"
+        );
     }
 
     #[test]
     fn solving_needs_every_items_candidates() {
         let train = lists(30, 12, 4);
         let capped = CappedLists::new(&train, 12, 100).unwrap();
-        let part = Cooccurrence::count(&capped, 0..6, 4, &[0.5]).unwrap().remove(0);
+        let part = Cooccurrence::count(&capped, 0..6, 4, &[0.5])
+            .unwrap()
+            .remove(0);
         assert!(matches!(
             solve_columns(&part, 0..6, 3, Penalty::ridge(1.0)),
             Err(Error::Input(_))

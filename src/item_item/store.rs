@@ -112,7 +112,7 @@ pub fn save_item_item(table: &ItemItem, precision: WeightPrecision) -> Result<Ve
             TensorView::new(Dtype::U32, vec![table.n_items], &counts).map_err(bad)?,
         ));
     }
-    safetensors::serialize(views, Some(metadata)).map_err(bad)
+    crate::bytes::serialize_sorted(views, Some(metadata)).map_err(bad)
 }
 
 pub fn load_item_item(bytes: &[u8]) -> Result<ItemItem> {

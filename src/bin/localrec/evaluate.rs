@@ -23,7 +23,7 @@ use localrec::{Error, Result};
 
 use crate::dataset::{Dataset, Protocol};
 use crate::few_reactions::eval_few_reactions;
-use crate::item_item::{DEFAULT_KS, fit_on_split, head_scores, read};
+use crate::item_item::{DEFAULT_KS, Weights, fit_on_split, head_scores, read};
 use crate::personal_bound::eval_personal_bound;
 use crate::text_only::eval_text_only;
 
@@ -182,7 +182,13 @@ pub fn ease_and_table(
 ) -> Result<(Option<Ease>, ItemItem)> {
     let n_items = dataset.catalog.len();
     let log = |line: &str| eprintln!("{line}");
-    let ease = match ease_on_validation(&split.train, &split.validation, n_items, &device::cpu(), log) {
+    let ease = match ease_on_validation(
+        &split.train,
+        &split.validation,
+        n_items,
+        &device::cpu(),
+        log,
+    ) {
         Ok((ease, _)) => Some(ease),
         Err(why) => {
             eprintln!("note: {why}");
@@ -197,7 +203,7 @@ pub fn ease_and_table(
     let table = fit_on_split(
         split,
         n_items,
-        &DEFAULT_KS,
+        Weights::Search(DEFAULT_KS.to_vec()),
         head,
         dataset.vectors.as_ref(),
         time_order,

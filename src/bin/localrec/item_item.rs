@@ -10,11 +10,16 @@ use localrec::eval::split::{FEW_REACTIONS_MIN_TARGETS, few_reactions};
 use localrec::eval::split::{HeldOut, Split};
 use localrec::head::{Head, ItemTable, load_head};
 use localrec::interactions::{Entry, UserList};
+use localrec::item_item::cooccurrence::Cooccurrence;
 use localrec::item_item::fit::{
-    STAGE_REACTIONS, StageUsers, WHOLE_HISTORY_REACTIONS, borrow_columns, choose_mix,
-    choose_stage, sparse_on_validation, with_whole_history,
+    STAGE_REACTIONS, SparseChoice, StageUsers, WHOLE_HISTORY_REACTIONS, borrow_columns, choose_mix,
+    choose_stage, chosen_table, count_part, sparse_on_validation, with_whole_history,
 };
-use localrec::item_item::{ItemItem, WeightPrecision, save_item_item};
+use localrec::item_item::parts::{
+    ColumnPart, load_columns, load_counts, save_columns, save_counts,
+};
+use localrec::item_item::solve::{Column, solve_columns};
+use localrec::item_item::{ItemItem, WeightPrecision, load_item_item, save_item_item};
 use localrec::item_vectors::ItemVectors;
 use localrec::rng::SplitMix64;
 use localrec::{Error, Result};
@@ -36,9 +41,19 @@ pub const CHOICE_USERS: usize = 2000;
 /// Users of each group a stage for new people is chosen on, at most (see `stage_users`).
 pub const STAGE_GROUP_USERS: usize = 1000;
 
+/// Where the item–item weights come from.
+pub enum Weights {
+    /// Searched on validation users, over these `k`s.
+    Search(Vec<usize>),
+    /// A fixed choice (an earlier fit's), fitted in this process.
+    Choice(SparseChoice),
+    /// A fixed choice's columns, from the parts of a sharded fit (`localrec item-item-part`).
+    Columns(SparseChoice, Vec<Column>),
+}
+
 pub fn fit_item_item(
     dir: &Path,
-    ks: &[usize],
+    weights: Weights,
     head: Option<PathBuf>,
     out: Option<PathBuf>,
 ) -> Result<()> {
@@ -61,17 +76,13 @@ pub fn fit_item_item(
     let mut table = fit_on_split(
         &split,
         dataset.catalog.len(),
-        ks,
+        weights,
         head.as_ref(),
         dataset.vectors.as_ref(),
         dataset.time_ordered.then_some(dataset.users.as_slice()),
     )?;
     table.info.insert("dataset".into(), dataset.name.clone());
     table.info.insert("split_seed".into(), "42".into());
-    table.info.insert(
-        "fit_seconds".into(),
-        format!("{:.0}", started.elapsed().as_secs_f64()),
-    );
     let out = out.unwrap_or_else(|| dataset.dir.join("item_item.safetensors"));
     let bytes = save_item_item(&table, WeightPrecision::F16)?;
     write_atomically(&out, &bytes)?;
@@ -93,7 +104,7 @@ pub fn fit_item_item(
 pub fn fit_on_split(
     split: &Split,
     n_items: usize,
-    ks: &[usize],
+    weights: Weights,
     head: Option<&(Head, ItemTable)>,
     text: Option<&ItemVectors>,
     time_order: Option<&[UserList]>,
@@ -101,13 +112,23 @@ pub fn fit_on_split(
     let started = std::time::Instant::now();
     let log = |line: &str| eprintln!("[{:>4.0} s] {line}", started.elapsed().as_secs_f64());
     let validation = choice_users(&split.validation);
-    let (mut table, choice, _, tried) =
-        sparse_on_validation(&split.train, &validation, n_items, ks, log)?;
-    let k = choice.k;
-    table.info.insert(
-        "tried".into(),
-        serde_json::to_string(&tried).expect("plain numbers"),
-    );
+    let (mut table, k) = match weights {
+        Weights::Search(ks) => {
+            let mut fit = sparse_on_validation(&split.train, &validation, n_items, &ks, log)?;
+            fit.table.info.insert(
+                "tried".into(),
+                serde_json::to_string(&fit.tried).expect("plain numbers"),
+            );
+            (fit.table, fit.choice.k)
+        }
+        Weights::Choice(choice) => {
+            let counts = count_part(&split.train, n_items, &choice, 0..n_items)?;
+            let columns = solve_columns(&counts, 0..n_items, choice.k, choice.penalty)?;
+            (chosen_table(&columns, &choice)?, choice.k)
+        }
+        Weights::Columns(choice, columns) => (chosen_table(&columns, &choice)?, choice.k),
+    };
+    log("item–item weights fitted");
     if let Some(text) = text {
         let mut unseen = vec![true; n_items];
         split
@@ -167,6 +188,91 @@ pub fn fit_on_split(
     Ok(table.with_mix(mix))
 }
 
+/// A fixed choice: a JSON file (`{"count": {"cap", "candidates", "exponent"}, "k", "penalty":
+/// {"lambda", "popularity"}}`) or an item–item table whose metadata records one.
+pub fn read_choice(path: &Path) -> Result<SparseChoice> {
+    let bytes = read(path)?;
+    if let Ok(choice) = serde_json::from_slice::<SparseChoice>(&bytes) {
+        return Ok(choice);
+    }
+    let table = load_item_item(&bytes).map_err(|e| {
+        Error::Input(format!(
+            "{} is neither a choice (JSON) nor an item–item table: {e}",
+            path.display()
+        ))
+    })?;
+    let recorded = table
+        .info
+        .get("sparse_fit")
+        .ok_or_else(|| Error::Input(format!("{} records no sparse_fit choice", path.display())))?;
+    serde_json::from_str(recorded)
+        .map_err(|e| Error::Input(format!("{}: its sparse_fit: {e}", path.display())))
+}
+
+/// Shard `i` of `n` (written `i/n`, from 0) of `items`: a contiguous range.
+pub fn shard_range(shard: &str, items: usize) -> Result<std::ops::Range<usize>> {
+    let parsed = shard
+        .split_once('/')
+        .and_then(|(i, n)| Some((i.parse::<usize>().ok()?, n.parse::<usize>().ok()?)));
+    match parsed {
+        Some((i, n)) if i < n => Ok(i * items / n..(i + 1) * items / n),
+        _ => Err(Error::Input(format!(
+            "--shard {shard:?}: expected i/n with 0 ≤ i < n, e.g. 0/8"
+        ))),
+    }
+}
+
+/// One shard's part of a sharded fit with a fixed `choice`: without `counts`, its items'
+/// co-occurrence candidates; with every shard's counts parts, its items' columns.
+pub fn item_item_part(
+    dir: &Path,
+    choice: &SparseChoice,
+    shard: &str,
+    counts: &[PathBuf],
+    out: &Path,
+) -> Result<()> {
+    let dataset = Dataset::load(dir)?;
+    let n_items = dataset.catalog.len();
+    let range = shard_range(shard, n_items)?;
+    let bytes = if counts.is_empty() {
+        let (split, _) = dataset.split(42);
+        save_counts(&count_part(&split.train, n_items, choice, range.clone())?)?
+    } else {
+        let mut parts = (counts.iter())
+            .map(|path| load_counts(&read(path)?))
+            .collect::<Result<Vec<_>>>()?;
+        parts.sort_by_key(|p| p.first);
+        let whole = Cooccurrence::concatenate(parts)?;
+        if whole.config != choice.count || whole.counts.len() != n_items {
+            return Err(Error::Input(
+                "the counts parts were made with another choice or catalogue".into(),
+            ));
+        }
+        let columns = solve_columns(&whole, range.clone(), choice.k, choice.penalty)?;
+        save_columns(&ColumnPart {
+            n_items,
+            first: range.start,
+            columns,
+        })?
+    };
+    write_atomically(out, &bytes)?;
+    eprintln!(
+        "wrote {} (items {range:?}, {:.1} MB)",
+        out.display(),
+        bytes.len() as f64 / 1e6
+    );
+    Ok(())
+}
+
+/// Every item's columns from the parts of a sharded fit (in any order).
+pub fn read_columns(paths: &[PathBuf]) -> Result<Vec<Column>> {
+    let mut parts = (paths.iter())
+        .map(|path| load_columns(&read(path)?))
+        .collect::<Result<Vec<_>>>()?;
+    parts.sort_by_key(|p| p.first);
+    ColumnPart::concatenate(parts)
+}
+
 /// The validation users choices are made on: all of them, or a seeded sample of
 /// [`CHOICE_USERS`].
 fn choice_users(validation: &[HeldOut]) -> Cow<'_, [HeldOut]> {
@@ -177,7 +283,10 @@ fn choice_users(validation: &[HeldOut]) -> Cow<'_, [HeldOut]> {
     SplitMix64::new(42).shuffle(&mut order);
     order.truncate(CHOICE_USERS);
     order.sort_unstable();
-    eprintln!("choices on {CHOICE_USERS} of {} validation users", validation.len());
+    eprintln!(
+        "choices on {CHOICE_USERS} of {} validation users",
+        validation.len()
+    );
     Cow::Owned(order.into_iter().map(|u| validation[u].clone()).collect())
 }
 

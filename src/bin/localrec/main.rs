@@ -116,8 +116,9 @@ enum Command {
         #[arg(long, default_value_t = 10)]
         count: usize,
     },
-    /// Fit the sparse item–item part of the hybrid (EASE's λ, the weights kept per item and the
-    /// mix with the head all chosen on validation users) and write item_item.safetensors.
+    /// Fit the sparse item–item part of the hybrid (how co-occurrence is counted, the weights
+    /// kept per item, their ridge penalty and the mix with the head, all chosen on validation
+    /// users) and write item_item.safetensors.
     FitItemItem {
         /// A catalogue folder with interactions (and the head and item vectors for the mix).
         #[arg(long, default_value = "data/anime-5k")]
@@ -125,12 +126,38 @@ enum Command {
         /// Weights kept per item to choose from.
         #[arg(long, value_delimiter = ',', default_values_t = DEFAULT_KS)]
         ks: Vec<usize>,
+        /// Fit this choice instead of searching: a JSON file, or an earlier table that records
+        /// its choice (its metadata's sparse_fit).
+        #[arg(long)]
+        choice: Option<PathBuf>,
+        /// The columns parts of a sharded fit with --choice (`localrec item-item-part`): merged
+        /// into the table instead of fitting it here.
+        #[arg(long, num_args = 1.., requires = "choice")]
+        columns: Vec<PathBuf>,
         /// The head to mix with (default: head.safetensors in the dataset folder).
         #[arg(long)]
         head: Option<PathBuf>,
         /// Where to write the table (default: item_item.safetensors in the dataset folder).
         #[arg(long)]
         out: Option<PathBuf>,
+    },
+    /// One shard of a sharded item–item fit with a fixed choice: first every shard's
+    /// co-occurrence counts, then, given all of them, every shard's columns; `fit-item-item
+    /// --choice … --columns …` merges them (see bench/README.md for a recipe on Dask).
+    ItemItemPart {
+        #[arg(long)]
+        dataset: PathBuf,
+        /// The choice (as for fit-item-item --choice).
+        #[arg(long)]
+        choice: PathBuf,
+        /// Which items: `i/n` is the i-th (from 0) of n equal ranges.
+        #[arg(long)]
+        shard: String,
+        /// Every shard's counts part: with them, this shard's columns are solved.
+        #[arg(long, num_args = 1..)]
+        counts: Vec<PathBuf>,
+        #[arg(long)]
+        out: PathBuf,
     },
     /// Write a seeded synthetic catalogue (items.csv, catalog.json, lists.tsv) of any size,
     /// with power-law popularity and list lengths: for measuring how a build grows.
@@ -375,9 +402,36 @@ fn run(cli: Cli) -> Result<()> {
         Command::FitItemItem {
             dataset,
             ks,
+            choice,
+            columns,
             head,
             out,
-        } => fit_item_item(&dataset, &ks, head, out),
+        } => {
+            let weights = match choice {
+                None => item_item::Weights::Search(ks),
+                Some(path) if columns.is_empty() => {
+                    item_item::Weights::Choice(item_item::read_choice(&path)?)
+                }
+                Some(path) => item_item::Weights::Columns(
+                    item_item::read_choice(&path)?,
+                    item_item::read_columns(&columns)?,
+                ),
+            };
+            fit_item_item(&dataset, weights, head, out)
+        }
+        Command::ItemItemPart {
+            dataset,
+            choice,
+            shard,
+            counts,
+            out,
+        } => item_item::item_item_part(
+            &dataset,
+            &item_item::read_choice(&choice)?,
+            &shard,
+            &counts,
+            &out,
+        ),
         Command::SyntheticCatalog {
             items,
             users,

@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 use crate::dataset::{ADAPTER, MANIFEST, Protocol, load_catalog};
 use crate::encode::VectorPlan;
 use crate::file_sha256;
-use crate::item_item::{DEFAULT_KS, fit_item_item};
+use crate::item_item::{DEFAULT_KS, Weights, fit_item_item};
 use crate::pretrain::TRAINED_ON_VECTORS;
 use crate::pretrain::pretrain;
 use crate::{COMPACT_WEIGHTS, compact_weights};
@@ -366,7 +366,7 @@ fn train_if_missing(dir: &Path, catalog: &Catalog, vectors: &ItemVectors) -> Res
     }
     if retrain.is_some() || !dir.join(ITEM_ITEM).exists() {
         eprintln!("{}: fitting the item–item table", dir.display());
-        fit_item_item(dir, &DEFAULT_KS, None, None)?;
+        fit_item_item(dir, Weights::Search(DEFAULT_KS.to_vec()), None, None)?;
     }
     Ok(())
 }

@@ -33,15 +33,30 @@ const NOUNS: [&str; 24] = [
     "promise", "shadow", "valley", "crown", "storm", "lantern",
 ];
 const GENRES: [&str; 16] = [
-    "mystery", "romance", "science fiction", "fantasy", "history", "comedy", "horror",
-    "adventure", "drama", "thriller", "biography", "poetry", "war", "cooking", "travel",
+    "mystery",
+    "romance",
+    "science fiction",
+    "fantasy",
+    "history",
+    "comedy",
+    "horror",
+    "adventure",
+    "drama",
+    "thriller",
+    "biography",
+    "poetry",
+    "war",
+    "cooking",
+    "travel",
     "philosophy",
 ];
 
 /// Writes the catalogue into `out` (created if needed).
 pub fn synthetic_catalog(config: &SyntheticConfig, out: &Path) -> Result<()> {
     if config.items < 2 || config.users == 0 {
-        return Err(Error::Input("a catalogue needs at least 2 items and 1 user".into()));
+        return Err(Error::Input(
+            "a catalogue needs at least 2 items and 1 user".into(),
+        ));
     }
     std::fs::create_dir_all(out)
         .map_err(|e| Error::Input(format!("cannot create {}: {e}", out.display())))?;
@@ -58,8 +73,14 @@ pub fn synthetic_catalog(config: &SyntheticConfig, out: &Path) -> Result<()> {
             NOUNS[(t / 3 + rng.below(2)) % NOUNS.len()],
             id + 1
         );
-        writeln!(items, "{},{title},{}; {}", id + 1, genre(0), genre(1 + rng.below(2)))
-            .expect("a string");
+        writeln!(
+            items,
+            "{},{title},{}; {}",
+            id + 1,
+            genre(0),
+            genre(1 + rng.below(2))
+        )
+        .expect("a string");
     }
 
     // Popularity: item weights ∝ 1 / (rank + 10)^0.9 over a random order, sampled by topic
@@ -71,7 +92,10 @@ pub fn synthetic_catalog(config: &SyntheticConfig, out: &Path) -> Result<()> {
         weight[item] = 1.0 / (rank as f64 + 10.0).powf(0.9);
     }
     let mut by_topic: Vec<Vec<usize>> = vec![Vec::new(); topics];
-    topic.iter().enumerate().for_each(|(i, &t)| by_topic[t].push(i));
+    topic
+        .iter()
+        .enumerate()
+        .for_each(|(i, &t)| by_topic[t].push(i));
     let cumulative = |members: &[usize]| -> Vec<f64> {
         members
             .iter()
@@ -92,7 +116,11 @@ pub fn synthetic_catalog(config: &SyntheticConfig, out: &Path) -> Result<()> {
 
     // List lengths: Pareto with tail index 1.5, at least 2, scaled to the asked mean.
     let raw: Vec<f64> = (0..config.users)
-        .map(|_| (1.0 - rng.next_u64() as f64 / u64::MAX as f64).max(1e-12).powf(-1.0 / 1.5))
+        .map(|_| {
+            (1.0 - rng.next_u64() as f64 / u64::MAX as f64)
+                .max(1e-12)
+                .powf(-1.0 / 1.5)
+        })
         .collect();
     let scale = config.interactions as f64 / raw.iter().sum::<f64>();
     let longest = (config.items / 2).max(2);
