@@ -22,6 +22,9 @@ pub struct UserList {
 /// resolved against `catalog`. Unknown items and out-of-range ratings are errors, by line.
 pub fn parse_lists(text: &str, catalog: &Catalog) -> Result<Vec<UserList>> {
     let mut users = Vec::new();
+    // Each user's line, to name both lines of a user who appears twice (two lines would count
+    // one person's co-occurrences as two people's and could put them in two splits).
+    let mut lines: std::collections::HashMap<u32, usize> = Default::default();
     for (number, line) in text.lines().enumerate().skip(1) {
         if line.is_empty() {
             continue;
@@ -33,6 +36,9 @@ pub fn parse_lists(text: &str, catalog: &Catalog) -> Result<Vec<UserList>> {
         let user = user
             .parse()
             .map_err(|_| bad(format!("user id {user:?} is not a number")))?;
+        if let Some(first) = lines.insert(user, number + 1) {
+            return Err(bad(format!("user {user} already has line {first}")));
+        }
         let entries = pairs
             .split_whitespace()
             .map(|pair| {
@@ -74,6 +80,15 @@ mod tests {
             [Entry { row: 0, rating: 8 }, Entry { row: 1, rating: 0 }]
         );
         assert_eq!(users[1].user, 2);
+    }
+
+    #[test]
+    fn a_user_on_two_lines_is_named() {
+        let error = parse_lists("h\n1\t10:8\n2\t20:1\n1\t20:0\n", &catalog()).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            Error::Input("lists.tsv line 4: user 1 already has line 2".into()).to_string()
+        );
     }
 
     #[test]
