@@ -128,11 +128,7 @@ pub fn sparse_on_validation(
         best: None,
         log: &mut log,
     };
-    let m0 = std::env::var("EXPERIMENT_M")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(4 * k_max);
-    let by_exponent = Cooccurrence::count(&lists, 0..n_items, m0, &EXPONENTS)?;
+    let by_exponent = Cooccurrence::count(&lists, 0..n_items, 4 * k_max, &EXPONENTS)?;
     for counts in &by_exponent {
         search.try_one(counts, k_first, Penalty::ridge(FIRST_LAMBDA))?;
     }
@@ -246,8 +242,8 @@ impl<L: FnMut(&str)> Search<'_, L> {
     }
 }
 
-/// The table of a fixed `choice` over the items in `range` of `train`'s catalogue: the counts
-/// of those items (a shard's first stage).
+/// The co-occurrence counts of the items in `range` under a fixed `choice` (a shard's first
+/// stage; `0..n_items` for one process).
 pub fn count_part(
     train: &[UserList],
     n_items: usize,

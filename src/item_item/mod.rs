@@ -2,10 +2,12 @@
 //!
 //! EASE learns, for every item `i`, how much each other item `j` in a history predicts it
 //! (`B[j, i]`, a ridge regression of item `i`'s column on the others). The dense `n × n` table
-//! is too large to ship (218 MB for anime-5k), but its quality lives in a few entries per item:
-//! [`fit`] keeps each item's `k` largest weights and re-solves its regression on that support.
-//! The result is a sparse table of a megabyte or two, stored as CSR by history item (row `j`
-//! lists what `j` adds to which items), so a history of `m` items costs `m · k` additions.
+//! is too large to ship (218 MB for anime-5k) or even to fit above a few tens of thousands of
+//! items, but its quality lives in a few entries per item: natively, [`fit`] takes each item's
+//! `k` best candidates from co-occurrence counts ([`cooccurrence`]) and solves its regression
+//! on that support alone ([`solve`]), never forming the dense matrix. The result is a sparse
+//! table of a megabyte or two, stored as CSR by history item (row `j` lists what `j` adds to
+//! which items), so a history of `m` items costs `m · k` additions.
 //!
 //! A history item adds `scale · feedback[kind] · B[j, i]` to item `i`'s score ([`Mix`]): its
 //! exact share, so a reason ("because you liked X") stays an exact part of the score. A dislike

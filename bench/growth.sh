@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# How each stage of a build grows with the catalogue (issue 26): seeded synthetic catalogues of
+# several sizes (localrec synthetic-catalog: 10 users and 200 interactions per item), and each
+# stage's wall time and peak memory (/usr/bin/time -v). A benchmark, never run by the tests.
+#
+#   bench/growth.sh [sizes…] [--stages "fit embed pretrain"]     (default: 10000 30000 100000, fit)
+#
+# Prints one line per size and stage; results go to bench/results/growth-<date>.tsv.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+stages="fit"
+sizes=()
+while [ $# -gt 0 ]; do
+  case $1 in
+    --stages) stages=$2; shift 2 ;;
+    *) sizes+=("$1"); shift ;;
+  esac
+done
+[ ${#sizes[@]} -gt 0 ] || sizes=(10000 30000 100000)
+bin=${LOCALREC:-target/debug/localrec}
+[ -x "$bin" ] || cargo build --quiet --bin localrec
+work=${WORK:-/tmp/localrec-growth}
+out="bench/results/growth-$(date +%F).tsv"
+mkdir -p "$work" bench/results
+printf 'items\tusers\tinteractions\tstage\tseconds\tpeak_mb\n' > "$out"
+
+measure() { # size stage command…
+  local size=$1 stage=$2; shift 2
+  local log="$work/$size-$stage.time"
+  /usr/bin/time -v "$@" > "$work/$size-$stage.log" 2> "$log"
+  local wall peak
+  wall=$(awk -F': ' '/Elapsed/ { n = split($2, t, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i]; print s }' "$log")
+  peak=$(awk -F': ' '/Maximum resident/ { printf "%.0f", $2 / 1024 }' "$log")
+  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$size" $((size * 10)) $((size * 200)) "$stage" "$wall" "$peak" | tee -a "$out"
+}
+
+for size in "${sizes[@]}"; do
+  data="$work/$size"
+  [ -f "$data/lists.tsv" ] || "$bin" synthetic-catalog --items "$size" --users $((size * 10)) \
+    --interactions $((size * 200)) --out "$data" 2> /dev/null
+  for stage in $stages; do
+    case $stage in
+      embed) measure "$size" embed "$bin" embed-catalog --dataset "$data" ;;
+      pretrain) measure "$size" pretrain "$bin" pretrain --dataset "$data" ;;
+      fit) measure "$size" fit "$bin" fit-item-item --dataset "$data" ;;
+      *) echo "unknown stage $stage" >&2; exit 1 ;;
+    esac
+  done
+done
+echo "wrote $out"
