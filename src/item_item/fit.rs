@@ -8,7 +8,7 @@
 //!    numbers by NDCG@10 of the sparse model;
 //! 2. with a head, how the two parts mix ([`choose_mix`]);
 //! 3. for a new person, how much the popularity prior and the item–item part weigh at each
-//!    number of reactions ([`choose_stages`], on validation users shown that many).
+//!    number of reactions ([`choose_stage`], on validation users shown that many).
 
 use burn::tensor::Device;
 use rayon::prelude::*;
