@@ -43,9 +43,10 @@ export class EngineClient {
     this.worker.onerror = (event) => {
       // A worker that never answered did not load (its script, or one it imports, is missing):
       // say where it was looked for. A bundled page serves it beside its bundle, or names it.
-      const url = new URL(this.workerUrl ?? new URL('./worker.js', import.meta.url), globalThis.document?.baseURI);
+      // (The default is not written as a second new URL(…): a bundler would emit the file twice.)
+      const where = this.workerUrl ? new URL(this.workerUrl, globalThis.document?.baseURI) : `worker.js beside ${import.meta.url}`;
       const message = event.message || (answered ? 'the worker failed'
-        : `the engine's worker did not load from ${url} (a bundled page: serve the package's worker.js and localrec_bg.wasm there, or pass workerUrl; see the library's README)`);
+        : `the engine's worker (${where}) did not load: a bundled page serves the package's worker.js and localrec_bg.wasm beside its bundle, or passes workerUrl (see the package's README)`);
       const error = Object.assign(new Error(message), { code: 'crashed' });
       this.#failAll(error);
       this.worker = null;
