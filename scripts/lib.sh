@@ -39,6 +39,7 @@ ensure_model() {
 ensure_node_modules() {
   command -v node >/dev/null || ensure_apt nodejs npm
   if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -x node_modules/.bin/tsc ] || [ ! -d node_modules/playwright-core ] \
+     || [ ! -x node_modules/.bin/esbuild ] \
      || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     say "installing front-end tooling (npm ci)"
     npm ci --no-audit --no-fund --silent

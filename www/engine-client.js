@@ -5,9 +5,10 @@
 export class EngineClient {
   /**
    * `onProgress(event)` for loading progress; `onLost(error)` when the worker or its GPU dies.
-   * `workerUrl`: the worker speaking this protocol (the benchmark gives another engine's).
+   * `workerUrl`: the worker speaking this protocol; by default worker.js beside this module
+   * (a bundled page: see www/README.md), or another engine's (the benchmark).
    */
-  constructor(onProgress, onLost, workerUrl = new URL('./worker.js', import.meta.url)) {
+  constructor(onProgress, onLost, workerUrl = null) {
     this.onProgress = onProgress;
     this.onLost = onLost;
     this.workerUrl = workerUrl;
@@ -19,8 +20,14 @@ export class EngineClient {
   #spawn() {
     this.worker?.terminate();
     this.#failAll(Object.assign(new Error('the model was restarted'), { code: 'restarted' }));
-    this.worker = new Worker(this.workerUrl, { type: 'module' });
+    // Written out in full: bundlers that follow `new Worker(new URL(…, import.meta.url))` (Vite,
+    // webpack, Parcel) bundle the worker, and the wasm it locates the same way, from this line.
+    this.worker = this.workerUrl
+      ? new Worker(this.workerUrl, { type: 'module' })
+      : new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+    let answered = false;
     this.worker.onmessage = ({ data }) => {
+      answered = true;
       if (data.op === 'progress') return (this.pending.get(data.id)?.onProgress ?? this.onProgress)?.(data);
       if (data.op === 'device-lost') {
         const lost = Object.assign(new Error(`the GPU device was lost (${data.reason}${data.message ? `: ${data.message}` : ''})`), { code: 'device-lost' });
@@ -34,7 +41,13 @@ export class EngineClient {
       else request.reject(Object.assign(new Error(data.error.message), { code: data.error.code }));
     };
     this.worker.onerror = (event) => {
-      const error = Object.assign(new Error(event.message || 'the worker failed'), { code: 'crashed' });
+      // A worker that never answered did not load (its script, or one it imports, is missing):
+      // say where it was looked for. A bundled page serves it beside its bundle, or names it.
+      // (The default is not written as a second new URL(…): a bundler would emit the file twice.)
+      const where = this.workerUrl ? new URL(this.workerUrl, globalThis.document?.baseURI) : `worker.js beside ${import.meta.url}`;
+      const message = event.message || (answered ? 'the worker failed'
+        : `the engine's worker (${where}) did not load: a bundled page serves the package's worker.js and localrec_bg.wasm beside its bundle, or passes workerUrl (see the package's README)`);
+      const error = Object.assign(new Error(message), { code: 'crashed' });
       this.#failAll(error);
       this.worker = null;
       this.onLost?.(error);

@@ -80,7 +80,12 @@ export interface OpenOptions {
   onProgress?: (event: ProgressEvent) => void;
   /** Load the language model (and the items' text vectors) right after the catalogue (default true). */
   encoder?: boolean;
-  /** Another worker speaking the same protocol (benchmarks). */
+  /**
+   * Where the engine's worker is: by default worker.js beside localrec.js (its own folder on a
+   * site; a bundler that follows `new Worker(new URL(…, import.meta.url))` emits it). A bundle
+   * that does not (esbuild): the site's, `new URL('www/worker.js', site)`, or the package's
+   * worker.js bundled beside the page. Also another worker speaking the protocol (benchmarks).
+   */
   workerUrl?: string | URL;
   /**
    * Whose profiles these are: pages of one origin that open the library with the same namespace

@@ -61,6 +61,18 @@ async function run(id, op, args) {
   }
 }
 
+/**
+ * The wasm module: localrec_bg.wasm beside pkg/localrec.js (which locates it with `new URL(…,
+ * import.meta.url)`), or beside this worker's bundle on a bundled page.
+ */
+async function loadWasm() {
+  try {
+    return await init();
+  } catch (error) {
+    throw Object.assign(new Error(`could not load the engine's wasm (localrec_bg.wasm, beside the worker's module or bundle): ${error.message}`), { code: 'network' });
+  }
+}
+
 /** Runs `job` in its turn in the queue (after every request before it). */
 function inTurn(job) {
   const done = queue.then(job);
@@ -211,7 +223,7 @@ const handlers = {
       // encoder will be wanted.
       if (prefetchEncoder) encoderDownload = downloadEncoder(id);
     });
-    [wasm] = await Promise.all([init(), catalogue]);
+    [wasm] = await Promise.all([loadWasm(), catalogue]);
     const loadedAt = performance.now();
     const found = backend === 'cpu' ? null : await findAdapter();
     if (backend === 'webgpu' && !found) throw Object.assign(new Error('this browser offers no WebGPU adapter'), { code: 'no-webgpu' });

@@ -170,6 +170,19 @@ export function watch(page) {
   return seen;
 }
 
+/**
+ * Waits until `predicate` (run in the page; it may be async) gives a truthy value, checking every
+ * `polling` ms. Playwright's waitForFunction does not await what its function returns: an async
+ * one passes at once (a promise is truthy), so it cannot wait on caches, IndexedDB or the like.
+ */
+export async function waitForAsync(page, predicate, arg, { timeout, polling = 250 }) {
+  const deadline = Date.now() + timeout;
+  while (!(await page.evaluate(predicate, arg))) {
+    if (Date.now() > deadline) throw new Error(`waited ${timeout} ms in vain for ${predicate}`);
+    await new Promise((resolve) => setTimeout(resolve, polling));
+  }
+}
+
 export async function waitForState(page, state, timeout) {
   await page.waitForFunction((s) => document.body.dataset.state === s, state, { timeout, polling: 250 });
 }

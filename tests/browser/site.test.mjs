@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { launch, likeFromSearch, startServer, waitForList, waitForState, watch } from './harness.mjs';
+import { launch, likeFromSearch, startServer, waitForAsync, waitForList, waitForState, watch } from './harness.mjs';
 
 const LOAD_TIMEOUT = 180_000;
 const BOOKS = '?catalog=goodbooks-10k&backend=cpu';
@@ -179,7 +179,7 @@ describe('the built site on the CPU fallback', { timeout: 900_000 }, () => {
       await page.goto(address);
       await page.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: LOAD_TIMEOUT });
       // Once the language model is here the library has the site's worker keep this page too.
-      await page.waitForFunction(async () => Boolean(await caches.match(location.href)), null, { timeout: LOAD_TIMEOUT, polling: 500 });
+      await waitForAsync(page, async () => Boolean(await caches.match(location.href)), null, { timeout: LOAD_TIMEOUT, polling: 500 });
       await page.waitForFunction((url) => navigator.serviceWorker.controller?.scriptURL === url, `${server.url}sw.js`, { timeout: 30_000 });
       await own.setOffline(true);
       await page.reload();

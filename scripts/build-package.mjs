@@ -1,0 +1,126 @@
+#!/usr/bin/env node
+// Builds the npm package in dist/package/ (then `npm pack dist/package`): npm/package.json and
+// npm/README.md, and the library's modules as the site has them: every file that the entries
+// named in the package's `exports` (localrec.js, worker.js, the wasm, the types) import or
+// locate with `new URL('…', import.meta.url)`, followed from file to file, so that nothing of
+// the demo page (app.js, uPlot) goes in and nothing the library needs is left out. The layout
+// is the checkout's (www/, pkg/): every relative URL the library uses stays as it is. The one
+// change: a dependency the site loads from its copy of node_modules (`../node_modules/idb/…`)
+// is imported by its package name (`idb`), as bundlers and npm expect.
+//   node scripts/build-package.mjs [out folder]     (after ./scripts/build-web.sh: pkg/ holds the wasm)
+
+import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { dirname, join, posix, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const OUT = process.argv[2] ?? join(ROOT, 'dist/package');
+// A file the site serves from its node_modules copy → the package that provides it.
+const FROM_NODE_MODULES = { 'idb/build/index.js': 'idb' };
+
+class PackageError extends Error {}
+
+/** Every module specifier of `file` (imports, re-exports, import(), new URL(…, import.meta.url)) with its literal's place. */
+function specifiers(file, text) {
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
+  const found = [];
+  const literal = (node, kind) => {
+    if (node && ts.isStringLiteralLike(node)) found.push({ kind, spec: node.text, start: node.getStart(source), end: node.getEnd() });
+  };
+  const visit = (node) => {
+    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier) literal(node.moduleSpecifier, 'import');
+    else if (ts.isImportTypeNode(node)) literal(node.argument?.literal, 'import');
+    else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) literal(node.arguments[0], 'import');
+    else if (ts.isNewExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'URL'
+      && node.arguments?.length === 2 && node.arguments[1].getText(source) === 'import.meta.url') literal(node.arguments[0], 'asset');
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return found;
+}
+
+/** The repository paths the package holds, from `entries`, and per file the specifiers to rewrite. */
+async function collect(entries, dependencies) {
+  const files = new Map(); // repo path → [{start, end, to}] (rewrites)
+  const queue = [...entries];
+  while (queue.length) {
+    const path = queue.shift();
+    if (files.has(path)) continue;
+    if (!existsSync(join(ROOT, path))) throw new PackageError(`${path} is missing (the wasm: run ./scripts/build-web.sh first)`);
+    const rewrites = [];
+    files.set(path, rewrites);
+    if (!/\.(js|mjs|ts)$/.test(path)) continue;
+    const text = await readFile(join(ROOT, path), 'utf8');
+    for (const { kind, spec, start, end } of specifiers(path, text)) {
+      // A URL is relative unless it names a scheme or starts at the root; an import, unless bare.
+      const relativeSpec = kind === 'asset' ? !/^([a-z][a-z0-9+.-]*:|\/)/i.test(spec) : /^\.\.?\//.test(spec);
+      const inModules = spec.match(/(?:^|\/)node_modules\/(.+)$/);
+      if (inModules) {
+        const name = FROM_NODE_MODULES[inModules[1]];
+        if (!name) throw new PackageError(`${path} imports ${spec}: add its package to FROM_NODE_MODULES in scripts/build-package.mjs`);
+        if (!dependencies[name]) throw new PackageError(`${path} imports ${name}, which npm/package.json does not list in dependencies`);
+        rewrites.push({ start, end, to: JSON.stringify(name).replace(/"/g, "'") });
+      } else if (relativeSpec) {
+        const target = posix.normalize(posix.join(posix.dirname(path), spec));
+        if (target.startsWith('../')) throw new PackageError(`${path} refers to ${spec}, outside the repository`);
+        queue.push(target);
+      } else if (!dependencies[spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]]) {
+        throw new PackageError(`${path} imports ${spec}, which npm/package.json does not list in dependencies`);
+      }
+    }
+  }
+  return files;
+}
+
+/** The files `exports` names (every condition), as repository paths. */
+function exportTargets(exports) {
+  const targets = [];
+  const walk = (value) => {
+    if (typeof value === 'string') targets.push(value.replace(/^\.\//, ''));
+    else for (const inner of Object.values(value ?? {})) walk(inner);
+  };
+  walk(exports);
+  return targets.filter((path) => path !== 'package.json');
+}
+
+async function main() {
+  const manifest = JSON.parse(await readFile(join(ROOT, 'npm/package.json'), 'utf8'));
+  // One version and one range per dependency: the crate's, and the ones the site is built with.
+  const crate = (await readFile(join(ROOT, 'Cargo.toml'), 'utf8')).match(/^version = "([^"]+)"/m)?.[1];
+  if (manifest.version !== crate) throw new PackageError(`npm/package.json has version ${manifest.version}; Cargo.toml has ${crate}`);
+  const site = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8'));
+  for (const [name, range] of Object.entries(manifest.dependencies ?? {})) {
+    const used = site.dependencies?.[name];
+    if (used !== range) throw new PackageError(`npm/package.json wants ${name}@${range}; the site is built with ${name}@${used} (package.json)`);
+  }
+  const files = await collect(exportTargets(manifest.exports), manifest.dependencies ?? {});
+  for (const path of files.keys()) {
+    if (!manifest.files.some((listed) => path === listed || path.startsWith(listed))) {
+      throw new PackageError(`${path} is needed but npm/package.json's "files" leaves it out`);
+    }
+  }
+
+  await rm(OUT, { recursive: true, force: true });
+  for (const [path, rewrites] of files) {
+    const to = join(OUT, path);
+    await mkdir(dirname(to), { recursive: true });
+    if (rewrites.length === 0) {
+      await copyFile(join(ROOT, path), to);
+      continue;
+    }
+    let text = await readFile(join(ROOT, path), 'utf8');
+    for (const { start, end, to: literal } of rewrites.sort((a, b) => b.start - a.start)) text = text.slice(0, start) + literal + text.slice(end);
+    await writeFile(to, text);
+  }
+  await copyFile(join(ROOT, 'npm/README.md'), join(OUT, 'README.md'));
+  await writeFile(join(OUT, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  console.log(`wrote ${relative(process.cwd(), OUT) || '.'}: ${manifest.name}@${manifest.version}, ${files.size} files (${[...files.keys()].join(', ')})`);
+}
+
+main().catch((error) => {
+  if (!(error instanceof PackageError)) throw error;
+  console.error(`build-package: ${error.message}`);
+  process.exit(1);
+});
