@@ -24,7 +24,7 @@ use crate::head::{
     DISLIKE, Head, HeadConfig, HistoryBatch, ItemTable, load_head, read_rows, save_head,
 };
 use crate::interactions::Entry;
-use crate::item_item::{ItemItem, Stage, load_item_item, stage_reactions};
+use crate::item_item::{ItemItem, Stage, TASTE_REACTIONS, load_item_item, stage_reactions};
 use crate::item_vectors::ItemVectors;
 use crate::popularity::popularity_prior;
 
@@ -131,6 +131,25 @@ pub struct Request<'a> {
 /// popularity does.
 pub const TASTE_MATCH_WEIGHT: f32 = 16.0;
 
+/// How much a sentence describing a taste weighs beside a head (a text-only catalogue's taste
+/// match is its whole score and keeps [`TASTE_MATCH_WEIGHT`]): `direct` per unit of cosine to
+/// each item's text, and `reactions`, how many reactions it counts as when the item–item stage
+/// is picked. Measured by `localrec eval --protocol described-taste`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TasteWeights {
+    pub direct: f32,
+    pub reactions: usize,
+}
+
+impl Default for TasteWeights {
+    fn default() -> Self {
+        Self {
+            direct: TASTE_MATCH_WEIGHT,
+            reactions: TASTE_REACTIONS,
+        }
+    }
+}
+
 /// A text-only catalogue's taste match is lowered by `THIN_TEXT_PENALTY × w / (words + w)` of
 /// cosine, `w` = [`THIN_TEXT_WORDS`], for an item text of `words` words: a text that is little
 /// more than a title ("Curry night.") is close to every short sentence by form alone, and came
@@ -191,6 +210,7 @@ pub struct Recommender {
     text_prior: Option<Vec<f32>>,
     /// A text-only catalogue's [`THIN_TEXT_PENALTY`] per item, in score units.
     thin_text: Option<Vec<f32>>,
+    taste: TasteWeights,
 }
 
 impl Recommender {
@@ -283,6 +303,7 @@ impl Recommender {
             text,
             item_item: None,
             kind,
+            taste: TasteWeights::default(),
         }
     }
 
@@ -371,6 +392,12 @@ impl Recommender {
         self.kind
     }
 
+    /// Weighs taste sentences by `taste` from now on (for measuring weights; a text-only
+    /// catalogue's taste match is its whole score and keeps [`TASTE_MATCH_WEIGHT`]).
+    pub fn set_taste_weights(&mut self, taste: TasteWeights) {
+        self.taste = taste;
+    }
+
     /// The item–item part, if loaded.
     pub fn item_item(&self) -> Option<&ItemItem> {
         self.item_item.as_ref()
@@ -432,11 +459,13 @@ impl Recommender {
             .await?
             .remove(0);
         let user = scores.split_off(n);
-        if let Some(table) = &self.item_item {
-            table.add_scores(&entries, &mut scores);
+        let reactions = stage_reactions(&entries, n, self.taste.reactions);
+        let stage = (self.item_item.as_ref()).map(|table| table.mix.stage(reactions));
+        if let (Some(table), Some(stage)) = (&self.item_item, &stage) {
+            table.add_scores_at(stage, &entries, &mut scores);
         }
         if let Some(prior) = &self.text_prior {
-            let weight = Stage::at(&TEXT_ONLY_STAGES, stage_reactions(&entries, n)).popularity;
+            let weight = Stage::at(&TEXT_ONLY_STAGES, reactions).popularity;
             scores
                 .iter_mut()
                 .zip(prior)
@@ -471,11 +500,10 @@ impl Recommender {
                 shares = shares.slice_assign([tastes, 0..k], direct);
             }
             let mut shares = read_rows(shares).await?;
-            if let Some(table) = &self.item_item {
-                let stage = table.stage(&entries);
+            if let (Some(table), Some(stage)) = (&self.item_item, &stage) {
                 for (entry, row) in entries.iter().zip(&mut shares) {
                     for (share, &target) in row.iter_mut().zip(&top) {
-                        *share += table.share(&stage, entry, target);
+                        *share += table.share(stage, entry, target);
                     }
                 }
             }
@@ -641,7 +669,7 @@ impl Recommender {
             }
             None => {
                 let text = self.text.clone().expect("checked by recommend");
-                tastes.matmul(text.transpose()) * TASTE_MATCH_WEIGHT
+                tastes.matmul(text.transpose()) * self.taste.direct
             }
         }
     }

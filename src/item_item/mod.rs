@@ -177,10 +177,10 @@ impl Mix {
 pub const TASTE_REACTIONS: usize = 2;
 
 /// The number of reactions that picks a history's stage: its catalogue items (rows below
-/// `n_items`), and [`TASTE_REACTIONS`] for each taste sentence (the rows past the catalogue).
-pub fn stage_reactions(history: &[Entry], n_items: usize) -> usize {
+/// `n_items`), and `taste_reactions` for each taste sentence (the rows past the catalogue).
+pub fn stage_reactions(history: &[Entry], n_items: usize, taste_reactions: usize) -> usize {
     (history.iter())
-        .map(|e| if e.row < n_items { 1 } else { TASTE_REACTIONS })
+        .map(|e| if e.row < n_items { 1 } else { taste_reactions })
         .sum()
 }
 
@@ -291,15 +291,21 @@ impl ItemItem {
         }
     }
 
-    /// The stage of `history` (see [`stage_reactions`]).
+    /// The stage of `history`, a taste sentence counting as [`TASTE_REACTIONS`] (see
+    /// [`stage_reactions`]).
     pub fn stage(&self, history: &[Entry]) -> Stage {
-        self.mix.stage(stage_reactions(history, self.n_items))
+        self.mix
+            .stage(stage_reactions(history, self.n_items, TASTE_REACTIONS))
     }
 
     /// Adds this part's score for every catalogue row to `scores`: the stage's popularity prior,
     /// and each history entry's [`Mix::weight`] times its row of the table.
     pub fn add_scores(&self, history: &[Entry], scores: &mut [f32]) {
-        let stage = self.stage(history);
+        self.add_scores_at(&self.stage(history), history, scores);
+    }
+
+    /// [`ItemItem::add_scores`] at a given stage.
+    pub fn add_scores_at(&self, stage: &Stage, history: &[Entry], scores: &mut [f32]) {
         if stage.popularity != 0.0 {
             for (score, prior) in scores.iter_mut().zip(&self.prior) {
                 *score += stage.popularity * prior;

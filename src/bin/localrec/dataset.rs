@@ -30,6 +30,10 @@ pub enum Protocol {
     /// The standard split, with a few personal numbers chosen per test user: on their hidden
     /// items (the upper bound of such personalisation) and on their own history (the device).
     PersonalBound,
+    /// The standard split's held-out users, each describing their taste in a sentence (the
+    /// labels most over-represented in their list) with 0, 1 or 3 reactions shown; scored by
+    /// the page's recommender (see `taste.rs`).
+    DescribedTaste,
 }
 
 impl Protocol {
@@ -38,7 +42,10 @@ impl Protocol {
         match self {
             Protocol::ColdItems => "-cold-items",
             Protocol::FewReactions => "-few-reactions",
-            Protocol::Standard | Protocol::TextOnly | Protocol::PersonalBound => "",
+            Protocol::Standard
+            | Protocol::TextOnly
+            | Protocol::PersonalBound
+            | Protocol::DescribedTaste => "",
         }
     }
 }
@@ -208,7 +215,10 @@ impl Dataset {
     /// models are then trained for it, in files with [`Protocol::suffix`]).
     pub fn own_split(&self, protocol: Protocol) -> bool {
         match protocol {
-            Protocol::Standard | Protocol::TextOnly | Protocol::PersonalBound => false,
+            Protocol::Standard
+            | Protocol::TextOnly
+            | Protocol::PersonalBound
+            | Protocol::DescribedTaste => false,
             Protocol::ColdItems => true,
             // Leave-last-out keeps every user in training: new people must be held out whole.
             Protocol::FewReactions => self.time_ordered,
@@ -230,7 +240,8 @@ impl Dataset {
             Protocol::Standard
             | Protocol::FewReactions
             | Protocol::TextOnly
-            | Protocol::PersonalBound => (split, description, None),
+            | Protocol::PersonalBound
+            | Protocol::DescribedTaste => (split, description, None),
             Protocol::ColdItems => {
                 let (split, cold) = cold_items(&split, self.catalog.len(), COLD_SHARE, seed);
                 let description = format!(

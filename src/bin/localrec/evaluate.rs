@@ -19,20 +19,45 @@ use localrec::head::{Head, HistoryBatch, ItemTable, Objective, load_head, read_r
 use localrec::item_item::fit::ease_on_validation;
 use localrec::item_item::{ItemItem, Mix, load_item_item};
 use localrec::train::{rank_users, rating_pairs};
-use localrec::{Error, Result};
+use localrec::{Encoder, Error, Result};
 
 use crate::dataset::{Dataset, Protocol};
 use crate::few_reactions::eval_few_reactions;
 use crate::item_item::{DEFAULT_KS, Weights, fit_on_split, head_scores, read};
 use crate::personal_bound::eval_personal_bound;
+use crate::taste::eval_described_taste;
 use crate::text_only::eval_text_only;
 
-pub fn eval(dir: &Path, json: bool, seed: u64, protocol: Protocol) -> Result<()> {
+/// `taste` and `encoder` serve the described-taste protocol (its sentences are embedded).
+/// The described-taste protocol's options: the label column, and the labels in a person's words.
+pub struct TasteOptions {
+    pub column: Option<String>,
+    pub phrases: Option<PathBuf>,
+}
+
+pub fn eval(
+    dir: &Path,
+    json: bool,
+    seed: u64,
+    protocol: Protocol,
+    taste: TasteOptions,
+    encoder: impl FnOnce(Option<&Path>) -> Result<Encoder>,
+) -> Result<()> {
     let dataset = Dataset::load(dir)?;
     match protocol {
         Protocol::FewReactions => return eval_few_reactions(&dataset, json, seed),
         Protocol::TextOnly => return eval_text_only(&dataset, json, seed),
         Protocol::PersonalBound => return eval_personal_bound(&dataset, json, seed),
+        Protocol::DescribedTaste => {
+            return eval_described_taste(
+                &dataset,
+                json,
+                seed,
+                taste.column.as_deref(),
+                taste.phrases.as_deref(),
+                encoder,
+            );
+        }
         Protocol::Standard | Protocol::ColdItems => {}
     }
     let (split, description, cold) = dataset.split_for(seed, protocol);

@@ -12,6 +12,7 @@ mod pretrain;
 mod recommend;
 mod site;
 mod synthetic;
+mod taste;
 mod text_only;
 
 use std::path::{Path, PathBuf};
@@ -96,10 +97,20 @@ enum Command {
         seed: u64,
         /// standard (the dataset's split), cold-items (10% of the items are new),
         /// few-reactions (new people: 1–10 reactions shown), text-only (nothing fitted on the
-        /// lists; the person's own fine-tuning is the only learning) or personal-bound (what a
-        /// person's own numbers could add to the hybrid).
+        /// lists; the person's own fine-tuning is the only learning), personal-bound (what a
+        /// person's own numbers could add to the hybrid) or described-taste (a sentence of the
+        /// labels a person's list over-represents, with 0–3 reactions, through the page's
+        /// recommender; the catalogue's own adapter, or --adapter, reads the sentences).
         #[arg(long, value_enum, default_value_t = Protocol::Standard)]
         protocol: Protocol,
+        /// described-taste: the shown column whose comma-separated labels describe a taste
+        /// (default: the first shown column).
+        #[arg(long)]
+        taste_column: Option<String>,
+        /// described-taste: a JSON object from label to the phrase a person would say instead
+        /// (e.g. bench/described-taste/anime-5k.json: "mecha" → "giant robots").
+        #[arg(long)]
+        taste_phrases: Option<PathBuf>,
     },
     /// One person's list, scored as the page scores it: reactions by item id (`ID` likes it,
     /// `ID:dislike`, `ID:1`…`ID:10` rates it) and sentences describing a taste.
@@ -113,6 +124,13 @@ enum Command {
         /// A sentence describing a taste (repeatable).
         #[arg(long)]
         taste: Vec<String>,
+        /// Weigh a taste sentence's direct match per unit of cosine by this instead of the
+        /// page's (for a look at what `eval --protocol described-taste` measures).
+        #[arg(long)]
+        taste_direct: Option<f32>,
+        /// Count a taste sentence as this many reactions instead of the page's.
+        #[arg(long)]
+        taste_reactions: Option<usize>,
         #[arg(long, default_value_t = 10)]
         count: usize,
     },
@@ -388,17 +406,38 @@ fn run(cli: Cli) -> Result<()> {
             json,
             seed,
             protocol,
-        } => eval(&dataset, json, seed, protocol),
+            taste_column,
+            taste_phrases,
+        } => {
+            let encoder = |own_adapter: Option<&Path>| {
+                let adapter = cli.adapter.as_deref().or(own_adapter);
+                adapted_encoder(localrec::encoder::DEFAULT_MAX_LENGTH, adapter)
+            };
+            let taste = evaluate::TasteOptions {
+                column: taste_column,
+                phrases: taste_phrases,
+            };
+            eval(&dataset, json, seed, protocol, taste, encoder)
+        }
         Command::Recommend {
             dataset,
             reactions,
             taste,
+            taste_direct,
+            taste_reactions,
             count,
-        } => recommend::recommend(&dataset, &reactions, &taste, count, |own_adapter| {
-            // --adapter, or else the catalogue's own.
-            let adapter = cli.adapter.as_deref().or(own_adapter);
-            adapted_encoder(localrec::encoder::DEFAULT_MAX_LENGTH, adapter)
-        }),
+        } => {
+            let defaults = localrec::recommender::TasteWeights::default();
+            let weights = localrec::recommender::TasteWeights {
+                direct: taste_direct.unwrap_or(defaults.direct),
+                reactions: taste_reactions.unwrap_or(defaults.reactions),
+            };
+            recommend::recommend(&dataset, &reactions, &taste, weights, count, |own_adapter| {
+                // --adapter, or else the catalogue's own.
+                let adapter = cli.adapter.as_deref().or(own_adapter);
+                adapted_encoder(localrec::encoder::DEFAULT_MAX_LENGTH, adapter)
+            })
+        }
         Command::FitItemItem {
             dataset,
             ks,

@@ -2,9 +2,9 @@
 //! scores it (the same recommender, head, item–item table and popularity prior), with the
 //! reasons the page would show. For a look at a catalogue without a browser.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use localrec::recommender::{Reaction, Recommender, Request, Source};
+use localrec::recommender::{Reaction, Recommender, Request, Source, TasteWeights};
 use localrec::{Encoder, Error, Result, device};
 
 use crate::dataset::{ADAPTER, load_catalog};
@@ -28,26 +28,33 @@ fn parse_reaction(text: &str) -> Result<(String, Reaction)> {
     Ok((id.to_string(), reaction))
 }
 
-pub fn recommend(
-    dir: &Path,
-    reactions: &[String],
-    tastes: &[String],
-    count: usize,
-    encoder: impl FnOnce(Option<&Path>) -> Result<Encoder>,
-) -> Result<()> {
+/// The page's recommender for a catalogue folder (its item vectors, and its head and item–item
+/// table where it has them), and the catalogue's own adapter if it has one: taste sentences go
+/// through the model the item vectors came from, as on the page.
+pub fn load_recommender(dir: &Path) -> Result<(Recommender, Option<PathBuf>)> {
     let catalog = load_catalog(dir)?;
-    // Taste sentences go through the model the item vectors came from, as on the page.
     let adapter = Some(dir.join(ADAPTER)).filter(|path| path.exists());
     let vectors = read(&dir.join("item_vectors.safetensors"))?;
     let head = dir.join("head.safetensors");
     let head = head.exists().then(|| read(&head)).transpose()?;
-    let device = device::cpu();
-    let mut recommender = Recommender::new(catalog, head, &vectors, &device)?;
+    let mut recommender = Recommender::new(catalog, head, &vectors, &device::cpu())?;
     let table = dir.join("item_item.safetensors");
     if table.exists() {
-        let bytes = read(&table)?;
-        recommender = recommender.with_item_item(&bytes)?;
+        recommender = recommender.with_item_item(&read(&table)?)?;
     }
+    Ok((recommender, adapter))
+}
+
+pub fn recommend(
+    dir: &Path,
+    reactions: &[String],
+    tastes: &[String],
+    taste_weights: TasteWeights,
+    count: usize,
+    encoder: impl FnOnce(Option<&Path>) -> Result<Encoder>,
+) -> Result<()> {
+    let (mut recommender, adapter) = load_recommender(dir)?;
+    recommender.set_taste_weights(taste_weights);
     let reactions: Vec<(String, Reaction)> = reactions
         .iter()
         .map(|r| parse_reaction(r))

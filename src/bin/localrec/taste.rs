@@ -1,0 +1,493 @@
+//! `localrec eval --protocol described-taste`: a person who says what they like in a sentence,
+//! with 0, 1 or 3 reactions. Each held-out user with at least 15 items describes their taste
+//! by the two labels of a label column (anime-5k: genres) most over-represented in their whole
+//! list against the training users' ("mecha and space"); the items not shown are the targets.
+//! The page's own recommender scores every list (taste sentences through the model the item
+//! vectors came from), so the rows measure what the page shows.
+//!
+//! The sentence's weights — its direct match per unit of cosine, and how many reactions it
+//! counts as when the item–item stage is picked — are chosen on validation users, one pair for
+//! every count (the page has one): a described taste must move the list while NDCG@10 stays
+//! within noise, so of the pairs within one standard error of the best NDCG@10 (over the three
+//! counts), the one whose lists differ most from the same people's lists without the sentence.
+//! They are reported on test users beside the shipped pair. With `--taste-phrases` the labels are said in a person's
+//! words ("mecha" as "giant robots"), so the sentences are not the catalogue's vocabulary.
+
+use std::collections::{HashMap, HashSet};
+
+use localrec::eval::metrics::{hit_rate_at_k, ndcg_at_k, recall_at_k};
+use localrec::eval::split::{FEW_REACTIONS_MIN_TARGETS, HeldOut, few_reactions};
+use localrec::interactions::{Entry, UserList};
+use localrec::item_vectors::ItemVectors;
+use localrec::recommender::{Reaction, Recommender, Request, TasteWeights};
+use std::path::Path;
+
+use localrec::{Encoder, Error, Result, device};
+
+use crate::dataset::{Dataset, Protocol};
+use crate::recommend::load_recommender;
+
+/// Reactions shown beside the sentence.
+const SHOWN: [usize; 3] = [0, 1, 3];
+/// Items a user needs: the most shown plus as many targets as the few-reactions protocol asks.
+const MIN_ENTRIES: usize = 10 + FEW_REACTIONS_MIN_TARGETS;
+/// Labels in a person's description.
+const LABELS: usize = 2;
+/// The grids the weights are chosen on: the direct match per unit of cosine (0: the sentence
+/// acts only through the head's user tower), and how many reactions a sentence counts as.
+const DIRECT: [f32; 5] = [0.0, 8.0, 16.0, 32.0, 64.0];
+const REACTIONS: [usize; 4] = [1, 2, 3, 5];
+const K: usize = 10;
+
+/// Top-10 metrics of one way of scoring, averaged over users.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+struct TopTen {
+    #[serde(rename = "ndcg@10")]
+    ndcg: f64,
+    #[serde(rename = "recall@10")]
+    recall: f64,
+    #[serde(rename = "hr@10")]
+    hit_rate: f64,
+    /// The share of the top 10 that carries a described label: how visibly the list follows
+    /// the sentence (NDCG alone rewards a person's popular items whatever they said).
+    #[serde(rename = "described@10")]
+    described: f64,
+    /// Rows of the top 10 that are not in the same person's list without the sentence: how
+    /// much the sentence moves the list (0 for the list without it).
+    #[serde(rename = "moved@10")]
+    moved: f64,
+    users: usize,
+    /// Each person's NDCG@10, for the standard error.
+    #[serde(skip)]
+    each: Vec<f64>,
+}
+
+impl TopTen {
+    /// The metrics of `lists`; `without` holds the same people's lists without the sentence.
+    fn of(
+        lists: &[(Vec<usize>, &Person<'_>)],
+        labels: &[Vec<String>],
+        without: &[(Vec<usize>, &Person<'_>)],
+    ) -> Self {
+        let n = lists.len().max(1) as f64;
+        let mut report = Self {
+            users: lists.len(),
+            ..Self::default()
+        };
+        for ((ranked, person), (before, _)) in lists.iter().zip(without) {
+            report.moved += ranked.iter().filter(|r| !before.contains(r)).count() as f64 / n;
+            let relevant: HashSet<usize> = person.held.hidden.iter().map(|e| e.row).collect();
+            let ndcg = ndcg_at_k(ranked, &relevant, K);
+            report.each.push(ndcg);
+            report.ndcg += ndcg / n;
+            report.recall += recall_at_k(ranked, &relevant, K) / n;
+            report.hit_rate += hit_rate_at_k(ranked, &relevant, K) / n;
+            let described = (ranked.iter())
+                .filter(|&&row| labels[row].iter().any(|l| person.labels.contains(l)))
+                .count();
+            report.described += described as f64 / K as f64 / n;
+        }
+        report
+    }
+}
+
+/// One person of the protocol: shown reactions and targets, and their sentence's vector.
+struct Person<'a> {
+    held: HeldOut,
+    taste: &'a [f32],
+    labels: &'a [String],
+}
+
+pub fn eval_described_taste(
+    dataset: &Dataset,
+    json: bool,
+    seed: u64,
+    column: Option<&str>,
+    phrases: Option<&Path>,
+    encoder: impl FnOnce(Option<&Path>) -> Result<Encoder>,
+) -> Result<()> {
+    if dataset.time_ordered {
+        return Err(Error::Input(format!(
+            "{}: the described-taste protocol needs users held out whole, and this dataset's \
+             standard split leaves the last item out (try anime-5k)",
+            dataset.name
+        )));
+    }
+    let (mut recommender, adapter) = load_recommender(&dataset.dir)?;
+    let items = dataset.vectors()?;
+    let labels = item_labels(dataset, column)?;
+    let (split, description, _) = dataset.split_for(seed, Protocol::DescribedTaste);
+    let background = label_shares(&split.train, &labels);
+
+    // Each eligible held-out user's description, embedded in one batch.
+    let described = |users: &[HeldOut]| -> Vec<(HeldOut, Vec<String>)> {
+        users
+            .iter()
+            .filter(|u| u.visible.len() + u.hidden.len() >= MIN_ENTRIES)
+            .filter_map(|u| {
+                let all = [u.visible.as_slice(), &u.hidden].concat();
+                Some((u.clone(), describe(&all, &labels, &background)?))
+            })
+            .collect()
+    };
+    let validation = described(&split.validation);
+    let test = described(&split.test);
+    let phrases = phrases.map(read_phrases).transpose()?.unwrap_or_default();
+    let sentences: Vec<String> = (validation.iter().chain(&test))
+        .map(|(_, labels)| say(labels, &phrases))
+        .collect();
+    let sentences: Vec<&str> = sentences.iter().map(String::as_str).collect();
+    eprintln!("embedding {} described tastes", sentences.len());
+    let vectors = encoder(adapter.as_deref())?.embed(&sentences)?;
+    let (validation_vectors, test_vectors) = vectors.split_at(validation.len());
+    // The weights, on validation users.
+    let shipped = TasteWeights::default();
+    let by_shown: Vec<Vec<Person>> = (SHOWN.iter())
+        .map(|&shown| people_shown(&validation, validation_vectors, shown, seed))
+        .collect();
+    let without = (by_shown.iter())
+        .map(|people| page_lists(&recommender, people, false))
+        .collect::<Result<Vec<_>>>()?;
+    let mut tried = Vec::new();
+    for direct in DIRECT {
+        for reactions in REACTIONS {
+            let weights = TasteWeights { direct, reactions };
+            recommender.set_taste_weights(weights);
+            let reports = (by_shown.iter().zip(&without))
+                .map(|(people, without)| {
+                    let lists = page_lists(&recommender, people, true)?;
+                    Ok(TopTen::of(&lists, &labels, without))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let mean = |f: fn(&TopTen) -> f64| {
+                reports.iter().map(f).sum::<f64>() / reports.len() as f64
+            };
+            let (ndcg, described) = (mean(|r| r.ndcg), mean(|r| r.described));
+            let by_v: Vec<String> = (SHOWN.iter().zip(&reports))
+                .map(|(v, r)| {
+                    format!("v={v} {:.4}/{:.3}/{:.1}", r.ndcg, r.described, r.moved)
+                })
+                .collect();
+            eprintln!(
+                "validation: direct {direct}, as {reactions} reactions: NDCG@10 {ndcg:.4}, \
+                 described@10 {described:.3} (NDCG/described/moved: {})",
+                by_v.join(", ")
+            );
+            let each: Vec<f64> = reports.iter().flat_map(|r| r.each.clone()).collect();
+            tried.push((weights, ndcg, standard_error(&each), mean(|r| r.moved)));
+        }
+    }
+    // The sentence must move the list while NDCG@10 stays within noise: of the weights within
+    // one standard error of the best NDCG@10, the one that moves most.
+    let best = (tried.iter())
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .expect("a grid");
+    let chosen = (tried.iter())
+        .filter(|t| t.1 >= best.1 - best.2)
+        .max_by(|a, b| a.3.total_cmp(&b.3))
+        .expect("the best is within its own error")
+        .0;
+    eprintln!(
+        "best NDCG@10 {:.4} ± {:.4} (direct {}, as {} reactions); chosen: direct {}, as {} \
+         reactions",
+        best.1, best.2, best.0.direct, best.0.reactions, chosen.direct, chosen.reactions
+    );
+
+    // Test users.
+    let mut tables = Vec::new();
+    for shown in SHOWN {
+        let people = people_shown(&test, test_vectors, shown, seed);
+        let without = page_lists(&recommender, &people, false)?;
+        let mut rows: Vec<(String, TopTen)> = vec![
+            (
+                "no sentence (the page)".into(),
+                TopTen::of(&without, &labels, &without),
+            ),
+            (
+                "the sentence's text match alone".into(),
+                TopTen::of(&text_match_lists(items, &people), &labels, &without),
+            ),
+        ];
+        for (name, weights) in [("shipped", shipped), ("chosen on validation", chosen)] {
+            recommender.set_taste_weights(weights);
+            rows.push((
+                format!(
+                    "the page, {name} (direct {}, as {} reactions)",
+                    weights.direct, weights.reactions
+                ),
+                TopTen::of(&page_lists(&recommender, &people, true)?, &labels, &without),
+            ));
+        }
+        tables.push((shown, people.len(), rows));
+    }
+
+    let examples: Vec<&str> = sentences[validation.len()..].iter().take(5).copied().collect();
+    if json {
+        let shown: serde_json::Map<String, serde_json::Value> = (tables.iter())
+            .map(|(shown, _, rows)| {
+                let rows: serde_json::Map<String, serde_json::Value> = (rows.iter())
+                    .map(|(name, r)| (name.clone(), serde_json::to_value(r).expect("numbers")))
+                    .collect();
+                (shown.to_string(), rows.into())
+            })
+            .collect();
+        println!(
+            "{}",
+            serde_json::json!({
+                "dataset": dataset.name,
+                "protocol": format!("described taste; {description}"),
+                "chosen": {"direct": chosen.direct, "reactions": chosen.reactions},
+                "examples": examples,
+                "shown": shown,
+            })
+        );
+        return Ok(());
+    }
+    println!(
+        "{}: described taste (each test user with ≥{MIN_ENTRIES} items describes their taste \
+         by the {LABELS} labels most over-represented in their list, e.g. {examples:?}, and \
+         shows v reactions at random; the rest are targets; the page's recommender, top 10); \
+         {description}\n",
+        dataset.name
+    );
+    for (shown, users, rows) in &tables {
+        println!("v = {shown} shown ({users} users)");
+        println!(
+            "{:<56} {:>8} {:>10} {:>7} {:>12} {:>8}",
+            "", "NDCG@10", "Recall@10", "HR@10", "described@10", "moved@10"
+        );
+        for (name, r) in rows {
+            println!(
+                "{name:<56} {:>8.4} {:>10.4} {:>7.4} {:>12.3} {:>8.1}",
+                r.ndcg, r.recall, r.hit_rate, r.described, r.moved
+            );
+        }
+        println!();
+    }
+    Ok(())
+}
+
+/// The standard error of the mean of `values`.
+fn standard_error(values: &[f64]) -> f64 {
+    if values.len() < 2 {
+        return 0.0;
+    }
+    let n = values.len() as f64;
+    let mean = values.iter().sum::<f64>() / n;
+    let variance = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    (variance / n).sqrt()
+}
+
+/// Each person's top 10 from the page's recommender: their shown reactions (a public rating
+/// as that rating, an unrated entry as a like) and, with `sentence`, their described taste.
+fn page_lists<'a, 'b>(
+    recommender: &Recommender,
+    people: &'a [Person<'b>],
+    sentence: bool,
+) -> Result<Vec<(Vec<usize>, &'a Person<'b>)>> {
+    let catalog = recommender.catalog();
+    people
+        .iter()
+        .map(|person| {
+            let reactions: Vec<(String, Reaction)> = (person.held.visible.iter())
+                .map(|e| (catalog.item(e.row).id.clone(), reaction(e)))
+                .collect();
+            let taste = [person.taste.to_vec()];
+            let list = device::block_on(recommender.recommend(&Request {
+                reactions: &reactions,
+                tastes: if sentence { &taste } else { &[] },
+                personal: None,
+                count: K,
+                reasons: 0,
+            }))?;
+            let ranked = (list.items.iter())
+                .map(|r| catalog.row(&r.item).expect("recommended from the catalogue"))
+                .collect();
+            Ok((ranked, person))
+        })
+        .collect()
+}
+
+/// Each person's top 10 by the cosine of their sentence to each item's text alone.
+fn text_match_lists<'a, 'b>(
+    items: &ItemVectors,
+    people: &'a [Person<'b>],
+) -> Vec<(Vec<usize>, &'a Person<'b>)> {
+    people
+        .iter()
+        .map(|person| {
+            let scores: Vec<f32> = (0..items.rows)
+                .map(|row| items.row(row).iter().zip(person.taste).map(|(a, b)| a * b).sum())
+                .collect();
+            let shown: HashSet<usize> = person.held.visible.iter().map(|e| e.row).collect();
+            (
+                localrec::eval::metrics::top_k(&scores, K, &shown),
+                person,
+            )
+        })
+        .collect()
+}
+
+/// The protocol's people with `shown` reactions each (the few-reactions protocol's seeded
+/// choice), and their sentences' vectors (`vectors[i]` is `users[i]`'s).
+fn people_shown<'a>(
+    users: &'a [(HeldOut, Vec<String>)],
+    vectors: &'a [Vec<f32>],
+    shown: usize,
+    seed: u64,
+) -> Vec<Person<'a>> {
+    let held: Vec<HeldOut> = users.iter().map(|(u, _)| u.clone()).collect();
+    let described: HashMap<u32, (&[f32], &[String])> = (users.iter().zip(vectors))
+        .map(|((u, labels), v)| (u.user, (v.as_slice(), labels.as_slice())))
+        .collect();
+    few_reactions(&held, shown, MIN_ENTRIES, seed, None)
+        .into_iter()
+        .map(|held| {
+            let (taste, labels) = described[&held.user];
+            Person {
+                held,
+                taste,
+                labels,
+            }
+        })
+        .collect()
+}
+
+fn reaction(entry: &Entry) -> Reaction {
+    match entry.rating {
+        r @ 1..=10 => Reaction::Rating(r),
+        _ => Reaction::Like,
+    }
+}
+
+/// Each item's labels from the label column (`column`, or the first shown column): its value
+/// split at commas, lowercased.
+fn item_labels(dataset: &Dataset, column: Option<&str>) -> Result<Vec<Vec<String>>> {
+    let shown = &dataset.catalog.manifest().columns.show;
+    let index = match column {
+        Some(name) => shown.iter().position(|c| c == name).ok_or_else(|| {
+            Error::Input(format!(
+                "{}: {name:?} is not one of the shown columns {shown:?}",
+                dataset.name
+            ))
+        })?,
+        None if shown.is_empty() => {
+            return Err(Error::Input(format!(
+                "{}: the described-taste protocol needs a label column (genres, tags) among the \
+                 shown columns, and the catalogue shows none",
+                dataset.name
+            )));
+        }
+        None => 0,
+    };
+    Ok(dataset
+        .catalog
+        .items()
+        .iter()
+        .map(|item| {
+            (item.fields[index].split(','))
+                .map(|l| l.trim().to_lowercase())
+                .filter(|l| !l.is_empty())
+                .collect()
+        })
+        .collect())
+}
+
+/// Labels in a person's words (`--taste-phrases`: a JSON object from label to phrase, e.g.
+/// "mecha" → "giant robots"), so that the sentences are not the catalogue's own vocabulary.
+fn read_phrases(path: &Path) -> Result<HashMap<String, String>> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::Input(format!("cannot read {}: {e}", path.display())))?;
+    let phrases: HashMap<String, String> = serde_json::from_str(&text).map_err(|e| {
+        Error::Input(format!(
+            "{}: not a JSON object from label to phrase: {e}",
+            path.display()
+        ))
+    })?;
+    Ok(phrases
+        .into_iter()
+        .map(|(label, phrase)| (label.to_lowercase(), phrase))
+        .collect())
+}
+
+/// A description's sentence: its labels (or their phrases, where given) joined by "and".
+fn say(labels: &[String], phrases: &HashMap<String, String>) -> String {
+    let words: Vec<&str> = (labels.iter())
+        .map(|l| phrases.get(l).map_or(l.as_str(), String::as_str))
+        .collect();
+    words.join(" and ")
+}
+
+/// Each label's share of the training users' list entries.
+fn label_shares(train: &[UserList], labels: &[Vec<String>]) -> HashMap<String, f64> {
+    let entries: Vec<Entry> = train.iter().flat_map(|u| u.entries.clone()).collect();
+    shares(&entries, labels)
+}
+
+fn shares(entries: &[Entry], labels: &[Vec<String>]) -> HashMap<String, f64> {
+    let mut counts: HashMap<String, f64> = HashMap::new();
+    for entry in entries {
+        for label in &labels[entry.row] {
+            *counts.entry(label.clone()).or_default() += 1.0;
+        }
+    }
+    let n = entries.len().max(1) as f64;
+    counts.values_mut().for_each(|c| *c /= n);
+    counts
+}
+
+/// A person's description: the [`LABELS`] labels whose share of their list exceeds the
+/// training users' by most (ties by name, so it is deterministic), said "a and b"; `None` when
+/// no label is over-represented.
+fn describe(
+    entries: &[Entry],
+    labels: &[Vec<String>],
+    background: &HashMap<String, f64>,
+) -> Option<Vec<String>> {
+    let mut lift: Vec<(String, f64)> = shares(entries, labels)
+        .into_iter()
+        .map(|(label, share)| {
+            let lift = share - background.get(&label).copied().unwrap_or(0.0);
+            (label, lift)
+        })
+        .filter(|(_, lift)| *lift > 0.0)
+        .collect();
+    lift.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    let chosen: Vec<String> = lift.into_iter().take(LABELS).map(|(l, _)| l).collect();
+    (!chosen.is_empty()).then_some(chosen)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_description_names_the_most_over_represented_labels() {
+        let labels: Vec<Vec<String>> = [
+            vec!["action", "mecha"],
+            vec!["action", "space"],
+            vec!["romance"],
+            vec!["action"],
+        ]
+        .map(|l| l.iter().map(|s| s.to_string()).collect())
+        .into();
+        let background = HashMap::from([
+            ("action".to_string(), 0.6),
+            ("mecha".to_string(), 0.1),
+            ("space".to_string(), 0.1),
+            ("romance".to_string(), 0.3),
+        ]);
+        let entry = |row| Entry { row, rating: 0 };
+        // Shares: action 1.0 (+0.4), mecha 0.5 (+0.4), space 0.5 (+0.4); ties by name.
+        let phrases = HashMap::from([("mecha".to_string(), "giant robots".to_string())]);
+        let said = |rows: &[usize]| {
+            let entries: Vec<Entry> = rows.iter().map(|&r| entry(r)).collect();
+            describe(&entries, &labels, &background).map(|l| say(&l, &phrases))
+        };
+        assert_eq!(said(&[0, 1]).as_deref(), Some("action and giant robots"));
+        // Only romance is over-represented.
+        assert_eq!(said(&[2, 3]).as_deref(), Some("romance"));
+        assert_eq!(said(&[3]).as_deref(), Some("action"));
+        assert_eq!(said(&[]), None);
+    }
+}
