@@ -463,3 +463,19 @@ fn the_site_does_not_change_with_its_sources_nor_they_with_it() {
     );
     let _ = std::fs::remove_dir_all(&root);
 }
+
+#[test]
+fn adapt_leaves_a_catalogue_without_lists_as_it_is_and_says_why() {
+    let root = scratch("adapt-text-only");
+    let (data, web) = fixture(&root);
+    let out = root.join("site");
+    let built = build_site_with(&[&data], &web, &out, &["--adapt"]);
+    let stderr = String::from_utf8_lossy(&built.stderr);
+    assert!(built.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("no public lists, so nothing to fine-tune"),
+        "{stderr}"
+    );
+    assert!(!data.join("adapter.safetensors").exists());
+    assert!(!out.join("catalogs/poems/adapter.safetensors").exists());
+}

@@ -68,6 +68,12 @@ pub struct SiteOptions<'a> {
     pub f32_model: bool,
     /// Also the example pages.
     pub examples: bool,
+    /// Fine-tune the language model for each catalogue with lists that has no adapter trained
+    /// on its current items and lists (`localrec adapt`'s defaults; about 20 minutes for
+    /// anime-5k on 2 cores). Off by default: see the README's "Described tastes".
+    pub adapt: bool,
+    /// The language model's weights file (an adapter's provenance names it).
+    pub weights: &'a Path,
 }
 
 #[derive(serde::Serialize)]
@@ -141,11 +147,12 @@ fn adapter_of(dir: &Path) -> Option<PathBuf> {
     Some(dir.join(ADAPTER)).filter(|path| path.exists())
 }
 
-/// Warns when `dir`'s adapter was trained on other items or lists than the folder holds now:
-/// it still reads any text, but was tuned to what people liked in the old lists.
-fn warn_if_adapter_is_old(dir: &Path, catalog: &Catalog) -> Result<()> {
+/// The inputs of `dir`'s catalogue that its adapter was not trained on (the items file, the
+/// lists file), by name; `None` without an adapter. An old adapter still reads any text, but
+/// was tuned to what people liked in the old lists.
+fn adapter_is_old_for(dir: &Path, catalog: &Catalog) -> Result<Option<Vec<String>>> {
     let Some(adapter) = adapter_of(dir) else {
-        return Ok(());
+        return Ok(None);
     };
     let bytes = std::fs::read(&adapter).map_err(|e| io(&adapter, e))?;
     let (_, metadata) = safetensors::SafeTensors::read_metadata(&bytes)
@@ -156,18 +163,65 @@ fn warn_if_adapter_is_old(dir: &Path, catalog: &Catalog) -> Result<()> {
         ("items_sha256", Some(&manifest.items)),
         ("lists_sha256", manifest.interactions.as_ref()),
     ];
+    let mut old = Vec::new();
     for (key, file) in inputs {
         let Some(file) = file else { continue };
         if trained_on.get(key) != Some(&file_sha256(&dir.join(file))?) {
-            eprintln!(
-                "note: {} was trained on another {file}: it still works, but `localrec adapt \
-                 --dataset {}` would tune it to this one",
-                adapter.display(),
-                dir.display()
-            );
+            old.push(file.clone());
         }
     }
-    Ok(())
+    Ok(Some(old))
+}
+
+/// With `--adapt`, trains `dir`'s adapter where the catalogue has lists and no adapter trained
+/// on its current items and lists; without, notes an old one.
+fn adapt_if_asked(
+    dir: &Path,
+    catalog: &Catalog,
+    options: &SiteOptions,
+    encoder: &impl Fn(Option<&Path>) -> Result<Encoder>,
+) -> Result<()> {
+    let old = adapter_is_old_for(dir, catalog)?;
+    let has_lists = catalog.manifest().interactions.is_some();
+    match (&old, options.adapt && has_lists) {
+        (Some(old), true) if old.is_empty() => {
+            eprintln!("{}: its adapter matches its items and lists (kept)", dir.display());
+            Ok(())
+        }
+        (_, true) => {
+            eprintln!("{}: fine-tuning the language model for it (localrec adapt)", dir.display());
+            let config = localrec::adapt::AdaptConfig::default();
+            crate::adapt::adapt(
+                dir,
+                Some(dir.join(ADAPTER)),
+                &config,
+                42,
+                crate::dataset::Protocol::Standard,
+                &encoder(None)?,
+                options.weights,
+            )
+        }
+        (Some(old), false) => {
+            for file in old {
+                eprintln!(
+                    "note: {} was trained on another {file}: it still works, but `localrec adapt \
+                     --dataset {}` (or `build-site --adapt`) would tune it to this one",
+                    dir.join(ADAPTER).display(),
+                    dir.display()
+                );
+            }
+            Ok(())
+        }
+        (None, false) => {
+            if options.adapt {
+                eprintln!(
+                    "{}: no public lists, so nothing to fine-tune the language model on",
+                    dir.display()
+                );
+            }
+            Ok(())
+        }
+    }
 }
 
 /// Builds the site; `encoder(adapter)` loads the language model, with a catalogue's adapter
@@ -200,10 +254,12 @@ pub fn build_site(
         .iter()
         .map(|dir| Ok((dir.as_path(), load_catalog(dir)?)))
         .collect::<Result<_>>()?;
+    for (dir, catalog) in &datasets {
+        adapt_if_asked(dir, catalog, options, &encoder)?;
+    }
     let plans: Vec<VectorPlan> = datasets
         .iter()
         .map(|(dir, catalog)| {
-            warn_if_adapter_is_old(dir, catalog)?;
             let model = model_hash(adapter_of(dir).as_deref())?;
             Ok(VectorPlan::new(catalog, &model, &dir.join(VECTORS)))
         })
