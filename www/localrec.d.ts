@@ -169,31 +169,45 @@ export interface Recommendations {
   millis: number;
 }
 
+/** One step of a personalisation (the crate's `FineTuneProgress`). */
 export interface TrainingStep {
   step: number;
+  /** The run's step limit. */
   steps: number;
   loss: number;
+  /** The held-out loss after this step (lower is better). */
   validation: number;
-  eta_s: number;
-  /** The held-out loss before any step (with the first step). */
-  initial?: number;
+  /** Seconds since the start, and about how many are left at most. */
+  elapsedS: number;
+  etaS: number;
 }
 
+/** What a personalisation did (the crate's `FineTuneReport`). */
 export interface TrainingReport {
+  /** The run's limits: at most `steps` steps, stopping after `patience` without a better held-out loss. */
+  steps: number;
+  patience: number;
+  /** Per step run: the training loss, and the held-out loss. */
+  losses: number[];
+  validations: number[];
+  /** The held-out loss before any step, and of the kept weights. */
   initial: number;
   best: number;
-  best_step?: number;
-  losses: number[];
-  validations?: number[];
+  /** The step of the kept weights (0: no step was better than none). */
+  bestStep: number;
+  /**
+   * Where each held-out reaction ranked among the items not learned from (1 = first), without
+   * the weights and with the kept ones.
+   */
+  heldOutRanks: { before: number[]; after: number[] };
   cancelled: boolean;
   seconds: number;
-  /** Reciprocal rank of the held-out items without and with the weights. */
-  reciprocal_rank?: [number, number];
-  [key: string]: unknown;
 }
 
 export interface PersonalizeOptions {
+  /** Default `defaults.steps`. */
   steps?: number;
+  /** Default `defaults.patience`. */
   patience?: number;
   onProgress?: (step: TrainingStep) => void;
   /** Stops the run after its current step. */
@@ -270,6 +284,19 @@ export declare class SiteError extends Error {
   code: 'site';
 }
 
+/** The engine's defaults (from the crate, not copied in JS). */
+export interface Defaults {
+  /** Items per `recommend`. */
+  count: number;
+  /** Reasons per recommendation (one, or two comparable ones). */
+  reasons: number;
+  /** `personalize`'s step limit and patience. */
+  steps: number;
+  patience: number;
+  /** Word pieces the language model reads of a text, [CLS] and [SEP] included; the rest is cut. */
+  maxWordPieces: number;
+}
+
 export declare const MAX_IMPORT_BYTES: number;
 export declare const MAX_TASTE_CHARS: number;
 
@@ -289,6 +316,8 @@ export declare class LocalRec extends EventTarget {
    */
   readonly offline: Promise<'ready' | 'outside' | 'unavailable' | 'off'>;
   readonly storage: Storage;
+  /** The engine's defaults (`recommend`'s count, `personalize`'s steps and patience, …). */
+  readonly defaults: Readonly<Defaults>;
   /** Milliseconds the opening took (diagnostics). */
   readonly openMillis: { download: number; create: number; loadCatalog: number };
   readonly catalogs: CatalogSummary[];
@@ -323,6 +352,7 @@ export declare class LocalRec extends EventTarget {
   describe(text: string): Promise<{ taste: string; pieces: string[] }>;
   saved(): Promise<void>;
 
+  /** The top `count` (default `defaults.count`) items for the person. */
   recommend(options?: { count?: number }): Promise<Recommendations>;
   personalize(options?: PersonalizeOptions): Promise<{ report: TrainingReport; kept: boolean; personal: PersonalWeights | null }>;
   forgetPersonal(): Promise<void>;

@@ -166,6 +166,8 @@ export class LocalRec extends EventTarget {
     this.interruptedPersonalization = interrupted?.startedAt ? { startedAt: interrupted.startedAt } : null;
     if (interrupted) deleteProfiles([running]).catch(() => {});
     this.#engine = { backend: opened.backend, adapter: opened.adapter, passedOver: opened.passedOver, reason: opened.reason };
+    /** The engine's defaults: `{count, reasons, steps, patience, maxWordPieces}` (from the crate). */
+    this.defaults = Object.freeze(opened.defaults);
     /** Milliseconds the opening took: `{download, create, loadCatalog}` (diagnostics). */
     this.openMillis = opened.millis;
     this.#info = opened.catalog;
@@ -336,11 +338,11 @@ export class LocalRec extends EventTarget {
   // ---- Recommending -------------------------------------------------------------------
 
   /**
-   * The top `count` items for the person, none they reacted to, each with the reactions (or
+   * The top `count` items (default `defaults.count`) for the person, none they reacted to, each with the reactions (or
    * taste) that drive it: `{items: [{item, score, because, reason}], user, taste, millis}`.
    * `taste` says whether the taste sentence counted (not until the language model is loaded).
    */
-  async recommend({ count = 20 } = {}) {
+  async recommend({ count } = {}) {
     this.#assertOpen();
     const { history, taste, personal } = this.#profile.current;
     const result = await this.#client.request('recommend', {
@@ -369,11 +371,13 @@ export class LocalRec extends EventTarget {
 
   /**
    * Fine-tunes personal weights on the person's reactions, on this device (at least 3 needed).
-   * `onProgress({step, steps, loss, validation, eta_s, initial?})` after each step; `signal`
+   * At most `steps` steps, stopping after `patience` without a better held-out loss (defaults:
+   * `defaults.steps`, `defaults.patience`). `onProgress({step, steps, loss, validation,
+   * elapsedS, etaS})` after each step; `signal`
    * (an AbortSignal) stops it after the current step. The weights are kept (and saved) only if
    * they ranked the person's held-out reactions better: `{report, kept, personal}`.
    */
-  async personalize({ steps = 60, patience = 15, onProgress = null, signal = null } = {}) {
+  async personalize({ steps, patience, onProgress = null, signal = null } = {}) {
     this.#assertOpen();
     const history = plain(this.#profile.current.history);
     if (signal?.aborted) throw new LocalRecError('aborted', 'personalisation was cancelled before it started');
