@@ -1,6 +1,8 @@
 // The library's handle on the worker (localrec.js owns it; pages use the library): promises
 // for requests, progress callbacks per request. If the worker dies (a wasm trap), the next
-// `restart` makes a fresh one.
+// `restart` makes a fresh one. Every failure it reports is a LocalRecError (errors.js).
+
+import { LocalRecError } from './errors.js';
 
 export class EngineClient {
   /**
@@ -18,12 +20,12 @@ export class EngineClient {
 
   #spawn() {
     this.worker?.terminate();
-    this.#failAll(Object.assign(new Error('the model was restarted'), { code: 'restarted' }));
+    this.#failAll(new LocalRecError('restarted', 'the model was restarted'));
     this.worker = new Worker(this.workerUrl, { type: 'module' });
     this.worker.onmessage = ({ data }) => {
       if (data.op === 'progress') return (this.pending.get(data.id)?.onProgress ?? this.onProgress)?.(data);
       if (data.op === 'device-lost') {
-        const lost = Object.assign(new Error(`the GPU device was lost (${data.reason}${data.message ? `: ${data.message}` : ''})`), { code: 'device-lost' });
+        const lost = new LocalRecError('device-lost', `the GPU device was lost (${data.reason}${data.message ? `: ${data.message}` : ''})`);
         this.#failAll(lost);
         return this.onLost?.(lost);
       }
@@ -31,10 +33,10 @@ export class EngineClient {
       if (!request) return;
       this.pending.delete(data.id);
       if (data.ok) request.resolve(data.result);
-      else request.reject(Object.assign(new Error(data.error.message), { code: data.error.code }));
+      else request.reject(new LocalRecError(data.error.code, data.error.message));
     };
     this.worker.onerror = (event) => {
-      const error = Object.assign(new Error(event.message || 'the worker failed'), { code: 'crashed' });
+      const error = new LocalRecError('crashed', `the worker failed${event.message ? `: ${event.message}` : ` (${this.workerUrl})`}`);
       this.#failAll(error);
       this.worker = null;
       this.onLost?.(error);
@@ -59,7 +61,7 @@ export class EngineClient {
   close() {
     this.worker?.terminate();
     this.worker = null;
-    this.#failAll(Object.assign(new Error('the model was closed'), { code: 'closed' }));
+    this.#failAll(new LocalRecError('closed', 'the model was closed'));
   }
 
   /** Starts a fresh worker (ending any before it) and sends it `op` first. */
