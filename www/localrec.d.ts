@@ -377,8 +377,9 @@ export declare class LocalRec extends EventTarget {
   readonly personal: PersonalWeights | null;
 
   /**
-   * Loads the language model if not loaded or loading; `signal` stops this call's wait (code
-   * 'aborted'; the download goes on in the engine, for `ready.encoder`).
+   * Loads the language model if not loaded or loading; `signal` stops its download (code
+   * 'aborted', for `ready.encoder` too; calling it again starts over). A model already
+   * downloaded still loads.
    */
   loadEncoder(options?: { signal?: AbortSignal }): Promise<EncoderInfo>;
   item(id: ItemId): Item | undefined;

@@ -218,8 +218,9 @@ export class LocalRec extends EventTarget {
    * Loads the language model (downloaded once, sha256-checked, then read from the Cache API),
    * and the items' text vectors if the catalogue opened without them, if not loaded or loading.
    * Resolves like `ready.encoder`; after a failure, calling it again tries again (and
-   * `ready.encoder` is a fresh promise). `signal` stops this call's wait (code 'aborted'); the
-   * download itself goes on in the engine (and is kept in the cache), for other callers.
+   * `ready.encoder` is a fresh promise). `signal` stops the download (code 'aborted', for
+   * `ready.encoder` too; a model already downloaded still loads).
+   * @param {{signal?: AbortSignal | null}} [options]
    */
   async loadEncoder({ signal = null } = {}) {
     this.#assertOpen();
@@ -228,7 +229,10 @@ export class LocalRec extends EventTarget {
     if (!signal) return loading;
     let stop;
     const stopped = new Promise((_, reject) => {
-      stop = () => reject(aborted('loading the language model'));
+      stop = () => {
+        this.#client.request('stop-encoder').catch(() => {});
+        reject(aborted('loading the language model'));
+      };
       signal.addEventListener('abort', stop, { once: true });
     });
     try {

@@ -1,13 +1,14 @@
 // The worker owns the wasm module, the recommender and (once loaded) the encoder. The library
 // (localrec.js) talks to it by messages; nothing else should:
 //   request  {id, op, args}     op: open | encoder | embed | tokenize | recommend | personalize | map
-//                               | cancel | memory | lose-device
+//                               | cancel | stop-encoder | memory | lose-device
 //   reply    {id, ok: true, result} | {id, ok: false, error: {code, message}}
 //   event    {op: 'progress', id, phase, ...} | {op: 'device-lost', reason, message}
 // Jobs run one at a time, in order: two GPU jobs never overlap. `cancel` is the exception: it
 // is handled at once, and the running personalisation stops after its current step. So is
 // the encoder's download: recommendations go on while it arrives, and only loading the
-// downloaded encoder into the engine takes a turn in the queue.
+// downloaded encoder into the engine takes a turn in the queue; `stop-encoder` (handled at once)
+// aborts that download.
 
 import init, { Engine, defaults } from '../pkg/localrec.js';
 import { fetchVerified, loadModelFiles, progressOver } from './model-cache.js';
@@ -28,10 +29,16 @@ let modelChoice = 'int8'; // which of the model's weights: 'int8' (compact, the 
 let pendingVectors = null; // the catalogue's text vectors, when the first list went without them
 let encoderAdapter = null; // the catalogue's fine-tuning of the language model (site.json: 'adapter'), if any
 let encoderDownload = null; // the encoder's download, when `open` started it (see downloadEncoder)
+let encoderStop = null; // aborts the encoder's download under way (see downloadEncoder)
 
 self.onmessage = ({ data: { id, op, args } }) => {
   if (op === 'cancel') {
     cancelRequested = true;
+    post({ id, ok: true, result: null });
+    return;
+  }
+  if (op === 'stop-encoder') {
+    encoderStop?.abort();
     post({ id, ok: true, result: null });
     return;
   }
@@ -81,14 +88,17 @@ function downloadEncoder(id) {
   // Keyed by the weights' sha256: the int8 and f32 models never share a cache.
   const cacheName = `localrec-model-${files.at(-1).sha256.slice(0, 12)}`;
   const onProgress = (p) => post({ op: 'progress', id, phase: 'model', ...p });
+  const stop = new AbortController();
+  encoderStop = stop;
+  const { signal } = stop;
   const vectorsFile = pendingVectors;
   const report = progressOver([vectorsFile, encoderAdapter, ...files].filter(Boolean), onProgress);
   const adapterFile = encoderAdapter;
-  const adapter = adapterFile ? fetchVerified(adapterFile, (loaded) => report(adapterFile, loaded, 'network')) : null;
-  const model = Promise.all([loadModelFiles(files, cacheName, onProgress, report), adapter])
+  const adapter = adapterFile ? fetchVerified(adapterFile, (loaded) => report(adapterFile, loaded, 'network'), { signal }) : null;
+  const model = Promise.all([loadModelFiles(files, cacheName, onProgress, report, signal), adapter])
     .then(([{ files: bytes, fromCache }, adapterBytes]) => ({ bytes, fromCache, adapterBytes }));
   const vectors = vectorsFile
-    ? model.then(() => fetchVerified(vectorsFile, (loaded) => report(vectorsFile, loaded, 'network')))
+    ? model.then(() => fetchVerified(vectorsFile, (loaded) => report(vectorsFile, loaded, 'network'), { signal }))
     : Promise.resolve(null);
   const vectorsAttached = vectors.then((bytes) => bytes && inTurn(() => {
     requireEngine();

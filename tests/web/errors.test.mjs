@@ -93,3 +93,13 @@ test('the declarations use camelCase and shadow no DOM global', () => {
     assert.doesNotMatch(declarations, new RegExp(`export (interface|type|declare class) ${global}\\b`), global);
   }
 });
+
+test("an aborted model download fails as 'aborted', not as a network error", async () => {
+  const { fetchVerified, loadModelFiles } = await import('../../www/model-cache.js');
+  const file = { name: 'model.safetensors', url: 'http://127.0.0.1:9/model.safetensors', bytes: 4, sha256: '0'.repeat(64) };
+  const signal = AbortSignal.abort();
+  await assert.rejects(fetchVerified(file, () => {}, { signal }), (error) => error.code === 'aborted' && asLocalRecError(error).code === 'aborted');
+  await assert.rejects(loadModelFiles([file], 'test', () => {}, undefined, signal), (error) => error.code === 'aborted');
+  // Without a signal the same address is a network error.
+  await assert.rejects(fetchVerified(file), (error) => error.code === 'network');
+});
