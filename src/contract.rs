@@ -64,10 +64,14 @@ impl TryFrom<WireId> for ItemId {
     fn try_from(id: WireId) -> std::result::Result<Self, String> {
         match id {
             WireId::Text(text) => Ok(Self(text)),
-            WireId::Number(n) if n.fract() == 0.0 && (0.0..=9_007_199_254_740_991.0).contains(&n) => {
+            WireId::Number(n)
+                if n.fract() == 0.0 && (0.0..=9_007_199_254_740_991.0).contains(&n) =>
+            {
                 Ok(Self((n as u64).to_string()))
             }
-            WireId::Number(n) => Err(format!("an item id must be text or a whole number, not {n}")),
+            WireId::Number(n) => Err(format!(
+                "an item id must be text or a whole number, not {n}"
+            )),
         }
     }
 }
@@ -289,7 +293,10 @@ mod tests {
             ]
         );
         assert!(personal.is_none());
-        assert_eq!((request.count, request.reasons), (DEFAULT_COUNT, MAX_REASONS));
+        assert_eq!(
+            (request.count, request.reasons),
+            (DEFAULT_COUNT, MAX_REASONS)
+        );
     }
 
     #[test]
@@ -301,12 +308,17 @@ mod tests {
             ("7.5", "not a reaction: 7.5"),
         ] {
             let json = format!(r#"{{"history": [{{"item": 1, "reaction": {bad}}}]}}"#);
-            let error = read::<RecommendRequest>("recommend", &json).unwrap_err().to_string();
+            let error = read::<RecommendRequest>("recommend", &json)
+                .unwrap_err()
+                .to_string();
             assert!(error.contains(says), "{bad}: {error}");
         }
-        let error = read::<RecommendRequest>("recommend", r#"{"history": [{"item": 1.5, "reaction": 1}]}"#)
-            .unwrap_err()
-            .to_string();
+        let error = read::<RecommendRequest>(
+            "recommend",
+            r#"{"history": [{"item": 1.5, "reaction": 1}]}"#,
+        )
+        .unwrap_err()
+        .to_string();
         assert!(error.contains("whole number"), "{error}");
         // A misspelt field is an error, not a silent default.
         assert!(read::<RecommendRequest>("recommend", r#"{"cuont": 5}"#).is_err());
@@ -316,14 +328,23 @@ mod tests {
     fn taste_vectors_must_have_the_language_models_width() {
         let request: RecommendRequest = read("recommend", r#"{"tastes": [[0.5, 0.5]]}"#).unwrap();
         assert!(request.parts(2).is_ok());
-        assert!(request.parts(384).unwrap_err().to_string().contains("384 values"));
+        assert!(
+            request
+                .parts(384)
+                .unwrap_err()
+                .to_string()
+                .contains("384 values")
+        );
     }
 
     #[test]
     fn fine_tuning_defaults_come_from_the_config() {
         let request: FineTuneRequest = read("fineTune", r#"{"history": []}"#).unwrap();
         let defaults = Defaults::default();
-        assert_eq!((request.config().steps, request.config().patience), (defaults.steps, defaults.patience));
+        assert_eq!(
+            (request.config().steps, request.config().patience),
+            (defaults.steps, defaults.patience)
+        );
         assert_eq!((defaults.steps, defaults.patience), (60, 15));
         let json = serde_json::to_value(&defaults).unwrap();
         assert_eq!(json["maxWordPieces"], 256);
@@ -336,8 +357,14 @@ mod tests {
                 item: "42".into(),
                 score: 1.5,
                 because: vec![
-                    Reason { source: Source::Item("042".into()), share: 1.0 },
-                    Reason { source: Source::Taste(0), share: 0.5 },
+                    Reason {
+                        source: Source::Item("042".into()),
+                        share: 1.0,
+                    },
+                    Reason {
+                        source: Source::Taste(0),
+                        share: 0.5,
+                    },
                 ],
             }],
             user: vec![0.25],

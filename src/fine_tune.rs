@@ -95,8 +95,8 @@ pub struct FineTuneReport {
     pub best: f64,
     /// The step of the kept residual (0: none was better than no residual).
     pub best_step: usize,
-    /// Where each kept-out reaction ranked among the items the person had not reacted to
-    /// (1 = first), without the residual and with the kept one: what the loss means in a list.
+    /// Where each kept-out reaction ranked among the items not learned from (1 = first),
+    /// without the residual and with the kept one: what the loss means in a list.
     pub held_out_ranks: HeldOutRanks,
     pub seconds: f64,
     pub cancelled: bool,
@@ -283,10 +283,7 @@ async fn held_out(
         .iter()
         .map(|e| log_normaliser - scores[e.row] as f64)
         .sum();
-    let ranks = slice
-        .iter()
-        .map(|e| rank(&scores, seen, e.row))
-        .collect();
+    let ranks = slice.iter().map(|e| rank(&scores, seen, e.row)).collect();
     Ok((total / slice.len() as f64, ranks))
 }
 
@@ -316,7 +313,11 @@ mod tests {
     fn a_rank_counts_only_the_items_not_learned_from() {
         let scores = [0.5, 3.0, 2.0, 1.0];
         let seen = HashSet::from([1]);
-        assert_eq!(rank(&scores, &seen, 2), 1, "row 1 is learned from: not above it");
+        assert_eq!(
+            rank(&scores, &seen, 2),
+            1,
+            "row 1 is learned from: not above it"
+        );
         assert_eq!(rank(&scores, &seen, 3), 2);
         assert_eq!(rank(&scores, &HashSet::new(), 3), 3);
     }

@@ -368,7 +368,10 @@ mod tests {
         assert_eq!(as_page(&catalog.item(0).id), serde_json::json!(7));
         assert_eq!(as_page(&catalog.item(1).id), serde_json::json!("x-1"));
         assert_eq!(as_page("007"), serde_json::json!("007"));
-        assert_eq!(as_page("9007199254740993"), serde_json::json!("9007199254740993"));
+        assert_eq!(
+            as_page("9007199254740993"),
+            serde_json::json!("9007199254740993")
+        );
     }
 
     #[test]

@@ -248,7 +248,9 @@ impl Engine {
             }
         };
         if let Some(bytes) = files.item_item() {
-            recommender = recommender.with_item_item(&bytes.to_vec()).map_err(js_error)?;
+            recommender = recommender
+                .with_item_item(&bytes.to_vec())
+                .map_err(js_error)?;
         }
         let built = now_millis();
         let js = to_js(&CatalogInfo::new(
@@ -335,16 +337,20 @@ impl Engine {
             // A callback that throws stops the run and is the run's error (not a "cancel").
             let mut callback_error = None;
             let (personal, report) = recommender
-                .fine_tune(&request.reactions(), &request.config(), |progress| {
-                    match to_js(progress).and_then(|p| on_progress.call1(&JsValue::NULL, &p)) {
+                .fine_tune(
+                    &request.reactions(),
+                    &request.config(),
+                    |progress| match to_js(progress)
+                        .and_then(|p| on_progress.call1(&JsValue::NULL, &p))
+                    {
                         Ok(answer) if answer.as_bool() == Some(false) => ControlFlow::Break(()),
                         Ok(_) => ControlFlow::Continue(()),
                         Err(error) => {
                             callback_error = Some(error);
                             ControlFlow::Break(())
                         }
-                    }
-                })
+                    },
+                )
                 .await
                 .map_err(js_error)?;
             if let Some(error) = callback_error {
