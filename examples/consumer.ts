@@ -1,10 +1,15 @@
 // A TypeScript page using the library through its declarations (checked by `tsc --noEmit -p
 // examples` in the tests; not run). Every call here is the API as documented.
-import { LocalRec, isEngineLoss, type Recommendation, type Reaction, type SavedProfile } from '../www/localrec.js';
+import {
+  LocalRec, LocalRecError, isEngineLoss, type LocalRecErrorCode, type Recommendation, type Reaction, type SavedProfile,
+} from '../www/localrec.js';
+import { debugHooks } from '../www/localrec-debug.js';
 
 export async function fiveFor(taste: string, likes: (number | string)[]): Promise<string[]> {
+  const opening = new AbortController();
   const rec = await LocalRec.open({
     site: './',
+    signal: opening.signal,
     catalog: 'goodbooks-10k',
     backend: 'auto',
     profileNamespace: 'consumer-example',
@@ -29,7 +34,7 @@ export async function fiveFor(taste: string, likes: (number | string)[]): Promis
       signal: controller.signal,
       onProgress: ({ step, steps, validation }) => console.log(step, steps, validation.toFixed(3)),
     });
-    console.log(kept, report.initial, report.best);
+    console.log(kept, report.initial, report.best, report.bestStep, report.heldOutRanks.after, rec.defaults.steps);
 
     const { items, taste: usedTaste }: { items: Recommendation[]; taste: boolean } = await rec.recommend({ count: 5 });
     const { blob, fileName } = rec.exportProfile();
@@ -37,15 +42,24 @@ export async function fiveFor(taste: string, likes: (number | string)[]): Promis
     console.log(message, usedTaste);
     await rec.setProfile(previous);
     const vectors: Float32Array[] = await rec.embed(['hello']);
-    console.log(vectors[0].length, (await rec.memory()).wasmBytes);
+    console.log(vectors[0].length, (await debugHooks(rec).memory()).wasmBytes);
     const saved: SavedProfile[] = await rec.savedProfiles();
     console.log(saved.map((p) => `${p.title}: ${p.reactions}`), (await rec.deleteProfile({ everyCatalog: false })).length);
     rec.addEventListener('lost', (event) => console.log(event.detail.toCpu));
     return items.map(({ item, reason }) => `${rec.item(item)?.title ?? item}: ${reason ?? ''}`);
   } catch (error) {
     if (isEngineLoss(error)) return [];
+    const code: LocalRecErrorCode | null = error instanceof LocalRecError ? error.code : null;
+    if (code === 'aborted') return [];
     throw error;
   } finally {
     rec.close();
   }
+}
+
+/** `using`: the library is closed at the end of the block. */
+export async function firstTitle(): Promise<string> {
+  using rec = await LocalRec.open({ encoder: false });
+  await rec.loadEncoder({ signal: AbortSignal.timeout(60_000) });
+  return rec.catalog.items[0]?.title ?? '';
 }

@@ -31,6 +31,7 @@ say "building the demo site (dist/demo: anime-5k and goodbooks-10k)"
 say "front-end unit tests (node) and the library's types (tsc)"
 node --test tests/web/*.test.mjs
 node_modules/.bin/tsc --noEmit -p examples
+node_modules/.bin/tsc -p tests/types  # localrec.js against localrec.d.ts (checkJs)
 
 say "browser tests on dist/demo (python3 -m http.server; Chromium: WebGPU on SwiftShader, and the CPU fallback)"
 # package.test.mjs also packs the npm package from pkg/ (no second compile), installs the tarball

@@ -24,7 +24,7 @@ use crate::head::{
 use crate::interactions::Entry;
 use crate::rng::SplitMix64;
 
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone)]
 pub struct FineTuneConfig {
     /// At most this many optimiser steps.
     pub steps: usize,
@@ -54,7 +54,7 @@ impl Default for FineTuneConfig {
 }
 
 /// What fine-tuning learned for one person: added to their user vector.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Personal {
     pub residual: Vec<f32>,
 }
@@ -67,7 +67,9 @@ impl Personal {
     }
 }
 
+/// After each step (camelCase: what the page receives).
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct FineTuneProgress {
     pub step: usize,
     pub steps: usize,
@@ -78,16 +80,32 @@ pub struct FineTuneProgress {
     pub eta_s: f64,
 }
 
+/// A run, as the page reports it (camelCase: what the page receives).
 #[derive(Debug, Clone, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct FineTuneReport {
+    /// The run's limits: at most `steps` steps, stopping after `patience` without a better
+    /// validation loss.
+    pub steps: usize,
+    pub patience: usize,
     pub losses: Vec<f64>,
     pub validations: Vec<f64>,
     /// Validation loss before any step, and of the kept residual.
     pub initial: f64,
     pub best: f64,
+    /// The step of the kept residual (0: none was better than no residual).
     pub best_step: usize,
+    /// Where each kept-out reaction ranked among the items not learned from (1 = first),
+    /// without the residual and with the kept one: what the loss means in a list.
+    pub held_out_ranks: HeldOutRanks,
     pub seconds: f64,
     pub cancelled: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct HeldOutRanks {
+    pub before: Vec<usize>,
+    pub after: Vec<usize>,
 }
 
 #[derive(Module, Debug)]
@@ -139,7 +157,7 @@ pub async fn fine_tune(
     let seen: HashSet<usize> = learn.iter().map(|e| e.row).collect();
     let validate = |delta: Tensor<1>| {
         let user = validation_user.clone() + delta.unsqueeze();
-        slice_loss(head.scores(&user, items), &seen, &validation)
+        held_out(head.scores(&user, items), &seen, &validation)
     };
 
     let autodiff = device.clone().autodiff();
@@ -157,13 +175,19 @@ pub async fn fine_tune(
         .init();
 
     let started = now_seconds();
-    let initial = validate(Tensor::zeros([dim], &device)).await?;
+    let (initial, ranks) = validate(Tensor::zeros([dim], &device)).await?;
     let mut report = FineTuneReport {
+        steps: config.steps,
+        patience: config.patience,
         losses: Vec::new(),
         validations: Vec::new(),
         initial,
         best: initial,
         best_step: 0,
+        held_out_ranks: HeldOutRanks {
+            before: ranks.clone(),
+            after: ranks,
+        },
         seconds: 0.0,
         cancelled: false,
     };
@@ -201,12 +225,13 @@ pub async fn fine_tune(
 
         let loss = read_scalar(loss.inner()).await?;
         let delta = residual.delta.val().inner();
-        let metric = validate(delta.clone()).await?;
+        let (metric, ranks) = validate(delta.clone()).await?;
         report.losses.push(loss);
         report.validations.push(metric);
         if metric < report.best {
             report.best = metric;
             report.best_step = step;
+            report.held_out_ranks.after = ranks;
             best = Personal {
                 residual: read_rows(delta.reshape([1, dim])).await?.remove(0),
             };
@@ -236,9 +261,14 @@ pub async fn fine_tune(
 /// Fewest events fine-tuning accepts: one to validate on, two or more to learn from.
 pub const MIN_EVENTS: usize = 3;
 
-/// Mean cross-entropy of the kept-out slice under a `[1, items]` score row, with the rest of
-/// the history out of the softmax (as in training).
-async fn slice_loss(scores: Tensor<2>, seen: &HashSet<usize>, slice: &[Entry]) -> Result<f64> {
+/// The kept-out slice under a `[1, items]` score row, with the rest of the history out of the
+/// softmax (as in training): its mean cross-entropy, and each of its items' rank among the
+/// items not learned from (1 = first).
+async fn held_out(
+    scores: Tensor<2>,
+    seen: &HashSet<usize>,
+    slice: &[Entry],
+) -> Result<(f64, Vec<usize>)> {
     let scores = read_rows(scores).await?.remove(0);
     let max = scores.iter().copied().fold(f32::NEG_INFINITY, f32::max) as f64;
     let log_normaliser = max
@@ -253,7 +283,17 @@ async fn slice_loss(scores: Tensor<2>, seen: &HashSet<usize>, slice: &[Entry]) -
         .iter()
         .map(|e| log_normaliser - scores[e.row] as f64)
         .sum();
-    Ok(total / slice.len() as f64)
+    let ranks = slice.iter().map(|e| rank(&scores, seen, e.row)).collect();
+    Ok((total / slice.len() as f64, ranks))
+}
+
+/// `row`'s place in `scores` among the rows not in `seen` (1 = the highest score).
+fn rank(scores: &[f32], seen: &HashSet<usize>, row: usize) -> usize {
+    1 + scores
+        .iter()
+        .enumerate()
+        .filter(|&(other, &s)| !seen.contains(&other) && s > scores[row])
+        .count()
 }
 
 /// User vectors with a personal residual: `[batch, dim]` plus `δ` on every row.
@@ -263,4 +303,22 @@ pub fn personalise(users: Tensor<2>, personal: &Personal) -> Tensor<2> {
     users
         + Tensor::<1>::from_data(TensorData::new(personal.residual.clone(), [n]), &device)
             .unsqueeze()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rank_counts_only_the_items_not_learned_from() {
+        let scores = [0.5, 3.0, 2.0, 1.0];
+        let seen = HashSet::from([1]);
+        assert_eq!(
+            rank(&scores, &seen, 2),
+            1,
+            "row 1 is learned from: not above it"
+        );
+        assert_eq!(rank(&scores, &seen, 3), 2);
+        assert_eq!(rank(&scores, &HashSet::new(), 3), 3);
+    }
 }

@@ -5,6 +5,7 @@ pub mod adapt;
 pub mod bytes;
 pub mod catalog;
 pub mod clock;
+pub mod contract;
 pub mod device;
 pub mod encoder;
 pub mod error;

@@ -28,7 +28,8 @@ use crate::item_item::{ItemItem, Stage, TASTE_REACTIONS, load_item_item, stage_r
 use crate::item_vectors::ItemVectors;
 use crate::popularity::popularity_prior;
 
-/// What a person did with an item.
+/// What a person did with an item (the page's 'like', 'dislike' or 1–10: see
+/// [`crate::contract`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reaction {
     Like,
@@ -38,18 +39,6 @@ pub enum Reaction {
 }
 
 impl Reaction {
-    /// The page's wire code: 1–10 a rating, 11 like, 12 dislike (the head's feedback kinds).
-    pub fn from_code(code: u8) -> Result<Self> {
-        match code {
-            1..=10 => Ok(Self::Rating(code)),
-            crate::head::LIKE => Ok(Self::Like),
-            DISLIKE => Ok(Self::Dislike),
-            other => Err(Error::Input(format!(
-                "reaction code {other} is not a rating 1–10, like (11) or dislike (12)"
-            ))),
-        }
-    }
-
     /// The feedback kind the user tower reads. Public data has ratings, never likes, so the
     /// committed head learned strong weights for 9–10 and nothing for "like": a like counts as
     /// a 10. A dislike keeps its own kind, whose weight is negative (it pushes away).
@@ -67,7 +56,7 @@ impl Reaction {
 #[serde(rename_all = "lowercase", tag = "kind", content = "index")]
 pub enum Source {
     /// A reacted item, by its id.
-    Item(String),
+    Item(#[serde(serialize_with = "crate::catalog::page_id")] String),
     /// A taste sentence, by its position in the request.
     Taste(usize),
 }
@@ -81,6 +70,7 @@ pub struct Reason {
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Recommendation {
+    #[serde(serialize_with = "crate::catalog::page_id")]
     pub item: String,
     pub score: f32,
     /// The entries that raised the score most, largest first: positive shares of at least
@@ -815,14 +805,5 @@ mod tests {
         // A second at 60% of the first is not comparable.
         assert_eq!(named([1.0, 0.6, 0.1]), [sources[0].clone()]);
         assert!(named([-1.0, 0.0, -0.5]).is_empty(), "nothing raised it");
-    }
-
-    #[test]
-    fn reactions_have_codes_and_reject_others() {
-        assert_eq!(Reaction::from_code(11).unwrap(), Reaction::Like);
-        assert_eq!(Reaction::from_code(12).unwrap(), Reaction::Dislike);
-        assert_eq!(Reaction::from_code(7).unwrap(), Reaction::Rating(7));
-        assert!(Reaction::from_code(0).is_err());
-        assert!(Reaction::from_code(13).is_err());
     }
 }

@@ -14,7 +14,6 @@ import { historyRow, itemRow } from './views.js';
 const RECOMMENDATIONS = 20;
 const SEARCH_PAGE = 30;
 // The encoder reads at most this many word pieces of a text (it truncates the rest).
-const MAX_WORD_PIECES = 256;
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
 // ?backend=cpu forces the CPU, ?backend=webgpu WebGPU on any adapter (a software one too).
@@ -553,8 +552,9 @@ async function useTaste(event) {
   const read = await described;
   // (Only if the box still holds this sentence: a later one has its own note.)
   if ($('taste').value.trim() !== taste) return;
-  if ((await pieces) >= MAX_WORD_PIECES) {
-    notes.push(`The model reads only its first ${MAX_WORD_PIECES} word pieces (shown under “How it works”); the rest is left out.`);
+  const { maxWordPieces } = rec.defaults;
+  if ((await pieces) >= maxWordPieces) {
+    notes.push(`The model reads only its first ${maxWordPieces} word pieces (shown under “How it works”); the rest is left out.`);
   }
   const language = taste && read ? languageNote(taste, read.pieces) : '';
   if (language) notes.push(language);
@@ -563,7 +563,7 @@ async function useTaste(event) {
 
 // ---- Personalisation -------------------------------------------------------------------
 
-async function personalize({ steps = 60, patience = 15 } = {}) {
+async function personalize({ steps, patience } = {}) {
   if (training) return;
   training = true;
   const startedAt = performance.now(); // what the person waited, loading and the list included
@@ -586,7 +586,7 @@ async function personalize({ steps = 60, patience = 15 } = {}) {
       onProgress: (p) => {
         $('train-progress').value = p.step / p.steps;
         $('train-status').textContent =
-          `Step ${p.step} of ${p.steps} · loss ${p.loss.toFixed(3)} · held-out ${p.validation.toFixed(3)} · about ${Math.ceil(p.eta_s)} s left`;
+          `Step ${p.step} of ${p.steps} · loss ${p.loss.toFixed(3)} · held-out ${p.validation.toFixed(3)} · about ${Math.ceil(p.etaS)} s left`;
         if (Number.isFinite(p.initial)) chart.start(p.initial);
         chart.add(p);
       },
@@ -595,18 +595,19 @@ async function personalize({ steps = 60, patience = 15 } = {}) {
     // only rises after a first good step reads as "it got worse".
     chart.start(report.initial);
     $('train-progress').value = 1;
-    const ran = report.validations?.length ?? chart.points;
+    // The run's own limits (the crate's defaults unless given).
+    ({ steps, patience } = report);
+    const ran = report.validations.length;
     const loss = (x) => x.toFixed(3);
     const why = ran < steps
       ? `stopped at step ${ran} of ${steps} because the held-out loss had not improved for ${patience} steps`
       : `ran all ${steps} steps`;
-    const best = report.best_step ? `, best at step ${report.best_step}` : '';
-    const lowestLoss = Math.min(report.initial, ...(report.validations ?? []));
+    const best = report.bestStep ? `, best at step ${report.bestStep}` : '';
     // The bar is full either way; what it means is said with it.
     $('train-progress').setAttribute('aria-valuetext', report.cancelled ? `Cancelled at step ${ran}`
       : ran < steps ? `Stopped early at step ${ran} of ${steps}: no better held-out loss for ${patience} steps` : `All ${steps} steps run`);
     if (improved) newAgainst = listBefore;
-    chart.markKept(improved ? report.best_step : null);
+    chart.markKept(improved ? report.bestStep : null);
     await refresh();
     newAgainst = null;
     const marked = $('recommendations').querySelectorAll('.new').length;
@@ -623,12 +624,7 @@ async function personalize({ steps = 60, patience = 15 } = {}) {
         ? `${marked} of its ${order.length} items ${marked === 1 ? 'is' : 'are'} new (marked “new”)${moved ? `, and ${moved} of the others moved` : ''}`
         : moved ? `the same ${order.length} items, ${moved} of them in a new place` : 'the same items in the same order';
       $('train-status').textContent = `Done in ${waited.toFixed(1)} s: your list now uses your personal weights. In it, ${list}. `
-        + `${heldOutInWords(report.initial, report.best)}; ${why} (held-out loss ${loss(report.initial)} → ${loss(report.best)}${best}).`;
-    } else if (lowestLoss < report.initial && report.reciprocal_rank) {
-      // The loss fell, but the held-out items did not come higher in the list: not kept.
-      const [without, withWeights] = report.reciprocal_rank;
-      $('train-status').textContent = `The held-out loss fell from ${loss(report.initial)} to ${loss(lowestLoss)}, but your held-out items did not rank higher `
-        + `(reciprocal rank ${without.toPrecision(2)} without them, ${withWeights.toPrecision(2)} with them), so the weights were not kept; ${why}; nothing changed.`;
+        + `${heldOutInWords(report.initial, report.best)}${ranksInWords(report.heldOutRanks)}; ${why} (held-out loss ${loss(report.initial)} → ${loss(report.best)}${best}).`;
     } else {
       $('train-status').textContent = `No step improved the held-out loss (${loss(report.initial)}); ${why}; nothing changed.`;
     }
@@ -655,6 +651,16 @@ function heldOutInWords(before, after) {
   const likelier = times < 1.05 ? 'a little more likely to be predicted than before'
     : `about ${times >= 10 ? Math.round(times).toLocaleString('en') : times.toFixed(1)} times as likely to be predicted as before`;
   return `The reactions it set aside to check itself became ${likelier}`;
+}
+
+/**
+ * Where the set-aside reactions ranked among the items it did not learn from, without the
+ * weights and with them: " (in the list they ranked 40 and 7 before, 12 and 3 now)".
+ */
+function ranksInWords({ before, after }) {
+  const list = (ranks) => ranks.map((r) => r.toLocaleString('en')).join(', ').replace(/, ([^,]*)$/, ' and $1');
+  const they = before.length === 1 ? 'it' : 'they';
+  return ` (in the list ${they} ranked ${list(before)} before, ${list(after)} now)`;
 }
 
 async function forgetPersonal() {

@@ -1,6 +1,8 @@
 // The library's handle on the worker (localrec.js owns it; pages use the library): promises
 // for requests, progress callbacks per request. If the worker dies (a wasm trap), the next
-// `restart` makes a fresh one.
+// `restart` makes a fresh one. Every failure it reports is a LocalRecError (errors.js).
+
+import { LocalRecError } from './errors.js';
 
 export class EngineClient {
   /**
@@ -19,7 +21,7 @@ export class EngineClient {
 
   #spawn() {
     this.worker?.terminate();
-    this.#failAll(Object.assign(new Error('the model was restarted'), { code: 'restarted' }));
+    this.#failAll(new LocalRecError('restarted', 'the model was restarted'));
     // Written out in full: bundlers that follow `new Worker(new URL(…, import.meta.url))` (Vite,
     // webpack, Parcel) bundle the worker, and the wasm it locates the same way, from this line.
     this.worker = this.workerUrl
@@ -30,7 +32,7 @@ export class EngineClient {
       answered = true;
       if (data.op === 'progress') return (this.pending.get(data.id)?.onProgress ?? this.onProgress)?.(data);
       if (data.op === 'device-lost') {
-        const lost = Object.assign(new Error(`the GPU device was lost (${data.reason}${data.message ? `: ${data.message}` : ''})`), { code: 'device-lost' });
+        const lost = new LocalRecError('device-lost', `the GPU device was lost (${data.reason}${data.message ? `: ${data.message}` : ''})`);
         this.#failAll(lost);
         return this.onLost?.(lost);
       }
@@ -38,7 +40,7 @@ export class EngineClient {
       if (!request) return;
       this.pending.delete(data.id);
       if (data.ok) request.resolve(data.result);
-      else request.reject(Object.assign(new Error(data.error.message), { code: data.error.code }));
+      else request.reject(new LocalRecError(data.error.code, data.error.message));
     };
     this.worker.onerror = (event) => {
       // A worker that never answered did not load (its script, or one it imports, is missing):
@@ -47,7 +49,7 @@ export class EngineClient {
       const where = this.workerUrl ? new URL(this.workerUrl, globalThis.document?.baseURI) : `worker.js beside ${import.meta.url}`;
       const message = event.message || (answered ? 'the worker failed'
         : `the engine's worker (${where}) did not load: a bundled page serves the package's worker.js and localrec_bg.wasm beside its bundle, or passes workerUrl (see the package's README)`);
-      const error = Object.assign(new Error(message), { code: 'crashed' });
+      const error = new LocalRecError('crashed', message);
       this.#failAll(error);
       this.worker = null;
       this.onLost?.(error);
@@ -72,7 +74,7 @@ export class EngineClient {
   close() {
     this.worker?.terminate();
     this.worker = null;
-    this.#failAll(Object.assign(new Error('the model was closed'), { code: 'closed' }));
+    this.#failAll(new LocalRecError('closed', 'the model was closed'));
   }
 
   /** Starts a fresh worker (ending any before it) and sends it `op` first. */

@@ -6,6 +6,7 @@
 // personal weights learned on this device ({residual: [numbers], trainedAt, events, initial,
 // best, backend}). Schema 1 files (no weights) are still read.
 
+import { LocalRecError } from './errors.js';
 import { isReaction } from './reactions.js';
 
 export const FILE_FORMAT = 'localrec-history';
@@ -18,9 +19,10 @@ export const MAX_TASTE_CHARS = 2_000;
 const MAX_PERSONAL_DIM = 4_096; // the residual has the head's dimension (64 today)
 
 /** Why an import was refused; `catalog`: the site's other catalogue the file is for, if any. */
-export class ImportError extends Error {
+export class ImportError extends LocalRecError {
   constructor(message, { catalog = null } = {}) {
-    super(message);
+    super('import', message);
+    this.name = 'ImportError';
     this.catalog = catalog;
   }
 }

@@ -1,4 +1,6 @@
 // Types of localrec.js, the library of a localrec site (built by `localrec build-site`).
+// Checked against localrec.js by tsc (checkJs: www/tsconfig.json). Every method that returns a
+// promise rejects, never throws, and only with a LocalRecError.
 //
 //   import { LocalRec } from './www/localrec.js';
 //   const rec = await LocalRec.open({ site: './', catalog: 'goodbooks-10k' });
@@ -47,7 +49,8 @@ export interface CatalogSummary {
   kind: 'hybrid' | 'head' | 'text';
 }
 
-export interface ProgressEvent {
+/** Loading progress (`onProgress`, the 'progress' event). */
+export interface LoadProgress {
   /** 'site' | 'wasm' | 'catalog' | 'engine' | 'model' | 'encoder' | 'warmup'. */
   phase: string;
   /**
@@ -77,7 +80,9 @@ export interface OpenOptions {
   backend?: 'auto' | Backend;
   /** The model's weights: 'int8' (compact, 23 MB: the default) or 'f32' (87 MB). */
   weights?: ModelWeights;
-  onProgress?: (event: ProgressEvent) => void;
+  onProgress?: (event: LoadProgress) => void;
+  /** Stops the opening: `open` rejects with code 'aborted' and the engine is ended. */
+  signal?: AbortSignal;
   /** Load the language model (and the items' text vectors) right after the catalogue (default true). */
   encoder?: boolean;
   /**
@@ -174,31 +179,45 @@ export interface Recommendations {
   millis: number;
 }
 
+/** One step of a personalisation (the crate's `FineTuneProgress`). */
 export interface TrainingStep {
   step: number;
+  /** The run's step limit. */
   steps: number;
   loss: number;
+  /** The held-out loss after this step (lower is better). */
   validation: number;
-  eta_s: number;
-  /** The held-out loss before any step (with the first step). */
-  initial?: number;
+  /** Seconds since the start, and about how many are left at most. */
+  elapsedS: number;
+  etaS: number;
 }
 
+/** What a personalisation did (the crate's `FineTuneReport`). */
 export interface TrainingReport {
+  /** The run's limits: at most `steps` steps, stopping after `patience` without a better held-out loss. */
+  steps: number;
+  patience: number;
+  /** Per step run: the training loss, and the held-out loss. */
+  losses: number[];
+  validations: number[];
+  /** The held-out loss before any step, and of the kept weights. */
   initial: number;
   best: number;
-  best_step?: number;
-  losses: number[];
-  validations?: number[];
+  /** The step of the kept weights (0: no step was better than none). */
+  bestStep: number;
+  /**
+   * Where each held-out reaction ranked among the items not learned from (1 = first), without
+   * the weights and with the kept ones.
+   */
+  heldOutRanks: { before: number[]; after: number[] };
   cancelled: boolean;
   seconds: number;
-  /** Reciprocal rank of the held-out items without and with the weights. */
-  reciprocal_rank?: [number, number];
-  [key: string]: unknown;
 }
 
 export interface PersonalizeOptions {
+  /** Default `defaults.steps`. */
   steps?: number;
+  /** Default `defaults.patience`. */
   patience?: number;
   onProgress?: (step: TrainingStep) => void;
   /** Stops the run after its current step. */
@@ -243,36 +262,82 @@ export interface SavedProfile {
   personal: boolean;
 }
 
-export interface Storage {
+/** Where the profile is kept (`LocalRec.storage`). */
+export interface ProfileStorage {
   /** Whether the browser agreed not to evict the profile. */
   persisted: boolean;
   /** Why the profile is not saved (then changes live in this tab only), or null. */
-  error: (Error & { code?: string }) | null;
+  error: LocalRecError | null;
   /** Saved reactions to items this catalogue does not have (not used). */
   ignored: number;
 }
 
 export interface LocalRecEventMap {
-  progress: CustomEvent<ProgressEvent>;
+  progress: CustomEvent<LoadProgress>;
   encoder: CustomEvent<EncoderInfo>;
-  'encoder-error': CustomEvent<Error>;
+  'encoder-error': CustomEvent<LocalRecError>;
   /** The profile changed in another tab. */
   change: CustomEvent<{ source: 'other-tab' }>;
-  'save-error': CustomEvent<Error>;
+  'save-error': CustomEvent<LocalRecError>;
   /** The engine died or lost its GPU; a fresh one is starting (`toCpu`: on the CPU). */
-  lost: CustomEvent<Error & { code: string; toCpu: boolean }>;
+  lost: CustomEvent<LocalRecError & { toCpu: boolean }>;
   restored: CustomEvent<{ backend: Backend; adapter: Adapter | null }>;
-  error: CustomEvent<Error>;
+  error: CustomEvent<LocalRecError>;
 }
 
+/**
+ * What went wrong, for a page to branch on (`ERROR_CODES` has each in words):
+ * - 'bad-request': an argument the library cannot use (a misspelt option, a bad reaction)
+ * - 'unknown-item': no item with that id in the open catalogue
+ * - 'site': the site's manifest (site.json) is missing, unreadable or lacks what was asked for
+ * - 'network' | 'size' | 'checksum': a file could not be downloaded, or differs from site.json
+ * - 'no-webgpu': backend 'webgpu' was asked for and the browser offers no adapter
+ * - 'not-ready' | 'encoder-loading': the catalogue, or the language model, is not loaded yet
+ * - 'failed': the engine refused or failed a request (the message says why)
+ * - 'crashed' | 'device-lost' | 'restarted': the engine went away (see `isEngineLoss`)
+ * - 'closed': the LocalRec was closed; 'aborted': an AbortSignal stopped it
+ * - 'import': a profile file was refused (`ImportError`); 'damaged': the saved profile is not
+ *   understood; 'storage': the browser does not keep the profile
+ */
+export type LocalRecErrorCode =
+  | 'bad-request' | 'unknown-item' | 'site' | 'network' | 'size' | 'checksum' | 'no-webgpu'
+  | 'not-ready' | 'encoder-loading' | 'failed' | 'crashed' | 'device-lost' | 'restarted'
+  | 'closed' | 'aborted' | 'import' | 'damaged' | 'storage';
+
+/** Every failure of the library, the engine's (in its worker) included. */
 export declare class LocalRecError extends Error {
-  code: string;
+  constructor(code: LocalRecErrorCode, message: string, options?: { cause?: unknown });
+  /** 'LocalRecError', or a subclass's name. */
+  name: string;
+  code: LocalRecErrorCode;
 }
 
-export declare class ImportError extends Error {}
+/** A refused profile file; `catalog`: the site's other catalogue the file is for, if any. */
+export declare class ImportError extends LocalRecError {
+  constructor(message: string, options?: { catalog?: string | null });
+  code: 'import';
+  catalog: string | null;
+}
 
-export declare class SiteError extends Error {
+export declare class SiteError extends LocalRecError {
+  constructor(message: string);
   code: 'site';
+}
+
+/** Each error code, in words. */
+export declare const ERROR_CODES: Readonly<Record<LocalRecErrorCode, string>>;
+
+/** The engine's defaults (from the crate, not copied in JS). */
+export interface Defaults {
+  /** Items per `recommend`. */
+  count: number;
+  /** Reasons per recommendation (one, or two comparable ones). */
+  reasons: number;
+  /** `personalize`'s step limit and patience. */
+  steps: number;
+  patience: number;
+  /** Word pieces the language model reads of a text, [CLS] and [SEP] included; the rest is cut. */
+  maxWordPieces: number;
 }
 
 export declare const MAX_IMPORT_BYTES: number;
@@ -293,7 +358,11 @@ export declare class LocalRec extends EventTarget {
    * (no service workers here) or 'off' (`offline: false`). Never rejects.
    */
   readonly offline: Promise<'ready' | 'outside' | 'unavailable' | 'off'>;
-  readonly storage: Storage;
+  readonly storage: ProfileStorage;
+  /** The engine's defaults (`recommend`'s count, `personalize`'s steps and patience, …). */
+  readonly defaults: Readonly<Defaults>;
+  /** Whether `close` was called. */
+  readonly closed: boolean;
   /** Milliseconds the opening took (diagnostics). */
   readonly openMillis: { download: number; create: number; loadCatalog: number };
   readonly catalogs: CatalogSummary[];
@@ -312,7 +381,12 @@ export declare class LocalRec extends EventTarget {
   readonly taste: string;
   readonly personal: PersonalWeights | null;
 
-  loadEncoder(): Promise<EncoderInfo>;
+  /**
+   * Loads the language model if not loaded or loading; `signal` stops its download (code
+   * 'aborted', for `ready.encoder` too; calling it again starts over). A model already
+   * downloaded still loads.
+   */
+  loadEncoder(options?: { signal?: AbortSignal }): Promise<EncoderInfo>;
   item(id: ItemId): Item | undefined;
   search(query: string, options?: { limit?: number }): { items: Item[]; total: number };
   /** The shown fields, in column order, each as its label says ("20 min"), empty ones left out. */
@@ -328,6 +402,7 @@ export declare class LocalRec extends EventTarget {
   describe(text: string): Promise<{ taste: string; pieces: string[] }>;
   saved(): Promise<void>;
 
+  /** The top `count` (default `defaults.count`) items for the person. */
   recommend(options?: { count?: number }): Promise<Recommendations>;
   personalize(options?: PersonalizeOptions): Promise<{ report: TrainingReport; kept: boolean; personal: PersonalWeights | null }>;
   forgetPersonal(): Promise<void>;
@@ -335,9 +410,8 @@ export declare class LocalRec extends EventTarget {
   tokenize(text: string): Promise<string[]>;
   /** Unit vectors through the catalogue's language model (with its adapter merged, if it has one). */
   embed(texts: string[]): Promise<Float32Array[]>;
-  map(): Promise<{ points: Float32Array; plane: unknown }>;
-  memory(): Promise<{ wasmBytes: number; gpuBuffers: { live: number; bytes: number } }>;
-  simulateDeviceLoss(): Promise<number>;
+  /** The catalogue on its principal plane: `[x, y]` per item in catalogue order. */
+  map(): Promise<{ points: Float32Array; plane: { mean: number[]; axes: [number[], number[]]; variance: [number, number] } }>;
 
   exportProfile(): { data: ProfileFile; blob: Blob; fileName: string };
   readProfileFile(file: Blob | string | object): Promise<ImportedProfile>;
@@ -348,8 +422,10 @@ export declare class LocalRec extends EventTarget {
   /** Deletes the open catalogue's profile, or (`everyCatalog`) every one of the namespace; resolves to what was deleted. */
   deleteProfile(options?: { everyCatalog?: boolean }): Promise<SavedProfile[]>;
 
-  /** Ends the worker (freeing the engine's memory) and stops following other tabs. */
+  /** Ends the worker (freeing the engine's memory) and stops following other tabs. Idempotent. */
   close(): void;
+  /** `using rec = await LocalRec.open(…)`: closes it at the end of the block. */
+  [Symbol.dispose](): void;
 
   addEventListener<K extends keyof LocalRecEventMap>(type: K, listener: (event: LocalRecEventMap[K]) => void, options?: boolean | AddEventListenerOptions): void;
   addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;

@@ -1,3 +1,4 @@
+// @ts-check
 // localrec: private recommendations in the browser. One class, `LocalRec`, is the whole public
 // API (types in localrec.d.ts): it reads the site's manifest (site.json), owns the Web Worker
 // that runs the wasm engine, the model cache and the person's profile (IndexedDB, one per
@@ -14,6 +15,7 @@
 
 import { Catalog } from './catalog.js';
 import { EngineClient } from './engine-client.js';
+import { ERROR_CODES, LocalRecError, asLocalRecError } from './errors.js';
 import {
   ImportError, MAX_IMPORT_BYTES, MAX_TASTE_CHARS, applyImport, describeImport, exportHistory, parseHistoryImport,
 } from './history-file.js';
@@ -21,19 +23,12 @@ import { Profile, announceChange, withReaction } from './profile.js';
 import {
   catalogOfKey, deleteProfiles, lastCatalogKey, listProfiles, profileKey, readRecord, writeRecord,
 } from './profile-store.js';
+import { clientOf } from './internal.js';
 import { isReaction } from './reactions.js';
 import { keepOffline } from './offline.js';
 import { MODEL_WEIGHTS, SiteError, findCatalog, modelFiles, readSite } from './site.js';
 
-export { ImportError, MAX_IMPORT_BYTES, MAX_TASTE_CHARS };
-
-/** An error of the library: `code` says what kind ('site', 'network', 'checksum', 'closed', …). */
-export class LocalRecError extends Error {
-  constructor(code, message) {
-    super(message);
-    this.code = code;
-  }
-}
+export { ERROR_CODES, ImportError, LocalRecError, MAX_IMPORT_BYTES, MAX_TASTE_CHARS };
 
 const ENGINE_LOSSES = new Set(['crashed', 'device-lost', 'restarted']);
 /** Whether `error` means the engine went away (it is being restarted; try again after 'restored'). */
@@ -42,6 +37,11 @@ export const isEngineLoss = (error) => ENGINE_LOSSES.has(error?.code);
 // What readProfileFile returned carries this mark, so importProfile takes it as read.
 const IMPORTED = Symbol('imported');
 const isImported = (value) => value?.[IMPORTED] === true;
+
+const aborted = (what) => new LocalRecError('aborted', `${what} was aborted`);
+// `using` needs Symbol.dispose; where the platform lacks it, the name TypeScript's helpers use.
+// @ts-ignore: a read-only property where it exists (and then this does not run)
+Symbol.dispose ??= Symbol.for('Symbol.dispose');
 
 const here = () => globalThis.document?.baseURI ?? globalThis.location?.href;
 const plain = (history) => history.map(({ item, reaction }) => ({ item, reaction }));
@@ -61,12 +61,25 @@ export class LocalRec extends EventTarget {
    * Opens the site's catalogue: reads site.json, starts the engine in a worker, loads the
    * catalogue (every file checked against the manifest's size and sha256) and the person's
    * profile. Resolves once recommendations work; the language model loads afterwards
-   * (`ready.encoder`) unless `encoder` is false.
+   * (`ready.encoder`) unless `encoder` is false. `signal` (an AbortSignal) stops the opening:
+   * it rejects with code 'aborted' and the engine is ended. Every failure is a LocalRecError.
+   * @param {import('./localrec.js').OpenOptions} [options]
    */
-  static async open({
+  static async open(options = {}) {
+    const { signal = null } = options ?? {};
+    try {
+      if (signal?.aborted) throw aborted('opening');
+      return await LocalRec.#open(options ?? {}, signal);
+    } catch (error) {
+      throw signal?.aborted ? aborted('opening') : asLocalRecError(error);
+    }
+  }
+
+  /** @param {import('./localrec.js').OpenOptions} options @param {AbortSignal | null} signal */
+  static async #open({
     site = './', catalog = '', backend = 'auto', weights = 'int8', onProgress = null, encoder = true, workerUrl,
     profileNamespace = '', rememberCatalog = false, offline = true,
-  } = {}) {
+  }, signal) {
     if (!['auto', 'webgpu', 'cpu'].includes(backend)) throw new LocalRecError('bad-request', `unknown backend ${JSON.stringify(backend)}`);
     if (typeof profileNamespace !== 'string' || profileNamespace.includes('/')) {
       throw new LocalRecError('bad-request', `profileNamespace must be text without '/', not ${JSON.stringify(profileNamespace)}`);
@@ -78,11 +91,12 @@ export class LocalRec extends EventTarget {
     progress({ phase: 'site' });
     let manifest;
     try {
-      const response = await fetch(new URL('site.json', siteUrl), { cache: 'no-cache' });
+      const response = await fetch(new URL('site.json', siteUrl), { cache: 'no-cache', signal });
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       manifest = await response.json();
     } catch (error) {
-      throw new LocalRecError('site', `could not read ${new URL('site.json', siteUrl)}: ${error.message}`);
+      if (signal?.aborted) throw aborted('opening');
+      throw new LocalRecError('site', `could not read ${new URL('site.json', siteUrl)}: ${error.message}`, { cause: error });
     }
     const read = readSite(manifest, siteUrl);
     if (!catalog && rememberCatalog) {
@@ -93,12 +107,18 @@ export class LocalRec extends EventTarget {
     const entry = findCatalog(read, catalog);
     if (rememberCatalog) writeRecord(lastCatalogKey(profileNamespace), { catalog: entry.name });
     modelFiles(read, weights); // a site without f32 weights says so now
+    if (signal?.aborted) throw aborted('opening');
     const rec = new LocalRec(read, entry, { backend, weights, encoder, onProgress, workerUrl, profileNamespace });
+    // Aborting ends the engine at once: the download and the catalogue's loading stop there.
+    const stop = () => rec.close();
+    signal?.addEventListener('abort', stop, { once: true });
     try {
       await rec.#start();
     } catch (error) {
       rec.close();
       throw error;
+    } finally {
+      signal?.removeEventListener('abort', stop);
     }
     if (encoder) rec.loadEncoder().catch(() => {}); // reported through ready.encoder and 'encoder-error'
     // Offline use once the language model is here: the site's files must not compete with the
@@ -129,13 +149,14 @@ export class LocalRec extends EventTarget {
     this.#entry = entry;
     this.#options = options;
     this.#client = new EngineClient((event) => this.#progress(event), (error) => this.#lost(error), options.workerUrl);
+    clientOf.set(this, this.#client);
     this.#profile = new Profile({
       key: profileKey(options.profileNamespace, entry.name),
       onOutsideChange: () => {
         this.#dropUnknown();
         this.dispatchEvent(new CustomEvent('change', { detail: { source: 'other-tab' } }));
       },
-      onSaveError: (error) => this.dispatchEvent(new CustomEvent('save-error', { detail: error })),
+      onSaveError: (error) => this.dispatchEvent(new CustomEvent('save-error', { detail: asLocalRecError(error, 'storage') })),
     });
     /** Where the profile is kept: `{persisted, error, ignored}` (see localrec.d.ts). */
     this.storage = { persisted: false, error: null, ignored: 0 };
@@ -146,7 +167,10 @@ export class LocalRec extends EventTarget {
     this.#encoderWaiters = { resolve, reject };
     /** `ready.encoder`: resolves once the language model is loaded (see `loadEncoder`). */
     this.ready = { encoder };
-    /** Offline use, once set up (see localrec.d.ts); `open` starts it. */
+    /**
+     * Offline use, once set up (see localrec.d.ts); `open` starts it.
+     * @type {Promise<'ready' | 'outside' | 'unavailable' | 'off'>}
+     */
     this.offline = Promise.resolve('off');
   }
 
@@ -166,6 +190,8 @@ export class LocalRec extends EventTarget {
     this.interruptedPersonalization = interrupted?.startedAt ? { startedAt: interrupted.startedAt } : null;
     if (interrupted) deleteProfiles([running]).catch(() => {});
     this.#engine = { backend: opened.backend, adapter: opened.adapter, passedOver: opened.passedOver, reason: opened.reason };
+    /** The engine's defaults: `{count, reasons, steps, patience, maxWordPieces}` (from the crate). */
+    this.defaults = Object.freeze(opened.defaults);
     /** Milliseconds the opening took: `{download, create, loadCatalog}` (diagnostics). */
     this.openMillis = opened.millis;
     this.#info = opened.catalog;
@@ -178,7 +204,7 @@ export class LocalRec extends EventTarget {
     try {
       this.storage.persisted = await this.#profile.restore();
     } catch (error) {
-      this.storage.error = error;
+      this.storage.error = asLocalRecError(error, 'storage');
     }
   }
 
@@ -190,11 +216,33 @@ export class LocalRec extends EventTarget {
 
   /**
    * Loads the language model (downloaded once, sha256-checked, then read from the Cache API),
-   * and the items' text vectors if the catalogue opened without them, if not loaded or loading. Resolves like `ready.encoder`; after a failure, calling it
-   * again tries again (and `ready.encoder` is a fresh promise).
+   * and the items' text vectors if the catalogue opened without them, if not loaded or loading.
+   * Resolves like `ready.encoder`; after a failure, calling it again tries again (and
+   * `ready.encoder` is a fresh promise). `signal` stops the download (code 'aborted', for
+   * `ready.encoder` too; a model already downloaded still loads).
+   * @param {{signal?: AbortSignal | null}} [options]
    */
-  loadEncoder() {
+  async loadEncoder({ signal = null } = {}) {
     this.#assertOpen();
+    if (signal?.aborted) throw aborted('loading the language model');
+    const loading = this.#loadEncoder();
+    if (!signal) return loading;
+    let stop;
+    const stopped = new Promise((_, reject) => {
+      stop = () => {
+        this.#client.request('stop-encoder').catch(() => {});
+        reject(aborted('loading the language model'));
+      };
+      signal.addEventListener('abort', stop, { once: true });
+    });
+    try {
+      return await Promise.race([loading, stopped]);
+    } finally {
+      signal.removeEventListener('abort', stop);
+    }
+  }
+
+  #loadEncoder() {
     if (this.#encoder.state === 'loaded') return Promise.resolve(this.#encoder.result);
     if (this.#encoder.state === 'loading') return this.#encoder.promise;
     if (this.#encoder.state === 'failed') {
@@ -213,6 +261,7 @@ export class LocalRec extends EventTarget {
     }, (error) => {
       // The engine is being restarted; the restart loads the encoder again.
       if (isEngineLoss(error)) return this.ready.encoder;
+      error = asLocalRecError(error);
       this.#encoder = { state: 'failed', promise: null, result: null, error };
       this.#encoderWaiters.reject(error);
       this.dispatchEvent(new CustomEvent('encoder-error', { detail: error }));
@@ -227,9 +276,9 @@ export class LocalRec extends EventTarget {
     return this.#encoder.state === 'loaded';
   }
 
-  /** 'idle' | 'loading' | 'loaded' | 'failed'. */
+  /** @returns {'idle' | 'loading' | 'loaded' | 'failed'} */
   get encoderState() {
-    return this.#encoder.state;
+    return /** @type {any} */ (this.#encoder.state);
   }
 
   // ---- What is open -------------------------------------------------------------------
@@ -300,7 +349,7 @@ export class LocalRec extends EventTarget {
    * Sets the reaction to item `id`: 'like', 'dislike', a rating 1–10, or null to take it back.
    * It counts at once (for the next `recommend`); resolves once it is saved.
    */
-  react(id, reaction) {
+  async react(id, reaction) {
     this.#assertOpen();
     const item = this.#catalog.idOf(id);
     if (item === undefined) throw new LocalRecError('unknown-item', `no item ${JSON.stringify(id)} in ${this.#entry.name}`);
@@ -336,11 +385,12 @@ export class LocalRec extends EventTarget {
   // ---- Recommending -------------------------------------------------------------------
 
   /**
-   * The top `count` items for the person, none they reacted to, each with the reactions (or
+   * The top `count` items (default `defaults.count`) for the person, none they reacted to, each with the reactions (or
    * taste) that drive it: `{items: [{item, score, because, reason}], user, taste, millis}`.
    * `taste` says whether the taste sentence counted (not until the language model is loaded).
    */
-  async recommend({ count = 20 } = {}) {
+  /** @param {{count?: number}} [options] */
+  async recommend({ count } = {}) {
     this.#assertOpen();
     const { history, taste, personal } = this.#profile.current;
     const result = await this.#client.request('recommend', {
@@ -369,11 +419,14 @@ export class LocalRec extends EventTarget {
 
   /**
    * Fine-tunes personal weights on the person's reactions, on this device (at least 3 needed).
-   * `onProgress({step, steps, loss, validation, eta_s, initial?})` after each step; `signal`
+   * At most `steps` steps, stopping after `patience` without a better held-out loss (defaults:
+   * `defaults.steps`, `defaults.patience`). `onProgress({step, steps, loss, validation,
+   * elapsedS, etaS})` after each step; `signal`
    * (an AbortSignal) stops it after the current step. The weights are kept (and saved) only if
    * they ranked the person's held-out reactions better: `{report, kept, personal}`.
    */
-  async personalize({ steps = 60, patience = 15, onProgress = null, signal = null } = {}) {
+  /** @param {import('./localrec.js').PersonalizeOptions} [options] */
+  async personalize({ steps, patience, onProgress = null, signal = null } = {}) {
     this.#assertOpen();
     const history = plain(this.#profile.current.history);
     if (signal?.aborted) throw new LocalRecError('aborted', 'personalisation was cancelled before it started');
@@ -410,7 +463,7 @@ export class LocalRec extends EventTarget {
   }
 
   /** Removes the personal weights. Resolves once saved. */
-  forgetPersonal() {
+  async forgetPersonal() {
     this.#assertOpen();
     return this.#profile.change((p) => ({ ...p, personal: null }));
   }
@@ -434,21 +487,9 @@ export class LocalRec extends EventTarget {
   }
 
   /** The catalogue on its principal plane: `{points: Float32Array [x, y, …] in catalogue order, plane}`. */
-  map() {
+  async map() {
     this.#assertOpen();
     return this.#client.request('map');
-  }
-
-  /** What the engine holds: `{wasmBytes, gpuBuffers: {live, bytes}}` (diagnostics). */
-  memory() {
-    this.#assertOpen();
-    return this.#client.request('memory');
-  }
-
-  /** Destroys the engine's GPU device, as a driver reset would (to test recovery). Resolves to how many. */
-  simulateDeviceLoss() {
-    this.#assertOpen();
-    return this.#client.request('lose-device');
   }
 
   async #needEncoder() {
@@ -464,7 +505,8 @@ export class LocalRec extends EventTarget {
   /** The profile as a file the person keeps: `{data, blob, fileName}` (JSON, personal weights included). */
   exportProfile() {
     this.#assertOpen();
-    const data = exportHistory(this.#profile.current, this.#catalog, this.#entry.name);
+    /** @type {import('./localrec.js').ProfileFile} */
+    const data = /** @type {any} */ (exportHistory(this.#profile.current, this.#catalog, this.#entry.name));
     const blob = new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' });
     const fileName = `localrec-${this.#entry.name}-${new Date().toISOString().slice(0, 10)}.json`;
     return { data, blob, fileName };
@@ -514,7 +556,7 @@ export class LocalRec extends EventTarget {
   }
 
   /** Sets the whole profile (`{history, taste, personal}`, e.g. an import's `previous`). Resolves once saved. */
-  setProfile({ history = [], taste = '', personal = null }) {
+  async setProfile({ history = [], taste = '', personal = null } = {}) {
     this.#assertOpen();
     return this.#profile.change((p) => ({ ...p, history, taste, personal }));
   }
@@ -551,7 +593,8 @@ export class LocalRec extends EventTarget {
           taste: Boolean(profile?.taste), personal: Boolean(profile?.personal),
         };
       })
-      .sort((a, b) => first(b) - first(a) || (a.namespace !== own) - (b.namespace !== own) || a.title.localeCompare(b.title));
+      .sort((a, b) => Number(first(b)) - Number(first(a)) || Number(a.namespace !== own) - Number(b.namespace !== own)
+        || a.title.localeCompare(b.title));
   }
 
   /**
@@ -618,12 +661,12 @@ export class LocalRec extends EventTarget {
         if (hadEncoder) await this.loadEncoder();
         this.dispatchEvent(new CustomEvent('restored', { detail: this.engine }));
       } catch (failure) {
-        this.dispatchEvent(new CustomEvent('error', { detail: failure }));
+        this.dispatchEvent(new CustomEvent('error', { detail: asLocalRecError(failure) }));
       }
     })().finally(() => { this.#recovering = null; });
   }
 
-  /** Ends the worker (freeing the engine's memory) and stops following other tabs. */
+  /** Ends the worker (freeing the engine's memory) and stops following other tabs. Idempotent. */
   close() {
     if (this.#closed) return;
     this.#closed = true;
@@ -632,10 +675,49 @@ export class LocalRec extends EventTarget {
     if (this.#encoder.state === 'loading') this.#encoderWaiters.reject(new LocalRecError('closed', 'closed'));
   }
 
+  /** `using rec = await LocalRec.open(…)` closes it at the end of the block. */
+  [Symbol.dispose]() {
+    this.close();
+  }
+
+  /** Whether `close` was called. */
+  get closed() {
+    return this.#closed;
+  }
+
   #assertOpen() {
     if (this.#closed) throw new LocalRecError('closed', 'this LocalRec was closed');
   }
 }
 
+// The promise-returning methods: each rejects (never throws synchronously) and only with a
+// LocalRecError, whatever failed beneath it (IndexedDB, the worker, a bug).
+for (const name of [
+  'loadEncoder', 'react', 'describe', 'saved', 'recommend', 'personalize', 'forgetPersonal', 'tokenize', 'embed', 'map',
+  'readProfileFile', 'importProfile', 'setProfile', 'savedProfiles', 'deleteProfile',
+]) {
+  const method = LocalRec.prototype[name];
+  Object.defineProperty(LocalRec.prototype, name, {
+    async value(...args) {
+      try {
+        return await method.apply(this, args);
+      } catch (error) {
+        throw asLocalRecError(error);
+      }
+    },
+    writable: true,
+    configurable: true,
+  });
+}
+
 export { SiteError };
 export default LocalRec;
+
+// Checked by tsc (tests/types/tsconfig.json, checkJs): this file keeps the promises of its
+// declarations, localrec.d.ts, which './localrec.js' resolves to for the type checker.
+/** @type {(rec: LocalRec) => import('./localrec.js').LocalRec} */
+const matchesDeclaration = (rec) => rec; // eslint-disable-line no-unused-vars
+/** @type {(typeof import('./localrec.js').LocalRec)['open']} */
+const openMatchesDeclaration = LocalRec.open; // eslint-disable-line no-unused-vars
+/** @type {Readonly<Record<import('./localrec.js').LocalRecErrorCode, string>>} */
+const codesMatchDeclaration = ERROR_CODES; // eslint-disable-line no-unused-vars

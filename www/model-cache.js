@@ -51,19 +51,27 @@ async function checkHash(file, bytes) {
 
 /**
  * Downloads `file` (`{name, url, bytes, sha256}`) and checks it; `onBytes(loaded)` as bytes
- * arrive. `cache`: the fetch's cache mode.
+ * arrive. `cache`: the fetch's cache mode; `signal` stops it (code 'aborted').
  */
-export async function fetchVerified(file, onBytes = () => {}, { cache = 'default' } = {}) {
+export async function fetchVerified(file, onBytes = () => {}, { cache = 'default', signal = undefined } = {}) {
+  const failed = (error) => (signal?.aborted
+    ? new ModelLoadError('aborted', `the download of ${file.name} was aborted`)
+    : new ModelLoadError('network', `could not download ${file.name}: ${error.message}`));
   let response;
   try {
-    response = await fetch(file.url, { cache });
+    response = await fetch(file.url, { cache, signal });
   } catch (error) {
-    throw new ModelLoadError('network', `could not download ${file.name}: ${error.message}`);
+    throw failed(error);
   }
   if (!response.ok) {
     throw new ModelLoadError('network', `could not download ${file.name}: HTTP ${response.status}`);
   }
-  const bytes = await readWithProgress(response, file, onBytes);
+  let bytes;
+  try {
+    bytes = await readWithProgress(response, file, onBytes);
+  } catch (error) {
+    throw signal?.aborted ? failed(error) : error;
+  }
   await checkHash(file, bytes);
   return bytes;
 }
@@ -95,18 +103,24 @@ async function openCache(name) {
 /**
  * Loads the model's files (`[{name, url, bytes, sha256}]`) from the Cache API `cacheName`, or
  * downloads, checks and caches them. Resolves to `{files: {name: Uint8Array}, fromCache}`.
- * `report`: a `progressOver` shared with other downloads (default: over these files).
+ * `report`: a `progressOver` shared with other downloads (default: over these files); `signal`
+ * stops the downloads (code 'aborted').
  */
-export async function loadModelFiles(files, cacheName, onProgress, report = progressOver(files, onProgress)) {
+export async function loadModelFiles(files, cacheName, onProgress, report = progressOver(files, onProgress), signal = undefined) {
   const cache = await openCache(cacheName);
   const out = {};
   let fromCache = true;
+  const stopped = () => {
+    if (signal?.aborted) throw new ModelLoadError('aborted', 'the download of the language model was aborted');
+  };
+  stopped();
   // All at once: the small files do not each wait a round trip behind the weights.
   await Promise.all(files.map(async (file) => {
     let bytes = null;
     const cached = cache && (await cache.match(file.url));
     if (cached) {
       bytes = new Uint8Array(await cached.arrayBuffer());
+      stopped();
       // A damaged cache entry is dropped and downloaded again, never used.
       if (bytes.length !== file.bytes || (await sha256Hex(bytes)) !== file.sha256) {
         await cache.delete(file.url);
@@ -117,7 +131,7 @@ export async function loadModelFiles(files, cacheName, onProgress, report = prog
     }
     if (!bytes) {
       fromCache = false;
-      bytes = await fetchVerified(file, (loaded) => report(file, loaded, 'network'), { cache: 'no-store' });
+      bytes = await fetchVerified(file, (loaded) => report(file, loaded, 'network'), { cache: 'no-store', signal });
       // Not awaited: the bytes are used at once while the browser stores them. Storage full or
       // denied: keep working from memory; the next visit downloads again.
       cache?.put(file.url, new Response(bytes, { headers: { 'Content-Type': 'application/octet-stream' } })).catch(() => {});

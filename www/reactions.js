@@ -1,19 +1,8 @@
-// What a person can do with an item, and how each reaction travels to the engine.
-// A reaction is 'like', 'dislike', or a rating 1–10.
-
-export const LIKE_CODE = 11;
-export const DISLIKE_CODE = 12;
+// What a person can do with an item: 'like', 'dislike', or a rating 1–10. The engine takes
+// reactions by these names (src/contract.rs); how its model weighs each is the crate's business.
 
 export function isReaction(value) {
   return value === 'like' || value === 'dislike' || (Number.isInteger(value) && value >= 1 && value <= 10);
-}
-
-/** The engine's code: 1–10 a rating, 11 like, 12 dislike. */
-export function reactionCode(reaction) {
-  if (reaction === 'like') return LIKE_CODE;
-  if (reaction === 'dislike') return DISLIKE_CODE;
-  if (isReaction(reaction)) return reaction;
-  throw new Error(`not a reaction: ${JSON.stringify(reaction)}`);
 }
 
 /** Words for people: "liked", "disliked", "rated 8". */

@@ -2,13 +2,16 @@
 // and every file's size and sha256. Every path in it is relative to the site's root, so a site
 // works under any sub-path. Used by the library (page) and the worker.
 
+import { LocalRecError } from './errors.js';
+
 export const SITE_FORMAT = 'localrec-site';
 export const SITE_VERSION = 1;
 
-export class SiteError extends Error {
+/** What is wrong with the site's manifest, or what it lacks (code 'site'). */
+export class SiteError extends LocalRecError {
   constructor(message) {
-    super(message);
-    this.code = 'site';
+    super('site', message);
+    this.name = 'SiteError';
   }
 }
 

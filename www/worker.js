@@ -1,18 +1,18 @@
 // The worker owns the wasm module, the recommender and (once loaded) the encoder. The library
 // (localrec.js) talks to it by messages; nothing else should:
 //   request  {id, op, args}     op: open | encoder | embed | tokenize | recommend | personalize | map
-//                               | cancel | memory | lose-device
+//                               | cancel | stop-encoder | memory | lose-device
 //   reply    {id, ok: true, result} | {id, ok: false, error: {code, message}}
 //   event    {op: 'progress', id, phase, ...} | {op: 'device-lost', reason, message}
 // Jobs run one at a time, in order: two GPU jobs never overlap. `cancel` is the exception: it
 // is handled at once, and the running personalisation stops after its current step. So is
 // the encoder's download: recommendations go on while it arrives, and only loading the
-// downloaded encoder into the engine takes a turn in the queue.
+// downloaded encoder into the engine takes a turn in the queue; `stop-encoder` (handled at once)
+// aborts that download.
 
-import init, { Engine } from '../pkg/localrec.js';
+import init, { Engine, defaults } from '../pkg/localrec.js';
 import { fetchVerified, loadModelFiles, progressOver } from './model-cache.js';
 import { chooseBackend } from './backend-choice.js';
-import { reactionCode } from './reactions.js';
 import { catalogFiles, findCatalog, modelFiles, readSite } from './site.js';
 
 let engine = null;
@@ -21,8 +21,6 @@ let crashed = false; // after a wasm trap the instance must not be used again
 let queue = Promise.resolve();
 let cancelRequested = false;
 const tasteVectors = new Map(); // sentence → its text vector (the last few)
-// Reasons per row: one, or two comparable ones (the engine's rule: recommender::strongest).
-const REASONS = 2;
 
 const post = (message, transfer = []) => self.postMessage(message, transfer);
 
@@ -31,10 +29,16 @@ let modelChoice = 'int8'; // which of the model's weights: 'int8' (compact, the 
 let pendingVectors = null; // the catalogue's text vectors, when the first list went without them
 let encoderAdapter = null; // the catalogue's fine-tuning of the language model (site.json: 'adapter'), if any
 let encoderDownload = null; // the encoder's download, when `open` started it (see downloadEncoder)
+let encoderStop = null; // aborts the encoder's download under way (see downloadEncoder)
 
 self.onmessage = ({ data: { id, op, args } }) => {
   if (op === 'cancel') {
     cancelRequested = true;
+    post({ id, ok: true, result: null });
+    return;
+  }
+  if (op === 'stop-encoder') {
+    encoderStop?.abort();
     post({ id, ok: true, result: null });
     return;
   }
@@ -96,14 +100,17 @@ function downloadEncoder(id) {
   // Keyed by the weights' sha256: the int8 and f32 models never share a cache.
   const cacheName = `localrec-model-${files.at(-1).sha256.slice(0, 12)}`;
   const onProgress = (p) => post({ op: 'progress', id, phase: 'model', ...p });
+  const stop = new AbortController();
+  encoderStop = stop;
+  const { signal } = stop;
   const vectorsFile = pendingVectors;
   const report = progressOver([vectorsFile, encoderAdapter, ...files].filter(Boolean), onProgress);
   const adapterFile = encoderAdapter;
-  const adapter = adapterFile ? fetchVerified(adapterFile, (loaded) => report(adapterFile, loaded, 'network')) : null;
-  const model = Promise.all([loadModelFiles(files, cacheName, onProgress, report), adapter])
+  const adapter = adapterFile ? fetchVerified(adapterFile, (loaded) => report(adapterFile, loaded, 'network'), { signal }) : null;
+  const model = Promise.all([loadModelFiles(files, cacheName, onProgress, report, signal), adapter])
     .then(([{ files: bytes, fromCache }, adapterBytes]) => ({ bytes, fromCache, adapterBytes }));
   const vectors = vectorsFile
-    ? model.then(() => fetchVerified(vectorsFile, (loaded) => report(vectorsFile, loaded, 'network')))
+    ? model.then(() => fetchVerified(vectorsFile, (loaded) => report(vectorsFile, loaded, 'network'), { signal }))
     : Promise.resolve(null);
   const vectorsAttached = vectors.then((bytes) => bytes && inTurn(() => {
     requireEngine();
@@ -170,14 +177,6 @@ async function findAdapter() {
   };
 }
 
-/** The history as the engine takes it: item ids (numbers or strings) and reaction codes, in order. */
-function historyArrays(history) {
-  return {
-    items: history.map((event) => event.item),
-    codes: Uint8Array.from(history, (event) => reactionCode(event.reaction)),
-  };
-}
-
 async function tasteVector(text) {
   if (!tasteVectors.has(text)) {
     const vectors = await engine.embed([text]);
@@ -192,7 +191,8 @@ const handlers = {
    * `{site, manifest, catalog, backend}`: the site's URL and manifest (site.json), the
    * catalogue's name, 'auto' | 'webgpu' | 'cpu' (see backend-choice.js). Loads the wasm and the
    * catalogue (no model): recommendations work from here on. → `{backend, adapter, passedOver,
-   * reason, catalog, millis}` (passedOver: an adapter not used; reason: why this backend).
+   * reason, catalog, defaults, millis}` (passedOver: an adapter not used; reason: why this
+   * backend; defaults: the crate's, see `defaults()` in src/web).
    */
   async open({ site: siteUrl, manifest, catalog: name, backend = 'auto', weights = 'int8', prefetchEncoder = false }, id) {
     const started = performance.now();
@@ -234,9 +234,13 @@ const handlers = {
     progress('engine', { backend: choice.backend });
     engine = await Engine.create(choice.backend);
     const createdAt = performance.now();
-    const info = engine.loadCatalog(bytes.manifest, bytes.items, bytes.vectors, bytes.head, bytes.itemItem, bytes.itemTable);
+    const info = engine.loadCatalog({
+      manifest: bytes.manifest, items: bytes.items, textVectors: bytes.vectors, head: bytes.head,
+      itemTable: bytes.itemTable, itemItem: bytes.itemItem,
+    });
     return {
       result: {
+        defaults: defaults(),
         backend: engine.backend ?? choice.backend,
         adapter,
         passedOver: choice.backend === 'cpu' ? found : null,
@@ -265,8 +269,8 @@ const handlers = {
     const loaded = inTurn(async () => {
       requireEngine();
       progress('encoder', { backend: engine.backend });
-      const [config, tokenizer, model] = download.files.map((file) => bytes[file.name]);
-      engine.loadEncoder(config, tokenizer, model, adapterBytes ?? undefined);
+      const [config, tokenizer, weights] = download.files.map((file) => bytes[file.name]);
+      engine.loadEncoder({ config, tokenizer, weights, adapter: adapterBytes ?? undefined });
       if (engine.backend === 'webgpu') {
         progress('warmup');
         await engine.embed(['warm up']); // compiles the GPU kernels once, before a person waits on them
@@ -294,30 +298,30 @@ const handlers = {
     return { result: { pieces: engine.tokenize(text) } };
   },
 
-  /** `{history: [{item, reaction}], taste, personal, count}` → recommendations with reasons. */
-  async recommend({ history, taste = '', personal = null, count = 20 }) {
+  /**
+   * `{history: [{item, reaction}], taste, personal, count}` → the engine's recommendations
+   * (`{items, user, basis}`, see src/contract.rs) and `taste`, whether the sentence counted.
+   * Unset fields take the crate's defaults.
+   */
+  async recommend({ history, taste = '', personal = null, count }) {
     requireEngine();
     const started = performance.now();
-    const { items, codes } = historyArrays(history);
     const text = taste.trim();
     // A taste sentence needs the encoder: until it is loaded the list leaves the sentence out
     // (and says so: `taste` false). So does it until the items' text vectors are in.
     const useTaste = Boolean(text) && engine.hasEncoder && engine.hasTextVectors;
-    const tastes = useTaste ? await tasteVector(text) : new Float32Array(0);
-    const result = await engine.recommend(
-      items, codes, tastes, personal ? Float32Array.from(personal) : undefined, count, REASONS,
-    );
+    const tastes = useTaste ? [Array.from(await tasteVector(text))] : [];
+    const result = await engine.recommend({ history, tastes, personal, count });
     result.taste = useTaste;
     result.millis = performance.now() - started;
     return { result };
   },
 
-  /** Fine-tunes the personal residual on `history`; progress events per step. */
-  async personalize({ history, steps = 60, patience = 15 }, id) {
+  /** `{history, steps?, patience?}`: fine-tunes the personal residual; progress events per step. */
+  async personalize({ history, steps, patience }, id) {
     requireEngine();
     cancelRequested = false;
-    const { items, codes } = historyArrays(history);
-    const result = await engine.fineTune(items, codes, steps, patience, (progress) => {
+    const result = await engine.fineTune({ history, steps, patience }, (progress) => {
       post({ op: 'progress', id, phase: 'train', ...progress });
       return !cancelRequested;
     });

@@ -11,6 +11,7 @@
 
 import { EngineClient } from '../../dist/demo/www/engine-client.js';
 import { LocalRec } from '../../dist/demo/www/localrec.js';
+import { debugHooks } from '../../dist/demo/www/localrec-debug.js';
 
 const plan = JSON.parse(decodeURIComponent(location.hash.slice(1)));
 const log = (line) => { document.getElementById('log').textContent += `\n${line}`; };
@@ -48,7 +49,7 @@ class LocalRecClient {
 
   embed(texts) { return this.rec.embed(texts); }
   tokenize(text) { return this.rec.tokenize(text); }
-  request(op) { return op === 'memory' ? this.rec.memory() : Promise.reject(new Error(`unknown ${op}`)); }
+  request(op) { return op === 'memory' ? debugHooks(this.rec).memory() : Promise.reject(new Error(`unknown ${op}`)); }
   close() { this.rec.close(); }
 }
 

@@ -139,15 +139,14 @@ pub struct Item {
     pub popularity: Option<f64>,
 }
 
-impl Item {
-    /// The id as the page sees it: a number when it is a canonical integer that JavaScript
-    /// holds exactly ("42", not "042" nor 2^60), text otherwise.
-    pub fn id_json(&self) -> serde_json::Value {
-        const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
-        match self.id.parse::<u64>() {
-            Ok(n) if n <= MAX_SAFE_INTEGER && n.to_string() == self.id => n.into(),
-            _ => self.id.clone().into(),
-        }
+/// An id as the page sees it: a number when it is a canonical integer that JavaScript holds
+/// exactly ("42", not "042" nor 2^60), text otherwise. A serde `serialize_with` for every id
+/// the page receives.
+pub fn page_id<S: serde::Serializer>(id: &str, serializer: S) -> Result<S::Ok, S::Error> {
+    const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
+    match id.parse::<u64>() {
+        Ok(n) if n <= MAX_SAFE_INTEGER && n.to_string() == id => serializer.serialize_u64(n),
+        _ => serializer.serialize_str(id),
     }
 }
 
@@ -365,13 +364,14 @@ mod tests {
         assert_eq!(catalog.item(0).text, "Emma by Jane Austen.");
         assert_eq!(catalog.item(1).text, "Untitled Notes.");
         assert_eq!(catalog.item(0).fields, ["Jane Austen"]);
-        assert_eq!(catalog.item(0).id_json(), serde_json::json!(7));
-        assert_eq!(catalog.item(1).id_json(), serde_json::json!("x-1"));
-        let leading_zero = Item {
-            id: "007".into(),
-            ..catalog.item(0).clone()
-        };
-        assert_eq!(leading_zero.id_json(), serde_json::json!("007"));
+        let as_page = |id: &str| page_id(id, serde_json::value::Serializer).unwrap();
+        assert_eq!(as_page(&catalog.item(0).id), serde_json::json!(7));
+        assert_eq!(as_page(&catalog.item(1).id), serde_json::json!("x-1"));
+        assert_eq!(as_page("007"), serde_json::json!("007"));
+        assert_eq!(
+            as_page("9007199254740993"),
+            serde_json::json!("9007199254740993")
+        );
     }
 
     #[test]

@@ -6,19 +6,17 @@ use std::ops::ControlFlow;
 use std::rc::Rc;
 
 use burn::tensor::Device;
-use js_sys::{Array, Float32Array, Function, Promise};
+use js_sys::{Array, Float32Array, Function, Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-use serde_json::json;
-
 use crate::Encoder;
 use crate::catalog::Catalog;
+use crate::contract::{self, CatalogInfo, Defaults, FineTuneRequest, FineTuned, RecommendRequest};
 use crate::device::{self, Backend};
 use crate::error::Error;
-use crate::fine_tune::{FineTuneConfig, Personal};
 use crate::map::Plane;
-use crate::recommender::{Reaction, Recommendations, Recommender, Request, Source};
+use crate::recommender::{Recommender, Request};
 
 #[wasm_bindgen(start)]
 fn start() {
@@ -56,68 +54,73 @@ fn to_js(value: &impl serde::Serialize) -> Result<JsValue, JsValue> {
     js_sys::JSON::parse(&json)
 }
 
-/// An item id from the page: text, or a whole number (the catalogue's ids are text; "42" and
-/// 42 name the same item).
-fn item_id(value: &JsValue) -> Result<String, JsValue> {
-    if let Some(text) = value.as_string() {
-        return Ok(text);
-    }
-    match value.as_f64() {
-        Some(n) if n.fract() == 0.0 && (0.0..=9_007_199_254_740_991.0).contains(&n) => {
-            Ok((n as u64).to_string())
-        }
-        _ => Err(js_error(Error::Input(format!(
-            "an item id must be text or a whole number, not {value:?}"
-        )))),
-    }
+/// A request from the page: one JSON value, read into `T` (see [`crate::contract`]).
+fn from_js<T: serde::de::DeserializeOwned>(what: &str, value: &JsValue) -> Result<T, JsValue> {
+    let json: String = js_sys::JSON::stringify(value)?.into();
+    contract::read(what, &json).map_err(js_error)
 }
 
-/// `items[k]` reacted with `codes[k]` (1–10, 11 like, 12 dislike).
-fn reactions(items: &[JsValue], codes: &[u8]) -> Result<Vec<(String, Reaction)>, JsValue> {
-    if items.len() != codes.len() {
-        return Err(js_error(Error::Input(format!(
-            "{} items but {} reactions",
-            items.len(),
-            codes.len()
-        ))));
-    }
-    items
-        .iter()
-        .zip(codes)
-        .map(|(item, &code)| Ok((item_id(item)?, Reaction::from_code(code).map_err(js_error)?)))
-        .collect()
+#[wasm_bindgen(typescript_custom_section)]
+const FILES: &str = r#"
+/** A catalogue's files, as bytes (see `Engine.loadCatalog`). */
+export interface CatalogFiles {
+  manifest: Uint8Array; items: Uint8Array; textVectors?: Uint8Array; head?: Uint8Array;
+  itemTable?: Uint8Array; itemItem?: Uint8Array;
+}
+/** The language model's files, as bytes, and the catalogue's adapter if it has one. */
+export interface EncoderFiles { config: Uint8Array; tokenizer: Uint8Array; weights: Uint8Array; adapter?: Uint8Array }
+"#;
+
+#[wasm_bindgen]
+extern "C" {
+    /// A catalogue's files: bytes, read field by field (no JSON: megabytes).
+    #[wasm_bindgen(typescript_type = "CatalogFiles")]
+    pub type CatalogFiles;
+    #[wasm_bindgen(method, getter)]
+    fn manifest(this: &CatalogFiles) -> Option<Uint8Array>;
+    #[wasm_bindgen(method, getter)]
+    fn items(this: &CatalogFiles) -> Option<Uint8Array>;
+    #[wasm_bindgen(method, getter, js_name = textVectors)]
+    fn text_vectors(this: &CatalogFiles) -> Option<Uint8Array>;
+    #[wasm_bindgen(method, getter)]
+    fn head(this: &CatalogFiles) -> Option<Uint8Array>;
+    #[wasm_bindgen(method, getter, js_name = itemTable)]
+    fn item_table(this: &CatalogFiles) -> Option<Uint8Array>;
+    #[wasm_bindgen(method, getter, js_name = itemItem)]
+    fn item_item(this: &CatalogFiles) -> Option<Uint8Array>;
+
+    /// The language model's files.
+    #[wasm_bindgen(typescript_type = "EncoderFiles")]
+    pub type EncoderFiles;
+    #[wasm_bindgen(method, getter)]
+    fn config(this: &EncoderFiles) -> Option<Uint8Array>;
+    #[wasm_bindgen(method, getter)]
+    fn tokenizer(this: &EncoderFiles) -> Option<Uint8Array>;
+    #[wasm_bindgen(method, getter)]
+    fn weights(this: &EncoderFiles) -> Option<Uint8Array>;
+    #[wasm_bindgen(method, getter)]
+    fn adapter(this: &EncoderFiles) -> Option<Uint8Array>;
 }
 
-/// An id of the catalogue as the page knows it (a number when it is one; see `Item::id_json`).
-fn page_id(catalog: &Catalog, id: &str) -> serde_json::Value {
-    catalog
-        .row(id)
-        .map_or_else(|| id.into(), |row| catalog.item(row).id_json())
+/// A required file's bytes, or an error that names it.
+fn required(file: Option<Uint8Array>, name: &str) -> Result<Vec<u8>, JsValue> {
+    file.map(|bytes| bytes.to_vec())
+        .ok_or_else(|| js_error(Error::Input(format!("the {name} file is missing"))))
 }
 
-/// Recommendations with the catalogue's ids as the page knows them.
-fn page_recommendations(catalog: &Catalog, recs: &Recommendations) -> serde_json::Value {
-    let items: Vec<serde_json::Value> = recs
-        .items
-        .iter()
-        .map(|rec| {
-            let because: Vec<serde_json::Value> = rec
-                .because
-                .iter()
-                .map(|reason| {
-                    let source = match &reason.source {
-                        Source::Item(id) => {
-                            json!({ "kind": "item", "index": page_id(catalog, id) })
-                        }
-                        Source::Taste(k) => json!({ "kind": "taste", "index": k }),
-                    };
-                    json!({ "source": source, "share": reason.share })
-                })
-                .collect();
-            json!({ "item": page_id(catalog, &rec.item), "score": rec.score, "because": because })
-        })
-        .collect();
-    json!({ "items": items, "user": recs.user, "basis": recs.basis })
+/// The crate's defaults the page shows or sends: `{count, reasons, steps, patience,
+/// maxWordPieces}` (one source: not copied in JS).
+#[wasm_bindgen]
+pub fn defaults() -> Result<JsValue, JsValue> {
+    to_js(&Defaults::default())
+}
+
+/// Milliseconds of `loadCatalog`, by part.
+#[derive(serde::Serialize)]
+struct LoadMillis {
+    catalog: f64,
+    recommender: f64,
+    describe: f64,
 }
 
 #[wasm_bindgen]
@@ -152,22 +155,19 @@ impl Engine {
     /// with the catalogue's adapter merged in where it has one: its item vectors were embedded
     /// by the adapted model, so taste sentences must go through it too.
     #[wasm_bindgen(js_name = loadEncoder)]
-    pub fn load_encoder(
-        &self,
-        config_json: Vec<u8>,
-        tokenizer_json: Vec<u8>,
-        safetensors: Vec<u8>,
-        adapter: Option<Vec<u8>>,
-    ) -> Result<(), JsValue> {
-        let encoder = match adapter {
+    pub fn load_encoder(&self, files: EncoderFiles) -> Result<(), JsValue> {
+        let config = required(files.config(), "model's config")?;
+        let tokenizer = required(files.tokenizer(), "model's tokenizer")?;
+        let weights = required(files.weights(), "model's weights")?;
+        let encoder = match files.adapter() {
             Some(adapter) => Encoder::from_bytes_with_adapter(
-                &config_json,
-                &tokenizer_json,
-                safetensors,
-                &adapter,
+                &config,
+                &tokenizer,
+                weights,
+                &adapter.to_vec(),
                 &self.device,
             ),
-            None => Encoder::from_bytes(&config_json, &tokenizer_json, safetensors, &self.device),
+            None => Encoder::from_bytes(&config, &tokenizer, weights, &self.device),
         }
         .map_err(js_error)?;
         *self.encoder.borrow_mut() = Some(Rc::new(encoder));
@@ -208,30 +208,25 @@ impl Engine {
         Ok(tokens.pieces.iter().map(|p| JsValue::from_str(p)).collect())
     }
 
-    /// Loads a catalogue: its manifest (`catalog.json`) and items file, then either its item
-    /// matrix (the items' text vectors) or, for a first list without them, its precomputed
-    /// item table (which needs the head; the text vectors follow with
-    /// [`Engine::attach_text_vectors`]); and for a catalogue with public interactions the
-    /// trained head and the item–item table (without a head it ranks by text alone). Returns
-    /// what the page shows: `{name, title, attribution, licence, columns, kind, dim, textDim,
-    /// hasTextVectors, items: [{id, title, fields: {column: value}, text}]}`.
+    /// Loads a catalogue from its files: its manifest (`catalog.json`) and items file, then
+    /// either its text vectors or, for a first list without them, its precomputed item table
+    /// (which needs the head; the text vectors follow with [`Engine::attach_text_vectors`]);
+    /// and for a catalogue with public interactions the trained head and the item–item table
+    /// (without a head it ranks by text alone). Returns what the page shows
+    /// ([`CatalogInfo`]) and `loadMillis`, where the time went.
     #[wasm_bindgen(js_name = loadCatalog)]
-    pub fn load_catalog(
-        &self,
-        manifest: Vec<u8>,
-        items: Vec<u8>,
-        item_vectors: Option<Vec<u8>>,
-        head: Option<Vec<u8>>,
-        item_item: Option<Vec<u8>>,
-        item_table: Option<Vec<u8>>,
-    ) -> Result<JsValue, JsValue> {
+    pub fn load_catalog(&self, files: CatalogFiles) -> Result<JsValue, JsValue> {
         let started = now_millis();
+        let manifest = required(files.manifest(), "catalogue's manifest")?;
+        let items = required(files.items(), "catalogue's items")?;
         let catalog = Catalog::load(&manifest, &items).map_err(|e| js_error(e.into()))?;
         let parsed = now_millis();
-        let mut recommender = match (item_table, head, item_vectors) {
+        let text_vectors = files.text_vectors().map(|bytes| bytes.to_vec());
+        let head = files.head().map(|bytes| bytes.to_vec());
+        let mut recommender = match (files.item_table(), head, text_vectors) {
             (Some(table), Some(head), vectors) => {
                 let mut recommender =
-                    Recommender::from_item_table(catalog, head, &table, &self.device)
+                    Recommender::from_item_table(catalog, head, &table.to_vec(), &self.device)
                         .map_err(js_error)?;
                 if let Some(bytes) = vectors {
                     recommender.attach_text_vectors(&bytes).map_err(js_error)?;
@@ -248,52 +243,30 @@ impl Engine {
             }
             (None, _, None) => {
                 return Err(js_error(Error::Input(
-                    "a catalogue needs its item vectors or its item table".into(),
+                    "a catalogue needs its text vectors or its item table".into(),
                 )));
             }
         };
-        if let Some(bytes) = item_item {
-            recommender = recommender.with_item_item(&bytes).map_err(js_error)?;
+        if let Some(bytes) = files.item_item() {
+            recommender = recommender
+                .with_item_item(&bytes.to_vec())
+                .map_err(js_error)?;
         }
         let built = now_millis();
-        let catalog = recommender.catalog();
-        let manifest = catalog.manifest();
-        let shown = &manifest.columns.show;
-        let items: Vec<serde_json::Value> = catalog
-            .items()
-            .iter()
-            .map(|item| {
-                let fields: serde_json::Map<String, serde_json::Value> = shown
-                    .iter()
-                    .cloned()
-                    .zip(item.fields.iter().map(|f| f.as_str().into()))
-                    .collect();
-                json!({ "id": item.id_json(), "title": item.title, "fields": fields, "text": item.text })
-            })
-            .collect();
-        let info = json!({
-            "name": manifest.name,
-            "title": manifest.title,
-            "attribution": manifest.attribution,
-            "licence": manifest.licence,
-            "columns": shown,
-            "labels": manifest.columns.labels,
-            "kind": recommender.kind(),
-            "dim": recommender.dim(),
-            "textDim": recommender.text_dim(),
-            "hasTextVectors": recommender.has_text_vectors(),
-            "items": items,
-        });
+        let js = to_js(&CatalogInfo::new(
+            recommender.catalog(),
+            recommender.kind(),
+            recommender.dim(),
+            recommender.text_dim(),
+            recommender.has_text_vectors(),
+        ))?;
         *self.recommender.borrow_mut() = Some(Rc::new(recommender));
-        let described = now_millis();
-        let js = to_js(&info)?;
         // Where the time goes, for the page's load report.
-        let millis = json!({
-            "catalog": parsed - started,
-            "recommender": built - parsed,
-            "describe": described - built,
-            "toJs": now_millis() - described,
-        });
+        let millis = LoadMillis {
+            catalog: parsed - started,
+            recommender: built - parsed,
+            describe: now_millis() - built,
+        };
         js_sys::Reflect::set(&js, &"loadMillis".into(), &to_js(&millis)?)?;
         Ok(js)
     }
@@ -325,83 +298,68 @@ impl Engine {
             .is_some_and(|r| r.has_text_vectors())
     }
 
-    /// The top `count` items for a person: `items[k]` reacted with `codes[k]`; `tastes` the
-    /// text vectors of taste sentences, concatenated; `personal` their residual, if trained.
-    /// Resolves to `{items: [{item, score, because: [{source, share}]}], user}`.
-    pub fn recommend(
-        &self,
-        items: Vec<JsValue>,
-        codes: Vec<u8>,
-        tastes: Vec<f32>,
-        personal: Option<Vec<f32>>,
-        count: usize,
-        reasons: usize,
-    ) -> Promise {
+    /// The top items for a person: a [`RecommendRequest`] (`{history: [{item, reaction}],
+    /// tastes?, personal?, count?, reasons?}`) → the recommender's [`Recommendations`]
+    /// (`{items: [{item, score, because: [{source, share}]}], user, basis}`).
+    ///
+    /// [`Recommendations`]: crate::recommender::Recommendations
+    pub fn recommend(&self, request: JsValue) -> Promise {
         let recommender = self.recommender();
         future_to_promise(async move {
             let recommender = recommender?;
-            let dim = recommender.text_dim();
-            let reactions = reactions(&items, &codes)?;
-            if !tastes.len().is_multiple_of(dim) {
-                return Err(js_error(Error::Input(format!(
-                    "taste vectors must be {dim} values each"
-                ))));
-            }
-            let tastes: Vec<Vec<f32>> = tastes.chunks(dim).map(<[f32]>::to_vec).collect();
-            let personal = personal.map(|residual| Personal { residual });
-            let request = Request {
-                reactions: &reactions,
-                tastes: &tastes,
-                personal: personal.as_ref(),
-                count,
-                reasons,
-            };
-            let recs = recommender.recommend(&request).await.map_err(js_error)?;
-            to_js(&page_recommendations(recommender.catalog(), &recs))
+            let request: RecommendRequest = from_js("recommend", &request)?;
+            let (reactions, personal) = request.parts(recommender.text_dim()).map_err(js_error)?;
+            let recs = recommender
+                .recommend(&Request {
+                    reactions: &reactions,
+                    tastes: &request.tastes,
+                    personal: personal.as_ref(),
+                    count: request.count,
+                    reasons: request.reasons,
+                })
+                .await
+                .map_err(js_error)?;
+            to_js(&recs)
         })
     }
 
-    /// Personal fine-tuning on the reactions: at most `steps` steps, stopping after `patience`
-    /// steps without a better held-out loss. `on_progress` gets
-    /// `{step, steps, loss, validation, elapsed_s, eta_s}` after each step and returns `false`
-    /// to stop. Resolves to `{residual, report}`; the residual is the best one seen.
+    /// Personal fine-tuning: a [`FineTuneRequest`] (`{history, steps?, patience?}`).
+    /// `on_progress` gets a [`FineTuneProgress`] after each step and returns `false` to stop.
+    /// Resolves to [`FineTuned`] (`{residual, report}`); the residual is the best one seen.
+    ///
+    /// [`FineTuneProgress`]: crate::fine_tune::FineTuneProgress
     #[wasm_bindgen(js_name = fineTune)]
-    pub fn fine_tune(
-        &self,
-        items: Vec<JsValue>,
-        codes: Vec<u8>,
-        steps: usize,
-        patience: usize,
-        on_progress: Function,
-    ) -> Promise {
+    pub fn fine_tune(&self, request: JsValue, on_progress: Function) -> Promise {
         let recommender = self.recommender();
         future_to_promise(async move {
             let recommender = recommender?;
-            let reactions = reactions(&items, &codes)?;
-            let config = FineTuneConfig {
-                steps,
-                patience,
-                ..FineTuneConfig::default()
-            };
+            let request: FineTuneRequest = from_js("fineTune", &request)?;
             // A callback that throws stops the run and is the run's error (not a "cancel").
             let mut callback_error = None;
             let (personal, report) = recommender
-                .fine_tune(&reactions, &config, |progress| {
-                    match to_js(progress).and_then(|p| on_progress.call1(&JsValue::NULL, &p)) {
+                .fine_tune(
+                    &request.reactions(),
+                    &request.config(),
+                    |progress| match to_js(progress)
+                        .and_then(|p| on_progress.call1(&JsValue::NULL, &p))
+                    {
                         Ok(answer) if answer.as_bool() == Some(false) => ControlFlow::Break(()),
                         Ok(_) => ControlFlow::Continue(()),
                         Err(error) => {
                             callback_error = Some(error);
                             ControlFlow::Break(())
                         }
-                    }
-                })
+                    },
+                )
                 .await
                 .map_err(js_error)?;
             if let Some(error) = callback_error {
                 return Err(error);
             }
-            to_js(&json!({ "residual": personal.residual, "report": report }))
+            to_js(&FineTuned {
+                residual: personal.residual,
+                report,
+            })
         })
     }
 

@@ -83,7 +83,7 @@ describe('GPU device lost', { timeout: 900_000 }, () => {
         return ids;
       });
 
-      const destroyed = await page.evaluate(() => window.localrec.rec.simulateDeviceLoss());
+      const destroyed = await page.evaluate(async () => (await import(new URL('www/localrec-debug.js', document.baseURI).href)).debugHooks(window.localrec.rec).simulateDeviceLoss());
       assert.ok(destroyed >= 1, 'a GPU device was destroyed');
       await page.waitForFunction(() => window.localrec.info.backend === 'cpu' && document.body.dataset.state === 'ready', null, { timeout: 120_000 });
       assert.match(await page.textContent('#notice-message'), /The GPU stopped working \(the GPU device was lost \(destroyed.*Restarting the model on the CPU; your reactions and personal weights are safe/);
@@ -115,7 +115,7 @@ async function longSession(page, { reactions, every, steps, warmup }) {
   const measure = async () => {
     await cdp.send('HeapProfiler.collectGarbage');
     const { usedSize } = await cdp.send('Runtime.getHeapUsage');
-    const engine = await page.evaluate(() => window.localrec.rec.memory());
+    const engine = await page.evaluate(async () => (await import(new URL('www/localrec-debug.js', document.baseURI).href)).debugHooks(window.localrec.rec).memory());
     return { pageHeap: usedSize, ...engine };
   };
   const run = (from, to) => page.evaluate(async ({ from, to, every, steps }) => {

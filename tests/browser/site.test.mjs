@@ -169,6 +169,49 @@ describe('the built site on the CPU fallback', { timeout: 900_000 }, () => {
     await page.close();
   });
 
+  test('the library on a page of its own: an aborted open, LocalRecErrors as rejections, dispose', async () => {
+    const page = await context.newPage();
+    const seen = watch(page);
+    await page.goto(`${server.url}examples/minimal.html?catalog=goodbooks-10k`);
+    await page.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: LOAD_TIMEOUT });
+    const found = await page.evaluate(async () => {
+      const { LocalRec, LocalRecError } = await import(new URL('../www/localrec.js', document.baseURI).href);
+      const options = { site: '../', catalog: 'goodbooks-10k', encoder: false, offline: false, profileNamespace: 'contract-test' };
+      const failure = (error) => [error instanceof LocalRecError, error.name, error.code];
+      const stop = new AbortController();
+      const opening = LocalRec.open({ ...options, signal: stop.signal });
+      setTimeout(() => stop.abort(), 0);
+      const aborted = await opening.then(() => 'opened', failure);
+      const rec = await LocalRec.open(options);
+      // Promise-typed methods reject (never throw) with a LocalRecError.
+      let unknown;
+      try { unknown = rec.react('no such item', 'like'); } catch { unknown = Promise.resolve('threw'); }
+      const unknownItem = await unknown.then(() => 'saved', failure);
+      const badReaction = await rec.react(rec.catalog.items[0].id, 11).then(() => 'saved', failure);
+      const wait = new AbortController();
+      const encoder = rec.loadEncoder({ signal: wait.signal });
+      wait.abort();
+      const encoderWait = await encoder.then(() => 'loaded', failure);
+      const { count } = rec.defaults;
+      const listed = (await rec.recommend()).items.length;
+      rec[Symbol.dispose]();
+      const afterClose = await rec.recommend().then(() => 'listed', failure);
+      return { aborted, unknownItem, badReaction, encoderWait, count, listed, closed: rec.closed, afterClose };
+    });
+    assert.deepEqual(found, {
+      aborted: [true, 'LocalRecError', 'aborted'],
+      unknownItem: [true, 'LocalRecError', 'unknown-item'],
+      badReaction: [true, 'LocalRecError', 'bad-request'],
+      encoderWait: [true, 'LocalRecError', 'aborted'],
+      count: 20,
+      listed: 20,
+      closed: true,
+      afterClose: [true, 'LocalRecError', 'closed'],
+    });
+    assert.deepEqual(seen.errors, []);
+    await page.close();
+  });
+
   test('a page of its own under the site (the minimal example, visited alone) works offline on its next visit', async () => {
     // A fresh browser profile: no service worker from the demo page.
     const own = await browser.newContext();
