@@ -19,6 +19,7 @@ pub mod interactions;
 pub mod item_item;
 pub mod item_vectors;
 pub mod map;
+pub mod nf4;
 pub mod popularity;
 pub mod recommender;
 pub mod rng;

@@ -300,8 +300,16 @@ fn small_compact_weights() -> Vec<u8> {
         .collect();
     let vector: Vec<u8> = (0..4).flat_map(|i| (i as f32).to_le_bytes()).collect();
     let ids: Vec<u8> = (0..3i64).flat_map(|i| i.to_le_bytes()).collect();
+    // Word embeddings are stored as NF4 (a group of 64 per scale).
+    let words: Vec<u8> = (0..128)
+        .flat_map(|i| (i as f32 * 0.01 - 0.6).to_le_bytes())
+        .collect();
     let f32_file = safetensors::serialize(
         [
+            (
+                "embeddings.word_embeddings.weight",
+                TensorView::new(Dtype::F32, vec![2, 64], &words).unwrap(),
+            ),
             (
                 "layer.weight",
                 TensorView::new(Dtype::F32, vec![3, 4], &matrix).unwrap(),

@@ -1,12 +1,14 @@
-//! The encoder's weights in a compact form for the page's download: every matrix (the linear
-//! layers and the embedding tables) as int8 with one f32 scale per row — per output channel
-//! for a linear layer, per token for an embedding table — and the vectors (biases, LayerNorm)
-//! as they are. 86.7 MB of f32 become about 23 MB. It is dequantised when it is loaded (Burn
-//! computes in float), so everything after loading is the same code as for the f32 file.
+//! The encoder's weights in a compact form for the page's download: the word embeddings (half
+//! the parameters) as 4-bit NF4 with a scale per 64 values ([`crate::nf4`]), every other
+//! matrix (the linear layers, the position and type embeddings) as int8 with one f32 scale per
+//! row ([`crate::int8`]: per output channel for a linear layer, per token for a table), and the
+//! vectors (biases, LayerNorm) as they are. 86.7 MB of f32 become about 17 MB. It is
+//! dequantised when it is loaded (Burn computes in float), so everything after loading is the
+//! same code as for the f32 file.
 //!
-//! The file is safetensors: `<name>` as I8 `[rows, cols]` beside `<name>.scale` as F32
-//! `[rows]`, and the metadata key `localrec_weights = "int8-per-row"`. Word embeddings that no
-//! text reaches (BERT's reserved `[unusedN]` entries,
+//! The file is safetensors with the metadata key `localrec_weights = "int8-per-row+nf4-words"`
+//! (files of `"int8-per-row"`, whose word embeddings are int8 too, still load). Word embeddings
+//! that no text reaches (BERT's reserved `[unusedN]` entries,
 //! [`TextTokenizer::unreachable_reserved_ids`](super::TextTokenizer::unreachable_reserved_ids))
 //! are stored as zeros, which compress to nothing.
 
@@ -17,8 +19,12 @@ use safetensors::{Dtype, SafeTensors, tensor::TensorView};
 use crate::bytes::f32s;
 use crate::error::{Error, Result};
 use crate::int8::{SCALE_SUFFIX, quantise_rows, read_matrix};
+use crate::nf4;
 
 const FORMAT_KEY: &str = "localrec_weights";
+/// What [`compact`] writes.
+const INT8_NF4_WORDS: &str = "int8-per-row+nf4-words";
+/// Every matrix int8, word embeddings included (files written before NF4).
 const INT8_PER_ROW: &str = "int8-per-row";
 
 /// Word embedding table of a BERT checkpoint (with or without a `bert.` prefix).
@@ -47,6 +53,13 @@ pub fn compact(f32_safetensors: &[u8], unreachable_tokens: &[u32]) -> Result<Vec
                         values[token * cols..(token + 1) * cols].fill(0.0);
                     }
                 }
+                if name.ends_with(WORD_EMBEDDINGS) && nf4::fits(cols) {
+                    let (codes, scales) = nf4::quantise(&values, cols);
+                    let scale_shape = vec![rows, cols / nf4::GROUP];
+                    tensors.push((format!("{name}{SCALE_SUFFIX}"), Dtype::F32, scale_shape, scales));
+                    tensors.push((name, Dtype::U8, vec![rows, cols / 2], codes));
+                    continue;
+                }
                 let (quantised, scales) = quantise_rows(&values, cols);
                 tensors.push((
                     format!("{name}{SCALE_SUFFIX}"),
@@ -59,7 +72,7 @@ pub fn compact(f32_safetensors: &[u8], unreachable_tokens: &[u32]) -> Result<Vec
             (dtype, _) => tensors.push((name, dtype, shape, view.data().to_vec())),
         }
     }
-    let metadata = HashMap::from([(FORMAT_KEY.to_string(), INT8_PER_ROW.to_string())]);
+    let metadata = HashMap::from([(FORMAT_KEY.to_string(), INT8_NF4_WORDS.to_string())]);
     serialize(&tensors, Some(metadata)).map_err(bad)
 }
 
@@ -86,11 +99,16 @@ pub fn is_compact(bytes: &[u8]) -> bool {
     SafeTensors::read_metadata(bytes)
         .ok()
         .and_then(|(_, metadata)| metadata.metadata().clone())
-        .is_some_and(|m| m.get(FORMAT_KEY).map(String::as_str) == Some(INT8_PER_ROW))
+        .is_some_and(|m| {
+            matches!(
+                m.get(FORMAT_KEY).map(String::as_str),
+                Some(INT8_PER_ROW | INT8_NF4_WORDS)
+            )
+        })
 }
 
 /// A compact file back as f32 safetensors, every tensor under its original name (tensors that
-/// were not int8 keep their type); a file that is not compact is returned as it is. Mismatched
+/// were not int8 or NF4 keep their type); a file that is not compact is returned as it is. Mismatched
 /// scales, non-finite scales and stray scale tensors are errors that name the tensor.
 pub fn expand(bytes: Vec<u8>) -> Result<Vec<u8>> {
     if !is_compact(&bytes) {
@@ -115,7 +133,7 @@ pub fn expand(bytes: Vec<u8>) -> Result<Vec<u8>> {
 
 /// One tensor of a compact file, read.
 pub enum Tensor {
-    /// An int8 matrix dequantised, or an f32 tensor.
+    /// An int8 or NF4 matrix dequantised, or an f32 tensor.
     Values { values: Vec<f32>, shape: Vec<usize> },
     /// Any other tensor (buffers the encoder ignores, such as position ids), as stored.
     AsStored {
@@ -125,8 +143,8 @@ pub enum Tensor {
     },
 }
 
-/// Every tensor of a compact file by its original name, the int8 matrices dequantised: what the
-/// encoder loads (without writing an f32 file first) and what [`expand`] writes.
+/// Every tensor of a compact file by its original name, the int8 and NF4 matrices dequantised:
+/// what the encoder loads (without writing an f32 file first) and what [`expand`] writes.
 pub fn tensors(bytes: &[u8]) -> Result<Vec<(String, Tensor)>> {
     let bad = |why: String| Error::Weights(format!("compact weights: {why}"));
     let file = SafeTensors::deserialize(bytes).map_err(|e| bad(e.to_string()))?;
@@ -134,8 +152,9 @@ pub fn tensors(bytes: &[u8]) -> Result<Vec<(String, Tensor)>> {
     for (name, view) in file.tensors() {
         if let Some(matrix) = name.strip_suffix(SCALE_SUFFIX) {
             match file.tensor(matrix) {
-                Ok(m) if m.dtype() == Dtype::I8 => continue, // read with its matrix
-                _ => return Err(bad(format!("{name} scales no int8 matrix"))),
+                // Read with its matrix.
+                Ok(m) if matches!(m.dtype(), Dtype::I8 | Dtype::U8) => continue,
+                _ => return Err(bad(format!("{name} scales no int8 or NF4 matrix"))),
             }
         }
         let shape = view.shape().to_vec();
@@ -143,6 +162,13 @@ pub fn tensors(bytes: &[u8]) -> Result<Vec<(String, Tensor)>> {
             Dtype::I8 => {
                 let (values, _) = read_matrix(&file, &name).map_err(bad)?;
                 Tensor::Values { values, shape }
+            }
+            Dtype::U8 => {
+                let (values, [rows, cols]) = nf4::read_matrix(&file, &name).map_err(bad)?;
+                Tensor::Values {
+                    values,
+                    shape: vec![rows, cols],
+                }
             }
             Dtype::F32 => Tensor::Values {
                 values: f32s(view.data()),
