@@ -46,7 +46,7 @@ export class EngineClient {
       // A worker that never answered did not load (its script, or one it imports, is missing):
       // say where it was looked for. A bundled page serves it beside its bundle, or names it.
       // (The default is not written as a second new URL(…): a bundler would emit the file twice.)
-      const where = this.workerUrl ? new URL(this.workerUrl, globalThis.document?.baseURI) : `worker.js beside ${import.meta.url}`;
+      const where = this.workerUrl ? new URL(this.workerUrl, globalThis.document?.baseURI ?? import.meta.url) : `worker.js beside ${import.meta.url}`;
       const message = event.message || (answered ? 'the worker failed'
         : `the engine's worker (${where}) did not load: a bundled page serves the package's worker.js and localrec_bg.wasm beside its bundle, or passes workerUrl (see the package's README)`);
       const error = new LocalRecError('crashed', message);

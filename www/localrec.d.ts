@@ -305,6 +305,14 @@ export type LocalRecErrorCode =
   | 'closed' | 'aborted' | 'import' | 'damaged' | 'storage';
 
 /** Every failure of the library, the engine's (in its worker) included. */
+// `Symbol.dispose` for pages whose TypeScript `lib` predates explicit resource management
+// (es2022 and earlier): the same declaration as lib.esnext.disposable's, so either may come first.
+declare global {
+  interface SymbolConstructor {
+    readonly dispose: unique symbol;
+  }
+}
+
 export declare class LocalRecError extends Error {
   constructor(code: LocalRecErrorCode, message: string, options?: { cause?: unknown });
   /** 'LocalRecError', or a subclass's name. */
