@@ -6,6 +6,9 @@
 //!
 //! The file is safetensors: one pair `layers.{i}.{map}.down` / `.up` (f32) per adapted map,
 //! and metadata `scale` (and, for people, what it was trained on).
+//!
+//! One concept, the adapter and its file, kept whole: the code is about 320 lines, and the rest
+//! is tests that name every way a file can be wrong (a file from a stranger is read here).
 
 use std::collections::{BTreeMap, HashMap};
 

@@ -13,14 +13,19 @@
 //! - Scores for the whole catalogue: `u · e_i + b_i` in one matmul.
 //! - Rating output (MSE objective): a linear map of `[u; e_i; u ⊙ e_i]`.
 //!
-//! The same module runs on any `Device`; training uses its `autodiff()` device.
+//! The same module runs on any `Device`; training uses its `autodiff()` device. The text-only
+//! head (for a catalogue without training data) is built in `text_only.rs`, and results come
+//! back to the host through `readback.rs`.
 
 mod batch;
 pub mod objective;
+mod readback;
 mod store;
+mod text_only;
 
 pub use batch::HistoryBatch;
 pub use objective::{Objective, Targets};
+pub use readback::{read_rows, read_scalar};
 pub use store::{HeadFile, load_head, save_head};
 
 use burn::module::{Module, Param};
@@ -29,7 +34,6 @@ use burn::tensor::activation::{gelu, softmax, tanh};
 use burn::tensor::{Device, Tensor, TensorData};
 
 use crate::error::{Error, Result};
-use crate::interactions::Entry;
 use crate::rng::SplitMix64;
 
 /// Feedback kinds the user tower tells apart: 0 = on the list without a rating, 1–10 = that
@@ -189,62 +193,6 @@ impl Head {
         self.attention_key.weight.dims()[0]
     }
 
-    /// A head that reads text alone, for a catalogue without public interactions. Item and
-    /// history vectors are the centred text vectors themselves (the item MLP is the identity:
-    /// `gelu(x) − gelu(−x) = x`), attention is uniform, a like or a 10 pulls with weight 1, a
-    /// dislike pushes with −1, a rating `r` weighs `(r − 5) / 5`, and `u = scale · pooled`.
-    /// So a score is `scale / √n · Σ_j s_j ⟨t_j, t_i⟩` over centred texts, and each reaction's
-    /// share is its similarity to the item: the "because" names the closest liked items.
-    pub fn text_only(items: usize, text_mean: Tensor<1>, scale: f32) -> Result<(Self, HeadConfig)> {
-        let device = &text_mean.device();
-        let [d] = text_mean.dims();
-        let config = HeadConfig {
-            text_dim: d,
-            hidden: 2 * d,
-            dim: d,
-            items,
-            id_embeddings: false,
-        };
-        config.validate()?;
-        let eye = Tensor::<2>::eye(d, device);
-        let zeros = |n| Tensor::<1>::zeros([n], device);
-        let dense = |weight: Tensor<2>, bias: Tensor<1>| Linear {
-            weight: Param::from_tensor(weight),
-            bias: Some(Param::from_tensor(bias)),
-        };
-        // hidden = [x, −x]; out = [gelu(x) − gelu(−x), 0, gelu(x) − gelu(−x)].
-        let item_hidden = dense(
-            Tensor::cat(vec![eye.clone(), -eye.clone()], 1),
-            zeros(2 * d),
-        );
-        let half = Tensor::cat(
-            vec![eye.clone(), Tensor::zeros([d, 1], device), eye.clone()],
-            1,
-        );
-        let item_out = dense(Tensor::cat(vec![half.clone(), -half], 0), zeros(2 * d + 1));
-        let mut feedback = vec![1.0; FEEDBACK_KINDS];
-        for (rating, weight) in feedback.iter_mut().enumerate().take(11).skip(1) {
-            *weight = (rating as f32 - 5.0) / 5.0;
-        }
-        feedback[LIKE as usize] = 1.0;
-        feedback[DISLIKE as usize] = -1.0;
-        let mut rating_out = dense(Tensor::zeros([3 * d, 1], device), zeros(1));
-        rating_out.bias = Some(Param::from_tensor(vector(vec![RATING_PRIOR], device)));
-        let head = Self {
-            text_mean: Param::from_tensor(text_mean).set_require_grad(false),
-            item_hidden,
-            item_out,
-            id_embedding: None,
-            attention_key: dense(Tensor::zeros([d, d], device), zeros(d)),
-            attention_query: Param::from_tensor(zeros(d)),
-            feedback_bias: Param::from_tensor(zeros(FEEDBACK_KINDS)),
-            feedback_scale: Param::from_tensor(vector(feedback, device)),
-            user_out: dense(eye * scale, zeros(d)),
-            rating_out,
-        };
-        Ok((head, config))
-    }
-
     /// The head without its per-item ID residuals, and its config: all a page needs once the
     /// item table ([`Head::item_table`]) is precomputed (the residuals are most of the file:
     /// 3.8 of anime-5k's 4.4 MB). Users, shares, taste sentences and fine-tuning read only this.
@@ -260,19 +208,6 @@ impl Head {
             },
             config,
         )
-    }
-
-    /// [`Head::item_table`] of a [`Head::text_only`] head without its (identity) MLP: the
-    /// centred text as candidate and history vectors, zero biases. Exact, and a 10,000-item
-    /// catalogue is ready at once instead of after two large matmuls.
-    pub fn text_only_table(&self, text: Tensor<2>) -> ItemTable {
-        let [rows, _] = text.dims();
-        let centred = text - self.text_mean.val().unsqueeze();
-        ItemTable {
-            bias: Tensor::zeros([rows], &centred.device()),
-            vectors: centred.clone(),
-            history: centred,
-        }
     }
 
     /// Item vectors and biases for every catalogue item: `text` is the `[items, text_dim]`
@@ -439,81 +374,6 @@ fn linear(rng: &mut SplitMix64, d_in: usize, d_out: usize, device: &Device) -> L
     }
 }
 
-impl Head {
-    /// Scores of every catalogue item for each history, read back to the host in batches of
-    /// `batch_size` users. Asynchronous: the same code reads back from WebGPU in the page.
-    pub async fn score_histories(
-        &self,
-        items: &ItemTable,
-        histories: &[&[Entry]],
-        batch_size: usize,
-    ) -> Result<Vec<Vec<f32>>> {
-        let device = items.vectors.device();
-        let n_items = items.bias.dims()[0];
-        let mut out = Vec::with_capacity(histories.len());
-        for chunk in histories.chunks(batch_size.max(1)) {
-            let history = HistoryBatch::new(chunk, n_items, &device)?;
-            let users = self.users(items, &history);
-            out.extend(read_rows(self.scores(&users.vectors, items)).await?);
-        }
-        Ok(out)
-    }
-
-    /// Predicted ratings of `targets[k]` for `histories[k]`, read back to the host.
-    pub async fn predict_ratings(
-        &self,
-        items: &ItemTable,
-        histories: &[&[Entry]],
-        targets: &[&[Entry]],
-    ) -> Result<Vec<Vec<f32>>> {
-        let device = items.vectors.device();
-        let n_items = items.bias.dims()[0];
-        let history = HistoryBatch::new(histories, n_items, &device)?;
-        let users = self.users(items, &history);
-        let width = targets.iter().map(|t| t.len()).max().unwrap_or(0).max(1);
-        let mut rows = vec![0i32; targets.len() * width];
-        for (b, list) in targets.iter().enumerate() {
-            for (k, entry) in list.iter().enumerate() {
-                if entry.row >= n_items {
-                    return Err(Error::Input(format!(
-                        "target row {} is outside the catalogue",
-                        entry.row
-                    )));
-                }
-                rows[b * width + k] = entry.row as i32;
-            }
-        }
-        let rows = Tensor::from_data(TensorData::new(rows, [targets.len(), width]), &device);
-        let predicted = read_rows(self.ratings(&users.vectors, items, rows)).await?;
-        Ok(predicted
-            .into_iter()
-            .zip(targets)
-            .map(|(row, list)| row[..list.len()].to_vec())
-            .collect())
-    }
-}
-
-/// Reads a `[rows, cols]` tensor back to the host, one `Vec` per row (async: WebGPU-safe).
-pub async fn read_rows(tensor: Tensor<2>) -> Result<Vec<Vec<f32>>> {
-    let [_, cols] = tensor.dims();
-    let flat = tensor
-        .into_data_async()
-        .await
-        .map_err(|e| Error::Compute(format!("{e:?}")))?
-        .try_into_vec::<f32>()
-        .map_err(|e| Error::Compute(format!("unexpected data: {e:?}")))?;
-    Ok(flat
-        .chunks_exact(cols.max(1))
-        .map(<[f32]>::to_vec)
-        .collect())
-}
-
-/// Reads a one-element tensor (a loss) back to the host (async: WebGPU-safe).
-pub async fn read_scalar(tensor: Tensor<1>) -> Result<f64> {
-    let rows = read_rows(tensor.reshape([1, 1])).await?;
-    Ok(rows[0][0] as f64)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -533,51 +393,5 @@ mod tests {
             ..HeadConfig::new(12, 30)
         };
         assert_eq!(hostile.parameters(), None);
-    }
-
-    #[test]
-    fn the_text_only_head_is_its_documented_formula() {
-        let device = crate::device::cpu();
-        let text = Tensor::<2>::from_data(
-            TensorData::new(vec![0.9, 0.1, 0.3, -0.5, 0.2, 0.8, 0.0, 0.7, -0.6], [3, 3]),
-            &device,
-        );
-        let mean = text.clone().mean_dim(0).reshape([3]);
-        let (head, config) = Head::text_only(3, mean, 2.0).unwrap();
-        assert_eq!(config.dim, 3);
-        // The MLP is the identity: the shortcut table equals the module's own.
-        let full = head.item_table(text.clone());
-        let short = head.text_only_table(text.clone());
-        let rows = |t: Tensor<2>| crate::device::block_on(read_rows(t)).unwrap().concat();
-        for (a, b) in rows(full.vectors).iter().zip(rows(short.vectors.clone())) {
-            assert!((a - b).abs() < 1e-5, "{a} vs {b}");
-        }
-        for (a, b) in rows(full.history).iter().zip(rows(short.history.clone())) {
-            assert!((a - b).abs() < 1e-5, "{a} vs {b}");
-        }
-        // Liking item 0 and disliking item 1: u = 2/√2 · (c0 − c1) over centred texts.
-        let history = HistoryBatch::new(
-            &[&[
-                Entry {
-                    row: 0,
-                    rating: LIKE,
-                },
-                Entry {
-                    row: 1,
-                    rating: DISLIKE,
-                },
-            ]],
-            3,
-            &device,
-        )
-        .unwrap();
-        let users = head.users(&short, &history);
-        let centred = rows(short.vectors.clone());
-        let expected: Vec<f32> = (0..3)
-            .map(|k| 2.0 / 2f32.sqrt() * (centred[k] - centred[3 + k]))
-            .collect();
-        for (a, b) in rows(users.vectors).iter().zip(expected) {
-            assert!((a - b).abs() < 1e-5, "{a} vs {b}");
-        }
     }
 }

@@ -605,7 +605,8 @@ fn worth_compressing(path: &str) -> bool {
 }
 
 /// Writes `<file>.gz` and `<file>.br` beside each file worth it, where smaller, and records
-/// their sizes; two threads share the work (brotli on the wasm and the model is most of it).
+/// their sizes; one thread per core, at most four (two where the count is unknown), shares the
+/// work (brotli on the wasm and the model is most of it).
 fn compress_all(root: &Path, files: &mut [SiteFile]) -> Result<()> {
     let jobs: Vec<&mut SiteFile> = files
         .iter_mut()
