@@ -149,9 +149,12 @@ fn default_reasons() -> usize {
     MAX_REASONS
 }
 
+/// A request's reactions by catalogue id, and its personal residual.
+pub type RequestParts = (Vec<(String, Reaction)>, Option<Personal>);
+
 impl RecommendRequest {
     /// The reactions by catalogue id, the taste vectors checked against `text_dim`, the residual.
-    pub fn parts(&self, text_dim: usize) -> Result<(Vec<(String, Reaction)>, Option<Personal>)> {
+    pub fn parts(&self, text_dim: usize) -> Result<RequestParts> {
         if let Some(taste) = self.tastes.iter().find(|t| t.len() != text_dim) {
             return Err(Error::Input(format!(
                 "a taste vector must have {text_dim} values, not {}",

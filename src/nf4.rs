@@ -37,7 +37,7 @@ const LEVELS: [f32; 16] = [
 
 /// Whether a `[rows, cols]` matrix can be stored in this form.
 pub fn fits(cols: usize) -> bool {
-    cols > 0 && cols % GROUP == 0
+    cols > 0 && cols.is_multiple_of(GROUP)
 }
 
 /// The codes (two a byte) and the scales (f32 bytes, one per group) of a row-major matrix with
