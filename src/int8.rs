@@ -43,13 +43,26 @@ pub fn read_matrix(file: &SafeTensors, name: &str) -> Result<(Vec<f32>, [usize; 
             matrix.shape()
         ));
     };
+    let scales = read_scales(file, name, &[rows])?;
+    let values = matrix
+        .data()
+        .chunks_exact(cols.max(1))
+        .zip(&scales)
+        .flat_map(|(row, &scale)| row.iter().map(move |&q| q as i8 as f32 * scale))
+        .collect();
+    Ok((values, [rows, cols]))
+}
+
+/// The f32 scales beside the quantised matrix `name` (`<name>.scale`), which must have `shape`
+/// and be finite; an error names the tensor.
+pub fn read_scales(file: &SafeTensors, name: &str, shape: &[usize]) -> Result<Vec<f32>, String> {
     let scale_name = format!("{name}{SCALE_SUFFIX}");
     let scales = file
         .tensor(&scale_name)
         .map_err(|_| format!("{name} has no {scale_name}"))?;
-    if scales.dtype() != Dtype::F32 || scales.shape() != [rows] {
+    if scales.dtype() != Dtype::F32 || scales.shape() != shape {
         return Err(format!(
-            "{scale_name} must be F32 [{rows}], found {:?} {:?}",
+            "{scale_name} must be F32 {shape:?}, found {:?} {:?}",
             scales.dtype(),
             scales.shape()
         ));
@@ -58,11 +71,5 @@ pub fn read_matrix(file: &SafeTensors, name: &str) -> Result<(Vec<f32>, [usize; 
     if scales.iter().any(|s| !s.is_finite()) {
         return Err(format!("{scale_name} has a non-finite scale"));
     }
-    let values = matrix
-        .data()
-        .chunks_exact(cols.max(1))
-        .zip(&scales)
-        .flat_map(|(row, &scale)| row.iter().map(move |&q| q as i8 as f32 * scale))
-        .collect();
-    Ok((values, [rows, cols]))
+    Ok(scales)
 }

@@ -8,8 +8,7 @@
 
 use safetensors::{Dtype, SafeTensors};
 
-use crate::bytes::f32s;
-use crate::int8::SCALE_SUFFIX;
+use crate::int8::read_scales;
 
 /// Values per scale. On the golden cases, 64 keeps every embedding within cosine 0.998 of the
 /// f32 model's where one scale per row falls to 0.979 (measured with the other weights f32).
@@ -86,22 +85,7 @@ pub fn read_matrix(file: &SafeTensors, name: &str) -> Result<(Vec<f32>, [usize; 
             "{name} has {cols} columns, not whole groups of {GROUP}"
         ));
     }
-    let scale_name = format!("{name}{SCALE_SUFFIX}");
-    let scales = file
-        .tensor(&scale_name)
-        .map_err(|_| format!("{name} has no {scale_name}"))?;
-    let groups = cols / GROUP;
-    if scales.dtype() != Dtype::F32 || scales.shape() != [rows, groups] {
-        return Err(format!(
-            "{scale_name} must be F32 [{rows}, {groups}], found {:?} {:?}",
-            scales.dtype(),
-            scales.shape()
-        ));
-    }
-    let scales = f32s(scales.data());
-    if scales.iter().any(|s| !s.is_finite()) {
-        return Err(format!("{scale_name} has a non-finite scale"));
-    }
+    let scales = read_scales(file, name, &[rows, cols / GROUP])?;
     let values = matrix
         .data()
         .chunks_exact(GROUP / 2)
