@@ -267,8 +267,11 @@ mod tests {
         rows.iter().map(|&row| Entry { row, rating: 8 }).collect()
     }
 
-    /// A small head with random text and ID residuals, and two examples.
-    fn fixture() -> (Head, Tensor<2>, Vec<(Vec<Entry>, Vec<Entry>)>) {
+    /// (history, targets) of one training example.
+    type Pair = (Vec<Entry>, Vec<Entry>);
+
+    /// A small head over random text vectors, and two examples.
+    fn fixture() -> (Head, Tensor<2>, Vec<Pair>) {
         let device = crate::device::cpu();
         let (items, text_dim) = (12, 8);
         let mut rng = SplitMix64::new(5);
