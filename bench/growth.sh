@@ -5,6 +5,10 @@
 #
 #   bench/growth.sh [sizes…] [--stages "fit embed pretrain"]     (default: 10000 30000 100000, fit)
 #
+# PRETRAIN_ARGS adds options to the pretrain stage (e.g. "--epochs 2" to time two step-budget
+# epochs, or "--negatives 2048 --epoch-steps 500" below 20,000 items, where the full softmax is
+# the default); its validation NDCG@10 goes to the last column.
+#
 # Prints one line per size and stage; results go to bench/results/growth-<date>.tsv.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -23,7 +27,7 @@ bin=${LOCALREC:-target/debug/localrec}
 work=${WORK:-/tmp/localrec-growth}
 out="bench/results/growth-$(date +%F).tsv"
 mkdir -p "$work" bench/results
-printf 'items\tusers\tinteractions\tstage\tseconds\tpeak_mb\n' > "$out"
+printf 'items\tusers\tinteractions\tstage\tseconds\tpeak_mb\tnote\n' > "$out"
 
 measure() { # size stage command…
   local size=$1 stage=$2; shift 2
@@ -32,7 +36,10 @@ measure() { # size stage command…
   local wall peak
   wall=$(awk -F': ' '/Elapsed/ { n = split($2, t, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i]; print s }' "$log")
   peak=$(awk -F': ' '/Maximum resident/ { printf "%.0f", $2 / 1024 }' "$log")
-  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$size" $((size * 10)) $((size * 200)) "$stage" "$wall" "$peak" | tee -a "$out"
+  local note
+  note=$(grep -o 'best epoch.*' "$work/$size-$stage.log" "$log" 2> /dev/null | head -1 | cut -d: -f2-) || true
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$size" $((size * 10)) $((size * 200)) "$stage" "$wall" "$peak" \
+    "$note" | tee -a "$out"
 }
 
 for size in "${sizes[@]}"; do
@@ -42,7 +49,8 @@ for size in "${sizes[@]}"; do
   for stage in $stages; do
     case $stage in
       embed) measure "$size" embed "$bin" embed-catalog --dataset "$data" ;;
-      pretrain) measure "$size" pretrain "$bin" pretrain --dataset "$data" ;;
+      # shellcheck disable=SC2086 # PRETRAIN_ARGS is a list of options
+      pretrain) measure "$size" pretrain "$bin" pretrain --dataset "$data" ${PRETRAIN_ARGS:-} ;;
       fit) measure "$size" fit "$bin" fit-item-item --dataset "$data" ;;
       *) echo "unknown stage $stage" >&2; exit 1 ;;
     esac

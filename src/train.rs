@@ -20,7 +20,8 @@ use crate::eval::baselines::{Ranking, RankingReport};
 use crate::eval::metrics;
 use crate::eval::split::HeldOut;
 use crate::head::{
-    Head, HistoryBatch, ItemTable, Objective, Targets, objective::Example, read_scalar,
+    Head, HistoryBatch, ItemTable, NegativeSampler, Objective, SampledBatch, Targets,
+    objective::Example, read_scalar,
 };
 use crate::interactions::{Entry, UserList};
 use crate::rng::SplitMix64;
@@ -44,6 +45,63 @@ pub struct TrainConfig {
     /// At most this many history items per example (a random subset of longer histories).
     pub max_history: usize,
     pub seed: u64,
+    /// Sampled softmax: about this many negatives per step instead of the whole catalogue
+    /// ([`NegativeSampler`]); `None`: the full softmax. Softmax objective only.
+    #[serde(default)]
+    pub negatives: Option<usize>,
+    /// Negatives are drawn in proportion to `(count + 1)^negative_exponent` (0: uniform).
+    #[serde(default = "default_negative_exponent")]
+    pub negative_exponent: f64,
+    /// At most this many steps between validations (an "epoch" of a step budget, continuing
+    /// through the shuffled users); `None`: whole passes over the training users.
+    #[serde(default)]
+    pub epoch_steps: Option<usize>,
+    /// Validate on at most this many validation users (a seeded sample): ranking a large
+    /// catalogue for every validation user would cost more than training.
+    #[serde(default = "default_validation_users")]
+    pub validation_users: usize,
+}
+
+fn default_negative_exponent() -> f64 {
+    0.75
+}
+
+fn default_validation_users() -> usize {
+    2000
+}
+
+/// Above this many items `localrec pretrain` (and so `build-site`) switches to the sampled
+/// softmax and a step budget unless told otherwise: a full-softmax epoch costs training users ×
+/// items (10,000 items, 80,000 users: 219 CPU-s; 100,000 items: hours).
+pub const SAMPLED_ABOVE_ITEMS: usize = 20_000;
+/// Negatives per step and steps per epoch for large catalogues (chosen on validation users,
+/// bench/README.md's "Catalogues of 100,000 items").
+pub const LARGE_NEGATIVES: usize = 2048;
+pub const LARGE_EPOCH_STEPS: usize = 500;
+
+impl TrainConfig {
+    /// The defaults for a catalogue of `items`: sampled softmax and a step budget above
+    /// [`SAMPLED_ABOVE_ITEMS`], as set where `negatives` or `epoch_steps` was left to choose
+    /// (`None` in the arguments); `Some(0)` asks for the full softmax or whole epochs.
+    pub fn sized_for(
+        mut self,
+        items: usize,
+        negatives: Option<usize>,
+        epoch_steps: Option<usize>,
+    ) -> Self {
+        let large = items > SAMPLED_ABOVE_ITEMS;
+        self.negatives = match negatives {
+            Some(0) => None,
+            Some(n) => Some(n),
+            None => large.then_some(LARGE_NEGATIVES),
+        };
+        self.epoch_steps = match epoch_steps {
+            Some(0) => None,
+            Some(n) => Some(n),
+            None => large.then_some(LARGE_EPOCH_STEPS),
+        };
+        self
+    }
 }
 
 impl Default for TrainConfig {
@@ -62,6 +120,10 @@ impl Default for TrainConfig {
             // training as in use, or its √n-scaled pooling meets lengths it never learned.
             max_history: 2048,
             seed: 7,
+            negatives: None,
+            negative_exponent: default_negative_exponent(),
+            epoch_steps: None,
+            validation_users: default_validation_users(),
         }
     }
 }
@@ -149,6 +211,28 @@ pub async fn train(
             "no training user has two or more items: nothing to learn from".into(),
         ));
     }
+    let sampler = match config.negatives {
+        Some(expected) => {
+            let mut counts = vec![0u32; n_items];
+            for user in &trainable {
+                for entry in &user.entries {
+                    if let Some(count) = counts.get_mut(entry.row) {
+                        *count += 1;
+                    }
+                }
+            }
+            Some(NegativeSampler::new(
+                &counts,
+                expected,
+                config.negative_exponent,
+            )?)
+        }
+        None => None,
+    };
+    // Its own stream: a sampled run sees the same batches as a full one with the same seed.
+    let mut negatives_rng = SplitMix64::new(config.seed ^ 0x6e65_6761_7469_7665);
+    let validation_sample = sample_users(validation, config.validation_users, config.seed);
+    let validation = &validation_sample[..];
     let autodiff = device.clone().autodiff();
     let text_ad = text.clone().to_device(&autodiff);
     let mut model = head.to_device(&autodiff).train();
@@ -160,7 +244,8 @@ pub async fn train(
         .with_grad_clipping(Some(GradientClippingConfig::Norm(config.clip_norm)))
         .init();
 
-    let steps_per_epoch = trainable.len().div_ceil(config.batch_size);
+    let whole_epoch = trainable.len().div_ceil(config.batch_size);
+    let steps_per_epoch = config.epoch_steps.map_or(whole_epoch, |s| s.min(whole_epoch));
     let total_steps = steps_per_epoch * config.epochs;
     let mut rng = SplitMix64::new(config.seed);
     let started = now_seconds();
@@ -192,11 +277,19 @@ pub async fn train(
         }
     };
     let mut step = 0;
+    let mut order = Vec::new();
+    let mut cursor = 0;
     'epochs: for epoch in 1..=config.epochs {
-        let mut order = trainable.clone();
-        rng.shuffle(&mut order);
         let mut loss_sum = 0.0;
-        for (k, chunk) in order.chunks(config.batch_size).enumerate() {
+        for k in 0..steps_per_epoch {
+            // Whole epochs reshuffle at each one; a step budget goes on through the order.
+            if cursor >= order.len() || (config.epoch_steps.is_none() && k == 0) {
+                order = trainable.clone();
+                rng.shuffle(&mut order);
+                cursor = 0;
+            }
+            let chunk = &order[cursor..(cursor + config.batch_size).min(order.len())];
+            cursor += chunk.len();
             let examples: Vec<(Vec<Entry>, Vec<Entry>)> = chunk
                 .iter()
                 .map(|u| split_example(&u.entries, config, &mut rng))
@@ -206,10 +299,19 @@ pub async fn train(
                 .iter()
                 .map(|(input, targets)| Example { input, targets })
                 .collect();
-            let history = HistoryBatch::new(&histories, n_items, &autodiff)?;
-            let targets = Targets::new(config.objective, &batch, n_items, &autodiff)?;
-
-            let items = model.item_table(text_ad.clone());
+            let (items, history, targets) = match &sampler {
+                Some(sampler) => {
+                    let sampled =
+                        SampledBatch::new(&batch, sampler, &mut negatives_rng, &autodiff)?;
+                    let items = model.item_rows(text_ad.clone(), sampled.rows);
+                    (items, sampled.history, sampled.targets)
+                }
+                None => (
+                    model.item_table(text_ad.clone()),
+                    HistoryBatch::new(&histories, n_items, &autodiff)?,
+                    Targets::new(config.objective, &batch, n_items, &autodiff)?,
+                ),
+            };
             let users = model.users(&items, &history);
             let loss = targets.loss(&model, &items, &users);
             let grads = GradientsParams::from_grads(loss.backward(), &model);
@@ -270,7 +372,26 @@ fn check_config(config: &TrainConfig) -> Result<()> {
     if !(config.weight_decay >= 0.0 && config.clip_norm > 0.0) {
         return bad("weight_decay must be ≥ 0 and clip_norm > 0");
     }
+    if config.negatives.is_some() && config.objective != Objective::Softmax {
+        return bad("sampled negatives are for the softmax objective only");
+    }
+    if config.negatives == Some(0) || config.epoch_steps == Some(0) || config.validation_users == 0
+    {
+        return bad("negatives, epoch_steps and validation_users must be positive where set");
+    }
     Ok(())
+}
+
+/// At most `cap` of `users`, a seeded sample in their order (all of them when there are fewer).
+fn sample_users(users: &[HeldOut], cap: usize, seed: u64) -> std::borrow::Cow<'_, [HeldOut]> {
+    if users.len() <= cap {
+        return std::borrow::Cow::Borrowed(users);
+    }
+    let mut picked: Vec<usize> = (0..users.len()).collect();
+    SplitMix64::new(seed ^ 0x7661_6c69_6461_7465).shuffle(&mut picked);
+    picked.truncate(cap);
+    picked.sort_unstable();
+    std::borrow::Cow::Owned(picked.into_iter().map(|i| users[i].clone()).collect())
 }
 
 /// Linear warm-up to the peak, then linear decay to a tenth of it at the last step.
@@ -328,11 +449,14 @@ pub async fn rank_users(
     items: &ItemTable,
     users: &[HeldOut],
 ) -> Result<RankingReport> {
-    let histories: Vec<&[Entry]> = users.iter().map(|u| u.visible.as_slice()).collect();
-    let scores = head.score_histories(items, &histories, 256).await?;
     let mut ranking = Ranking::new(items.bias.dims()[0]);
-    for (user, scores) in users.iter().zip(&scores) {
-        ranking.add(scores, user);
+    // Chunk by chunk: 2,000 users' scores over 100,000 items would be 800 MB at once.
+    for chunk in users.chunks(256) {
+        let histories: Vec<&[Entry]> = chunk.iter().map(|u| u.visible.as_slice()).collect();
+        let scores = head.score_histories(items, &histories, 256).await?;
+        for (user, scores) in chunk.iter().zip(&scores) {
+            ranking.add(scores, user);
+        }
     }
     Ok(ranking.report())
 }

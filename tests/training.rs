@@ -150,6 +150,46 @@ fn training_lowers_the_loss_and_learns_the_groups() {
     );
 }
 
+/// The sampled softmax (issue 26) learns the same groups, reproducibly, with a step budget.
+#[test]
+fn the_sampled_softmax_learns_the_groups_too() {
+    let fixture = fixture();
+    let config = TrainConfig {
+        negatives: Some(10),
+        epoch_steps: Some(2),
+        epochs: 12,
+        ..quick_config(Objective::Softmax)
+    };
+    let (head_a, report) = run(&fixture, &config, 1);
+    assert!(
+        report.best.value() > 0.6 && report.best.value() > report.initial.value() + 0.3,
+        "validation NDCG@10 {:?} → {:?}",
+        report.initial,
+        report.best
+    );
+    assert!(report.steps <= 2 * 12, "{} steps", report.steps);
+    let (head_b, again) = run(&fixture, &config, 1);
+    assert_eq!(report.losses, again.losses);
+    assert!(fingerprint(&head_a, &fixture) == fingerprint(&head_b, &fixture));
+    // Negatives belong to the softmax objective.
+    let bce = TrainConfig {
+        negatives: Some(10),
+        ..quick_config(Objective::Bce)
+    };
+    let head = Head::new(&fixture.config, 1, &fixture.device).unwrap();
+    let error = block_on(train(
+        head,
+        &fixture.text,
+        &fixture.train,
+        &fixture.validation,
+        &bce,
+        |_| ControlFlow::Continue(()),
+    ))
+    .unwrap_err()
+    .to_string();
+    assert!(error.contains("softmax objective only"), "{error}");
+}
+
 #[test]
 fn training_is_reproducible_with_a_seed_and_depends_on_it() {
     let fixture = fixture();

@@ -20,12 +20,14 @@
 mod batch;
 pub mod objective;
 mod readback;
+mod sampler;
 mod store;
 mod text_only;
 
 pub use batch::HistoryBatch;
 pub use objective::{Objective, Targets};
 pub use readback::{read_rows, read_scalar};
+pub use sampler::{NegativeSampler, SampledBatch};
 pub use store::{HeadFile, load_head, save_head};
 
 use burn::module::{Module, Param};
@@ -216,6 +218,17 @@ impl Head {
         let out = self.text_tower(text);
         let out = match &self.id_embedding {
             Some(ids) => out + ids.val(),
+            None => out,
+        };
+        split_outputs(out, self.dim())
+    }
+
+    /// [`Head::item_table`] for some catalogue rows only (`rows` index `text`'s rows): what a
+    /// sampled-softmax step needs, without the item tower over the whole catalogue.
+    pub fn item_rows(&self, text: Tensor<2>, rows: Tensor<1, burn::tensor::Int>) -> ItemTable {
+        let out = self.text_tower(text.select(0, rows.clone()));
+        let out = match &self.id_embedding {
+            Some(ids) => out + ids.val().select(0, rows),
             None => out,
         };
         split_outputs(out, self.dim())

@@ -185,7 +185,7 @@ impl Targets {
 }
 
 /// Added to the logit of an item already in the history: out of the softmax, but finite.
-const SEEN_LOGIT: f32 = -1e4;
+pub(crate) const SEEN_LOGIT: f32 = -1e4;
 
 /// Scales a row of 0/1 weights to sum to 1 (an empty row stays empty).
 fn normalise(row: &mut [f32]) {

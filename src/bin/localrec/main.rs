@@ -235,6 +235,20 @@ enum Command {
         /// Seed of initialisation and batches.
         #[arg(long, default_value_t = TrainConfig::default().seed)]
         seed: u64,
+        /// Sampled softmax with about N negatives per step (logQ-corrected); 0: the full
+        /// softmax. Default: full up to 20,000 items, 2048 above.
+        #[arg(long)]
+        negatives: Option<usize>,
+        /// Negatives are drawn in proportion to (count + 1)^this (0: uniform).
+        #[arg(long, default_value_t = TrainConfig::default().negative_exponent)]
+        negative_exponent: f64,
+        /// At most N steps between validations (a step budget per epoch); 0: whole epochs.
+        /// Default: whole epochs up to 20,000 items, 500 steps above.
+        #[arg(long)]
+        epoch_steps: Option<usize>,
+        /// Validate on at most this many validation users (a seeded sample).
+        #[arg(long, default_value_t = TrainConfig::default().validation_users)]
+        validation_users: usize,
     },
     /// Fine-tune the language model for a catalogue: a low-rank adapter (LoRA) on its upper
     /// layers, trained on eval's training users so that the mean vector of a person's items
@@ -507,9 +521,15 @@ fn run(cli: Cli) -> Result<()> {
             split_seed,
             protocol,
             seed,
+            negatives,
+            negative_exponent,
+            epoch_steps,
+            validation_users,
         } => {
             let config = TrainConfig {
                 objective,
+                negative_exponent,
+                validation_users,
                 epochs,
                 learning_rate,
                 weight_decay,
@@ -520,7 +540,20 @@ fn run(cli: Cli) -> Result<()> {
                 seed,
                 ..TrainConfig::default()
             };
-            pretrain(&dataset, out, &config, !no_ids, dim, split_seed, protocol)
+            let sizing = pretrain::Sizing {
+                negatives,
+                epoch_steps,
+            };
+            pretrain(
+                &dataset,
+                out,
+                &config,
+                sizing,
+                !no_ids,
+                dim,
+                split_seed,
+                protocol,
+            )
         }
         Command::Adapt {
             dataset,

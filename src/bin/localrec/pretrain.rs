@@ -17,16 +17,30 @@ use crate::write_atomically;
 /// The head's info entry naming the digest of the item vectors it was trained on.
 pub const TRAINED_ON_VECTORS: &str = "vectors";
 
+/// How a step sees the catalogue: `None` leaves it to the catalogue's size
+/// ([`TrainConfig::sized_for`]), `Some(0)` asks for the full softmax or whole epochs.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Sizing {
+    pub negatives: Option<usize>,
+    pub epoch_steps: Option<usize>,
+}
+
+#[allow(clippy::too_many_arguments)] // the command's options
 pub fn pretrain(
     dir: &Path,
     out: Option<PathBuf>,
     config: &TrainConfig,
+    sizing: Sizing,
     id_embeddings: bool,
     dim: usize,
     split_seed: u64,
     protocol: Protocol,
 ) -> Result<()> {
     let dataset = Dataset::load(dir)?;
+    let config =
+        &config
+            .clone()
+            .sized_for(dataset.catalog.len(), sizing.negatives, sizing.epoch_steps);
     let (split, _, _) = dataset.split_for(split_seed, protocol);
     let device = device::cpu();
     let text = dataset.text_tensor(&device)?;
@@ -52,11 +66,25 @@ pub fn pretrain(
         .progress_chars("=> "),
     );
     eprintln!(
-        "training {variant} on {} users ({} validation users), objective {:?}",
+        "training {variant} on {} users ({} validation users, at most {} used), objective {:?}",
         split.train.len(),
         split.validation.len(),
+        config.validation_users,
         config.objective
     );
+    match (config.negatives, config.epoch_steps) {
+        (None, None) => eprintln!("full softmax over {} items, whole epochs", text.dims()[0]),
+        (negatives, steps) => eprintln!(
+            "{}; {}",
+            negatives.map_or("full softmax".to_string(), |n| format!(
+                "sampled softmax: about {n} negatives per step (popularity^{}, logQ-corrected)",
+                config.negative_exponent
+            )),
+            steps.map_or("whole epochs".to_string(), |n| format!(
+                "at most {n} steps between validations"
+            ))
+        ),
+    }
     let (head, report) = device::block_on(train(
         head,
         &text,

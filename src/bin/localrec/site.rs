@@ -418,7 +418,9 @@ fn train_if_missing(dir: &Path, catalog: &Catalog, vectors: &ItemVectors) -> Res
         );
         let config = localrec::train::TrainConfig::default();
         let dim = localrec::head::HeadConfig::new(0, 0).dim;
-        pretrain(dir, None, &config, true, dim, 42, Protocol::Standard)?;
+        // Sized for the catalogue: sampled softmax and a step budget above 20,000 items.
+        let sizing = crate::pretrain::Sizing::default();
+        pretrain(dir, None, &config, sizing, true, dim, 42, Protocol::Standard)?;
     }
     if retrain.is_some() || !dir.join(ITEM_ITEM).exists() {
         eprintln!("{}: fitting the item–item table", dir.display());
