@@ -58,7 +58,9 @@ pub fn quantise(values: &[f32], cols: usize) -> (Vec<u8>, Vec<u8>) {
 
 /// The index of the level nearest to `x` (in [-1, 1]).
 fn nearest(x: f32) -> u8 {
-    let above = LEVELS.partition_point(|&level| level < x).min(LEVELS.len() - 1);
+    let above = LEVELS
+        .partition_point(|&level| level < x)
+        .min(LEVELS.len() - 1);
     let below = above.saturating_sub(1);
     let index = if (x - LEVELS[below]).abs() <= (LEVELS[above] - x).abs() {
         below
@@ -124,7 +126,10 @@ mod tests {
         let (codes, scales) = quantise(&values, cols);
         let file = safetensors::serialize(
             [
-                ("w", TensorView::new(Dtype::U8, vec![3, cols / 2], &codes).unwrap()),
+                (
+                    "w",
+                    TensorView::new(Dtype::U8, vec![3, cols / 2], &codes).unwrap(),
+                ),
                 (
                     "w.scale",
                     TensorView::new(Dtype::F32, vec![3, 2], &scales).unwrap(),
@@ -140,7 +145,10 @@ mod tests {
         for (group, (a, b)) in back.chunks(GROUP).zip(values.chunks(GROUP)).enumerate() {
             let max = b.iter().fold(0f32, |m, v| m.max(v.abs()));
             for (x, y) in a.iter().zip(b) {
-                assert!((x - y).abs() <= max * widest_step / 2.0 + 1e-6, "group {group}");
+                assert!(
+                    (x - y).abs() <= max * widest_step / 2.0 + 1e-6,
+                    "group {group}"
+                );
             }
         }
         assert!(back[cols..cols + GROUP].iter().all(|&v| v == 0.0));
@@ -148,7 +156,10 @@ mod tests {
         // A scale of the wrong shape is named.
         let file = safetensors::serialize(
             [
-                ("w", TensorView::new(Dtype::U8, vec![3, cols / 2], &codes).unwrap()),
+                (
+                    "w",
+                    TensorView::new(Dtype::U8, vec![3, cols / 2], &codes).unwrap(),
+                ),
                 (
                     "w.scale",
                     TensorView::new(Dtype::F32, vec![6], &scales).unwrap(),

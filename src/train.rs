@@ -245,7 +245,9 @@ pub async fn train(
         .init();
 
     let whole_epoch = trainable.len().div_ceil(config.batch_size);
-    let steps_per_epoch = config.epoch_steps.map_or(whole_epoch, |s| s.min(whole_epoch));
+    let steps_per_epoch = config
+        .epoch_steps
+        .map_or(whole_epoch, |s| s.min(whole_epoch));
     let total_steps = steps_per_epoch * config.epochs;
     let mut rng = SplitMix64::new(config.seed);
     let started = now_seconds();

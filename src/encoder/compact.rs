@@ -56,7 +56,12 @@ pub fn compact(f32_safetensors: &[u8], unreachable_tokens: &[u32]) -> Result<Vec
                 if name.ends_with(WORD_EMBEDDINGS) && nf4::fits(cols) {
                     let (codes, scales) = nf4::quantise(&values, cols);
                     let scale_shape = vec![rows, cols / nf4::GROUP];
-                    tensors.push((format!("{name}{SCALE_SUFFIX}"), Dtype::F32, scale_shape, scales));
+                    tensors.push((
+                        format!("{name}{SCALE_SUFFIX}"),
+                        Dtype::F32,
+                        scale_shape,
+                        scales,
+                    ));
                     tensors.push((name, Dtype::U8, vec![rows, cols / 2], codes));
                     continue;
                 }

@@ -10,8 +10,8 @@
 
 use burn::tensor::{Device, Int, Tensor, TensorData};
 
-use super::objective::{Example, SEEN_LOGIT, Targets};
 use super::HistoryBatch;
+use super::objective::{Example, SEEN_LOGIT, Targets};
 use crate::error::{Error, Result};
 use crate::interactions::Entry;
 use crate::rng::SplitMix64;
@@ -199,7 +199,11 @@ mod tests {
     fn inclusion_probabilities_sum_to_the_expected_count_and_follow_popularity() {
         let counts: Vec<u32> = (0..1000).map(|j| 1000 / (j + 1)).collect();
         let sampler = NegativeSampler::new(&counts, 100, 0.75).unwrap();
-        assert!((sampler.expected() - 100.0).abs() < 0.01, "{}", sampler.expected());
+        assert!(
+            (sampler.expected() - 100.0).abs() < 0.01,
+            "{}",
+            sampler.expected()
+        );
         assert!(sampler.inclusion(0) > sampler.inclusion(10));
         assert!(sampler.inclusion(10) > sampler.inclusion(999));
         let uniform = NegativeSampler::new(&counts, 100, 0.0).unwrap();
@@ -208,7 +212,10 @@ mod tests {
         // As many negatives as items (or more): every item, always.
         let all = NegativeSampler::new(&counts, 5000, 0.75).unwrap();
         assert!((0..1000).all(|j| all.inclusion(j) == 1.0));
-        assert_eq!(all.draw(&mut SplitMix64::new(1)), (0..1000).collect::<Vec<_>>());
+        assert_eq!(
+            all.draw(&mut SplitMix64::new(1)),
+            (0..1000).collect::<Vec<_>>()
+        );
     }
 
     #[test]
@@ -217,7 +224,9 @@ mod tests {
         let sampler = NegativeSampler::new(&counts, 40, 0.75).unwrap();
         let draws = |seed| {
             let mut rng = SplitMix64::new(seed);
-            (0..4000).map(|_| sampler.draw(&mut rng)).collect::<Vec<_>>()
+            (0..4000)
+                .map(|_| sampler.draw(&mut rng))
+                .collect::<Vec<_>>()
         };
         let first = draws(3);
         assert_eq!(first, draws(3));
@@ -244,7 +253,9 @@ mod tests {
         // Σ_sampled e^{s_j} / π_j is unbiased for Σ_j e^{s_j}: what the logQ correction is for.
         let counts: Vec<u32> = (0..500).map(|j| 500 / (j + 1)).collect();
         let sampler = NegativeSampler::new(&counts, 50, 0.75).unwrap();
-        let scores: Vec<f64> = (0..500).map(|j| ((j * 37 % 11) as f64 - 5.0) / 3.0).collect();
+        let scores: Vec<f64> = (0..500)
+            .map(|j| ((j * 37 % 11) as f64 - 5.0) / 3.0)
+            .collect();
         let exact: f64 = scores.iter().map(|s| s.exp()).sum();
         let mut rng = SplitMix64::new(9);
         let draws = 20_000;
@@ -270,12 +281,21 @@ mod tests {
     /// (history, targets) of one training example.
     type Pair = (Vec<Entry>, Vec<Entry>);
 
+    /// The training examples the pairs describe.
+    fn as_examples(pairs: &[Pair]) -> Vec<Example<'_>> {
+        (pairs.iter())
+            .map(|(input, targets)| Example { input, targets })
+            .collect()
+    }
+
     /// A small head over random text vectors, and two examples.
     fn fixture() -> (Head, Tensor<2>, Vec<Pair>) {
         let device = crate::device::cpu();
         let (items, text_dim) = (12, 8);
         let mut rng = SplitMix64::new(5);
-        let values: Vec<f32> = (0..items * text_dim).map(|_| rng.uniform_f32(1.0)).collect();
+        let values: Vec<f32> = (0..items * text_dim)
+            .map(|_| rng.uniform_f32(1.0))
+            .collect();
         let text = Tensor::<2>::from_data(TensorData::new(values, [items, text_dim]), &device);
         let config = HeadConfig {
             hidden: 6,
@@ -300,10 +320,7 @@ mod tests {
     fn with_every_item_sampled_the_loss_is_the_full_softmax() {
         let (head, text, examples) = fixture();
         let device = text.device();
-        let batch: Vec<Example> = examples
-            .iter()
-            .map(|(input, targets)| Example { input, targets })
-            .collect();
+        let batch = as_examples(&examples);
         let inputs: Vec<&[Entry]> = examples.iter().map(|(h, _)| h.as_slice()).collect();
         let items = head.item_table(text.clone());
         let users = head.users(&items, &HistoryBatch::new(&inputs, 12, &device).unwrap());
@@ -314,17 +331,17 @@ mod tests {
         let sampler = NegativeSampler::new(&[4; 12], 12, 0.75).unwrap();
         let sampled = SampledBatch::new(&batch, &sampler, &mut SplitMix64::new(1), &device);
         let sampled = sampled_loss(&head, &text, sampled.unwrap());
-        assert!((full - sampled).abs() < 1e-5, "full {full} vs sampled {sampled}");
+        assert!(
+            (full - sampled).abs() < 1e-5,
+            "full {full} vs sampled {sampled}"
+        );
     }
 
     #[test]
     fn a_sampled_batch_holds_the_examples_items_and_is_seeded() {
         let (head, text, examples) = fixture();
         let device = text.device();
-        let batch: Vec<Example> = examples
-            .iter()
-            .map(|(input, targets)| Example { input, targets })
-            .collect();
+        let batch = as_examples(&examples);
         let counts = [9, 1, 1, 5, 1, 1, 1, 2, 1, 1, 1, 3];
         let sampler = NegativeSampler::new(&counts, 3, 0.75).unwrap();
         let make = |seed| SampledBatch::new(&batch, &sampler, &mut SplitMix64::new(seed), &device);
@@ -363,7 +380,9 @@ mod tests {
     fn bad_settings_are_named_errors() {
         assert!(NegativeSampler::new(&[], 10, 0.5).is_err());
         assert!(NegativeSampler::new(&[1, 2], 0, 0.5).is_err());
-        let error = NegativeSampler::new(&[1, 2], 1, -1.0).unwrap_err().to_string();
+        let error = NegativeSampler::new(&[1, 2], 1, -1.0)
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("exponent"), "{error}");
     }
 }

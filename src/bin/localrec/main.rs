@@ -451,11 +451,18 @@ fn run(cli: Cli) -> Result<()> {
                 direct: taste_direct.unwrap_or(defaults.direct),
                 reactions: taste_reactions.unwrap_or(defaults.reactions),
             };
-            recommend::recommend(&dataset, &reactions, &taste, weights, count, |own_adapter| {
-                // --adapter, or else the catalogue's own.
-                let adapter = cli.adapter.as_deref().or(own_adapter);
-                adapted_encoder(localrec::encoder::DEFAULT_MAX_LENGTH, adapter)
-            })
+            recommend::recommend(
+                &dataset,
+                &reactions,
+                &taste,
+                weights,
+                count,
+                |own_adapter| {
+                    // --adapter, or else the catalogue's own.
+                    let adapter = cli.adapter.as_deref().or(own_adapter);
+                    adapted_encoder(localrec::encoder::DEFAULT_MAX_LENGTH, adapter)
+                },
+            )
         }
         Command::FitItemItem {
             dataset,
@@ -545,14 +552,7 @@ fn run(cli: Cli) -> Result<()> {
                 epoch_steps,
             };
             pretrain(
-                &dataset,
-                out,
-                &config,
-                sizing,
-                !no_ids,
-                dim,
-                split_seed,
-                protocol,
+                &dataset, out, &config, sizing, !no_ids, dim, split_seed, protocol,
             )
         }
         Command::Adapt {

@@ -185,11 +185,17 @@ fn adapt_if_asked(
     let has_lists = catalog.manifest().interactions.is_some();
     match (&old, options.adapt && has_lists) {
         (Some(old), true) if old.is_empty() => {
-            eprintln!("{}: its adapter matches its items and lists (kept)", dir.display());
+            eprintln!(
+                "{}: its adapter matches its items and lists (kept)",
+                dir.display()
+            );
             Ok(())
         }
         (_, true) => {
-            eprintln!("{}: fine-tuning the language model for it (localrec adapt)", dir.display());
+            eprintln!(
+                "{}: fine-tuning the language model for it (localrec adapt)",
+                dir.display()
+            );
             let config = localrec::adapt::AdaptConfig::default();
             crate::adapt::adapt(
                 dir,
@@ -420,7 +426,16 @@ fn train_if_missing(dir: &Path, catalog: &Catalog, vectors: &ItemVectors) -> Res
         let dim = localrec::head::HeadConfig::new(0, 0).dim;
         // Sized for the catalogue: sampled softmax and a step budget above 20,000 items.
         let sizing = crate::pretrain::Sizing::default();
-        pretrain(dir, None, &config, sizing, true, dim, 42, Protocol::Standard)?;
+        pretrain(
+            dir,
+            None,
+            &config,
+            sizing,
+            true,
+            dim,
+            42,
+            Protocol::Standard,
+        )?;
     }
     if retrain.is_some() || !dir.join(ITEM_ITEM).exists() {
         eprintln!("{}: fitting the item–item table", dir.display());

@@ -159,14 +159,11 @@ pub fn eval_described_taste(
                     Ok(TopTen::of(&lists, &labels, without))
                 })
                 .collect::<Result<Vec<_>>>()?;
-            let mean = |f: fn(&TopTen) -> f64| {
-                reports.iter().map(f).sum::<f64>() / reports.len() as f64
-            };
+            let mean =
+                |f: fn(&TopTen) -> f64| reports.iter().map(f).sum::<f64>() / reports.len() as f64;
             let (ndcg, described) = (mean(|r| r.ndcg), mean(|r| r.described));
             let by_v: Vec<String> = (SHOWN.iter().zip(&reports))
-                .map(|(v, r)| {
-                    format!("v={v} {:.4}/{:.3}/{:.1}", r.ndcg, r.described, r.moved)
-                })
+                .map(|(v, r)| format!("v={v} {:.4}/{:.3}/{:.1}", r.ndcg, r.described, r.moved))
                 .collect();
             eprintln!(
                 "validation: direct {direct}, as {reactions} reactions: NDCG@10 {ndcg:.4}, \
@@ -221,7 +218,11 @@ pub fn eval_described_taste(
         tables.push((shown, people.len(), rows));
     }
 
-    let examples: Vec<&str> = sentences[validation.len()..].iter().take(5).copied().collect();
+    let examples: Vec<&str> = sentences[validation.len()..]
+        .iter()
+        .take(5)
+        .copied()
+        .collect();
     if json {
         let shown: serde_json::Map<String, serde_json::Value> = (tables.iter())
             .map(|(shown, _, rows)| {
@@ -292,16 +293,23 @@ fn page_lists<'a, 'b>(
             let reactions: Vec<(String, Reaction)> = (person.held.visible.iter())
                 .map(|e| (catalog.item(e.row).id.clone(), reaction(e)))
                 .collect();
-            let taste = [person.taste.to_vec()];
+            let tastes: Vec<Vec<f32>> = sentence
+                .then(|| person.taste.to_vec())
+                .into_iter()
+                .collect();
             let list = device::block_on(recommender.recommend(&Request {
                 reactions: &reactions,
-                tastes: if sentence { &taste } else { &[] },
+                tastes: &tastes,
                 personal: None,
                 count: K,
                 reasons: 0,
             }))?;
             let ranked = (list.items.iter())
-                .map(|r| catalog.row(&r.item).expect("recommended from the catalogue"))
+                .map(|r| {
+                    catalog
+                        .row(&r.item)
+                        .expect("recommended from the catalogue")
+                })
                 .collect();
             Ok((ranked, person))
         })
@@ -317,13 +325,17 @@ fn text_match_lists<'a, 'b>(
         .iter()
         .map(|person| {
             let scores: Vec<f32> = (0..items.rows)
-                .map(|row| items.row(row).iter().zip(person.taste).map(|(a, b)| a * b).sum())
+                .map(|row| {
+                    items
+                        .row(row)
+                        .iter()
+                        .zip(person.taste)
+                        .map(|(a, b)| a * b)
+                        .sum()
+                })
                 .collect();
             let shown: HashSet<usize> = person.held.visible.iter().map(|e| e.row).collect();
-            (
-                localrec::eval::metrics::top_k(&scores, K, &shown),
-                person,
-            )
+            (localrec::eval::metrics::top_k(&scores, K, &shown), person)
         })
         .collect()
 }
