@@ -132,6 +132,9 @@ pub struct RecommendRequest {
     /// Text vectors (the language model's width) of sentences describing a taste.
     #[serde(default)]
     pub tastes: Vec<Vec<f32>>,
+    /// The sentences those vectors came from, in the same order: the reasons quote them.
+    #[serde(default)]
+    pub taste_texts: Vec<String>,
     /// The personal residual, if trained.
     #[serde(default)]
     pub personal: Option<Vec<f32>>,
@@ -369,6 +372,7 @@ mod tests {
                         share: 0.5,
                     },
                 ],
+                reason: Some("Because you liked Akira".into()),
             }],
             user: vec![0.25],
             basis: Basis::Person,
@@ -379,7 +383,7 @@ mod tests {
                 "items": [{"item": 42, "score": 1.5, "because": [
                     {"source": {"kind": "item", "index": "042"}, "share": 1.0},
                     {"source": {"kind": "taste", "index": 0}, "share": 0.5},
-                ]}],
+                ], "reason": "Because you liked Akira"}],
                 "user": [0.25],
                 "basis": "person",
             })

@@ -1,6 +1,11 @@
-//! Explaining: which of a recommended item's score shares become its reasons ("because you
-//! liked X"). The shares themselves are exact parts of the score ([`super::score`]); the rule
-//! here keeps the one that drives the item, and a second only when it counts about as much.
+//! Explaining: which of a recommended item's score shares become its reasons, and those
+//! reasons in the words the page shows ("Because you liked X and you rated Y 9"). The shares
+//! themselves are exact parts of the score ([`super::score`]); the rule here keeps the one that
+//! drives the item, and a second only when it counts about as much. The whole rule lives here,
+//! once: the page displays the sentence as it comes.
+
+use super::{Reaction, Request};
+use crate::catalog::Catalog;
 
 /// Where a share of a score comes from.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -50,9 +55,120 @@ pub(super) fn strongest(
     reasons
 }
 
+/// Reasons stay short: a longer title or taste sentence is cut (at a word) to this many
+/// characters.
+pub const REASON_TITLE: usize = 60;
+pub const REASON_TASTE: usize = 40;
+
+/// A row's reasons in words: "Because you liked A and you rated B 9", or "you described “…”"
+/// for a taste sentence. A dislike that raised a score (the item is unlike it) reads oddly as a
+/// reason and is not named. When nothing is named the item is here on its own merit: "Popular with
+/// people like you" if the person has reacted to anything, otherwise none.
+pub(super) fn in_words(
+    because: &[Reason],
+    request: &Request<'_>,
+    catalog: &Catalog,
+) -> Option<String> {
+    let parts: Vec<String> = because
+        .iter()
+        .filter_map(|reason| match &reason.source {
+            Source::Taste(index) => request
+                .taste_texts
+                .get(*index)
+                .map(|text| format!("you described “{}”", shorten(text, REASON_TASTE))),
+            Source::Item(id) => {
+                let (_, reaction) = request.reactions.iter().find(|(item, _)| item == id)?;
+                let title = shorten(&catalog.item(catalog.row(id)?).title, REASON_TITLE);
+                match reaction {
+                    Reaction::Like => Some(format!("you liked {title}")),
+                    Reaction::Rating(rating) => Some(format!("you rated {title} {rating}")),
+                    Reaction::Dislike => None,
+                }
+            }
+        })
+        .collect();
+    if parts.is_empty() {
+        return (!request.reactions.is_empty()).then(|| "Popular with people like you".into());
+    }
+    Some(format!("Because {}", parts.join(" and ")))
+}
+
+/// `text` in at most `max` characters, cut at a word boundary where it must be cut ("…"), its
+/// trailing spaces and punctuation dropped before the ellipsis.
+fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max.saturating_sub(1)).collect();
+    // At the last space if that keeps more than half; mid-word otherwise.
+    let kept = match cut.rfind(' ') {
+        Some(space) if 2 * cut[..space].chars().count() > max => &cut[..space],
+        _ => cut.as_str(),
+    };
+    let kept = kept.trim_end_matches(|c: char| c.is_whitespace() || ",;:.(–-".contains(c));
+    format!("{kept}…")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reasons_in_words_name_likes_ratings_and_tastes_but_not_dislikes() {
+        let catalog = crate::catalog::testing::titles(&[
+            ("1", "Cowboy Bebop"),
+            ("2", "Trigun"),
+            ("3", "Akira"),
+        ]);
+        let reactions = [
+            ("1".to_string(), Reaction::Like),
+            ("2".to_string(), Reaction::Rating(9)),
+            ("3".to_string(), Reaction::Dislike),
+        ];
+        let texts = ["space westerns with jazz and a crew of misfits on the run".to_string()];
+        let request = Request {
+            reactions: &reactions,
+            taste_texts: &texts,
+            ..Default::default()
+        };
+        let reason = |source: Source| Reason { source, share: 1.0 };
+        let words = |because: &[Reason]| in_words(because, &request, &catalog);
+        assert_eq!(
+            words(&[
+                reason(Source::Item("1".into())),
+                reason(Source::Item("2".into()))
+            ])
+            .as_deref(),
+            Some("Because you liked Cowboy Bebop and you rated Trigun 9")
+        );
+        assert_eq!(
+            words(&[reason(Source::Taste(0))]).as_deref(),
+            Some("Because you described “space westerns with jazz and a crew of…”")
+        );
+        // A dislike alone names nothing: the item is here on its own merit.
+        assert_eq!(
+            words(&[reason(Source::Item("3".into()))]).as_deref(),
+            Some("Popular with people like you")
+        );
+        let taste_only = Request {
+            taste_texts: &texts,
+            ..Default::default()
+        };
+        assert_eq!(in_words(&[], &taste_only, &catalog), None);
+    }
+
+    #[test]
+    fn shortening_cuts_at_a_word_and_drops_trailing_punctuation() {
+        assert_eq!(shorten("Akira", 5), "Akira");
+        assert_eq!(shorten("The Girl Who Leapt Through Time", 12), "The Girl…");
+        assert_eq!(
+            shorten("Dr. Strangelove, or: How I", 21),
+            "Dr. Strangelove…"
+        );
+        // No space in the second half: cut mid-word.
+        assert_eq!(shorten("Supercalifragilistic", 8), "Superca…");
+        assert_eq!(shorten("Ékaterina à l’école", 10), "Ékaterina…");
+    }
 
     #[test]
     fn one_reason_and_a_second_only_when_comparable() {

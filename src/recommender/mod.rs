@@ -68,6 +68,8 @@ pub struct Recommendation {
     /// The entries that raised the score most, largest first: positive shares of at least
     /// [`REASON_SHARE`] of the largest (empty when no reaction raised it).
     pub because: Vec<Reason>,
+    /// The same in words, as the page shows it ("Because you liked …"), or none.
+    pub reason: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -101,6 +103,9 @@ pub struct Request<'a> {
     pub reactions: &'a [(String, Reaction)],
     /// Text vectors (the encoder's width) of sentences describing a taste.
     pub tastes: &'a [Vec<f32>],
+    /// The sentences those vectors came from, in the same order, for the reasons' words (a
+    /// taste whose sentence is not here is left out of them).
+    pub taste_texts: &'a [String],
     pub personal: Option<&'a Personal>,
     pub count: usize,
     /// Reasons per recommendation.

@@ -9,7 +9,7 @@ use std::collections::HashSet;
 
 use burn::tensor::{Device, Int, Tensor, TensorData};
 
-use super::explain::{Source, strongest};
+use super::explain::{Source, in_words, strongest};
 use super::{Basis, Kind, Reaction, Recommendation, Recommendations, Recommender, Request};
 use crate::error::{Error, Result};
 use crate::fine_tune::{self, Personal};
@@ -177,6 +177,7 @@ impl Recommender {
                 .map(|(&row, because)| Recommendation {
                     item: self.catalog.item(row).id.clone(),
                     score: scores[row],
+                    reason: in_words(&because, request, &self.catalog),
                     because,
                 })
                 .collect(),
@@ -231,6 +232,8 @@ impl Recommender {
                     item: self.catalog.item(row).id.clone(),
                     score: typical[row],
                     because: Vec::new(),
+                    // Nothing of the person yet: nothing to name.
+                    reason: None,
                 })
                 .collect(),
             user: vec![0.0; self.dim()],
