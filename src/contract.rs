@@ -332,8 +332,14 @@ mod tests {
 
     #[test]
     fn taste_vectors_must_have_the_language_models_width() {
-        let request: RecommendRequest = read("recommend", r#"{"tastes": [[0.5, 0.5]]}"#).unwrap();
+        let request: RecommendRequest = read(
+            "recommend",
+            r#"{"tastes": [[0.5, 0.5]], "tasteTexts": ["giant robots"]}"#,
+        )
+        .unwrap();
         assert!(request.parts(2).is_ok());
+        // The sentence comes with its vector, for the reasons' words.
+        assert_eq!(request.taste_texts, ["giant robots"]);
         assert!(
             request
                 .parts(384)
