@@ -12,9 +12,9 @@
 //! popularity for a one-item history; the direct match is what makes a described taste show.
 //!
 //! This file holds the recommender's vocabulary (a request, a reaction, the answer) and the
-//! `Recommender` itself; the work is in three parts: [`load`] builds it from the catalogue's
-//! files, [`score`] ranks the catalogue for a request, [`explain`] turns score shares into
-//! reasons.
+//! `Recommender` itself; the work is in three parts: `load.rs` builds it from the catalogue's
+//! files, `score.rs` ranks the catalogue for a request, `explain.rs` turns score shares into
+//! reasons and says them in words.
 
 use std::ops::ControlFlow;
 
