@@ -330,7 +330,8 @@ const handlers = {
 
   /**
    * `{history: [{item, reaction}], taste, personal, count}` → the engine's recommendations
-   * (`{items, user, basis}`, see src/contract.rs) and `taste`, whether the sentence counted.
+   * (`{items, user, basis}`, see src/contract.rs: each item's reason comes in words) and
+   * `taste`, whether the sentence counted.
    * Unset fields take the crate's defaults.
    */
   async recommend({ history, taste = '', personal = null, count }) {
@@ -341,7 +342,8 @@ const handlers = {
     // (and says so: `taste` false). So does it until the items' text vectors are in.
     const useTaste = Boolean(text) && engine.hasEncoder && engine.hasTextVectors;
     const tastes = useTaste ? [Array.from(await tasteVector(text))] : [];
-    const result = await engine.recommend({ history, tastes, personal, count });
+    const tasteTexts = useTaste ? [text] : [];
+    const result = await engine.recommend({ history, tastes, tasteTexts, personal, count });
     result.taste = useTaste;
     result.millis = performance.now() - started;
     return { result };

@@ -301,6 +301,7 @@ fn page_lists<'a, 'b>(
             let list = device::block_on(recommender.recommend(&Request {
                 reactions: &reactions,
                 tastes: &tastes,
+                taste_texts: &[],
                 personal: None,
                 count: K,
                 reasons: 0,
