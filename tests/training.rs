@@ -587,11 +587,12 @@ fn the_committed_item_item_table_counts_its_training_lists() {
     assert_eq!((last.item_item, last.popularity), (1.0, 0.0));
 }
 
-/// The language model's adapter the site ships for anime-5k was trained on exactly the
-/// committed items, lists and model (training never runs here): if any of them changes, it must
-/// be trained again (`localrec adapt`) and its item vectors embedded again.
+/// The language model's adapters for anime-5k (`fine-tuned/`: trained on people's items, and
+/// with taste sentences too) were trained on exactly the committed items, lists and model
+/// (training never runs here): if any of them changes, they must be trained again (`localrec
+/// adapt`) and their item vectors embedded again.
 #[test]
-fn the_committed_adapter_was_trained_on_the_committed_catalogue_and_model() {
+fn the_committed_adapters_were_trained_on_the_committed_catalogue_and_model() {
     use sha2::{Digest, Sha256};
     let (root, _) = committed_catalog();
     let sha256 = |path: std::path::PathBuf| {
@@ -603,21 +604,40 @@ fn the_committed_adapter_was_trained_on_the_committed_catalogue_and_model() {
     };
     let config =
         localrec::encoder::BertConfig::from_json_bytes(&common::model_file("config.json")).unwrap();
-    let adapter = localrec::encoder::Adapter::from_safetensors(
-        &std::fs::read(root.join("fine-tuned/adapter.safetensors")).unwrap(),
-        &config,
-    )
-    .unwrap();
-    let trained_on = |key: &str| adapter.provenance.get(key).cloned().unwrap_or_default();
-    assert_eq!(trained_on("items_sha256"), sha256(root.join("items.csv")));
-    assert_eq!(trained_on("lists_sha256"), sha256(root.join("lists.tsv")));
-    assert_eq!(
-        trained_on("model_sha256"),
-        sha256(common::model_dir().join("model.safetensors"))
-    );
-    assert_eq!(trained_on("split_seed"), "42");
-    assert!(
-        adapter.to_safetensors().unwrap().len() <= 1_000_000,
-        "the adapter is meant to stay under 1 MB"
-    );
+    for file in ["adapter.safetensors", "adapter-sentences.safetensors"] {
+        let adapter = localrec::encoder::Adapter::from_safetensors(
+            &std::fs::read(root.join("fine-tuned").join(file)).unwrap(),
+            &config,
+        )
+        .unwrap();
+        let trained_on = |key: &str| adapter.provenance.get(key).cloned().unwrap_or_default();
+        assert_eq!(trained_on("items_sha256"), sha256(root.join("items.csv")));
+        assert_eq!(trained_on("lists_sha256"), sha256(root.join("lists.tsv")));
+        assert_eq!(
+            trained_on("model_sha256"),
+            sha256(common::model_dir().join("model.safetensors"))
+        );
+        assert_eq!(trained_on("split_seed"), "42");
+        assert!(
+            adapter.to_safetensors().unwrap().len() <= 1_000_000,
+            "the adapter is meant to stay under 1 MB"
+        );
+        if file == "adapter-sentences.safetensors" {
+            // Its sentences were said in a training wording, never the evaluation's.
+            let phrases = trained_on("taste_phrases");
+            assert_eq!(phrases, "bench/described-taste/anime-5k-train.json");
+            let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+            let training: serde_json::Value =
+                serde_json::from_slice(&std::fs::read(repo.join(&phrases)).unwrap()).unwrap();
+            let evaluation: serde_json::Value = serde_json::from_slice(
+                &std::fs::read(repo.join("bench/described-taste/anime-5k.json")).unwrap(),
+            )
+            .unwrap();
+            let training = training.as_object().unwrap();
+            for (label, phrase) in evaluation.as_object().unwrap() {
+                assert_ne!(training.get(label), Some(phrase), "{label} is said the same way");
+            }
+            assert!(trained_on("config").contains("\"sentence_share\":0.5"));
+        }
+    }
 }
