@@ -393,6 +393,14 @@ impl Recommender {
         self.item_item.as_ref()
     }
 
+    /// Adds a shard of the item–item rows, for a table loaded from its index (see
+    /// [`ItemItem::add_shard`]); returns the shard's number.
+    pub fn add_item_item_shard(&mut self, bytes: &[u8]) -> Result<usize> {
+        (self.item_item.as_mut())
+            .ok_or_else(|| Error::Input("this catalogue has no item–item table".into()))?
+            .add_shard(bytes)
+    }
+
     pub fn catalog(&self) -> &Catalog {
         &self.catalog
     }
@@ -412,6 +420,9 @@ impl Recommender {
         let n = self.catalog.len();
         let device = self.items.vectors.device();
         let (entries, sources) = self.history(request.reactions, request.tastes)?;
+        if let Some(table) = &self.item_item {
+            table.require_rows(&entries)?;
+        }
         let basis = match (entries.is_empty(), self.kind, &self.text_prior) {
             (false, ..) => Basis::Person,
             (true, Kind::Text, None) => return self.spread(request).await,
