@@ -331,9 +331,11 @@ async function refresh() {
         timings.engine.push(result.millis);
         window.localrec.user = result.user;
         renderRecommendations(result);
+        if (!$('notice-retry').hidden) $('notice').hidden = true; // the rows it waited for came
       } catch (error) {
-        // A lost engine is restarted by `recover`, which then refreshes again.
-        if (!isEngineLoss(error)) notify(`Recommendations failed: ${error.message}`);
+        // A lost engine is restarted by `recover`, which then refreshes again. A reaction's
+        // item–item rows that could not be fetched (offline, a damaged download) can be retried.
+        if (!isEngineLoss(error)) notify(`Recommendations failed: ${error.message}`, { retry: ROWS_RETRY.has(error.code) });
       }
     } while (refreshAgain);
     showBusy(false);
@@ -823,10 +825,14 @@ async function deleteEverything() {
 
 // ---- Messages ----------------------------------------------------------------------------
 
-function notify(message) {
+function notify(message, { retry = false } = {}) {
   $('notice-message').textContent = message;
+  $('notice-retry').hidden = !retry;
   $('notice').hidden = false;
 }
+
+/** Failures of a download that trying again can mend (see item-item-rows.js). */
+const ROWS_RETRY = new Set(['network', 'size', 'checksum']);
 
 /** A result of export / import / delete: a status, or (`alert`) a refusal that is announced at once. */
 function dataMessage(message, { alert = false } = {}) {
@@ -876,6 +882,10 @@ $('import-file').addEventListener('change', importFile);
 $('import-undo').addEventListener('click', undoImport);
 $('delete-all').addEventListener('click', deleteEverything);
 $('notice-close').addEventListener('click', () => { $('notice').hidden = true; });
+$('notice-retry').addEventListener('click', () => {
+  $('notice').hidden = true;
+  refresh();
+});
 $('retry').addEventListener('click', () => (rec ? loadEncoder() : start()).catch(() => {}));
 
 /** Offline use, as the library sets it up once the language model is here (`rec.offline`). */

@@ -332,7 +332,7 @@ describe('the list before the language model, over compressed transfers', { time
 
       // Compressed on the wire (the page reached its list and loaded the model: every file
       // passed its size and sha256 check on the decoded bytes).
-      for (const path of ['pkg/localrec_bg.wasm', 'www/localrec.js', 'catalogs/anime-5k/item_item.safetensors',
+      for (const path of ['pkg/localrec_bg.wasm', 'www/localrec.js', 'catalogs/anime-5k/item_item.index.safetensors',
         'catalogs/anime-5k/item_vectors.safetensors', 'models/all-MiniLM-L6-v2/model.int8.safetensors']) {
         assert.equal(encodings.get(path), 'br', `${path} came with content-encoding br`);
       }
