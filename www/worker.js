@@ -367,8 +367,12 @@ async function addMissingRows(history) {
   const missing = Array.from(engine.missingItemItemShards({ history }));
   if (missing.length === 0) return null;
   const started = performance.now();
-  const loaded = await Promise.all(missing.map((shard) => loadShard(rowShards[shard])));
+  const settled = await Promise.allSettled(missing.map((shard) => loadShard(rowShards[shard])));
+  // The shards that came are kept even when another failed: a retry fetches only the rest.
+  const loaded = settled.filter((s) => s.status === 'fulfilled').map((s) => s.value);
   for (const { bytes } of loaded) engine.addItemItemShard(bytes);
+  const failed = settled.find((s) => s.status === 'rejected');
+  if (failed) throw failed.reason;
   return {
     shards: missing.length,
     bytes: loaded.reduce((sum, { bytes }) => sum + bytes.length, 0),
