@@ -377,8 +377,13 @@ describe('the app on the CPU fallback', { timeout: 900_000 }, () => {
 
   test("a reaction's item–item rows come by need: one shard, cached; a failed or corrupted download says so, changes no list, and can be retried", async (t) => {
     const manifest = JSON.parse(await readFile(join(SITE, 'site.json'), 'utf8'));
-    const { itemItemShards: shards, path } = manifest.catalogs.find((c) => c.name === 'anime-5k');
+    const { itemItemShards: shards, path, items, files } = manifest.catalogs.find((c) => c.name === 'anime-5k');
     assert.ok(shards.length >= 4, `${shards.length} shards`);
+    // The shards cover the catalogue's rows once, in order, each a listed, content-named file.
+    assert.deepEqual(shards.map((s) => s.rows).flat(), [0, ...shards.slice(1).flatMap((s) => [s.rows[0], s.rows[0]]), items]);
+    const sha256Of = new Map(manifest.files.map((f) => [f.path, f.sha256]));
+    for (const { file } of shards) assert.equal(sha256Of.get(`${path}${file}`)?.slice(0, 16), file.match(/([0-9a-f]{16})\.safetensors$/)?.[1], file);
+    assert.equal(files.itemItem, undefined, 'the whole table is not in the first list\'s files');
     const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
     const fetched = [];
     context.on('request', (r) => { if (r.url().includes('/item_item/')) fetched.push(r.url()); });
