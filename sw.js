@@ -27,7 +27,7 @@ async function openCatalogues(manifest) {
   return manifest.catalogs.filter((c) => names.has(c.name));
 }
 
-/** What the site needs offline: the page, the manifest, its files and its open catalogues'. */
+/** What the site needs offline: the page, the manifest, its files and its open catalogues'. → `{manifest, paths}` */
 async function siteFiles() {
   const response = await fetch('site.json', { cache: 'no-cache' });
   if (!response.ok) throw new Error(`site.json: HTTP ${response.status}`);
@@ -40,13 +40,53 @@ async function siteFiles() {
     const inCatalogue = allCatalogues.find((prefix) => path.startsWith(prefix));
     return !inCatalogue || catalogues.some((c) => c.path === inCatalogue);
   };
-  return ['./', 'site.json', ...manifest.files.map((file) => file.path).filter(wanted)];
+  return { manifest, paths: ['./', 'site.json', ...manifest.files.map((file) => file.path).filter(wanted)] };
+}
+
+// A host that sends files as they are (no Content-Encoding) gets asked for the build's `.gz`
+// copies of the big files, decoded here and kept as the files themselves: as the page does
+// (www/gzip-copies.js, whose probe and test this repeats: a service worker is a classic script).
+const PROBED_FILE = 'pkg/localrec_bg.wasm';
+const DECODED_TYPES = { '.wasm': 'application/wasm', '.json': 'application/json', '.csv': 'text/csv; charset=utf-8', '.safetensors': 'application/octet-stream' };
+
+async function sendsFilesAsTheyAre(manifest) {
+  const listed = manifest.files.find((file) => file.path === PROBED_FILE);
+  try {
+    const response = await fetch(PROBED_FILE, { method: 'HEAD', cache: 'no-store' });
+    const encoding = response.headers.get('content-encoding');
+    return response.ok && !(encoding && encoding !== 'identity') && Number(response.headers.get('content-length')) === listed?.bytes;
+  } catch {
+    return false;
+  }
+}
+
+/** Keeps `path` in `cache`: from its `.gz` copy (`file` lists it) when `gzip`, else as it is. */
+async function keep(cache, path, file, gzip) {
+  const type = DECODED_TYPES[path.match(/\.[a-z]+$/)?.[0]];
+  if (gzip && type && Number.isInteger(file?.encoded?.gz)) {
+    try {
+      const response = await fetch(`${path}.gz`);
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      // Already decoded by the browser if the host sent the copy with Content-Encoding.
+      const body = response.headers.get('content-encoding') ? response.body : response.body.pipeThrough(new DecompressionStream('gzip'));
+      const bytes = await new Response(body).arrayBuffer();
+      if (bytes.byteLength !== file.bytes) throw new Error(`${path}.gz decodes to ${bytes.byteLength} bytes, not ${file.bytes}`);
+      await cache.put(path, new Response(bytes, { headers: { 'Content-Type': type, 'X-Decoded-From': `${path}.gz` } }));
+      return;
+    } catch {
+      // the file itself, below
+    }
+  }
+  await cache.add(path);
 }
 
 self.addEventListener('install', (event) => {
   event.waitUntil((async () => {
     const cache = await caches.open(CACHE);
-    await cache.addAll(await siteFiles());
+    const { manifest, paths } = await siteFiles();
+    const gzip = await sendsFilesAsTheyAre(manifest);
+    const listed = new Map(manifest.files.map((file) => [file.path, file]));
+    await Promise.all(paths.map((path) => keep(cache, path, listed.get(path), gzip)));
     await self.skipWaiting();
   })());
 });
@@ -68,7 +108,10 @@ self.addEventListener('message', (event) => {
   event.waitUntil((async () => {
     try {
       const cache = await caches.open(CACHE);
-      await cache.addAll(urls);
+      // What is kept already (the site's files, some decoded from their copies) stays as it is.
+      const missing = [];
+      for (const url of urls) if (!(await cache.match(url))) missing.push(url);
+      await cache.addAll(missing);
       event.ports[0]?.postMessage({ kept: urls.length });
     } catch (error) {
       event.ports[0]?.postMessage({ error: String(error) });
@@ -79,7 +122,10 @@ self.addEventListener('message', (event) => {
 self.addEventListener('fetch', (event) => {
   const { request } = event;
   const url = new URL(request.url);
-  if (request.method !== 'GET' || url.origin !== self.location.origin || MODEL_PATH.test(url.pathname) || ROW_SHARDS.test(url.pathname)) return;
+  // A `.gz` copy is how the page fetches a file from some hosts; the file is what is kept. A
+  // HEAD asks how the host sends files (www/gzip-copies.js): offline, the kept file answers.
+  if (!['GET', 'HEAD'].includes(request.method) || url.origin !== self.location.origin || MODEL_PATH.test(url.pathname)
+    || ROW_SHARDS.test(url.pathname) || url.pathname.endsWith('.gz')) return;
   event.respondWith(networkFirst(request, event));
 });
 
@@ -87,12 +133,12 @@ async function networkFirst(request, event) {
   const cache = await caches.open(CACHE);
   try {
     const response = await fetch(request);
-    if (response.ok) event.waitUntil(cache.put(request, response.clone()).catch(() => {}));
+    if (response.ok && request.method === 'GET') event.waitUntil(cache.put(request, response.clone()).catch(() => {}));
     return response;
   } catch (error) {
     // A page address with a query (?backend=cpu, ?catalog=…) is still the one page.
-    const cached = await cache.match(request, { ignoreSearch: request.mode === 'navigate' });
-    if (cached) return cached;
+    const cached = await cache.match(request, { ignoreSearch: request.mode === 'navigate', ignoreMethod: true });
+    if (cached) return request.method === 'HEAD' ? new Response(null, { status: cached.status, headers: cached.headers }) : cached;
     throw error;
   }
 }

@@ -27,6 +27,7 @@ import { clientOf } from './internal.js';
 import { isReaction } from './reactions.js';
 import { keepOffline } from './offline.js';
 import { MODEL_WEIGHTS, SiteError, findCatalog, modelFiles, readSite } from './site.js';
+import { PROBED_FILE, probeHost, sendsFilesAsTheyAre } from './gzip-copies.js';
 
 export { ERROR_CODES, ImportError, LocalRecError, MAX_IMPORT_BYTES, MAX_TASTE_CHARS };
 
@@ -89,6 +90,8 @@ export class LocalRec extends EventTarget {
     if (!siteUrl.pathname.endsWith('/')) siteUrl.pathname += '/';
     const progress = (event) => onProgress?.(event);
     progress({ phase: 'site' });
+    // How the host sends files is asked beside site.json, so it costs no round trip.
+    const probing = probeHost(siteUrl, signal);
     let manifest;
     try {
       const response = await fetch(new URL('site.json', siteUrl), { cache: 'no-cache', signal });
@@ -98,7 +101,9 @@ export class LocalRec extends EventTarget {
       if (signal?.aborted) throw aborted('opening');
       throw new LocalRecError('site', `could not read ${new URL('site.json', siteUrl)}: ${error.message}`, { cause: error });
     }
-    const read = readSite(manifest, siteUrl);
+    const probed = manifest?.files?.find?.((file) => file?.path === PROBED_FILE);
+    const gzipCopies = sendsFilesAsTheyAre(await probing, probed?.bytes);
+    const read = readSite(manifest, siteUrl, { gzipCopies });
     if (!catalog && rememberCatalog) {
       // The catalogue this page opened last, where the site still has it.
       const last = (await readRecord(lastCatalogKey(profileNamespace)))?.catalog;
@@ -179,7 +184,7 @@ export class LocalRec extends EventTarget {
   async #start() {
     const opening = this.#client.restart('open', {
       site: this.#site.url, manifest: this.#site.manifest, catalog: this.#entry.name, backend: this.#options.backend,
-      weights: this.#options.weights, prefetchEncoder: this.#options.encoder,
+      weights: this.#options.weights, prefetchEncoder: this.#options.encoder, gzipCopies: this.#site.gzipCopies,
     });
     const running = this.#runningKey();
     const [opened, interrupted] = await Promise.all([opening, readRecord(running), this.#restoreProfile()]);
@@ -653,7 +658,7 @@ export class LocalRec extends EventTarget {
       try {
         const opened = await this.#client.restart('open', {
           site: this.#site.url, manifest: this.#site.manifest, catalog: this.#entry.name, backend: this.#options.backend,
-          weights: this.#options.weights, prefetchEncoder: hadEncoder,
+          weights: this.#options.weights, prefetchEncoder: hadEncoder, gzipCopies: this.#site.gzipCopies,
         });
         const reason = toCpu && error.code === 'device-lost' ? 'the GPU stopped working' : opened.reason;
         this.#engine = { backend: opened.backend, adapter: opened.adapter, passedOver: opened.passedOver, reason };

@@ -6,6 +6,8 @@
 // files go through the HTTP cache and the service worker. Runs in the worker (fetch, caches
 // and crypto.subtle are all available there).
 
+import { gunzipped } from './gzip-copies.js';
+
 export class ModelLoadError extends Error {
   constructor(code, message) {
     super(message);
@@ -18,10 +20,10 @@ export async function sha256Hex(bytes) {
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-async function readWithProgress(response, file, onBytes) {
+async function readWithProgress(body, file, onBytes) {
   const out = new Uint8Array(file.bytes);
   let loaded = 0;
-  const reader = response.body.getReader();
+  const reader = body.getReader();
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
@@ -50,16 +52,30 @@ async function checkHash(file, bytes) {
 }
 
 /**
- * Downloads `file` (`{name, url, bytes, sha256}`) and checks it; `onBytes(loaded)` as bytes
- * arrive. `cache`: the fetch's cache mode; `signal` stops it (code 'aborted').
+ * Downloads `file` (`{name, url, bytes, sha256, gzipUrl?}`) and checks it; `onBytes(loaded)` as
+ * bytes arrive. `cache`: the fetch's cache mode; `signal` stops it (code 'aborted'). With a
+ * `gzipUrl` (a host that sends files as they are, see gzip-copies.js) the build's `.gz` copy
+ * comes first, decoded here; if it fails in any way the file itself is fetched.
  */
 export async function fetchVerified(file, onBytes = () => {}, { cache = 'default', signal = undefined } = {}) {
+  if (file.gzipUrl) {
+    try {
+      return await download(file, file.gzipUrl, onBytes, { cache, signal });
+    } catch (error) {
+      if (error.code === 'aborted') throw error;
+      onBytes(0); // starts again, from the file itself
+    }
+  }
+  return download(file, file.url, onBytes, { cache, signal });
+}
+
+async function download(file, url, onBytes, { cache, signal }) {
   const failed = (error) => (signal?.aborted
     ? new ModelLoadError('aborted', `the download of ${file.name} was aborted`)
     : new ModelLoadError('network', `could not download ${file.name}: ${error.message}`));
   let response;
   try {
-    response = await fetch(file.url, { cache, signal });
+    response = await fetch(url, { cache, signal });
   } catch (error) {
     throw failed(error);
   }
@@ -68,7 +84,8 @@ export async function fetchVerified(file, onBytes = () => {}, { cache = 'default
   }
   let bytes;
   try {
-    bytes = await readWithProgress(response, file, onBytes);
+    const body = url === file.gzipUrl ? await gunzipped(response.body) : response.body;
+    bytes = await readWithProgress(body, file, onBytes);
   } catch (error) {
     throw signal?.aborted ? failed(error) : error;
   }

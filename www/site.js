@@ -15,8 +15,12 @@ export class SiteError extends LocalRecError {
   }
 }
 
-/** Checks `manifest` (site.json's content) and returns it with its files indexed. */
-export function readSite(manifest, siteUrl) {
+/**
+ * Checks `manifest` (site.json's content) and returns it with its files indexed. `gzipCopies`:
+ * the host sends files as they are, so each file's `.gz` copy is fetched instead where the
+ * build wrote one (see gzip-copies.js).
+ */
+export function readSite(manifest, siteUrl, { gzipCopies = false } = {}) {
   if (manifest?.format !== SITE_FORMAT) throw new SiteError(`${new URL('site.json', siteUrl)} is not a localrec site manifest`);
   if (manifest.version !== SITE_VERSION) {
     throw new SiteError(`the site's manifest has version ${JSON.stringify(manifest.version)}; this library reads version ${SITE_VERSION}`);
@@ -29,9 +33,11 @@ export function readSite(manifest, siteUrl) {
     if (!listed || !Number.isInteger(listed.bytes) || typeof listed.sha256 !== 'string') {
       throw new SiteError(`the site's manifest does not list ${path}`);
     }
-    return { name, path, url: new URL(path, siteUrl).href, bytes: listed.bytes, sha256: listed.sha256 };
+    const url = new URL(path, siteUrl).href;
+    const gzipUrl = gzipCopies && Number.isInteger(listed.encoded?.gz) ? `${url}.gz` : undefined;
+    return { name, path, url, bytes: listed.bytes, sha256: listed.sha256, gzipUrl };
   };
-  return { manifest, url: String(siteUrl), entry };
+  return { manifest, url: String(siteUrl), gzipCopies, entry };
 }
 
 /** The catalogue called `name` (the first one when `name` is empty). */
@@ -47,7 +53,7 @@ export function findCatalog(site, name) {
 
 /**
  * A catalogue's files: `{manifest, items, vectors?, head?, itemItem?, itemTable?}`, each `{name,
- * path, url, bytes, sha256}` (the text vectors may be left out where the head's item table is there).
+ * path, url, bytes, sha256, gzipUrl?}` (the text vectors may be left out where the head's item table is there).
  */
 export function catalogFiles(site, catalog) {
   const out = {};

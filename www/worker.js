@@ -12,6 +12,7 @@
 
 import init, { Engine, defaults } from '../pkg/localrec.js';
 import { fetchVerified, loadModelFiles, progressOver } from './model-cache.js';
+import { PROBED_FILE, gunzipped } from './gzip-copies.js';
 import { chooseBackend } from './backend-choice.js';
 import { SiteError, catalogFiles, findCatalog, modelFiles, readSite } from './site.js';
 import { forgetOldShards, loadShard, shardFiles } from './item-item-rows.js';
@@ -69,14 +70,42 @@ async function run(id, op, args) {
 
 /**
  * The wasm module: localrec_bg.wasm beside pkg/localrec.js (which locates it with `new URL(…,
- * import.meta.url)`), or beside this worker's bundle on a bundled page.
+ * import.meta.url)`), or beside this worker's bundle on a bundled page. Where it is the site's
+ * own and the host sends files as they are, its `.gz` copy (a fifth of the bytes) is decoded
+ * as it arrives and compiled as it decodes; if that fails, the file itself.
  */
 async function loadWasm() {
+  const own = new URL('../pkg/localrec_bg.wasm', import.meta.url).href;
+  const listed = site.manifest.files.some((f) => f.path === PROBED_FILE) ? site.entry(PROBED_FILE) : null;
+  if (listed?.gzipUrl && listed.url === own) {
+    try {
+      return await init({ module_or_path: wasmFromCopy(listed) });
+    } catch {
+      // the file itself, below
+    }
+  }
   try {
     return await init();
   } catch (error) {
     throw Object.assign(new Error(`could not load the engine's wasm (localrec_bg.wasm, beside the worker's module or bundle): ${error.message}`), { code: 'network' });
   }
+}
+
+/** A Response of the wasm decoded from its `.gz` copy; it fails unless it decodes to the listed size. */
+async function wasmFromCopy(file) {
+  const response = await fetch(file.gzipUrl);
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  let length = 0;
+  const counted = (await gunzipped(response.body)).pipeThrough(new TransformStream({
+    transform(chunk, controller) {
+      length += chunk.length;
+      controller.enqueue(chunk);
+    },
+    flush() {
+      if (length !== file.bytes) throw new Error(`${file.gzipUrl} decodes to ${length} bytes; the site lists ${file.bytes}`);
+    },
+  }));
+  return new Response(counted, { headers: { 'Content-Type': 'application/wasm' } });
 }
 
 /** Runs `job` in its turn in the queue (after every request before it). */
@@ -190,16 +219,17 @@ async function tasteVector(text) {
 
 const handlers = {
   /**
-   * `{site, manifest, catalog, backend}`: the site's URL and manifest (site.json), the
-   * catalogue's name, 'auto' | 'webgpu' | 'cpu' (see backend-choice.js). Loads the wasm and the
+   * `{site, manifest, catalog, backend, gzipCopies}`: the site's URL and manifest (site.json), the
+   * catalogue's name, 'auto' | 'webgpu' | 'cpu' (see backend-choice.js), whether to fetch the
+   * build's `.gz` copies (see gzip-copies.js). Loads the wasm and the
    * catalogue (no model): recommendations work from here on. → `{backend, adapter, passedOver,
    * reason, catalog, defaults, millis}` (passedOver: an adapter not used; reason: why this
    * backend; defaults: the crate's, see `defaults()` in src/web).
    */
-  async open({ site: siteUrl, manifest, catalog: name, backend = 'auto', weights = 'int8', prefetchEncoder = false }, id) {
+  async open({ site: siteUrl, manifest, catalog: name, backend = 'auto', weights = 'int8', prefetchEncoder = false, gzipCopies = false }, id) {
     const started = performance.now();
     const progress = (phase, extra = {}) => post({ op: 'progress', id, phase, ...extra });
-    site = readSite(manifest, siteUrl);
+    site = readSite(manifest, siteUrl, { gzipCopies });
     modelChoice = weights;
     modelFiles(site, weights); // an unknown choice fails here, not after the list
     const entry = findCatalog(site, name);

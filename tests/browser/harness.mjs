@@ -96,8 +96,9 @@ export async function siteCopy(files, { relist = true } = {}) {
   const root = await mkdtemp(join(tmpdir(), 'localrec-site-'));
   const site = join(root, basename(SITE));
   await linkTree(SITE, site, Object.keys(files));
+  // A file written anew loses the build's compressed copies beside it, which hold the old bytes.
   const write = async (path, bytes) => {
-    await rm(join(site, path), { force: true });
+    for (const suffix of ['', '.gz', '.br']) await rm(join(site, path + suffix), { force: true });
     await writeFile(join(site, path), bytes);
   };
   const manifest = JSON.parse(await readFile(join(SITE, 'site.json'), 'utf8'));

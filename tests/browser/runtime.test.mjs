@@ -30,7 +30,8 @@ const DEFAULT_WEIGHTS = MANIFEST.model.files.at(-1);
 
 const modelRequests = (context) => {
   const urls = [];
-  context.on('request', (r) => { if (r.url().endsWith(`/${DEFAULT_WEIGHTS}`)) urls.push(r.url()); });
+  // The file, or its .gz copy (the test server sends files as they are: see gzip-copies.js).
+  context.on('request', (r) => { if (r.url().replace(/\.gz$/, '').endsWith(`/${DEFAULT_WEIGHTS}`)) urls.push(r.url()); });
   return urls;
 };
 

@@ -3,14 +3,19 @@
 // its attribution; the page switches catalogues, each with its own profile (the old single
 // profile moves to anime-5k); the list comes before the language model and the items' text
 // vectors, and the taste box works once both are there (over compressed transfers from
-// scripts/serve.mjs); the minimal example page shows five recommendations and keeps a profile of
+// scripts/serve.mjs); from a server that sends files as they are, the page decodes the build's
+// .gz copies (a stale one falls back to its file) and a first visit moves under 30 MB; the minimal example page shows five recommendations and keeps a profile of
 // its own; "Delete everything" deletes every catalogue's profile; a book series (Hercule Poirot)
 // takes at most two places, and a row names one reason, or two comparable ones.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { launch, likeFromSearch, startServer, waitForAsync, waitForList, waitForState, watch } from './harness.mjs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+
+import { SITE, launch, likeFromSearch, siteCopy, startServer, waitForAsync, waitForList, waitForState, watch } from './harness.mjs';
 
 const LOAD_TIMEOUT = 180_000;
 const BOOKS = '?catalog=goodbooks-10k&backend=cpu';
@@ -353,6 +358,61 @@ describe('the list before the language model, over compressed transfers', { time
     } finally {
       await browser.close();
       await slow.close();
+    }
+  });
+
+  test('served by python3 -m http.server (files as they are): the page fetches the build\'s .gz copies and decodes them, a stale copy falls back to its file, and the first visit moves under 30 MB', async () => {
+    // The items' .gz copy is stale (another title in it): it decodes, fails its sha256, and the
+    // page fetches items.csv itself.
+    const items = 'catalogs/anime-5k/items.csv';
+    const stale = gzipSync(readFileSync(join(SITE, items), 'utf8').replace(/\n([^,]+),[^,\n]+/, '\n$1,A Title Of Another Build'));
+    const copy = await siteCopy({ [`${items}.gz`]: stale });
+    const plain = await startServer({ site: copy.site });
+    const browser = await launch({ webgpu: false });
+    try {
+      const context = await browser.newContext();
+      const fetched = []; // [{method, path, bytes}] of the page and its worker
+      const sitePath = (request) => new URL(request.url()).pathname.slice(new URL(plain.url).pathname.length);
+      const heads = []; // HEAD requests are not reported as finished
+      context.on('request', (request) => request.method() === 'HEAD' && heads.push(sitePath(request)));
+      // (Those still finishing when the browser closes are not counted.)
+      context.on('requestfinished', (request) => fetched.push(request.sizes().then((sizes) => ({
+        method: request.method(), path: sitePath(request), bytes: sizes.responseBodySize + sizes.responseHeadersSize,
+      }), () => null)));
+      const page = await context.newPage();
+      const seen = watch(page);
+      await page.goto(`${plain.url}?backend=cpu`);
+      await waitForState(page, 'ready', LOAD_TIMEOUT);
+      const requests = (await Promise.all(fetched)).filter(Boolean);
+      assert.equal((await page.$$('#recommendations .item')).length, 20);
+      const got = (method, path) => requests.some((r) => r.method === method && r.path === path);
+      for (const path of ['pkg/localrec_bg.wasm', 'models/all-MiniLM-L6-v2/model.int8.safetensors', 'catalogs/anime-5k/item_item.index.safetensors']) {
+        assert.ok(got('GET', `${path}.gz`), `${path} came as its .gz copy`);
+        assert.ok(!got('GET', path), `${path} itself was not fetched`);
+      }
+      // (Its service worker, once installed, asks too.)
+      assert.ok(heads.length > 0 && heads.every((path) => path === 'pkg/localrec_bg.wasm'), `the host was asked how it sends files: ${heads}`);
+      assert.ok(got('GET', `${items}.gz`) && got('GET', items), 'the stale copy was fetched, then the file');
+      const [id, title] = readFileSync(join(SITE, items), 'utf8').split('\n')[1].split(',');
+      assert.equal(await page.evaluate((item) => window.localrec.rec.item(item).title, id), title, 'the items are the site\'s');
+      // The service worker keeps the files decoded from their copies too.
+      assert.equal(await page.evaluate(() => window.localrec.rec.offline), 'ready');
+      const kept = await page.evaluate(async () => (await caches.match('pkg/localrec_bg.wasm'))?.headers.get('X-Decoded-From'));
+      assert.equal(kept, 'pkg/localrec_bg.wasm.gz');
+      const total = requests.reduce((sum, r) => sum + r.bytes, 0);
+      assert.ok(total < 30e6, `the first visit moved ${(total / 1e6).toFixed(1)} MB`);
+      console.log(`# first visit on a plain server, to the taste box: ${(total / 1e6).toFixed(1)} MB in ${requests.length} requests`);
+      // A reaction's item–item rows come as their shard's .gz copy too.
+      const [first] = await page.evaluate(() => window.localrec.catalogIds(1));
+      await page.evaluate((item) => window.localrec.react(item, 'like'), first);
+      const shards = (await Promise.all(fetched)).filter((r) => r && /\/item_item\//.test(r.path)).map((r) => r.path);
+      assert.equal(shards.length, 1, shards.join(', '));
+      assert.match(shards[0], /item_item\/[0-9a-f]{16}\.safetensors\.gz$/);
+      assert.deepEqual(seen.errors, []);
+    } finally {
+      await browser.close();
+      await plain.close();
+      await copy.remove();
     }
   });
 });
