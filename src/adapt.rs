@@ -9,7 +9,10 @@
 //! own held-out item and the other people's — with the temperature fixed and the logQ
 //! correction (Yi et al. 2019): other people's items are negatives as often as they are
 //! popular, so without it the vectors would learn to push popular items away, while a list
-//! from text alone should rank them as the full softmax would. The adapter with the
+//! from text alone should rank them as the full softmax would. Optionally some of a step's
+//! people ask by a sentence describing their taste instead ([`TasteQueries`]: the catalogue's
+//! labels, or a person's words for them), answered by the items of their list that fit it, so
+//! that the sentences people type land where the items they mean are. The adapter with the
 //! best text-kNN NDCG@10 on validation users is kept; if none beats the unadapted encoder, the
 //! report says so.
 
@@ -47,6 +50,10 @@ pub struct AdaptConfig {
     /// Validation (text-kNN on all items) after this many steps.
     pub validate_every: usize,
     pub seed: u64,
+    /// The share of each step's people who ask by a taste sentence instead of by their items
+    /// (see [`TasteQueries`]; 0 without them).
+    #[serde(default)]
+    pub sentence_share: f32,
 }
 
 impl Default for AdaptConfig {
@@ -68,6 +75,7 @@ impl Default for AdaptConfig {
             temperature: 0.05,
             validate_every: 50,
             seed: 7,
+            sentence_share: 0.0,
         }
     }
 }
@@ -148,6 +156,16 @@ impl LowerStates {
     }
 }
 
+/// Taste sentences as queries: each training person's description of their taste (its text's
+/// states below the adapted layers) and the items of their list that it describes.
+pub struct TasteQueries {
+    pub sentences: LowerStates,
+    pub people: Vec<SentenceAsker>,
+}
+
+/// A person asking by a sentence: its row among the sentences, and the item rows that answer it.
+pub type SentenceAsker = (usize, Vec<usize>);
+
 /// Indices of `items` in groups of `size` with similar `length`, longest first, each with how
 /// many were done after it.
 fn by_length<T>(
@@ -217,6 +235,7 @@ pub fn train_adapter(
     encoder: &Encoder,
     states: &LowerStates,
     train: &[UserList],
+    taste: Option<&TasteQueries>,
     validation: &[HeldOut],
     config: &AdaptConfig,
     mut on_progress: impl FnMut(&AdaptProgress),
@@ -270,13 +289,19 @@ pub fn train_adapter(
         losses: Vec::new(),
     };
     let mut best = None;
+    let askers = taste.map_or(&[][..], |t| &t.people[..]);
     for step in 1..=config.steps {
-        let batch = sample_batch(&lists, config, &mut rng);
+        let batch = sample_batch(&lists, askers, config, &mut rng);
         let (states_batch, real) = states.batch(&batch.items, &autodiff);
         let vectors = upper_ad.forward(states_batch, real, Some(&lora));
-        let queries = crate::encoder::l2_normalize(
-            Tensor::from_data(batch.query_weights.clone(), &autodiff).matmul(vectors.clone()),
-        );
+        let mut queries =
+            Tensor::from_data(batch.query_weights.clone(), &autodiff).matmul(vectors.clone());
+        if let (Some(taste), false) = (taste, batch.sentences.is_empty()) {
+            let (sentences, real) = taste.sentences.batch(&batch.sentences, &autodiff);
+            let said = upper_ad.forward(sentences, real, Some(&lora));
+            queries = Tensor::cat(vec![queries, said], 0);
+        }
+        let queries = crate::encoder::l2_normalize(queries);
         let targets = vectors.select(
             0,
             Tensor::from_data(
@@ -322,17 +347,25 @@ pub fn train_adapter(
     Ok((best, report))
 }
 
-/// One step's people: the items to run (each once), the `[people, items]` averaging matrix of
-/// their queries, and the position of each one's target among the items.
+/// One step's people: the items to run (each once), the `[people by items, items]` averaging
+/// matrix of the queries of those who ask by their items, the sentences of those who ask by a
+/// sentence (after them), and the position of each one's target among the items.
 struct Batch {
     items: Vec<usize>,
     query_weights: TensorData,
+    /// Rows of [`TasteQueries::sentences`], one per person asking by a sentence.
+    sentences: Vec<usize>,
     targets: Vec<i64>,
     /// The targets' item rows.
     target_items: Vec<usize>,
 }
 
-fn sample_batch(lists: &[Vec<usize>], config: &AdaptConfig, rng: &mut SplitMix64) -> Batch {
+fn sample_batch(
+    lists: &[Vec<usize>],
+    askers: &[SentenceAsker],
+    config: &AdaptConfig,
+    rng: &mut SplitMix64,
+) -> Batch {
     let mut items: Vec<usize> = Vec::new();
     let position = |item: usize, items: &mut Vec<usize>| match items.iter().position(|&i| i == item)
     {
@@ -344,7 +377,12 @@ fn sample_batch(lists: &[Vec<usize>], config: &AdaptConfig, rng: &mut SplitMix64
     };
     let mut people: Vec<(Vec<usize>, usize)> = Vec::new();
     let mut target_items: Vec<usize> = Vec::new();
-    while people.len() < config.people_per_step {
+    let by_sentence = if askers.is_empty() {
+        0
+    } else {
+        (config.people_per_step as f32 * config.sentence_share).round() as usize
+    };
+    while people.len() < config.people_per_step - by_sentence {
         let mut list = lists[rng.below(lists.len())].clone();
         rng.shuffle(&mut list);
         let target = list[config.shown_per_person];
@@ -359,6 +397,21 @@ fn sample_batch(lists: &[Vec<usize>], config: &AdaptConfig, rng: &mut SplitMix64
             .collect();
         people.push((shown, position(target, &mut items)));
     }
+    let mut sentences = Vec::new();
+    let mut sentence_targets = Vec::new();
+    // Bounded: a set of sentences whose answers are all taken already must not loop forever.
+    let mut tries = 0;
+    while sentences.len() < by_sentence && tries < 100 * by_sentence {
+        tries += 1;
+        let (sentence, answers) = &askers[rng.below(askers.len())];
+        let target = answers[rng.below(answers.len())];
+        if target_items.contains(&target) {
+            continue;
+        }
+        target_items.push(target);
+        sentences.push(*sentence);
+        sentence_targets.push(position(target, &mut items));
+    }
     let mut weights = vec![0.0f32; people.len() * items.len()];
     let share = 1.0 / config.shown_per_person as f32;
     for (p, (shown, _)) in people.iter().enumerate() {
@@ -368,7 +421,11 @@ fn sample_batch(lists: &[Vec<usize>], config: &AdaptConfig, rng: &mut SplitMix64
     }
     Batch {
         query_weights: TensorData::new(weights, [people.len(), items.len()]),
-        targets: people.iter().map(|&(_, t)| t as i64).collect(),
+        targets: (people.iter().map(|&(_, t)| t))
+            .chain(sentence_targets)
+            .map(|t| t as i64)
+            .collect(),
+        sentences,
         items,
         target_items,
     }
@@ -391,7 +448,7 @@ mod tests {
             shown_per_person: 3,
             ..AdaptConfig::default()
         };
-        let batch = sample_batch(&lists, &config, &mut SplitMix64::new(1));
+        let batch = sample_batch(&lists, &[], &config, &mut SplitMix64::new(1));
         let mut unique = batch.items.clone();
         unique.sort_unstable();
         unique.dedup();
@@ -418,6 +475,37 @@ mod tests {
                     .iter()
                     .any(|l| l.contains(&target_item) && shown.iter().all(|s| l.contains(s))),
                 "shown items and target come from one list"
+            );
+        }
+    }
+
+    /// People asking by a sentence come after those asking by their items, as many as the
+    /// share says, each with one of their sentence's answers as the target, and no target twice.
+    #[test]
+    fn a_batch_asks_some_people_by_their_sentence() {
+        let lists: Vec<Vec<usize>> = (0..30)
+            .map(|p| (0..6).map(|k| (p * 3 + k * 7) % 40).collect())
+            .collect();
+        let askers: Vec<SentenceAsker> = (0..10).map(|s| (s, vec![40 + s, 50 + s, 41])).collect();
+        let config = AdaptConfig {
+            people_per_step: 12,
+            sentence_share: 0.25,
+            ..AdaptConfig::default()
+        };
+        let batch = sample_batch(&lists, &askers, &config, &mut SplitMix64::new(3));
+        assert_eq!(batch.sentences.len(), 3);
+        assert_eq!(batch.targets.len(), 12);
+        assert_eq!(batch.query_weights.shape()[0], 9, "nine ask by their items");
+        let mut targets = batch.target_items.clone();
+        targets.sort_unstable();
+        targets.dedup();
+        assert_eq!(targets.len(), 12, "no target twice");
+        for (k, &sentence) in batch.sentences.iter().enumerate() {
+            let target = batch.target_items[9 + k];
+            assert_eq!(batch.items[batch.targets[9 + k] as usize], target);
+            assert!(
+                askers[sentence].1.contains(&target),
+                "a sentence's target answers it"
             );
         }
     }

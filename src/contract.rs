@@ -132,6 +132,9 @@ pub struct RecommendRequest {
     /// Text vectors (the language model's width) of sentences describing a taste.
     #[serde(default)]
     pub tastes: Vec<Vec<f32>>,
+    /// The sentences those vectors came from, in the same order: the reasons quote them.
+    #[serde(default)]
+    pub taste_texts: Vec<String>,
     /// The personal residual, if trained.
     #[serde(default)]
     pub personal: Option<Vec<f32>>,
@@ -329,8 +332,14 @@ mod tests {
 
     #[test]
     fn taste_vectors_must_have_the_language_models_width() {
-        let request: RecommendRequest = read("recommend", r#"{"tastes": [[0.5, 0.5]]}"#).unwrap();
+        let request: RecommendRequest = read(
+            "recommend",
+            r#"{"tastes": [[0.5, 0.5]], "tasteTexts": ["giant robots"]}"#,
+        )
+        .unwrap();
         assert!(request.parts(2).is_ok());
+        // The sentence comes with its vector, for the reasons' words.
+        assert_eq!(request.taste_texts, ["giant robots"]);
         assert!(
             request
                 .parts(384)
@@ -369,6 +378,7 @@ mod tests {
                         share: 0.5,
                     },
                 ],
+                reason: Some("Because you liked Akira".into()),
             }],
             user: vec![0.25],
             basis: Basis::Person,
@@ -379,7 +389,7 @@ mod tests {
                 "items": [{"item": 42, "score": 1.5, "because": [
                     {"source": {"kind": "item", "index": "042"}, "share": 1.0},
                     {"source": {"kind": "taste", "index": 0}, "share": 0.5},
-                ]}],
+                ], "reason": "Because you liked Akira"}],
                 "user": [0.25],
                 "basis": "person",
             })

@@ -56,6 +56,7 @@ impl Recipes {
         block_on(self.recommender.recommend(&Request {
             reactions: &reactions,
             tastes: &tastes,
+            taste_texts: &[],
             personal: None,
             count,
             reasons: 2,

@@ -46,16 +46,6 @@ Symbol.dispose ??= Symbol.for('Symbol.dispose');
 
 const here = () => globalThis.document?.baseURI ?? globalThis.location?.href;
 const plain = (history) => history.map(({ item, reaction }) => ({ item, reaction }));
-/** `text` in at most `max` characters, cut at a word boundary where it must be cut ("…"). */
-const shorten = (text, max) => {
-  if (text.length <= max) return text;
-  const cut = text.slice(0, max - 1);
-  const space = cut.lastIndexOf(' ');
-  return `${(space > max / 2 ? cut.slice(0, space) : cut).replace(/[\s,;:.(–-]+$/, '')}…`;
-};
-// Reasons stay short: a long title or description is cut (at a word) to this many characters.
-const REASON_TITLE = 60;
-const REASON_TASTE = 40;
 
 export class LocalRec extends EventTarget {
   /**
@@ -398,28 +388,10 @@ export class LocalRec extends EventTarget {
   async recommend({ count } = {}) {
     this.#assertOpen();
     const { history, taste, personal } = this.#profile.current;
-    const result = await this.#client.request('recommend', {
+    // Each row's reason comes in words from the crate (src/recommender/explain.rs).
+    return this.#client.request('recommend', {
       history: plain(history), taste, personal: personal?.residual ?? null, count,
     });
-    for (const row of result.items) row.reason = this.#explain(row.because, history, taste);
-    return result;
-  }
-
-  /** "Because you liked A and rated B 9", from a row's one or two shares; null when nothing names it. */
-  #explain(because, history, taste) {
-    const reactionOf = new Map(history.map((event) => [event.item, event.reaction]));
-    const parts = because.map(({ source }) => {
-      if (source.kind === 'taste') return `you described “${shorten(taste, REASON_TASTE)}”`;
-      const item = this.#catalog.get(source.index);
-      const reaction = reactionOf.get(item?.id);
-      // A dislike can raise a score too (the item is unlike it); that reads oddly as a reason.
-      if (!item || reaction === undefined || reaction === 'dislike') return null;
-      const title = shorten(item.title, REASON_TITLE);
-      return reaction === 'like' ? `you liked ${title}` : `you rated ${title} ${reaction}`;
-    }).filter(Boolean);
-    // No reaction raised this item's score by a share worth naming: it is here on its own merit.
-    if (parts.length === 0) return history.length > 0 ? 'Popular with people like you' : null;
-    return `Because ${parts.join(' and ')}`;
   }
 
   /**

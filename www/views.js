@@ -68,3 +68,19 @@ export function historyRow(item, event) {
     }),
   ]);
 }
+
+/**
+ * Replaces a list's rows. A keyboard user whose focus was in the list keeps their place: the
+ * same control of the same item if it is still there, else of the row now at that position.
+ */
+export function replaceKeepingFocus(list, rows) {
+  const active = document.activeElement;
+  const row = list.contains(active) ? active.closest('li') : null;
+  const position = row ? [...list.children].indexOf(row) : -1;
+  const control = row ? (active.dataset.reaction ? `button[data-reaction="${active.dataset.reaction}"]` : active.tagName.toLowerCase()) : null;
+  list.replaceChildren(...rows);
+  if (position < 0) return;
+  const same = rows.find((r) => r.dataset.item === row.dataset.item);
+  const target = (same ?? rows[Math.min(position, rows.length - 1)])?.querySelector(control);
+  target?.focus();
+}

@@ -338,9 +338,9 @@ const handlers = {
 
   /**
    * `{history: [{item, reaction}], taste, personal, count}` → the engine's recommendations
-   * (`{items, user, basis}`, see src/contract.rs), `taste`, whether the sentence counted, and
-   * `rows`, the item–item rows fetched for it (null: none was needed). Unset fields take the
-   * crate's defaults.
+   * (`{items, user, basis}`, see src/contract.rs: each item's reason comes in words),
+   * `taste`, whether the sentence counted, and `rows`, the item–item rows fetched for it (null:
+   * none was needed). Unset fields take the crate's defaults.
    */
   async recommend({ history, taste = '', personal = null, count }) {
     requireEngine();
@@ -350,8 +350,9 @@ const handlers = {
     // (and says so: `taste` false). So does it until the items' text vectors are in.
     const useTaste = Boolean(text) && engine.hasEncoder && engine.hasTextVectors;
     const tastes = useTaste ? [Array.from(await tasteVector(text))] : [];
+    const tasteTexts = useTaste ? [text] : [];
     const rows = await addMissingRows(history);
-    const result = await engine.recommend({ history, tastes, personal, count });
+    const result = await engine.recommend({ history, tastes, tasteTexts, personal, count });
     result.taste = useTaste;
     result.rows = rows;
     result.millis = performance.now() - started;

@@ -15,9 +15,12 @@
 //!
 //! The same module runs on any `Device`; training uses its `autodiff()` device. The text-only
 //! head (for a catalogue without training data) is built in `text_only.rs`, and results come
-//! back to the host through `readback.rs`.
+//! back to the host through `readback.rs`; its sizes are in `config.rs`, its output per item
+//! in `item_table.rs`.
 
 mod batch;
+mod config;
+mod item_table;
 pub mod objective;
 mod readback;
 mod sampler;
@@ -25,6 +28,8 @@ mod store;
 mod text_only;
 
 pub use batch::HistoryBatch;
+pub use config::HeadConfig;
+pub use item_table::ItemTable;
 pub use objective::{Objective, Targets};
 pub use readback::{read_rows, read_scalar};
 pub use sampler::{NegativeSampler, SampledBatch};
@@ -35,7 +40,7 @@ use burn::nn::Linear;
 use burn::tensor::activation::{gelu, softmax, tanh};
 use burn::tensor::{Device, Tensor, TensorData};
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::rng::SplitMix64;
 
 /// Feedback kinds the user tower tells apart: 0 = on the list without a rating, 1–10 = that
@@ -43,66 +48,6 @@ use crate::rng::SplitMix64;
 pub const FEEDBACK_KINDS: usize = 13;
 pub const LIKE: u8 = 11;
 pub const DISLIKE: u8 = 12;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct HeadConfig {
-    /// Width of the frozen text vectors (384 for MiniLM).
-    pub text_dim: usize,
-    /// Hidden width of the item MLP.
-    pub hidden: usize,
-    /// Width of item and user vectors.
-    pub dim: usize,
-    /// Catalogue size (rows of the ID embedding).
-    pub items: usize,
-    /// Learn a per-item ID embedding residual on top of the text tower.
-    pub id_embeddings: bool,
-}
-
-impl HeadConfig {
-    pub fn new(text_dim: usize, items: usize) -> Self {
-        Self {
-            text_dim,
-            hidden: 256,
-            dim: 64,
-            items,
-            id_embeddings: true,
-        }
-    }
-
-    /// How many numbers the head holds, or `None` if that overflows (sizes from a hostile
-    /// file): item tower, ID residuals, attention, feedback weights, user and rating maps.
-    pub fn parameters(&self) -> Option<usize> {
-        let width = self.dim.checked_mul(2)?.checked_add(1)?;
-        let linear = |d_in: usize, d_out: usize| d_in.checked_mul(d_out)?.checked_add(d_out);
-        let ids = if self.id_embeddings {
-            self.items.checked_mul(width)?
-        } else {
-            0
-        };
-        [
-            Some(self.text_dim),
-            linear(self.text_dim, self.hidden),
-            linear(self.hidden, width),
-            Some(ids),
-            linear(self.dim, self.dim),
-            Some(self.dim),
-            Some(2 * FEEDBACK_KINDS),
-            linear(self.dim, self.dim),
-            linear(self.dim.checked_mul(3)?, 1),
-        ]
-        .into_iter()
-        .try_fold(0usize, |sum, n| sum.checked_add(n?))
-    }
-
-    pub fn validate(&self) -> Result<()> {
-        if self.text_dim == 0 || self.hidden == 0 || self.dim == 0 || self.items == 0 {
-            return Err(Error::Input(format!(
-                "head sizes must be positive: {self:?}"
-            )));
-        }
-        Ok(())
-    }
-}
 
 #[derive(Module, Debug)]
 pub struct Head {
@@ -122,15 +67,6 @@ pub struct Head {
     user_out: Linear,
     /// `3·dim → 1` over `[u; e; u ⊙ e]`.
     rating_out: Linear,
-}
-
-/// The item tower's output for a set of items: candidate vectors `[n, dim]`, biases `[n]`,
-/// and history vectors `[n, dim]`.
-#[derive(Debug, Clone)]
-pub struct ItemTable {
-    pub vectors: Tensor<2>,
-    pub bias: Tensor<1>,
-    pub history: Tensor<2>,
 }
 
 /// The user tower's output: user vectors `[batch, dim]` and each history item's weight
@@ -220,7 +156,7 @@ impl Head {
             Some(ids) => out + ids.val(),
             None => out,
         };
-        split_outputs(out, self.dim())
+        ItemTable::from_outputs(out, self.dim())
     }
 
     /// [`Head::item_table`] for some catalogue rows only (`rows` index `text`'s rows): what a
@@ -231,13 +167,13 @@ impl Head {
             Some(ids) => out + ids.val().select(0, rows),
             None => out,
         };
-        split_outputs(out, self.dim())
+        ItemTable::from_outputs(out, self.dim())
     }
 
     /// Item vectors and biases from text alone (no ID residual): for texts outside the
     /// catalogue, such as a sentence describing a taste.
     pub fn text_items(&self, text: Tensor<2>) -> ItemTable {
-        split_outputs(self.text_tower(text), self.dim())
+        ItemTable::from_outputs(self.text_tower(text), self.dim())
     }
 
     fn text_tower(&self, text: Tensor<2>) -> Tensor<2> {
@@ -335,36 +271,6 @@ impl Head {
             .reshape([batch, len, dim]);
         let weighted = mapped * users.weights.clone().unsqueeze_dim::<3>(2);
         weighted.matmul(items.vectors.clone().transpose().unsqueeze::<3>())
-    }
-}
-
-impl ItemTable {
-    /// The table from the item tower's raw output `[items, 2·dim + 1]` (candidate vector,
-    /// bias, history vector), e.g. as stored precomputed.
-    pub fn from_outputs(out: Tensor<2>, dim: usize) -> Self {
-        split_outputs(out, dim)
-    }
-
-    /// The raw output `[items, 2·dim + 1]` again (what [`ItemTable::from_outputs`] reads).
-    pub fn outputs(&self) -> Tensor<2> {
-        let [rows] = self.bias.dims();
-        Tensor::cat(
-            vec![
-                self.vectors.clone(),
-                self.bias.clone().reshape([rows, 1]),
-                self.history.clone(),
-            ],
-            1,
-        )
-    }
-}
-
-fn split_outputs(out: Tensor<2>, dim: usize) -> ItemTable {
-    let [rows, _] = out.dims();
-    ItemTable {
-        vectors: out.clone().slice([0..rows, 0..dim]),
-        bias: out.clone().slice([0..rows, dim..dim + 1]).reshape([rows]),
-        history: out.slice([0..rows, dim + 1..2 * dim + 1]),
     }
 }
 

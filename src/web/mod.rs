@@ -350,8 +350,9 @@ impl Engine {
     }
 
     /// The top items for a person: a [`RecommendRequest`] (`{history: [{item, reaction}],
-    /// tastes?, personal?, count?, reasons?}`) → the recommender's [`Recommendations`]
-    /// (`{items: [{item, score, because: [{source, share}]}], user, basis}`).
+    /// tastes?, tasteTexts?, personal?, count?, reasons?}`) → the recommender's
+    /// [`Recommendations`] (`{items: [{item, score, because: [{source, share}], reason}], user,
+    /// basis}`).
     ///
     /// [`Recommendations`]: crate::recommender::Recommendations
     pub fn recommend(&self, request: JsValue) -> Promise {
@@ -364,6 +365,7 @@ impl Engine {
                 .recommend(&Request {
                     reactions: &reactions,
                     tastes: &request.tastes,
+                    taste_texts: &request.taste_texts,
                     personal: personal.as_ref(),
                     count: request.count,
                     reasons: request.reasons,

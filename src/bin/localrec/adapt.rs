@@ -4,10 +4,11 @@
 use std::path::{Path, PathBuf};
 
 use indicatif::{ProgressBar, ProgressStyle};
-use localrec::adapt::{AdaptConfig, LowerStates, train_adapter};
+use localrec::adapt::{AdaptConfig, LowerStates, TasteQueries, train_adapter};
 use localrec::{Encoder, Result};
 
 use crate::dataset::{ADAPTER, Dataset, Protocol};
+use crate::taste::training_sentences;
 use crate::{file_sha256, write_atomically};
 
 /// The adapter file of `protocol` in `dataset` (its own split's, where it has one).
@@ -17,10 +18,21 @@ pub fn adapter_path(dataset: &Dataset, protocol: Protocol) -> PathBuf {
     dataset.dir.join(name)
 }
 
+/// Where the taste sentences come from, when some people ask by one (`sentence_share` > 0).
+#[derive(Default)]
+pub struct SentenceSource<'a> {
+    /// The label column (default: the first shown column).
+    pub column: Option<&'a str>,
+    /// The labels in a person's words (a wording of its own, not the evaluation's).
+    pub phrases: Option<&'a Path>,
+}
+
+#[allow(clippy::too_many_arguments)]
 pub fn adapt(
     dir: &Path,
     out: Option<PathBuf>,
     config: &AdaptConfig,
+    sentences: &SentenceSource<'_>,
     split_seed: u64,
     protocol: Protocol,
     encoder: &Encoder,
@@ -45,6 +57,24 @@ pub fn adapt(
         bar.set_position(done as u64)
     })?;
     bar.finish();
+    let taste = if config.sentence_share > 0.0 {
+        let (texts, people) =
+            training_sentences(&dataset, &split.train, sentences.column, sentences.phrases)?;
+        eprintln!(
+            "{} taste sentences of {} training people, e.g. {:?}",
+            texts.len(),
+            people.len(),
+            &texts[..texts.len().min(4)]
+        );
+        let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let states = LowerStates::compute(encoder, &texts, config.first_layer, |_, _| {})?;
+        Some(TasteQueries {
+            sentences: states,
+            people,
+        })
+    } else {
+        None
+    };
 
     eprintln!(
         "adapting layers {}.. ({:?}, rank {}) on {} users' lists; validation: text-kNN of {} users",
@@ -60,6 +90,7 @@ pub fn adapt(
         encoder,
         &states,
         &split.train,
+        taste.as_ref(),
         &split.validation,
         config,
         |progress| {
@@ -100,6 +131,12 @@ pub fn adapt(
         ("dataset".to_string(), dataset.name.clone()),
         ("split_seed".to_string(), split_seed.to_string()),
         ("protocol".to_string(), format!("{protocol:?}")),
+        (
+            "taste_phrases".to_string(),
+            sentences
+                .phrases
+                .map_or(String::new(), |p| p.display().to_string()),
+        ),
         ("best_step".to_string(), report.best_step.to_string()),
         (
             "config".to_string(),

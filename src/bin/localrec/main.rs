@@ -294,6 +294,17 @@ enum Command {
         protocol: Protocol,
         #[arg(long, default_value_t = AdaptConfig::default().seed)]
         seed: u64,
+        /// The share of each step's people who ask by a sentence describing their taste (the
+        /// two labels their list over-represents most) instead of by their items.
+        #[arg(long, default_value_t = AdaptConfig::default().sentence_share)]
+        sentence_share: f32,
+        /// The label column of those sentences (default: the first shown column).
+        #[arg(long)]
+        taste_column: Option<String>,
+        /// Also say them in these words (a JSON object from label to phrase; use another
+        /// wording than the one evaluated with).
+        #[arg(long)]
+        taste_phrases: Option<PathBuf>,
     },
     /// Write the encoder's weights in the page's compact form: int8 with a scale per row for
     /// every matrix, vectors as they are (see `encoder::compact`): 86.7 MB → about 23 MB.
@@ -571,6 +582,9 @@ fn run(cli: Cli) -> Result<()> {
             split_seed,
             protocol,
             seed,
+            sentence_share,
+            taste_column,
+            taste_phrases,
         } => {
             let config = AdaptConfig {
                 first_layer,
@@ -583,12 +597,17 @@ fn run(cli: Cli) -> Result<()> {
                 temperature,
                 validate_every,
                 seed,
+                sentence_share,
                 ..AdaptConfig::default()
             };
             adapt::adapt(
                 &dataset,
                 out,
                 &config,
+                &adapt::SentenceSource {
+                    column: taste_column.as_deref(),
+                    phrases: taste_phrases.as_deref(),
+                },
                 split_seed,
                 protocol,
                 &encoder(max_length)?,

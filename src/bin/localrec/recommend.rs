@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use localrec::recommender::{Reaction, Recommender, Request, Source, TasteWeights};
+use localrec::recommender::{Reaction, Recommender, Request, TasteWeights};
 use localrec::{Encoder, Error, Result, device};
 
 use crate::dataset::{ADAPTER, load_catalog};
@@ -68,6 +68,7 @@ pub fn recommend(
     let list = device::block_on(recommender.recommend(&Request {
         reactions: &reactions,
         tastes: &taste_vectors,
+        taste_texts: tastes,
         personal: None,
         count,
         reasons: 2,
@@ -80,28 +81,14 @@ pub fn recommend(
                 .row(&rec.item)
                 .expect("recommended from the catalogue"),
         );
-        let because: Vec<String> = rec
-            .because
-            .iter()
-            .map(|reason| match &reason.source {
-                Source::Item(id) => {
-                    let row = catalog.row(id).expect("a reacted item");
-                    catalog.item(row).title.clone()
-                }
-                Source::Taste(i) => format!("{:?}", tastes[*i]),
-            })
-            .collect();
+        // The page's own words for the reasons (src/recommender/explain.rs).
+        let reason = (rec.reason.as_ref()).map_or_else(String::new, |r| format!("  {r}"));
         println!(
-            "{:>3}. {} [{}] {:.2}{}",
+            "{:>3}. {} [{}] {:.2}{reason}",
             rank + 1,
             item.title,
             item.id,
             rec.score,
-            if because.is_empty() {
-                String::new()
-            } else {
-                format!("  because: {}", because.join("; "))
-            }
         );
     }
     Ok(())

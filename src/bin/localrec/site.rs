@@ -220,6 +220,7 @@ fn adapt_if_asked(
                 dir,
                 Some(dir.join(ADAPTER)),
                 &config,
+                &Default::default(),
                 42,
                 crate::dataset::Protocol::Standard,
                 &encoder(None)?,

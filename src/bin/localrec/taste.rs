@@ -15,6 +15,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use localrec::adapt::SentenceAsker;
 use localrec::eval::metrics::{hit_rate_at_k, ndcg_at_k, recall_at_k};
 use localrec::eval::split::{FEW_REACTIONS_MIN_TARGETS, HeldOut, few_reactions};
 use localrec::interactions::{Entry, UserList};
@@ -300,6 +301,7 @@ fn page_lists<'a, 'b>(
             let list = device::block_on(recommender.recommend(&Request {
                 reactions: &reactions,
                 tastes: &tastes,
+                taste_texts: &[],
                 personal: None,
                 count: K,
                 reasons: 0,
@@ -428,6 +430,44 @@ fn say(labels: &[String], phrases: &HashMap<String, String>) -> String {
         .map(|l| phrases.get(l).map_or(l.as_str(), String::as_str))
         .collect();
     words.join(" and ")
+}
+
+/// The adapter's taste sentences (`localrec adapt --sentence-share`): each training person with
+/// a description says it in the catalogue's labels and, with `phrases`, in those words too
+/// (a wording of its own, not the evaluation's), answered by the items of their list that carry
+/// a described label. → the distinct sentences, and per person (twice with `phrases`) their
+/// sentence's index and answers.
+pub fn training_sentences(
+    dataset: &Dataset,
+    train: &[UserList],
+    column: Option<&str>,
+    phrases: Option<&Path>,
+) -> Result<(Vec<String>, Vec<SentenceAsker>)> {
+    let labels = item_labels(dataset, column)?;
+    let background = label_shares(train, &labels);
+    let wordings = [Some(HashMap::new()), phrases.map(read_phrases).transpose()?];
+    let mut sentences: Vec<String> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut people = Vec::new();
+    for user in train {
+        let Some(described) = describe(&user.entries, &labels, &background) else {
+            continue;
+        };
+        let answers: Vec<usize> = (user.entries.iter())
+            .map(|e| e.row)
+            .filter(|&row| labels[row].iter().any(|l| described.contains(l)))
+            .collect();
+        for wording in wordings.iter().flatten() {
+            let sentence = say(&described, wording);
+            let next = sentences.len();
+            let k = *index.entry(sentence.clone()).or_insert(next);
+            if k == next {
+                sentences.push(sentence);
+            }
+            people.push((k, answers.clone()));
+        }
+    }
+    Ok((sentences, people))
 }
 
 /// Each label's share of the training users' list entries.

@@ -1,0 +1,40 @@
+//! The item tower's output as a table ([`ItemTable`]): each item's candidate vector, bias and
+//! history vector. The recommender keeps it, a page's first list reads it precomputed (its raw
+//! `[items, 2·dim + 1]` form), and fine-tuning scores against it.
+
+use burn::tensor::Tensor;
+
+/// The item tower's output for a set of items: candidate vectors `[n, dim]`, biases `[n]`,
+/// and history vectors `[n, dim]`.
+#[derive(Debug, Clone)]
+pub struct ItemTable {
+    pub vectors: Tensor<2>,
+    pub bias: Tensor<1>,
+    pub history: Tensor<2>,
+}
+
+impl ItemTable {
+    /// The table from the item tower's raw output `[items, 2·dim + 1]` (candidate vector,
+    /// bias, history vector), e.g. as stored precomputed.
+    pub fn from_outputs(out: Tensor<2>, dim: usize) -> Self {
+        let [rows, _] = out.dims();
+        ItemTable {
+            vectors: out.clone().slice([0..rows, 0..dim]),
+            bias: out.clone().slice([0..rows, dim..dim + 1]).reshape([rows]),
+            history: out.slice([0..rows, dim + 1..2 * dim + 1]),
+        }
+    }
+
+    /// The raw output `[items, 2·dim + 1]` again (what [`ItemTable::from_outputs`] reads).
+    pub fn outputs(&self) -> Tensor<2> {
+        let [rows] = self.bias.dims();
+        Tensor::cat(
+            vec![
+                self.vectors.clone(),
+                self.bias.clone().reshape([rows, 1]),
+                self.history.clone(),
+            ],
+            1,
+        )
+    }
+}
