@@ -3,13 +3,17 @@
 // catalogue(s) its pages have open (`?catalog=…`, else the first); a catalogue opened later is
 // stored as it is fetched. Afterwards the network comes first (a new version is seen at once
 // when online) and this cache answers when the network fails. It only ever answers GETs of this
-// origin's own files; the model's files are not its business (the library keeps them, checked by
-// sha256, in their own cache). The page registers it once its language model is loaded, so that
-// on a first visit these downloads (mostly answered by the HTTP cache by then) come last. Every
-// path is relative to this file, so the site works under any sub-path.
+// origin's own files; the model's files and the item–item rows' shards are not its business (the
+// library keeps them, checked by sha256, in caches of their own). The page registers it once its
+// language model is loaded, so that on a first visit these downloads (mostly answered by the HTTP
+// cache by then) come last. Every path is relative to this file, so the site works under any
+// sub-path.
 
 const CACHE = 'localrec-site-v2';
 const MODEL_PATH = /\/models\//;
+// A catalogue's item–item rows, by shard: fetched as reactions need them and kept by the library
+// in a cache of its own (www/item-item-rows.js), never all at once here.
+const ROW_SHARDS = /\/item_item\/[^/]+$/;
 // Listed in site.json but never fetched by the page: not worth a first visit's bytes.
 const NOT_FOR_THE_PAGE = /^examples\/|\.d\.ts$|\.ts$|\.cjs$|\.md$|\/LICENSE$|uPlot\.(iife|cjs)/;
 
@@ -32,7 +36,7 @@ async function siteFiles() {
   const catalogues = await openCatalogues(manifest);
   const allCatalogues = manifest.catalogs.map((c) => c.path);
   const wanted = (path) => {
-    if (path.startsWith(model) || NOT_FOR_THE_PAGE.test(path)) return false;
+    if (path.startsWith(model) || NOT_FOR_THE_PAGE.test(path) || ROW_SHARDS.test(`/${path}`)) return false;
     const inCatalogue = allCatalogues.find((prefix) => path.startsWith(prefix));
     return !inCatalogue || catalogues.some((c) => c.path === inCatalogue);
   };
@@ -120,7 +124,8 @@ self.addEventListener('fetch', (event) => {
   const url = new URL(request.url);
   // A `.gz` copy is how the page fetches a file from some hosts; the file is what is kept. A
   // HEAD asks how the host sends files (www/gzip-copies.js): offline, the kept file answers.
-  if (!['GET', 'HEAD'].includes(request.method) || url.origin !== self.location.origin || MODEL_PATH.test(url.pathname) || url.pathname.endsWith('.gz')) return;
+  if (!['GET', 'HEAD'].includes(request.method) || url.origin !== self.location.origin || MODEL_PATH.test(url.pathname)
+    || ROW_SHARDS.test(url.pathname) || url.pathname.endsWith('.gz')) return;
   event.respondWith(networkFirst(request, event));
 });
 

@@ -1,5 +1,6 @@
 //! Hostile bytes for every loader of model and catalogue files: the BERT config, the tokenizer,
-//! the head's weights, the item matrix, the item–item table and its fit's parts, the
+//! the head's weights, the item matrix, the item–item table (whole, and as the page's index and
+//! shards) and its fit's parts, the
 //! catalogue's adapter and the catalogue, alone and together (the recommender).
 //! Valid files are mutated at random (seeded): bytes flipped, cut, inserted, duplicated, and
 //! numbers in headers inflated to huge values. Every input must give `Ok` or a named error in
@@ -24,7 +25,9 @@ use localrec::item_item::parts::{
     ColumnPart, load_columns, load_counts, save_columns, save_counts,
 };
 use localrec::item_item::solve::{Penalty, solve_columns, table_from_columns};
-use localrec::item_item::{ItemItem, Mix, Stage, WeightPrecision, load_item_item, save_item_item};
+use localrec::item_item::{
+    ItemItem, Mix, Stage, WeightPrecision, load_item_item, save_item_item, split_into_shards,
+};
 use localrec::item_vectors::ItemVectors;
 use localrec::recommender::Recommender;
 use localrec::rng::SplitMix64;
@@ -198,7 +201,7 @@ fn budget() -> Duration {
 }
 
 /// How many loaders share the budget.
-const LOADERS: usize = 12;
+const LOADERS: usize = 14;
 
 fn small_item_item(precision: WeightPrecision) -> Vec<u8> {
     let rows = (0..ITEMS)
@@ -450,6 +453,34 @@ fn hostile_files_never_panic_hang_or_allocate_without_bound() {
             }
         });
     }
+    // The page's split table: its index, then its shards of rows as reactions need them. A
+    // shard that is added must leave a table that scores its rows without a panic.
+    let whole = load_item_item(&small_item_item(WeightPrecision::F16)).unwrap();
+    let split = split_into_shards(&whole, 40, WeightPrecision::Int8).unwrap();
+    assert!(split.shards.len() > 2);
+    let score_all = |table: &ItemItem| {
+        let history: Vec<_> = (0..table.n_items())
+            .map(|row| Entry { row, rating: 0 })
+            .filter(|e| table.require_rows(std::slice::from_ref(e)).is_ok())
+            .collect();
+        let _ = table.scores(&history);
+    };
+    total += fuzz("item-item index", &split.index, budget, |b| {
+        if let Ok(mut table) = load_item_item(&b) {
+            for (_, shard) in &split.shards {
+                let _ = table.add_shard(shard);
+            }
+            score_all(&table);
+        }
+    });
+    let index = load_item_item(&split.index).unwrap();
+    total += fuzz("item-item shard", &split.shards[1].1, budget, |b| {
+        let mut table = index.clone();
+        if table.add_shard(&b).is_ok() {
+            let _ = table.add_shard(&split.shards[0].1);
+            score_all(&table);
+        }
+    });
     total += fuzz("compact-weights", &small_compact_weights(), budget, |b| {
         let _ = localrec::encoder::compact::expand(b);
     });

@@ -9,7 +9,9 @@ use localrec::device::{block_on, cpu};
 use localrec::fine_tune::{FineTuneConfig, Personal};
 use localrec::head::{Head, HeadConfig, Objective, save_head};
 use localrec::interactions::Entry;
-use localrec::item_item::{ItemItem, Mix, Stage, WeightPrecision, save_item_item};
+use localrec::item_item::{
+    ItemItem, Mix, Stage, WeightPrecision, save_item_item, split_into_shards,
+};
 use localrec::item_vectors::ItemVectors;
 use localrec::recommender::{
     Basis, REASON_SHARE, Reaction, Recommendations, Recommender, Request, Source,
@@ -399,6 +401,49 @@ fn hybrid_scores_add_exact_item_item_shares() {
     assert_eq!(first.because.len(), 1);
     let difference = first.score - score_of(&empty, 101);
     assert!((first.because[0].share - difference).abs() < 1e-4);
+}
+
+/// The page's path: the item–item table from its index, its rows added by shard as reactions
+/// need them. A list is refused while a reaction's rows are missing (never computed without
+/// them), and once they are here it is the whole table's list, reasons and all.
+#[test]
+fn a_hybrid_from_the_item_item_index_needs_its_reactions_shards_then_lists_as_the_whole_table() {
+    let mut rows: Vec<Vec<(u32, f32)>> = vec![Vec::new(); ITEMS];
+    rows[0] = vec![(1, 0.5), (2, 0.25)];
+    rows[3] = vec![(4, 0.75)];
+    rows[9] = vec![(10, 0.5), (5, -0.25)];
+    let table = ItemItem::from_rows(rows, Mix::uniform(3.0)).unwrap();
+    let whole = recommender()
+        .with_item_item(&save_item_item(&table, WeightPrecision::Int8).unwrap())
+        .unwrap();
+    let split = split_into_shards(&table, 16, WeightPrecision::Int8).unwrap();
+    assert!(split.shards.len() >= 3, "{} shards", split.shards.len());
+    let mut lazy = recommender().with_item_item(&split.index).unwrap();
+
+    // No reaction needs no rows: the new person's list is there at once.
+    assert_eq!(
+        recommend(&lazy, ranked(&[])),
+        recommend(&whole, ranked(&[]))
+    );
+    let reactions = ids(&[(100, Reaction::Like), (109, Reaction::Rating(9))]);
+    let needed = lazy.item_item().unwrap().missing_shards([0usize, 9]);
+    assert_eq!(needed.len(), 2, "items 0 and 9 are in different shards");
+    let refused = block_on(lazy.recommend(&explained(&reactions, 2))).unwrap_err();
+    assert!(refused.to_string().contains("not here yet"), "{refused}");
+
+    // One of the two shards is still not enough.
+    lazy.add_item_item_shard(&split.shards[needed[0]].1)
+        .unwrap();
+    assert!(block_on(lazy.recommend(&ranked(&reactions))).is_err());
+    lazy.add_item_item_shard(&split.shards[needed[1]].1)
+        .unwrap();
+    assert_eq!(
+        recommend(&lazy, explained(&reactions, 2)),
+        recommend(&whole, explained(&reactions, 2))
+    );
+    // A whole table has no shards to take.
+    let mut whole = whole;
+    assert!(whole.add_item_item_shard(&split.shards[0].1).is_err());
 }
 
 #[test]

@@ -19,7 +19,7 @@ import { deleteEverything, exportFile, importFile, undoImport } from './app/prof
 import {
   onRatingChange, onRatingKeydown, onRatingLeave, onRatingPointerDown, onReactionClick, react,
 } from './app/rating.js';
-import { settled } from './app/recommendations.js';
+import { refresh, settled } from './app/recommendations.js';
 import { onSearchInput, onSlashKey, showMoreResults, skipToSearch } from './app/search.js';
 import { useTaste } from './app/taste.js';
 
@@ -47,6 +47,10 @@ $('import-file').addEventListener('change', importFile);
 $('import-undo').addEventListener('click', undoImport);
 $('delete-all').addEventListener('click', deleteEverything);
 $('notice-close').addEventListener('click', () => { $('notice').hidden = true; });
+$('notice-retry').addEventListener('click', () => {
+  $('notice').hidden = true;
+  refresh();
+});
 $('retry').addEventListener('click', () => (state.rec ? loadEncoder() : start()).catch(() => {}));
 
 window.localrec = {

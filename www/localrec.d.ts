@@ -176,6 +176,11 @@ export interface Recommendations {
   basis: 'person' | 'popularity' | 'spread';
   /** Whether the taste sentence counted (it waits for the language model). */
   taste: boolean;
+  /**
+   * The item–item rows this list waited for: the shards of the reactions' rows that were not
+   * in memory yet, read from the cache or downloaded (null when every row was here).
+   */
+  rows: { shards: number; bytes: number; fromCache: boolean; millis: number } | null;
   millis: number;
 }
 
@@ -410,7 +415,12 @@ export declare class LocalRec extends EventTarget {
   describe(text: string): Promise<{ taste: string; pieces: string[] }>;
   saved(): Promise<void>;
 
-  /** The top `count` (default `defaults.count`) items for the person. */
+  /**
+   * The top `count` (default `defaults.count`) items for the person. Waits for the item–item
+   * rows of the reactions where they are not in memory yet (fetched by shard, checked and
+   * cached): a failed download rejects with 'network', 'size' or 'checksum', which a retry may
+   * mend; a list never leaves a reaction's rows out.
+   */
   recommend(options?: { count?: number }): Promise<Recommendations>;
   personalize(options?: PersonalizeOptions): Promise<{ report: TrainingReport; kept: boolean; personal: PersonalWeights | null }>;
   forgetPersonal(): Promise<void>;

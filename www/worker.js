@@ -14,7 +14,8 @@ import init, { Engine, defaults } from '../pkg/localrec.js';
 import { fetchVerified, loadModelFiles, progressOver } from './model-cache.js';
 import { PROBED_FILE, gunzipped } from './gzip-copies.js';
 import { chooseBackend } from './backend-choice.js';
-import { catalogFiles, findCatalog, modelFiles, readSite } from './site.js';
+import { SiteError, catalogFiles, findCatalog, modelFiles, readSite } from './site.js';
+import { forgetOldShards, loadShard, shardFiles } from './item-item-rows.js';
 
 let engine = null;
 let wasm = null; // the module's exports (its memory is measured)
@@ -31,6 +32,7 @@ let pendingVectors = null; // the catalogue's text vectors, when the first list 
 let encoderAdapter = null; // the catalogue's fine-tuning of the language model (site.json: 'adapter'), if any
 let encoderDownload = null; // the encoder's download, when `open` started it (see downloadEncoder)
 let encoderStop = null; // aborts the encoder's download under way (see downloadEncoder)
+let rowShards = []; // the item–item rows' shards (site.json: 'itemItemShards'), fetched by need
 
 self.onmessage = ({ data: { id, op, args } }) => {
   if (op === 'cancel') {
@@ -240,6 +242,8 @@ const handlers = {
     encoderAdapter = files.adapter ?? null;
     delete files.adapter;
     encoderDownload = null;
+    // The item–item table's index comes with the catalogue; its rows follow by need.
+    rowShards = shardFiles(site, entry);
 
     // The wasm module and the catalogue's files download side by side.
     progress('wasm');
@@ -266,8 +270,12 @@ const handlers = {
     const createdAt = performance.now();
     const info = engine.loadCatalog({
       manifest: bytes.manifest, items: bytes.items, textVectors: bytes.vectors, head: bytes.head,
-      itemTable: bytes.itemTable, itemItem: bytes.itemItem,
+      itemTable: bytes.itemTable, itemItem: bytes.itemItemIndex ?? bytes.itemItem,
     });
+    if (engine.itemItemShardCount !== rowShards.length) {
+      throw new SiteError(`the catalogue ${entry.name}'s item–item index has ${engine.itemItemShardCount} shards; site.json lists ${rowShards.length}`);
+    }
+    if (files.itemItemIndex) forgetOldShards(new URL(entry.path, site.url).href, rowShards);
     return {
       result: {
         defaults: defaults(),
@@ -330,9 +338,9 @@ const handlers = {
 
   /**
    * `{history: [{item, reaction}], taste, personal, count}` → the engine's recommendations
-   * (`{items, user, basis}`, see src/contract.rs: each item's reason comes in words) and
-   * `taste`, whether the sentence counted.
-   * Unset fields take the crate's defaults.
+   * (`{items, user, basis}`, see src/contract.rs: each item's reason comes in words),
+   * `taste`, whether the sentence counted, and `rows`, the item–item rows fetched for it (null:
+   * none was needed). Unset fields take the crate's defaults.
    */
   async recommend({ history, taste = '', personal = null, count }) {
     requireEngine();
@@ -343,8 +351,10 @@ const handlers = {
     const useTaste = Boolean(text) && engine.hasEncoder && engine.hasTextVectors;
     const tastes = useTaste ? [Array.from(await tasteVector(text))] : [];
     const tasteTexts = useTaste ? [text] : [];
+    const rows = await addMissingRows(history);
     const result = await engine.recommend({ history, tastes, tasteTexts, personal, count });
     result.taste = useTaste;
+    result.rows = rows;
     result.millis = performance.now() - started;
     return { result };
   },
@@ -377,6 +387,30 @@ const handlers = {
     return { result, transfer: [result.points.buffer] };
   },
 };
+
+/**
+ * Fetches and adds the item–item shards that `history` needs and the engine lacks (see
+ * item-item-rows.js). → null when none was missing, else `{shards, bytes, fromCache, millis}`.
+ * A shard that cannot be had rejects (code 'network', 'size' or 'checksum'): the list waits for
+ * its rows rather than leave a reaction out.
+ */
+async function addMissingRows(history) {
+  const missing = Array.from(engine.missingItemItemShards({ history }));
+  if (missing.length === 0) return null;
+  const started = performance.now();
+  const settled = await Promise.allSettled(missing.map((shard) => loadShard(rowShards[shard])));
+  // The shards that came are kept even when another failed: a retry fetches only the rest.
+  const loaded = settled.filter((s) => s.status === 'fulfilled').map((s) => s.value);
+  for (const { bytes } of loaded) engine.addItemItemShard(bytes);
+  const failed = settled.find((s) => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  return {
+    shards: missing.length,
+    bytes: loaded.reduce((sum, { bytes }) => sum + bytes.length, 0),
+    fromCache: loaded.every(({ fromCache }) => fromCache),
+    millis: performance.now() - started,
+  };
+}
 
 function requireEngine() {
   if (!engine) throw Object.assign(new Error('the catalogue is not loaded yet'), { code: 'not-ready' });

@@ -24,10 +24,12 @@ pub mod cooccurrence;
 pub mod fit;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod parts;
+mod shards;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod solve;
 mod store;
 
+pub use shards::{Split, split_into_shards};
 pub use store::{WeightPrecision, load_item_item, save_item_item};
 
 use std::collections::HashMap;
@@ -201,6 +203,9 @@ pub struct ItemItem {
     pub mix: Mix,
     /// How it was made (dataset, λ, k, refit, validation metric), kept in the file.
     pub info: HashMap<String, String>,
+    /// For a table read from its index (the page's): which shard holds which rows, and which
+    /// are here; rows of a shard not yet added are empty. `None`: every row is here.
+    shards: Option<shards::Shards>,
 }
 
 impl ItemItem {
@@ -228,6 +233,7 @@ impl ItemItem {
             prior: Vec::new(),
             mix,
             info: HashMap::new(),
+            shards: None,
         };
         table.validate()?;
         Ok(table)
@@ -357,27 +363,8 @@ impl ItemItem {
         {
             return bad("offsets, targets and weights do not fit together".into());
         }
-        for row in 0..self.n_items {
-            let (start, end) = (self.offsets[row], self.offsets[row + 1]);
-            if start > end || end > self.targets.len() {
-                return bad(format!(
-                    "row {row} spans {start}..{end} of {}",
-                    self.targets.len()
-                ));
-            }
-            let targets = &self.targets[start..end];
-            if let Some(&t) = targets.iter().find(|&&t| t as usize >= self.n_items) {
-                return bad(format!("row {row} names item {t} of {}", self.n_items));
-            }
-            if targets.windows(2).any(|w| w[0] >= w[1]) {
-                return bad(format!("row {row}'s targets are not strictly ascending"));
-            }
-            if targets.binary_search(&(row as u32)).is_ok() {
-                return bad(format!("item {row} predicts itself"));
-            }
-        }
-        if self.weights.iter().any(|w| !w.is_finite()) {
-            return bad("a weight is not finite".into());
+        if let Err(why) = check_rows(&self.offsets, &self.targets, &self.weights, 0, self.n_items) {
+            return bad(why);
         }
         if !self.counts.is_empty() && self.counts.len() != self.n_items {
             return bad(format!(
@@ -388,6 +375,42 @@ impl ItemItem {
         }
         Ok(())
     }
+}
+
+/// Checks rows `first..` in CSR form (`offsets` into `targets` and `weights`) of a table of
+/// `n_items`: each row's targets are catalogue items, strictly ascending, never the row itself,
+/// and every weight is finite. The offsets must already fit `targets` (the decoder checks).
+fn check_rows(
+    offsets: &[usize],
+    targets: &[u32],
+    weights: &[f32],
+    first: usize,
+    n_items: usize,
+) -> std::result::Result<(), String> {
+    for (i, span) in offsets.windows(2).enumerate() {
+        let row = first + i;
+        let (start, end) = (span[0], span[1]);
+        if start > end || end > targets.len() {
+            return Err(format!(
+                "row {row} spans {start}..{end} of {}",
+                targets.len()
+            ));
+        }
+        let targets = &targets[start..end];
+        if let Some(&t) = targets.iter().find(|&&t| t as usize >= n_items) {
+            return Err(format!("row {row} names item {t} of {n_items}"));
+        }
+        if targets.windows(2).any(|w| w[0] >= w[1]) {
+            return Err(format!("row {row}'s targets are not strictly ascending"));
+        }
+        if targets.binary_search(&(row as u32)).is_ok() {
+            return Err(format!("item {row} predicts itself"));
+        }
+    }
+    if weights.iter().any(|w| !w.is_finite()) {
+        return Err("a weight is not finite".into());
+    }
+    Ok(())
 }
 
 /// The nearest f16 value, as f32 (the file stores f16; the table in memory equals the file).

@@ -23,7 +23,7 @@ use crate::{bytes, int8};
 const MIX_KEY: &str = "item_item_mix";
 const STEPS: &str = "target_steps";
 const ABSOLUTE_TARGETS: &str = "targets";
-const COUNTS: &str = "popularity_counts";
+pub(super) const COUNTS: &str = "popularity_counts";
 
 /// How [`save_item_item`] stores the weights.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,25 +34,63 @@ pub enum WeightPrecision {
     Int8,
 }
 
-pub fn save_item_item(table: &ItemItem, precision: WeightPrecision) -> Result<Vec<u8>> {
+/// One tensor of a file being written (owned: the views borrow these).
+pub(super) struct Owned {
+    pub name: String,
+    pub dtype: Dtype,
+    pub shape: Vec<usize>,
+    pub data: Vec<u8>,
+}
+
+impl Owned {
+    pub fn u32s(name: &str, values: impl IntoIterator<Item = u32>) -> Self {
+        let data: Vec<u8> = values.into_iter().flat_map(u32::to_le_bytes).collect();
+        Self {
+            name: name.into(),
+            dtype: Dtype::U32,
+            shape: vec![data.len() / 4],
+            data,
+        }
+    }
+}
+
+/// `tensors` and `metadata` as safetensors bytes, keys sorted (the same table, the same bytes).
+pub(super) fn serialize(tensors: &[Owned], metadata: HashMap<String, String>) -> Result<Vec<u8>> {
     let bad = |e: safetensors::SafeTensorError| Error::Weights(format!("item–item table: {e}"));
-    let offsets: Vec<u8> = table
-        .offsets
+    let views = tensors
         .iter()
-        .flat_map(|&o| (o as u32).to_le_bytes())
-        .collect();
-    let steps: Vec<u32> = table
-        .offsets
+        .map(|t| {
+            let view = TensorView::new(t.dtype, t.shape.clone(), &t.data).map_err(bad)?;
+            Ok((t.name.clone(), view))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    crate::bytes::serialize_sorted(views, Some(metadata)).map_err(bad)
+}
+
+/// Rows in CSR form, as a file stores them: `offsets` (u32, rows + 1, from 0), `target_steps`
+/// and `weights` (with `weights.scale` for int8). `n_items` (the catalogue's) picks the steps'
+/// width, so every file of one table reads alike.
+pub(super) fn encode_rows(
+    offsets: &[usize],
+    targets: &[u32],
+    weights: &[f32],
+    n_items: usize,
+    precision: WeightPrecision,
+) -> Vec<Owned> {
+    let base = offsets.first().copied().unwrap_or(0);
+    let steps: Vec<u32> = offsets
         .windows(2)
         .flat_map(|row| {
-            let targets = &table.targets[row[0]..row[1]];
+            let targets = &targets[row[0]..row[1]];
             targets
                 .iter()
                 .enumerate()
                 .map(|(i, &t)| if i == 0 { t } else { t - targets[i - 1] })
         })
         .collect();
-    let (step_type, steps): (Dtype, Vec<u8>) = if table.n_items <= 1 << 16 {
+    let nnz = steps.len();
+    let rows = offsets.len().saturating_sub(1);
+    let (step_type, steps): (Dtype, Vec<u8>) = if n_items <= 1 << 16 {
         let bytes = steps.iter().flat_map(|&t| (t as u16).to_le_bytes());
         (Dtype::U16, bytes.collect())
     } else {
@@ -61,96 +99,107 @@ pub fn save_item_item(table: &ItemItem, precision: WeightPrecision) -> Result<Ve
             steps.iter().flat_map(|t| t.to_le_bytes()).collect(),
         )
     };
-    let (weight_type, weights, scales): (Dtype, Vec<u8>, Option<Vec<u8>>) = match precision {
-        WeightPrecision::F16 => {
-            let bytes = table
-                .weights
+    let mut tensors = vec![
+        Owned::u32s("offsets", offsets.iter().map(|&o| (o - base) as u32)),
+        Owned {
+            name: STEPS.into(),
+            dtype: step_type,
+            shape: vec![nnz],
+            data: steps,
+        },
+    ];
+    let weights = &weights[base..base + nnz];
+    match precision {
+        WeightPrecision::F16 => tensors.push(Owned {
+            name: "weights".into(),
+            dtype: Dtype::F16,
+            shape: vec![nnz],
+            data: weights
                 .iter()
-                .flat_map(|&w| burn::tensor::f16::from_f32(w).to_le_bytes());
-            (Dtype::F16, bytes.collect(), None)
-        }
+                .flat_map(|&w| burn::tensor::f16::from_f32(w).to_le_bytes())
+                .collect(),
+        }),
         WeightPrecision::Int8 => {
-            let (mut weights, mut scales) = (Vec::new(), Vec::new());
-            for row in table.offsets.windows(2) {
-                let scale = int8::quantise_row(&table.weights[row[0]..row[1]], &mut weights);
+            let (mut quantised, mut scales) = (Vec::new(), Vec::new());
+            for row in offsets.windows(2) {
+                let scale =
+                    int8::quantise_row(&weights[row[0] - base..row[1] - base], &mut quantised);
                 scales.extend(scale.to_le_bytes());
             }
-            (Dtype::I8, weights, Some(scales))
+            tensors.push(Owned {
+                name: "weights".into(),
+                dtype: Dtype::I8,
+                shape: vec![nnz],
+                data: quantised,
+            });
+            tensors.push(Owned {
+                name: format!("weights{}", int8::SCALE_SUFFIX),
+                dtype: Dtype::F32,
+                shape: vec![rows],
+                data: scales,
+            });
         }
-    };
-    let nnz = table.targets.len();
-    let mut metadata = table.info.clone();
-    metadata.insert(
-        MIX_KEY.into(),
-        serde_json::to_string(&table.mix).expect("plain struct"),
-    );
-    let scale_name = format!("weights{}", int8::SCALE_SUFFIX);
-    let mut views = vec![
-        (
-            "offsets".to_string(),
-            TensorView::new(Dtype::U32, vec![table.n_items + 1], &offsets).map_err(bad)?,
-        ),
-        (
-            STEPS.to_string(),
-            TensorView::new(step_type, vec![nnz], &steps).map_err(bad)?,
-        ),
-        (
-            "weights".to_string(),
-            TensorView::new(weight_type, vec![nnz], &weights).map_err(bad)?,
-        ),
-    ];
-    if let Some(scales) = &scales {
-        views.push((
-            scale_name,
-            TensorView::new(Dtype::F32, vec![table.n_items], scales).map_err(bad)?,
-        ));
     }
-    let counts: Vec<u8> = table.counts.iter().flat_map(|c| c.to_le_bytes()).collect();
-    if !counts.is_empty() {
-        views.push((
-            COUNTS.to_string(),
-            TensorView::new(Dtype::U32, vec![table.n_items], &counts).map_err(bad)?,
-        ));
-    }
-    crate::bytes::serialize_sorted(views, Some(metadata)).map_err(bad)
+    tensors
 }
 
-pub fn load_item_item(bytes: &[u8]) -> Result<ItemItem> {
-    let bad = |why: String| Error::Weights(format!("item–item file: {why}"));
-    let file = SafeTensors::deserialize(bytes).map_err(|e| bad(e.to_string()))?;
+pub fn save_item_item(table: &ItemItem, precision: WeightPrecision) -> Result<Vec<u8>> {
+    if table.shards.is_some() {
+        return Err(Error::Input(
+            "the item–item table is split into shards: only a whole table is saved as one file"
+                .into(),
+        ));
+    }
+    let mut tensors = encode_rows(
+        &table.offsets,
+        &table.targets,
+        &table.weights,
+        table.n_items,
+        precision,
+    );
+    if !table.counts.is_empty() {
+        tensors.push(Owned::u32s(COUNTS, table.counts.iter().copied()));
+    }
+    serialize(&tensors, table.metadata())
+}
+
+/// A 1-d tensor of `file` in one of `dtypes`, or why not.
+pub(super) fn tensor<'a>(
+    file: &'a SafeTensors,
+    name: &str,
+    dtypes: &[Dtype],
+) -> std::result::Result<TensorView<'a>, String> {
+    let t = file.tensor(name).map_err(|e| e.to_string())?;
+    if !dtypes.contains(&t.dtype()) {
+        return Err(format!("{name} is {:?}, expected {dtypes:?}", t.dtype()));
+    }
+    if t.shape().len() != 1 {
+        return Err(format!("{name} has shape {:?}, expected 1-d", t.shape()));
+    }
+    Ok(t)
+}
+
+/// Rows in CSR form, read back from [`encode_rows`]'s tensors: `(offsets, targets, weights)`,
+/// offsets from 0. Only the CSR's shape is checked here; what the rows say is checked by
+/// [`check_rows`](super::check_rows).
+pub(super) type Rows = (Vec<usize>, Vec<u32>, Vec<f32>);
+
+pub(super) fn decode_rows(file: &SafeTensors) -> std::result::Result<Rows, String> {
     let has = |name: &str| file.names().contains(&name);
-    let tensor = |name: &str, dtypes: &[Dtype]| {
-        let t = file.tensor(name).map_err(|e| bad(e.to_string()))?;
-        if !dtypes.contains(&t.dtype()) {
-            return Err(bad(format!(
-                "{name} is {:?}, expected {dtypes:?}",
-                t.dtype()
-            )));
-        }
-        if t.shape().len() != 1 {
-            return Err(bad(format!(
-                "{name} has shape {:?}, expected 1-d",
-                t.shape()
-            )));
-        }
-        Ok(t)
-    };
-    let offsets = tensor("offsets", &[Dtype::U32])?;
+    let offsets = tensor(file, "offsets", &[Dtype::U32])?;
     let stepped = has(STEPS);
     let targets = tensor(
+        file,
         if stepped { STEPS } else { ABSOLUTE_TARGETS },
         &[Dtype::U16, Dtype::U32],
     )?;
-    let weights = tensor("weights", &[Dtype::F16, Dtype::I8])?;
-    let n_items = offsets.shape()[0]
+    let weights = tensor(file, "weights", &[Dtype::F16, Dtype::I8])?;
+    let rows = offsets.shape()[0]
         .checked_sub(1)
-        .ok_or_else(|| bad("offsets is empty".into()))?;
+        .ok_or_else(|| "offsets is empty".to_string())?;
     let nnz = targets.shape()[0];
     if nnz != weights.shape()[0] {
-        return Err(bad(format!(
-            "{nnz} targets but {} weights",
-            weights.shape()[0]
-        )));
+        return Err(format!("{nnz} targets but {} weights", weights.shape()[0]));
     }
     let offsets: Vec<usize> = bytes::u32s(offsets.data())
         .into_iter()
@@ -161,7 +210,7 @@ pub fn load_item_item(bytes: &[u8]) -> Result<ItemItem> {
         || offsets.last() != Some(&nnz)
         || offsets.windows(2).any(|w| w[0] > w[1])
     {
-        return Err(bad("offsets do not ascend from 0 to the entry count".into()));
+        return Err("offsets do not ascend from 0 to the entry count".into());
     }
     let mut targets: Vec<u32> = match targets.dtype() {
         Dtype::U16 => targets
@@ -176,20 +225,18 @@ pub fn load_item_item(bytes: &[u8]) -> Result<ItemItem> {
             for i in row[0] + 1..row[1] {
                 targets[i] = targets[i]
                     .checked_add(targets[i - 1])
-                    .ok_or_else(|| bad("a target step overflows".into()))?;
+                    .ok_or_else(|| "a target step overflows".to_string())?;
             }
         }
     }
     let weights: Vec<f32> = match weights.dtype() {
         Dtype::F16 => bytes::f16s(weights.data()),
         _ => {
-            let scales = tensor("weights.scale", &[Dtype::F32])
-                .map_err(|_| bad("int8 weights need weights.scale, F32 [items]".into()))?;
+            let scales = tensor(file, "weights.scale", &[Dtype::F32])
+                .map_err(|_| "int8 weights need weights.scale, F32 [rows]".to_string())?;
             let scales = bytes::f32s(scales.data());
-            if scales.len() != n_items || scales.iter().any(|s| !s.is_finite()) {
-                return Err(bad(
-                    "weights.scale must hold one finite scale per item".into()
-                ));
+            if scales.len() != rows || scales.iter().any(|s| !s.is_finite()) {
+                return Err("weights.scale must hold one finite scale per row".into());
             }
             let quantised = weights.data();
             offsets
@@ -203,14 +250,56 @@ pub fn load_item_item(bytes: &[u8]) -> Result<ItemItem> {
                 .collect()
         }
     };
-    let (_, metadata) = SafeTensors::read_metadata(bytes).map_err(|e| bad(e.to_string()))?;
+    Ok((offsets, targets, weights))
+}
+
+/// The mix (from [`MIX_KEY`]) and the rest of the metadata (provenance).
+pub(super) fn read_mix(
+    bytes: &[u8],
+) -> std::result::Result<(Mix, HashMap<String, String>), String> {
+    let (_, metadata) = SafeTensors::read_metadata(bytes).map_err(|e| e.to_string())?;
     let mut info: HashMap<String, String> = metadata.metadata().clone().unwrap_or_default();
     let mix: Mix = info
         .remove(MIX_KEY)
-        .ok_or_else(|| bad(format!("no {MIX_KEY} in the file's metadata")))
-        .and_then(|json| serde_json::from_str(&json).map_err(|e| bad(format!("{MIX_KEY}: {e}"))))?;
+        .ok_or_else(|| format!("no {MIX_KEY} in the file's metadata"))
+        .and_then(|json| serde_json::from_str(&json).map_err(|e| format!("{MIX_KEY}: {e}")))?;
+    Ok((mix, info))
+}
+
+/// The popularity counts of `file`, if it has them.
+pub(super) fn read_counts(file: &SafeTensors) -> std::result::Result<Option<Vec<u32>>, String> {
+    if !file.names().contains(&COUNTS) {
+        return Ok(None);
+    }
+    Ok(Some(bytes::u32s(
+        tensor(file, COUNTS, &[Dtype::U32])?.data(),
+    )))
+}
+
+impl ItemItem {
+    /// What a file's metadata holds: the provenance and the mix.
+    pub(super) fn metadata(&self) -> HashMap<String, String> {
+        let mut metadata = self.info.clone();
+        metadata.insert(
+            MIX_KEY.into(),
+            serde_json::to_string(&self.mix).expect("plain struct"),
+        );
+        metadata
+    }
+}
+
+/// A whole table ([`save_item_item`]'s file), or the index of a table split into shards
+/// (see [`super::shards`]: its rows are added as they arrive).
+pub fn load_item_item(bytes: &[u8]) -> Result<ItemItem> {
+    let bad = |why: String| Error::Weights(format!("item–item file: {why}"));
+    let file = SafeTensors::deserialize(bytes).map_err(|e| bad(e.to_string()))?;
+    if super::shards::is_index(&file) {
+        return super::shards::load_index(&file, bytes);
+    }
+    let (offsets, targets, weights) = decode_rows(&file).map_err(bad)?;
+    let (mix, info) = read_mix(bytes).map_err(bad)?;
     let table = ItemItem {
-        n_items,
+        n_items: offsets.len() - 1,
         offsets,
         targets,
         weights,
@@ -218,13 +307,13 @@ pub fn load_item_item(bytes: &[u8]) -> Result<ItemItem> {
         prior: Vec::new(),
         mix,
         info,
+        shards: None,
     };
     table.validate()?;
-    if !has(COUNTS) {
-        return Ok(table);
+    match read_counts(&file).map_err(bad)? {
+        None => Ok(table),
+        Some(counts) => table.with_counts(counts).map_err(|e| bad(e.to_string())),
     }
-    let counts = bytes::u32s(tensor(COUNTS, &[Dtype::U32])?.data());
-    table.with_counts(counts).map_err(|e| bad(e.to_string()))
 }
 
 #[cfg(test)]

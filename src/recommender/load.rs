@@ -190,6 +190,14 @@ impl Recommender {
             ..self
         })
     }
+
+    /// Adds a shard of the item–item rows, for a table loaded from its index (see
+    /// [`crate::item_item::ItemItem::add_shard`]); returns the shard's number.
+    pub fn add_item_item_shard(&mut self, bytes: &[u8]) -> Result<usize> {
+        (self.item_item.as_mut())
+            .ok_or_else(|| Error::Input("this catalogue has no item–item table".into()))?
+            .add_shard(bytes)
+    }
 }
 
 /// Metadata that marks an item table file (an item-matrix file of the head's outputs).

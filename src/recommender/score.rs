@@ -81,6 +81,9 @@ impl Recommender {
         let n = self.catalog.len();
         let device = self.items.vectors.device();
         let (entries, sources) = self.history(request.reactions, request.tastes)?;
+        if let Some(table) = &self.item_item {
+            table.require_rows(&entries)?;
+        }
         let basis = match (entries.is_empty(), self.kind, &self.text_prior) {
             (false, ..) => Basis::Person,
             (true, Kind::Text, None) => return self.spread(request).await,

@@ -62,7 +62,10 @@ fn from_js<T: serde::de::DeserializeOwned>(what: &str, value: &JsValue) -> Resul
 
 #[wasm_bindgen(typescript_custom_section)]
 const FILES: &str = r#"
-/** A catalogue's files, as bytes (see `Engine.loadCatalog`). */
+/**
+ * A catalogue's files, as bytes (see `Engine.loadCatalog`). `itemItem`: the whole item–item
+ * table, or its index, whose rows follow by shard (`Engine.addItemItemShard`).
+ */
 export interface CatalogFiles {
   manifest: Uint8Array; items: Uint8Array; textVectors?: Uint8Array; head?: Uint8Array;
   itemTable?: Uint8Array; itemItem?: Uint8Array;
@@ -287,6 +290,54 @@ impl Engine {
             })?
             .attach_text_vectors(&item_vectors)
             .map_err(js_error)
+    }
+
+    /// How many shards the item–item table was split into (0: none, or loaded whole): their
+    /// rows follow with [`Engine::add_item_item_shard`].
+    #[wasm_bindgen(getter, js_name = itemItemShardCount)]
+    pub fn item_item_shard_count(&self) -> usize {
+        (self.recommender.borrow().as_ref())
+            .and_then(|r| r.item_item().map(|t| t.shard_count()))
+            .unwrap_or(0)
+    }
+
+    /// The item–item shards (by number: site.json's `itemItemShards` order) that a list for
+    /// `request` (`{history}`, as for `recommend`) needs and that are not here yet. `recommend`
+    /// refuses a history whose rows are not all here.
+    #[wasm_bindgen(js_name = missingItemItemShards)]
+    pub fn missing_item_item_shards(&self, request: JsValue) -> Result<Vec<u32>, JsValue> {
+        let recommender = self.recommender()?;
+        let request: RecommendRequest = from_js("recommend", &request)?;
+        let Some(table) = recommender.item_item() else {
+            return Ok(Vec::new());
+        };
+        let catalog = recommender.catalog();
+        let rows = (request.history.iter()).filter_map(|entry| catalog.row(&entry.item.0));
+        Ok(table
+            .missing_shards(rows)
+            .into_iter()
+            .map(|shard| shard as u32)
+            .collect())
+    }
+
+    /// Adds one shard's rows (its file's bytes, checked against site.json by the caller);
+    /// returns its number. A shard of another table or a damaged one is refused. Call between
+    /// other requests (not while one runs).
+    #[wasm_bindgen(js_name = addItemItemShard)]
+    pub fn add_item_item_shard(&self, bytes: Vec<u8>) -> Result<u32, JsValue> {
+        let mut slot = self.recommender.borrow_mut();
+        let loaded = slot
+            .as_mut()
+            .ok_or_else(|| js_error(Error::Input("the catalogue is not loaded yet".into())))?;
+        let shard = Rc::get_mut(loaded)
+            .ok_or_else(|| {
+                js_error(Error::Input(
+                    "the recommender is busy: add the rows between requests".into(),
+                ))
+            })?
+            .add_item_item_shard(&bytes)
+            .map_err(js_error)?;
+        Ok(shard as u32)
     }
 
     /// Whether the loaded catalogue can match taste sentences (its text vectors are here).

@@ -371,6 +371,88 @@ describe('the app on the CPU fallback', { timeout: 900_000 }, () => {
     await waitForState(page, 'ready', LOAD_TIMEOUT);
     assert.deepEqual(await history(page), liked);
     assert.equal(await page.evaluate(() => window.localrec.info.fromCache), true);
+    // The list of those reactions too: their item–item rows were kept when first fetched.
+    await settled(page);
+    assert.equal((await recommendedIds(page)).length, 20);
+    assert.equal(await page.isHidden('#notice'), true, await page.textContent('#notice-message'));
+    await context.close();
+  });
+
+  test("a reaction's item–item rows come by need: one shard, cached; a failed or corrupted download says so, changes no list, and can be retried", async (t) => {
+    const manifest = JSON.parse(await readFile(join(SITE, 'site.json'), 'utf8'));
+    const { itemItemShards: shards, path, items, files } = manifest.catalogs.find((c) => c.name === 'anime-5k');
+    assert.ok(shards.length >= 4, `${shards.length} shards`);
+    // The shards cover the catalogue's rows once, in order, each a listed, content-named file.
+    assert.deepEqual(shards.map((s) => s.rows).flat(), [0, ...shards.slice(1).flatMap((s) => [s.rows[0], s.rows[0]]), items]);
+    const sha256Of = new Map(manifest.files.map((f) => [f.path, f.sha256]));
+    for (const { file } of shards) assert.equal(sha256Of.get(`${path}${file}`)?.slice(0, 16), file.match(/([0-9a-f]{16})\.safetensors$/)?.[1], file);
+    assert.equal(files.itemItem, undefined, 'the whole table is not in the first list\'s files');
+    const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+    const fetched = [];
+    // A shard or its .gz copy (which the page asks for first on a host that sends files as they are).
+    context.on('request', (r) => { if (r.url().includes('/item_item/')) fetched.push(r.url().replace(/\.gz$/, '')); });
+    const { page } = await openApp(browser, { context });
+    assert.deepEqual(fetched, [], 'no rows before the first reaction');
+    const ids = await page.evaluate(() => window.localrec.catalogIds(Infinity));
+    const url = (k) => new URL(`${path}${shards[k].file}`, server.url).href;
+    // An item whose row is in shard k (the catalogue's order is the rows').
+    const itemIn = (k) => ids[Math.floor((shards[k].rows[0] + shards[k].rows[1]) / 2)];
+    const like = (id) => page.evaluate((item) => window.localrec.react(item, 'like'), id);
+    const notice = () => page.evaluate(() => ({
+      shown: !document.getElementById('notice').hidden,
+      retry: !document.getElementById('notice-retry').hidden,
+      text: document.getElementById('notice-message').textContent,
+    }));
+
+    // A like fetches the one shard that holds its rows, and the list follows it.
+    const first = await recommendedIds(page);
+    await like(itemIn(0));
+    assert.deepEqual(fetched, [url(0)]);
+    const afterLike = await recommendedIds(page);
+    assert.notDeepEqual(afterLike, first);
+    assert.equal((await notice()).shown, false);
+    t.diagnostic(`a like whose rows were fetched: list in ${Math.round(await page.evaluate(() => window.localrec.timings.updates.at(-1)))} ms`);
+
+    // Offline for that shard: the list stays as it was and the page says why, with a retry.
+    const shard2 = `${url(2)}*`; // the file and its .gz copy
+    await context.route(shard2, (route) => route.abort('internetdisconnected'));
+    await like(itemIn(2));
+    let said = await notice();
+    assert.ok(said.shown && said.retry, JSON.stringify(said));
+    assert.match(said.text, /could not download the item–item rows of items \d+–\d+/);
+    assert.deepEqual(await recommendedIds(page), afterLike, 'no list without the rows');
+    assert.ok((await history(page)).some((e) => e.item === itemIn(2)), 'the reaction itself is kept');
+
+    // A damaged copy (one byte changed) fails its sha256: named, and no list from it either.
+    await context.unroute(shard2);
+    await context.route(shard2, async (route) => {
+      const response = await route.fetch();
+      const body = await response.body();
+      body[body.length - 1] ^= 0xff;
+      await route.fulfill({ response, body });
+    });
+    await page.click('#notice-retry');
+    await settled(page);
+    said = await notice();
+    assert.ok(said.shown && said.retry, JSON.stringify(said));
+    assert.match(said.text, /item–item rows of items .* is corrupted: its sha256/);
+    assert.deepEqual(await recommendedIds(page), afterLike);
+
+    // Mended: a retry brings the rows and the list, and the notice goes.
+    await context.unroute(shard2);
+    await page.click('#notice-retry');
+    await settled(page);
+    assert.equal((await notice()).shown, false);
+    assert.notDeepEqual(await recommendedIds(page), afterLike);
+    const listed = await recommendedIds(page);
+
+    // The next visit reads both shards from the cache: no request, the same list.
+    const requests = fetched.length;
+    await page.reload();
+    await waitForState(page, 'ready', LOAD_TIMEOUT);
+    await settled(page);
+    assert.equal(fetched.length, requests, 'the rows came from the cache');
+    assert.deepEqual(await recommendedIds(page), listed);
     await context.close();
   });
 

@@ -337,7 +337,7 @@ describe('the list before the language model, over compressed transfers', { time
 
       // Compressed on the wire (the page reached its list and loaded the model: every file
       // passed its size and sha256 check on the decoded bytes).
-      for (const path of ['pkg/localrec_bg.wasm', 'www/localrec.js', 'catalogs/anime-5k/item_item.safetensors',
+      for (const path of ['pkg/localrec_bg.wasm', 'www/localrec.js', 'catalogs/anime-5k/item_item.index.safetensors',
         'catalogs/anime-5k/item_vectors.safetensors', 'models/all-MiniLM-L6-v2/model.int8.safetensors']) {
         assert.equal(encodings.get(path), 'br', `${path} came with content-encoding br`);
       }
@@ -386,7 +386,7 @@ describe('the list before the language model, over compressed transfers', { time
       const requests = (await Promise.all(fetched)).filter(Boolean);
       assert.equal((await page.$$('#recommendations .item')).length, 20);
       const got = (method, path) => requests.some((r) => r.method === method && r.path === path);
-      for (const path of ['pkg/localrec_bg.wasm', 'models/all-MiniLM-L6-v2/model.int8.safetensors', 'catalogs/anime-5k/item_item.safetensors']) {
+      for (const path of ['pkg/localrec_bg.wasm', 'models/all-MiniLM-L6-v2/model.int8.safetensors', 'catalogs/anime-5k/item_item.index.safetensors']) {
         assert.ok(got('GET', `${path}.gz`), `${path} came as its .gz copy`);
         assert.ok(!got('GET', path), `${path} itself was not fetched`);
       }
@@ -402,6 +402,12 @@ describe('the list before the language model, over compressed transfers', { time
       const total = requests.reduce((sum, r) => sum + r.bytes, 0);
       assert.ok(total < 30e6, `the first visit moved ${(total / 1e6).toFixed(1)} MB`);
       console.log(`# first visit on a plain server, to the taste box: ${(total / 1e6).toFixed(1)} MB in ${requests.length} requests`);
+      // A reaction's item–item rows come as their shard's .gz copy too.
+      const [first] = await page.evaluate(() => window.localrec.catalogIds(1));
+      await page.evaluate((item) => window.localrec.react(item, 'like'), first);
+      const shards = (await Promise.all(fetched)).filter((r) => r && /\/item_item\//.test(r.path)).map((r) => r.path);
+      assert.equal(shards.length, 1, shards.join(', '));
+      assert.match(shards[0], /item_item\/[0-9a-f]{16}\.safetensors\.gz$/);
       assert.deepEqual(seen.errors, []);
     } finally {
       await browser.close();

@@ -25,7 +25,9 @@ export const progressEvents = [];
 // navigation start → search usable (the catalogue is there) and → model ready.
 export const timings = { firstRecommendations: null, updates: [], engine: [], searchEnabled: null, modelReady: null };
 
-export function notify(message) {
+/** A message above the page; `retry`: with a "Try again" that recomputes the list. */
+export function notify(message, { retry = false } = {}) {
   $('notice-message').textContent = message;
+  $('notice-retry').hidden = !retry;
   $('notice').hidden = false;
 }

@@ -10,6 +10,8 @@ import { showPieces } from './taste.js';
 import { count } from './words.js';
 
 const RECOMMENDATIONS = 20;
+/** Failures of a download that trying again can mend (see ../item-item-rows.js). */
+const ROWS_RETRY = new Set(['network', 'size', 'checksum']);
 
 // This module's own state: the computation under way (and whether another run is owed), the
 // busy clock, and after a personalisation the list before it (items not in it are "new").
@@ -34,9 +36,11 @@ export async function refresh() {
         timings.engine.push(result.millis);
         state.user = result.user;
         renderRecommendations(result);
+        if (!$('notice-retry').hidden) $('notice').hidden = true; // the rows it waited for came
       } catch (error) {
-        // A lost engine is restarted by `recover`, which then refreshes again.
-        if (!isEngineLoss(error)) notify(`Recommendations failed: ${error.message}`);
+        // A lost engine is restarted by `recover`, which then refreshes again. A reaction's
+        // item–item rows that could not be fetched (offline, a damaged download) can be retried.
+        if (!isEngineLoss(error)) notify(`Recommendations failed: ${error.message}`, { retry: ROWS_RETRY.has(error.code) });
       }
     } while (refreshAgain);
     showBusy(false);

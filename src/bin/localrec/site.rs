@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use localrec::device::block_on;
 use localrec::fingerprint::hex;
-use localrec::item_item::{WeightPrecision, load_item_item, save_item_item};
+use localrec::item_item::{WeightPrecision, load_item_item, split_into_shards};
 use localrec::item_vectors::ItemVectors;
 use localrec::recommender::page_files;
 use localrec::{Encoder, Error, Result};
@@ -49,6 +49,14 @@ const MODEL_PATH: &str = "models/all-MiniLM-L6-v2";
 const VECTORS: &str = "item_vectors.safetensors";
 const HEAD: &str = "head.safetensors";
 const ITEM_ITEM: &str = "item_item.safetensors";
+/// The site's item–item table: an index (the mix and the popularity counts, what a new person's
+/// list needs) and the rows in shards by item range, each named by its content's sha256, which
+/// the page fetches as reactions need them (see `localrec::item_item::split_into_shards`).
+const ITEM_ITEM_INDEX: &str = "item_item.index.safetensors";
+const ITEM_ITEM_SHARDS: &str = "item_item/";
+/// About this many bytes of rows a shard: one reaction's fetch is a round trip and a few
+/// milliseconds of transfer at 20 Mbit/s, and a catalogue of 100,000 items has a few hundred.
+const SHARD_BYTES: usize = 128 * 1024;
 /// Written into the site for a trained catalogue: its first list needs only these two.
 const HEAD_CORE: &str = "head-core.safetensors";
 const ITEM_TABLE: &str = "item_table.safetensors";
@@ -117,8 +125,19 @@ struct SiteCatalog {
     path: String,
     kind: &'static str,
     items: usize,
-    /// Role → file name in `path`: manifest, items, vectors, and head / itemItem when present.
+    /// Role → file name in `path`: manifest, items, vectors, and head / itemTable /
+    /// itemItemIndex / adapter when present.
     files: BTreeMap<&'static str, String>,
+    /// The item–item rows by shard, in the index's order (file names in `path`).
+    #[serde(rename = "itemItemShards", skip_serializing_if = "Vec::is_empty")]
+    item_item_shards: Vec<SiteShard>,
+}
+
+#[derive(serde::Serialize)]
+struct SiteShard {
+    file: String,
+    /// The rows (catalogue items) it holds: `[first, end)`.
+    rows: [usize; 2],
 }
 
 #[derive(serde::Serialize)]
@@ -467,6 +486,7 @@ fn copy_catalog(
     let vectors = vectors.to_safetensors_int8()?;
     write(&to.join(VECTORS), &vectors)?;
     let trained = manifest.interactions.is_some();
+    let mut item_item_shards = Vec::new();
     if trained {
         // The first list reads the head's item table, not the text vectors (those follow,
         // for taste sentences): written here from the head, with the head minus its ID
@@ -478,13 +498,9 @@ fn copy_catalog(
         files.insert("head", HEAD_CORE.into());
         files.insert("itemTable", ITEM_TABLE.into());
         if dir.join(ITEM_ITEM).exists() {
-            // Its weights in int8 with a scale per row, too (half the download).
             let table = load_item_item(&crate::item_item::read(&dir.join(ITEM_ITEM))?)?;
-            write(
-                &to.join(ITEM_ITEM),
-                &save_item_item(&table, WeightPrecision::Int8)?,
-            )?;
-            files.insert("itemItem", ITEM_ITEM.into());
+            item_item_shards = write_item_item_shards(&table, &to)?;
+            files.insert("itemItemIndex", ITEM_ITEM_INDEX.into());
         }
     }
     if adapter_of(dir).is_some() {
@@ -504,7 +520,7 @@ fn copy_catalog(
     {
         copy_tree(&dir.join(name), &to.join(name))?;
     }
-    let kind = match (trained, files.contains_key("itemItem")) {
+    let kind = match (trained, files.contains_key("itemItemIndex")) {
         (true, true) => "hybrid",
         (true, false) => "head",
         (false, _) => "text",
@@ -516,7 +532,34 @@ fn copy_catalog(
         kind,
         items: catalog.len(),
         files,
+        item_item_shards,
     })
+}
+
+/// Writes `table` into the catalogue folder `to` as its index and its shards of rows (weights
+/// in int8 with a scale per row: half the download); returns the shards as site.json lists them.
+fn write_item_item_shards(
+    table: &localrec::item_item::ItemItem,
+    to: &Path,
+) -> Result<Vec<SiteShard>> {
+    let split = split_into_shards(table, SHARD_BYTES, WeightPrecision::Int8)?;
+    write(&to.join(ITEM_ITEM_INDEX), &split.index)?;
+    let folder = to.join(ITEM_ITEM_SHARDS);
+    std::fs::create_dir_all(&folder).map_err(|e| io(&folder, e))?;
+    let mut shards = Vec::with_capacity(split.shards.len());
+    for (rows, bytes) in split.shards {
+        // Named by content: a shard's address never serves other bytes, so caches keep it.
+        let file = format!(
+            "{ITEM_ITEM_SHARDS}{}.safetensors",
+            &hex(&Sha256::digest(&bytes))[..16]
+        );
+        write(&to.join(&file), &bytes)?;
+        shards.push(SiteShard {
+            file,
+            rows: [rows.start, rows.end],
+        });
+    }
+    Ok(shards)
 }
 
 /// Removes a folder this command built (it has a site.json) or an empty one; refuses others.

@@ -1,0 +1,382 @@
+//! The item–item table split for the page, so that a person downloads the rows of the items
+//! they reacted to and no others: [`split_into_shards`] cuts the rows into shards of about
+//! `shard_bytes` each, by item range, and writes
+//!
+//! * an index (safetensors): `shard_starts` (u32, shards + 1: shard `k` holds rows
+//!   `shard_starts[k]..shard_starts[k + 1]`), `popularity_counts` when the table has them (a new
+//!   person's list needs them, and no rows), and the mix and provenance in the metadata, as a
+//!   whole table's file has them;
+//! * one file per shard: its rows in the whole table's CSR tensors (`offsets` from 0,
+//!   `target_steps`, `weights`, `weights.scale`), with `first_row` and `items` (the catalogue's
+//!   size) in the metadata.
+//!
+//! [`load_item_item`](super::load_item_item) reads an index as a table with no rows yet;
+//! [`ItemItem::add_shard`] adds a shard's rows as they arrive, and a history whose rows are not
+//! all here is refused ([`ItemItem::require_rows`]), never scored without them.
+
+use std::ops::Range;
+
+use safetensors::{Dtype, SafeTensors};
+
+use super::store::{
+    COUNTS, Owned, WeightPrecision, decode_rows, encode_rows, read_counts, read_mix, serialize,
+    tensor,
+};
+use super::{ItemItem, check_rows};
+use crate::bytes;
+use crate::error::{Error, Result};
+use crate::interactions::Entry;
+
+const SHARD_STARTS: &str = "shard_starts";
+const FIRST_ROW: &str = "first_row";
+const ITEMS: &str = "items";
+/// An index naming more items than this is refused (its table would not fit a page anyway):
+/// the row offsets are allocated from the number it states.
+const MAX_ITEMS: usize = 1 << 24;
+
+/// Where a table is split, and which of its shards are here.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Shards {
+    /// Shard `k` holds rows `starts[k]..starts[k + 1]`; from 0 to the item count, ascending.
+    starts: Vec<usize>,
+    here: Vec<bool>,
+}
+
+impl Shards {
+    /// The shard that holds `row`.
+    fn of(&self, row: usize) -> usize {
+        // The last shard starting at or before `row` (an empty shard shares its start).
+        self.starts.partition_point(|&start| start <= row) - 1
+    }
+
+    fn rows(&self, shard: usize) -> Range<usize> {
+        self.starts[shard]..self.starts[shard + 1]
+    }
+}
+
+/// A table as the page downloads it: the index, then each shard's file with its rows.
+pub struct Split {
+    pub index: Vec<u8>,
+    pub shards: Vec<(Range<usize>, Vec<u8>)>,
+}
+
+/// Splits a whole `table` into shards of about `shard_bytes` each (at least one row a shard),
+/// the weights stored at `precision`.
+pub fn split_into_shards(
+    table: &ItemItem,
+    shard_bytes: usize,
+    precision: WeightPrecision,
+) -> Result<Split> {
+    if table.shards.is_some() {
+        return Err(Error::Input(
+            "the item–item table is already split into shards".into(),
+        ));
+    }
+    let step = if table.n_items <= 1 << 16 { 2 } else { 4 };
+    let weight = match precision {
+        WeightPrecision::F16 => 2,
+        WeightPrecision::Int8 => 1,
+    };
+    // A row's bytes in its shard: its entries, its offset and its scale.
+    let row_bytes =
+        |row: usize| (table.offsets[row + 1] - table.offsets[row]) * (step + weight) + 8;
+    let mut starts = vec![0];
+    let mut filled = 0;
+    for row in 0..table.n_items {
+        if filled >= shard_bytes.max(1) {
+            starts.push(row);
+            filled = 0;
+        }
+        filled += row_bytes(row);
+    }
+    starts.push(table.n_items);
+
+    let mut shards = Vec::with_capacity(starts.len() - 1);
+    for rows in starts.windows(2).map(|w| w[0]..w[1]) {
+        let tensors = encode_rows(
+            &table.offsets[rows.start..=rows.end],
+            &table.targets,
+            &table.weights,
+            table.n_items,
+            precision,
+        );
+        let metadata = [
+            (FIRST_ROW.to_string(), rows.start.to_string()),
+            (ITEMS.to_string(), table.n_items.to_string()),
+        ]
+        .into();
+        shards.push((rows, serialize(&tensors, metadata)?));
+    }
+    let mut tensors = vec![Owned::u32s(SHARD_STARTS, starts.iter().map(|&s| s as u32))];
+    if !table.counts.is_empty() {
+        tensors.push(Owned::u32s(COUNTS, table.counts.iter().copied()));
+    }
+    let index = serialize(&tensors, table.metadata())?;
+    Ok(Split { index, shards })
+}
+
+/// Whether `file` is a split table's index (not a whole table).
+pub(super) fn is_index(file: &SafeTensors) -> bool {
+    file.names().contains(&SHARD_STARTS)
+}
+
+/// A table from its index: every row empty and no shard here yet.
+pub(super) fn load_index(file: &SafeTensors, bytes: &[u8]) -> Result<ItemItem> {
+    let bad = |why: String| Error::Weights(format!("item–item index: {why}"));
+    let starts: Vec<usize> = bytes::u32s(
+        tensor(file, SHARD_STARTS, &[Dtype::U32])
+            .map_err(bad)?
+            .data(),
+    )
+    .into_iter()
+    .map(|s| s as usize)
+    .collect();
+    if starts.len() < 2 || starts[0] != 0 || starts.windows(2).any(|w| w[0] > w[1]) {
+        return Err(bad(format!(
+            "{SHARD_STARTS} must ascend from 0 over at least one shard"
+        )));
+    }
+    let n_items = *starts.last().expect("at least two");
+    if n_items > MAX_ITEMS {
+        return Err(bad(format!("{n_items} items, more than {MAX_ITEMS}")));
+    }
+    let (mix, info) = read_mix(bytes).map_err(bad)?;
+    let here = vec![false; starts.len() - 1];
+    let table = ItemItem {
+        n_items,
+        offsets: vec![0; n_items + 1],
+        targets: Vec::new(),
+        weights: Vec::new(),
+        counts: Vec::new(),
+        prior: Vec::new(),
+        mix,
+        info,
+        shards: Some(Shards { starts, here }),
+    };
+    table.validate()?;
+    match read_counts(file).map_err(bad)? {
+        None => Ok(table),
+        Some(counts) => table.with_counts(counts).map_err(|e| bad(e.to_string())),
+    }
+}
+
+impl ItemItem {
+    /// How many shards the table was read in (0: it was read whole).
+    pub fn shard_count(&self) -> usize {
+        self.shards.as_ref().map_or(0, |s| s.here.len())
+    }
+
+    /// The shards (by number, ascending, once each) that hold rows of `rows` and are not here.
+    pub fn missing_shards(&self, rows: impl IntoIterator<Item = usize>) -> Vec<usize> {
+        let Some(shards) = &self.shards else {
+            return Vec::new();
+        };
+        let mut missing: Vec<usize> = rows
+            .into_iter()
+            .filter(|&row| row < self.n_items)
+            .map(|row| shards.of(row))
+            .filter(|&shard| !shards.here[shard])
+            .collect();
+        missing.sort_unstable();
+        missing.dedup();
+        missing
+    }
+
+    /// An error unless the rows of every catalogue item in `history` are here: a list without
+    /// some reaction's rows would look right and be wrong.
+    pub fn require_rows(&self, history: &[Entry]) -> Result<()> {
+        let missing = self.missing_shards(history.iter().map(|e| e.row));
+        if missing.is_empty() {
+            return Ok(());
+        }
+        Err(Error::Input(format!(
+            "the item–item rows of some reactions are not here yet (shards {missing:?}): add them \
+             before recommending"
+        )))
+    }
+
+    /// Adds a shard's rows (a file of [`split_into_shards`]) to a table read from its index;
+    /// returns the shard's number. A shard already here is left as it is. A shard of another
+    /// table (other rows, another catalogue size) or a damaged one is refused.
+    pub fn add_shard(&mut self, bytes: &[u8]) -> Result<usize> {
+        let bad = |why: String| Error::Weights(format!("item–item shard: {why}"));
+        let Some(shards) = &self.shards else {
+            return Err(Error::Input(
+                "the item–item table is whole: it has no shards to add".into(),
+            ));
+        };
+        let file = SafeTensors::deserialize(bytes).map_err(|e| bad(e.to_string()))?;
+        let (_, metadata) = SafeTensors::read_metadata(bytes).map_err(|e| bad(e.to_string()))?;
+        let number = |key: &str| {
+            (metadata.metadata().as_ref())
+                .and_then(|m| m.get(key))
+                .and_then(|v| v.parse::<usize>().ok())
+                .ok_or_else(|| bad(format!("no {key} in the file's metadata")))
+        };
+        let (first, items) = (number(FIRST_ROW)?, number(ITEMS)?);
+        if items != self.n_items {
+            return Err(bad(format!(
+                "it is of a table of {items} items, this one has {}",
+                self.n_items
+            )));
+        }
+        let (offsets, targets, weights) = decode_rows(&file).map_err(bad)?;
+        let end = (first.checked_add(offsets.len() - 1))
+            .ok_or_else(|| bad(format!("{FIRST_ROW} {first} is past any table")))?;
+        let rows = first..end;
+        let shard = (0..shards.here.len())
+            .find(|&k| shards.rows(k) == rows)
+            .ok_or_else(|| bad(format!("rows {rows:?} are not a shard of this table")))?;
+        if shards.here[shard] {
+            return Ok(shard);
+        }
+        check_rows(&offsets, &targets, &weights, first, self.n_items).map_err(bad)?;
+
+        // The rows before the shard, the shard's, the rows after: CSR stays one array.
+        let (before, after) = (self.offsets[rows.start], self.offsets[rows.end]);
+        let added = targets.len();
+        let mut merged_targets = Vec::with_capacity(self.targets.len() + added);
+        merged_targets.extend_from_slice(&self.targets[..before]);
+        merged_targets.extend_from_slice(&targets);
+        merged_targets.extend_from_slice(&self.targets[after..]);
+        let mut merged_weights = Vec::with_capacity(self.weights.len() + added);
+        merged_weights.extend_from_slice(&self.weights[..before]);
+        merged_weights.extend_from_slice(&weights);
+        merged_weights.extend_from_slice(&self.weights[after..]);
+        // An absent shard's rows are empty, so every offset after it moves by `added`.
+        for (row, offset) in offsets.iter().enumerate().skip(1) {
+            self.offsets[rows.start + row] = before + offset;
+        }
+        for offset in &mut self.offsets[rows.end + 1..] {
+            *offset += added;
+        }
+        self.targets = merged_targets;
+        self.weights = merged_weights;
+        self.shards.as_mut().expect("checked above").here[shard] = true;
+        Ok(shard)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::item_item::{Mix, Stage, load_item_item, save_item_item};
+
+    /// 40 items, each predicted by a few others (row 7 empty).
+    fn table() -> ItemItem {
+        let rows = (0..40u32)
+            .map(|row| {
+                if row == 7 {
+                    return Vec::new();
+                }
+                (1..=4)
+                    .map(|d| ((row + d * 3) % 40, (row as f32 - d as f32 * 1.5) / 10.0))
+                    .collect()
+            })
+            .collect();
+        let mix = Mix::uniform(2.0).with_stages(vec![Stage::PLAIN]);
+        ItemItem::from_rows(rows, mix)
+            .unwrap()
+            .with_counts((0..40).map(|i| i * 3 % 11).collect())
+            .unwrap()
+    }
+
+    #[test]
+    fn shards_added_in_any_order_give_the_whole_table_and_a_missing_row_is_refused() {
+        let whole = table();
+        let split = split_into_shards(&whole, 60, WeightPrecision::Int8).unwrap();
+        assert!(split.shards.len() > 3, "{} shards", split.shards.len());
+        // The shards cover every row once, in order.
+        let ranges: Vec<_> = split.shards.iter().map(|(r, _)| r.clone()).collect();
+        assert_eq!(ranges.first().unwrap().start, 0);
+        assert_eq!(ranges.last().unwrap().end, 40);
+        assert!(ranges.windows(2).all(|w| w[0].end == w[1].start));
+        // What the page gets in one file: the same rows, the same int8 rounding.
+        let expected =
+            load_item_item(&save_item_item(&whole, WeightPrecision::Int8).unwrap()).unwrap();
+
+        let mut lazy = load_item_item(&split.index).unwrap();
+        assert_eq!(lazy.shard_count(), split.shards.len());
+        assert_eq!(
+            (lazy.counts(), lazy.prior()),
+            (whole.counts(), whole.prior())
+        );
+        assert_eq!((&lazy.mix, &lazy.info), (&whole.mix, &whole.info));
+        let like = |row| Entry { row, rating: 0 };
+        let history = [like(3), like(25), like(39)];
+        let needed = lazy.missing_shards(history.iter().map(|e| e.row));
+        assert_eq!(needed.len(), 3, "{needed:?}");
+        assert!(lazy.require_rows(&history).is_err());
+        // A history of no catalogue item, or a taste sentence's row, needs no shard.
+        assert!(lazy.require_rows(&[like(40)]).is_ok());
+
+        for k in needed.iter().rev() {
+            assert_eq!(lazy.add_shard(&split.shards[*k].1).unwrap(), *k);
+        }
+        assert!(lazy.require_rows(&history).is_ok());
+        assert_eq!(lazy.scores(&history), expected.scores(&history));
+        // Rows of shards not added are not used: another history is still refused.
+        let elsewhere =
+            (0..40).find(|&row| !needed.contains(&lazy.shards.as_ref().unwrap().of(row)));
+        assert!(lazy.require_rows(&[like(elsewhere.unwrap())]).is_err());
+
+        // Every shard, one added twice: the whole table, row for row.
+        let mut order: Vec<usize> = (0..split.shards.len()).collect();
+        order.reverse();
+        order.push(0);
+        for k in order {
+            lazy.add_shard(&split.shards[k].1).unwrap();
+        }
+        assert!(lazy.missing_shards(0..40).is_empty());
+        for row in 0..40 {
+            assert_eq!(
+                lazy.row(row).collect::<Vec<_>>(),
+                expected.row(row).collect::<Vec<_>>(),
+                "row {row}"
+            );
+        }
+        assert!(
+            save_item_item(&lazy, WeightPrecision::F16).is_err(),
+            "a split table is not saved whole"
+        );
+    }
+
+    #[test]
+    fn a_shard_of_another_table_or_damaged_is_refused_by_name() {
+        let split = split_into_shards(&table(), 60, WeightPrecision::Int8).unwrap();
+        let mut lazy = load_item_item(&split.index).unwrap();
+        let error =
+            |lazy: &mut ItemItem, bytes: &[u8]| lazy.add_shard(bytes).unwrap_err().to_string();
+
+        let shard = &split.shards[1].1;
+        assert!(error(&mut lazy, &shard[..shard.len() - 2]).contains("item–item shard"));
+        // Another catalogue's table, or another split of this one.
+        let small = ItemItem::from_rows(vec![vec![(1, 1.0)], vec![]], Mix::uniform(1.0)).unwrap();
+        let other = split_into_shards(&small, 1, WeightPrecision::Int8).unwrap();
+        assert!(error(&mut lazy, &other.shards[0].1).contains("2 items"));
+        let coarser = split_into_shards(&table(), 1 << 20, WeightPrecision::Int8).unwrap();
+        assert!(error(&mut lazy, &coarser.shards[0].1).contains("not a shard"));
+        // A whole table takes no shards; a shard is not an index.
+        let mut whole = table();
+        assert!(whole.add_shard(shard).is_err());
+        assert!(load_item_item(shard).is_err());
+        assert_eq!(
+            lazy.missing_shards(0..40).len(),
+            split.shards.len(),
+            "nothing was added"
+        );
+
+        // An index that claims an absurd catalogue is refused before anything is allocated.
+        let absurd = serialize(
+            &[Owned::u32s(SHARD_STARTS, [0, u32::MAX])],
+            table().metadata(),
+        )
+        .unwrap();
+        assert!(
+            load_item_item(&absurd)
+                .unwrap_err()
+                .to_string()
+                .contains("item–item index")
+        );
+    }
+}
