@@ -373,8 +373,9 @@ describe('the list before the language model, over compressed transfers', { time
       const context = await browser.newContext();
       const fetched = []; // [{method, path, bytes}] of the page and its worker
       const sitePath = (request) => new URL(request.url()).pathname.slice(new URL(plain.url).pathname.length);
-      const heads = []; // HEAD requests are not reported as finished
-      context.on('request', (request) => request.method() === 'HEAD' && heads.push(sitePath(request)));
+      // Every request as it starts (a HEAD, or a download cancelled mid-way, never finishes).
+      const started = [];
+      context.on('request', (request) => started.push({ method: request.method(), path: sitePath(request) }));
       // (Those still finishing when the browser closes are not counted.)
       context.on('requestfinished', (request) => fetched.push(request.sizes().then((sizes) => ({
         method: request.method(), path: sitePath(request), bytes: sizes.responseBodySize + sizes.responseHeadersSize,
@@ -385,7 +386,8 @@ describe('the list before the language model, over compressed transfers', { time
       await waitForState(page, 'ready', LOAD_TIMEOUT);
       const requests = (await Promise.all(fetched)).filter(Boolean);
       assert.equal((await page.$$('#recommendations .item')).length, 20);
-      const got = (method, path) => requests.some((r) => r.method === method && r.path === path);
+      const got = (method, path) => started.some((r) => r.method === method && r.path === path);
+      const heads = started.filter((r) => r.method === 'HEAD').map((r) => r.path);
       for (const path of ['pkg/localrec_bg.wasm', 'models/all-MiniLM-L6-v2/model.int8.safetensors', 'catalogs/anime-5k/item_item.index.safetensors']) {
         assert.ok(got('GET', `${path}.gz`), `${path} came as its .gz copy`);
         assert.ok(!got('GET', path), `${path} itself was not fetched`);
