@@ -635,7 +635,11 @@ fn the_committed_adapters_were_trained_on_the_committed_catalogue_and_model() {
             .unwrap();
             let training = training.as_object().unwrap();
             for (label, phrase) in evaluation.as_object().unwrap() {
-                assert_ne!(training.get(label), Some(phrase), "{label} is said the same way");
+                assert_ne!(
+                    training.get(label),
+                    Some(phrase),
+                    "{label} is said the same way"
+                );
             }
             assert!(trained_on("config").contains("\"sentence_share\":0.5"));
         }
