@@ -7,7 +7,7 @@
 // offline, ever after (its name is its content's hash, so a cached copy never goes stale), and
 // held in the engine's memory once added. Runs in the worker.
 
-import { fetchVerified, sha256Hex } from './model-cache.js';
+import { cachedOrDownloaded, openCache } from './model-cache.js';
 import { SiteError } from './site.js';
 
 export const ROWS_CACHE = 'localrec-item-item-rows';
@@ -26,34 +26,16 @@ export function shardFiles(site, catalog) {
   });
 }
 
-async function openCache() {
-  // The Cache API can be missing (some private modes) or refuse: then the rows are downloaded.
-  try {
-    return await caches.open(ROWS_CACHE);
-  } catch {
-    return null;
-  }
-}
-
 /**
  * Shard `file`'s bytes: from the cache when there and intact (a damaged copy is dropped), else
  * downloaded, checked and cached. → `{bytes, fromCache}`; rejects with code 'network', 'size'
  * or 'checksum' (model-cache.js's errors), the message naming the rows.
  */
 export async function loadShard(file) {
-  const cache = await openCache();
-  const cached = cache && (await cache.match(file.url).catch(() => null));
-  if (cached) {
-    const bytes = new Uint8Array(await cached.arrayBuffer());
-    if (bytes.length === file.bytes && (await sha256Hex(bytes)) === file.sha256) return { bytes, fromCache: true };
-    await cache.delete(file.url).catch(() => {});
-  }
-  // Not the HTTP cache: the checked copy is kept here, and a damaged one must not come back.
-  const bytes = await fetchVerified(file, undefined, { cache: 'no-store' });
-  // Stored before the rows are used, so that a list seen once is there offline. Storage full or
-  // denied: keep working from memory; the next visit downloads again.
-  await cache?.put(file.url, new Response(bytes, { headers: { 'Content-Type': 'application/octet-stream' } })).catch(() => {});
-  return { bytes, fromCache: false };
+  const { bytes, fromCache, stored } = await cachedOrDownloaded(await openCache(ROWS_CACHE), file);
+  // Stored before the rows are used, so that a list seen once is there offline.
+  await stored;
+  return { bytes, fromCache };
 }
 
 /**
@@ -62,7 +44,7 @@ export async function loadShard(file) {
  */
 export async function forgetOldShards(folderUrl, files) {
   try {
-    const cache = await openCache();
+    const cache = await openCache(ROWS_CACHE);
     if (!cache) return;
     const current = new Set(files.map((file) => file.url));
     for (const request of await cache.keys()) {

@@ -172,10 +172,7 @@ export class LocalRec extends EventTarget {
   // ---- Loading ------------------------------------------------------------------------
 
   async #start() {
-    const opening = this.#client.restart('open', {
-      site: this.#site.url, manifest: this.#site.manifest, catalog: this.#entry.name, backend: this.#options.backend,
-      weights: this.#options.weights, prefetchEncoder: this.#options.encoder, gzipCopies: this.#site.gzipCopies,
-    });
+    const opening = this.#openEngine(this.#options.encoder);
     const running = this.#runningKey();
     const [opened, interrupted] = await Promise.all([opening, readRecord(running), this.#restoreProfile()]);
     /**
@@ -193,6 +190,14 @@ export class LocalRec extends EventTarget {
     this.#catalog = new Catalog(opened.catalog.items, opened.catalog.columns, opened.catalog.labels);
     this.#dropUnknown();
     this.#profile.follow();
+  }
+
+  /** (Re)starts the worker and opens this catalogue in it (the worker's 'open'). */
+  #openEngine(prefetchEncoder) {
+    return this.#client.restart('open', {
+      site: this.#site.url, manifest: this.#site.manifest, catalog: this.#entry.name, backend: this.#options.backend,
+      weights: this.#options.weights, prefetchEncoder, gzipCopies: this.#site.gzipCopies,
+    });
   }
 
   async #restoreProfile() {
@@ -628,10 +633,7 @@ export class LocalRec extends EventTarget {
       if (toCpu) this.#options.backend = 'cpu';
       const hadEncoder = this.#encoder.state === 'loaded' || this.#encoder.state === 'loading';
       try {
-        const opened = await this.#client.restart('open', {
-          site: this.#site.url, manifest: this.#site.manifest, catalog: this.#entry.name, backend: this.#options.backend,
-          weights: this.#options.weights, prefetchEncoder: hadEncoder, gzipCopies: this.#site.gzipCopies,
-        });
+        const opened = await this.#openEngine(hadEncoder);
         const reason = toCpu && error.code === 'device-lost' ? 'the GPU stopped working' : opened.reason;
         this.#engine = { backend: opened.backend, adapter: opened.adapter, passedOver: opened.passedOver, reason };
         this.#encoder = { state: 'idle', promise: null, result: null, error: null };

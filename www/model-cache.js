@@ -108,13 +108,34 @@ export function progressOver(files, onProgress) {
   };
 }
 
-async function openCache(name) {
-  // The Cache API can be missing (e.g. some private modes) or refuse: then we just download.
+/** The Cache API's `name`, or null where it is missing (e.g. some private modes) or refuses: then files are just downloaded. */
+export async function openCache(name) {
   try {
     return await caches.open(name);
   } catch {
     return null;
   }
+}
+
+/**
+ * `file` from `cache` when it is there and intact (a damaged entry is dropped, never used),
+ * else downloaded (not through the HTTP cache: the checked copy is kept here, and a damaged
+ * one must not come back), checked and put in `cache`. → `{bytes, fromCache, stored}`, where
+ * `stored` settles once the bytes are kept (storage full or denied: kept in memory only, the
+ * next visit downloads again). `onBytes(loaded)` as bytes arrive; `signal` stops it.
+ */
+export async function cachedOrDownloaded(cache, file, onBytes = () => {}, signal = undefined) {
+  const cached = cache && (await cache.match(file.url).catch(() => null));
+  if (cached) {
+    const bytes = new Uint8Array(await cached.arrayBuffer());
+    if (bytes.length === file.bytes && (await sha256Hex(bytes)) === file.sha256) {
+      return { bytes, fromCache: true, stored: Promise.resolve() };
+    }
+    await cache.delete(file.url).catch(() => {});
+  }
+  const bytes = await fetchVerified(file, onBytes, { cache: 'no-store', signal });
+  const stored = cache?.put(file.url, new Response(bytes, { headers: { 'Content-Type': 'application/octet-stream' } })).catch(() => {});
+  return { bytes, fromCache: false, stored: stored ?? Promise.resolve() };
 }
 
 /**
@@ -131,29 +152,14 @@ export async function loadModelFiles(files, cacheName, onProgress, report = prog
     if (signal?.aborted) throw new ModelLoadError('aborted', 'the download of the language model was aborted');
   };
   stopped();
-  // All at once: the small files do not each wait a round trip behind the weights.
+  // All at once: the small files do not each wait a round trip behind the weights. The bytes
+  // are used at once while the browser stores them.
   await Promise.all(files.map(async (file) => {
-    let bytes = null;
-    const cached = cache && (await cache.match(file.url));
-    if (cached) {
-      bytes = new Uint8Array(await cached.arrayBuffer());
-      stopped();
-      // A damaged cache entry is dropped and downloaded again, never used.
-      if (bytes.length !== file.bytes || (await sha256Hex(bytes)) !== file.sha256) {
-        await cache.delete(file.url);
-        bytes = null;
-      } else {
-        report(file, bytes.length, 'cache');
-      }
-    }
-    if (!bytes) {
-      fromCache = false;
-      bytes = await fetchVerified(file, (loaded) => report(file, loaded, 'network'), { cache: 'no-store', signal });
-      // Not awaited: the bytes are used at once while the browser stores them. Storage full or
-      // denied: keep working from memory; the next visit downloads again.
-      cache?.put(file.url, new Response(bytes, { headers: { 'Content-Type': 'application/octet-stream' } })).catch(() => {});
-    }
-    out[file.name] = bytes;
+    const got = await cachedOrDownloaded(cache, file, (loaded) => report(file, loaded, 'network'), signal);
+    stopped();
+    if (got.fromCache) report(file, got.bytes.length, 'cache');
+    fromCache &&= got.fromCache;
+    out[file.name] = got.bytes;
   }));
   return { files: out, fromCache };
 }
