@@ -23,6 +23,7 @@ pub mod nf4;
 pub mod popularity;
 pub mod recommender;
 pub mod rng;
+pub mod taste;
 pub mod train;
 #[cfg(target_arch = "wasm32")]
 pub mod web;

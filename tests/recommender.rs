@@ -15,7 +15,7 @@ use localrec::item_item::{
 use localrec::item_vectors::ItemVectors;
 use localrec::recommender::{
     Basis, REASON_SHARE, Reaction, Recommendations, Recommender, Request, Source,
-    TASTE_MATCH_WEIGHT, page_files,
+    TASTE_MATCH_WEIGHT, TasteWeights, page_files,
 };
 use localrec::rng::SplitMix64;
 
@@ -401,6 +401,65 @@ fn hybrid_scores_add_exact_item_item_shares() {
     assert_eq!(first.because.len(), 1);
     let difference = first.score - score_of(&empty, 101);
     assert!((first.because[0].share - difference).abs() < 1e-4);
+}
+
+/// A catalogue's item–item table may say how much a taste sentence weighs there (its
+/// validation users' choice): the recommender takes it, from the whole table or from the
+/// page's index, and a sentence's direct match is exactly that weight × cosine.
+#[test]
+fn a_tables_own_taste_weights_are_how_a_sentence_weighs() {
+    let texts = text_rows();
+    let with_taste = |direct: f32| {
+        let mut rows: Vec<Vec<(u32, f32)>> = vec![Vec::new(); ITEMS];
+        rows[0] = vec![(1, 0.5)];
+        let mix = Mix {
+            taste: Some(TasteWeights {
+                direct,
+                reactions: 5,
+            }),
+            ..Mix::uniform(3.0)
+        };
+        ItemItem::from_rows(rows, mix).unwrap()
+    };
+    let table = with_taste(4.0);
+    let own = recommender()
+        .with_item_item(&save_item_item(&table, WeightPrecision::F16).unwrap())
+        .unwrap();
+    let weights = TasteWeights {
+        direct: 4.0,
+        reactions: 5,
+    };
+    assert_eq!(own.taste_weights(), weights);
+    let index = split_into_shards(&table, 16, WeightPrecision::Int8)
+        .unwrap()
+        .index;
+    let lazy = recommender().with_item_item(&index).unwrap();
+    assert_eq!(lazy.taste_weights(), weights, "the page's index keeps them");
+    assert_eq!(hybrid(3.0).taste_weights(), TasteWeights::default());
+
+    let no_match = recommender()
+        .with_item_item(&save_item_item(&with_taste(0.0), WeightPrecision::F16).unwrap())
+        .unwrap();
+    let tastes = [texts[4].clone()];
+    let request = Request {
+        tastes: &tastes,
+        count: ALL,
+        ..Default::default()
+    };
+    let (matched, unmatched) = (
+        recommend(&own, request.clone()),
+        recommend(&no_match, request),
+    );
+    for rec in &matched.items {
+        let row = (num(&rec.item) - 100) as usize;
+        let cosine: f32 = texts[row].iter().zip(&texts[4]).map(|(a, b)| a * b).sum();
+        let gap = rec.score - score_of(&unmatched, num(&rec.item));
+        assert!(
+            (gap - 4.0 * cosine).abs() < 1e-3,
+            "{gap} vs {}",
+            4.0 * cosine
+        );
+    }
 }
 
 /// The page's path: the item–item table from its index, its rows added by shard as reactions

@@ -523,6 +523,15 @@ fn committed_catalog() -> (std::path::PathBuf, localrec::catalog::Catalog) {
     (root, catalog)
 }
 
+/// The hex sha256 of a file (what a trained file records of its inputs).
+fn file_sha256(path: &std::path::Path) -> String {
+    use sha2::{Digest, Sha256};
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    (Sha256::digest(&bytes).iter())
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// The head the page ships loads, and fits the committed catalogue.
 #[test]
 fn the_committed_head_fits_the_committed_catalogue() {
@@ -585,23 +594,32 @@ fn the_committed_item_item_table_counts_its_training_lists() {
     );
     let last = stages.last().unwrap();
     assert_eq!((last.item_item, last.popularity), (1.0, 0.0));
+    // A taste sentence weighs as its validation users chose, with the committed head and
+    // adapter (`localrec eval --protocol described-taste --keep-choice`): a new head or
+    // adapter needs a new choice.
+    use localrec::taste::{TASTE_CHOSEN_WITH_ADAPTER, TASTE_CHOSEN_WITH_HEAD};
+    assert!(
+        table.mix.taste.is_some(),
+        "the table keeps its taste weights"
+    );
+    assert_eq!(
+        table.info[TASTE_CHOSEN_WITH_HEAD],
+        file_sha256(&root.join("head.safetensors"))
+    );
+    assert_eq!(
+        table.info[TASTE_CHOSEN_WITH_ADAPTER],
+        file_sha256(&root.join("adapter.safetensors"))
+    );
 }
 
 /// The language model's adapters for anime-5k (`fine-tuned/`: trained on people's items, and
-/// with taste sentences too) were trained on exactly the committed items, lists and model
+/// with taste sentences too, the one shipped as `adapter.safetensors`) were trained on exactly the committed items, lists and model
 /// (training never runs here): if any of them changes, they must be trained again (`localrec
 /// adapt`) and their item vectors embedded again.
 #[test]
 fn the_committed_adapters_were_trained_on_the_committed_catalogue_and_model() {
-    use sha2::{Digest, Sha256};
     let (root, _) = committed_catalog();
-    let sha256 = |path: std::path::PathBuf| {
-        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        Sha256::digest(&bytes)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect::<String>()
-    };
+    let sha256 = |path: std::path::PathBuf| file_sha256(&path);
     let config =
         localrec::encoder::BertConfig::from_json_bytes(&common::model_file("config.json")).unwrap();
     for file in ["adapter.safetensors", "adapter-sentences.safetensors"] {
@@ -644,4 +662,9 @@ fn the_committed_adapters_were_trained_on_the_committed_catalogue_and_model() {
             assert!(trained_on("config").contains("\"sentence_share\":0.5"));
         }
     }
+    // The site ships the one trained with taste sentences (build-site embeds through it).
+    assert_eq!(
+        sha256(root.join("adapter.safetensors")),
+        sha256(root.join("fine-tuned/adapter-sentences.safetensors"))
+    );
 }

@@ -38,6 +38,7 @@ use crate::error::{Error, Result};
 use crate::head::{DISLIKE, FEEDBACK_KINDS, LIKE};
 use crate::interactions::Entry;
 use crate::popularity::popularity_prior;
+use crate::taste::{TasteWeights, stage_reactions};
 
 /// How reactions weigh in the item–item part, and how that part weighs against the head.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -51,6 +52,10 @@ pub struct Mix {
     /// item–item part as `scale` says and no popularity prior, at every history length).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub stages: Vec<Stage>,
+    /// How much a taste sentence weighs in this catalogue's lists, chosen on its validation
+    /// users (none: [`TasteWeights::default`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub taste: Option<TasteWeights>,
 }
 
 /// The weights of a history of `reactions` catalogue items. Between two stages both weights
@@ -119,12 +124,18 @@ impl Mix {
             scale,
             feedback,
             stages: Vec::new(),
+            taste: None,
         }
     }
 
     /// The same mix with these stages.
     pub fn with_stages(self, stages: Vec<Stage>) -> Self {
         Self { stages, ..self }
+    }
+
+    /// How much a taste sentence weighs: the catalogue's choice, or the defaults.
+    pub fn taste_weights(&self) -> TasteWeights {
+        self.taste.unwrap_or_default()
     }
 
     /// The weights for a history of `reactions` catalogue items.
@@ -156,6 +167,11 @@ impl Mix {
                 "the item–item mix has a non-finite weight".into(),
             ));
         }
+        if self.taste.is_some_and(|taste| !taste.is_valid()) {
+            return Err(Error::Input(
+                "the item–item mix's taste sentence weight is negative or not finite".into(),
+            ));
+        }
         if self
             .stages
             .windows(2)
@@ -167,23 +183,6 @@ impl Mix {
         }
         Ok(())
     }
-}
-
-/// How many reactions a sentence describing a taste counts as when the stage is picked: a
-/// person who says what they want has told more than one like would, and the popularity prior
-/// must not bury it. Checked by hand on the books catalogue (text only, its ratings counts as
-/// the prior): at 1, "a detective solving murders in Victorian London" listed Pride and
-/// Prejudice and To Kill a Mockingbird in the top 10; at 3 or more, "a boy wizard at a school
-/// of magic" listed books about Harry Potter and none of the novels; at 2 the first Harry
-/// Potter novel is 8th and the detectives' list holds one stray classic.
-pub const TASTE_REACTIONS: usize = 2;
-
-/// The number of reactions that picks a history's stage: its catalogue items (rows below
-/// `n_items`), and `taste_reactions` for each taste sentence (the rows past the catalogue).
-pub fn stage_reactions(history: &[Entry], n_items: usize, taste_reactions: usize) -> usize {
-    (history.iter())
-        .map(|e| if e.row < n_items { 1 } else { taste_reactions })
-        .sum()
 }
 
 /// A sparse item–item table in CSR form by history item.
@@ -297,11 +296,12 @@ impl ItemItem {
         }
     }
 
-    /// The stage of `history`, a taste sentence counting as [`TASTE_REACTIONS`] (see
-    /// [`stage_reactions`]).
+    /// The stage of `history`, a taste sentence counting as the mix's
+    /// [`TasteWeights::reactions`] (see [`stage_reactions`]).
     pub fn stage(&self, history: &[Entry]) -> Stage {
+        let taste = self.mix.taste_weights().reactions;
         self.mix
-            .stage(stage_reactions(history, self.n_items, TASTE_REACTIONS))
+            .stage(stage_reactions(history, self.n_items, taste))
     }
 
     /// Adds this part's score for every catalogue row to `scores`: the stage's popularity prior,
@@ -504,8 +504,22 @@ mod tests {
                 "the prior is nobody's share"
             );
         }
-        // A taste sentence (a row past the catalogue) counts as several reactions.
-        assert_eq!(t.stage(&[like(0), like(3)]).reactions, 1 + TASTE_REACTIONS);
+        // A taste sentence (a row past the catalogue) counts as several reactions: as many as
+        // the mix says, where it says.
+        let taste = [like(0), like(3)];
+        assert_eq!(t.stage(&taste).reactions, 1 + crate::taste::TASTE_REACTIONS);
+        let own = TasteWeights {
+            direct: 8.0,
+            reactions: 5,
+        };
+        let mut t = t.clone();
+        t.mix.taste = Some(own);
+        assert_eq!(t.stage(&taste).reactions, 1 + 5);
+        t.mix.taste = Some(TasteWeights {
+            direct: -1.0,
+            ..own
+        });
+        assert!(t.mix.validate().is_err(), "a negative taste weight");
         assert!(table().with_counts(vec![1, 2]).is_err());
         let unordered = Mix::uniform(1.0).with_stages(vec![Stage::PLAIN, Stage::PLAIN]);
         assert!(ItemItem::from_rows(vec![vec![]], unordered).is_err());

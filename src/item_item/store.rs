@@ -330,14 +330,23 @@ mod tests {
         table.info.insert("dataset".into(), "tiny".into());
         let bytes = save_item_item(&table, WeightPrecision::F16).unwrap();
         assert_eq!(load_item_item(&bytes).unwrap(), table);
-        // With the popularity prior's counts and stages too.
-        let staged = table.clone().with_counts(vec![4, 0, 9]).unwrap().with_mix(
-            table.mix.clone().with_stages(vec![crate::item_item::Stage {
+        // With the popularity prior's counts, stages and taste weights too.
+        let mix = Mix {
+            taste: Some(crate::taste::TasteWeights {
+                direct: 32.0,
+                reactions: 5,
+            }),
+            ..table.mix.clone().with_stages(vec![crate::item_item::Stage {
                 reactions: 1,
                 item_item: 0.5,
                 popularity: 0.25,
-            }]),
-        );
+            }])
+        };
+        let staged = table
+            .clone()
+            .with_counts(vec![4, 0, 9])
+            .unwrap()
+            .with_mix(mix);
         let again = load_item_item(&save_item_item(&staged, WeightPrecision::Int8).unwrap());
         let again = again.unwrap();
         assert_eq!((again.counts(), &again.mix), (staged.counts(), &staged.mix));

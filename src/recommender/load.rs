@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use burn::tensor::{Device, Tensor};
 
-use super::score::{TASTE_MATCH_WEIGHT, THIN_TEXT_PENALTY, THIN_TEXT_WORDS, TasteWeights};
+use super::score::{THIN_TEXT_PENALTY, THIN_TEXT_WORDS};
 use super::{Kind, Recommender};
 use crate::catalog::Catalog;
 use crate::error::{Error, Result};
@@ -15,6 +15,7 @@ use crate::head::{Head, HeadConfig, ItemTable, load_head, read_rows, save_head};
 use crate::item_item::load_item_item;
 use crate::item_vectors::ItemVectors;
 use crate::popularity::popularity_prior;
+use crate::taste::{TASTE_MATCH_WEIGHT, TasteWeights};
 
 impl Recommender {
     /// Builds the recommender from the catalogue, its item matrix (the items' text vectors, in
@@ -173,7 +174,8 @@ impl Recommender {
     }
 
     /// Adds the item–item part (`item_item.safetensors`): scores become the head's plus the
-    /// item–item shares of the reactions, mixed as the file says.
+    /// item–item shares of the reactions, mixed as the file says, and taste sentences weigh as
+    /// it says.
     pub fn with_item_item(self, bytes: &[u8]) -> Result<Self> {
         let table = load_item_item(bytes)?;
         if table.n_items() != self.catalog.len() {
@@ -185,6 +187,7 @@ impl Recommender {
             )));
         }
         Ok(Self {
+            taste: table.mix.taste_weights(),
             item_item: Some(table),
             kind: Kind::Hybrid,
             ..self

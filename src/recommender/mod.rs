@@ -31,11 +31,10 @@ mod explain;
 mod load;
 mod score;
 
+pub use crate::taste::{TASTE_MATCH_WEIGHT, TasteWeights};
 pub use explain::{MAX_REASONS, REASON_SHARE, Reason, Source};
 pub use load::page_files;
-pub use score::{
-    TASTE_MATCH_WEIGHT, TEXT_ONLY_STAGES, THIN_TEXT_PENALTY, THIN_TEXT_WORDS, TasteWeights,
-};
+pub use score::{TEXT_ONLY_STAGES, THIN_TEXT_PENALTY, THIN_TEXT_WORDS};
 
 /// What a person did with an item (the page's 'like', 'dislike' or 1–10: see
 /// [`crate::contract`]).
@@ -140,6 +139,7 @@ pub struct Recommender {
     text_prior: Option<Vec<f32>>,
     /// A text-only catalogue's [`THIN_TEXT_PENALTY`] per item, in score units.
     thin_text: Option<Vec<f32>>,
+    /// How much a taste sentence weighs (the item–item table's choice, where it has one).
     taste: TasteWeights,
 }
 
@@ -152,6 +152,11 @@ impl Recommender {
     /// catalogue's taste match is its whole score and keeps [`TASTE_MATCH_WEIGHT`]).
     pub fn set_taste_weights(&mut self, taste: TasteWeights) {
         self.taste = taste;
+    }
+
+    /// How taste sentences weigh: the item–item table's choice, or the defaults.
+    pub fn taste_weights(&self) -> TasteWeights {
+        self.taste
     }
 
     /// The item–item part, if loaded.

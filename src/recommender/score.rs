@@ -16,32 +16,8 @@ use crate::fine_tune::{self, Personal};
 use crate::franchise::cap_franchises;
 use crate::head::{HistoryBatch, ItemTable, read_rows};
 use crate::interactions::Entry;
-use crate::item_item::{Stage, TASTE_REACTIONS, stage_reactions};
-
-/// Score added per unit of cosine similarity between a taste sentence and an item's text.
-/// Scores of one person span a few units (the anime-5k head: top items ≈7, median ≈0), so a
-/// close match (cos ≈0.5 above an unrelated item) moves an item by about as much as its
-/// popularity does.
-pub const TASTE_MATCH_WEIGHT: f32 = 16.0;
-
-/// How much a sentence describing a taste weighs beside a head (a text-only catalogue's taste
-/// match is its whole score and keeps [`TASTE_MATCH_WEIGHT`]): `direct` per unit of cosine to
-/// each item's text, and `reactions`, how many reactions it counts as when the item–item stage
-/// is picked. Measured by `localrec eval --protocol described-taste`.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct TasteWeights {
-    pub direct: f32,
-    pub reactions: usize,
-}
-
-impl Default for TasteWeights {
-    fn default() -> Self {
-        Self {
-            direct: TASTE_MATCH_WEIGHT,
-            reactions: TASTE_REACTIONS,
-        }
-    }
-}
+use crate::item_item::Stage;
+use crate::taste::{TASTE_MATCH_WEIGHT, stage_reactions};
 
 /// A text-only catalogue's taste match is lowered by `THIN_TEXT_PENALTY × w / (words + w)` of
 /// cosine, `w` = [`THIN_TEXT_WORDS`], for an item text of `words` words: a text that is little
@@ -56,7 +32,7 @@ pub const THIN_TEXT_WORDS: f32 = 4.0;
 /// --protocol text-only` on anime-5k (its training users' counts as the column) on a doubling
 /// grid: 16 at 3 and 10 reactions; at 1, 64 was best and 32 within 0.7% of it (NDCG@10 0.494
 /// against 0.497), and 32 lets a described taste hold its own (see
-/// [`crate::item_item::TASTE_REACTIONS`]).
+/// [`crate::taste::TASTE_REACTIONS`]).
 pub const TEXT_ONLY_STAGES: [Stage; 3] = [
     Stage {
         reactions: 1,

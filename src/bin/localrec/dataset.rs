@@ -57,6 +57,17 @@ pub const COLD_SHARE: f64 = 0.1;
 /// lists), if it has one.
 pub const ADAPTER: &str = "adapter.safetensors";
 
+/// A catalogue folder's adapter ([`ADAPTER`]), if it has one: its items are embedded, and the
+/// page's taste sentences read, by the adapted model.
+pub fn adapter_of(dir: &Path) -> Option<PathBuf> {
+    Some(dir.join(ADAPTER)).filter(|path| path.exists())
+}
+
+/// A catalogue folder's trained head (`localrec pretrain`) and item–item table (`localrec
+/// fit-item-item`), where it has public lists.
+pub const HEAD: &str = "head.safetensors";
+pub const ITEM_ITEM: &str = "item_item.safetensors";
+
 /// The file that makes a folder a catalogue.
 pub const MANIFEST: &str = "catalog.json";
 

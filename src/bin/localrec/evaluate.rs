@@ -33,6 +33,8 @@ use crate::text_only::eval_text_only;
 pub struct TasteOptions {
     pub column: Option<String>,
     pub phrases: Option<PathBuf>,
+    /// Write the weights chosen on validation users into the catalogue's item–item table.
+    pub keep_choice: bool,
 }
 
 pub fn eval(
@@ -44,19 +46,19 @@ pub fn eval(
     encoder: impl FnOnce(Option<&Path>) -> Result<Encoder>,
 ) -> Result<()> {
     let dataset = Dataset::load(dir)?;
+    if taste.keep_choice && protocol != Protocol::DescribedTaste {
+        return Err(Error::Input(
+            "--keep-choice keeps the described-taste protocol's choice: add --protocol \
+             described-taste"
+                .into(),
+        ));
+    }
     match protocol {
         Protocol::FewReactions => return eval_few_reactions(&dataset, json, seed),
         Protocol::TextOnly => return eval_text_only(&dataset, json, seed),
         Protocol::PersonalBound => return eval_personal_bound(&dataset, json, seed),
         Protocol::DescribedTaste => {
-            return eval_described_taste(
-                &dataset,
-                json,
-                seed,
-                taste.column.as_deref(),
-                taste.phrases.as_deref(),
-                encoder,
-            );
+            return eval_described_taste(&dataset, json, seed, &taste, encoder);
         }
         Protocol::Standard | Protocol::ColdItems => {}
     }

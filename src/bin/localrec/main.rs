@@ -111,6 +111,10 @@ enum Command {
         /// (e.g. bench/described-taste/anime-5k.json: "mecha" → "giant robots").
         #[arg(long)]
         taste_phrases: Option<PathBuf>,
+        /// described-taste: keep the weights chosen on validation users in the catalogue's
+        /// item–item table (its mix), where the page and `localrec recommend` read them.
+        #[arg(long)]
+        keep_choice: bool,
     },
     /// One person's list, scored as the page scores it: reactions by item id (`ID` likes it,
     /// `ID:dislike`, `ID:1`…`ID:10` rates it) and sentences describing a taste.
@@ -428,8 +432,15 @@ fn run(cli: Cli) -> Result<()> {
             batch_size,
         } => {
             let out = out.unwrap_or_else(|| dataset.join("item_vectors.safetensors"));
-            let model = model_hash(&cli.model_dir, &cli.weights, cli.adapter.as_deref())?;
-            embed_catalog(default_encoder, &model, &dataset, &out, batch_size)
+            // --adapter, or else the catalogue's own (as build-site embeds it).
+            let adapter = cli
+                .adapter
+                .clone()
+                .or_else(|| dataset::adapter_of(&dataset));
+            let model = model_hash(&cli.model_dir, &cli.weights, adapter.as_deref())?;
+            let encoder =
+                || adapted_encoder(localrec::encoder::DEFAULT_MAX_LENGTH, adapter.as_deref());
+            embed_catalog(encoder, &model, &dataset, &out, batch_size)
         }
         Command::Eval {
             dataset,
@@ -438,6 +449,7 @@ fn run(cli: Cli) -> Result<()> {
             protocol,
             taste_column,
             taste_phrases,
+            keep_choice,
         } => {
             let encoder = |own_adapter: Option<&Path>| {
                 let adapter = cli.adapter.as_deref().or(own_adapter);
@@ -446,6 +458,7 @@ fn run(cli: Cli) -> Result<()> {
             let taste = evaluate::TasteOptions {
                 column: taste_column,
                 phrases: taste_phrases,
+                keep_choice,
             };
             eval(&dataset, json, seed, protocol, taste, encoder)
         }
@@ -457,10 +470,12 @@ fn run(cli: Cli) -> Result<()> {
             taste_reactions,
             count,
         } => {
-            let defaults = localrec::recommender::TasteWeights::default();
-            let weights = localrec::recommender::TasteWeights {
-                direct: taste_direct.unwrap_or(defaults.direct),
-                reactions: taste_reactions.unwrap_or(defaults.reactions),
+            // The catalogue's own weights, where the command line does not say others.
+            let weights = |shipped: localrec::recommender::TasteWeights| {
+                localrec::recommender::TasteWeights {
+                    direct: taste_direct.unwrap_or(shipped.direct),
+                    reactions: taste_reactions.unwrap_or(shipped.reactions),
+                }
             };
             recommend::recommend(
                 &dataset,

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use localrec::recommender::{Reaction, Recommender, Request, TasteWeights};
 use localrec::{Encoder, Error, Result, device};
 
-use crate::dataset::{ADAPTER, load_catalog};
+use crate::dataset::{HEAD, ITEM_ITEM, adapter_of, load_catalog};
 use crate::item_item::read;
 
 /// A reaction on the command line: `ID` (a like), `ID:dislike` or `ID:1`…`ID:10`.
@@ -33,12 +33,12 @@ fn parse_reaction(text: &str) -> Result<(String, Reaction)> {
 /// through the model the item vectors came from, as on the page.
 pub fn load_recommender(dir: &Path) -> Result<(Recommender, Option<PathBuf>)> {
     let catalog = load_catalog(dir)?;
-    let adapter = Some(dir.join(ADAPTER)).filter(|path| path.exists());
+    let adapter = adapter_of(dir);
     let vectors = read(&dir.join("item_vectors.safetensors"))?;
-    let head = dir.join("head.safetensors");
+    let head = dir.join(HEAD);
     let head = head.exists().then(|| read(&head)).transpose()?;
     let mut recommender = Recommender::new(catalog, head, &vectors, &device::cpu())?;
-    let table = dir.join("item_item.safetensors");
+    let table = dir.join(ITEM_ITEM);
     if table.exists() {
         recommender = recommender.with_item_item(&read(&table)?)?;
     }
@@ -49,12 +49,12 @@ pub fn recommend(
     dir: &Path,
     reactions: &[String],
     tastes: &[String],
-    taste_weights: TasteWeights,
+    taste_weights: impl FnOnce(TasteWeights) -> TasteWeights,
     count: usize,
     encoder: impl FnOnce(Option<&Path>) -> Result<Encoder>,
 ) -> Result<()> {
     let (mut recommender, adapter) = load_recommender(dir)?;
-    recommender.set_taste_weights(taste_weights);
+    recommender.set_taste_weights(taste_weights(recommender.taste_weights()));
     let reactions: Vec<(String, Reaction)> = reactions
         .iter()
         .map(|r| parse_reaction(r))

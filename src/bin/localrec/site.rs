@@ -15,7 +15,7 @@ use localrec::recommender::page_files;
 use localrec::{Encoder, Error, Result};
 use sha2::{Digest, Sha256};
 
-use crate::dataset::{ADAPTER, MANIFEST, Protocol, load_catalog};
+use crate::dataset::{ADAPTER, HEAD, ITEM_ITEM, MANIFEST, Protocol, adapter_of, load_catalog};
 use crate::encode::VectorPlan;
 use crate::file_sha256;
 use crate::item_item::{DEFAULT_KS, Weights, fit_item_item};
@@ -47,8 +47,6 @@ const F32_WEIGHTS: &str = "model.safetensors";
 const MODEL_PATH: &str = "models/all-MiniLM-L6-v2";
 /// A catalogue's files in the site, by the role the page loads them for.
 const VECTORS: &str = "item_vectors.safetensors";
-const HEAD: &str = "head.safetensors";
-const ITEM_ITEM: &str = "item_item.safetensors";
 /// The site's item–item table: an index (the mix and the popularity counts, what a new person's
 /// list needs) and the rows in shards by item range, each named by its content's sha256, which
 /// the page fetches as reactions need them (see `localrec::item_item::split_into_shards`).
@@ -158,12 +156,6 @@ struct SiteFile {
     /// Sizes of the precompressed copies beside it (`<path>.gz`, `<path>.br`), where smaller.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     encoded: BTreeMap<&'static str, u64>,
-}
-
-/// A catalogue folder's adapter ([`ADAPTER`]), if it has one: its items are embedded, and the
-/// page's taste sentences read, by the adapted model.
-fn adapter_of(dir: &Path) -> Option<PathBuf> {
-    Some(dir.join(ADAPTER)).filter(|path| path.exists())
 }
 
 /// The inputs of `dir`'s catalogue that its adapter was not trained on (the items file, the

@@ -19,14 +19,19 @@ use localrec::adapt::SentenceAsker;
 use localrec::eval::metrics::{hit_rate_at_k, ndcg_at_k, recall_at_k};
 use localrec::eval::split::{FEW_REACTIONS_MIN_TARGETS, HeldOut, few_reactions};
 use localrec::interactions::{Entry, UserList};
+use localrec::item_item::{WeightPrecision, load_item_item, save_item_item};
 use localrec::item_vectors::ItemVectors;
 use localrec::recommender::{Reaction, Recommender, Request, TasteWeights};
+use localrec::taste::{TASTE_CHOSEN_BY, TASTE_CHOSEN_WITH_ADAPTER, TASTE_CHOSEN_WITH_HEAD};
 use std::path::Path;
 
 use localrec::{Encoder, Error, Result, device};
 
-use crate::dataset::{Dataset, Protocol};
+use crate::dataset::{Dataset, HEAD, ITEM_ITEM, Protocol};
+use crate::evaluate::TasteOptions;
+use crate::item_item::read;
 use crate::recommend::load_recommender;
+use crate::{file_sha256, write_atomically};
 
 /// Reactions shown beside the sentence.
 const SHOWN: [usize; 3] = [0, 1, 3];
@@ -103,10 +108,10 @@ pub fn eval_described_taste(
     dataset: &Dataset,
     json: bool,
     seed: u64,
-    column: Option<&str>,
-    phrases: Option<&Path>,
+    options: &TasteOptions,
     encoder: impl FnOnce(Option<&Path>) -> Result<Encoder>,
 ) -> Result<()> {
+    let (column, phrases) = (options.column.as_deref(), options.phrases.as_deref());
     if dataset.time_ordered {
         return Err(Error::Input(format!(
             "{}: the described-taste protocol needs users held out whole, and this dataset's \
@@ -142,7 +147,7 @@ pub fn eval_described_taste(
     let vectors = encoder(adapter.as_deref())?.embed(&sentences)?;
     let (validation_vectors, test_vectors) = vectors.split_at(validation.len());
     // The weights, on validation users.
-    let shipped = TasteWeights::default();
+    let shipped = recommender.taste_weights();
     let by_shown: Vec<Vec<Person>> = (SHOWN.iter())
         .map(|&shown| people_shown(&validation, validation_vectors, shown, seed))
         .collect();
@@ -190,6 +195,16 @@ pub fn eval_described_taste(
          reactions",
         best.1, best.2, best.0.direct, best.0.reactions, chosen.direct, chosen.reactions
     );
+
+    if options.keep_choice {
+        keep_choice(
+            &dataset.dir,
+            chosen,
+            adapter.as_deref(),
+            options.phrases.as_deref(),
+            seed,
+        )?;
+    }
 
     // Test users.
     let mut tables = Vec::new();
@@ -266,6 +281,52 @@ pub fn eval_described_taste(
         }
         println!();
     }
+    Ok(())
+}
+
+/// Writes `chosen` into the catalogue's item–item table, with what it was chosen with: the
+/// protocol's seed and wording, and the head and adapter whose lists it was chosen on (a new
+/// head or adapter needs a new choice).
+fn keep_choice(
+    dir: &Path,
+    chosen: TasteWeights,
+    adapter: Option<&Path>,
+    phrases: Option<&Path>,
+    seed: u64,
+) -> Result<()> {
+    let path = dir.join(ITEM_ITEM);
+    let mut table = load_item_item(&read(&path)?)?;
+    table.mix.taste = Some(chosen);
+    let wording = match phrases {
+        Some(phrases) => format!(
+            "labels said as in {} (sha256 {})",
+            phrases.file_name().unwrap_or_default().to_string_lossy(),
+            file_sha256(phrases)?
+        ),
+        None => "labels as they are".into(),
+    };
+    let chosen_by = format!(
+        "localrec eval --protocol described-taste --seed {seed}, validation users; {wording}"
+    );
+    let head = dir.join(HEAD);
+    let recorded = [
+        (TASTE_CHOSEN_BY, chosen_by),
+        (TASTE_CHOSEN_WITH_HEAD, file_sha256(&head)?),
+        (
+            TASTE_CHOSEN_WITH_ADAPTER,
+            adapter.map(file_sha256).transpose()?.unwrap_or_default(),
+        ),
+    ];
+    for (key, value) in recorded {
+        table.info.insert(key.into(), value);
+    }
+    write_atomically(&path, &save_item_item(&table, WeightPrecision::F16)?)?;
+    eprintln!(
+        "kept in {}: a taste sentence weighs {} per cosine, as {} reactions",
+        path.display(),
+        chosen.direct,
+        chosen.reactions
+    );
     Ok(())
 }
 
