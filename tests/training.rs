@@ -532,17 +532,23 @@ fn file_sha256(path: &std::path::Path) -> String {
         .collect()
 }
 
-/// The head the page ships loads, and fits the committed catalogue.
+/// The head the page ships loads, and fits the committed catalogue; both heads were trained on
+/// the same item vectors (the catalogue's adapter's: build-site retrains a head whose vectors
+/// differ from the ones it embeds).
 #[test]
 fn the_committed_head_fits_the_committed_catalogue() {
     let (root, catalog) = committed_catalog();
+    let mut trained_on = Vec::new();
     for name in ["head.safetensors", "head-text-only.safetensors"] {
         let file = load_head(std::fs::read(root.join(name)).unwrap(), &cpu()).unwrap();
         assert_eq!(file.config.items, catalog.len(), "{name}");
         assert_eq!(file.config.text_dim, 384, "{name}");
         assert_eq!(file.objective, Objective::Softmax, "{name}");
         assert_eq!(file.config.id_embeddings, name == "head.safetensors");
+        trained_on.push(file.info.get("vectors").cloned());
     }
+    assert!(trained_on[0].is_some());
+    assert_eq!(trained_on[0], trained_on[1]);
 }
 
 /// The item–item table the page ships fits the committed catalogue: its popularity counts are
