@@ -7,9 +7,10 @@
 //! the user tower and one catalogue matmul, so the list can follow every click.
 //!
 //! A taste sentence acts twice: as a loved pseudo-item in the history (what people who liked
-//! such items went on to watch), and directly, by its text similarity to each item
-//! ([`TASTE_MATCH_WEIGHT`] × cosine). The head alone, trained on what people watch, leans on
-//! popularity for a one-item history; the direct match is what makes a described taste show.
+//! such items went on to watch), and directly, by its text similarity to each item (a weight ×
+//! cosine: the catalogue's own, or [`TASTE_MATCH_WEIGHT`]; see [`crate::taste`]). The head
+//! alone, trained on what people watch, leans on popularity for a one-item history; the direct
+//! match is what makes a described taste show.
 //!
 //! This file holds the recommender's vocabulary (a request, a reaction, the answer) and the
 //! `Recommender` itself; the work is in three parts: `load.rs` builds it from the catalogue's
