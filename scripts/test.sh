@@ -17,7 +17,7 @@ export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-/tmp}  # silences a harmless wgpu warn
 say "native tests (CPU flex + wgpu on Vulkan)"
 cargo test --all-targets
 
-say "a sharded item–item fit on a local Dask cluster (scripts/dask-item-item.py)"
+say "sharded embedding and item–item fit on a local Dask cluster (scripts/dask-shards.py)"
 ensure_pip "dask[distributed]==2026.8.0" distributed
 python3 tests/dask/sharded_fit_test.py
 

@@ -260,27 +260,50 @@ impl Encoder {
         &self,
         texts: &[&str],
         batch_size: usize,
-        mut on_progress: impl FnMut(usize, usize),
+        on_progress: impl FnMut(usize, usize),
     ) -> Result<Vec<Vec<f32>>> {
+        let mut out = vec![Vec::new(); texts.len()];
+        for (i, row) in self.embed_shard(texts, batch_size, (0, 1), on_progress)? {
+            out[i] = row;
+        }
+        Ok(out)
+    }
+
+    /// Shard `i` of `n` of [`Encoder::embed_many`]'s work: its batches (texts ordered longest
+    /// first, `batch_size` a batch) split into `n` runs, and run `i` embedded, as `(index in
+    /// texts, vector)`. Each batch is the one the whole run makes, so every vector is bit for
+    /// bit the whole run's: shards on several machines merge into the same file as one process.
+    /// `on_progress(done, total)` counts this shard's texts.
+    pub fn embed_shard(
+        &self,
+        texts: &[&str],
+        batch_size: usize,
+        (i, n): (usize, usize),
+        mut on_progress: impl FnMut(usize, usize),
+    ) -> Result<Vec<(usize, Vec<f32>)>> {
+        if n == 0 || i >= n {
+            return Err(Error::Input(format!(
+                "shard {i} of {n}: expected 0 ≤ i < n"
+            )));
+        }
         let tokens = texts
             .iter()
             .map(|t| self.tokenizer.encode(t))
             .collect::<Result<Vec<_>>>()?;
         let mut order: Vec<usize> = (0..texts.len()).collect();
         order.sort_by_key(|&i| std::cmp::Reverse(tokens[i].ids.len()));
-        let mut out = vec![Vec::new(); texts.len()];
-        let mut done = 0;
-        for chunk in order.chunks(batch_size.max(1)) {
-            let group: Vec<Tokens> = chunk.iter().map(|&i| tokens[i].clone()).collect();
+        let batches: Vec<&[usize]> = order.chunks(batch_size.max(1)).collect();
+        let mine = &batches[i * batches.len() / n..(i + 1) * batches.len() / n];
+        let total = mine.iter().map(|b| b.len()).sum();
+        let mut out = Vec::with_capacity(total);
+        for batch in mine {
+            let group: Vec<Tokens> = batch.iter().map(|&i| tokens[i].clone()).collect();
             let vectors = self.embed_batch(&self.tokenizer.pad(&group));
             let data = vectors
                 .try_into_data()
                 .map_err(|e| Error::Compute(format!("{e:?}")))?;
-            for (&i, row) in chunk.iter().zip(rows(data, self.dim())?) {
-                out[i] = row;
-            }
-            done += chunk.len();
-            on_progress(done, texts.len());
+            out.extend(batch.iter().copied().zip(rows(data, self.dim())?));
+            on_progress(out.len(), total);
         }
         Ok(out)
     }

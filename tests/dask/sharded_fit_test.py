@@ -1,6 +1,8 @@
-"""The Dask recipe (scripts/dask-item-item.py) on a local cluster of two processes: a sharded
-item–item fit of a small synthetic catalogue is byte-identical to one process's fit of the same
-choice. Seconds: run by scripts/test.sh after the native tests built target/debug/localrec."""
+"""The Dask recipe (scripts/dask-shards.py) on a local cluster of two processes: a small
+synthetic catalogue's item vectors embedded in shards, and its item–item table fitted in
+shards, are byte-identical to one process's (the table for the same choice); a missing shard's
+part is a named error. Seconds: run by scripts/test.sh after the native tests built
+target/debug/localrec (the model in models/all-MiniLM-L6-v2)."""
 
 import json
 import os
@@ -11,6 +13,8 @@ import unittest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BINARY = os.path.join(ROOT, "target", "debug", "localrec")
+MODEL = os.path.join(ROOT, "models", "all-MiniLM-L6-v2")
+RECIPE = os.path.join(ROOT, "scripts", "dask-shards.py")
 
 
 def run(*args):
@@ -35,7 +39,7 @@ class ShardedFit(unittest.TestCase):
             run(BINARY, "fit-item-item", "--dataset", data, "--choice", choice, "--out", one)
             sharded = os.path.join(tmp, "sharded.safetensors")
             work = os.path.join(tmp, "parts")
-            run(sys.executable, os.path.join(ROOT, "scripts", "dask-item-item.py"),
+            run(sys.executable, RECIPE, "item-item",
                 "--dataset", data, "--choice", choice, "--shards", "3", "--work", work,
                 "--out", sharded, "--localrec", BINARY)
             self.assertEqual(sorted(os.listdir(work)),
@@ -45,6 +49,34 @@ class ShardedFit(unittest.TestCase):
                 one_bytes, sharded_bytes = a.read(), b.read()
             self.assertGreater(len(one_bytes), 20_000, "a table with weights")
             self.assertEqual(one_bytes, sharded_bytes)
+
+
+    def test_embedding_in_shards_on_dask_equals_one_process(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            data = os.path.join(tmp, "catalogue")
+            run(BINARY, "synthetic-catalog", "--items", "90", "--users", "200",
+                "--interactions", "2000", "--seed", "3", "--out", data)
+            one = os.path.join(tmp, "one.safetensors")
+            run(BINARY, "--model-dir", MODEL, "embed-catalog", "--dataset", data, "--out", one)
+            sharded = os.path.join(tmp, "sharded.safetensors")
+            work = os.path.join(tmp, "parts")
+            run(sys.executable, RECIPE, "embed", "--dataset", data, "--model-dir", MODEL,
+                "--out", sharded, "--shards", "3", "--work", work, "--localrec", BINARY)
+            parts = sorted(os.path.join(work, name) for name in os.listdir(work))
+            self.assertEqual([os.path.basename(p) for p in parts],
+                             [f"vectors-{i}.safetensors" for i in range(3)])
+            with open(one, "rb") as a, open(sharded, "rb") as b:
+                one_bytes, sharded_bytes = a.read(), b.read()
+            self.assertGreater(len(one_bytes), 90 * 384 * 2, "90 vectors of 384 halves")
+            self.assertEqual(one_bytes, sharded_bytes)
+            # Without one shard's part the merge embeds nothing and names what is missing.
+            missing = subprocess.run(
+                [BINARY, "--model-dir", MODEL, "embed-catalog", "--dataset", data,
+                 "--out", os.path.join(tmp, "partial.safetensors"), "--parts", *parts[:2]],
+                capture_output=True, text=True)
+            self.assertNotEqual(missing.returncode, 0)
+            self.assertIn("a shard is missing", missing.stderr)
+            self.assertFalse(os.path.exists(os.path.join(tmp, "partial.safetensors")))
 
 
 if __name__ == "__main__":

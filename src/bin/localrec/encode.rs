@@ -38,30 +38,53 @@ pub fn embed_stdin(encoder: &Encoder, batch_size: usize) -> Result<()> {
 }
 
 /// A catalogue's item vectors as a rebuild finds them: the fingerprint of what they must
-/// encode, the stored file, and which stored row (if any) encodes each item exactly.
+/// encode, the files that may hold some (the stored file first, then any shards' parts), and
+/// which file and row (if any) encodes each item exactly.
 pub struct VectorPlan {
     fingerprint: Fingerprint,
-    stored: Option<ItemVectors>,
-    reuse: Vec<Option<usize>>,
+    sources: Vec<ItemVectors>,
+    reuse: Vec<Option<(usize, usize)>>,
 }
 
 impl VectorPlan {
     /// Compares `out` (if it is there and says what it encodes) with `catalog` read by the
     /// model hashing to `model`.
     pub fn new(catalog: &Catalog, model: &str, out: &Path) -> Self {
-        let fingerprint = what_vectors_encode(model, catalog.ids_and_texts());
         let stored = std::fs::read(out)
             .ok()
             .and_then(|bytes| ItemVectors::from_safetensors(&bytes).ok());
-        let reuse = match stored.as_ref().and_then(ItemVectors::fingerprint) {
-            Some(known) => fingerprint.reusable_rows(&known),
-            None => vec![None; catalog.len()],
+        let mut plan = Self {
+            fingerprint: what_vectors_encode(model, catalog.ids_and_texts()),
+            sources: Vec::new(),
+            reuse: vec![None; catalog.len()],
         };
-        Self {
-            fingerprint,
-            stored,
-            reuse,
+        if let Some(stored) = stored {
+            plan.add_source(stored);
         }
+        plan
+    }
+
+    /// Takes the rows of `vectors` that encode an item still missing (none if they say
+    /// nothing of what they encode, or come from another model).
+    fn add_source(&mut self, vectors: ItemVectors) {
+        let Some(known) = vectors.fingerprint() else {
+            return;
+        };
+        let source = self.sources.len();
+        let rows = self.fingerprint.reusable_rows(&known);
+        for (reuse, row) in self.reuse.iter_mut().zip(rows) {
+            if reuse.is_none() {
+                *reuse = row.map(|row| (source, row));
+            }
+        }
+        self.sources.push(vectors);
+    }
+
+    /// The catalogue rows no file encodes, in catalogue order: what a rebuild embeds.
+    fn missing(&self) -> Vec<usize> {
+        (0..self.reuse.len())
+            .filter(|&row| self.reuse[row].is_none())
+            .collect()
     }
 
     /// Items the stored file does not encode (all of them when it is missing, from another
@@ -72,8 +95,7 @@ impl VectorPlan {
 
     /// Whether the stored file is exactly right as it is.
     fn is_current(&self) -> bool {
-        self.stored
-            .as_ref()
+        (self.sources.first())
             .and_then(ItemVectors::fingerprint)
             .as_ref()
             == Some(&self.fingerprint)
@@ -82,17 +104,16 @@ impl VectorPlan {
     /// The vectors: stored rows where they encode the item, the rest embedded by `encoder`
     /// (needed only when [`Self::to_embed`] is not zero); written to `out` unless unchanged.
     pub fn complete(
-        self,
+        mut self,
         catalog: &Catalog,
         encoder: Option<&Encoder>,
         out: &Path,
         batch_size: usize,
     ) -> Result<ItemVectors> {
         if self.is_current() {
-            return Ok(self.stored.expect("current means stored"));
+            return Ok(self.sources.swap_remove(0));
         }
-        let missing: Vec<&str> = (0..catalog.len())
-            .filter(|&row| self.reuse[row].is_none())
+        let missing: Vec<&str> = (self.missing().into_iter())
             .map(|row| catalog.item(row).text.as_str())
             .collect();
         let mut embedded = match missing.len() {
@@ -102,25 +123,13 @@ impl VectorPlan {
                 embed_with_progress(encoder, &missing, catalog.len(), batch_size)?.into_iter()
             }
         };
-        let rows: Vec<Vec<f32>> = self
-            .reuse
-            .iter()
-            .map(|reused| match (reused, &self.stored) {
-                (Some(row), Some(stored)) => stored.row(*row).to_vec(),
-                _ => embedded.next().expect("one vector per missing item"),
+        let rows: Vec<Vec<f32>> = (self.reuse.iter())
+            .map(|reused| match reused {
+                Some((source, row)) => self.sources[*source].row(*row).to_vec(),
+                None => embedded.next().expect("one vector per missing item"),
             })
             .collect();
-        let provenance = HashMap::from([
-            (
-                "model".to_string(),
-                "sentence-transformers/all-MiniLM-L6-v2".to_string(),
-            ),
-            (
-                "max_length".to_string(),
-                localrec::encoder::DEFAULT_MAX_LENGTH.to_string(),
-            ),
-        ]);
-        let file = ItemVectors::from_rows(rows, provenance)?
+        let file = ItemVectors::from_rows(rows, provenance())?
             .with_fingerprint(&self.fingerprint)?
             .to_safetensors_f16()?;
         write_atomically(out, &file)?;
@@ -136,6 +145,20 @@ impl VectorPlan {
         );
         Ok(vectors)
     }
+}
+
+/// What a vectors file says of the encoder beside its fingerprint.
+fn provenance() -> HashMap<String, String> {
+    HashMap::from([
+        (
+            "model".to_string(),
+            "sentence-transformers/all-MiniLM-L6-v2".to_string(),
+        ),
+        (
+            "max_length".to_string(),
+            localrec::encoder::DEFAULT_MAX_LENGTH.to_string(),
+        ),
+    ])
 }
 
 fn embed_with_progress(
@@ -171,6 +194,91 @@ pub fn embed_catalog(
         _ => Some(encoder()?),
     };
     plan.complete(&catalog, encoder.as_ref(), out, batch_size)?;
+    Ok(())
+}
+
+/// `localrec embed-catalog --shard i/n --part PART`: shard `i` of `n` of what `embed_catalog`
+/// would embed into `out` (the items `out` does not encode, in the very batches one process
+/// makes: see [`Encoder::embed_shard`]), written to `part` with each row's item key. Shards
+/// run anywhere that sees the catalogue and the model; [`merge_catalog_parts`] joins them into
+/// the file one process would write, byte for byte.
+pub fn embed_catalog_part(
+    encoder: impl FnOnce() -> Result<Encoder>,
+    model: &str,
+    dataset: &Path,
+    out: &Path,
+    shard: (usize, usize),
+    part: &Path,
+    batch_size: usize,
+) -> Result<()> {
+    let catalog = crate::dataset::load_catalog(dataset)?;
+    let plan = VectorPlan::new(&catalog, model, out);
+    let missing = plan.missing();
+    let texts: Vec<&str> = (missing.iter())
+        .map(|&row| catalog.item(row).text.as_str())
+        .collect();
+    let mut embedded = match texts.len() {
+        0 => Vec::new(),
+        _ => encoder()?.embed_shard(&texts, batch_size, shard, |_, _| {})?,
+    };
+    embedded.sort_unstable_by_key(|(i, _)| *i);
+    let keys = (embedded.iter())
+        .map(|(i, _)| plan.fingerprint.items[missing[*i]])
+        .collect();
+    let rows = embedded.into_iter().map(|(_, row)| row).collect();
+    let fingerprint = Fingerprint {
+        model: model.to_string(),
+        items: keys,
+    };
+    let vectors = ItemVectors::from_rows(rows, provenance())?.with_fingerprint(&fingerprint)?;
+    write_atomically(part, &vectors.to_safetensors_f16()?)?;
+    eprintln!(
+        "wrote {} (shard {} of {}: {} of the {} items to embed)",
+        part.display(),
+        shard.0,
+        shard.1,
+        vectors.rows,
+        missing.len()
+    );
+    Ok(())
+}
+
+/// `localrec embed-catalog --parts PART…`: the catalogue's vectors in `out` from what `out`
+/// already encodes and the shards' parts ([`embed_catalog_part`]), embedding nothing: an item
+/// that no file encodes (a shard missing, or made for another catalogue or model) is an error.
+pub fn merge_catalog_parts(
+    model: &str,
+    dataset: &Path,
+    out: &Path,
+    parts: &[std::path::PathBuf],
+) -> Result<()> {
+    let catalog = crate::dataset::load_catalog(dataset)?;
+    let mut plan = VectorPlan::new(&catalog, model, out);
+    for path in parts {
+        let bytes = std::fs::read(path)
+            .map_err(|e| Error::Input(format!("cannot read {}: {e}", path.display())))?;
+        let part = ItemVectors::from_safetensors(&bytes)
+            .map_err(|e| Error::Input(format!("{}: {e}", path.display())))?;
+        match part.fingerprint() {
+            Some(known) if known.model == model => plan.add_source(part),
+            _ => {
+                return Err(Error::Input(format!(
+                    "{} was not embedded by this model (or says nothing of what it encodes)",
+                    path.display()
+                )));
+            }
+        }
+    }
+    if let Some(&row) = plan.missing().first() {
+        return Err(Error::Input(format!(
+            "the parts do not encode {} of the {} items (the first: {:?}): a shard is missing, \
+             or was embedded for another version of the catalogue",
+            plan.to_embed(),
+            catalog.len(),
+            catalog.item(row).id
+        )));
+    }
+    plan.complete(&catalog, None, out, 1)?;
     Ok(())
 }
 

@@ -211,11 +211,17 @@ pub fn read_choice(path: &Path) -> Result<SparseChoice> {
 
 /// Shard `i` of `n` (written `i/n`, from 0) of `items`: a contiguous range.
 pub fn shard_range(shard: &str, items: usize) -> Result<std::ops::Range<usize>> {
+    let (i, n) = parse_shard(shard)?;
+    Ok(i * items / n..(i + 1) * items / n)
+}
+
+/// `--shard i/n` as `(i, n)`, with 0 ≤ i < n.
+pub fn parse_shard(shard: &str) -> Result<(usize, usize)> {
     let parsed = shard
         .split_once('/')
         .and_then(|(i, n)| Some((i.parse::<usize>().ok()?, n.parse::<usize>().ok()?)));
     match parsed {
-        Some((i, n)) if i < n => Ok(i * items / n..(i + 1) * items / n),
+        Some((i, n)) if i < n => Ok((i, n)),
         _ => Err(Error::Input(format!(
             "--shard {shard:?}: expected i/n with 0 ≤ i < n, e.g. 0/8"
         ))),

@@ -28,7 +28,7 @@ use localrec::{Encoder, Error, Result};
 
 use bench::{bench, bench_head};
 use dataset::Protocol;
-use encode::{embed_catalog, embed_stdin, similarity};
+use encode::{embed_catalog, embed_catalog_part, embed_stdin, merge_catalog_parts, similarity};
 use evaluate::eval;
 use item_item::{DEFAULT_KS, fit_item_item};
 use pretrain::pretrain;
@@ -84,6 +84,17 @@ enum Command {
         out: Option<PathBuf>,
         #[arg(long, default_value_t = 32)]
         batch_size: usize,
+        /// Embed only shard i/n of what the whole command would embed (the items --out does not
+        /// encode, in the batches one process makes), into --part; `--parts` joins the shards'
+        /// parts into --out, byte for byte what one process writes (scripts/dask-shards.py).
+        #[arg(long, requires = "part", conflicts_with = "parts")]
+        shard: Option<String>,
+        /// Where a shard writes its part.
+        #[arg(long, requires = "shard")]
+        part: Option<PathBuf>,
+        /// The shards' parts to join into --out (embedding nothing).
+        #[arg(long, num_args = 1..)]
+        parts: Vec<PathBuf>,
     },
     /// Evaluate recommenders on held-out users (full ranking, history excluded).
     Eval {
@@ -430,6 +441,9 @@ fn run(cli: Cli) -> Result<()> {
             dataset,
             out,
             batch_size,
+            shard,
+            part,
+            parts,
         } => {
             let out = out.unwrap_or_else(|| dataset.join("item_vectors.safetensors"));
             // --adapter, or else the catalogue's own (as build-site embeds it).
@@ -440,7 +454,14 @@ fn run(cli: Cli) -> Result<()> {
             let model = model_hash(&cli.model_dir, &cli.weights, adapter.as_deref())?;
             let encoder =
                 || adapted_encoder(localrec::encoder::DEFAULT_MAX_LENGTH, adapter.as_deref());
-            embed_catalog(encoder, &model, &dataset, &out, batch_size)
+            match (shard, part) {
+                (Some(shard), Some(part)) => {
+                    let shard = item_item::parse_shard(&shard)?;
+                    embed_catalog_part(encoder, &model, &dataset, &out, shard, &part, batch_size)
+                }
+                _ if !parts.is_empty() => merge_catalog_parts(&model, &dataset, &out, &parts),
+                _ => embed_catalog(encoder, &model, &dataset, &out, batch_size),
+            }
         }
         Command::Eval {
             dataset,
