@@ -7,5 +7,16 @@ export const count = (n, word, plural = `${word}s`) => `${n} ${n === 1 ? word : 
 /** "a", "a and b", "a, b and c". */
 export const inList = (parts) => (parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}` : parts[0]);
 
-/** `text` in at most `max` characters ("…" where it is cut). */
-export const shorten = (text, max) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
+/**
+ * `text` in at most `max` characters, "…" where it is cut: at the last space if that keeps more
+ * than half, mid-word otherwise, and without trailing punctuation. The crate's reasons cut by the
+ * same rule (`shorten` in src/recommender/explain.rs), so a taste reads the same in both.
+ */
+export function shorten(text, max) {
+  const chars = [...text];
+  if (chars.length <= max) return text;
+  const cut = chars.slice(0, Math.max(0, max - 1));
+  const space = cut.lastIndexOf(' ');
+  const kept = space >= 0 && 2 * space > max ? cut.slice(0, space) : cut;
+  return `${kept.join('').replace(/[\s,;:.(–-]+$/u, '')}…`;
+}
