@@ -24,12 +24,24 @@ def run(*args):
     return done
 
 
+def synthetic(tmp, items, users, interactions):
+    """A seeded synthetic catalogue in tmp/catalogue."""
+    data = os.path.join(tmp, "catalogue")
+    run(BINARY, "synthetic-catalog", "--items", str(items), "--users", str(users),
+        "--interactions", str(interactions), "--seed", "3", "--out", data)
+    return data
+
+
 class ShardedFit(unittest.TestCase):
+    def assertSameBytes(self, one, sharded, at_least):
+        with open(one, "rb") as a, open(sharded, "rb") as b:
+            one_bytes, sharded_bytes = a.read(), b.read()
+        self.assertGreater(len(one_bytes), at_least, "a file with its numbers")
+        self.assertEqual(one_bytes, sharded_bytes)
+
     def test_shards_on_dask_equal_one_process(self):
         with tempfile.TemporaryDirectory() as tmp:
-            data = os.path.join(tmp, "catalogue")
-            run(BINARY, "synthetic-catalog", "--items", "600", "--users", "3000",
-                "--interactions", "40000", "--seed", "3", "--out", data)
+            data = synthetic(tmp, 600, 3000, 40000)
             # A cap below the longest lists, so capping is part of what the shards must agree on.
             choice = os.path.join(tmp, "choice.json")
             with open(choice, "w") as f:
@@ -45,17 +57,11 @@ class ShardedFit(unittest.TestCase):
             self.assertEqual(sorted(os.listdir(work)),
                              [f"{stage}-{i}.safetensors" for stage in ("columns", "counts")
                               for i in range(3)])
-            with open(one, "rb") as a, open(sharded, "rb") as b:
-                one_bytes, sharded_bytes = a.read(), b.read()
-            self.assertGreater(len(one_bytes), 20_000, "a table with weights")
-            self.assertEqual(one_bytes, sharded_bytes)
-
+            self.assertSameBytes(one, sharded, 20_000)
 
     def test_embedding_in_shards_on_dask_equals_one_process(self):
         with tempfile.TemporaryDirectory() as tmp:
-            data = os.path.join(tmp, "catalogue")
-            run(BINARY, "synthetic-catalog", "--items", "90", "--users", "200",
-                "--interactions", "2000", "--seed", "3", "--out", data)
+            data = synthetic(tmp, 90, 200, 2000)
             one = os.path.join(tmp, "one.safetensors")
             run(BINARY, "--model-dir", MODEL, "embed-catalog", "--dataset", data, "--out", one)
             sharded = os.path.join(tmp, "sharded.safetensors")
@@ -65,10 +71,7 @@ class ShardedFit(unittest.TestCase):
             parts = sorted(os.path.join(work, name) for name in os.listdir(work))
             self.assertEqual([os.path.basename(p) for p in parts],
                              [f"vectors-{i}.safetensors" for i in range(3)])
-            with open(one, "rb") as a, open(sharded, "rb") as b:
-                one_bytes, sharded_bytes = a.read(), b.read()
-            self.assertGreater(len(one_bytes), 90 * 384 * 2, "90 vectors of 384 halves")
-            self.assertEqual(one_bytes, sharded_bytes)
+            self.assertSameBytes(one, sharded, 90 * 384 * 2)
             # Without one shard's part the merge embeds nothing and names what is missing.
             missing = subprocess.run(
                 [BINARY, "--model-dir", MODEL, "embed-catalog", "--dataset", data,
