@@ -10,8 +10,10 @@
 //! every count (the page has one): a described taste must move the list while NDCG@10 stays
 //! within noise, so of the pairs within one standard error of the best NDCG@10 (over the three
 //! counts), the one whose lists differ most from the same people's lists without the sentence.
-//! They are reported on test users beside the shipped pair. With `--taste-phrases` the labels are said in a person's
-//! words ("mecha" as "giant robots"), so the sentences are not the catalogue's vocabulary.
+//! They are reported on test users beside the shipped pair (the catalogue's item–item table's,
+//! or the defaults), and with `--keep-choice` written into that table, where the page reads
+//! them. With `--taste-phrases` the labels are said in a person's words ("mecha" as "giant
+//! robots"), so the sentences are not the catalogue's vocabulary.
 
 use std::collections::{HashMap, HashSet};
 
