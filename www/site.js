@@ -37,7 +37,9 @@ export function readSite(manifest, siteUrl, { gzipCopies = false } = {}) {
     const gzipUrl = gzipCopies && Number.isInteger(listed.encoded?.gz) ? `${url}.gz` : undefined;
     return { name, path, url, bytes: listed.bytes, sha256: listed.sha256, gzipUrl };
   };
-  return { manifest, url: String(siteUrl), gzipCopies, entry };
+  /** Whether the manifest lists `path` (`entry` throws for a path it does not). */
+  const listed = (path) => files.has(path);
+  return { manifest, url: String(siteUrl), gzipCopies, entry, listed };
 }
 
 /** The catalogue called `name` (the first one when `name` is empty). */

@@ -10,10 +10,11 @@
 // downloaded encoder into the engine takes a turn in the queue; `stop-encoder` (handled at once)
 // aborts that download.
 
-import init, { Engine, defaults } from '../pkg/localrec.js';
+import { Engine, defaults } from '../pkg/localrec.js';
 import { fetchVerified, loadModelFiles, progressOver } from './model-cache.js';
-import { PROBED_FILE, gunzipped } from './gzip-copies.js';
 import { chooseBackend } from './backend-choice.js';
+import { findAdapter, gpuBuffers, gpuDevices, watchGpuDevices } from './gpu-devices.js';
+import { loadWasm } from './wasm-module.js';
 import { SiteError, catalogFiles, findCatalog, modelFiles, readSite } from './site.js';
 import { forgetOldShards, loadShard, shardFiles } from './item-item-rows.js';
 
@@ -68,46 +69,6 @@ async function run(id, op, args) {
   }
 }
 
-/**
- * The wasm module: localrec_bg.wasm beside pkg/localrec.js (which locates it with `new URL(…,
- * import.meta.url)`), or beside this worker's bundle on a bundled page. Where it is the site's
- * own and the host sends files as they are, its `.gz` copy (a fifth of the bytes) is decoded
- * as it arrives and compiled as it decodes; if that fails, the file itself.
- */
-async function loadWasm() {
-  const own = new URL('../pkg/localrec_bg.wasm', import.meta.url).href;
-  const listed = site.manifest.files.some((f) => f.path === PROBED_FILE) ? site.entry(PROBED_FILE) : null;
-  if (listed?.gzipUrl && listed.url === own) {
-    try {
-      return await init({ module_or_path: wasmFromCopy(listed) });
-    } catch {
-      // the file itself, below
-    }
-  }
-  try {
-    return await init();
-  } catch (error) {
-    throw Object.assign(new Error(`could not load the engine's wasm (localrec_bg.wasm, beside the worker's module or bundle): ${error.message}`), { code: 'network' });
-  }
-}
-
-/** A Response of the wasm decoded from its `.gz` copy; it fails unless it decodes to the listed size. */
-async function wasmFromCopy(file) {
-  const response = await fetch(file.gzipUrl);
-  if (!response.ok) throw new Error(`HTTP ${response.status}`);
-  let length = 0;
-  const counted = (await gunzipped(response.body)).pipeThrough(new TransformStream({
-    transform(chunk, controller) {
-      length += chunk.length;
-      controller.enqueue(chunk);
-    },
-    flush() {
-      if (length !== file.bytes) throw new Error(`${file.gzipUrl} decodes to ${length} bytes; the site lists ${file.bytes}`);
-    },
-  }));
-  return new Response(counted, { headers: { 'Content-Type': 'application/wasm' } });
-}
-
 /** Runs `job` in its turn in the queue (after every request before it). */
 function inTurn(job) {
   const done = queue.then(job);
@@ -154,59 +115,8 @@ function downloadEncoder(id) {
   return { files, weights, started, model, vectorsAttached };
 }
 
-// The GPU devices Burn opens, so that their loss is seen: `device.lost` resolves when the GPU
-// goes away (driver reset, device destroyed); the page then moves to a fresh worker.
-// Their buffers are counted too, so that a long session can show it does not leak them.
-const gpuDevices = [];
-const gpuBuffers = { live: 0, bytes: 0 };
-function watchGpuDevices() {
-  if (!self.GPUAdapter) return;
-  const requestDevice = GPUAdapter.prototype.requestDevice;
-  GPUAdapter.prototype.requestDevice = async function watchedRequestDevice(...args) {
-    const device = await requestDevice.apply(this, args);
-    gpuDevices.push(device);
-    device.lost.then(({ reason, message }) => post({ op: 'device-lost', reason, message }));
-    return device;
-  };
-  const createBuffer = GPUDevice.prototype.createBuffer;
-  GPUDevice.prototype.createBuffer = function countedCreateBuffer(descriptor) {
-    const buffer = createBuffer.call(this, descriptor);
-    gpuBuffers.live++;
-    gpuBuffers.bytes += buffer.size;
-    const destroy = buffer.destroy;
-    let destroyed = false;
-    buffer.destroy = function countedDestroy() {
-      if (!destroyed) {
-        destroyed = true;
-        gpuBuffers.live--;
-        gpuBuffers.bytes -= buffer.size;
-      }
-      return destroy.call(this);
-    };
-    return buffer;
-  };
-}
-watchGpuDevices();
-
-// WebGPU when the browser offers an adapter; Burn's WebGPU init traps where there is none,
-// so this is checked here first. Returns the adapter's description, or null.
-async function findAdapter() {
-  if (!navigator.gpu) return null;
-  let adapter = null;
-  try {
-    adapter = await navigator.gpu.requestAdapter({ powerPreference: 'high-performance' });
-  } catch {
-    return null;
-  }
-  if (!adapter) return null;
-  const info = adapter.info ?? {};
-  return {
-    vendor: info.vendor ?? '',
-    architecture: info.architecture ?? '',
-    description: info.description ?? '',
-    isFallbackAdapter: Boolean(info.isFallbackAdapter ?? adapter.isFallbackAdapter),
-  };
-}
+// The GPU devices Burn opens are watched from the start (see gpu-devices.js).
+watchGpuDevices(({ reason, message }) => post({ op: 'device-lost', reason, message }));
 
 async function tasteVector(text) {
   if (!tasteVectors.has(text)) {
@@ -257,7 +167,7 @@ const handlers = {
       // encoder will be wanted.
       if (prefetchEncoder) encoderDownload = downloadEncoder(id);
     });
-    [wasm] = await Promise.all([loadWasm(), catalogue]);
+    [wasm] = await Promise.all([loadWasm(site), catalogue]);
     const loadedAt = performance.now();
     const found = backend === 'cpu' ? null : await findAdapter();
     if (backend === 'webgpu' && !found) throw Object.assign(new Error('this browser offers no WebGPU adapter'), { code: 'no-webgpu' });

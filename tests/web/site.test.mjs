@@ -40,3 +40,10 @@ test('a catalogue needs its text vectors only without the item table', () => {
   assert.deepEqual(Object.keys(catalogFiles(site, findCatalog(site, 'a'))).sort(), ['itemTable', 'items', 'manifest', 'vectors']);
   assert.throws(() => catalogFiles(site, findCatalog(site, 'b')), /no vectors file/);
 });
+
+test('listed says whether the manifest has a file, where entry would throw', () => {
+  assert.equal(site.listed('catalogs/a/items.csv'), true);
+  assert.equal(site.entry('catalogs/a/items.csv').url, 'http://example.test/demo/catalogs/a/items.csv');
+  assert.equal(site.listed('pkg/localrec_bg.wasm'), false);
+  assert.throws(() => site.entry('pkg/localrec_bg.wasm'), /does not list pkg\/localrec_bg.wasm/);
+});
