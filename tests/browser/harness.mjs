@@ -3,6 +3,7 @@
 // Chromium through playwright-core (never a downloaded browser), doctored copies of the site,
 // and the golden reference embeddings.
 
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
@@ -207,23 +208,85 @@ export function maxAbsDiff(a, b) {
   return a.reduce((max, x, i) => Math.max(max, Math.abs(x - b[i])), 0);
 }
 
-/** Embeds texts in the page through its worker; returns plain arrays. */
+// The page's own handle on the library, `window.localrec.rec`, is the way in for a test that
+// needs what the screen does not say (the saved profile, the engine): everything the tests
+// read through it is `LocalRec`'s public API (www/localrec.js). The page's other test hooks are
+// used only where neither the screen nor the library says it (each says why where it is used);
+// `window.localrec.settled()`, the one most used, because the page gives no sign that a list
+// computed after a change is the last one owed.
+
+/** Embeds texts in the page through the library (`LocalRec.embed`); returns plain arrays. */
 export function embedInPage(page, texts) {
   return page.evaluate(async (t) => (await window.localrec.rec.embed(t)).map((v) => Array.from(v)), texts);
 }
 
+/** The reactions saved in the library's profile, oldest first: `[{item, reaction}]`. */
+export const reactionsOf = (page) => page.evaluate(() => window.localrec.rec.history.map(({ item, reaction }) => ({ item, reaction })));
+
+/** The ids of the recommendations the page shows, best first. */
+export const shownRecommendations = (page) => page.getByRole('list', { name: 'Recommendations, best first' })
+  .locator(':scope > li').evaluateAll((rows) => rows.map((row) => window.localrec.rec.item(row.dataset.item).id));
+
+/** Resolves once the page's list reflects every change made so far (a hook of the page's: see above). */
+export const listSettled = (page) => page.evaluate(() => window.localrec.settled());
+
+/** The engine's backend, as the library says (`LocalRec.engine`). */
+export const backendOf = (page) => page.evaluate(() => window.localrec.rec.engine.backend);
+
+/** The Like (or Dislike) button of item `id`, found by its title in the search as a person would; then the list follows. */
+export async function reactToItem(page, id, button = 'Like') {
+  await page.getByRole('searchbox').fill(await page.evaluate((item) => window.localrec.rec.item(item).title, id));
+  await page.getByRole('list', { name: 'Search results' }).locator(`:scope > li[data-item="${id}"]`)
+    .getByRole('button', { name: new RegExp(`^${button} `) }).click();
+  await listSettled(page);
+}
+
+/** The step a personalisation has reached, as its status line says ("Step 3 of 60 · …"); 0 before the first. */
+const stepShown = (text) => Number(text.match(/^Step (\d+) of/)?.[1] ?? 0);
+/** Waits until the personalisation's status line has reached `step`. */
+export const untilStep = (page, step) => page.waitForFunction(
+  (n) => Number(document.getElementById('train-status').textContent.match(/^Step (\d+) of/)?.[1] ?? 0) >= n, step,
+);
+
 /**
- * Likes the first `count` search results for `query` through the UI, then waits for `settle`
- * (by default: the list reflects them); returns their ids.
+ * Starts a personalisation with no early end, so that only Cancel or a reload ends it; resolves
+ * to its report. (The page's hook: its Personalize button runs the crate's 60 steps, which can
+ * end before a click lands.)
  */
-export async function likeFromSearch(page, query, count, settle = (p) => p.evaluate(() => window.localrec.settled())) {
-  await page.fill('#search', query);
+export const longPersonalisation = (page) => page.evaluate(() => window.localrec.personalize({ steps: 100_000, patience: 100_000 }));
+
+/**
+ * Cancels the personalisation under way (past step 3) with its Cancel button; checks that the
+ * run then ends, soon (it stops after its current step; a run that went on would take hours),
+ * and says it was cancelled. → its report.
+ */
+export async function cancelPersonalisation(page, run) {
+  await untilStep(page, 3);
+  const at = stepShown(await page.locator('#train-status').textContent());
+  await page.getByRole('button', { name: 'Cancel', exact: true }).click();
+  let timer;
+  const late = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error('the personalisation went on 10 s after Cancel')), 10_000);
+  });
+  const report = await Promise.race([run, late]).finally(() => clearTimeout(timer));
+  assert.equal(report.cancelled, true, 'the run says it was cancelled');
+  assert.ok(report.validations.length >= at, `cancelled after step ${at}, ran ${report.validations.length}`);
+  return report;
+}
+
+/**
+ * Likes the first `count` search results for `query` with their Like buttons, then waits for
+ * `settle` (by default: the list reflects them); returns their ids.
+ */
+export async function likeFromSearch(page, query, count, settle = listSettled) {
+  await page.getByRole('searchbox').fill(query);
+  const rows = page.getByRole('list', { name: 'Search results' }).locator(':scope > li');
   const ids = [];
   for (let i = 0; i < count; i++) {
-    const row = page.locator('#search-results .item').nth(i);
+    const row = rows.nth(i);
     const key = await row.getAttribute('data-item');
     ids.push(await page.evaluate((k) => window.localrec.rec.item(k).id, key));
-    await row.locator('button.like').click();
+    await row.getByRole('button', { name: /^Like / }).click();
   }
   await settle(page);
   return ids;

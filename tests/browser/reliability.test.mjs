@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { killBrowser, launch, launchPersistent, startServer, waitForState } from './harness.mjs';
+import {
+  backendOf, killBrowser, launch, launchPersistent, likeFromSearch, listSettled, shownRecommendations, startServer, waitForState,
+} from './harness.mjs';
 
 const LOAD_TIMEOUT = 180_000;
 
@@ -15,7 +17,7 @@ let server;
 before(async () => { server = await startServer(); });
 after(async () => { await server?.close(); });
 
-const itemsOf = (page) => page.evaluate(() => window.localrec.profile.history.map((e) => e.item));
+const itemsOf = (page) => page.evaluate(() => window.localrec.rec.history.map((e) => e.item));
 
 describe('crash-safe saving', { timeout: 900_000 }, () => {
   test('killing the browser while it saves leaves the old or the new history, never a mix', async (t) => {
@@ -32,7 +34,7 @@ describe('crash-safe saving', { timeout: 900_000 }, () => {
         const page = context.pages()[0] ?? (await context.newPage());
         await page.goto(`${server.url}?backend=cpu`);
         await waitForState(page, 'ready', LOAD_TIMEOUT);
-        intended ??= await page.evaluate(() => window.localrec.catalogIds(300));
+        intended ??= await page.evaluate(() => window.localrec.rec.catalog.items.slice(0, 300).map((item) => item.id));
         const found = await itemsOf(page);
         const storage = await page.textContent('#storage-status');
         assert.deepEqual(found, intended.slice(0, found.length), `round ${round}: a prefix of what was liked`);
@@ -41,14 +43,14 @@ describe('crash-safe saving', { timeout: 900_000 }, () => {
         survived = found;
         t.diagnostic(`restart ${round}: ${found.length} reactions found, ${savedBeforeKill} reported saved before the kill`);
         if (round === ROUNDS) break;
-        // Like the next items as fast as the app saves them, and kill the browser meanwhile.
+        // Like the next items as fast as the library saves them (`react` resolves once saved),
+        // and kill the browser meanwhile.
         const next = intended.slice(found.length, found.length + 40);
         await page.evaluate((ids) => {
           window.savedCount = 0;
           (async () => {
             for (const id of ids) {
-              window.localrec.react(id, 'like');
-              await window.localrec.saved();
+              await window.localrec.rec.react(id, 'like');
               window.savedCount++;
             }
           })();
@@ -75,29 +77,26 @@ describe('GPU device lost', { timeout: 900_000 }, () => {
       page.on('pageerror', (error) => errors.push(String(error)));
       await page.goto(`${server.url}?backend=webgpu`);
       await waitForState(page, 'ready', 480_000);
-      assert.equal(await page.evaluate(() => window.localrec.info.backend), 'webgpu');
-      const liked = await page.evaluate(async () => {
-        const ids = window.localrec.catalogIds(3);
-        for (const id of ids) window.localrec.react(id, 'like');
-        await window.localrec.settled();
-        return ids;
-      });
+      assert.equal(await backendOf(page), 'webgpu');
+      const liked = await likeFromSearch(page, 'gundam', 3);
 
       const destroyed = await page.evaluate(async () => (await import(new URL('www/localrec-debug.js', document.baseURI).href)).debugHooks(window.localrec.rec).simulateDeviceLoss());
       assert.ok(destroyed >= 1, 'a GPU device was destroyed');
-      await page.waitForFunction(() => window.localrec.info.backend === 'cpu' && document.body.dataset.state === 'ready', null, { timeout: 120_000 });
+      await page.waitForFunction(() => window.localrec.rec.engine.backend === 'cpu' && document.body.dataset.state === 'ready', null, { timeout: 120_000 });
       assert.match(await page.textContent('#notice-message'), /The GPU stopped working \(the GPU device was lost \(destroyed.*Restarting the model on the CPU; your reactions and personal weights are safe/);
       assert.match(await page.textContent('#backend'), /CPU/);
       assert.deepEqual(await itemsOf(page), liked);
 
       // It works as before: recommendations exclude the likes, a new reaction updates them.
-      await page.evaluate(() => window.localrec.settled());
-      const shown = await page.evaluate(() => window.localrec.recommendations.map((r) => r.item));
+      await listSettled(page);
+      const shown = await shownRecommendations(page);
       assert.equal(shown.length, 20);
       assert.ok(liked.every((id) => !shown.includes(id)));
       const [top] = shown;
-      await page.evaluate(async (id) => { window.localrec.react(id, 'like'); await window.localrec.settled(); }, top);
-      assert.ok(!(await page.evaluate(() => window.localrec.recommendations.map((r) => r.item))).includes(top));
+      await page.getByRole('list', { name: 'Recommendations, best first' }).locator(':scope > li').first()
+        .getByRole('button', { name: /^Like / }).click();
+      await listSettled(page);
+      assert.ok(!(await shownRecommendations(page)).includes(top));
       assert.deepEqual(errors, []);
     } finally {
       await browser.close();
@@ -106,7 +105,8 @@ describe('GPU device lost', { timeout: 900_000 }, () => {
 });
 
 /**
- * A long scripted session through the app's own functions: `reactions` reactions (toggling
+ * A long scripted session through the app's own functions (the page's hooks: its clock times
+ * the app's path from a reaction to its list, which 1,000 clicks would time with Playwright's): `reactions` reactions (toggling
  * over a fixed set, so the history keeps its size) with a personalisation of `steps` steps
  * after every `every` of them. Returns the memory before and after, and the latencies.
  */
@@ -119,7 +119,7 @@ async function longSession(page, { reactions, every, steps, warmup }) {
     return { pageHeap: usedSize, ...engine };
   };
   const run = (from, to) => page.evaluate(async ({ from, to, every, steps }) => {
-    const ids = window.localrec.catalogIds(60);
+    const ids = window.localrec.rec.catalog.items.slice(0, 60).map((item) => item.id);
     // Five lasting likes keep personalisation possible; the other 55 are toggled.
     if (from === 0) for (const id of ids.slice(0, 5)) await window.localrec.react(id, 'like');
     for (let i = from; i < to; i++) {

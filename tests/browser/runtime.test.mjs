@@ -46,6 +46,9 @@ function embedNatively(texts, adapter) {
   return out.toString().trim().split('\n').map((line) => JSON.parse(line));
 }
 
+/** The engine (`LocalRec.engine`) and how the model came (`ready.encoder`: `{fromCache, weights}`), from the library. */
+const engineAndModel = (page) => page.evaluate(async () => ({ ...window.localrec.rec.engine, ...(await window.localrec.rec.ready.encoder) }));
+
 const cosine = (a, b) => {
   let dot = 0;
   let na = 0;
@@ -87,11 +90,13 @@ describe('CPU fallback (no WebGPU adapter)', { timeout: 600_000 }, () => {
 
     await page.goto(`${server.url}${PLAIN_MODEL}`);
     await waitForState(page, 'ready', LOAD_TIMEOUT);
-    const info = await page.evaluate(() => window.localrec.info);
+    const info = await engineAndModel(page);
     assert.equal(info.backend, 'cpu');
     assert.equal(info.fromCache, false);
     assert.match(await page.textContent('#backend'), /CPU/);
 
+    // The page's record of the library's progress events (from before `open` resolves, when no
+    // test could listen yet).
     const progress = await page.evaluate(() => window.localrec.progressEvents.filter((e) => e.phase === 'model'));
     assert.ok(progress.length >= 3, 'several progress events');
     const last = progress.at(-1);
@@ -115,7 +120,7 @@ describe('CPU fallback (no WebGPU adapter)', { timeout: 600_000 }, () => {
     assert.equal(downloads.length, 1, 'one download on the first visit');
     await page.reload();
     await waitForState(page, 'ready', LOAD_TIMEOUT);
-    assert.equal(await page.evaluate(() => window.localrec.info.fromCache), true);
+    assert.equal((await engineAndModel(page)).fromCache, true);
     assert.match(await page.textContent('#status'), /from cache/);
     assert.equal(downloads.length, 1, 'no second model download after a reload');
 
@@ -235,7 +240,7 @@ describe('WebGPU (SwiftShader, software)', { timeout: 600_000 }, () => {
     // The f32 weights: this checks the WebGPU kernels, not the compact weights.
     await page.goto(`${server.url}${PLAIN_MODEL}&backend=webgpu&weights=f32`);
     await waitForState(page, 'ready', 480_000);
-    const info = await page.evaluate(() => window.localrec.info);
+    const info = await engineAndModel(page);
     assert.equal(info.backend, 'webgpu');
     assert.ok(info.adapter, 'adapter reported');
     assert.equal(typeof info.adapter.isFallbackAdapter, 'boolean');

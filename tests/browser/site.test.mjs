@@ -15,7 +15,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
-import { SITE, launch, likeFromSearch, siteCopy, startServer, waitForAsync, waitForList, waitForState, watch } from './harness.mjs';
+import {
+  SITE, launch, likeFromSearch, reactToItem, shownRecommendations, siteCopy, startServer, waitForAsync, waitForList, waitForState, watch,
+} from './harness.mjs';
 
 const LOAD_TIMEOUT = 180_000;
 const BOOKS = '?catalog=goodbooks-10k&backend=cpu';
@@ -24,8 +26,8 @@ let server;
 before(async () => { server = await startServer(); });
 after(async () => { await server?.close(); });
 
-const recommended = (page) => page.evaluate(() => window.localrec.recommendations.map((r) => ({ id: r.item, title: window.localrec.rec.item(r.item).title })));
-const settled = (page) => page.evaluate(async () => { await window.localrec.settled(); await window.localrec.saved(); });
+const recommended = async (page) => page.evaluate((ids) => ids.map((id) => ({ id, title: window.localrec.rec.item(id).title })), await shownRecommendations(page));
+const settled = (page) => page.evaluate(async () => { await window.localrec.settled(); await window.localrec.rec.saved(); });
 /** Every saved profile in this browser's storage: key → its number of reactions (other records left out). */
 const savedProfiles = (page) => page.evaluate(() => new Promise((resolve, reject) => {
   const open = indexedDB.open('localrec');
@@ -84,11 +86,11 @@ describe('the built site on the CPU fallback', { timeout: 900_000 }, () => {
     await page.goto(`${server.url}?backend=cpu`);
     await page.waitForFunction(() => ['listed', 'ready'].includes(document.body.dataset.state), null, { timeout: LOAD_TIMEOUT, polling: 100 });
     assert.equal(await page.evaluate(() => window.localrec.rec.catalog.name), 'anime-5k');
-    assert.deepEqual(await page.evaluate(() => window.localrec.profile.history.map((e) => e.item)), [first], 'the old profile is anime-5k\'s');
+    assert.deepEqual(await page.evaluate(() => window.localrec.rec.history.map((e) => e.item)), [first], 'the old profile is anime-5k\'s');
 
     await Promise.all([page.waitForURL(/catalog=goodbooks-10k/), page.selectOption('#catalog-select', 'goodbooks-10k')]);
     await page.waitForFunction(() => window.localrec.rec?.catalog.name === 'goodbooks-10k', null, { timeout: LOAD_TIMEOUT });
-    assert.deepEqual(await page.evaluate(() => window.localrec.profile.history), [], 'the books have a profile of their own');
+    assert.deepEqual(await page.evaluate(() => window.localrec.rec.history), [], 'the books have a profile of their own');
     assert.equal(await page.inputValue('#catalog-select'), 'goodbooks-10k');
     // The plain address opens the catalogue last used.
     await page.goto(`${server.url}?backend=cpu`);
@@ -128,13 +130,7 @@ describe('the built site on the CPU fallback', { timeout: 900_000 }, () => {
     await settled(page);
     const plain = (await recommended(page)).map((b) => b.id);
     const liked = [];
-    for (const query of ['the hobbit', 'dune', 'foundation']) {
-      await page.fill('#search', query);
-      const row = page.locator('#search-results .item').first();
-      liked.push(await page.evaluate((k) => window.localrec.rec.item(k).id, await row.getAttribute('data-item')));
-      await row.locator('button.like').click();
-      await settled(page);
-    }
+    for (const query of ['the hobbit', 'dune', 'foundation']) liked.push(...await likeFromSearch(page, query, 1, settled));
     const after = (await recommended(page)).map((b) => b.id);
     assert.notDeepEqual(after, plain, 'the list changed');
     for (const id of liked) assert.ok(!after.includes(id), `liked ${id} is not recommended`);
@@ -257,7 +253,7 @@ describe('the built site on the CPU fallback', { timeout: 900_000 }, () => {
     assert.deepEqual(await savedProfiles(page), { 'minimal-example/goodbooks-10k': 1 }, 'both of the demo\'s profiles are gone');
     await page.goto(`${server.url}?catalog=anime-5k&backend=cpu`);
     await waitForList(page, LOAD_TIMEOUT);
-    assert.deepEqual(await page.evaluate(() => window.localrec.profile.history), [], 'anime\'s too, after a reload');
+    assert.deepEqual(await page.evaluate(() => window.localrec.rec.history), [], 'anime\'s too, after a reload');
     assert.deepEqual(seen.errors, []);
     await page.close();
   });
@@ -277,7 +273,9 @@ describe('the built site on the CPU fallback', { timeout: 900_000 }, () => {
     // Three Poirot novels liked: they share most rows about equally; a row names one, or two.
     await likeFromSearch(page, 'the murder of roger ackroyd', 1);
     await likeFromSearch(page, 'death on the nile', 1);
-    const rows = await page.evaluate(() => window.localrec.recommendations);
+    // The rows with their reasons' shares, from the library (the page shows only the words): the same list.
+    const rows = (await page.evaluate(() => window.localrec.rec.recommend({ count: 20 }))).items;
+    assert.deepEqual(rows.map((r) => r.item), (await recommended(page)).map((b) => b.id));
     assert.ok(poirot(await recommended(page)).length <= 2);
     const names = await page.$$eval('#history li .name', (els) => els.map((e) => e.textContent));
     assert.equal(names.length, 3);
@@ -343,6 +341,7 @@ describe('the list before the language model, over compressed transfers', { time
       }
       // Progress counts decoded bytes against site.json's sizes: never over, and each
       // download ends at its total.
+      // (The page's record of the library's progress events, from before `open` resolves.)
       const events = await page.evaluate(() => window.localrec.progressEvents.filter((e) => e.total !== undefined));
       for (const phase of ['catalog', 'model']) {
         const of = events.filter((e) => e.phase === phase);
@@ -405,8 +404,7 @@ describe('the list before the language model, over compressed transfers', { time
       assert.ok(total < 30e6, `the first visit moved ${(total / 1e6).toFixed(1)} MB`);
       console.log(`# first visit on a plain server, to the taste box: ${(total / 1e6).toFixed(1)} MB in ${requests.length} requests`);
       // A reaction's item–item rows come as their shard's .gz copy too.
-      const [first] = await page.evaluate(() => window.localrec.catalogIds(1));
-      await page.evaluate((item) => window.localrec.react(item, 'like'), first);
+      await reactToItem(page, await page.evaluate(() => window.localrec.rec.catalog.items[0].id));
       const shards = (await Promise.all(fetched)).filter((r) => r && /\/item_item\//.test(r.path)).map((r) => r.path);
       assert.equal(shards.length, 1, shards.join(', '));
       assert.match(shards[0], /item_item\/[0-9a-f]{16}\.safetensors\.gz$/);

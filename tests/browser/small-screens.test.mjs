@@ -76,7 +76,7 @@ describe('a phone, and the keyboard', { timeout: 600_000 }, () => {
       await page.evaluate(() => window.localrec.settled());
     }
     await page.fill('#search', 'the');
-    await page.evaluate(() => window.localrec.saved());
+    await page.evaluate(() => window.localrec.rec.saved());
     assert.equal(await page.locator('#search-results .item').count(), 30);
     assert.ok(await page.isVisible('#train-reset') || await page.isVisible('#train'));
     for (const width of [390, 360]) {
