@@ -45,3 +45,32 @@ export function asLocalRecError(error, fallback = 'failed') {
   const code = typeof error?.code === 'string' && error.code in ERROR_CODES ? error.code : fallback;
   return new LocalRecError(code, error?.message ?? String(error), { cause: error });
 }
+
+const ENGINE_LOSSES = new Set(['crashed', 'device-lost', 'restarted']);
+/** Whether `error` means the engine went away (it is being restarted; try again after 'restored'). */
+export const isEngineLoss = (error) => ENGINE_LOSSES.has(error?.code);
+
+/** The error of something an AbortSignal stopped: `what` in words ("opening"). */
+export const aborted = (what) => new LocalRecError('aborted', `${what} was aborted`);
+
+/**
+ * Makes each of `names` (promise-returning methods of `prototype`) reject only with a
+ * LocalRecError, whatever failed beneath it (IndexedDB, the worker, a bug), and never throw
+ * synchronously.
+ */
+export function rejectingOnlyWithLocalRecErrors(prototype, names) {
+  for (const name of names) {
+    const method = prototype[name];
+    Object.defineProperty(prototype, name, {
+      async value(...args) {
+        try {
+          return await method.apply(this, args);
+        } catch (error) {
+          throw asLocalRecError(error);
+        }
+      },
+      writable: true,
+      configurable: true,
+    });
+  }
+}

@@ -227,3 +227,17 @@ export function describeImport(summary, fileName) {
 function joinWords(parts) {
   return parts.length <= 1 ? parts.join('') : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`;
 }
+
+/**
+ * The text of a profile file as `readProfileFile` takes it (a File/Blob, its text, or its parsed
+ * JSON) and its size in bytes: `{text, bytes}`. A Blob's size is checked before a byte is read:
+ * a huge file is refused at once (its text left empty; parseHistoryImport says why).
+ */
+export async function readImportText(file) {
+  if (typeof Blob !== 'undefined' && file instanceof Blob) {
+    return { text: file.size <= MAX_IMPORT_BYTES ? await file.text() : '', bytes: file.size };
+  }
+  if (typeof file === 'string') return { text: file, bytes: new TextEncoder().encode(file).length };
+  const text = JSON.stringify(file);
+  return { text, bytes: text.length };
+}

@@ -12,39 +12,43 @@
 // Recommendations work as soon as `open` resolves; the language model (needed only for taste
 // sentences, `describe`, `tokenize` and `embed`) keeps loading behind them, with the items' text
 // vectors where the first list went without them: `rec.ready.encoder`.
+//
+// One concept, the class a page holds, over 400 lines because every public method stands here
+// with its documentation; the work is in the modules it imports, one concept each: opening.js
+// (the options, the site and the catalogue), engine-client.js (the worker and its protocol),
+// encoder-loading.js (the language model's state and `ready.encoder`), personalisation-run.js,
+// profile.js (this catalogue's profile), saved-profiles.js (every catalogue's), history-file.js
+// (the profile as a file) and errors.js.
 
 import { Catalog } from './catalog.js';
+import { EncoderLoading } from './encoder-loading.js';
 import { EngineClient } from './engine-client.js';
-import { ERROR_CODES, LocalRecError, asLocalRecError } from './errors.js';
 import {
-  ImportError, MAX_IMPORT_BYTES, MAX_TASTE_CHARS, applyImport, describeImport, exportHistory, parseHistoryImport,
+  ERROR_CODES, LocalRecError, aborted, asLocalRecError, isEngineLoss, rejectingOnlyWithLocalRecErrors,
+} from './errors.js';
+import {
+  ImportError, MAX_IMPORT_BYTES, MAX_TASTE_CHARS, applyImport, describeImport, exportHistory, parseHistoryImport, readImportText,
 } from './history-file.js';
-import { Profile, announceChange, withReaction } from './profile.js';
-import {
-  catalogOfKey, deleteProfiles, lastCatalogKey, listProfiles, profileKey, readRecord, writeRecord,
-} from './profile-store.js';
+import { Profile, withReaction } from './profile.js';
+import { profileKey } from './profile-store.js';
+import { checkOpenOptions, readSiteAndCatalog } from './opening.js';
+import { runPersonalisation, takeInterrupted } from './personalisation-run.js';
 import { clientOf } from './internal.js';
+import { deleteOtherProfiles, shownProfiles, storedProfiles } from './saved-profiles.js';
 import { isReaction } from './reactions.js';
 import { keepOffline } from './offline.js';
-import { MODEL_WEIGHTS, SiteError, findCatalog, modelFiles, readSite } from './site.js';
-import { PROBED_FILE, probeHost, sendsFilesAsTheyAre } from './gzip-copies.js';
+import { SiteError } from './site.js';
 
-export { ERROR_CODES, ImportError, LocalRecError, MAX_IMPORT_BYTES, MAX_TASTE_CHARS };
-
-const ENGINE_LOSSES = new Set(['crashed', 'device-lost', 'restarted']);
-/** Whether `error` means the engine went away (it is being restarted; try again after 'restored'). */
-export const isEngineLoss = (error) => ENGINE_LOSSES.has(error?.code);
+export { ERROR_CODES, ImportError, LocalRecError, MAX_IMPORT_BYTES, MAX_TASTE_CHARS, isEngineLoss };
 
 // What readProfileFile returned carries this mark, so importProfile takes it as read.
 const IMPORTED = Symbol('imported');
 const isImported = (value) => value?.[IMPORTED] === true;
 
-const aborted = (what) => new LocalRecError('aborted', `${what} was aborted`);
 // `using` needs Symbol.dispose; where the platform lacks it, the name TypeScript's helpers use.
 // @ts-ignore: a read-only property where it exists (and then this does not run)
 Symbol.dispose ??= Symbol.for('Symbol.dispose');
 
-const here = () => globalThis.document?.baseURI ?? globalThis.location?.href;
 const plain = (history) => history.map(({ item, reaction }) => ({ item, reaction }));
 
 export class LocalRec extends EventTarget {
@@ -71,37 +75,9 @@ export class LocalRec extends EventTarget {
     site = './', catalog = '', backend = 'auto', weights = 'int8', onProgress = null, encoder = true, workerUrl,
     profileNamespace = '', rememberCatalog = false, offline = true,
   }, signal) {
-    if (!['auto', 'webgpu', 'cpu'].includes(backend)) throw new LocalRecError('bad-request', `unknown backend ${JSON.stringify(backend)}`);
-    if (typeof profileNamespace !== 'string' || profileNamespace.includes('/')) {
-      throw new LocalRecError('bad-request', `profileNamespace must be text without '/', not ${JSON.stringify(profileNamespace)}`);
-    }
-    if (!MODEL_WEIGHTS.includes(weights)) throw new LocalRecError('bad-request', `unknown model weights ${JSON.stringify(weights)} (expected 'int8' or 'f32')`);
-    const siteUrl = new URL(site, here());
-    if (!siteUrl.pathname.endsWith('/')) siteUrl.pathname += '/';
-    const progress = (event) => onProgress?.(event);
-    progress({ phase: 'site' });
-    // How the host sends files is asked beside site.json, so it costs no round trip.
-    const probing = probeHost(siteUrl, signal);
-    let manifest;
-    try {
-      const response = await fetch(new URL('site.json', siteUrl), { cache: 'no-cache', signal });
-      if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      manifest = await response.json();
-    } catch (error) {
-      if (signal?.aborted) throw aborted('opening');
-      throw new LocalRecError('site', `could not read ${new URL('site.json', siteUrl)}: ${error.message}`, { cause: error });
-    }
-    const probed = manifest?.files?.find?.((file) => file?.path === PROBED_FILE);
-    const gzipCopies = sendsFilesAsTheyAre(await probing, probed?.bytes);
-    const read = readSite(manifest, siteUrl, { gzipCopies });
-    if (!catalog && rememberCatalog) {
-      // The catalogue this page opened last, where the site still has it.
-      const last = (await readRecord(lastCatalogKey(profileNamespace)))?.catalog;
-      if (read.manifest.catalogs.some((c) => c.name === last)) catalog = last;
-    }
-    const entry = findCatalog(read, catalog);
-    if (rememberCatalog) writeRecord(lastCatalogKey(profileNamespace), { catalog: entry.name });
-    modelFiles(read, weights); // a site without f32 weights says so now
+    checkOpenOptions({ backend, profileNamespace, weights });
+    onProgress?.({ phase: 'site' });
+    const { siteUrl, read, entry } = await readSiteAndCatalog({ site, catalog, weights, profileNamespace, rememberCatalog }, signal);
     if (signal?.aborted) throw aborted('opening');
     const rec = new LocalRec(read, entry, { backend, weights, encoder, onProgress, workerUrl, profileNamespace });
     // Aborting ends the engine at once: the download and the catalogue's loading stop there.
@@ -131,8 +107,8 @@ export class LocalRec extends EventTarget {
   #catalog = null;
   #info = null;
   #engine = null; // {backend, adapter, passedOver, reason}
-  #encoder = { state: 'idle', promise: null, result: null, error: null };
-  #encoderWaiters = null;
+  /** @type {EncoderLoading} */
+  #encoder;
   #recovering = null;
   #recoveries = 0;
   #closed = false;
@@ -155,13 +131,9 @@ export class LocalRec extends EventTarget {
     });
     /** Where the profile is kept: `{persisted, error, ignored}` (see localrec.d.ts). */
     this.storage = { persisted: false, error: null, ignored: 0 };
-    let resolve;
-    let reject;
-    const encoder = new Promise((res, rej) => { resolve = res; reject = rej; });
-    encoder.catch(() => {});
-    this.#encoderWaiters = { resolve, reject };
+    this.#encoder = new EncoderLoading(this.#client, (type, detail) => this.dispatchEvent(new CustomEvent(type, { detail })));
     /** `ready.encoder`: resolves once the language model is loaded (see `loadEncoder`). */
-    this.ready = { encoder };
+    this.ready = this.#encoder.ready;
     /**
      * Offline use, once set up (see localrec.d.ts); `open` starts it.
      * @type {Promise<'ready' | 'outside' | 'unavailable' | 'off'>}
@@ -173,14 +145,13 @@ export class LocalRec extends EventTarget {
 
   async #start() {
     const opening = this.#openEngine(this.#options.encoder);
-    const running = this.#runningKey();
-    const [opened, interrupted] = await Promise.all([opening, readRecord(running), this.#restoreProfile()]);
+    const interrupted = takeInterrupted(this.#options.profileNamespace, this.#entry.name);
+    const [opened] = await Promise.all([opening, interrupted, this.#restoreProfile()]);
     /**
      * A personalisation that was still running when the page last closed (a reload, a crash):
      * `{startedAt}`, or null. Nothing of it was kept; said once.
      */
-    this.interruptedPersonalization = interrupted?.startedAt ? { startedAt: interrupted.startedAt } : null;
-    if (interrupted) deleteProfiles([running]).catch(() => {});
+    this.interruptedPersonalization = await interrupted;
     this.#engine = { backend: opened.backend, adapter: opened.adapter, passedOver: opened.passedOver, reason: opened.reason };
     /** The engine's defaults: `{count, reasons, steps, patience, maxWordPieces}` (from the crate). */
     this.defaults = Object.freeze(opened.defaults);
@@ -224,51 +195,7 @@ export class LocalRec extends EventTarget {
    */
   async loadEncoder({ signal = null } = {}) {
     this.#assertOpen();
-    if (signal?.aborted) throw aborted('loading the language model');
-    const loading = this.#loadEncoder();
-    if (!signal) return loading;
-    let stop;
-    const stopped = new Promise((_, reject) => {
-      stop = () => {
-        this.#client.request('stop-encoder').catch(() => {});
-        reject(aborted('loading the language model'));
-      };
-      signal.addEventListener('abort', stop, { once: true });
-    });
-    try {
-      return await Promise.race([loading, stopped]);
-    } finally {
-      signal.removeEventListener('abort', stop);
-    }
-  }
-
-  #loadEncoder() {
-    if (this.#encoder.state === 'loaded') return Promise.resolve(this.#encoder.result);
-    if (this.#encoder.state === 'loading') return this.#encoder.promise;
-    if (this.#encoder.state === 'failed') {
-      let resolve;
-      let reject;
-      this.ready.encoder = new Promise((res, rej) => { resolve = res; reject = rej; });
-      this.ready.encoder.catch(() => {});
-      this.#encoderWaiters = { resolve, reject };
-    }
-    this.#encoder = { state: 'loading', promise: null, result: null, error: null };
-    const promise = this.#client.request('encoder').then((result) => {
-      this.#encoder = { state: 'loaded', promise: null, result, error: null };
-      this.#encoderWaiters.resolve(result);
-      this.dispatchEvent(new CustomEvent('encoder', { detail: result }));
-      return result;
-    }, (error) => {
-      // The engine is being restarted; the restart loads the encoder again.
-      if (isEngineLoss(error)) return this.ready.encoder;
-      error = asLocalRecError(error);
-      this.#encoder = { state: 'failed', promise: null, result: null, error };
-      this.#encoderWaiters.reject(error);
-      this.dispatchEvent(new CustomEvent('encoder-error', { detail: error }));
-      throw error;
-    });
-    this.#encoder.promise = promise;
-    return promise;
+    return this.#encoder.load(signal);
   }
 
   /** Whether the language model (and the items' text vectors) are loaded: taste sentences, tokenize and embed need it. */
@@ -278,7 +205,7 @@ export class LocalRec extends EventTarget {
 
   /** @returns {'idle' | 'loading' | 'loaded' | 'failed'} */
   get encoderState() {
-    return /** @type {any} */ (this.#encoder.state);
+    return this.#encoder.state;
   }
 
   // ---- What is open -------------------------------------------------------------------
@@ -410,38 +337,12 @@ export class LocalRec extends EventTarget {
   /** @param {import('./localrec.js').PersonalizeOptions} [options] */
   async personalize({ steps, patience, onProgress = null, signal = null } = {}) {
     this.#assertOpen();
-    const history = plain(this.#profile.current.history);
-    if (signal?.aborted) throw new LocalRecError('aborted', 'personalisation was cancelled before it started');
-    const cancel = () => this.#client.request('cancel').catch(() => {});
-    signal?.addEventListener('abort', cancel, { once: true });
-    // Marked as running while it runs: a reload meanwhile loses it, and the next open says so.
-    const running = this.#runningKey();
-    await writeRecord(running, { startedAt: Date.now() });
-    try {
-      const { residual, report } = await this.#client.request(
-        'personalize', { history, steps, patience }, (event) => {
-          const { id, op, phase, ...step } = event;
-          onProgress?.(step);
-        },
-      );
-      const kept = report.best < report.initial && !report.cancelled;
-      if (kept) {
-        const personal = {
-          residual: Array.from(residual), trainedAt: Date.now(), events: history.length,
-          initial: report.initial, best: report.best, backend: this.#engine.backend,
-        };
-        await this.#profile.change((p) => ({ ...p, personal }));
-      }
-      return { report, kept, personal: this.#profile.current.personal };
-    } finally {
-      signal?.removeEventListener('abort', cancel);
-      await deleteProfiles([running]).catch(() => {});
-    }
-  }
-
-  /** Where a running personalisation of this catalogue is marked (not a profile). */
-  #runningKey() {
-    return profileKey(this.#options.profileNamespace, `#personalizing-${this.#entry.name}`);
+    const { report, kept } = await runPersonalisation(this.#client, {
+      history: plain(this.#profile.current.history), steps, patience, onProgress, signal,
+      namespace: this.#options.profileNamespace, catalog: this.#entry.name, backend: this.#engine.backend,
+      keep: (personal) => this.#profile.change((p) => ({ ...p, personal })),
+    });
+    return { report, kept, personal: this.#profile.current.personal };
   }
 
   /** Removes the personal weights. Resolves once saved. */
@@ -476,10 +377,7 @@ export class LocalRec extends EventTarget {
 
   async #needEncoder() {
     this.#assertOpen();
-    const { state, promise, error } = this.#encoder;
-    if (state === 'loaded') return;
-    if (state === 'failed') throw error;
-    await (state === 'loading' ? promise : this.loadEncoder());
+    await this.#encoder.need();
   }
 
   // ---- The profile as a file ----------------------------------------------------------
@@ -501,19 +399,7 @@ export class LocalRec extends EventTarget {
    */
   async readProfileFile(file) {
     this.#assertOpen();
-    let text;
-    let bytes;
-    if (typeof Blob !== 'undefined' && file instanceof Blob) {
-      bytes = file.size;
-      // The size is checked before a byte is read: a huge file is refused at once.
-      text = bytes <= MAX_IMPORT_BYTES ? await file.text() : '';
-    } else if (typeof file === 'string') {
-      text = file;
-      bytes = new TextEncoder().encode(file).length;
-    } else {
-      text = JSON.stringify(file);
-      bytes = text.length;
-    }
+    const { text, bytes } = await readImportText(file);
     const imported = parseHistoryImport(text, {
       bytes, catalog: this.#catalog, catalogId: this.#entry.name, personalDim: this.#info.dim, catalogs: this.catalogs,
     });
@@ -550,33 +436,14 @@ export class LocalRec extends EventTarget {
    * first; empty profiles are left out. `everyNamespace`: other pages' profiles on this origin too.
    */
   async savedProfiles({ everyNamespace = false } = {}) {
-    return (await this.#storedProfiles(everyNamespace)).filter((p) => p.reactions > 0 || p.taste || p.personal).map(({ key, ...p }) => p);
+    return shownProfiles(await this.#storedProfiles(everyNamespace));
   }
 
   async #storedProfiles(everyNamespace = false) {
     this.#assertOpen();
     await this.saved();
-    const own = this.#options.profileNamespace;
-    // A key → [namespace, catalogue] (the catalogue undefined where the key is another page's).
-    const split = (key) => {
-      if (!everyNamespace) return [own, catalogOfKey(own, key)];
-      const slash = key.indexOf('/');
-      const namespace = slash < 0 ? '' : key.slice(0, slash);
-      return [namespace, catalogOfKey(namespace, key)];
-    };
-    const found = await listProfiles((key) => split(key)[1] !== undefined);
     const titles = new Map(this.catalogs.map(({ name, title }) => [name, title]));
-    const first = (p) => p.namespace === own && p.catalog === this.#entry.name;
-    return found
-      .map(({ key, profile }) => {
-        const [namespace, catalog] = split(key);
-        return {
-          key, catalog, title: titles.get(catalog) ?? catalog, namespace, reactions: profile?.history?.length ?? 0,
-          taste: Boolean(profile?.taste), personal: Boolean(profile?.personal),
-        };
-      })
-      .sort((a, b) => Number(first(b)) - Number(first(a)) || Number(a.namespace !== own) - Number(b.namespace !== own)
-        || a.title.localeCompare(b.title));
+    return storedProfiles({ namespace: this.#options.profileNamespace, everyNamespace, titles, openCatalog: this.#entry.name });
   }
 
   /**
@@ -594,14 +461,8 @@ export class LocalRec extends EventTarget {
     }
     if (!everyCatalog) stored = stored.filter((p) => p.catalog === this.#entry.name);
     await this.#profile.deleteAll();
-    // Every catalogue's: which one was opened last goes too.
-    const others = [...stored.filter((p) => p.catalog !== this.#entry.name).map((p) => p.key),
-      ...(everyCatalog ? [lastCatalogKey(this.#options.profileNamespace)] : [])];
-    if (others.length) {
-      await deleteProfiles(others);
-      for (const key of others) if (catalogOfKey(this.#options.profileNamespace, key)) announceChange(key);
-    }
-    return stored.filter((p) => p.reactions > 0 || p.taste || p.personal).map(({ key, ...p }) => p);
+    await deleteOtherProfiles(stored, { namespace: this.#options.profileNamespace, openCatalog: this.#entry.name, everyCatalog });
+    return shownProfiles(stored);
   }
 
   /** Saved reactions to items this catalogue no longer has are set aside (counted in `storage.ignored`). */
@@ -631,12 +492,12 @@ export class LocalRec extends EventTarget {
       const toCpu = this.#options.backend === 'cpu' || error.code === 'device-lost' || this.#engine.backend === 'webgpu';
       this.dispatchEvent(new CustomEvent('lost', { detail: Object.assign(error, { toCpu }) }));
       if (toCpu) this.#options.backend = 'cpu';
-      const hadEncoder = this.#encoder.state === 'loaded' || this.#encoder.state === 'loading';
+      const hadEncoder = this.#encoder.wanted;
       try {
         const opened = await this.#openEngine(hadEncoder);
         const reason = toCpu && error.code === 'device-lost' ? 'the GPU stopped working' : opened.reason;
         this.#engine = { backend: opened.backend, adapter: opened.adapter, passedOver: opened.passedOver, reason };
-        this.#encoder = { state: 'idle', promise: null, result: null, error: null };
+        this.#encoder.forget();
         if (hadEncoder) await this.loadEncoder();
         this.dispatchEvent(new CustomEvent('restored', { detail: this.engine }));
       } catch (failure) {
@@ -651,7 +512,7 @@ export class LocalRec extends EventTarget {
     this.#closed = true;
     this.#client.close();
     this.#profile.close();
-    if (this.#encoder.state === 'loading') this.#encoderWaiters.reject(new LocalRecError('closed', 'closed'));
+    this.#encoder.close();
   }
 
   /** `using rec = await LocalRec.open(…)` closes it at the end of the block. */
@@ -671,23 +532,10 @@ export class LocalRec extends EventTarget {
 
 // The promise-returning methods: each rejects (never throws synchronously) and only with a
 // LocalRecError, whatever failed beneath it (IndexedDB, the worker, a bug).
-for (const name of [
+rejectingOnlyWithLocalRecErrors(LocalRec.prototype, [
   'loadEncoder', 'react', 'describe', 'saved', 'recommend', 'personalize', 'forgetPersonal', 'tokenize', 'embed', 'map',
   'readProfileFile', 'importProfile', 'setProfile', 'savedProfiles', 'deleteProfile',
-]) {
-  const method = LocalRec.prototype[name];
-  Object.defineProperty(LocalRec.prototype, name, {
-    async value(...args) {
-      try {
-        return await method.apply(this, args);
-      } catch (error) {
-        throw asLocalRecError(error);
-      }
-    },
-    writable: true,
-    configurable: true,
-  });
-}
+]);
 
 export { SiteError };
 export default LocalRec;
