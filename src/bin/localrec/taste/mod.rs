@@ -14,13 +14,14 @@
 //! or the defaults), and with `--keep-choice` written into that table, where the page reads
 //! them. With `--taste-phrases` the labels are said in a person's words ("mecha" as "giant
 //! robots"), so the sentences are not the catalogue's vocabulary.
+//!
+//! Here: the protocol's course and the choice; `descriptions.rs`: what a person says (also the
+//! adapter's training sentences); `top_ten.rs`: the metrics of a way of scoring.
 
 use std::collections::{HashMap, HashSet};
 
-use localrec::adapt::SentenceAsker;
-use localrec::eval::metrics::{hit_rate_at_k, ndcg_at_k, recall_at_k};
 use localrec::eval::split::{FEW_REACTIONS_MIN_TARGETS, HeldOut, few_reactions};
-use localrec::interactions::{Entry, UserList};
+use localrec::interactions::Entry;
 use localrec::item_item::{WeightPrecision, load_item_item, save_item_item};
 use localrec::item_vectors::ItemVectors;
 use localrec::recommender::{Reaction, Recommender, Request, TasteWeights};
@@ -35,72 +36,27 @@ use crate::item_item::read;
 use crate::recommend::load_recommender;
 use crate::{file_sha256, write_atomically};
 
+mod descriptions;
+mod top_ten;
+
+pub use descriptions::training_sentences;
+use descriptions::{describe, item_labels, label_shares, read_phrases, say};
+use top_ten::{TopTen, standard_error};
+
 /// Reactions shown beside the sentence.
 const SHOWN: [usize; 3] = [0, 1, 3];
 /// Items a user needs: the most shown plus as many targets as the few-reactions protocol asks.
 const MIN_ENTRIES: usize = 10 + FEW_REACTIONS_MIN_TARGETS;
 /// Labels in a person's description.
-const LABELS: usize = 2;
+pub(super) const LABELS: usize = 2;
 /// The grids the weights are chosen on: the direct match per unit of cosine (0: the sentence
 /// acts only through the head's user tower), and how many reactions a sentence counts as.
 const DIRECT: [f32; 5] = [0.0, 8.0, 16.0, 32.0, 64.0];
 const REACTIONS: [usize; 4] = [1, 2, 3, 5];
-const K: usize = 10;
-
-/// Top-10 metrics of one way of scoring, averaged over users.
-#[derive(Debug, Clone, Default, serde::Serialize)]
-struct TopTen {
-    #[serde(rename = "ndcg@10")]
-    ndcg: f64,
-    #[serde(rename = "recall@10")]
-    recall: f64,
-    #[serde(rename = "hr@10")]
-    hit_rate: f64,
-    /// The share of the top 10 that carries a described label: how visibly the list follows
-    /// the sentence (NDCG alone rewards a person's popular items whatever they said).
-    #[serde(rename = "described@10")]
-    described: f64,
-    /// Rows of the top 10 that are not in the same person's list without the sentence: how
-    /// much the sentence moves the list (0 for the list without it).
-    #[serde(rename = "moved@10")]
-    moved: f64,
-    users: usize,
-    /// Each person's NDCG@10, for the standard error.
-    #[serde(skip)]
-    each: Vec<f64>,
-}
-
-impl TopTen {
-    /// The metrics of `lists`; `without` holds the same people's lists without the sentence.
-    fn of(
-        lists: &[(Vec<usize>, &Person<'_>)],
-        labels: &[Vec<String>],
-        without: &[(Vec<usize>, &Person<'_>)],
-    ) -> Self {
-        let n = lists.len().max(1) as f64;
-        let mut report = Self {
-            users: lists.len(),
-            ..Self::default()
-        };
-        for ((ranked, person), (before, _)) in lists.iter().zip(without) {
-            report.moved += ranked.iter().filter(|r| !before.contains(r)).count() as f64 / n;
-            let relevant: HashSet<usize> = person.held.hidden.iter().map(|e| e.row).collect();
-            let ndcg = ndcg_at_k(ranked, &relevant, K);
-            report.each.push(ndcg);
-            report.ndcg += ndcg / n;
-            report.recall += recall_at_k(ranked, &relevant, K) / n;
-            report.hit_rate += hit_rate_at_k(ranked, &relevant, K) / n;
-            let described = (ranked.iter())
-                .filter(|&&row| labels[row].iter().any(|l| person.labels.contains(l)))
-                .count();
-            report.described += described as f64 / K as f64 / n;
-        }
-        report
-    }
-}
+pub(super) const K: usize = 10;
 
 /// One person of the protocol: shown reactions and targets, and their sentence's vector.
-struct Person<'a> {
+pub(super) struct Person<'a> {
     held: HeldOut,
     taste: &'a [f32],
     labels: &'a [String],
@@ -332,17 +288,6 @@ fn keep_choice(
     Ok(())
 }
 
-/// The standard error of the mean of `values`.
-fn standard_error(values: &[f64]) -> f64 {
-    if values.len() < 2 {
-        return 0.0;
-    }
-    let n = values.len() as f64;
-    let mean = values.iter().sum::<f64>() / n;
-    let variance = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0);
-    (variance / n).sqrt()
-}
-
 /// Each person's top 10 from the page's recommender: their shown reactions (a public rating
 /// as that rating, an unrated entry as a like) and, with `sentence`, their described taste.
 fn page_lists<'a, 'b>(
@@ -434,175 +379,5 @@ fn reaction(entry: &Entry) -> Reaction {
     match entry.rating {
         r @ 1..=10 => Reaction::Rating(r),
         _ => Reaction::Like,
-    }
-}
-
-/// Each item's labels from the label column (`column`, or the first shown column): its value
-/// split at commas, lowercased.
-fn item_labels(dataset: &Dataset, column: Option<&str>) -> Result<Vec<Vec<String>>> {
-    let shown = &dataset.catalog.manifest().columns.show;
-    let index = match column {
-        Some(name) => shown.iter().position(|c| c == name).ok_or_else(|| {
-            Error::Input(format!(
-                "{}: {name:?} is not one of the shown columns {shown:?}",
-                dataset.name
-            ))
-        })?,
-        None if shown.is_empty() => {
-            return Err(Error::Input(format!(
-                "{}: the described-taste protocol needs a label column (genres, tags) among the \
-                 shown columns, and the catalogue shows none",
-                dataset.name
-            )));
-        }
-        None => 0,
-    };
-    Ok(dataset
-        .catalog
-        .items()
-        .iter()
-        .map(|item| {
-            (item.fields[index].split(','))
-                .map(|l| l.trim().to_lowercase())
-                .filter(|l| !l.is_empty())
-                .collect()
-        })
-        .collect())
-}
-
-/// Labels in a person's words (`--taste-phrases`: a JSON object from label to phrase, e.g.
-/// "mecha" → "giant robots"), so that the sentences are not the catalogue's own vocabulary.
-fn read_phrases(path: &Path) -> Result<HashMap<String, String>> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Error::Input(format!("cannot read {}: {e}", path.display())))?;
-    let phrases: HashMap<String, String> = serde_json::from_str(&text).map_err(|e| {
-        Error::Input(format!(
-            "{}: not a JSON object from label to phrase: {e}",
-            path.display()
-        ))
-    })?;
-    Ok(phrases
-        .into_iter()
-        .map(|(label, phrase)| (label.to_lowercase(), phrase))
-        .collect())
-}
-
-/// A description's sentence: its labels (or their phrases, where given) joined by "and".
-fn say(labels: &[String], phrases: &HashMap<String, String>) -> String {
-    let words: Vec<&str> = (labels.iter())
-        .map(|l| phrases.get(l).map_or(l.as_str(), String::as_str))
-        .collect();
-    words.join(" and ")
-}
-
-/// The adapter's taste sentences (`localrec adapt --sentence-share`): each training person with
-/// a description says it in the catalogue's labels and, with `phrases`, in those words too
-/// (a wording of its own, not the evaluation's), answered by the items of their list that carry
-/// a described label. → the distinct sentences, and per person (twice with `phrases`) their
-/// sentence's index and answers.
-pub fn training_sentences(
-    dataset: &Dataset,
-    train: &[UserList],
-    column: Option<&str>,
-    phrases: Option<&Path>,
-) -> Result<(Vec<String>, Vec<SentenceAsker>)> {
-    let labels = item_labels(dataset, column)?;
-    let background = label_shares(train, &labels);
-    let wordings = [Some(HashMap::new()), phrases.map(read_phrases).transpose()?];
-    let mut sentences: Vec<String> = Vec::new();
-    let mut index: HashMap<String, usize> = HashMap::new();
-    let mut people = Vec::new();
-    for user in train {
-        let Some(described) = describe(&user.entries, &labels, &background) else {
-            continue;
-        };
-        let answers: Vec<usize> = (user.entries.iter())
-            .map(|e| e.row)
-            .filter(|&row| labels[row].iter().any(|l| described.contains(l)))
-            .collect();
-        for wording in wordings.iter().flatten() {
-            let sentence = say(&described, wording);
-            let next = sentences.len();
-            let k = *index.entry(sentence.clone()).or_insert(next);
-            if k == next {
-                sentences.push(sentence);
-            }
-            people.push((k, answers.clone()));
-        }
-    }
-    Ok((sentences, people))
-}
-
-/// Each label's share of the training users' list entries.
-fn label_shares(train: &[UserList], labels: &[Vec<String>]) -> HashMap<String, f64> {
-    let entries: Vec<Entry> = train.iter().flat_map(|u| u.entries.clone()).collect();
-    shares(&entries, labels)
-}
-
-fn shares(entries: &[Entry], labels: &[Vec<String>]) -> HashMap<String, f64> {
-    let mut counts: HashMap<String, f64> = HashMap::new();
-    for entry in entries {
-        for label in &labels[entry.row] {
-            *counts.entry(label.clone()).or_default() += 1.0;
-        }
-    }
-    let n = entries.len().max(1) as f64;
-    counts.values_mut().for_each(|c| *c /= n);
-    counts
-}
-
-/// A person's description: the [`LABELS`] labels whose share of their list exceeds the
-/// training users' by most (ties by name, so it is deterministic), said "a and b"; `None` when
-/// no label is over-represented.
-fn describe(
-    entries: &[Entry],
-    labels: &[Vec<String>],
-    background: &HashMap<String, f64>,
-) -> Option<Vec<String>> {
-    let mut lift: Vec<(String, f64)> = shares(entries, labels)
-        .into_iter()
-        .map(|(label, share)| {
-            let lift = share - background.get(&label).copied().unwrap_or(0.0);
-            (label, lift)
-        })
-        .filter(|(_, lift)| *lift > 0.0)
-        .collect();
-    lift.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    let chosen: Vec<String> = lift.into_iter().take(LABELS).map(|(l, _)| l).collect();
-    (!chosen.is_empty()).then_some(chosen)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_description_names_the_most_over_represented_labels() {
-        let labels: Vec<Vec<String>> = [
-            vec!["action", "mecha"],
-            vec!["action", "space"],
-            vec!["romance"],
-            vec!["action"],
-        ]
-        .map(|l| l.iter().map(|s| s.to_string()).collect())
-        .into();
-        let background = HashMap::from([
-            ("action".to_string(), 0.6),
-            ("mecha".to_string(), 0.1),
-            ("space".to_string(), 0.1),
-            ("romance".to_string(), 0.3),
-        ]);
-        let entry = |row| Entry { row, rating: 0 };
-        // Shares: action 1.0 (+0.4), mecha 0.5 (+0.4), space 0.5 (+0.4); ties by name.
-        let phrases = HashMap::from([("mecha".to_string(), "giant robots".to_string())]);
-        let said = |rows: &[usize]| {
-            let entries: Vec<Entry> = rows.iter().map(|&r| entry(r)).collect();
-            describe(&entries, &labels, &background).map(|l| say(&l, &phrases))
-        };
-        assert_eq!(said(&[0, 1]).as_deref(), Some("action and giant robots"));
-        // Only romance is over-represented.
-        assert_eq!(said(&[2, 3]).as_deref(), Some("romance"));
-        assert_eq!(said(&[3]).as_deref(), Some("action"));
-        assert_eq!(said(&[]), None);
     }
 }
