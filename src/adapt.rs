@@ -19,17 +19,21 @@
 use burn::module::Module;
 use burn::optim::{AdamWConfig, GradientsParams};
 use burn::tensor::activation::log_softmax;
-use burn::tensor::{Device, Tensor, TensorData};
+use burn::tensor::{Tensor, TensorData};
 
+use crate::encoder::Encoder;
 use crate::encoder::adapter::{AdaptedMap, Adapter};
-use crate::encoder::lora::{Lora, UpperLayers};
-use crate::encoder::{Encoder, Tokens};
+use crate::encoder::lora::Lora;
 use crate::error::{Error, Result};
 use crate::eval::baselines::{TextKnn, evaluate};
 use crate::eval::split::HeldOut;
 use crate::interactions::UserList;
-use crate::item_vectors::ItemVectors;
 use crate::rng::SplitMix64;
+
+mod lower_states;
+
+use lower_states::values;
+pub use lower_states::{LowerStates, item_vectors};
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct AdaptConfig {
@@ -80,82 +84,6 @@ impl Default for AdaptConfig {
     }
 }
 
-/// Each item text's hidden states below the adapted layers, computed once.
-pub struct LowerStates {
-    pub first_layer: usize,
-    dim: usize,
-    /// Per item, row-major `[tokens, dim]`.
-    states: Vec<Vec<f32>>,
-}
-
-impl LowerStates {
-    /// Runs the encoder's first `first_layer` layers over `texts`, a few at a time (grouped
-    /// by length, so little is padding). `on_progress(done, total)`.
-    pub fn compute(
-        encoder: &Encoder,
-        texts: &[&str],
-        first_layer: usize,
-        mut on_progress: impl FnMut(usize, usize),
-    ) -> Result<Self> {
-        if first_layer >= encoder.config().num_hidden_layers {
-            return Err(Error::Input(format!(
-                "the model has {} layers: layer {first_layer} cannot be adapted",
-                encoder.config().num_hidden_layers
-            )));
-        }
-        let tokens = texts
-            .iter()
-            .map(|t| encoder.tokenizer().encode(t))
-            .collect::<Result<Vec<Tokens>>>()?;
-        let dim = encoder.dim();
-        let mut states = vec![Vec::new(); texts.len()];
-        for (done, group) in by_length(&tokens, |t| t.ids.len(), 16) {
-            let batch: Vec<Tokens> = group.iter().map(|&i| tokens[i].clone()).collect();
-            let padded = encoder.tokenizer().pad(&batch);
-            let hidden = values(encoder.lower_states(&padded, first_layer))?;
-            let row = padded.seq_len * dim;
-            for (k, &i) in group.iter().enumerate() {
-                let len = tokens[i].ids.len();
-                states[i] = hidden[k * row..k * row + len * dim].to_vec();
-            }
-            on_progress(done, texts.len());
-        }
-        Ok(Self {
-            first_layer,
-            dim,
-            states,
-        })
-    }
-
-    pub fn len(&self) -> usize {
-        self.states.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.states.is_empty()
-    }
-
-    fn tokens(&self, item: usize) -> usize {
-        self.states[item].len() / self.dim
-    }
-
-    /// `items`' states padded to one length, and the real-token mask.
-    fn batch(&self, items: &[usize], device: &Device) -> (Tensor<3>, Tensor<2>) {
-        let seq = items.iter().map(|&i| self.tokens(i)).max().unwrap_or(0);
-        let mut data = vec![0.0f32; items.len() * seq * self.dim];
-        let mut real = vec![0.0f32; items.len() * seq];
-        for (k, &i) in items.iter().enumerate() {
-            let start = k * seq * self.dim;
-            data[start..start + self.states[i].len()].copy_from_slice(&self.states[i]);
-            real[k * seq..k * seq + self.tokens(i)].fill(1.0);
-        }
-        (
-            Tensor::from_data(TensorData::new(data, [items.len(), seq, self.dim]), device),
-            Tensor::from_data(TensorData::new(real, [items.len(), seq]), device),
-        )
-    }
-}
-
 /// Taste sentences as queries: each training person's description of their taste (its text's
 /// states below the adapted layers) and the items of their list that it describes.
 pub struct TasteQueries {
@@ -165,50 +93,6 @@ pub struct TasteQueries {
 
 /// A person asking by a sentence: its row among the sentences, and the item rows that answer it.
 pub type SentenceAsker = (usize, Vec<usize>);
-
-/// Indices of `items` in groups of `size` with similar `length`, longest first, each with how
-/// many were done after it.
-fn by_length<T>(
-    items: &[T],
-    length: impl Fn(&T) -> usize,
-    size: usize,
-) -> impl Iterator<Item = (usize, Vec<usize>)> {
-    let mut order: Vec<usize> = (0..items.len()).collect();
-    order.sort_by_key(|&i| std::cmp::Reverse(length(&items[i])));
-    let groups: Vec<Vec<usize>> = order.chunks(size).map(<[usize]>::to_vec).collect();
-    let mut done = 0;
-    groups.into_iter().map(move |g| {
-        done += g.len();
-        (done, g)
-    })
-}
-
-fn values<const D: usize>(tensor: Tensor<D>) -> Result<Vec<f32>> {
-    tensor
-        .into_data()
-        .try_into_vec::<f32>()
-        .map_err(|e| Error::Compute(format!("{e:?}")))
-}
-
-/// Every item's sentence vector through the upper layers (with `lora`'s updates, if any).
-pub fn item_vectors(
-    upper: &UpperLayers,
-    states: &LowerStates,
-    lora: Option<&Lora>,
-    device: &Device,
-) -> Result<ItemVectors> {
-    let dim = states.dim;
-    let mut rows = vec![Vec::new(); states.len()];
-    let lengths: Vec<usize> = (0..states.len()).map(|i| states.tokens(i)).collect();
-    for (_, group) in by_length(&lengths, |&n| n, 32) {
-        let (batch, real) = states.batch(&group, device);
-        let vectors = values(upper.forward(batch, real, lora))?;
-        for (k, &i) in group.iter().enumerate() {
-            rows[i] = vectors[k * dim..(k + 1) * dim].to_vec();
-        }
-    }
-    ItemVectors::from_rows(rows, Default::default())
-}
 
 #[derive(Debug, Clone, Copy, serde::Serialize)]
 pub struct AdaptProgress {
@@ -432,81 +316,4 @@ fn sample_batch(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Each person's query averages their shown items (each item run once per step), their
-    /// target is another item of their own list, and no two people share a target (each would
-    /// count the other's as a wrong answer).
-    #[test]
-    fn a_batch_asks_each_person_for_an_item_of_their_own_list() {
-        let lists: Vec<Vec<usize>> = (0..30)
-            .map(|p| (0..6).map(|k| (p * 3 + k * 7) % 40).collect())
-            .collect();
-        let config = AdaptConfig {
-            people_per_step: 12,
-            shown_per_person: 3,
-            ..AdaptConfig::default()
-        };
-        let batch = sample_batch(&lists, &[], &config, &mut SplitMix64::new(1));
-        let mut unique = batch.items.clone();
-        unique.sort_unstable();
-        unique.dedup();
-        assert_eq!(unique.len(), batch.items.len(), "each item runs once");
-        let weights = batch.query_weights.try_to_vec::<f32>().unwrap();
-        let width = batch.items.len();
-        let mut targets = batch.target_items.clone();
-        targets.sort_unstable();
-        targets.dedup();
-        assert_eq!(targets.len(), config.people_per_step);
-        for (person, &target) in batch.targets.iter().enumerate() {
-            let row = &weights[person * width..(person + 1) * width];
-            let shown: Vec<usize> = (0..width)
-                .filter(|&k| row[k] > 0.0)
-                .map(|k| batch.items[k])
-                .collect();
-            assert_eq!(shown.len(), 3);
-            assert!((row.iter().sum::<f32>() - 1.0).abs() < 1e-6);
-            let target_item = batch.items[target as usize];
-            assert_eq!(target_item, batch.target_items[person]);
-            assert!(!shown.contains(&target_item), "the target is not shown");
-            assert!(
-                lists
-                    .iter()
-                    .any(|l| l.contains(&target_item) && shown.iter().all(|s| l.contains(s))),
-                "shown items and target come from one list"
-            );
-        }
-    }
-
-    /// People asking by a sentence come after those asking by their items, as many as the
-    /// share says, each with one of their sentence's answers as the target, and no target twice.
-    #[test]
-    fn a_batch_asks_some_people_by_their_sentence() {
-        let lists: Vec<Vec<usize>> = (0..30)
-            .map(|p| (0..6).map(|k| (p * 3 + k * 7) % 40).collect())
-            .collect();
-        let askers: Vec<SentenceAsker> = (0..10).map(|s| (s, vec![40 + s, 50 + s, 41])).collect();
-        let config = AdaptConfig {
-            people_per_step: 12,
-            sentence_share: 0.25,
-            ..AdaptConfig::default()
-        };
-        let batch = sample_batch(&lists, &askers, &config, &mut SplitMix64::new(3));
-        assert_eq!(batch.sentences.len(), 3);
-        assert_eq!(batch.targets.len(), 12);
-        assert_eq!(batch.query_weights.shape()[0], 9, "nine ask by their items");
-        let mut targets = batch.target_items.clone();
-        targets.sort_unstable();
-        targets.dedup();
-        assert_eq!(targets.len(), 12, "no target twice");
-        for (k, &sentence) in batch.sentences.iter().enumerate() {
-            let target = batch.target_items[9 + k];
-            assert_eq!(batch.items[batch.targets[9 + k] as usize], target);
-            assert!(
-                askers[sentence].1.contains(&target),
-                "a sentence's target answers it"
-            );
-        }
-    }
-}
+mod tests;

@@ -54,13 +54,13 @@ export function findCatalog(site, name) {
 }
 
 /**
- * A catalogue's files: `{manifest, items, vectors?, head?, itemItem?, itemTable?}`, each `{name,
+ * A catalogue's files: `{manifest, items, textVectors?, head?, itemItemIndex?, itemTable?, adapter?}`, each `{name,
  * path, url, bytes, sha256, gzipUrl?}` (the text vectors may be left out where the head's item table is there).
  */
 export function catalogFiles(site, catalog) {
   const out = {};
   for (const [role, file] of Object.entries(catalog.files ?? {})) out[role] = site.entry(`${catalog.path}${file}`);
-  for (const role of ['manifest', 'items', out.itemTable ? null : 'vectors'].filter(Boolean)) {
+  for (const role of ['manifest', 'items', out.itemTable ? null : 'textVectors'].filter(Boolean)) {
     if (!out[role]) throw new SiteError(`the catalogue ${catalog.name} has no ${role} file`);
   }
   return out;

@@ -146,8 +146,8 @@ const handlers = {
     const files = catalogFiles(site, entry);
     // With the head's item table the first list needs no text vectors: they follow with the
     // encoder (a text-only catalogue needs them for its first list).
-    pendingVectors = files.itemTable && files.vectors ? files.vectors : null;
-    if (pendingVectors) delete files.vectors;
+    pendingVectors = files.itemTable && files.textVectors ? files.textVectors : null;
+    if (pendingVectors) delete files.textVectors;
     // The language model's adapter comes with the model, not before the first list.
     encoderAdapter = files.adapter ?? null;
     delete files.adapter;
@@ -179,8 +179,8 @@ const handlers = {
     engine = await Engine.create(choice.backend);
     const createdAt = performance.now();
     const info = engine.loadCatalog({
-      manifest: bytes.manifest, items: bytes.items, textVectors: bytes.vectors, head: bytes.head,
-      itemTable: bytes.itemTable, itemItem: bytes.itemItemIndex ?? bytes.itemItem,
+      manifest: bytes.manifest, items: bytes.items, textVectors: bytes.textVectors, head: bytes.head,
+      itemTable: bytes.itemTable, itemItem: bytes.itemItemIndex,
     });
     if (engine.itemItemShardCount !== rowShards.length) {
       throw new SiteError(`the catalogue ${entry.name}'s item–item index has ${engine.itemItemShardCount} shards; site.json lists ${rowShards.length}`);
@@ -261,8 +261,13 @@ const handlers = {
     const useTaste = Boolean(text) && engine.hasEncoder && engine.hasTextVectors;
     const tastes = useTaste ? [Array.from(await tasteVector(text))] : [];
     const tasteTexts = useTaste ? [text] : [];
-    const rows = await addMissingRows(history);
-    const result = await engine.recommend({ history, tastes, tasteTexts, personal, count });
+    const request = { history, tastes, tasteTexts, personal, count };
+    let result = await engine.recommend(request);
+    let rows = null;
+    if (result.missingItemItemShards) {
+      rows = await addRows(result.missingItemItemShards);
+      result = await engine.recommend(request);
+    }
     result.taste = useTaste;
     result.rows = rows;
     result.millis = performance.now() - started;
@@ -299,14 +304,12 @@ const handlers = {
 };
 
 /**
- * Fetches and adds the item–item shards that `history` needs and the engine lacks (see
- * item-item-rows.js). → null when none was missing, else `{shards, bytes, fromCache, millis}`.
- * A shard that cannot be had rejects (code 'network', 'size' or 'checksum'): the list waits for
- * its rows rather than leave a reaction out.
+ * Fetches and adds the item–item shards `missing` (numbers, as the engine names those a list
+ * needs and it lacks; see item-item-rows.js). → `{shards, bytes, fromCache, millis}`. A shard
+ * that cannot be had rejects (code 'network', 'size' or 'checksum'): the list waits for its rows
+ * rather than leave a reaction out.
  */
-async function addMissingRows(history) {
-  const missing = Array.from(engine.missingItemItemShards({ history }));
-  if (missing.length === 0) return null;
+async function addRows(missing) {
   const started = performance.now();
   const settled = await Promise.allSettled(missing.map((shard) => loadShard(rowShards[shard])));
   // The shards that came are kept even when another failed: a retry fetches only the rest.

@@ -22,6 +22,7 @@
 pub mod cooccurrence;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod fit;
+mod mix;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod parts;
 mod shards;
@@ -29,161 +30,16 @@ mod shards;
 pub mod solve;
 mod store;
 
+pub use mix::{Mix, Stage};
 pub use shards::{Split, split_into_shards};
 pub use store::{WeightPrecision, load_item_item, save_item_item};
 
 use std::collections::HashMap;
 
 use crate::error::{Error, Result};
-use crate::head::{DISLIKE, FEEDBACK_KINDS, LIKE};
 use crate::interactions::Entry;
 use crate::popularity::popularity_prior;
-use crate::taste::{TasteWeights, stage_reactions};
-
-/// How reactions weigh in the item–item part, and how that part weighs against the head.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Mix {
-    /// Multiplies every item–item share (the head's scores are logits; EASE's are not).
-    pub scale: f32,
-    /// Per feedback kind (see [`crate::head::FEEDBACK_KINDS`]): how much one history item of
-    /// that kind counts. EASE is fitted on "on the list" alone, so 1 is its own weight.
-    pub feedback: Vec<f32>,
-    /// How the parts weigh by the number of reactions, ascending by `reactions` (empty: the
-    /// item–item part as `scale` says and no popularity prior, at every history length).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub stages: Vec<Stage>,
-    /// How much a taste sentence weighs in this catalogue's lists, chosen on its validation
-    /// users (none: [`TasteWeights::default`]).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub taste: Option<TasteWeights>,
-}
-
-/// The weights of a history of `reactions` catalogue items. Between two stages both weights
-/// are interpolated linearly; before the first and after the last they stay as there.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Stage {
-    pub reactions: usize,
-    /// Multiplies the item–item part (on top of [`Mix::scale`]).
-    pub item_item: f32,
-    /// Weight of each item's popularity prior (see [`popularity_prior`]).
-    pub popularity: f32,
-}
-
-impl Stage {
-    /// Every history length alike: the item–item part as fitted, no prior.
-    pub const PLAIN: Stage = Stage {
-        reactions: 0,
-        item_item: 1.0,
-        popularity: 0.0,
-    };
-
-    /// The weights at `reactions` on a curve of stages ascending by reactions (empty: plain).
-    pub fn at(stages: &[Stage], reactions: usize) -> Stage {
-        let (Some(first), Some(last)) = (stages.first(), stages.last()) else {
-            return Stage::PLAIN;
-        };
-        if reactions <= first.reactions {
-            return Stage {
-                reactions,
-                ..*first
-            };
-        }
-        if reactions >= last.reactions {
-            return Stage { reactions, ..*last };
-        }
-        let after = stages.partition_point(|s| s.reactions <= reactions);
-        let (a, b) = (stages[after - 1], stages[after]);
-        let t = (reactions - a.reactions) as f32 / (b.reactions - a.reactions) as f32;
-        Stage {
-            reactions,
-            item_item: a.item_item + t * (b.item_item - a.item_item),
-            popularity: a.popularity + t * (b.popularity - a.popularity),
-        }
-    }
-}
-
-impl Mix {
-    /// Every item counts once, as in the fit; a dislike counts against.
-    pub fn uniform(scale: f32) -> Self {
-        Self::rating_slope(scale, 0.0)
-    }
-
-    /// Rated items count `1 + slope · (rating − 8) / 2` (never below zero): with a positive
-    /// slope a 10 counts more than a 6. Unrated items and likes count 1 (a like is a 10 for the
-    /// head, but a plain "on the list" here, where ratings do not enter the fit); a dislike −1.
-    pub fn rating_slope(scale: f32, slope: f32) -> Self {
-        let mut feedback: Vec<f32> = (0..FEEDBACK_KINDS)
-            .map(|kind| match kind {
-                1..=10 => (1.0 + slope * (kind as f32 - 8.0) / 2.0).max(0.0),
-                _ => 1.0,
-            })
-            .collect();
-        feedback[LIKE as usize] = feedback[10];
-        feedback[DISLIKE as usize] = -feedback[LIKE as usize];
-        Self {
-            scale,
-            feedback,
-            stages: Vec::new(),
-            taste: None,
-        }
-    }
-
-    /// The same mix with these stages.
-    pub fn with_stages(self, stages: Vec<Stage>) -> Self {
-        Self { stages, ..self }
-    }
-
-    /// How much a taste sentence weighs: the catalogue's choice, or the defaults.
-    pub fn taste_weights(&self) -> TasteWeights {
-        self.taste.unwrap_or_default()
-    }
-
-    /// The weights for a history of `reactions` catalogue items.
-    pub fn stage(&self, reactions: usize) -> Stage {
-        Stage::at(&self.stages, reactions)
-    }
-
-    /// The signed weight of one history entry.
-    pub fn weight(&self, entry: &Entry) -> f32 {
-        self.scale
-            * self
-                .feedback
-                .get(entry.rating as usize)
-                .copied()
-                .unwrap_or(0.0)
-    }
-
-    pub(crate) fn validate(&self) -> Result<()> {
-        if self.feedback.len() != FEEDBACK_KINDS {
-            return Err(Error::Input(format!(
-                "the item–item mix has {} feedback weights, expected {FEEDBACK_KINDS}",
-                self.feedback.len()
-            )));
-        }
-        let mut weights = (self.feedback.iter().copied())
-            .chain(self.stages.iter().flat_map(|s| [s.item_item, s.popularity]));
-        if !self.scale.is_finite() || weights.any(|w| !w.is_finite()) {
-            return Err(Error::Input(
-                "the item–item mix has a non-finite weight".into(),
-            ));
-        }
-        if self.taste.is_some_and(|taste| !taste.is_valid()) {
-            return Err(Error::Input(
-                "the item–item mix's taste sentence weight is negative or not finite".into(),
-            ));
-        }
-        if self
-            .stages
-            .windows(2)
-            .any(|w| w[0].reactions >= w[1].reactions)
-        {
-            return Err(Error::Input(
-                "the item–item mix's stages do not ascend by reactions".into(),
-            ));
-        }
-        Ok(())
-    }
-}
+use crate::taste::stage_reactions;
 
 /// A sparse item–item table in CSR form by history item.
 #[derive(Debug, Clone, PartialEq)]
@@ -428,118 +284,4 @@ impl crate::eval::baselines::Recommender for ItemItem {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn table() -> ItemItem {
-        ItemItem::from_rows(
-            vec![vec![(2, 0.5), (1, 0.25)], vec![(0, 1.0)], vec![]],
-            Mix::uniform(2.0),
-        )
-        .unwrap()
-    }
-
-    #[test]
-    fn scores_add_weighted_rows_and_shares_are_exact() {
-        let t = table();
-        let history = [
-            Entry { row: 0, rating: 0 },
-            Entry {
-                row: 1,
-                rating: DISLIKE,
-            },
-        ];
-        let scores = t.scores(&history);
-        // 2·(row 0) − 2·(row 1): item 0 gets −2, item 1 gets 0.5, item 2 gets 1.
-        assert_eq!(scores, vec![-2.0, 0.5, 1.0]);
-        let stage = t.stage(&history);
-        for (target, &score) in scores.iter().enumerate() {
-            let shares: f32 = history.iter().map(|e| t.share(&stage, e, target)).sum();
-            assert_eq!(shares, score);
-        }
-    }
-
-    #[test]
-    fn stages_weigh_the_prior_by_history_length_and_interpolate() {
-        let stages = vec![
-            Stage {
-                reactions: 1,
-                item_item: 0.5,
-                popularity: 2.0,
-            },
-            Stage {
-                reactions: 5,
-                item_item: 1.0,
-                popularity: 0.0,
-            },
-        ];
-        let mix = Mix::uniform(2.0).with_stages(stages);
-        assert_eq!(
-            (mix.stage(0).item_item, mix.stage(0).popularity),
-            (0.5, 2.0)
-        );
-        assert_eq!(
-            (mix.stage(3).item_item, mix.stage(3).popularity),
-            (0.75, 1.0)
-        );
-        assert_eq!(
-            (mix.stage(50).item_item, mix.stage(50).popularity),
-            (1.0, 0.0)
-        );
-
-        let t = table().with_mix(mix).with_counts(vec![0, 3, 7]).unwrap();
-        let like = |row| Entry { row, rating: 0 };
-        let prior = [0f32, 4f32.ln() / 8f32.ln(), 1.0];
-        // One reaction (item 0): half the item–item part, twice the prior.
-        let one = t.scores(&[like(0)]);
-        let expected = [0.0, 0.5 * 2.0 * 0.25, 0.5 * 2.0 * 0.5];
-        for i in 0..3 {
-            assert!(
-                (one[i] - (expected[i] + 2.0 * prior[i])).abs() < 1e-6,
-                "{one:?}"
-            );
-            let share = t.share(&t.stage(&[like(0)]), &like(0), i);
-            assert!(
-                (share - expected[i]).abs() < 1e-6,
-                "the prior is nobody's share"
-            );
-        }
-        // A taste sentence (a row past the catalogue) counts as several reactions: as many as
-        // the mix says, where it says.
-        let taste = [like(0), like(3)];
-        assert_eq!(t.stage(&taste).reactions, 1 + crate::taste::TASTE_REACTIONS);
-        let own = TasteWeights {
-            direct: 8.0,
-            reactions: 5,
-        };
-        let mut t = t.clone();
-        t.mix.taste = Some(own);
-        assert_eq!(t.stage(&taste).reactions, 1 + 5);
-        t.mix.taste = Some(TasteWeights {
-            direct: -1.0,
-            ..own
-        });
-        assert!(t.mix.validate().is_err(), "a negative taste weight");
-        assert!(table().with_counts(vec![1, 2]).is_err());
-        let unordered = Mix::uniform(1.0).with_stages(vec![Stage::PLAIN, Stage::PLAIN]);
-        assert!(ItemItem::from_rows(vec![vec![]], unordered).is_err());
-    }
-
-    #[test]
-    fn rejects_self_loops_and_foreign_targets() {
-        assert!(ItemItem::from_rows(vec![vec![(0, 1.0)]], Mix::uniform(1.0)).is_err());
-        assert!(ItemItem::from_rows(vec![vec![(5, 1.0)], vec![]], Mix::uniform(1.0)).is_err());
-        assert!(ItemItem::from_rows(vec![vec![(1, f32::NAN)], vec![]], Mix::uniform(1.0)).is_err());
-    }
-
-    #[test]
-    fn rating_slope_orders_ratings_and_dislikes_subtract() {
-        let mix = Mix::rating_slope(1.0, 0.5);
-        let w = |rating| mix.weight(&Entry { row: 0, rating });
-        assert!(w(10) > w(8) && w(8) > w(6));
-        assert_eq!(w(8), 1.0);
-        assert_eq!(w(LIKE), w(10));
-        assert_eq!(w(DISLIKE), -w(LIKE));
-        assert_eq!(w(0), 1.0);
-    }
-}
+mod tests;

@@ -6,17 +6,23 @@ use std::ops::ControlFlow;
 use std::rc::Rc;
 
 use burn::tensor::Device;
-use js_sys::{Array, Float32Array, Function, Promise, Uint8Array};
+use js_sys::{Array, Float32Array, Function, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use crate::Encoder;
 use crate::catalog::Catalog;
-use crate::contract::{self, CatalogInfo, Defaults, FineTuneRequest, FineTuned, RecommendRequest};
+use crate::contract::{
+    CatalogInfo, Defaults, FineTuneRequest, FineTuned, RecommendRequest, RowsNeeded,
+};
 use crate::device::{self, Backend};
 use crate::error::Error;
 use crate::map::Plane;
 use crate::recommender::{Recommender, Request};
+
+mod values;
+
+use values::{CatalogFiles, EncoderFiles, from_js, js_error, required, to_js};
 
 #[wasm_bindgen(start)]
 fn start() {
@@ -39,76 +45,6 @@ async fn webgpu_device() -> Result<Device, Error> {
 
 fn now_millis() -> f64 {
     crate::clock::now_seconds() * 1000.0
-}
-
-fn js_error(error: Error) -> JsValue {
-    JsError::new(&error.to_string()).into()
-}
-
-/// Plain data to plain JS objects and arrays, through one JSON string and `JSON.parse`.
-/// Not serde-wasm-bindgen, which builds the object value by value across the boundary: for the
-/// 10,000-book catalogue it took 42 s in Chromium (typed structs and `serde_json::Value`
-/// alike), JSON 30 ms (2026-11-29).
-fn to_js(value: &impl serde::Serialize) -> Result<JsValue, JsValue> {
-    let json = serde_json::to_string(value).map_err(|e| JsError::new(&e.to_string()))?;
-    js_sys::JSON::parse(&json)
-}
-
-/// A request from the page: one JSON value, read into `T` (see [`crate::contract`]).
-fn from_js<T: serde::de::DeserializeOwned>(what: &str, value: &JsValue) -> Result<T, JsValue> {
-    let json: String = js_sys::JSON::stringify(value)?.into();
-    contract::read(what, &json).map_err(js_error)
-}
-
-#[wasm_bindgen(typescript_custom_section)]
-const FILES: &str = r#"
-/**
- * A catalogue's files, as bytes (see `Engine.loadCatalog`). `itemItem`: the whole item–item
- * table, or its index, whose rows follow by shard (`Engine.addItemItemShard`).
- */
-export interface CatalogFiles {
-  manifest: Uint8Array; items: Uint8Array; textVectors?: Uint8Array; head?: Uint8Array;
-  itemTable?: Uint8Array; itemItem?: Uint8Array;
-}
-/** The language model's files, as bytes, and the catalogue's adapter if it has one. */
-export interface EncoderFiles { config: Uint8Array; tokenizer: Uint8Array; weights: Uint8Array; adapter?: Uint8Array }
-"#;
-
-#[wasm_bindgen]
-extern "C" {
-    /// A catalogue's files: bytes, read field by field (no JSON: megabytes).
-    #[wasm_bindgen(typescript_type = "CatalogFiles")]
-    pub type CatalogFiles;
-    #[wasm_bindgen(method, getter)]
-    fn manifest(this: &CatalogFiles) -> Option<Uint8Array>;
-    #[wasm_bindgen(method, getter)]
-    fn items(this: &CatalogFiles) -> Option<Uint8Array>;
-    #[wasm_bindgen(method, getter, js_name = textVectors)]
-    fn text_vectors(this: &CatalogFiles) -> Option<Uint8Array>;
-    #[wasm_bindgen(method, getter)]
-    fn head(this: &CatalogFiles) -> Option<Uint8Array>;
-    #[wasm_bindgen(method, getter, js_name = itemTable)]
-    fn item_table(this: &CatalogFiles) -> Option<Uint8Array>;
-    #[wasm_bindgen(method, getter, js_name = itemItem)]
-    fn item_item(this: &CatalogFiles) -> Option<Uint8Array>;
-
-    /// The language model's files.
-    #[wasm_bindgen(typescript_type = "EncoderFiles")]
-    pub type EncoderFiles;
-    #[wasm_bindgen(method, getter)]
-    fn config(this: &EncoderFiles) -> Option<Uint8Array>;
-    #[wasm_bindgen(method, getter)]
-    fn tokenizer(this: &EncoderFiles) -> Option<Uint8Array>;
-    #[wasm_bindgen(method, getter)]
-    fn weights(this: &EncoderFiles) -> Option<Uint8Array>;
-    #[wasm_bindgen(method, getter)]
-    fn adapter(this: &EncoderFiles) -> Option<Uint8Array>;
-}
-
-/// A required file's bytes, or an error that names it.
-fn required(file: Option<Uint8Array>, name: &str) -> Result<Vec<u8>, JsValue> {
-    file.map(|bytes| bytes.to_vec())
-        .ok_or_else(|| js_error(Error::Input(format!("the {name} file is missing"))))
 }
 
 /// The crate's defaults the page shows or sends: `{count, reasons, steps, patience,
@@ -301,25 +237,6 @@ impl Engine {
             .unwrap_or(0)
     }
 
-    /// The item–item shards (by number: site.json's `itemItemShards` order) that a list for
-    /// `request` (`{history}`, as for `recommend`) needs and that are not here yet. `recommend`
-    /// refuses a history whose rows are not all here.
-    #[wasm_bindgen(js_name = missingItemItemShards)]
-    pub fn missing_item_item_shards(&self, request: JsValue) -> Result<Vec<u32>, JsValue> {
-        let recommender = self.recommender()?;
-        let request: RecommendRequest = from_js("recommend", &request)?;
-        let Some(table) = recommender.item_item() else {
-            return Ok(Vec::new());
-        };
-        let catalog = recommender.catalog();
-        let rows = (request.history.iter()).filter_map(|entry| catalog.row(&entry.item.0));
-        Ok(table
-            .missing_shards(rows)
-            .into_iter()
-            .map(|shard| shard as u32)
-            .collect())
-    }
-
     /// Adds one shard's rows (its file's bytes, checked against site.json by the caller);
     /// returns its number. A shard of another table or a damaged one is refused. Call between
     /// other requests (not while one runs).
@@ -352,7 +269,9 @@ impl Engine {
     /// The top items for a person: a [`RecommendRequest`] (`{history: [{item, reaction}],
     /// tastes?, tasteTexts?, personal?, count?, reasons?}`) → the recommender's
     /// [`Recommendations`] (`{items: [{item, score, because: [{source, share}], reason}], user,
-    /// basis}`).
+    /// basis}`), or, where the item–item rows of some reactions are not here yet, [`RowsNeeded`]
+    /// (`{missingItemItemShards}`: add them with [`Engine::add_item_item_shard`], then ask
+    /// again). One call, so the history is read once per list when its rows are here.
     ///
     /// [`Recommendations`]: crate::recommender::Recommendations
     pub fn recommend(&self, request: JsValue) -> Promise {
@@ -360,6 +279,14 @@ impl Engine {
         future_to_promise(async move {
             let recommender = recommender?;
             let request: RecommendRequest = from_js("recommend", &request)?;
+            if let Some(table) = recommender.item_item() {
+                let catalog = recommender.catalog();
+                let rows = (request.history.iter()).filter_map(|entry| catalog.row(&entry.item.0));
+                let missing = table.missing_shards(rows);
+                if !missing.is_empty() {
+                    return to_js(&RowsNeeded::of(&missing));
+                }
+            }
             let (reactions, personal) = request.parts(recommender.text_dim()).map_err(js_error)?;
             let recs = recommender
                 .recommend(&Request {

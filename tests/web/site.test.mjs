@@ -11,7 +11,7 @@ const manifest = {
   format: 'localrec-site',
   version: 1,
   catalogs: [
-    { name: 'a', path: 'catalogs/a/', files: { manifest: 'catalog.json', items: 'items.csv', itemTable: 't.safetensors', vectors: 'v.safetensors' } },
+    { name: 'a', path: 'catalogs/a/', files: { manifest: 'catalog.json', items: 'items.csv', itemTable: 't.safetensors', textVectors: 'v.safetensors' } },
     { name: 'b', path: 'catalogs/b/', files: { manifest: 'catalog.json', items: 'items.csv' } },
   ],
   model: {
@@ -37,8 +37,8 @@ test('int8 weights by default, f32 on request, never a mix', () => {
 });
 
 test('a catalogue needs its text vectors only without the item table', () => {
-  assert.deepEqual(Object.keys(catalogFiles(site, findCatalog(site, 'a'))).sort(), ['itemTable', 'items', 'manifest', 'vectors']);
-  assert.throws(() => catalogFiles(site, findCatalog(site, 'b')), /no vectors file/);
+  assert.deepEqual(Object.keys(catalogFiles(site, findCatalog(site, 'a'))).sort(), ['itemTable', 'items', 'manifest', 'textVectors']);
+  assert.throws(() => catalogFiles(site, findCatalog(site, 'b')), /no textVectors file/);
 });
 
 test('listed says whether the manifest has a file, where entry would throw', () => {

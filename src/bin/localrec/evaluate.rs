@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use std::ops::ControlFlow;
 
-use burn::tensor::{Tensor, TensorData};
+use burn::tensor::Tensor;
 use indicatif::ProgressBar;
 use localrec::device;
 use localrec::eval::baselines::{
@@ -15,11 +15,17 @@ use localrec::eval::metrics;
 use localrec::eval::split::{HeldOut, Split};
 use localrec::fine_tune::{FineTuneConfig, fine_tune, personalise};
 use localrec::franchise::{Franchises, cap_franchises, franchise_ids};
-use localrec::head::{Head, HistoryBatch, ItemTable, Objective, load_head, read_rows};
+use localrec::head::{Head, HistoryBatch, ItemTable, Objective, read_rows};
 use localrec::item_item::fit::ease_on_validation;
 use localrec::item_item::{ItemItem, Mix, load_item_item};
 use localrec::train::{rank_users, rating_pairs};
 use localrec::{Encoder, Error, Result};
+
+mod heads;
+mod rows;
+
+pub use heads::load_heads;
+pub use rows::{ModelReport, models_json, print_rows};
 
 use crate::dataset::{Dataset, Protocol};
 use crate::few_reactions::eval_few_reactions;
@@ -28,7 +34,6 @@ use crate::personal_bound::eval_personal_bound;
 use crate::taste::eval_described_taste;
 use crate::text_only::eval_text_only;
 
-/// `taste` and `encoder` serve the described-taste protocol (its sentences are embedded).
 /// The described-taste protocol's options: the label column, and the labels in a person's words.
 pub struct TasteOptions {
     pub column: Option<String>,
@@ -238,15 +243,6 @@ pub fn ease_and_table(
     Ok((ease, table))
 }
 
-/// The rows as one JSON object by model name.
-pub fn models_json(rows: &[(String, ModelReport)]) -> serde_json::Value {
-    let models: serde_json::Map<String, serde_json::Value> = rows
-        .iter()
-        .map(|(name, report)| (name.clone(), serde_json::to_value(report).expect("numbers")))
-        .collect();
-    models.into()
-}
-
 /// The person's user vector from `user`'s visible history, before and after personal
 /// fine-tuning on it (as the page does it, with the page's defaults).
 pub fn fine_tuned_user(head: &Head, items: &ItemTable, user: &HeldOut) -> Result<[Tensor<2>; 2]> {
@@ -261,38 +257,6 @@ pub fn fine_tuned_user(head: &Head, items: &ItemTable, user: &HeldOut) -> Result
         |_| ControlFlow::Continue(()),
     ))?;
     Ok([base.clone(), personalise(base, &personal)])
-}
-
-/// The rows as a table on stdout.
-pub fn print_rows(rows: &[(String, ModelReport)]) {
-    println!(
-        "{:<26} {:>8} {:>10} {:>7} {:>7} {:>7} {:>12} {:>7} {:>14}",
-        "model",
-        "NDCG@10",
-        "Recall@10",
-        "HR@10",
-        "MRR",
-        "AUC",
-        "coverage@10",
-        "RMSE",
-        "franchises@10"
-    );
-    for (model, r) in rows {
-        let m = &r.ranking;
-        let or_dash =
-            |v: Option<f64>, digits: usize| v.map_or("-".into(), |v| format!("{v:.digits$}"));
-        println!(
-            "{model:<26} {:>8.4} {:>10.4} {:>7.4} {:>7.4} {:>7.4} {:>12.4} {:>7} {:>14}",
-            m.ndcg,
-            m.recall,
-            m.hit_rate,
-            m.mrr,
-            m.auc,
-            m.coverage,
-            or_dash(r.rmse, 4),
-            or_dash(r.franchises, 2)
-        );
-    }
 }
 
 /// The hybrid's rankings of `users` (head scores plus the item–item part, as the page scores
@@ -325,75 +289,6 @@ enum Extra {
     Franchises(f64),
 }
 
-/// A head file of the protocol with its item table.
-pub struct LoadedHead {
-    pub name: String,
-    pub file: localrec::head::HeadFile,
-    pub items: ItemTable,
-}
-
-/// The dataset's head files for `protocol` (`head*.safetensors`; with the protocol's suffix
-/// where it splits otherwise, e.g. `*-cold-items` for new items), each with its item table. For
-/// new items the table uses text alone: an item added after training has no learned ID row.
-pub fn load_heads(
-    dataset: &Dataset,
-    protocol: Protocol,
-    cold: Option<&[bool]>,
-) -> Result<Vec<LoadedHead>> {
-    let device = device::cpu();
-    let text = dataset.text_tensor(&device)?;
-    let own = dataset.own_split(protocol);
-    let suffix = protocol.suffix();
-    let mut heads = Vec::new();
-    for path in head_files(&dataset.dir)? {
-        let stem = path
-            .file_stem()
-            .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
-        let protocol_suffixes = [Protocol::ColdItems, Protocol::FewReactions].map(Protocol::suffix);
-        let name = if own && stem.ends_with(suffix) {
-            stem.trim_end_matches(suffix).to_string()
-        } else if !own && !protocol_suffixes.iter().any(|s| stem.ends_with(s)) {
-            stem
-        } else {
-            continue;
-        };
-        let file = load_head(read(&path)?, &device)?;
-        let name = file.info.get("name").cloned().unwrap_or(name);
-        let mut items = file.head.item_table(text.clone());
-        if let Some(cold) = cold {
-            items = without_ids(&file.head, items, text.clone(), cold);
-        }
-        heads.push(LoadedHead { name, file, items });
-    }
-    if own && heads.is_empty() {
-        eprintln!(
-            "note: no head{suffix}.safetensors in {}: run `localrec pretrain --protocol {}` (and \
-             with --no-ids) for the heads' rows",
-            dataset.dir.display(),
-            suffix.trim_start_matches('-'),
-        );
-    }
-    Ok(heads)
-}
-
-/// `items` with the rows of `cold` items from text alone (no ID residual).
-fn without_ids(head: &Head, items: ItemTable, text: Tensor<2>, cold: &[bool]) -> ItemTable {
-    let device = text.device();
-    let n = cold.len();
-    let mask: Vec<f32> = cold.iter().map(|&c| if c { 1.0 } else { 0.0 }).collect();
-    let new = Tensor::<1>::from_data(TensorData::new(mask, [n]), &device);
-    let old = new.clone().neg() + 1.0;
-    let text_only = head.text_items(text);
-    let mix2 = |a: Tensor<2>, b: Tensor<2>| {
-        a * old.clone().unsqueeze_dim(1) + b * new.clone().unsqueeze_dim(1)
-    };
-    ItemTable {
-        vectors: mix2(items.vectors, text_only.vectors),
-        bias: items.bias * old.clone() + text_only.bias * new.clone(),
-        history: mix2(items.history, text_only.history),
-    }
-}
-
 /// The head (plus the item–item part, if given) with and without personal fine-tuning, on
 /// the test users with at least 20 visible events (each fine-tuned on their visible history,
 /// as the page does: the residual is learned on the head and added to the hybrid's scores).
@@ -423,40 +318,4 @@ pub fn fine_tune_comparison(
     }
     bar.finish_and_clear();
     Ok((before.report(), after.report()))
-}
-
-/// One row of the evaluation: ranking metrics, and RMSE for models that predict ratings.
-#[derive(serde::Serialize)]
-pub struct ModelReport {
-    #[serde(flatten)]
-    pub ranking: RankingReport,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub rmse: Option<f64>,
-    #[serde(rename = "franchises@10", skip_serializing_if = "Option::is_none")]
-    pub franchises: Option<f64>,
-}
-
-impl ModelReport {
-    pub fn ranking(ranking: RankingReport) -> Self {
-        Self {
-            ranking,
-            rmse: None,
-            franchises: None,
-        }
-    }
-}
-
-/// `head*.safetensors` in a dataset folder, by name.
-pub fn head_files(dir: &Path) -> Result<Vec<PathBuf>> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| Error::Input(format!("cannot list {}: {e}", dir.display())))?
-        .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .filter(|p| {
-            p.extension().is_some_and(|e| e == "safetensors")
-                && p.file_name()
-                    .is_some_and(|n| n.to_string_lossy().starts_with("head"))
-        })
-        .collect();
-    files.sort();
-    Ok(files)
 }

@@ -48,7 +48,7 @@ pub(super) fn copy_catalog(
     let mut files = BTreeMap::from([
         ("manifest", MANIFEST.to_string()),
         ("items", manifest.items.clone()),
-        ("vectors", VECTORS.to_string()),
+        ("textVectors", VECTORS.to_string()),
     ]);
     // The page's text vectors are int8 with a scale per row (a quarter of f32, half of the
     // folder's f16: NDCG@10 unchanged within 0.001); its first list is computed from exactly

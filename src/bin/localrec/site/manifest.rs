@@ -44,7 +44,7 @@ pub(super) struct SiteCatalog {
     pub(super) path: String,
     pub(super) kind: &'static str,
     pub(super) items: usize,
-    /// Role → file name in `path`: manifest, items, vectors, and head / itemTable /
+    /// Role → file name in `path`: manifest, items, textVectors, and head / itemTable /
     /// itemItemIndex / adapter when present.
     pub(super) files: BTreeMap<&'static str, String>,
     /// The item–item rows by shard, in the index's order (file names in `path`).
