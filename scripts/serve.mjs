@@ -8,7 +8,7 @@
 //   node scripts/serve.mjs [port] [folder]      (default 8080, dist/demo, on 127.0.0.1)
 //
 // `createAppServer({root, only, delay})` is also used by the benchmarks (the repository with a
-// list of public paths) and by a browser test (`delay(path)`: milliseconds to hold a response).
+// list of public paths) and by a browser test (`delay(path, method)`: milliseconds to hold a response).
 
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -86,7 +86,7 @@ function resolvePath(root, urlPath, only) {
 
 /**
  * `root`: the folder to serve (a built site by default); `only`: if given, the only paths served
- * (prefixes ending in '/'); `delay(urlPath)`: milliseconds to wait before answering; `headers`:
+ * (prefixes ending in '/'); `delay(urlPath, method)`: milliseconds to wait before answering; `headers`:
  * added to every response (the benchmarks' cross-origin isolation, for their peer's threads).
  */
 export function createAppServer({ root = DEFAULT_SITE, only = null, delay = null, headers = {} } = {}) {
@@ -97,7 +97,7 @@ export function createAppServer({ root = DEFAULT_SITE, only = null, delay = null
       res.end(body);
     };
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, 'method not allowed\n');
-    const wait = delay?.(req.url.split('?')[0]) ?? 0;
+    const wait = delay?.(req.url.split('?')[0], req.method) ?? 0;
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     const path = resolvePath(root, req.url, only);
     if (!path) return send(404, 'not found\n');

@@ -10,10 +10,10 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::{Catalog, page_id};
+use crate::catalog::{Catalog, Item, page_id};
 use crate::error::{Error, Result};
 use crate::fine_tune::{FineTuneConfig, FineTuneReport, Personal};
-use crate::recommender::{Kind, MAX_REASONS, Reaction};
+use crate::recommender::{Basis, Kind, MAX_REASONS, Reaction, Recommendations};
 
 /// Items in a list when the page does not say.
 pub const DEFAULT_COUNT: usize = 20;
@@ -227,6 +227,62 @@ pub struct PageItem<'a> {
     pub text: &'a str,
 }
 
+impl<'a> PageItem<'a> {
+    fn of(item: &'a Item, shown: &'a [String]) -> Self {
+        Self {
+            id: &item.id,
+            title: &item.title,
+            fields: (shown.iter().map(String::as_str))
+                .zip(item.fields.iter().map(String::as_str))
+                .collect(),
+            text: &item.text,
+        }
+    }
+}
+
+/// The list a new visitor sees first, computed when the site is built (`first-list.json`):
+/// what the page's engine answers for no reactions and no taste, each row with its item as
+/// `loadCatalog` describes it, so that the page can show it before the wasm and the
+/// catalogue's files are here.
+#[derive(Debug, Clone, Serialize)]
+pub struct FirstList<'a> {
+    pub columns: &'a [String],
+    pub labels: &'a BTreeMap<String, String>,
+    pub basis: Basis,
+    pub items: Vec<FirstListRow<'a>>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FirstListRow<'a> {
+    pub item: PageItem<'a>,
+    pub reason: Option<&'a str>,
+}
+
+impl<'a> FirstList<'a> {
+    /// `list` (the recommender's answer for an empty request on `catalog`) with its items.
+    pub fn new(catalog: &'a Catalog, list: &'a Recommendations) -> Result<Self> {
+        let manifest = catalog.manifest();
+        let shown = &manifest.columns.show;
+        let items = (list.items.iter())
+            .map(|recommendation| {
+                let row = catalog.row(&recommendation.item).ok_or_else(|| {
+                    Error::Input(format!("the list names an unknown item {}", recommendation.item))
+                })?;
+                Ok(FirstListRow {
+                    item: PageItem::of(&catalog.items()[row], shown),
+                    reason: recommendation.reason.as_deref(),
+                })
+            })
+            .collect::<Result<_>>()?;
+        Ok(Self {
+            columns: shown,
+            labels: &manifest.columns.labels,
+            basis: list.basis,
+            items,
+        })
+    }
+}
+
 /// `loadCatalog`'s answer: what the page shows of a catalogue.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -257,19 +313,8 @@ impl<'a> CatalogInfo<'a> {
     ) -> Self {
         let manifest = catalog.manifest();
         let shown = &manifest.columns.show;
-        let items = catalog
-            .items()
-            .iter()
-            .map(|item| PageItem {
-                id: &item.id,
-                title: &item.title,
-                fields: shown
-                    .iter()
-                    .map(String::as_str)
-                    .zip(item.fields.iter().map(String::as_str))
-                    .collect(),
-                text: &item.text,
-            })
+        let items = (catalog.items().iter())
+            .map(|item| PageItem::of(item, shown))
             .collect();
         Self {
             name: &manifest.name,

@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Entry {
-    /// Row in the catalogue (and the item matrix).
+    /// Row in the catalogue (and in its text vectors).
     pub row: usize,
     /// 1–10, or 0 when unrated.
     pub rating: u8,

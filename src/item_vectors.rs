@@ -1,4 +1,4 @@
-//! The item matrix: one encoder vector per catalogue row, computed once (`localrec
+//! The items' text vectors: one encoder vector per catalogue row, computed once (`localrec
 //! embed-catalog`) and loaded by the head and the page. Stored as safetensors (one tensor
 //! `item_vectors` of shape `[items, dim]`), with the fingerprint of what it encodes (see
 //! [`crate::fingerprint`]: the model's hash and digest in the metadata, each row's item key in a

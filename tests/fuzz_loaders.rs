@@ -1,5 +1,5 @@
 //! Hostile bytes for every loader of model and catalogue files: the BERT config, the tokenizer,
-//! the head's weights, the item matrix, the item–item table (whole, and as the page's index and
+//! the head's weights, the text vectors, the item–item table (whole, and as the page's index and
 //! shards) and its fit's parts, the
 //! catalogue's adapter and the catalogue, alone and together (the recommender).
 //! Valid files are mutated at random (seeded): bytes flipped, cut, inserted, duplicated, and

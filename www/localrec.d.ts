@@ -81,6 +81,13 @@ export interface OpenOptions {
   /** The model's weights: 'int8' (compact, 23 MB: the default) or 'f32' (87 MB). */
   weights?: ModelWeights;
   onProgress?: (event: LoadProgress) => void;
+  /**
+   * Called once, while the engine is still starting (before the wasm and the catalogue's files
+   * are here), with the list a new visitor sees first, made when the site was built, where the
+   * person's profile is empty. Not called when the engine is up first, nor for a site built
+   * without it. The engine's list (`recommend`) is the same; reactions wait for `open`.
+   */
+  onFirstList?: (list: FirstList) => void;
   /** Stops the opening: `open` rejects with code 'aborted' and the engine is ended. */
   signal?: AbortSignal;
   /** Load the language model (and the items' text vectors) right after the catalogue (default true). */
@@ -162,6 +169,13 @@ export interface Recommendation {
   because: Share[];
   /** The same in words ("Because you liked …"), or null. */
   reason: string | null;
+}
+
+/** The list a new visitor sees first (`OpenOptions.onFirstList`). */
+export interface FirstList {
+  basis: Recommendations['basis'];
+  /** Each item, its shown columns in words, and its reason (none yet: null). */
+  items: { item: Item; fields: string[]; reason: string | null }[];
 }
 
 export interface Recommendations {

@@ -37,7 +37,8 @@ import { clientOf } from './internal.js';
 import { deleteOtherProfiles, shownProfiles, storedProfiles } from './saved-profiles.js';
 import { isReaction } from './reactions.js';
 import { keepOffline } from './offline.js';
-import { SiteError } from './site.js';
+import { SiteError, catalogFiles } from './site.js';
+import { readFirstList } from './first-list.js';
 
 export { ERROR_CODES, ImportError, LocalRecError, MAX_IMPORT_BYTES, MAX_TASTE_CHARS, isEngineLoss };
 
@@ -73,13 +74,13 @@ export class LocalRec extends EventTarget {
   /** @param {import('./localrec.js').OpenOptions} options @param {AbortSignal | null} signal */
   static async #open({
     site = './', catalog = '', backend = 'auto', weights = 'int8', onProgress = null, encoder = true, workerUrl,
-    profileNamespace = '', rememberCatalog = false, offline = true,
+    profileNamespace = '', rememberCatalog = false, offline = true, onFirstList = null,
   }, signal) {
     checkOpenOptions({ backend, profileNamespace, weights });
     onProgress?.({ phase: 'site' });
     const { siteUrl, read, entry } = await readSiteAndCatalog({ site, catalog, weights, profileNamespace, rememberCatalog }, signal);
     if (signal?.aborted) throw aborted('opening');
-    const rec = new LocalRec(read, entry, { backend, weights, encoder, onProgress, workerUrl, profileNamespace });
+    const rec = new LocalRec(read, entry, { backend, weights, encoder, onProgress, workerUrl, profileNamespace, onFirstList });
     // Aborting ends the engine at once: the download and the catalogue's loading stop there.
     const stop = () => rec.close();
     signal?.addEventListener('abort', stop, { once: true });
@@ -146,7 +147,11 @@ export class LocalRec extends EventTarget {
   async #start() {
     const opening = this.#openEngine(this.#options.encoder);
     const interrupted = takeInterrupted(this.#options.profileNamespace, this.#entry.name);
-    const [opened] = await Promise.all([opening, interrupted, this.#restoreProfile()]);
+    const restored = this.#restoreProfile();
+    // A failure of the page's callback is reported as an uncaught error, as a listener's would
+    // be, and leaves the opening to go on.
+    this.#showFirstList(opening, restored).catch((error) => setTimeout(() => { throw error; }));
+    const [opened] = await Promise.all([opening, interrupted, restored]);
     /**
      * A personalisation that was still running when the page last closed (a reload, a crash):
      * `{startedAt}`, or null. Nothing of it was kept; said once.
@@ -169,6 +174,21 @@ export class LocalRec extends EventTarget {
       site: this.#site.url, manifest: this.#site.manifest, catalog: this.#entry.name, backend: this.#options.backend,
       weights: this.#options.weights, prefetchEncoder, gzipCopies: this.#site.gzipCopies,
     });
+  }
+
+  /**
+   * `onFirstList` with the site's first list, where the profile turns out empty and the engine
+   * is not up before the list is here (then its own list is as soon).
+   */
+  async #showFirstList(opening, restored) {
+    const { onFirstList } = this.#options;
+    if (!onFirstList) return;
+    let engineUp = false;
+    opening.then(() => { engineUp = true; }, () => {});
+    const [list] = await Promise.all([readFirstList(catalogFiles(this.#site, this.#entry).firstList, null), restored]);
+    const { history, taste, personal } = this.#profile.current;
+    if (!list || engineUp || this.#closed || history.length > 0 || taste || personal) return;
+    onFirstList(list);
   }
 
   async #restoreProfile() {

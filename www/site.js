@@ -54,7 +54,7 @@ export function findCatalog(site, name) {
 }
 
 /**
- * A catalogue's files: `{manifest, items, textVectors?, head?, itemItemIndex?, itemTable?, adapter?}`, each `{name,
+ * A catalogue's files: `{manifest, items, textVectors?, head?, itemItemIndex?, itemTable?, adapter?, firstList?}`, each `{name,
  * path, url, bytes, sha256, gzipUrl?}` (the text vectors may be left out where the head's item table is there).
  */
 export function catalogFiles(site, catalog) {

@@ -148,9 +148,11 @@ const handlers = {
     // encoder (a text-only catalogue needs them for its first list).
     pendingVectors = files.itemTable && files.textVectors ? files.textVectors : null;
     if (pendingVectors) delete files.textVectors;
-    // The language model's adapter comes with the model, not before the first list.
+    // The language model's adapter comes with the model, not before the first list; the
+    // precomputed first list is the page's (first-list.js), not the engine's.
     encoderAdapter = files.adapter ?? null;
     delete files.adapter;
+    delete files.firstList;
     encoderDownload = null;
     // The item–item table's index comes with the catalogue; its rows follow by need.
     rowShards = shardFiles(site, entry);

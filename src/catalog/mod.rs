@@ -51,7 +51,7 @@ pub fn page_id<S: serde::Serializer>(id: &str, serializer: S) -> Result<S::Ok, S
     }
 }
 
-/// Items in a fixed order: an item's position is its row in the item matrix.
+/// Items in a fixed order: an item's position is its row in the text vectors and in every per-item table.
 #[derive(Debug, Clone)]
 pub struct Catalog {
     manifest: Manifest,

@@ -4,8 +4,8 @@
 
 use burn::tensor::Tensor;
 
-/// The item tower's output for a set of items: candidate vectors `[n, dim]`, biases `[n]`,
-/// and history vectors `[n, dim]`.
+/// The item table: the item tower's output for a set of items, their vectors `[n, dim]`,
+/// biases `[n]` and history vectors `[n, dim]`.
 #[derive(Debug, Clone)]
 pub struct ItemTable {
     pub vectors: Tensor<2>,

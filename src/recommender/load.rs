@@ -1,4 +1,4 @@
-//! Loading: a [`Recommender`] built from a catalogue's files (its item vectors or precomputed
+//! Loading: a [`Recommender`] built from a catalogue's files (its text vectors or precomputed
 //! item table, its head, its item–item table), each checked against the catalogue, and the
 //! page's first-list files ([`page_files`]) made from a trained head.
 
@@ -17,8 +17,22 @@ use crate::item_vectors::ItemVectors;
 use crate::popularity::popularity_prior;
 use crate::taste::{TASTE_MATCH_WEIGHT, TasteWeights};
 
+/// A catalogue's files as the page loads them (site.json's roles): the manifest and items, and
+/// either the text vectors or, for a first list without them, the head's precomputed item
+/// table (which needs the head); the head and the item–item table (its whole file or its
+/// index) where the catalogue has public interactions.
+#[derive(Default)]
+pub struct PageFiles {
+    pub manifest: Vec<u8>,
+    pub items: Vec<u8>,
+    pub text_vectors: Option<Vec<u8>>,
+    pub head: Option<Vec<u8>>,
+    pub item_table: Option<Vec<u8>>,
+    pub item_item: Option<Vec<u8>>,
+}
+
 impl Recommender {
-    /// Builds the recommender from the catalogue, its item matrix (the items' text vectors, in
+    /// Builds the recommender from the catalogue, the items' text vectors (in
     /// catalogue order) and the head's weights; without a head (a catalogue with no public
     /// interactions) it ranks by text alone ([`Head::text_only`]).
     pub fn new(
@@ -30,7 +44,7 @@ impl Recommender {
         let vectors = ItemVectors::from_safetensors(item_vectors)?;
         if vectors.rows != catalog.len() {
             return Err(Error::Input(format!(
-                "the catalogue has {} items and the item matrix {} rows: they come from \
+                "the catalogue has {} items and the text vectors {} rows: they come from \
                  different catalogues (rebuild the vectors with `localrec embed-catalog`)",
                 catalog.len(),
                 vectors.rows,
@@ -111,6 +125,34 @@ impl Recommender {
         }
     }
 
+    /// Builds the recommender from the page's files, as the page does (the wasm's
+    /// `loadCatalog`, and `build-site` for the list a new visitor sees first).
+    pub fn from_page_files(files: PageFiles, device: &Device) -> Result<Self> {
+        let catalog = Catalog::load(&files.manifest, &files.items)?;
+        let recommender = match (files.item_table, files.head, files.text_vectors) {
+            (Some(table), Some(head), vectors) => {
+                let mut recommender = Self::from_item_table(catalog, head, &table, device)?;
+                if let Some(bytes) = vectors {
+                    recommender.attach_text_vectors(&bytes)?;
+                }
+                recommender
+            }
+            (Some(_), None, _) => {
+                return Err(Error::Input("an item table needs its head".into()));
+            }
+            (None, head, Some(vectors)) => Self::new(catalog, head, &vectors, device)?,
+            (None, _, None) => {
+                return Err(Error::Input(
+                    "a catalogue needs its text vectors or its item table".into(),
+                ));
+            }
+        };
+        match files.item_item {
+            Some(bytes) => recommender.with_item_item(&bytes),
+            None => Ok(recommender),
+        }
+    }
+
     /// Builds the recommender from what a page's first list needs: the catalogue, the head
     /// without its ID residuals and the precomputed item table (see [`page_files`]). Taste
     /// sentences wait for [`Recommender::with_text_vectors`].
@@ -156,7 +198,7 @@ impl Recommender {
         let vectors = ItemVectors::from_safetensors(item_vectors)?;
         if vectors.rows != self.catalog.len() || vectors.dim != self.config.text_dim {
             return Err(Error::Input(format!(
-                "the item matrix is {} × {}, this catalogue needs {} × {}: it comes from another \
+                "the text vectors are {} × {}, this catalogue needs {} × {}: it comes from another \
                  catalogue or model",
                 vectors.rows,
                 vectors.dim,
@@ -221,7 +263,7 @@ pub async fn page_files(
     let vectors = ItemVectors::from_safetensors(item_vectors)?;
     if vectors.rows != file.config.items || vectors.dim != file.config.text_dim {
         return Err(Error::Input(format!(
-            "the item matrix is {} × {}, the head reads {} × {}",
+            "the text vectors are {} × {}, the head reads {} × {}",
             vectors.rows, vectors.dim, file.config.items, file.config.text_dim
         )));
     }

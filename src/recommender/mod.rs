@@ -34,7 +34,7 @@ mod score;
 
 pub use crate::taste::{TASTE_MATCH_WEIGHT, TasteWeights};
 pub use explain::{MAX_REASONS, REASON_SHARE, Reason, Source};
-pub use load::page_files;
+pub use load::{PageFiles, page_files};
 pub use score::{TEXT_ONLY_STAGES, THIN_TEXT_PENALTY, THIN_TEXT_WORDS};
 
 /// What a person did with an item (the page's 'like', 'dislike' or 1–10: see

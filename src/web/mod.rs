@@ -11,14 +11,13 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use crate::Encoder;
-use crate::catalog::Catalog;
 use crate::contract::{
     CatalogInfo, Defaults, FineTuneRequest, FineTuned, RecommendRequest, RowsNeeded,
 };
 use crate::device::{self, Backend};
 use crate::error::Error;
 use crate::map::Plane;
-use crate::recommender::{Recommender, Request};
+use crate::recommender::{PageFiles, Recommender, Request};
 
 mod values;
 
@@ -57,8 +56,9 @@ pub fn defaults() -> Result<JsValue, JsValue> {
 /// Milliseconds of `loadCatalog`, by part.
 #[derive(serde::Serialize)]
 struct LoadMillis {
-    catalog: f64,
+    /// Reading the files and building the recommender.
     recommender: f64,
+    /// Writing what the page shows.
     describe: f64,
 }
 
@@ -158,39 +158,15 @@ impl Engine {
         let started = now_millis();
         let manifest = required(files.manifest(), "catalogue's manifest")?;
         let items = required(files.items(), "catalogue's items")?;
-        let catalog = Catalog::load(&manifest, &items).map_err(|e| js_error(e.into()))?;
-        let parsed = now_millis();
-        let text_vectors = files.text_vectors().map(|bytes| bytes.to_vec());
-        let head = files.head().map(|bytes| bytes.to_vec());
-        let mut recommender = match (files.item_table(), head, text_vectors) {
-            (Some(table), Some(head), vectors) => {
-                let mut recommender =
-                    Recommender::from_item_table(catalog, head, &table.to_vec(), &self.device)
-                        .map_err(js_error)?;
-                if let Some(bytes) = vectors {
-                    recommender.attach_text_vectors(&bytes).map_err(js_error)?;
-                }
-                recommender
-            }
-            (Some(_), None, _) => {
-                return Err(js_error(Error::Input(
-                    "an item table needs its head".into(),
-                )));
-            }
-            (None, head, Some(vectors)) => {
-                Recommender::new(catalog, head, &vectors, &self.device).map_err(js_error)?
-            }
-            (None, _, None) => {
-                return Err(js_error(Error::Input(
-                    "a catalogue needs its text vectors or its item table".into(),
-                )));
-            }
+        let files = PageFiles {
+            manifest,
+            items,
+            text_vectors: files.text_vectors().map(|bytes| bytes.to_vec()),
+            head: files.head().map(|bytes| bytes.to_vec()),
+            item_table: files.item_table().map(|bytes| bytes.to_vec()),
+            item_item: files.item_item().map(|bytes| bytes.to_vec()),
         };
-        if let Some(bytes) = files.item_item() {
-            recommender = recommender
-                .with_item_item(&bytes.to_vec())
-                .map_err(js_error)?;
-        }
+        let recommender = Recommender::from_page_files(files, &self.device).map_err(js_error)?;
         let built = now_millis();
         let js = to_js(&CatalogInfo::new(
             recommender.catalog(),
@@ -202,8 +178,7 @@ impl Engine {
         *self.recommender.borrow_mut() = Some(Rc::new(recommender));
         // Where the time goes, for the page's load report.
         let millis = LoadMillis {
-            catalog: parsed - started,
-            recommender: built - parsed,
+            recommender: built - started,
             describe: now_millis() - built,
         };
         js_sys::Reflect::set(&js, &"loadMillis".into(), &to_js(&millis)?)?;

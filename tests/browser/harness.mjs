@@ -35,8 +35,8 @@ const WEBGPU_FLAGS = [
 /**
  * Serves `site` (a built site's folder) with `python3 -m http.server` from its parent folder, so
  * the page lives under a sub-path: `{url: 'http://127.0.0.1:PORT/demo/', origin, close}`.
- * `delay(path)`: a node static server instead (no special headers either) that holds each
- * response for that many milliseconds.
+ * `delay(path, method)`: a node static server instead (no special headers either) that holds
+ * each response for that many milliseconds.
  */
 export async function startServer({ site = SITE, delay = null } = {}) {
   if (!existsSync(join(site, 'site.json'))) throw new Error(`no built site at ${site}: run ./scripts/build-site.sh first`);

@@ -1,9 +1,9 @@
 // The built site (dist/demo: anime-5k and goodbooks-10k) as any static host serves it, under a
 // sub-path: the text-only books catalogue recommends from a sentence and from likes and shows
 // its attribution; the page switches catalogues, each with its own profile (the old single
-// profile moves to anime-5k); the list comes before the language model and the items' text
-// vectors, and the taste box works once both are there (over compressed transfers from
-// scripts/serve.mjs); from a server that sends files as they are, the page decodes the build's
+// profile moves to anime-5k); the site's precomputed first list comes before the wasm and is
+// the engine's, the list comes before the language model and the items' text vectors, and
+// the taste box works once both are there (over compressed transfers from scripts/serve.mjs); from a server that sends files as they are, the page decodes the build's
 // .gz copies (a stale one falls back to its file) and a first visit moves under 30 MB; the minimal example page shows five recommendations and keeps a profile of
 // its own; "Delete everything" deletes every catalogue's profile; a book series (Hercule Poirot)
 // takes at most two places, and a row names one reason, or two comparable ones.
@@ -290,11 +290,13 @@ describe('the built site on the CPU fallback', { timeout: 900_000 }, () => {
 });
 
 describe('the list before the language model, over compressed transfers', { timeout: 600_000 }, () => {
-  test('served by scripts/serve.mjs (br copies) with slow model files and text vectors: the list shows first, the taste box works once both are here, bytes check out and progress never overruns', async () => {
+  test('served by scripts/serve.mjs (br copies) with a slow wasm, model files and text vectors: the site\'s first list shows before the engine and is the engine\'s, the taste box works once the model and vectors are here, bytes check out and progress never overruns', async () => {
     // The same site from the repository's static server (which sends the build's .br/.gz copies),
-    // holding the model's files and the items' text vectors 5 s each: the list needs neither.
-    const held = (path) => path.includes('/models/') || path.endsWith('/item_vectors.safetensors');
-    const slow = await startServer({ delay: (path) => (held(path) ? 5_000 : 0) });
+    // holding the wasm 3 s (not the HEAD that asks how files are sent) and the model's files and
+    // the items' text vectors 5 s each: the list needs none of them.
+    const held = (path, method) => (path.endsWith('/localrec_bg.wasm') && method === 'GET' ? 3_000
+      : path.includes('/models/') || path.endsWith('/item_vectors.safetensors') ? 5_000 : 0);
+    const slow = await startServer({ delay: held });
     const browser = await launch({ webgpu: false });
     try {
       const context = await browser.newContext();
@@ -312,8 +314,22 @@ describe('the list before the language model, over compressed transfers', { time
       const page = await context.newPage();
       const seen = watch(page);
       await page.goto(`${slow.url}?backend=cpu`);
+      const rowIds = () => page.evaluate(() => [...document.querySelectorAll('#recommendations .item')].map((row) => row.dataset.item));
+      await page.waitForFunction(() => document.querySelectorAll('#recommendations .item').length > 0, null, { timeout: LOAD_TIMEOUT });
+      const first = await page.evaluate(() => ({
+        state: document.body.dataset.state,
+        note: document.getElementById('recs-note').textContent,
+        usable: document.querySelectorAll('#recommendations .item :is(button, select):not(:disabled)').length,
+      }));
+      const firstIds = await rowIds();
+      assert.equal(first.state, 'loading', 'the first list shows while the engine starts');
+      assert.equal(firstIds.length, 20);
+      assert.match(first.note, /Popular with everyone so far/);
+      assert.equal(first.usable, 0, 'its reactions wait for the engine');
       await waitForState(page, 'listed', LOAD_TIMEOUT);
       const listedAt = Date.now();
+      assert.deepEqual(await rowIds(), firstIds, 'the engine lists the same items in the same order');
+      assert.ok(await page.evaluate(() => window.localrec.timings.firstList < window.localrec.timings.firstRecommendations));
       const early = await page.evaluate(() => ({
         rows: document.querySelectorAll('#recommendations .item').length,
         encoder: window.localrec.rec.hasEncoder,

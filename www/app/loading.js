@@ -9,7 +9,7 @@ import { useCatalogue } from './catalogue.js';
 import { loadMap } from './map.js';
 import { $, notify, progressEvents, state, timings } from './page.js';
 import { renderHistory, showOutsideChange, showSaveError } from './profile-view.js';
-import { refresh } from './recommendations.js';
+import { refresh, showFirstList } from './recommendations.js';
 import { showPieces } from './taste.js';
 
 const params = new URLSearchParams(location.search);
@@ -91,6 +91,7 @@ export async function start() {
   try {
     state.rec = await LocalRec.open({
       site: './', catalog: catalogName, backend: backendParam, weights, onProgress, rememberCatalog: true,
+      onFirstList: showFirstList,
     });
   } catch (error) {
     $('status').textContent = 'The catalogue could not be loaded.';

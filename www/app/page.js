@@ -21,9 +21,10 @@ export const state = {
 
 // For the console and the tests: every progress event, and when things happened.
 export const progressEvents = [];
-// Milliseconds: navigation start → first list; reaction → updated list; the engine's share;
-// navigation start → search usable (the catalogue is there) and → model ready.
-export const timings = { firstRecommendations: null, updates: [], engine: [], searchEnabled: null, modelReady: null };
+// Milliseconds: navigation start → the site's precomputed first list (a new visitor's) and →
+// the engine's first list; reaction → updated list; the engine's share; navigation start →
+// search usable (the catalogue is there) and → model ready.
+export const timings = { firstList: null, firstRecommendations: null, updates: [], engine: [], searchEnabled: null, modelReady: null };
 
 /** A message above the page; `retry`: with a "Try again" that recomputes the list. */
 export function notify(message, { retry = false } = {}) {

@@ -78,6 +78,27 @@ export async function refreshMarkingNew(before) {
   newAgainst = null;
 }
 
+/**
+ * What a list for nobody yet rests on, as the engine says (a text-only catalogue without a
+ * popularity column has nothing "popular": its first list is a spread of the catalogue).
+ */
+const NOTHING_YET = {
+  popularity: 'Popular with everyone so far: react to a few items, or describe what you like.',
+  spread: 'A spread across the catalogue, as nothing is known yet: react to a few items, or describe what you like.',
+};
+
+/**
+ * The site's precomputed first list (the library's `onFirstList`), while the engine starts:
+ * the rows the engine will give, their reactions waiting for it.
+ */
+export function showFirstList({ basis, items }) {
+  const rows = items.map(({ item, fields, reason }) => itemRow(item, fields, null, reason));
+  for (const control of rows.flatMap((row) => [...row.querySelectorAll('button, select')])) control.disabled = true;
+  replaceKeepingFocus($('recommendations'), rows);
+  $('recs-note').textContent = NOTHING_YET[basis] ?? '';
+  timings.firstList = performance.now();
+}
+
 function renderRecommendations(result) {
   const rows = result.items.map(({ item: id, reason }) => {
     const item = state.rec.item(id);
@@ -89,14 +110,8 @@ function renderRecommendations(result) {
   const withWeights = personal ? ', with your personal weights' : '';
   const described = !taste ? '' : result.taste ? 'your description' : 'your description (it counts once the language model has loaded)';
   const reacted = history.length ? count(history.length, 'reaction') : '';
-  // What the list rests on, as the engine says (a text-only catalogue without a popularity
-  // column has nothing "popular": its first list is a spread of the catalogue).
-  const notes = {
-    popularity: 'Popular with everyone so far: react to a few items, or describe what you like.',
-    spread: 'A spread across the catalogue, as nothing is known yet: react to a few items, or describe what you like.',
-  };
   const nothingYet = history.length === 0 && !taste;
-  $('recs-note').textContent = (nothingYet && notes[result.basis])
+  $('recs-note').textContent = (nothingYet && NOTHING_YET[result.basis])
     || `From ${[reacted, described].filter(Boolean).join(' and ')}${withWeights}.`;
   $('recs-timing').textContent = `updated in ${Math.round(result.millis)} ms`;
   document.body.dataset.recommendations = String(Number(document.body.dataset.recommendations ?? 0) + 1);

@@ -55,7 +55,7 @@ pub enum Command {
         /// Sentences to compare; a built-in set when none are given.
         sentences: Vec<String>,
     },
-    /// Embed every item of a catalogue and write the item matrix the head and the page load.
+    /// Embed every item of a catalogue and write the text vectors the head and the page load.
     EmbedCatalog {
         /// The catalogue: a folder with catalog.json and its items file (e.g. data/anime-5k).
         #[arg(long, default_value = "data/anime-5k")]

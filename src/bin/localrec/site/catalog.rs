@@ -1,6 +1,7 @@
 //! One catalogue's files in the site (`catalogs/<name>/`): what its first list reads (the head
-//! without its ID residuals and the item table, or the text vectors), the item–item table as
-//! an index and shards of rows by need, its adapter and notices, and how site.json lists it.
+//! without its ID residuals and the item table, or the text vectors), that list itself for a
+//! new visitor, the item–item table as an index and shards of rows by need, its adapter and
+//! notices, and how site.json lists it.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -11,7 +12,8 @@ use localrec::device::block_on;
 use localrec::fingerprint::hex;
 use localrec::item_item::{WeightPrecision, load_item_item, split_into_shards};
 use localrec::item_vectors::ItemVectors;
-use localrec::recommender::page_files;
+use localrec::contract::{DEFAULT_COUNT, FirstList};
+use localrec::recommender::{MAX_REASONS, PageFiles, Recommender, Request, page_files};
 use sha2::{Digest, Sha256};
 
 use super::files::{copy_tree, io, write};
@@ -31,6 +33,8 @@ const SHARD_BYTES: usize = 128 * 1024;
 /// Written into the site for a trained catalogue: its first list needs only these two.
 const HEAD_CORE: &str = "head-core.safetensors";
 const ITEM_TABLE: &str = "item_table.safetensors";
+/// The list a new visitor sees first (see [`first_list`]).
+const FIRST_LIST: &str = "first-list.json";
 /// Copied when present: the data's attribution and licence travel with it.
 const NOTICES: &[&str] = &["ATTRIBUTION.md", "LICENSE"];
 
@@ -90,6 +94,10 @@ pub(super) fn copy_catalog(
     {
         copy_tree(&dir.join(name), &to.join(name))?;
     }
+    // The list a new visitor sees first, made from the files the page loads: the page shows it
+    // before its wasm and the catalogue's files are here.
+    write(&to.join(FIRST_LIST), &first_list(&to, &files)?)?;
+    files.insert("firstList", FIRST_LIST.into());
     let kind = match (trained, files.contains_key("itemItemIndex")) {
         (true, true) => "hybrid",
         (true, false) => "head",
@@ -104,6 +112,36 @@ pub(super) fn copy_catalog(
         files,
         item_item_shards,
     })
+}
+
+/// `first-list.json` ([`FirstList`]): the answer of the page's engine for no reactions and no
+/// taste, computed from the catalogue's files in `to` (by role, as site.json lists them) as the
+/// page reads them for its first list.
+fn first_list(to: &Path, files: &BTreeMap<&'static str, String>) -> Result<Vec<u8>> {
+    let read = |role: &str| -> Result<Option<Vec<u8>>> {
+        (files.get(role).map(|name| to.join(name)))
+            .map(|path| std::fs::read(&path).map_err(|e| io(&path, e)))
+            .transpose()
+    };
+    let item_table = read("itemTable")?;
+    let page = PageFiles {
+        manifest: read("manifest")?.unwrap_or_default(),
+        items: read("items")?.unwrap_or_default(),
+        // With the item table the page's first list goes without the text vectors.
+        text_vectors: if item_table.is_some() { None } else { read("textVectors")? },
+        head: read("head")?,
+        item_table,
+        item_item: read("itemItemIndex")?,
+    };
+    let recommender = Recommender::from_page_files(page, &localrec::device::cpu())?;
+    let list = block_on(recommender.recommend(&Request {
+        count: DEFAULT_COUNT,
+        reasons: MAX_REASONS,
+        ..Default::default()
+    }))?;
+    let json = serde_json::to_vec(&FirstList::new(recommender.catalog(), &list)?)
+        .map_err(|e| localrec::Error::Input(format!("the first list: {e}")))?;
+    Ok(json)
 }
 
 /// Writes `table` into the catalogue folder `to` as its index and its shards of rows (weights
