@@ -18,17 +18,21 @@
 // protocol's Network.loadingFinished encodedDataLength over the page and its workers (attached
 // to every worker target), up to each milestone; then, once the service worker is installed (the
 // offline copy; up to 60 s), its own downloads, counted apart (the HTTP cache is on, as in a real
-// visit, so what the page already fetched costs it a revalidation at most). Not part of the tests. Needs the built site (./scripts/build-site.sh) and the peer
-// (scripts/bench-peers.sh installs it and builds its model files).
+// visit, so what the page already fetched costs it a revalidation at most). Then, on the same
+// link, a like of the first row and of the second (reaction → updated list, with the item–item
+// shards each fetched) and the wasm's memory. Not part of the tests. Needs the built site
+// (./scripts/build-site.sh) and the peer (scripts/bench-peers.sh installs it and builds its
+// model files).
 //
-//   node bench/first-visit.mjs [--rounds 2] [--engines localrec,today,peer]
+//   node bench/first-visit.mjs [--rounds 2] [--engines localrec,today,peer] [--site DIR] [--catalog NAME]
 //
-// Writes bench/results/first-visit-<date>.json and prints a Markdown table.
+// Writes bench/results/first-visit-<date>.json (another site's: …-<date>-<its folder>.json) and
+// prints a Markdown table.
 
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { cpus, hostname } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { brotliCompressSync, constants } from 'node:zlib';
 
 import { createAppServer } from '../scripts/serve.mjs';
@@ -45,7 +49,10 @@ const TIMEOUT = 600_000;
 // 20 Mbit/s down (and up), 40 ms of latency: the issue's slow connection.
 const NETWORK = { offline: false, latency: 40, downloadThroughput: 20e6 / 8, uploadThroughput: 20e6 / 8 };
 
-const SITE = join(REPO, 'dist/demo');
+// `--site DIR` measures another built site (e.g. a synthetic 100,000-item catalogue's), `--catalog
+// NAME` one of its catalogues (default: the site's first).
+const SITE = resolve(REPO, arg('site', 'dist/demo'));
+const CATALOG = arg('catalog', '');
 const OLD_COMMIT = 'd4eb922';
 const OLD = join(REPO, 'target/first-visit-old');
 const PEER = join(REPO, 'target/first-visit-peer');
@@ -150,9 +157,11 @@ async function instrument(context, page) {
   const encodings = {};
   const finished = (kind, { encodedDataLength }) => { bytes[kind in bytes ? kind : 'other'] += encodedDataLength; };
   const requests = new Map();
+  const shards = []; // the item–item shards asked for, in order
   const responded = ({ requestId, response }) => {
     requests.set(requestId, response);
     const url = response.url.replace(/^https?:\/\/[^/]+\//, '');
+    if (url.includes('/item_item/')) shards.push({ url, status: response.status });
     encodings[url] = response.headers['content-encoding'] ?? response.headers['Content-Encoding'] ?? 'identity';
   };
   cdp.on('Network.responseReceived', responded);
@@ -175,7 +184,7 @@ async function instrument(context, page) {
   await cdp.send('Network.enable');
   await cdp.send('Network.emulateNetworkConditions', NETWORK);
   await cdp.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: true, flatten: false });
-  return { bytes, encodings, snapshot: () => ({ ...bytes }) };
+  return { bytes, encodings, shards, snapshot: () => ({ ...bytes }) };
 }
 
 const MB = (n) => n / 1e6;
@@ -217,6 +226,22 @@ async function visit(browser, engine, url) {
     ]));
     await new Promise((resolve) => { setTimeout(resolve, 1000); }); // its last loadingFinished events
     const atEnd = net.snapshot();
+    // Then a like of the first row, on the same link: its item–item rows are fetched (a shard,
+    // unless the catalogue came whole), then a like of the next row (its shard may be here).
+    const reactions = [];
+    for (const row of [0, 1]) {
+      const shardsBefore = net.shards.length;
+      const before = await page.evaluate(() => window.localrec.timings.updates.length);
+      await page.locator('#recommendations .item').nth(row).getByRole('button', { name: /^Like / }).click();
+      await page.waitForFunction((n) => window.localrec.timings.updates.length > n, before, { timeout: TIMEOUT });
+      reactions.push({
+        millis: await page.evaluate(() => window.localrec.timings.updates.at(-1)),
+        shards: net.shards.slice(shardsBefore),
+      });
+    }
+    // The engine's memory then: the wasm's linear memory, in bytes (the library's debug hook).
+    const memory = await page.evaluate(async () => (await import(new URL('www/localrec-debug.js', document.baseURI).href))
+      .debugHooks(window.localrec.rec).memory());
     const timings = await page.evaluate(() => window.localrec.timings);
     const diagnostics = await page.evaluate(() => {
       // Per downloaded file: when its first and last progress events came (s since navigation).
@@ -233,7 +258,7 @@ async function visit(browser, engine, url) {
       engine, firstShown: seconds(timings.firstList ?? timings.firstRecommendations), firstList: seconds(timings.firstRecommendations),
       tasteBox: seconds(timings.modelReady), rows,
       bytesToList: pageBytes(atList), bytesToTasteBox: pageBytes(atTaste), serviceWorkerBytes: atTaste.service_worker,
-      offlineCopy: offline, bytesWithOfflineCopy: pageBytes(atEnd) + atEnd.service_worker,
+      offlineCopy: offline, bytesWithOfflineCopy: pageBytes(atEnd) + atEnd.service_worker, reactions, memory,
       encodings: net.encodings, diagnostics, errors, wallSeconds: seconds(Date.now() - started),
     };
   } finally {
@@ -260,7 +285,7 @@ const closers = [];
 try {
   if (ENGINES.includes('localrec')) {
     const server = createAppServer({ root: SITE });
-    servers.localrec = `${await listen(server)}?backend=cpu`;
+    servers.localrec = `${await listen(server)}?backend=cpu${CATALOG ? `&catalog=${encodeURIComponent(CATALOG)}` : ''}`;
     closers.push(() => server.close());
   }
   if (ENGINES.includes('today')) {
@@ -306,6 +331,8 @@ try {
       bytesToTasteBox: median(of.map((r) => r.bytesToTasteBox)),
       serviceWorkerBytes: median(of.map((r) => r.serviceWorkerBytes)),
       bytesWithOfflineCopy: median(of.map((r) => r.bytesWithOfflineCopy ?? null)),
+      firstReaction: median(of.map((r) => r.reactions?.[0]?.millis ?? null)),
+      secondReaction: median(of.map((r) => r.reactions?.[1]?.millis ?? null)),
     };
   }
   const date = new Date().toISOString().slice(0, 10);
@@ -320,7 +347,9 @@ try {
     summary, runs,
   };
   mkdirSync(join(REPO, 'bench/results'), { recursive: true });
-  const out = join(REPO, `bench/results/first-visit-${date}.json`);
+  // Another site's results are named by its folder.
+  const siteName = SITE === join(REPO, 'dist/demo') ? '' : `-${SITE.split('/').filter(Boolean).at(-1)}`;
+  const out = join(REPO, `bench/results/first-visit-${date}${siteName}.json`);
   writeFileSync(out, `${JSON.stringify(result, null, 1)}\n`);
 
   const f = (v, digits = 1) => (v === null || v === undefined ? '–' : v.toFixed(digits));
@@ -331,6 +360,11 @@ try {
   for (const engine of ENGINES) {
     const s = summary[engine];
     console.log(`| ${label[engine]} | ${f(s.firstShown)} | ${f(s.firstList)} | ${f(s.tasteBox)} | ${dash(s.bytesToList)} | ${dash(s.bytesToTasteBox)} | ${dash(s.bytesWithOfflineCopy)} |`);
+  }
+  if (summary.localrec) {
+    const s = summary.localrec;
+    const wasm = median(runs.filter((r) => r.engine === 'localrec').map((r) => r.memory?.wasmBytes ?? null));
+    console.log(`\nlocalrec, a like after the taste box (the item–item rows fetched by need): ${f(s.firstReaction, 0)} ms, the next row's like ${f(s.secondReaction, 0)} ms; wasm memory ${f(wasm === null ? null : wasm / 2 ** 20, 0)} MiB (medians)`);
   }
   console.log(`\ncompact model: ${f(MB(compact.bytes))} MB (${f(MB(compact.encoded?.br ?? compact.bytes))} MB as br); results in ${out}`);
 } finally {
