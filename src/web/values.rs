@@ -12,9 +12,9 @@ pub(super) fn js_error(error: Error) -> JsValue {
 }
 
 /// Plain data to plain JS objects and arrays, through one JSON string and `JSON.parse`.
-/// Not serde-wasm-bindgen, which builds the object value by value across the boundary: for the
-/// 10,000-book catalogue it took 42 s in Chromium (typed structs and `serde_json::Value`
-/// alike), JSON 30 ms (2026-11-29).
+/// Not serde-wasm-bindgen, which builds the object value by value across the boundary: three
+/// orders of magnitude slower on a large catalogue (bench/README.md, "Values across the wasm
+/// boundary").
 pub(super) fn to_js(value: &impl serde::Serialize) -> Result<JsValue, JsValue> {
     let json = serde_json::to_string(value).map_err(|e| JsError::new(&e.to_string()))?;
     js_sys::JSON::parse(&json)
