@@ -16,7 +16,8 @@
 // One concept, the class a page holds, over 400 lines because every public method stands here
 // with its documentation; the work is in the modules it imports, one concept each: opening.js
 // (the options, the site and the catalogue), engine-client.js (the worker and its protocol),
-// encoder-loading.js (the language model's state and `ready.encoder`), personalisation-run.js,
+// encoder-loading.js (the language model's state and `ready.encoder`), first-list.js (a new
+// visitor's list before the engine), personalisation-run.js,
 // profile.js (this catalogue's profile), saved-profiles.js (every catalogue's), history-file.js
 // (the profile as a file) and errors.js.
 
