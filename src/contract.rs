@@ -266,7 +266,10 @@ impl<'a> FirstList<'a> {
         let items = (list.items.iter())
             .map(|recommendation| {
                 let row = catalog.row(&recommendation.item).ok_or_else(|| {
-                    Error::Input(format!("the list names an unknown item {}", recommendation.item))
+                    Error::Input(format!(
+                        "the list names an unknown item {}",
+                        recommendation.item
+                    ))
                 })?;
                 Ok(FirstListRow {
                     item: PageItem::of(&catalog.items()[row], shown),

@@ -219,7 +219,6 @@ fn run(cli: Cli) -> Result<()> {
                 objective,
                 negative_exponent,
                 validation_users,
-                epochs,
                 learning_rate,
                 weight_decay,
                 batch_size,
@@ -232,6 +231,7 @@ fn run(cli: Cli) -> Result<()> {
             let sizing = pretrain::Sizing {
                 negatives,
                 epoch_steps,
+                epochs,
             };
             pretrain(
                 &dataset, out, &config, sizing, !no_ids, dim, split_seed, protocol,

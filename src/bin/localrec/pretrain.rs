@@ -17,12 +17,14 @@ use crate::write_atomically;
 /// The head's info entry naming the digest of the item vectors it was trained on.
 pub const TRAINED_ON_VECTORS: &str = "vectors";
 
-/// How a step sees the catalogue: `None` leaves it to the catalogue's size
-/// ([`TrainConfig::sized_for`]), `Some(0)` asks for the full softmax or whole epochs.
+/// How a step sees the catalogue and how long training goes on: `None` leaves it to the
+/// catalogue's size ([`TrainConfig::sized_for`]), `Some(0)` asks for the full softmax or whole
+/// epochs.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Sizing {
     pub negatives: Option<usize>,
     pub epoch_steps: Option<usize>,
+    pub epochs: Option<usize>,
 }
 
 #[allow(clippy::too_many_arguments)] // the command's options
@@ -37,10 +39,12 @@ pub fn pretrain(
     protocol: Protocol,
 ) -> Result<()> {
     let dataset = Dataset::load(dir)?;
-    let config =
-        &config
-            .clone()
-            .sized_for(dataset.catalog.len(), sizing.negatives, sizing.epoch_steps);
+    let config = &config.clone().sized_for(
+        dataset.catalog.len(),
+        sizing.negatives,
+        sizing.epoch_steps,
+        sizing.epochs,
+    );
     let (split, _, _) = dataset.split_for(split_seed, protocol);
     let device = device::cpu();
     let text = dataset.text_tensor(&device)?;

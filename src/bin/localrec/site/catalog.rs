@@ -8,11 +8,11 @@ use std::path::Path;
 
 use localrec::Result;
 use localrec::catalog::Catalog;
+use localrec::contract::{DEFAULT_COUNT, FirstList};
 use localrec::device::block_on;
 use localrec::fingerprint::hex;
 use localrec::item_item::{WeightPrecision, load_item_item, split_into_shards};
 use localrec::item_vectors::ItemVectors;
-use localrec::contract::{DEFAULT_COUNT, FirstList};
 use localrec::recommender::{MAX_REASONS, PageFiles, Recommender, Request, page_files};
 use sha2::{Digest, Sha256};
 
@@ -128,7 +128,11 @@ fn first_list(to: &Path, files: &BTreeMap<&'static str, String>) -> Result<Vec<u
         manifest: read("manifest")?.unwrap_or_default(),
         items: read("items")?.unwrap_or_default(),
         // With the item table the page's first list goes without the text vectors.
-        text_vectors: if item_table.is_some() { None } else { read("textVectors")? },
+        text_vectors: if item_table.is_some() {
+            None
+        } else {
+            read("textVectors")?
+        },
         head: read("head")?,
         item_table,
         item_item: read("itemItemIndex")?,
