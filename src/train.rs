@@ -82,9 +82,8 @@ pub const SAMPLED_ABOVE_ITEMS: usize = 20_000;
 /// bench/README.md's "Catalogues of 100,000 items").
 pub const LARGE_NEGATIVES: usize = 2048;
 pub const LARGE_EPOCH_STEPS: usize = 500;
-/// Epochs for large catalogues: chosen for the build's time, not by validation, which at
-/// 100,000 items still gains about 3% an epoch at 12 (bench/README.md): ten keep a whole
-/// `build-site` of 100,000 items near 40 minutes on 2 cores. `--epochs` trains longer.
+/// Epochs for large catalogues, for the build's time (validation still gains at 12: ten keep a
+/// `build-site` of 100,000 items near 40 minutes on 2 cores; bench/README.md).
 pub const LARGE_EPOCHS: usize = 10;
 
 impl TrainConfig {
