@@ -12,12 +12,12 @@ import { fetchVerified } from './model-cache.js';
  * `{basis, items: [{item, fields, reason}]}`, each `item` as the catalogue describes it and
  * `fields` its shown columns in words; null where there is none or it could not be had (the
  * engine's list follows either way, so this one is never worth an error).
- * @param {any} file @param {AbortSignal | null} signal
+ * @param {any} file
  */
-export async function readFirstList(file, signal) {
+export async function readFirstList(file) {
   if (!file) return null;
   try {
-    const bytes = await fetchVerified(file, () => {}, { signal: signal ?? undefined });
+    const bytes = await fetchVerified(file);
     const list = JSON.parse(new TextDecoder().decode(bytes));
     const items = list.items.map((/** @type {any} */ row) => row.item);
     const catalog = new Catalog(items, list.columns, list.labels);

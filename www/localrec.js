@@ -186,7 +186,7 @@ export class LocalRec extends EventTarget {
     if (!onFirstList) return;
     let engineUp = false;
     opening.then(() => { engineUp = true; }, () => {});
-    const [list] = await Promise.all([readFirstList(catalogFiles(this.#site, this.#entry).firstList, null), restored]);
+    const [list] = await Promise.all([readFirstList(catalogFiles(this.#site, this.#entry).firstList), restored]);
     const { history, taste, personal } = this.#profile.current;
     if (!list || engineUp || this.#closed || history.length > 0 || taste || personal) return;
     onFirstList(list);
