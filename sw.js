@@ -3,8 +3,9 @@
 // catalogue(s) its pages have open (`?catalog=…`, else the first); a catalogue opened later is
 // stored as it is fetched. Afterwards the network comes first (a new version is seen at once
 // when online) and this cache answers when the network fails. It only ever answers GETs of this
-// origin's own files; the model's files and the item–item rows' shards are not its business (the
-// library keeps them, checked by sha256, in caches of their own). The page registers it once its
+// origin's own files; the model's files, the item–item rows' shards and the catalogue files only
+// the language model reads (adapter, text vectors) are not its business (the library keeps them,
+// checked by sha256, in caches of their own, once fetched). The page registers it once its
 // language model is loaded, so that on a first visit these downloads (mostly answered by the HTTP
 // cache by then) come last. Every path is relative to this file, so the site works under any
 // sub-path.
@@ -35,8 +36,14 @@ async function siteFiles() {
   const model = manifest.model?.path ?? 'models/';
   const catalogues = await openCatalogues(manifest);
   const allCatalogues = manifest.catalogs.map((c) => c.path);
+  // A catalogue's files that only the language model's users read (its adapter, its text vectors
+  // where its first list reads the head's item table): the library keeps them once it has fetched
+  // them (www/worker.js), so a visitor who never describes a taste never downloads them.
+  const languageOnly = new Set(manifest.catalogs.flatMap((c) => [
+    c.files?.adapter, c.files?.itemTable ? c.files?.textVectors : null,
+  ].filter(Boolean).map((file) => `${c.path}${file}`)));
   const wanted = (path) => {
-    if (path.startsWith(model) || NOT_FOR_THE_PAGE.test(path) || ROW_SHARDS.test(`/${path}`)) return false;
+    if (path.startsWith(model) || NOT_FOR_THE_PAGE.test(path) || ROW_SHARDS.test(`/${path}`) || languageOnly.has(path)) return false;
     const inCatalogue = allCatalogues.find((prefix) => path.startsWith(prefix));
     return !inCatalogue || catalogues.some((c) => c.path === inCatalogue);
   };

@@ -14,13 +14,15 @@
 // Measured: navigation → first recommendations on screen (the site's precomputed first list for a
 // new visitor, where the build has one) and → the engine's first list; navigation → taste box usable (the
 // language model and the items' text vectors loaded: the page's state 'ready'); for the peer,
-// navigation → model loaded and → one sentence embedded. Bytes: the sum of the DevTools
+// navigation → model loaded and → one sentence embedded. (Where the page loads the language model
+// only when the taste box is used, a large catalogue's, the box is focused as the list shows.) Bytes: the sum of the DevTools
 // protocol's Network.loadingFinished encodedDataLength over the page and its workers (attached
 // to every worker target), up to each milestone; then, once the service worker is installed (the
 // offline copy; up to 60 s), its own downloads, counted apart (the HTTP cache is on, as in a real
 // visit, so what the page already fetched costs it a revalidation at most). Then, on the same
 // link, a like of the first row and of the second (reaction → updated list, with the item–item
-// shards each fetched) and the wasm's memory. Not part of the tests. Needs the built site
+// shards each fetched), the wasm's memory, and on a second visit (the profile emptied, the page
+// reloaded) the first row's like again, its rows now in the Cache API. Not part of the tests. Needs the built site
 // (./scripts/build-site.sh) and the peer (scripts/bench-peers.sh installs it and builds its
 // model files).
 //
@@ -215,6 +217,11 @@ async function visit(browser, engine, url) {
     const state = () => page.evaluate(() => document.body.dataset.state);
     await page.waitForFunction(() => ['listed', 'ready', 'error'].includes(document.body.dataset.state), null, { timeout: TIMEOUT, polling: 100 });
     const atList = net.snapshot();
+    // Where the page waits for the taste box to be used before loading the language model (a
+    // big download), the box is focused as soon as the list is there.
+    const onUse = await page.evaluate(() => document.body.dataset.encoder === 'on-use');
+    const tasteAskedAt = onUse ? await page.evaluate(() => performance.now()) : null;
+    if (onUse) await page.focus('#taste');
     await page.waitForFunction(() => ['ready', 'error'].includes(document.body.dataset.state), null, { timeout: TIMEOUT, polling: 100 });
     if ((await state()) === 'error') throw new Error(`${engine}: ${await page.textContent('#error-message')}`);
     const atTaste = net.snapshot();
@@ -243,6 +250,7 @@ async function visit(browser, engine, url) {
     const memory = await page.evaluate(async () => (await import(new URL('www/localrec-debug.js', document.baseURI).href))
       .debugHooks(window.localrec.rec).memory());
     const timings = await page.evaluate(() => window.localrec.timings);
+    const cachedReaction = engine === 'localrec' ? await likeAgainOnASecondVisit(page, net) : null;
     const diagnostics = await page.evaluate(() => {
       // Per downloaded file: when its first and last progress events came (s since navigation).
       const files = {};
@@ -256,14 +264,31 @@ async function visit(browser, engine, url) {
     const rows = await page.locator('#recommendations .item').count();
     return {
       engine, firstShown: seconds(timings.firstList ?? timings.firstRecommendations), firstList: seconds(timings.firstRecommendations),
-      tasteBox: seconds(timings.modelReady), rows,
+      tasteBox: seconds(timings.modelReady), rows, tasteAskedAt: onUse ? seconds(tasteAskedAt) : null,
       bytesToList: pageBytes(atList), bytesToTasteBox: pageBytes(atTaste), serviceWorkerBytes: atTaste.service_worker,
-      offlineCopy: offline, bytesWithOfflineCopy: pageBytes(atEnd) + atEnd.service_worker, reactions, memory,
+      offlineCopy: offline, bytesWithOfflineCopy: pageBytes(atEnd) + atEnd.service_worker, reactions, cachedReaction, memory,
       encodings: net.encodings, diagnostics, errors, wallSeconds: seconds(Date.now() - started),
     };
   } finally {
     await context.close();
   }
+}
+
+/**
+ * A second visit on the same link and browser profile: the profile emptied, the page reloaded
+ * (the model from the Cache API) and the first row liked again: its item–item rows are in the
+ * Cache API from the first visit, not in the engine. → `{millis, shards}` (shards: those fetched
+ * over the network, none when the cache serves them).
+ */
+async function likeAgainOnASecondVisit(page, net) {
+  await page.evaluate(() => window.localrec.rec.setProfile({ history: [] }));
+  await page.reload({ timeout: TIMEOUT });
+  await page.waitForFunction(() => ['ready', 'error'].includes(document.body.dataset.state), null, { timeout: TIMEOUT, polling: 100 });
+  const shardsBefore = net.shards.length;
+  const before = await page.evaluate(() => window.localrec.timings.updates.length);
+  await page.locator('#recommendations .item').nth(0).getByRole('button', { name: /^Like / }).click();
+  await page.waitForFunction((n) => window.localrec.timings.updates.length > n, before, { timeout: TIMEOUT });
+  return { millis: await page.evaluate(() => window.localrec.timings.updates.at(-1)), shards: net.shards.slice(shardsBefore) };
 }
 
 const median = (values) => {
@@ -333,6 +358,7 @@ try {
       bytesWithOfflineCopy: median(of.map((r) => r.bytesWithOfflineCopy ?? null)),
       firstReaction: median(of.map((r) => r.reactions?.[0]?.millis ?? null)),
       secondReaction: median(of.map((r) => r.reactions?.[1]?.millis ?? null)),
+      cachedReaction: median(of.map((r) => r.cachedReaction?.millis ?? null)),
     };
   }
   const date = new Date().toISOString().slice(0, 10);
@@ -364,7 +390,7 @@ try {
   if (summary.localrec) {
     const s = summary.localrec;
     const wasm = median(runs.filter((r) => r.engine === 'localrec').map((r) => r.memory?.wasmBytes ?? null));
-    console.log(`\nlocalrec, a like after the taste box (the item–item rows fetched by need): ${f(s.firstReaction, 0)} ms, the next row's like ${f(s.secondReaction, 0)} ms; wasm memory ${f(wasm === null ? null : wasm / 2 ** 20, 0)} MiB (medians)`);
+    console.log(`\nlocalrec, a like after the taste box (the item–item rows fetched by need): ${f(s.firstReaction, 0)} ms, the next row's like ${f(s.secondReaction, 0)} ms, on a second visit the first row's again (its rows in the Cache API) ${f(s.cachedReaction, 0)} ms; wasm memory ${f(wasm === null ? null : wasm / 2 ** 20, 0)} MiB (medians)`);
   }
   console.log(`\ncompact model: ${f(MB(compact.bytes))} MB (${f(MB(compact.encoded?.br ?? compact.bytes))} MB as br); results in ${out}`);
 } finally {

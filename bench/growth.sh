@@ -3,13 +3,17 @@
 # several sizes (localrec synthetic-catalog: 10 users and 200 interactions per item), and each
 # stage's wall time and peak memory (/usr/bin/time -v). A benchmark, never run by the tests.
 #
-#   bench/growth.sh [sizes…] [--stages "fit embed pretrain"]     (default: 10000 30000 100000, fit)
+#   bench/growth.sh [sizes…] [--stages "embed pretrain fit site"]   (default: 10000 30000 100000, fit)
+#
+# Stages run in the order given, each on what the earlier ones left in the catalogue's folder;
+# `site` is build-site on top of them (the page's files, shards, copies and the first list: it
+# needs the page built, scripts/build-web.sh, and finds the vectors, head and table current).
 #
 # PRETRAIN_ARGS adds options to the pretrain stage (e.g. "--epochs 2" to time two step-budget
 # epochs, or "--negatives 2048 --epoch-steps 500" below 20,000 items, where the full softmax is
 # the default); its validation NDCG@10 goes to the last column.
 #
-# Prints one line per size and stage; results go to bench/results/growth-<date>.tsv.
+# Prints one line per size and stage; results go to bench/results/growth-<date>[-n].tsv.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -25,7 +29,9 @@ done
 bin=${LOCALREC:-target/debug/localrec}
 [ -x "$bin" ] || cargo build --quiet --bin localrec
 work=${WORK:-/tmp/localrec-growth}
+# A day's earlier results are kept: a second run that day writes growth-<date>-2.tsv, and so on.
 out="bench/results/growth-$(date +%F).tsv"
+for n in 2 3 4 5 6 7 8 9; do [ -e "$out" ] || break; out="bench/results/growth-$(date +%F)-$n.tsv"; done
 mkdir -p "$work" bench/results
 printf 'items\tusers\tinteractions\tstage\tseconds\tpeak_mb\tnote\n' > "$out"
 
@@ -52,6 +58,8 @@ for size in "${sizes[@]}"; do
       # shellcheck disable=SC2086 # PRETRAIN_ARGS is a list of options
       pretrain) measure "$size" pretrain "$bin" pretrain --dataset "$data" ${PRETRAIN_ARGS:-} ;;
       fit) measure "$size" fit "$bin" fit-item-item --dataset "$data" ;;
+      site) rm -rf "$work/$size-site"
+        measure "$size" site "$bin" build-site --dataset "$data" --out "$work/$size-site" ;;
       *) echo "unknown stage $stage" >&2; exit 1 ;;
     esac
   done

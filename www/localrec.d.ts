@@ -90,8 +90,12 @@ export interface OpenOptions {
   onFirstList?: (list: FirstList) => void;
   /** Stops the opening: `open` rejects with code 'aborted' and the engine is ended. */
   signal?: AbortSignal;
-  /** Load the language model (and the items' text vectors) right after the catalogue (default true). */
-  encoder?: boolean;
+  /**
+   * Load the language model (and the items' text vectors) right after the catalogue (default
+   * true); false: only when `loadEncoder` is called; 'auto': at once where that download is at
+   * most `AUTO_ENCODER_BYTES` (a catalogue of up to about 35,000 items), else when asked.
+   */
+  encoder?: boolean | 'auto';
   /**
    * Where the engine's worker is: by default worker.js beside localrec.js (its own folder on a
    * site; a bundler that follows `new Worker(new URL(…, import.meta.url))` emits it). A bundle
@@ -369,6 +373,8 @@ export interface Defaults {
 
 export declare const MAX_IMPORT_BYTES: number;
 export declare const MAX_TASTE_CHARS: number;
+/** `open({encoder: 'auto'})` loads the language model at once up to this many bytes of download. */
+export declare const AUTO_ENCODER_BYTES: number;
 
 /** Whether `error` means the engine went away (it restarts itself; try again after 'restored'). */
 export declare function isEngineLoss(error: unknown): boolean;
@@ -400,6 +406,8 @@ export declare class LocalRec extends EventTarget {
    */
   readonly engine: { backend: Backend; adapter: Adapter | null; passedOver: Adapter | null; reason: string };
   readonly hasEncoder: boolean;
+  /** The bytes `loadEncoder` downloads at most (what is cached is read instead). */
+  readonly encoderBytes: number;
   /** A personalisation still running when the page last closed (nothing of it was kept), or null. */
   readonly interruptedPersonalization: { startedAt: number } | null;
   readonly encoderState: 'idle' | 'loading' | 'loaded' | 'failed';

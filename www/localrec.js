@@ -38,10 +38,18 @@ import { clientOf } from './internal.js';
 import { deleteOtherProfiles, shownProfiles, storedProfiles } from './saved-profiles.js';
 import { isReaction } from './reactions.js';
 import { keepOffline } from './offline.js';
-import { SiteError, catalogFiles } from './site.js';
+import { SiteError, catalogFiles, encoderBytes } from './site.js';
 import { readFirstList } from './first-list.js';
 
 export { ERROR_CODES, ImportError, LocalRecError, MAX_IMPORT_BYTES, MAX_TASTE_CHARS, isEngineLoss };
+
+/**
+ * `open({encoder: 'auto'})` loads the language model at once where its download (the int8 model,
+ * 18 MB, and the catalogue's text vectors: up to about 35,000 items) is at most this many bytes, and
+ * otherwise when `loadEncoder` is called (e.g. when the taste box is first used): a visitor of a
+ * catalogue of 100,000 items who never describes a taste does not download 57 MB for it.
+ */
+export const AUTO_ENCODER_BYTES = 32e6;
 
 // What readProfileFile returned carries this mark, so importProfile takes it as read.
 const IMPORTED = Symbol('imported');
@@ -58,7 +66,8 @@ export class LocalRec extends EventTarget {
    * Opens the site's catalogue: reads site.json, starts the engine in a worker, loads the
    * catalogue (every file checked against the manifest's size and sha256) and the person's
    * profile. Resolves once recommendations work; the language model loads afterwards
-   * (`ready.encoder`) unless `encoder` is false. `signal` (an AbortSignal) stops the opening:
+   * (`ready.encoder`) unless `encoder` is false, or 'auto' and its download is over
+   * `AUTO_ENCODER_BYTES` (then `loadEncoder` loads it). `signal` (an AbortSignal) stops the opening:
    * it rejects with code 'aborted' and the engine is ended. Every failure is a LocalRecError.
    * @param {import('./localrec.js').OpenOptions} [options]
    */
@@ -77,10 +86,11 @@ export class LocalRec extends EventTarget {
     site = './', catalog = '', backend = 'auto', weights = 'int8', onProgress = null, encoder = true, workerUrl,
     profileNamespace = '', rememberCatalog = false, offline = true, onFirstList = null,
   }, signal) {
-    checkOpenOptions({ backend, profileNamespace, weights });
+    checkOpenOptions({ backend, profileNamespace, weights, encoder });
     onProgress?.({ phase: 'site' });
     const { siteUrl, read, entry } = await readSiteAndCatalog({ site, catalog, weights, profileNamespace, rememberCatalog }, signal);
     if (signal?.aborted) throw aborted('opening');
+    if (encoder === 'auto') encoder = encoderBytes(read, entry, weights) <= AUTO_ENCODER_BYTES;
     const rec = new LocalRec(read, entry, { backend, weights, encoder, onProgress, workerUrl, profileNamespace, onFirstList });
     // Aborting ends the engine at once: the download and the catalogue's loading stop there.
     const stop = () => rec.close();
@@ -217,6 +227,14 @@ export class LocalRec extends EventTarget {
   async loadEncoder({ signal = null } = {}) {
     this.#assertOpen();
     return this.#encoder.load(signal);
+  }
+
+  /**
+   * The bytes `loadEncoder` downloads at most (the language model's files, and this catalogue's
+   * adapter and text vectors where its first list went without them); what is cached is read.
+   */
+  get encoderBytes() {
+    return encoderBytes(this.#site, this.#entry, this.#options.weights);
   }
 
   /** Whether the language model (and the items' text vectors) are loaded: taste sentences, tokenize and embed need it. */

@@ -13,8 +13,9 @@ const BACKENDS = ['auto', 'webgpu', 'cpu'];
 const here = () => globalThis.document?.baseURI ?? globalThis.location?.href;
 
 /** Throws a LocalRecError ('bad-request') for an option `open` cannot use. */
-export function checkOpenOptions({ backend, profileNamespace, weights }) {
+export function checkOpenOptions({ backend, profileNamespace, weights, encoder }) {
   if (!BACKENDS.includes(backend)) throw new LocalRecError('bad-request', `unknown backend ${JSON.stringify(backend)}`);
+  if (![true, false, 'auto'].includes(encoder)) throw new LocalRecError('bad-request', `encoder must be true, false or 'auto', not ${JSON.stringify(encoder)}`);
   if (typeof profileNamespace !== 'string' || profileNamespace.includes('/')) {
     throw new LocalRecError('bad-request', `profileNamespace must be text without '/', not ${JSON.stringify(profileNamespace)}`);
   }

@@ -66,6 +66,17 @@ export function catalogFiles(site, catalog) {
   return out;
 }
 
+/**
+ * The bytes loading the language model downloads for `catalog` (at most: what is cached is read
+ * instead): the model's files, the catalogue's adapter, and its text vectors where its first
+ * list goes without them.
+ */
+export function encoderBytes(site, catalog, weights = 'int8') {
+  const files = catalogFiles(site, catalog);
+  const more = [files.adapter, files.itemTable ? files.textVectors : null].filter(Boolean);
+  return [...modelFiles(site, weights), ...more].reduce((sum, file) => sum + file.bytes, 0);
+}
+
 /** The model's weights the library can load: 'int8' (compact, the default) and 'f32'. */
 export const MODEL_WEIGHTS = ['int8', 'f32'];
 

@@ -11,7 +11,7 @@
 // aborts that download.
 
 import { Engine, defaults } from '../pkg/localrec.js';
-import { fetchVerified, loadModelFiles, progressOver } from './model-cache.js';
+import { cachedOrDownloaded, fetchVerified, loadModelFiles, openCache, progressOver } from './model-cache.js';
 import { chooseBackend } from './backend-choice.js';
 import { findAdapter, gpuBuffers, gpuDevices, watchGpuDevices } from './gpu-devices.js';
 import { loadWasm } from './wasm-module.js';
@@ -26,6 +26,20 @@ let cancelRequested = false;
 const tasteVectors = new Map(); // sentence → its text vector (the last few)
 
 const post = (message, transfer = []) => self.postMessage(message, transfer);
+
+// A catalogue's files that only the language model's users read (its adapter, and its items'
+// text vectors where the first list goes without them) are kept here like the model once
+// downloaded, not by the site's service worker: a catalogue of 100,000 items has 39 MB of text
+// vectors, which a visitor who never describes a taste never fetches.
+const LANGUAGE_FILES_CACHE = 'localrec-language-files';
+
+/** `file` from the cache, or downloaded, checked and kept there (see LANGUAGE_FILES_CACHE). */
+async function languageFile(file, report, signal) {
+  const got = await cachedOrDownloaded(await openCache(LANGUAGE_FILES_CACHE), file, (loaded) => report(file, loaded, 'network'), signal);
+  if (got.fromCache) report(file, got.bytes.length, 'cache');
+  await got.stored; // kept before the taste box counts on it, also offline
+  return got.bytes;
+}
 
 let site = null; // the site's manifest, read (see site.js)
 let modelChoice = 'int8'; // which of the model's weights: 'int8' (compact, the default) or 'f32'
@@ -98,12 +112,10 @@ function downloadEncoder(id) {
   const vectorsFile = pendingVectors;
   const report = progressOver([vectorsFile, encoderAdapter, ...files].filter(Boolean), onProgress);
   const adapterFile = encoderAdapter;
-  const adapter = adapterFile ? fetchVerified(adapterFile, (loaded) => report(adapterFile, loaded, 'network'), { signal }) : null;
+  const adapter = adapterFile ? languageFile(adapterFile, report, signal) : null;
   const model = Promise.all([loadModelFiles(files, cacheName, onProgress, report, signal), adapter])
     .then(([{ files: bytes, fromCache }, adapterBytes]) => ({ bytes, fromCache, adapterBytes }));
-  const vectors = vectorsFile
-    ? model.then(() => fetchVerified(vectorsFile, (loaded) => report(vectorsFile, loaded, 'network'), { signal }))
-    : Promise.resolve(null);
+  const vectors = vectorsFile ? model.then(() => languageFile(vectorsFile, report, signal)) : Promise.resolve(null);
   const vectorsAttached = vectors.then((bytes) => bytes && inTurn(() => {
     requireEngine();
     if (!engine.hasTextVectors) engine.attachTextVectors(bytes);

@@ -96,6 +96,34 @@ describe('the app on the CPU fallback', { timeout: 900_000 }, () => {
     await context.close();
   });
 
+  test('with ?encoder=on-use nothing of the language model is fetched until the taste box is used, which then works', async () => {
+    // What a catalogue too big for 'auto' (AUTO_ENCODER_BYTES) does by itself.
+    const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+    const requests = [];
+    context.on('request', (r) => requests.push(r.url()));
+    const page = await context.newPage();
+    const seen = watch(page);
+    await page.goto(`${server.url}?backend=cpu&encoder=on-use`);
+    await page.waitForFunction(() => document.body.dataset.encoder === 'on-use', null, { timeout: LOAD_TIMEOUT });
+    await settled(page);
+    assert.equal((await recommendedIds(page)).length, 20);
+    // The service worker is in by now too: it leaves the language model's files to the library.
+    await page.evaluate(() => navigator.serviceWorker.ready);
+    const languageFiles = (url) => /\/models\/|item_vectors\.safetensors|adapter\.safetensors/.test(url);
+    assert.deepEqual(requests.filter(languageFiles), [], 'nothing of the language model before the box is used');
+    assert.match(await page.textContent('#taste-note'), /downloads when you start typing here/);
+
+    await page.focus('#taste');
+    await waitForState(page, 'ready', LOAD_TIMEOUT);
+    assert.ok(requests.some(languageFiles));
+    await page.fill('#taste', 'giant robots and space wars');
+    await page.press('#taste', 'Enter');
+    await settled(page);
+    assert.match(await page.textContent('#recommendations .because'), /you described “giant robots and space wars”/);
+    assert.deepEqual(seen.errors, []);
+    await context.close();
+  });
+
   test('a taste described after three likes moves the list towards it', async () => {
     // Three school romances and comedies, then a taste far from them: the sentence must show in
     // the list (the model fine-tuned with taste sentences, at the weights anime-5k's validation

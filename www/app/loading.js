@@ -19,6 +19,10 @@ const backendParam = ['cpu', 'webgpu'].includes(params.get('backend')) ? params.
 const weights = params.get('weights') === 'f32' ? 'f32' : 'int8';
 // ?catalog= picks a catalogue; the plain address opens the one last opened (the library remembers it).
 const catalogName = params.get('catalog') ?? '';
+// ?encoder=on-use loads the language model only when the taste box is used; by default it loads
+// behind the first list unless its download is big (a large catalogue's text vectors: see
+// AUTO_ENCODER_BYTES in the library).
+const encoderChoice = params.get('encoder') === 'on-use' ? false : 'auto';
 
 // While the model loads, the time so far: a long "Warming up…" then reads as work, not a hang.
 let elapsedTimer = null;
@@ -91,7 +95,7 @@ export async function start() {
   try {
     state.rec = await LocalRec.open({
       site: './', catalog: catalogName, backend: backendParam, weights, onProgress, rememberCatalog: true,
-      onFirstList: showFirstList,
+      onFirstList: showFirstList, encoder: encoderChoice,
     });
   } catch (error) {
     $('status').textContent = 'The catalogue could not be loaded.';
@@ -119,11 +123,29 @@ export async function start() {
   document.body.dataset.state = 'listed';
   loadMap();
   try {
+    if (state.rec.encoderState === 'idle') return offerEncoderOnUse();
     return await loadEncoder();
   } finally {
     showOffline();
     showExamplesLink();
   }
+}
+
+/**
+ * The language model waits for the taste box (its download is big, or ?encoder=on-use): the box
+ * takes a sentence at once, and the model starts loading when the box is first focused.
+ */
+function offerEncoderOnUse() {
+  stopElapsed();
+  document.body.dataset.encoder = 'on-use';
+  const size = `${mb(state.rec.encoderBytes)} MB`;
+  $('progress').value = 1;
+  $('status').textContent = 'Ready.';
+  $('progress-detail').textContent = `Describing a taste needs the language model (up to ${size}, downloaded once): it loads when you use the box.`;
+  $('taste-note').textContent = `The language model (up to ${size}) downloads when you start typing here.`;
+  for (const id of ['taste-button', 'taste-clear']) $(id).disabled = false;
+  $('taste').addEventListener('focus', () => loadEncoder().catch(() => {}), { once: true });
+  return null;
 }
 
 /** Loads the language model behind the list; the taste box works once it is here. */
