@@ -28,6 +28,27 @@ async function openCatalogues(manifest) {
   return manifest.catalogs.filter((c) => names.has(c.name));
 }
 
+/**
+ * A catalogue's files that only the language model's users read (its adapter, its text vectors
+ * where its first list reads the head's item table), by path: the library keeps them once it has
+ * fetched them (www/worker.js), so a visitor who never describes a taste never downloads them.
+ */
+function languageFiles(manifest) {
+  return new Set(manifest.catalogs.flatMap((c) => [c.files?.adapter, c.files?.itemTable ? c.files?.textVectors : null]
+    .filter(Boolean).map((file) => `${c.path}${file}`)));
+}
+
+let keptManifestLanguageFiles = null; // this worker's reading of the kept site.json (see passesBy)
+
+/** Whether the fetch of `url` is one this cache leaves to the library (languageFiles of the kept site.json). */
+async function passesBy(url) {
+  keptManifestLanguageFiles ??= caches.open(CACHE).then((cache) => cache.match('site.json'))
+    .then((response) => (response ? response.json() : null))
+    .then((manifest) => new Set([...(manifest ? languageFiles(manifest) : [])].map((path) => new URL(path, self.registration.scope).href)))
+    .catch(() => new Set());
+  return (await keptManifestLanguageFiles).has(url);
+}
+
 /** What the site needs offline: the page, the manifest, its files and its open catalogues'. → `{manifest, paths}` */
 async function siteFiles() {
   const response = await fetch('site.json', { cache: 'no-cache' });
@@ -36,12 +57,7 @@ async function siteFiles() {
   const model = manifest.model?.path ?? 'models/';
   const catalogues = await openCatalogues(manifest);
   const allCatalogues = manifest.catalogs.map((c) => c.path);
-  // A catalogue's files that only the language model's users read (its adapter, its text vectors
-  // where its first list reads the head's item table): the library keeps them once it has fetched
-  // them (www/worker.js), so a visitor who never describes a taste never downloads them.
-  const languageOnly = new Set(manifest.catalogs.flatMap((c) => [
-    c.files?.adapter, c.files?.itemTable ? c.files?.textVectors : null,
-  ].filter(Boolean).map((file) => `${c.path}${file}`)));
+  const languageOnly = languageFiles(manifest);
   const wanted = (path) => {
     if (path.startsWith(model) || NOT_FOR_THE_PAGE.test(path) || ROW_SHARDS.test(`/${path}`) || languageOnly.has(path)) return false;
     const inCatalogue = allCatalogues.find((prefix) => path.startsWith(prefix));
@@ -140,7 +156,9 @@ async function networkFirst(request, event) {
   const cache = await caches.open(CACHE);
   try {
     const response = await fetch(request);
-    if (response.ok && request.method === 'GET') event.waitUntil(cache.put(request, response.clone()).catch(() => {}));
+    if (response.ok && request.method === 'GET' && !(await passesBy(request.url))) {
+      event.waitUntil(cache.put(request, response.clone()).catch(() => {}));
+    }
     return response;
   } catch (error) {
     // A page address with a query (?backend=cpu, ?catalog=…) is still the one page.

@@ -116,6 +116,11 @@ describe('the app on the CPU fallback', { timeout: 900_000 }, () => {
     await page.focus('#taste');
     await waitForState(page, 'ready', LOAD_TIMEOUT);
     assert.ok(requests.some(languageFiles));
+    // Kept once, by the library, not also by the service worker they passed through.
+    const kept = await page.evaluate(async () => Object.fromEntries(await Promise.all(['localrec-site-v2', 'localrec-language-files']
+      .map(async (name) => [name, (await (await caches.open(name)).keys()).map((r) => r.url.split('/').pop())]))));
+    assert.deepEqual(kept['localrec-language-files'].sort(), ['adapter.safetensors', 'item_vectors.safetensors']);
+    assert.ok(!kept['localrec-site-v2'].some((name) => ['adapter.safetensors', 'item_vectors.safetensors'].includes(name)), String(kept['localrec-site-v2']));
     await page.fill('#taste', 'giant robots and space wars');
     await page.press('#taste', 'Enter');
     await settled(page);

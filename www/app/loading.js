@@ -21,8 +21,8 @@ const weights = params.get('weights') === 'f32' ? 'f32' : 'int8';
 const catalogName = params.get('catalog') ?? '';
 // ?encoder=on-use loads the language model only when the taste box is used; by default it loads
 // behind the first list unless its download is big (a large catalogue's text vectors: see
-// AUTO_ENCODER_BYTES in the library).
-const encoderChoice = params.get('encoder') === 'on-use' ? false : 'auto';
+// AUTO_ENCODER_BYTES in the library). ?weights=f32 asks for the model itself: it loads at once.
+const encoderChoice = params.get('encoder') === 'on-use' ? false : (weights === 'f32' || 'auto');
 
 // While the model loads, the time so far: a long "Warming up…" then reads as work, not a hang.
 let elapsedTimer = null;
