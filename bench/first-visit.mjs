@@ -236,16 +236,7 @@ async function visit(browser, engine, url) {
     // Then a like of the first row, on the same link: its item–item rows are fetched (a shard,
     // unless the catalogue came whole), then a like of the next row (its shard may be here).
     const reactions = [];
-    for (const row of [0, 1]) {
-      const shardsBefore = net.shards.length;
-      const before = await page.evaluate(() => window.localrec.timings.updates.length);
-      await page.locator('#recommendations .item').nth(row).getByRole('button', { name: /^Like / }).click();
-      await page.waitForFunction((n) => window.localrec.timings.updates.length > n, before, { timeout: TIMEOUT });
-      reactions.push({
-        millis: await page.evaluate(() => window.localrec.timings.updates.at(-1)),
-        shards: net.shards.slice(shardsBefore),
-      });
-    }
+    for (const row of [0, 1]) reactions.push(await likeRow(page, net, row));
     // The engine's memory then: the wasm's linear memory, in bytes (the library's debug hook).
     const memory = await page.evaluate(async () => (await import(new URL('www/localrec-debug.js', document.baseURI).href))
       .debugHooks(window.localrec.rec).memory());
@@ -288,9 +279,14 @@ async function likeAgainOnASecondVisit(page, net) {
   // worker's queue, and this measures the rows' way from the Cache API.
   await page.waitForFunction(() => ['listed', 'ready', 'error'].includes(document.body.dataset.state), null, { timeout: TIMEOUT, polling: 100 });
   await new Promise((resolve) => { setTimeout(resolve, 5000); });
+  return likeRow(page, net, 0);
+}
+
+/** Likes list row `row` and waits for the updated list → `{millis, shards}` (the shards it fetched). */
+async function likeRow(page, net, row) {
   const shardsBefore = net.shards.length;
   const before = await page.evaluate(() => window.localrec.timings.updates.length);
-  await page.locator('#recommendations .item').nth(0).getByRole('button', { name: /^Like / }).click();
+  await page.locator('#recommendations .item').nth(row).getByRole('button', { name: /^Like / }).click();
   await page.waitForFunction((n) => window.localrec.timings.updates.length > n, before, { timeout: TIMEOUT });
   return { millis: await page.evaluate(() => window.localrec.timings.updates.at(-1)), shards: net.shards.slice(shardsBefore) };
 }

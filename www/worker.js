@@ -11,7 +11,7 @@
 // aborts that download.
 
 import { Engine, defaults } from '../pkg/localrec.js';
-import { cachedOrDownloaded, fetchVerified, loadModelFiles, openCache, progressOver } from './model-cache.js';
+import { fetchVerified, loadModelFiles, progressOver } from './model-cache.js';
 import { chooseBackend } from './backend-choice.js';
 import { findAdapter, gpuBuffers, gpuDevices, watchGpuDevices } from './gpu-devices.js';
 import { loadWasm } from './wasm-module.js';
@@ -33,12 +33,10 @@ const post = (message, transfer = []) => self.postMessage(message, transfer);
 // vectors, which a visitor who never describes a taste never fetches.
 const LANGUAGE_FILES_CACHE = 'localrec-language-files';
 
-/** `file` from the cache, or downloaded, checked and kept there (see LANGUAGE_FILES_CACHE). */
+/** `file` from the cache, or downloaded, checked and kept there, as the model's files are. */
 async function languageFile(file, report, signal) {
-  const got = await cachedOrDownloaded(await openCache(LANGUAGE_FILES_CACHE), file, (loaded) => report(file, loaded, 'network'), signal);
-  if (got.fromCache) report(file, got.bytes.length, 'cache');
-  await got.stored; // kept before the taste box counts on it, also offline
-  return got.bytes;
+  const { files } = await loadModelFiles([file], LANGUAGE_FILES_CACHE, null, report, signal);
+  return files[file.name];
 }
 
 let site = null; // the site's manifest, read (see site.js)
