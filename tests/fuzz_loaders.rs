@@ -24,7 +24,7 @@ use localrec::item_item::cooccurrence::{CappedLists, Cooccurrence};
 use localrec::item_item::parts::{
     ColumnPart, load_columns, load_counts, save_columns, save_counts,
 };
-use localrec::item_item::solve::{Penalty, solve_columns, table_from_columns};
+use localrec::item_item::solve::{Penalty, Support, solve_columns, table_from_columns};
 use localrec::item_item::{
     ItemItem, Mix, Stage, WeightPrecision, load_item_item, save_item_item, split_into_shards,
 };
@@ -255,7 +255,7 @@ fn small_item_item_parts() -> (Vec<u8>, Vec<u8>) {
     let columns = ColumnPart {
         n_items: 12,
         first: 0,
-        columns: solve_columns(&counts, 0..12, 4, Penalty::ridge(1.0)).unwrap(),
+        columns: solve_columns(&counts, 0..12, 4, Support::Score, Penalty::ridge(1.0)).unwrap(),
     };
     (
         save_counts(&counts).unwrap(),
@@ -506,7 +506,9 @@ fn hostile_files_never_panic_hang_or_allocate_without_bound() {
         if let Ok(part) = load_counts(&b) {
             let n = part.counts.len();
             if let Ok(whole) = Cooccurrence::concatenate(vec![part]) {
-                let _ = solve_columns(&whole, 0..n, 4, Penalty::ridge(1.0));
+                for support in [Support::Score, Support::Ridge { lambda: 1.0 }] {
+                    let _ = solve_columns(&whole, 0..n, 4, support, Penalty::ridge(1.0));
+                }
             }
         }
     });

@@ -578,7 +578,7 @@ fn the_committed_item_item_table_counts_its_training_lists() {
     let n = catalog.len();
     let counted = count_part(&split.train, n, &choice, 0..n).unwrap();
     let refitted = chosen_table(
-        &solve_columns(&counted, 0..n, choice.k, choice.penalty).unwrap(),
+        &solve_columns(&counted, 0..n, choice.k, choice.support, choice.penalty).unwrap(),
         &choice,
     )
     .unwrap();

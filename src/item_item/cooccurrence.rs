@@ -321,10 +321,14 @@ impl Cooccurrence {
             .collect()
     }
 
-    /// The `k` best candidates of `item` by score, sorted by item (`powers` from
-    /// [`Cooccurrence::powers`]).
-    pub fn best(&self, item: usize, k: usize, powers: &[f64]) -> Vec<(u32, u32)> {
-        best_candidates(self.candidates(item), powers, k).0
+    /// Every candidate of `item`, best score first (ties to the lower item): the first `k`
+    /// are the `k` best (`powers` from [`Cooccurrence::powers`]).
+    pub fn ranked(&self, item: usize, powers: &[f64]) -> Candidates {
+        let mut scored: Vec<(f64, u32, u32)> = (self.candidates(item).iter())
+            .map(|&(j, g)| (g as f64 / powers[j as usize], j, g))
+            .collect();
+        scored.sort_unstable_by(better);
+        scored.into_iter().map(|(_, j, g)| (j, g)).collect()
     }
 
     /// Parts of one catalogue's counts, in item order, as one (what a merge of shards does).
@@ -358,7 +362,6 @@ fn best_candidates(pairs: &[(u32, u32)], power: &[f64], m: usize) -> (Vec<(u32, 
         .iter()
         .map(|&(j, g)| (g as f64 / power[j as usize], j, g))
         .collect();
-    let better = |a: &(f64, u32, u32), b: &(f64, u32, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
     let mut cut = 0f64;
     if scored.len() > m {
         if m > 0 {
@@ -370,6 +373,12 @@ fn best_candidates(pairs: &[(u32, u32)], power: &[f64], m: usize) -> (Vec<(u32, 
     let mut kept: Vec<(u32, u32)> = scored.into_iter().map(|(_, j, g)| (j, g)).collect();
     kept.sort_unstable();
     (kept, cut)
+}
+
+/// The order of scored candidates `(score, item, G)`: higher score first, ties to the lower
+/// item.
+fn better(a: &(f64, u32, u32), b: &(f64, u32, u32)) -> std::cmp::Ordering {
+    b.0.total_cmp(&a.0).then(a.1.cmp(&b.1))
 }
 
 #[cfg(test)]

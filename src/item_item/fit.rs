@@ -3,10 +3,11 @@
 //! baseline where it fits in memory:
 //!
 //! 1. the table ([`sparse_on_validation`]): co-occurrence counts from capped lists
-//!    ([`Cooccurrence`](super::cooccurrence::Cooccurrence)), each item's `k` best candidates as
-//!    its support, and its ridge regression solved on that support
-//!    ([`solve_columns`](super::solve::solve_columns)); the counting and the refit's
-//!    numbers by NDCG@10 of the sparse model;
+//!    ([`Cooccurrence`](super::cooccurrence::Cooccurrence)), each item's support of `k` among
+//!    its candidates (the best scores, or the largest weights of its ridge regression on all of
+//!    them), and its ridge regression solved on that support
+//!    ([`solve_columns`](super::solve::solve_columns)); the counting, the supports and the
+//!    refit's numbers by NDCG@10 of the sparse model, for whole histories and new people;
 //! 2. with a head, how the two parts mix ([`choose_mix`]);
 //! 3. for a new person, how much the popularity prior and the item–item part weigh at each
 //!    number of reactions ([`choose_stage`], on validation users shown that many).
@@ -26,7 +27,8 @@ pub use dense_ease::{DENSE_EASE_MAX_ITEMS, ease_on_validation};
 pub use mix::choose_mix;
 pub use new_items::borrow_columns;
 pub use sparse::{
-    EXPONENTS, LIST_CAP, SparseChoice, SparseFit, chosen_table, count_part, sparse_on_validation,
+    ChoiceScore, ChoiceUsers, EXPONENTS, LIST_CAP, RIDGE_SUPPORT_LAMBDAS, SparseChoice, SparseFit,
+    chosen_table, count_part, sparse_on_validation,
 };
 pub use stages::{
     STAGE_REACTIONS, StageUsers, WHOLE_HISTORY_REACTIONS, choose_stage, with_whole_history,

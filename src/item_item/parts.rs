@@ -343,7 +343,7 @@ mod tests {
     use super::*;
     use crate::item_item::cooccurrence::CappedLists;
     use crate::item_item::fit::tests::lists;
-    use crate::item_item::solve::{Penalty, solve_columns};
+    use crate::item_item::solve::{Penalty, Support, solve_columns};
 
     #[test]
     fn parts_round_trip_exactly_and_damage_is_named() {
@@ -358,7 +358,7 @@ mod tests {
         let columns = ColumnPart {
             n_items: 20,
             first: 3,
-            columns: solve_columns(&whole, 3..9, 4, Penalty::ridge(2.0)).unwrap(),
+            columns: solve_columns(&whole, 3..9, 4, Support::Score, Penalty::ridge(2.0)).unwrap(),
         };
         let bytes = save_columns(&columns).unwrap();
         assert_eq!(load_columns(&bytes).unwrap(), columns);

@@ -16,7 +16,7 @@ use std::ops::Range;
 
 use rayon::prelude::*;
 
-use super::cooccurrence::Cooccurrence;
+use super::cooccurrence::{Candidates, Cooccurrence};
 use super::{ItemItem, Mix};
 use crate::error::{Error, Result};
 
@@ -36,43 +36,106 @@ impl Penalty {
     }
 }
 
+/// How an item's support is chosen among its candidates.
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Support {
+    /// The `k` best by the candidates' score, `G_ij / G_jj^α`.
+    #[default]
+    Score,
+    /// The `k` largest weights, in magnitude, of the item's ridge regression on all its
+    /// candidates with penalty `λ`: a local EASE column, as dense EASE's largest weights were
+    /// the support before the sparse fit. A popular item keeps its place in more supports than
+    /// the damped score gives it, so one reaction reaches further (a new person's case).
+    Ridge { lambda: f64 },
+}
+
 /// One item's column of the table: `(source, weight)`, the weights with which its support
 /// predicts it.
 pub type Column = Vec<(u32, f32)>;
 
-/// The columns of the items in `targets`, each on its `k` best candidates. `counts` must hold
-/// every item's candidates (a support's pairs may be anywhere in the catalogue).
+/// Each target's candidates in the order a [`Support`] takes them, best first: the first `k`
+/// of a row are that target's support at any `k`. Ranked once for every `k` and penalty tried.
+pub struct Ranked {
+    pub support: Support,
+    first: usize,
+    rows: Vec<Candidates>,
+}
+
+impl Ranked {
+    /// The candidates of the items in `targets`, ranked by `support`. `counts` must hold every
+    /// item's candidates (a support's pairs may be anywhere in the catalogue).
+    pub fn new(counts: &Cooccurrence, targets: Range<usize>, support: Support) -> Result<Self> {
+        let n = counts.counts.len();
+        if counts.range() != (0..n) || targets.end > n {
+            return Err(Error::Input(format!(
+                "solving items {targets:?} needs the candidates of all {n} items, not of {:?}",
+                counts.range()
+            )));
+        }
+        let powers = counts.powers();
+        let first = targets.start;
+        let rows = targets
+            .into_par_iter()
+            .map(|target| match support {
+                Support::Score => Ok(counts.ranked(target, &powers)),
+                Support::Ridge { lambda } => {
+                    let candidates = counts.candidates(target);
+                    let weights = ridge(counts, candidates, Penalty::ridge(lambda))
+                        .ok_or_else(|| not_positive_definite(target))?;
+                    let mut by_size: Vec<(f64, (u32, u32))> = weights
+                        .into_iter()
+                        .zip(candidates.iter().copied())
+                        .collect();
+                    by_size.sort_by(|a, b| b.0.abs().total_cmp(&a.0.abs()).then(a.1.cmp(&b.1)));
+                    Ok(by_size.into_iter().map(|(_, pair)| pair).collect())
+                }
+            })
+            .collect::<Result<_>>()?;
+        Ok(Self {
+            support,
+            first,
+            rows,
+        })
+    }
+
+    /// The columns of the ranked items, each the ridge regression on its first `k` candidates.
+    pub fn solve(&self, counts: &Cooccurrence, k: usize, penalty: Penalty) -> Result<Vec<Column>> {
+        (self.rows.par_iter().enumerate())
+            .map(|(r, ranked)| {
+                let mut support = ranked[..k.min(ranked.len())].to_vec();
+                support.sort_unstable();
+                let weights = ridge(counts, &support, penalty)
+                    .ok_or_else(|| not_positive_definite(self.first + r))?;
+                Ok((support.iter().zip(weights))
+                    .map(|(&(j, _), w)| (j, w as f32))
+                    .collect())
+            })
+            .collect()
+    }
+}
+
+/// The columns of the items in `targets`, each on its `k` candidates chosen by `support`.
 pub fn solve_columns(
     counts: &Cooccurrence,
     targets: Range<usize>,
     k: usize,
+    support: Support,
     penalty: Penalty,
 ) -> Result<Vec<Column>> {
-    let n = counts.counts.len();
-    if counts.range() != (0..n) || targets.end > n {
-        return Err(Error::Input(format!(
-            "solving items {targets:?} needs the candidates of all {n} items, not of {:?}",
-            counts.range()
-        )));
-    }
-    let powers = counts.powers();
-    targets
-        .into_par_iter()
-        .map(|target| solve_column(counts, target, k, penalty, &powers))
-        .collect()
+    Ranked::new(counts, targets, support)?.solve(counts, k, penalty)
 }
 
-fn solve_column(
-    counts: &Cooccurrence,
-    target: usize,
-    k: usize,
-    penalty: Penalty,
-    powers: &[f64],
-) -> Result<Column> {
-    let support = counts.best(target, k, powers);
-    if support.is_empty() {
-        return Ok(Vec::new());
-    }
+fn not_positive_definite(target: usize) -> Error {
+    Error::Compute(format!(
+        "item {target}'s ridge system is not positive definite"
+    ))
+}
+
+/// The ridge regression of an item on `support` (its candidates `(item, G_ij)`, sorted by
+/// item): `(G_SS + Λ)⁻¹ G_S,i`; `None` if the system is not positive definite. The weights of
+/// an empty support are none.
+fn ridge(counts: &Cooccurrence, support: &[(u32, u32)], penalty: Penalty) -> Option<Vec<f64>> {
     let k = support.len();
     let mut a = vec![0f64; k * k];
     for (r, &(j, _)) in support.iter().enumerate() {
@@ -111,16 +174,7 @@ fn solve_column(
         a[r * k + r] = diagonal + unknown + penalty.lambda + penalty.popularity * diagonal;
     }
     let rhs: Vec<f64> = support.iter().map(|&(_, g)| g as f64).collect();
-    let weights = cholesky_solve(&mut a, k, rhs).ok_or_else(|| {
-        Error::Compute(format!(
-            "item {target}'s ridge system is not positive definite"
-        ))
-    })?;
-    Ok(support
-        .iter()
-        .zip(weights)
-        .map(|(&(j, _), w)| (j, w as f32))
-        .collect())
+    cholesky_solve(&mut a, k, rhs)
 }
 
 /// The table whose item `i`'s column is `columns[i]` (stored by source: row `j` lists what `j`
@@ -145,25 +199,21 @@ pub fn table_from_columns(columns: &[Column], mix: Mix) -> Result<ItemItem> {
 /// Cholesky factor); `None` if `A` is not positive definite.
 pub(crate) fn cholesky_solve(a: &mut [f64], k: usize, mut b: Vec<f64>) -> Option<Vec<f64>> {
     for j in 0..k {
-        let mut d = a[j * k + j];
-        for p in 0..j {
-            d -= a[j * k + p] * a[j * k + p];
-        }
+        let (done, rest) = a.split_at_mut((j + 1) * k);
+        let row_j = &done[j * k..j * k + j];
+        let d = done[j * k + j] - dot(row_j, row_j);
         if d <= 0.0 || !d.is_finite() {
             return None;
         }
         let d = d.sqrt();
-        a[j * k + j] = d;
-        for i in j + 1..k {
-            let mut s = a[i * k + j];
-            for p in 0..j {
-                s -= a[i * k + p] * a[j * k + p];
-            }
-            a[i * k + j] = s / d;
+        done[j * k + j] = d;
+        let row_j = &done[j * k..j * k + j];
+        for row_i in rest.chunks_exact_mut(k) {
+            row_i[j] = (row_i[j] - dot(&row_i[..j], row_j)) / d;
         }
     }
     for i in 0..k {
-        let s: f64 = (0..i).map(|p| a[i * k + p] * b[p]).sum();
+        let s = dot(&a[i * k..i * k + i], &b[..i]);
         b[i] = (b[i] - s) / a[i * k + i];
     }
     for i in (0..k).rev() {
@@ -171,6 +221,22 @@ pub(crate) fn cholesky_solve(a: &mut [f64], k: usize, mut b: Vec<f64>) -> Option
         b[i] = (b[i] - s) / a[i * k + i];
     }
     Some(b)
+}
+
+/// `x · y` in four independent sums: the solves' inner loop, which one running sum would
+/// hold to one addition per floating-point latency.
+fn dot(x: &[f64], y: &[f64]) -> f64 {
+    let (xs, ys) = (x.chunks_exact(4), y.chunks_exact(4));
+    let tail: f64 = (xs.remainder().iter().zip(ys.remainder()))
+        .map(|(a, b)| a * b)
+        .sum();
+    let mut sums = [0f64; 4];
+    for (a, b) in xs.zip(ys) {
+        for l in 0..4 {
+            sums[l] += a[l] * b[l];
+        }
+    }
+    (sums[0] + sums[1]) + (sums[2] + sums[3]) + tail
 }
 
 #[cfg(test)]
@@ -202,6 +268,7 @@ mod tests {
             &counts(&train, n, n),
             0..n,
             n,
+            Support::Score,
             Penalty::ridge(lambda as f64),
         )
         .unwrap();
@@ -211,6 +278,40 @@ mod tests {
                 let (sparse, dense) = (table.weight(j, i), ease.weight(j, i));
                 assert!(close(sparse, dense), "B[{j},{i}] {sparse} vs dense {dense}");
             }
+        }
+    }
+
+    #[test]
+    fn a_ridge_support_is_the_largest_weights_of_the_items_ease_column() {
+        // With every pair kept, an item's ridge regression on all its candidates is its dense
+        // EASE column, so the support is that column's k largest weights in magnitude (the
+        // support dense EASE gave before the sparse fit).
+        let (n, lambda, k) = (24, 3.0f32, 5);
+        let mut train = lists(60, n, 1);
+        train.extend((0..2).map(|u| UserList {
+            user: 100 + u,
+            entries: (0..n).map(|row| Entry { row, rating: 0 }).collect(),
+        }));
+        let ease = Ease::from_gram(&gram(&train, n), n, lambda, &crate::device::cpu());
+        let support = Support::Ridge {
+            lambda: lambda as f64,
+        };
+        let counts = counts(&train, n, n);
+        let columns = solve_columns(&counts, 0..n, k, support, Penalty::ridge(1.0)).unwrap();
+        let by_score = solve_columns(&counts, 0..n, k, Support::Score, Penalty::ridge(1.0));
+        assert_ne!(
+            columns,
+            by_score.unwrap(),
+            "the two supports should differ here"
+        );
+        for (target, column) in columns.iter().enumerate() {
+            let size = |j: usize| ease.weight(j, target).abs();
+            let mut expected: Vec<usize> = (0..n).filter(|&j| j != target).collect();
+            expected.sort_by(|&a, &b| size(b).total_cmp(&size(a)).then(a.cmp(&b)));
+            expected.truncate(k);
+            expected.sort_unstable();
+            let got: Vec<usize> = column.iter().map(|&(j, _)| j as usize).collect();
+            assert_eq!(got, expected, "item {target}");
         }
     }
 
@@ -227,7 +328,7 @@ mod tests {
             lambda: 1.5,
             popularity: 0.1,
         };
-        let columns = solve_columns(&counts, 0..n, k, penalty).unwrap();
+        let columns = solve_columns(&counts, 0..n, k, Support::Score, penalty).unwrap();
         let bound = |a, b| Cooccurrence::bound(counts.bound_terms(a), counts.bound_terms(b));
         let mut zeroed = 0;
         for (target, column) in columns.iter().enumerate() {
@@ -304,7 +405,7 @@ mod tests {
             .unwrap()
             .remove(0);
         assert!(matches!(
-            solve_columns(&part, 0..6, 3, Penalty::ridge(1.0)),
+            solve_columns(&part, 0..6, 3, Support::Score, Penalty::ridge(1.0)),
             Err(Error::Input(_))
         ));
     }

@@ -12,8 +12,9 @@ use localrec::head::{Head, ItemTable, load_head};
 use localrec::interactions::{Entry, UserList};
 use localrec::item_item::cooccurrence::Cooccurrence;
 use localrec::item_item::fit::{
-    STAGE_REACTIONS, SparseChoice, StageUsers, WHOLE_HISTORY_REACTIONS, borrow_columns, choose_mix,
-    choose_stage, chosen_table, count_part, sparse_on_validation, with_whole_history,
+    ChoiceUsers, STAGE_REACTIONS, SparseChoice, StageUsers, WHOLE_HISTORY_REACTIONS,
+    borrow_columns, choose_mix, choose_stage, chosen_table, count_part, sparse_on_validation,
+    with_whole_history,
 };
 use localrec::item_item::parts::{
     ColumnPart, load_columns, load_counts, save_columns, save_counts,
@@ -112,9 +113,22 @@ pub fn fit_on_split(
     let started = std::time::Instant::now();
     let log = |line: &str| eprintln!("[{:>4.0} s] {line}", started.elapsed().as_secs_f64());
     let validation = choice_users(&split.validation);
+    // A new person is someone the fit never saw: where validation users' earlier items are
+    // training lists (leave-last-out), their few reactions would be remembered, not predicted.
+    let trained: HashSet<u32> = split.train.iter().map(|u| u.user).collect();
+    let new_people_seen = validation.iter().any(|u| trained.contains(&u.user));
     let (mut table, k) = match weights {
         Weights::Search(ks) => {
-            let mut fit = sparse_on_validation(&split.train, &validation, n_items, &ks, log)?;
+            let users = ChoiceUsers {
+                histories: validation.to_vec(),
+                new_people: match new_people_seen {
+                    true => Vec::new(),
+                    false => (STAGE_REACTIONS.iter())
+                        .map(|&reactions| new_people(&validation, reactions, time_order))
+                        .collect(),
+                },
+            };
+            let mut fit = sparse_on_validation(&split.train, &users, n_items, &ks, log)?;
             fit.table.info.insert(
                 "tried".into(),
                 serde_json::to_string(&fit.tried).expect("plain numbers"),
@@ -123,7 +137,13 @@ pub fn fit_on_split(
         }
         Weights::Choice(choice) => {
             let counts = count_part(&split.train, n_items, &choice, 0..n_items)?;
-            let columns = solve_columns(&counts, 0..n_items, choice.k, choice.penalty)?;
+            let columns = solve_columns(
+                &counts,
+                0..n_items,
+                choice.k,
+                choice.support,
+                choice.penalty,
+            )?;
             (chosen_table(&columns, &choice)?, choice.k)
         }
         Weights::Columns(choice, columns) => (chosen_table(&columns, &choice)?, choice.k),
@@ -158,10 +178,7 @@ pub fn fit_on_split(
         table = table.with_mix(mix);
     }
     table = table.with_counts(list_counts(&split.train, n_items))?;
-    // A new person is someone the fit never saw: where validation users' earlier items are
-    // training lists (leave-last-out), their few reactions would be remembered, not predicted.
-    let trained: HashSet<u32> = split.train.iter().map(|u| u.user).collect();
-    if validation.iter().any(|u| trained.contains(&u.user)) {
+    if new_people_seen {
         eprintln!("note: validation users are in the training lists: no stages for new people");
         return Ok(table);
     }
@@ -254,7 +271,13 @@ pub fn item_item_part(
                 "the counts parts were made with another choice or catalogue".into(),
             ));
         }
-        let columns = solve_columns(&whole, range.clone(), choice.k, choice.penalty)?;
+        let columns = solve_columns(
+            &whole,
+            range.clone(),
+            choice.k,
+            choice.support,
+            choice.penalty,
+        )?;
         save_columns(&ColumnPart {
             n_items,
             first: range.start,
@@ -327,9 +350,7 @@ fn stage_users(
             .min_by_key(|&&k| (k.abs_diff(length), k))
             .expect("knots")
     };
-    let min_entries = reactions + FEW_REACTIONS_MIN_TARGETS;
-    let mut users = few_reactions(validation, reactions, min_entries, 42, time_order);
-    users.truncate(STAGE_GROUP_USERS);
+    let mut users = new_people(validation, reactions, time_order);
     let new_people = users.len();
     users.extend(
         (validation.iter())
@@ -347,6 +368,19 @@ fn stage_users(
         new_people,
         head_scores,
     })
+}
+
+/// Validation users as new people shown `reactions` of their items (their earliest with
+/// `time_order`, else at random, seed 42), at most [`STAGE_GROUP_USERS`].
+fn new_people(
+    validation: &[HeldOut],
+    reactions: usize,
+    time_order: Option<&[UserList]>,
+) -> Vec<HeldOut> {
+    let min_entries = reactions + FEW_REACTIONS_MIN_TARGETS;
+    let mut users = few_reactions(validation, reactions, min_entries, 42, time_order);
+    users.truncate(STAGE_GROUP_USERS);
+    users
 }
 
 /// The head's scores of every item for each user's visible history.
