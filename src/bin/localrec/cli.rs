@@ -140,6 +140,12 @@ pub enum Command {
         /// Weights kept per item to choose from.
         #[arg(long, value_delimiter = ',', default_values_t = DEFAULT_KS)]
         ks: Vec<usize>,
+        /// The share, in [0, 1], of new people (validation users shown 1, 2, 3, 5 and 10
+        /// reactions) in what the table's choices are scored by; the rest is whole histories.
+        /// On anime-5k, 0.25 lifts the table alone for a new person's first reactions by up to
+        /// 12% and costs whole histories 1% (the hybrid 1.9%).
+        #[arg(long, default_value_t = 0.0, value_parser = share)]
+        new_people_weight: f64,
         /// Fit this choice instead of searching: a JSON file, or an earlier table that records
         /// its choice (its metadata's sparse_fit).
         #[arg(long)]
@@ -365,4 +371,12 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// A share in [0, 1].
+fn share(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(share) if (0.0..=1.0).contains(&share) => Ok(share),
+        _ => Err(format!("{text:?} is not a share between 0 and 1")),
+    }
 }

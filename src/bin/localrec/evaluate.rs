@@ -235,7 +235,7 @@ pub fn ease_and_table(
     let table = fit_on_split(
         split,
         n_items,
-        Weights::Search(DEFAULT_KS.to_vec()),
+        Weights::search(DEFAULT_KS.to_vec()),
         head,
         dataset.vectors.as_ref(),
         time_order,

@@ -44,12 +44,26 @@ pub const STAGE_GROUP_USERS: usize = 1000;
 
 /// Where the item–item weights come from.
 pub enum Weights {
-    /// Searched on validation users, over these `k`s.
-    Search(Vec<usize>),
+    /// Searched on validation users, over these `k`s, with new people weighing
+    /// `new_people_weight` ([`ChoiceUsers`]).
+    Search {
+        ks: Vec<usize>,
+        new_people_weight: f64,
+    },
     /// A fixed choice (an earlier fit's), fitted in this process.
     Choice(SparseChoice),
     /// A fixed choice's columns, from the parts of a sharded fit (`localrec item-item-part`).
     Columns(SparseChoice, Vec<Column>),
+}
+
+impl Weights {
+    /// Searched over `ks` for whole histories.
+    pub fn search(ks: Vec<usize>) -> Self {
+        Self::Search {
+            ks,
+            new_people_weight: 0.0,
+        }
+    }
 }
 
 pub fn fit_item_item(
@@ -118,16 +132,23 @@ pub fn fit_on_split(
     let trained: HashSet<u32> = split.train.iter().map(|u| u.user).collect();
     let new_people_seen = validation.iter().any(|u| trained.contains(&u.user));
     let (mut table, k) = match weights {
-        Weights::Search(ks) => {
+        Weights::Search {
+            ks,
+            new_people_weight,
+        } => {
+            // New people are asked only where they weigh (and exist).
+            let asked = new_people_weight > 0.0 && !new_people_seen;
             let users = ChoiceUsers {
                 histories: validation.to_vec(),
-                new_people: match new_people_seen {
-                    true => Vec::new(),
-                    false => (STAGE_REACTIONS.iter())
-                        .map(|&reactions| new_people(&validation, reactions, time_order))
-                        .collect(),
-                },
+                new_people: (STAGE_REACTIONS.iter())
+                    .filter(|_| asked)
+                    .map(|&reactions| new_people(&validation, reactions, time_order))
+                    .collect(),
+                new_people_weight,
             };
+            if new_people_weight > 0.0 && new_people_seen {
+                eprintln!("note: validation users are in the training lists: no new people");
+            }
             let mut fit = sparse_on_validation(&split.train, &users, n_items, &ks, log)?;
             fit.table.info.insert(
                 "tried".into(),

@@ -149,13 +149,17 @@ fn run(cli: Cli) -> Result<()> {
         Command::FitItemItem {
             dataset,
             ks,
+            new_people_weight,
             choice,
             columns,
             head,
             out,
         } => {
             let weights = match choice {
-                None => item_item::Weights::Search(ks),
+                None => item_item::Weights::Search {
+                    ks,
+                    new_people_weight,
+                },
                 Some(path) if columns.is_empty() => {
                     item_item::Weights::Choice(item_item::read_choice(&path)?)
                 }

@@ -26,12 +26,13 @@ pub struct SparseChoice {
 
 /// The validation users a choice is scored on: whole histories (the standard split's), and new
 /// people shown each of [`STAGE_REACTIONS`](super::STAGE_REACTIONS) reactions (none where the
-/// validation users' lists are training lists). The table serves both, so a choice's score
-/// weighs both groups' NDCG@10 (see [`HISTORIES_WEIGHT`]), the new people's being the mean over
-/// their counts.
+/// validation users' lists are training lists), with the share of the score the new people
+/// have (their NDCG@10 being the mean over their counts).
 pub struct ChoiceUsers {
     pub histories: Vec<HeldOut>,
     pub new_people: Vec<Vec<HeldOut>>,
+    /// In `[0, 1]`; 0 chooses for whole histories alone.
+    pub new_people_weight: f64,
 }
 
 /// A choice's validation NDCG@10: of whole histories, of new people, and the score chosen by.
@@ -39,23 +40,7 @@ pub struct ChoiceUsers {
 pub struct ChoiceScore {
     pub histories: f64,
     pub new_people: Option<f64>,
-}
-
-/// The share of whole histories in a choice's score, new people having the rest. A new
-/// person's list leans on the popularity prior and the head as well (the stages), a whole
-/// history's on the table; on anime-5k, half and half chose a table 1.6% worse for whole
-/// histories (test users) than the table chosen for them alone.
-pub const HISTORIES_WEIGHT: f64 = 0.75;
-
-impl ChoiceScore {
-    pub fn score(&self) -> f64 {
-        match self.new_people {
-            Some(new_people) => {
-                HISTORIES_WEIGHT * self.histories + (1.0 - HISTORIES_WEIGHT) * new_people
-            }
-            None => self.histories,
-        }
-    }
+    pub score: f64,
 }
 
 impl std::fmt::Display for ChoiceScore {
@@ -81,6 +66,10 @@ pub const EXPONENTS: [f64; 4] = [0.25, 0.5, 0.75, 1.0];
 
 /// The first refit penalty tried (then halved or doubled while that helps).
 const FIRST_LAMBDA: f64 = 50.0;
+
+/// Where the popularity term stops doubling: at 16 a popular item's weight is shrunk as if it
+/// were on 17 times the lists it is on.
+const MAX_POPULARITY: f64 = 16.0;
 
 /// The sparse table fitted from `train`'s co-occurrence counts, with every choice made on
 /// `validation` ([`ChoiceUsers`]; coordinate by coordinate, ties to what was tried first): the
@@ -131,25 +120,24 @@ pub fn sparse_on_validation(
         search.try_one(&counts, &by_score, k, search.chosen().penalty)?;
     }
     drop(by_score);
-    // Supports from each item's ridge regression on all its candidates: every k at the chosen
-    // penalty, then the penalty again from the best of them.
-    for lambda in RIDGE_SUPPORT_LAMBDAS {
+    // Supports from each item's ridge regression on all its candidates, where new people
+    // count (they reach a new person's one reaction further; each costs a solve on every
+    // item's candidates): every k at the chosen penalty, then the penalty again from the best.
+    let ridge_lambdas: &[f64] = match validation.new_people.is_empty() {
+        true => &[],
+        false => &RIDGE_SUPPORT_LAMBDAS,
+    };
+    for &lambda in ridge_lambdas {
         let ranked = Ranked::new(&counts, 0..n_items, Support::Ridge { lambda })?;
         let penalty = search.chosen().penalty;
-        let mut best: Option<(usize, f64)> = None;
+        let mut best: Option<usize> = None;
         for &k in ks {
-            let score = search.try_one(&counts, &ranked, k, penalty)?;
-            if best.is_none_or(|(_, b)| score > b) {
-                best = Some((k, score));
+            let tried = search.try_one(&counts, &ranked, k, penalty)?;
+            if best.is_none_or(|best| search.beats(tried, best)) {
+                best = Some(tried);
             }
         }
-        let (k, _) = best.expect("ks is not empty");
-        let from = SparseChoice {
-            count: counts.config,
-            support: ranked.support,
-            k,
-            penalty,
-        };
+        let from = search.tried[best.expect("ks is not empty")].0;
         search.penalties(&counts, &ranked, from)?;
     }
     let c = search.chosen();
@@ -171,8 +159,9 @@ pub fn sparse_on_validation(
         let ranked = Ranked::new(&counts[0], 0..n_items, c.support)?;
         search.try_one(&counts[0], &ranked, c.k, c.penalty)?;
     }
+    let (table, at) = search.best.expect("tried");
     let tried = search.tried;
-    let (table, choice, score) = search.best.expect("tried");
+    let (choice, score) = tried[at];
     let mut table = with_choice(table, &choice);
     table.info.insert(
         "validation_ndcg@10".into(),
@@ -201,57 +190,64 @@ pub struct SparseFit {
     pub tried: Vec<(SparseChoice, ChoiceScore)>,
 }
 
-/// The search of [`sparse_on_validation`]: every choice tried, and the best table so far.
+/// The search of [`sparse_on_validation`]: every choice tried, and the best table so far (with
+/// its place in `tried`).
 struct Search<'a, L: FnMut(&str)> {
     validation: &'a ChoiceUsers,
     tried: Vec<(SparseChoice, ChoiceScore)>,
-    best: Option<(ItemItem, SparseChoice, ChoiceScore)>,
+    best: Option<(ItemItem, usize)>,
     log: &'a mut L,
 }
 
 impl<L: FnMut(&str)> Search<'_, L> {
-    /// Fits and scores one choice (once: a repeat is looked up); its score.
+    /// Fits and scores one choice (once: a repeat is looked up); its place in `tried`.
     fn try_one(
         &mut self,
         counts: &Cooccurrence,
         ranked: &Ranked,
         k: usize,
         penalty: Penalty,
-    ) -> Result<f64> {
+    ) -> Result<usize> {
         let choice = SparseChoice {
             count: counts.config,
             support: ranked.support,
             k,
             penalty,
         };
-        if let Some((_, score)) = self.tried.iter().find(|(c, _)| *c == choice) {
-            return Ok(score.score());
+        if let Some(at) = self.tried.iter().position(|(c, _)| *c == choice) {
+            return Ok(at);
         }
         let columns = ranked.solve(counts, k, penalty)?;
         let table = table_from_columns(&columns, Mix::uniform(1.0))?;
         let users = self.validation;
         let new_people = (!users.new_people.is_empty()).then(|| {
-            let each = users
-                .new_people
-                .iter()
-                .map(|group| mean_ndcg(&table, group));
+            let each = (users.new_people.iter()).map(|group| mean_ndcg(&table, group));
             each.sum::<f64>() / users.new_people.len() as f64
         });
+        let histories = mean_ndcg(&table, &users.histories);
+        let weight = users.new_people_weight;
         let score = ChoiceScore {
-            histories: mean_ndcg(&table, &users.histories),
+            histories,
             new_people,
+            score: new_people.map_or(histories, |n| (1.0 - weight) * histories + weight * n),
         };
         (self.log)(&format!("item–item {choice:?}: {score}"));
         self.tried.push((choice, score));
-        if (self.best.as_ref()).is_none_or(|b| score.score() > b.2.score()) {
-            self.best = Some((table, choice, score));
+        let at = self.tried.len() - 1;
+        if (self.best.as_ref()).is_none_or(|&(_, best)| self.beats(at, best)) {
+            self.best = Some((table, at));
         }
-        Ok(score.score())
+        Ok(at)
+    }
+
+    /// Whether tried choice `a` scores above `b` on validation users.
+    fn beats(&self, a: usize, b: usize) -> bool {
+        self.tried[a].1.score > self.tried[b].1.score
     }
 
     /// The refit's penalty for `ranked`'s support and `from`'s `k`, searched from `from` (which
-    /// was tried): λ' halves while that helps, else doubles while that helps; then the
-    /// popularity term on a grid.
+    /// was tried): λ' halves while that helps, else doubles while that helps;
+    /// then the popularity term on a grid.
     fn penalties(
         &mut self,
         counts: &Cooccurrence,
@@ -259,19 +255,20 @@ impl<L: FnMut(&str)> Search<'_, L> {
         from: SparseChoice,
     ) -> Result<()> {
         let k = from.k;
-        let mut at = (from.penalty, self.try_one(counts, ranked, k, from.penalty)?);
+        let mut at = self.try_one(counts, ranked, k, from.penalty)?;
         for factor in [0.5, 2.0] {
             let mut improved = false;
             for _ in 0..8 {
-                let penalty = Penalty {
-                    lambda: at.0.lambda * factor,
-                    ..at.0
+                let penalty = self.tried[at].0.penalty;
+                let next = Penalty {
+                    lambda: penalty.lambda * factor,
+                    ..penalty
                 };
-                let score = self.try_one(counts, ranked, k, penalty)?;
-                if score <= at.1 {
+                let tried = self.try_one(counts, ranked, k, next)?;
+                if !self.beats(tried, at) {
                     break;
                 }
-                at = (penalty, score);
+                at = tried;
                 improved = true;
             }
             if improved {
@@ -279,17 +276,35 @@ impl<L: FnMut(&str)> Search<'_, L> {
             }
         }
         for popularity in [0.0, 0.05, 0.1, 0.25, 0.5] {
-            let penalty = Penalty { popularity, ..at.0 };
-            let score = self.try_one(counts, ranked, k, penalty)?;
-            if score > at.1 {
-                at = (penalty, score);
+            let penalty = Penalty {
+                popularity,
+                ..self.tried[at].0.penalty
+            };
+            let tried = self.try_one(counts, ranked, k, penalty)?;
+            if self.beats(tried, at) {
+                at = tried;
             }
+        }
+        // Past the grid's edge while its largest helps (new people gain from it).
+        while self.tried[at].0.penalty.popularity >= 0.5
+            && self.tried[at].0.penalty.popularity < MAX_POPULARITY
+        {
+            let penalty = self.tried[at].0.penalty;
+            let next = Penalty {
+                popularity: penalty.popularity * 2.0,
+                ..penalty
+            };
+            let tried = self.try_one(counts, ranked, k, next)?;
+            if !self.beats(tried, at) {
+                break;
+            }
+            at = tried;
         }
         Ok(())
     }
 
     fn chosen(&self) -> SparseChoice {
-        self.best.as_ref().expect("one choice tried").1
+        self.tried[self.best.as_ref().expect("one choice tried").1].0
     }
 }
 
@@ -367,6 +382,7 @@ mod tests {
         let validation = ChoiceUsers {
             histories: held_out(5, usize::MAX),
             new_people: vec![held_out(6, 1), held_out(7, 2)],
+            new_people_weight: 0.25,
         };
         let SparseFit {
             table,
@@ -374,8 +390,8 @@ mod tests {
             score,
             tried,
         } = sparse_on_validation(&train, &validation, n, &[3, 6], |_| {}).unwrap();
-        let best = tried.iter().map(|t| t.1.score()).fold(f64::MIN, f64::max);
-        assert_eq!(score.score(), best);
+        let best = tried.iter().map(|t| t.1.score).fold(f64::MIN, f64::max);
+        assert_eq!(score.score, best);
         assert!(tried.contains(&(choice, score)));
         // Whole histories and new people by their weights, each count of reactions alike.
         let new_people = (mean_ndcg(&table, &validation.new_people[0])
@@ -383,8 +399,7 @@ mod tests {
             / 2.0;
         assert_eq!(score.histories, mean_ndcg(&table, &validation.histories));
         assert_eq!(score.new_people, Some(new_people));
-        let weighed = HISTORIES_WEIGHT * score.histories + (1.0 - HISTORIES_WEIGHT) * new_people;
-        assert_eq!(score.score(), weighed);
+        assert_eq!(score.score, 0.75 * score.histories + 0.25 * new_people);
         assert!((0..n).all(|i| (0..n).filter(|&j| table.weight(j, i) != 0.0).count() <= choice.k));
         // Every exponent and both kinds of support were tried, each choice once.
         for exponent in EXPONENTS {
@@ -401,5 +416,15 @@ mod tests {
         distinct.sort();
         distinct.dedup();
         assert_eq!(distinct.len(), tried.len());
+        // For whole histories alone, supports keep to the best scores.
+        let histories_alone = ChoiceUsers {
+            new_people: Vec::new(),
+            new_people_weight: 0.0,
+            ..validation
+        };
+        let fit = sparse_on_validation(&train, &histories_alone, n, &[3, 6], |_| {}).unwrap();
+        assert!(fit.tried.iter().all(|(c, s)| c.support == Support::Score
+            && s.new_people.is_none()
+            && s.score == s.histories));
     }
 }
