@@ -366,24 +366,26 @@ mod tests {
     fn the_choice_is_the_best_tried_and_its_table_is_returned() {
         let n = 30;
         let train = lists(200, n, 2);
-        let held_out = |seed, visible: usize| -> Vec<HeldOut> {
+        // Users with 2 items hidden, showing the rest or only `shown` of them.
+        let held_out = |seed, shown: Option<usize>| -> Vec<HeldOut> {
             (lists(40, n, seed).into_iter())
-                .filter(|u| u.entries.len() > visible)
+                .filter(|u| u.entries.len() >= 2 + shown.unwrap_or(1))
                 .map(|u| {
-                    let (shown, hidden) = u.entries.split_at(visible.min(u.entries.len() - 2));
+                    let hidden_from = u.entries.len() - 2;
                     HeldOut {
                         user: u.user + 1000,
-                        visible: shown.to_vec(),
-                        hidden: hidden.to_vec(),
+                        visible: u.entries[..shown.unwrap_or(hidden_from)].to_vec(),
+                        hidden: u.entries[hidden_from..].to_vec(),
                     }
                 })
                 .collect()
         };
         let validation = ChoiceUsers {
-            histories: held_out(5, usize::MAX),
-            new_people: vec![held_out(6, 1), held_out(7, 2)],
+            histories: held_out(5, None),
+            new_people: vec![held_out(6, Some(1)), held_out(7, Some(2))],
             new_people_weight: 0.25,
         };
+        assert!(validation.histories.len() > 5 && validation.new_people[1].len() > 5);
         let SparseFit {
             table,
             choice,
