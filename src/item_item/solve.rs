@@ -1,5 +1,6 @@
 //! Each item's regression on its support: the item–item weights that predict item `i` from
-//! its `k` best candidates `S` are the ridge solution `b = (G_SS + Λ)⁻¹ G_S,i` (EASE's column
+//! `k` of its candidates `S` ([`Support`]: the best scores, or the largest weights of its
+//! regression on all of them) are the ridge solution `b = (G_SS + Λ)⁻¹ G_S,i` (EASE's column
 //! restricted to `S`), with `Λ_jj = λ' + q · G_jj` ([`Penalty`]: a sparse model may want less
 //! ridge, and popular items more, as in EDLAE's dropout emphasis).
 //!
