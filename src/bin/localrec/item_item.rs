@@ -137,18 +137,21 @@ pub fn fit_on_split(
             new_people_weight,
         } => {
             // New people are asked only where they weigh (and exist).
-            let asked = new_people_weight > 0.0 && !new_people_seen;
-            let users = ChoiceUsers {
-                histories: validation.to_vec(),
-                new_people: (STAGE_REACTIONS.iter())
-                    .filter(|_| asked)
+            let new_people = match (new_people_weight > 0.0, new_people_seen) {
+                (false, _) => Vec::new(),
+                (true, true) => {
+                    eprintln!("note: validation users are in the training lists: no new people");
+                    Vec::new()
+                }
+                (true, false) => (STAGE_REACTIONS.iter())
                     .map(|&reactions| new_people(&validation, reactions, time_order))
                     .collect(),
+            };
+            let users = ChoiceUsers {
+                histories: validation.to_vec(),
+                new_people,
                 new_people_weight,
             };
-            if new_people_weight > 0.0 && new_people_seen {
-                eprintln!("note: validation users are in the training lists: no new people");
-            }
             let mut fit = sparse_on_validation(&split.train, &users, n_items, &ks, log)?;
             fit.table.info.insert(
                 "tried".into(),
