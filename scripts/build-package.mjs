@@ -7,16 +7,26 @@
 // is the checkout's (www/, pkg/): every relative URL the library uses stays as it is. The one
 // change: a dependency the site loads from its copy of node_modules (`../node_modules/idb/…`)
 // is imported by its package name (`idb`), as bundlers and npm expect.
-//   node scripts/build-package.mjs [out folder]     (after ./scripts/build-web.sh: pkg/ holds the wasm)
+// For the package's `localrec build-site` (bin/localrec.mjs, named in `bin` and followed the
+// same way) it also holds `site/`, the page's files as a site serves them (unchanged, with its
+// copies of idb and uPlot; the wasm is the library's), and `model/`, the language model's files
+// a site carries, with their SHA256SUMS.
+//   node scripts/build-package.mjs [out folder] [--model DIR]
+//     (after ./scripts/build-web.sh: pkg/ holds the wasm; DIR: a built site's model folder,
+//      default dist/demo/models/all-MiniLM-L6-v2)
 
-import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { copyFile, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { dirname, join, posix, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const OUT = process.argv[2] ?? join(ROOT, 'dist/package');
+const args = process.argv.slice(2);
+const modelFlag = args.indexOf('--model');
+const MODEL = modelFlag >= 0 ? args.splice(modelFlag, 2)[1] : join(ROOT, 'dist/demo/models/all-MiniLM-L6-v2');
+const OUT = args[0] ?? join(ROOT, 'dist/package');
 // A file the site serves from its node_modules copy → the package that provides it.
 const FROM_NODE_MODULES = { 'idb/build/index.js': 'idb' };
 
@@ -66,6 +76,8 @@ async function collect(entries, dependencies) {
         const target = posix.normalize(posix.join(posix.dirname(path), spec));
         if (target.startsWith('../')) throw new PackageError(`${path} refers to ${spec}, outside the repository`);
         queue.push(target);
+      } else if (spec.startsWith('node:')) {
+        // Node's own modules (the package's command runs in Node).
       } else if (!dependencies[spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]]) {
         throw new PackageError(`${path} imports ${spec}, which npm/package.json does not list in dependencies`);
       }
@@ -85,6 +97,43 @@ function exportTargets(exports) {
   return targets.filter((path) => path !== 'package.json');
 }
 
+/** The page's files as a site serves them (`paths`: `localrec::site::PAGE_FILES`) but the wasm's own (pkg/: in the package already), into `to`; returns how many. */
+async function copySiteFiles(paths, isPageFile, to) {
+  let count = 0;
+  const copy = async (from, dest) => {
+    if ((await stat(from)).isDirectory()) {
+      for (const name of await readdir(from)) {
+        const path = join(from, name);
+        if ((await stat(path)).isDirectory() || isPageFile(path)) await copy(path, join(dest, name));
+      }
+      return;
+    }
+    await mkdir(dirname(dest), { recursive: true });
+    await copyFile(from, dest);
+    count++;
+  };
+  for (const path of paths.filter((path) => !path.startsWith('pkg/'))) {
+    if (!existsSync(join(ROOT, path))) throw new PackageError(`${path} is missing (the page's files: run npm install)`);
+    await copy(join(ROOT, path), join(to, path));
+  }
+  return count;
+}
+
+/** The language model's files a site carries, from MODEL, into `to` with their SHA256SUMS; returns their names. */
+async function copyModel(names, to) {
+  await mkdir(to, { recursive: true });
+  const sums = [];
+  for (const name of names) {
+    const from = join(MODEL, name);
+    if (!existsSync(from)) throw new PackageError(`${from} is missing: build the demo site first (./scripts/build-site.sh), or name a built site's model folder with --model`);
+    const bytes = await readFile(from);
+    await writeFile(join(to, name), bytes);
+    sums.push(`${createHash('sha256').update(bytes).digest('hex')}  ${name}`);
+  }
+  await writeFile(join(to, 'SHA256SUMS'), `${sums.join('\n')}\n`);
+  return names;
+}
+
 async function main() {
   const manifest = JSON.parse(await readFile(join(ROOT, 'npm/package.json'), 'utf8'));
   // One version and one range per dependency: the crate's, and the ones the site is built with.
@@ -95,7 +144,8 @@ async function main() {
     const used = site.dependencies?.[name];
     if (used !== range) throw new PackageError(`npm/package.json wants ${name}@${range}; the site is built with ${name}@${used} (package.json)`);
   }
-  const files = await collect(exportTargets(manifest.exports), manifest.dependencies ?? {});
+  const entries = [...exportTargets(manifest.exports), ...Object.values(manifest.bin ?? {}).map((path) => path.replace(/^\.\//, ''))];
+  const files = await collect(entries, manifest.dependencies ?? {});
   for (const path of files.keys()) {
     if (!manifest.files.some((listed) => path === listed || path.startsWith(listed))) {
       throw new PackageError(`${path} is needed but npm/package.json's "files" leaves it out`);
@@ -114,9 +164,15 @@ async function main() {
     for (const { start, end, to: literal } of rewrites.sort((a, b) => b.start - a.start)) text = text.slice(0, start) + literal + text.slice(end);
     await writeFile(to, text);
   }
+  // The site's layout from the wasm (`localrec::site`): the same lists the command reads.
+  const { initSync, isPageFile, siteLayout } = await import('../pkg/localrec.js');
+  initSync({ module: readFileSync(join(ROOT, 'pkg/localrec_bg.wasm')) });
+  const layout = siteLayout();
+  const pageFiles = await copySiteFiles(layout.pageFiles, isPageFile, join(OUT, 'site'));
+  const model = await copyModel([...layout.modelFiles, layout.compactWeights], join(OUT, 'model'));
   await copyFile(join(ROOT, 'npm/README.md'), join(OUT, 'README.md'));
   await writeFile(join(OUT, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-  console.log(`wrote ${relative(process.cwd(), OUT) || '.'}: ${manifest.name}@${manifest.version}, ${files.size} files (${[...files.keys()].join(', ')})`);
+  console.log(`wrote ${relative(process.cwd(), OUT) || '.'}: ${manifest.name}@${manifest.version}, ${files.size} files (${[...files.keys()].join(', ')}), site/ (${pageFiles} files), model/ (${model.join(', ')})`);
 }
 
 main().catch((error) => {

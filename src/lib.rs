@@ -23,8 +23,10 @@ pub mod nf4;
 pub mod popularity;
 pub mod recommender;
 pub mod rng;
+pub mod site;
 pub mod taste;
 pub mod train;
+pub mod vector_plan;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
 

@@ -18,7 +18,7 @@ use localrec::catalog::Catalog;
 use localrec::device::cpu;
 use localrec::encoder::adapter::{AdaptedMap, Adapter, LowRankUpdate};
 use localrec::encoder::{Bert, BertConfig, TextTokenizer};
-use localrec::head::{Head, HeadConfig, Objective, load_head, save_head};
+use localrec::head::{Head, HeadConfig, Objective, load_head, retrain_reason, save_head};
 use localrec::interactions::{Entry, UserList};
 use localrec::item_item::cooccurrence::{CappedLists, Cooccurrence};
 use localrec::item_item::parts::{
@@ -31,6 +31,7 @@ use localrec::item_item::{
 use localrec::item_vectors::ItemVectors;
 use localrec::recommender::Recommender;
 use localrec::rng::SplitMix64;
+use localrec::vector_plan::VectorPlan;
 
 mod common;
 
@@ -422,10 +423,16 @@ fn hostile_files_never_panic_hang_or_allocate_without_bound() {
             }
         },
     );
+    // A build reads a head's metadata (what it was trained on) and plans against stored vectors.
+    let parsed_vectors = ItemVectors::from_safetensors(&vectors).unwrap();
+    let vectors_catalog =
+        Catalog::load(catalog_manifest("items.csv").as_bytes(), catalog.as_bytes()).unwrap();
     total += fuzz("head", &head, budget, |b| {
+        let _ = retrain_reason(Some(&b), &parsed_vectors);
         let _ = load_head(b, &device);
     });
     total += fuzz("item-vectors", &vectors, budget, |b| {
+        let _ = VectorPlan::new(&vectors_catalog, "model", Some(&b)).to_embed();
         let _ = ItemVectors::from_safetensors(&b);
     });
     // The page's int8 form: a matrix and its per-row scales.

@@ -12,6 +12,7 @@
 //! ```
 
 mod error;
+pub mod folder;
 mod manifest;
 pub mod table;
 pub mod template;

@@ -33,7 +33,7 @@ pub use item_table::ItemTable;
 pub use objective::{Objective, Targets};
 pub use readback::{read_rows, read_scalar};
 pub use sampler::{NegativeSampler, SampledBatch};
-pub use store::{HeadFile, load_head, save_head};
+pub use store::{HeadFile, TRAINED_ON_VECTORS, load_head, retrain_reason, save_head};
 
 use burn::module::{Module, Param};
 use burn::nn::Linear;

@@ -85,3 +85,23 @@ pub fn load_head(bytes: Vec<u8>, device: &Device) -> Result<HeadFile> {
         info,
     })
 }
+
+/// The head's info entry naming the digest of the item vectors it was trained on.
+pub const TRAINED_ON_VECTORS: &str = "vectors";
+
+/// Why a catalogue's head must be trained again before a site is built with `vectors`:
+/// missing, or trained on other item vectors (an edited catalogue, a new adapter); `None` if
+/// it is current. The file's metadata is enough: its tensors are not read.
+pub fn retrain_reason(
+    head: Option<&[u8]>,
+    vectors: &crate::item_vectors::ItemVectors,
+) -> Result<Option<&'static str>> {
+    let Some(head) = head else {
+        return Ok(Some("missing"));
+    };
+    let (_, metadata) = SafeTensors::read_metadata(head)
+        .map_err(|e| Error::Input(format!("the head's file: {e}")))?;
+    let trained_on = (metadata.metadata().as_ref()).and_then(|info| info.get(TRAINED_ON_VECTORS));
+    Ok((trained_on.map(String::as_str) != vectors.digest())
+        .then_some("trained on other item vectors"))
+}

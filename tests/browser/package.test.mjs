@@ -4,23 +4,29 @@
 // esbuild (the repository's pinned devDependency) with the package's worker as a second entry
 // and its wasm copied beside them, served beside the built site (/app/ and /demo/, one origin).
 // The page opens the site, reacts, recommends and describes, with the worker and the wasm of
-// the bundle; a page whose worker is missing says where it looked and what to do.
+// the bundle; a page whose worker is missing says where it looked and what to do. From the same
+// install, `npx localrec build-site` (the crate in wasm under Node: no Rust) builds a site for
+// a small text-only catalogue, rebuilds it after the catalogue is reordered and edited
+// (embedding only the edited item), and the page describes a taste on it.
 
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 
-import { REPO, SITE, launch, startServer, watch } from './harness.mjs';
+import { REPO, SITE, launch, sha256, startServer, watch } from './harness.mjs';
 
 const run = promisify(execFile);
 const LOAD_TIMEOUT = 180_000;
 
 let tmp;
+let consumer;
+let recipes;
+let built;
 let server;
 let browser;
 const timings = {};
@@ -36,11 +42,12 @@ async function step(name, job) {
 
 before(async () => {
   tmp = await mkdtemp(join(tmpdir(), 'localrec-package-'));
-  const consumer = join(tmp, 'consumer');
+  consumer = join(tmp, 'consumer');
   const app = join(tmp, 'web/app');
   await Promise.all([mkdir(consumer, { recursive: true }), mkdir(app, { recursive: true })]);
 
-  await step('build', () => run('node', [join(REPO, 'scripts/build-package.mjs'), join(tmp, 'package')]));
+  const model = join(SITE, 'models/all-MiniLM-L6-v2');
+  await step('build', () => run('node', [join(REPO, 'scripts/build-package.mjs'), join(tmp, 'package'), '--model', model]));
   const packed = await step('pack', () => run('npm', ['pack', join(tmp, 'package'), '--pack-destination', tmp, '--json']));
   const tarball = join(tmp, JSON.parse(packed.stdout)[0].filename);
 
@@ -59,7 +66,12 @@ before(async () => {
   await copyFile(wasm, join(app, 'localrec_bg.wasm'));
   await writeFile(join(app, 'index.html'), '<!doctype html><meta charset="utf-8"><title>bundled</title><link rel="icon" href="data:,"><p id="status">loading</p><script type="module" src="page.js"></script>\n');
 
-  // The site beside the page: /demo/ and /app/ on one origin.
+  // An adopter's catalogue, built into a site by the package's own command.
+  recipes = join(tmp, 'recipes');
+  await cp(join(REPO, 'tests/fixtures/recipes'), recipes, { recursive: true });
+  built = await step('npx build-site', () => buildSite());
+
+  // The sites beside the page: /demo/, /recipes/ and /app/ on one origin.
   await symlink(SITE, join(tmp, 'web/demo'));
   server = await startServer({ site: join(tmp, 'web/demo') });
   browser = await launch({ webgpu: false });
@@ -73,6 +85,12 @@ after(async () => {
 });
 
 const appUrl = (query = '') => `${server.origin}/app/${query}`;
+
+/** `npx localrec build-site` on the recipes into /recipes/: its messages. */
+async function buildSite() {
+  const { stderr } = await run('npx', ['--no-install', 'localrec', 'build-site', recipes, '--out', join(tmp, 'web/recipes')], { cwd: consumer });
+  return stderr;
+}
 
 async function openPage(context, query) {
   const page = await context.newPage();
@@ -116,6 +134,48 @@ describe('the npm package, installed from its tarball and bundled with esbuild',
       const engineFromSite = requests.filter((url) => /\/demo\/(www|pkg|node_modules)\//.test(url));
       assert.deepEqual(engineFromSite, []);
       assert.deepEqual(failed, []);
+      assert.deepEqual(seen.errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('npx localrec build-site builds a site from the tarball alone, embedding only what changed', async () => {
+    assert.match(built, /embedding 26 of 26 items/);
+    const site = join(tmp, 'web/recipes');
+    const manifest = JSON.parse(await readFile(join(site, 'site.json'), 'utf8'));
+    assert.deepEqual(manifest.catalogs.map(({ name, kind, items }) => ({ name, kind, items })), [{ name: 'recipes', kind: 'text', items: 26 }]);
+    for (const { path, bytes, sha256: sum } of manifest.files) {
+      const file = await readFile(join(site, path));
+      assert.equal(file.length, bytes, path);
+      assert.equal(sha256(file), sum, path);
+    }
+    // The model is the package's, as its sums say; the f32 weights and the library's bundler
+    // copies are not in the site.
+    const sums = await readFile(join(consumer, 'node_modules/localrec/model/SHA256SUMS'), 'utf8');
+    for (const line of sums.trim().split('\n')) {
+      const [sum, name] = line.split(/\s+/);
+      assert.equal(manifest.files.find(({ path }) => path === `models/all-MiniLM-L6-v2/${name}`)?.sha256, sum, name);
+    }
+    assert.ok(!manifest.files.some(({ path }) => /model\.safetensors$|\.d\.ts$/.test(path)));
+    assert.match(await readFile(join(site, 'www/profile-store.js'), 'utf8'), /\.\.\/node_modules\/idb\/build\/index\.js/, 'the site\'s page loads its own copy of idb');
+
+    // Reordered rows and one edited text: only that item is embedded again.
+    const csv = (await readFile(join(recipes, 'items.csv'), 'utf8')).trim().split('\n');
+    const edited = [csv[0], ...csv.slice(1).reverse()].join('\n').replace('Curry night,,,', 'Curry night,Indian,45,"A hot chicken curry with rice and naan."');
+    await writeFile(join(recipes, 'items.csv'), `${edited}\n`);
+    assert.match(await buildSite(), /embedding 1 of 26 items/);
+  });
+
+  test('a page of its own describes a taste on the site that npx built', async () => {
+    const context = await browser.newContext();
+    try {
+      const { page, seen, status } = await openPage(context, '?site=../recipes/&catalog=recipes');
+      assert.equal(status, 'ready');
+      assert.equal((await page.evaluate(() => window.page.titles(10))).length, 10);
+      await page.evaluate(() => window.page.describe('a rich chocolate dessert'));
+      const described = await page.evaluate(() => window.page.titles(3));
+      assert.ok(described.some((row) => /Chocolate lava cake|Brownies/.test(row.title)), described.map((row) => row.title).join(' / '));
       assert.deepEqual(seen.errors, []);
     } finally {
       await context.close();

@@ -8,8 +8,10 @@ const status = document.getElementById('status')!;
 
 try {
   const rec = await LocalRec.open({
-    site: '../demo/', // the folder `localrec build-site` wrote, relative to this page
-    catalog: 'goodbooks-10k',
+    // The folder `localrec build-site` wrote, relative to this page (the test also opens one
+    // that `npx localrec build-site` wrote).
+    site: query.get('site') ?? '../demo/',
+    catalog: query.get('catalog') ?? 'goodbooks-10k',
     backend: 'cpu',
     profileNamespace: 'bundled-page',
     // Default: worker.js beside this bundle. The test also names a missing one.

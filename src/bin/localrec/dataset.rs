@@ -53,23 +53,14 @@ impl Protocol {
 /// Share of the catalogue that is new under [`Protocol::ColdItems`].
 pub const COLD_SHARE: f64 = 0.1;
 
-/// A catalogue folder's fine-tuning of the language model (`localrec adapt`, trained on its
-/// lists), if it has one.
-pub const ADAPTER: &str = "adapter.safetensors";
+/// A catalogue folder's files by name (see `localrec::catalog::folder`).
+pub use localrec::catalog::folder::{ADAPTER, HEAD, ITEM_ITEM, MANIFEST};
 
 /// A catalogue folder's adapter ([`ADAPTER`]), if it has one: its items are embedded, and the
 /// page's taste sentences read, by the adapted model.
 pub fn adapter_of(dir: &Path) -> Option<PathBuf> {
     Some(dir.join(ADAPTER)).filter(|path| path.exists())
 }
-
-/// A catalogue folder's trained head (`localrec pretrain`) and item–item table (`localrec
-/// fit-item-item`), where it has public lists.
-pub const HEAD: &str = "head.safetensors";
-pub const ITEM_ITEM: &str = "item_item.safetensors";
-
-/// The file that makes a folder a catalogue.
-pub const MANIFEST: &str = "catalog.json";
 
 /// Reads the catalogue in `dir` (its manifest and items file); an items file over
 /// [`MAX_FILE_BYTES`] is refused before it is read.

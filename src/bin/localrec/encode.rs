@@ -3,12 +3,11 @@
 use std::io::{BufRead, BufWriter, Write};
 use std::path::Path;
 
-use std::collections::HashMap;
-
 use indicatif::{ProgressBar, ProgressStyle};
 use localrec::catalog::Catalog;
-use localrec::fingerprint::{Fingerprint, what_vectors_encode};
+use localrec::fingerprint::Fingerprint;
 use localrec::item_vectors::ItemVectors;
+use localrec::vector_plan::{VectorPlan, provenance};
 use localrec::{Encoder, Error, Result};
 
 use crate::write_atomically;
@@ -37,128 +36,43 @@ pub fn embed_stdin(encoder: &Encoder, batch_size: usize) -> Result<()> {
     flush(&mut pending, &mut out)
 }
 
-/// A catalogue's item vectors as a rebuild finds them: the fingerprint of what they must
-/// encode, the files that may hold some (the stored file first, then any shards' parts), and
-/// which file and row (if any) encodes each item exactly.
-pub struct VectorPlan {
-    fingerprint: Fingerprint,
-    sources: Vec<ItemVectors>,
-    reuse: Vec<Option<(usize, usize)>>,
+/// The plan for the vectors file at `out` (read if it is there): see [`VectorPlan`].
+pub fn plan_vectors(catalog: &Catalog, model: &str, out: &Path) -> VectorPlan {
+    VectorPlan::new(catalog, model, std::fs::read(out).ok().as_deref())
 }
 
-impl VectorPlan {
-    /// Compares `out` (if it is there and says what it encodes) with `catalog` read by the
-    /// model hashing to `model`.
-    pub fn new(catalog: &Catalog, model: &str, out: &Path) -> Self {
-        let stored = std::fs::read(out)
-            .ok()
-            .and_then(|bytes| ItemVectors::from_safetensors(&bytes).ok());
-        let mut plan = Self {
-            fingerprint: what_vectors_encode(model, catalog.ids_and_texts()),
-            sources: Vec::new(),
-            reuse: vec![None; catalog.len()],
-        };
-        if let Some(stored) = stored {
-            plan.add_source(stored);
+/// Completes `plan` (embedding what it misses with `encoder`, needed only when
+/// [`VectorPlan::to_embed`] is not zero) and writes the vectors to `out` unless unchanged.
+pub fn complete_vectors(
+    plan: VectorPlan,
+    catalog: &Catalog,
+    encoder: Option<&Encoder>,
+    out: &Path,
+    batch_size: usize,
+) -> Result<ItemVectors> {
+    let missing = plan.missing_texts(catalog);
+    let embedded = match missing.len() {
+        0 => Vec::new(),
+        _ => {
+            let encoder = encoder.expect("loaded when items are to be embedded");
+            embed_with_progress(encoder, &missing, catalog.len(), batch_size)?
         }
-        plan
-    }
-
-    /// Takes the rows of `vectors` that encode an item still missing (none if they say
-    /// nothing of what they encode, or come from another model).
-    fn add_source(&mut self, vectors: ItemVectors) {
-        let Some(known) = vectors.fingerprint() else {
-            return;
-        };
-        let source = self.sources.len();
-        let rows = self.fingerprint.reusable_rows(&known);
-        for (reuse, row) in self.reuse.iter_mut().zip(rows) {
-            if reuse.is_none() {
-                *reuse = row.map(|row| (source, row));
-            }
-        }
-        self.sources.push(vectors);
-    }
-
-    /// The catalogue rows no file encodes, in catalogue order: what a rebuild embeds.
-    fn missing(&self) -> Vec<usize> {
-        (0..self.reuse.len())
-            .filter(|&row| self.reuse[row].is_none())
-            .collect()
-    }
-
-    /// Items the stored file does not encode (all of them when it is missing, from another
-    /// model or too old to say).
-    pub fn to_embed(&self) -> usize {
-        self.reuse.iter().filter(|r| r.is_none()).count()
-    }
-
-    /// Whether the stored file is exactly right as it is.
-    fn is_current(&self) -> bool {
-        (self.sources.first())
-            .and_then(ItemVectors::fingerprint)
-            .as_ref()
-            == Some(&self.fingerprint)
-    }
-
-    /// The vectors: stored rows where they encode the item, the rest embedded by `encoder`
-    /// (needed only when [`Self::to_embed`] is not zero); written to `out` unless unchanged.
-    pub fn complete(
-        mut self,
-        catalog: &Catalog,
-        encoder: Option<&Encoder>,
-        out: &Path,
-        batch_size: usize,
-    ) -> Result<ItemVectors> {
-        if self.is_current() {
-            return Ok(self.sources.swap_remove(0));
-        }
-        let missing: Vec<&str> = (self.missing().into_iter())
-            .map(|row| catalog.item(row).text.as_str())
-            .collect();
-        let mut embedded = match missing.len() {
-            0 => Vec::new().into_iter(),
-            _ => {
-                let encoder = encoder.expect("loaded when items are to be embedded");
-                embed_with_progress(encoder, &missing, catalog.len(), batch_size)?.into_iter()
-            }
-        };
-        let rows: Vec<Vec<f32>> = (self.reuse.iter())
-            .map(|reused| match reused {
-                Some((source, row)) => self.sources[*source].row(*row).to_vec(),
-                None => embedded.next().expect("one vector per missing item"),
-            })
-            .collect();
-        let file = ItemVectors::from_rows(rows, provenance())?
-            .with_fingerprint(&self.fingerprint)?
-            .to_safetensors_f16()?;
+    };
+    let embedded_count = missing.len();
+    let completed = plan.complete(embedded)?;
+    if let Some(file) = completed.file {
         write_atomically(out, &file)?;
-        // As the file holds them (f16): what the site's copy and training read is the same.
-        let vectors = ItemVectors::from_safetensors(&file)?;
+        let vectors = &completed.vectors;
         eprintln!(
             "wrote {} ({} items × {}: {} embedded, {} reused)",
             out.display(),
             vectors.rows,
             vectors.dim,
-            missing.len(),
-            vectors.rows - missing.len()
+            embedded_count,
+            vectors.rows - embedded_count
         );
-        Ok(vectors)
     }
-}
-
-/// What a vectors file says of the encoder beside its fingerprint.
-fn provenance() -> HashMap<String, String> {
-    HashMap::from([
-        (
-            "model".to_string(),
-            "sentence-transformers/all-MiniLM-L6-v2".to_string(),
-        ),
-        (
-            "max_length".to_string(),
-            localrec::encoder::DEFAULT_MAX_LENGTH.to_string(),
-        ),
-    ])
+    Ok(completed.vectors)
 }
 
 fn embed_with_progress(
@@ -188,12 +102,12 @@ pub fn embed_catalog(
     batch_size: usize,
 ) -> Result<()> {
     let catalog = crate::dataset::load_catalog(dataset)?;
-    let plan = VectorPlan::new(&catalog, model, out);
+    let plan = plan_vectors(&catalog, model, out);
     let encoder = match plan.to_embed() {
         0 => None,
         _ => Some(encoder()?),
     };
-    plan.complete(&catalog, encoder.as_ref(), out, batch_size)?;
+    complete_vectors(plan, &catalog, encoder.as_ref(), out, batch_size)?;
     Ok(())
 }
 
@@ -212,18 +126,16 @@ pub fn embed_catalog_part(
     batch_size: usize,
 ) -> Result<()> {
     let catalog = crate::dataset::load_catalog(dataset)?;
-    let plan = VectorPlan::new(&catalog, model, out);
+    let plan = plan_vectors(&catalog, model, out);
     let missing = plan.missing();
-    let texts: Vec<&str> = (missing.iter())
-        .map(|&row| catalog.item(row).text.as_str())
-        .collect();
+    let texts = plan.missing_texts(&catalog);
     let mut embedded = match texts.len() {
         0 => Vec::new(),
         _ => encoder()?.embed_shard(&texts, batch_size, shard, |_, _| {})?,
     };
     embedded.sort_unstable_by_key(|(i, _)| *i);
     let keys = (embedded.iter())
-        .map(|(i, _)| plan.fingerprint.items[missing[*i]])
+        .map(|(i, _)| plan.fingerprint().items[missing[*i]])
         .collect();
     let rows = embedded.into_iter().map(|(_, row)| row).collect();
     let fingerprint = Fingerprint {
@@ -253,7 +165,7 @@ pub fn merge_catalog_parts(
     parts: &[std::path::PathBuf],
 ) -> Result<()> {
     let catalog = crate::dataset::load_catalog(dataset)?;
-    let mut plan = VectorPlan::new(&catalog, model, out);
+    let mut plan = plan_vectors(&catalog, model, out);
     for path in parts {
         let bytes = std::fs::read(path)
             .map_err(|e| Error::Input(format!("cannot read {}: {e}", path.display())))?;
@@ -278,7 +190,7 @@ pub fn merge_catalog_parts(
             catalog.item(row).id
         )));
     }
-    plan.complete(&catalog, None, out, 1)?;
+    complete_vectors(plan, &catalog, None, out, 1)?;
     Ok(())
 }
 

@@ -6,7 +6,7 @@ use std::path::Path;
 use localrec::{Error, Result};
 
 /// The compact weights' file name beside the f32 model (what the page downloads by default).
-pub const COMPACT_WEIGHTS: &str = "model.int8.safetensors";
+pub use localrec::site::COMPACT_WEIGHTS;
 
 /// The compact weights of the model in `model_dir` (its f32 weights and its tokenizer, which
 /// names the word embeddings no text reaches).

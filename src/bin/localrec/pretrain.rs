@@ -14,8 +14,7 @@ use localrec::train::{TrainConfig, train};
 use crate::dataset::{Dataset, Protocol};
 use crate::write_atomically;
 
-/// The head's info entry naming the digest of the item vectors it was trained on.
-pub const TRAINED_ON_VECTORS: &str = "vectors";
+pub use localrec::head::TRAINED_ON_VECTORS;
 
 /// How a step sees the catalogue and how long training goes on: `None` leaves it to the
 /// catalogue's size ([`TrainConfig::sized_for`]), `Some(0)` asks for the full softmax or whole

@@ -8,11 +8,7 @@ use localrec::fingerprint::hex;
 use localrec::{Error, Result};
 use sha2::{Digest, Sha256};
 
-use super::F32_WEIGHTS;
-use super::manifest::SiteFile;
-
-/// File kinds a page loads, of the folders above.
-const PAGE_FILE_KINDS: &[&str] = &[".js", ".css", ".html"];
+use localrec::site::{SiteFile, is_page_file, worth_compressing};
 
 /// Copies a file or a folder (recursively). Never a hard link: the site must not change when
 /// its sources are edited in place, nor its sources when the site is.
@@ -37,8 +33,7 @@ pub(super) fn copy_page_files(from: &Path, to: &Path) -> Result<()> {
     for entry in std::fs::read_dir(from).map_err(|e| io(from, e))? {
         let path = entry.map_err(|e| io(from, e))?.path();
         let name = path.file_name().expect("an entry has a name");
-        let loaded =
-            (path.to_str()).is_some_and(|p| PAGE_FILE_KINDS.iter().any(|kind| p.ends_with(kind)));
+        let loaded = path.to_str().is_some_and(is_page_file);
         if path.is_dir() {
             copy_page_files(&path, &to.join(name))?;
         } else if loaded {
@@ -78,26 +73,6 @@ pub(super) fn list_files(root: &Path, dir: &Path, out: &mut Vec<SiteFile>) -> Re
     Ok(())
 }
 
-/// Files worth precompressing: text and binaries that the page downloads. The f32 weights are
-/// left out (the page loads the compact ones unless asked; brotli on 87 MB takes minutes).
-fn worth_compressing(path: &str) -> bool {
-    const EXTENSIONS: &[&str] = &[
-        ".html",
-        ".js",
-        ".mjs",
-        ".css",
-        ".json",
-        ".wasm",
-        ".csv",
-        ".jsonl",
-        ".tsv",
-        ".md",
-        ".ts",
-        ".safetensors",
-    ];
-    EXTENSIONS.iter().any(|e| path.ends_with(e)) && !path.ends_with(F32_WEIGHTS)
-}
-
 /// Writes `<file>.gz` and `<file>.br` beside each file worth it, where smaller, and records
 /// their sizes; one thread per core, at most four (two where the count is unknown), shares the
 /// work (brotli on the wasm and the model is most of it).
@@ -124,7 +99,7 @@ pub(super) fn compress_all(root: &Path, files: &mut [SiteFile]) -> Result<()> {
                             if packed.len() < bytes.len() {
                                 let name = format!("{}.{encoding}", file.path);
                                 write(&root.join(&name), &packed)?;
-                                file.encoded.insert(encoding, packed.len() as u64);
+                                file.encoded.insert(encoding.into(), packed.len() as u64);
                             }
                         }
                     }
@@ -156,7 +131,11 @@ fn brotli(bytes: &[u8]) -> Vec<u8> {
     out
 }
 
+/// Writes `bytes` to `path`, making its folder first.
 pub(super) fn write(path: &Path, bytes: &[u8]) -> Result<()> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| io(parent, e))?;
+    }
     std::fs::write(path, bytes).map_err(|e| io(path, e))
 }
 

@@ -6,48 +6,34 @@
 //!
 //! Here the command's course: the catalogues made whole first ([`prepare`]: an adapter, the
 //! item vectors, the head and the item–item table where missing), then the site written beside
-//! `--out` and renamed into place. Its parts: [`catalog`] (a catalogue's files in the site),
-//! [`files`] (copying, listing and precompressing files) and [`manifest`] (site.json's types).
+//! `--out` and renamed into place. What the site holds is made from bytes in `localrec::site`
+//! (as the npm package's `build-site` makes it too); here the files: [`files`] (copying,
+//! listing and precompressing them).
 
-mod catalog;
 mod files;
-mod manifest;
 mod prepare;
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use localrec::catalog::Catalog;
+use localrec::catalog::folder::{ADAPTER, HEAD, ITEM_ITEM, MANIFEST, NOTICES, VECTORS};
+use localrec::device::block_on;
 use localrec::item_vectors::ItemVectors;
+use localrec::site::{
+    COMPACT_WEIGHTS, CatalogSources, F32_WEIGHTS, MODEL_FILES, MODEL_PATH, PAGE_FILES,
+    SiteManifest, catalog_files,
+};
+use localrec::vector_plan::VectorPlan;
 use localrec::{Encoder, Error, Result};
 
+use crate::compact_weights;
 use crate::dataset::{adapter_of, load_catalog};
-use crate::encode::VectorPlan;
-use crate::{COMPACT_WEIGHTS, compact_weights};
-use catalog::{VECTORS, copy_catalog};
+use crate::encode::{complete_vectors, plan_vectors};
 use files::{compress_all, copy_page_files, copy_tree, io, list_files, write};
-use manifest::{SiteBytes, SiteManifest, SiteModel};
 use prepare::{adapt_if_asked, train_if_missing};
 
-/// The page's files, relative to the repository root: copied as they are. Only what the page
-/// loads (of a folder, its scripts, styles and pages: no types, notes or other builds of a
-/// library), so that a site is no bigger than its visitors need.
-const WEB_FILES: &[&str] = &[
-    "index.html",
-    "sw.js",
-    "www",
-    "pkg/localrec.js",
-    "pkg/localrec_bg.wasm",
-    "node_modules/idb/build/index.js",
-    "node_modules/uplot/dist/uPlot.esm.js",
-    "node_modules/uplot/dist/uPlot.min.css",
-];
 /// Copied with `--examples` (the demo links to them).
 const EXAMPLES: &str = "examples";
-/// Beside the compact weights (and the f32 ones with `--f32-model`).
-const MODEL_FILES: &[&str] = &["config.json", "tokenizer.json"];
-pub(super) const F32_WEIGHTS: &str = "model.safetensors";
-const MODEL_PATH: &str = "models/all-MiniLM-L6-v2";
 
 pub struct SiteOptions<'a> {
     pub datasets: &'a [PathBuf],
@@ -107,7 +93,7 @@ pub fn build_site(
         .iter()
         .map(|(dir, catalog)| {
             let model = model_hash(adapter_of(dir).as_deref())?;
-            Ok(VectorPlan::new(catalog, &model, &dir.join(VECTORS)))
+            Ok(plan_vectors(catalog, &model, &dir.join(VECTORS)))
         })
         .collect::<Result<_>>()?;
     let mut vectors = Vec::with_capacity(datasets.len());
@@ -123,7 +109,13 @@ pub fn build_site(
                 Some(encoder(adapter_of(dir).as_deref())?)
             }
         };
-        vectors.push(plan.complete(catalog, encoder.as_ref(), &dir.join(VECTORS), 32)?);
+        vectors.push(complete_vectors(
+            plan,
+            catalog,
+            encoder.as_ref(),
+            &dir.join(VECTORS),
+            32,
+        )?);
         train_if_missing(dir, catalog, vectors.last().expect("just pushed"))?;
     }
 
@@ -166,18 +158,14 @@ fn write_site(
     let SiteOptions { web, model_dir, .. } = *options;
     let mut catalogs = Vec::new();
     for ((dir, catalog), vectors) in datasets.iter().zip(vectors) {
-        catalogs.push(copy_catalog(dir, catalog, vectors, partial)?);
-    }
-    let mut names: Vec<&str> = catalogs.iter().map(|c| c.name.as_str()).collect();
-    names.sort_unstable();
-    if let Some(pair) = names.windows(2).find(|w| w[0] == w[1]) {
-        return Err(Error::Input(format!(
-            "two catalogues are named {:?}: names must differ",
-            pair[0]
-        )));
+        let site = block_on(catalog_files(catalog, read_sources(dir, catalog)?, vectors))?;
+        for (path, bytes) in &site.files {
+            write(&partial.join(path), bytes)?;
+        }
+        catalogs.push(site.catalog);
     }
     let examples = options.examples.then_some(EXAMPLES);
-    for file in WEB_FILES.iter().copied().chain(examples) {
+    for file in PAGE_FILES.iter().copied().chain(examples) {
         let from = web.join(file);
         if from.is_dir() {
             copy_page_files(&from, &partial.join(file))?;
@@ -196,37 +184,36 @@ fn write_site(
         }
         copy_tree(&from, &partial.join(MODEL_PATH).join(file))?;
     }
-    // The page downloads the compact weights (int8 per row, about a quarter of the f32 file);
-    // the f32 file is beside them for `?weights=f32` only when asked for.
     let compact = compact_weights(model_dir)?;
     write(&partial.join(MODEL_PATH).join(COMPACT_WEIGHTS), &compact)?;
 
     let mut files = Vec::new();
     list_files(partial, partial, &mut files)?;
     compress_all(partial, &mut files)?;
-    let mut weights = BTreeMap::from([("int8", COMPACT_WEIGHTS.to_string())]);
-    if options.f32_model {
-        weights.insert("f32", F32_WEIGHTS.into());
-    }
-    let manifest = SiteManifest {
-        format: "localrec-site",
-        version: 1,
-        catalogs,
-        model: SiteModel {
-            path: format!("{MODEL_PATH}/"),
-            files: vec![
-                "config.json".into(),
-                "tokenizer.json".into(),
-                COMPACT_WEIGHTS.into(),
-            ],
-            weights,
-        },
-        bytes: SiteBytes::of(&files),
-        files,
-    };
-    let json = serde_json::to_string_pretty(&manifest).expect("plain data");
-    write(&partial.join("site.json"), json.as_bytes())?;
+    let manifest = SiteManifest::new(catalogs, files, options.f32_model)?;
+    write(&partial.join("site.json"), manifest.to_json().as_bytes())?;
     Ok(manifest)
+}
+
+/// The files of the catalogue folder `dir` that its part of the site is made from.
+fn read_sources(dir: &Path, catalog: &Catalog) -> Result<CatalogSources> {
+    let read = |name: &str| std::fs::read(dir.join(name)).map_err(|e| io(&dir.join(name), e));
+    let optional = |name: &str| dir.join(name).exists().then(|| read(name)).transpose();
+    let trained = catalog.manifest().interactions.is_some();
+    Ok(CatalogSources {
+        manifest: read(MANIFEST)?,
+        items: read(&catalog.manifest().items)?,
+        head: trained.then(|| read(HEAD)).transpose()?,
+        item_item: if trained { optional(ITEM_ITEM)? } else { None },
+        adapter: optional(ADAPTER)?,
+        notices: (NOTICES.iter())
+            .filter_map(|name| {
+                optional(name)
+                    .transpose()
+                    .map(|b| Ok((name.to_string(), b?)))
+            })
+            .collect::<Result<_>>()?,
+    })
 }
 
 /// Removes a folder this command built (it has a site.json) or an empty one; refuses others.

@@ -1,6 +1,6 @@
 //! What a catalogue lacks, made before anything of the site is written: its language-model
 //! adapter (with `--adapt`), and where it has public lists its head and item–item table when
-//! missing or made from other item vectors. (Its item vectors: `encode::VectorPlan`.)
+//! missing or made from other item vectors. (Its item vectors: `localrec::vector_plan`.)
 
 use std::path::Path;
 
@@ -13,7 +13,7 @@ use super::files::io;
 use crate::dataset::{ADAPTER, HEAD, ITEM_ITEM, Protocol, adapter_of};
 use crate::file_sha256;
 use crate::item_item::{DEFAULT_KS, Weights, fit_item_item};
-use crate::pretrain::{TRAINED_ON_VECTORS, pretrain};
+use crate::pretrain::pretrain;
 
 /// The inputs of `dir`'s catalogue that its adapter was not trained on (the items file, the
 /// lists file), by name; `None` without an adapter. An old adapter still reads any text, but
@@ -107,25 +107,9 @@ pub(super) fn train_if_missing(dir: &Path, catalog: &Catalog, vectors: &ItemVect
     if catalog.manifest().interactions.is_none() {
         return Ok(());
     }
-    // The head's metadata is enough: its tensors are not needed to tell.
-    let trained_on = match std::fs::read(dir.join(HEAD)) {
-        Ok(bytes) => Some(
-            safetensors::SafeTensors::read_metadata(&bytes)
-                .map_err(|e| Error::Input(format!("{}: {e}", dir.join(HEAD).display())))?
-                .1
-                .metadata()
-                .as_ref()
-                .and_then(|info| info.get(TRAINED_ON_VECTORS).cloned()),
-        ),
-        Err(_) => None,
-    };
-    let retrain = match &trained_on {
-        None => Some("missing"),
-        Some(digest) if digest.as_deref() != vectors.digest() => {
-            Some("trained on other item vectors")
-        }
-        Some(_) => None,
-    };
+    let head = std::fs::read(dir.join(HEAD)).ok();
+    let retrain = localrec::head::retrain_reason(head.as_deref(), vectors)
+        .map_err(|e| Error::Input(format!("{}: {e}", dir.join(HEAD).display())))?;
     if let Some(why) = retrain {
         eprintln!(
             "{}: training the head ({why}; `localrec pretrain`'s defaults)",

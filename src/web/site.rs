@@ -1,0 +1,279 @@
+//! The npm package's `build-site` (this crate in wasm under Node, `bin/localrec.mjs`): a
+//! catalogue's vectors planned, embedded and completed, its part of the site, and site.json,
+//! made by the same code as the native command's (`crate::site`, `crate::vector_plan`). Node
+//! reads and writes the files, and compresses them.
+
+use js_sys::{Array, Function, Object, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+
+use super::values::{js_error, required, to_js};
+use crate::Encoder;
+use crate::catalog::Catalog;
+use crate::encoder::DEFAULT_MAX_LENGTH;
+use crate::error::Error;
+use crate::item_vectors::ItemVectors;
+use crate::site::{CatalogSources, SiteCatalog, SiteFile, SiteManifest};
+use crate::vector_plan::VectorPlan;
+
+#[wasm_bindgen(typescript_custom_section)]
+const SOURCES: &str = r#"
+/** A catalogue folder's files, as bytes (see `catalogSite`). */
+export interface CatalogSourceFiles {
+  manifest: Uint8Array; items: Uint8Array; head?: Uint8Array; itemItem?: Uint8Array;
+  adapter?: Uint8Array; notices?: { name: string; bytes: Uint8Array }[];
+}
+"#;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(typescript_type = "CatalogSourceFiles")]
+    pub type CatalogSourceFiles;
+    #[wasm_bindgen(method, getter)]
+    fn manifest(this: &CatalogSourceFiles) -> Option<Uint8Array>;
+    #[wasm_bindgen(method, getter)]
+    fn items(this: &CatalogSourceFiles) -> Option<Uint8Array>;
+    #[wasm_bindgen(method, getter)]
+    fn head(this: &CatalogSourceFiles) -> Option<Uint8Array>;
+    #[wasm_bindgen(method, getter, js_name = itemItem)]
+    fn item_item(this: &CatalogSourceFiles) -> Option<Uint8Array>;
+    #[wasm_bindgen(method, getter)]
+    fn adapter(this: &CatalogSourceFiles) -> Option<Uint8Array>;
+    #[wasm_bindgen(method, getter)]
+    fn notices(this: &CatalogSourceFiles) -> Option<Array>;
+}
+
+/// One catalogue on its way into a site: read, its vectors planned against the stored file,
+/// then completed.
+#[wasm_bindgen]
+pub struct CatalogBuild {
+    catalog: Catalog,
+    plan: Option<VectorPlan>,
+    vectors: Option<ItemVectors>,
+}
+
+#[wasm_bindgen]
+impl CatalogBuild {
+    /// Reads the catalogue (catalog.json and its items file) and compares `storedVectors` (its
+    /// folder's vectors file, if any) with what the model hashing to `model` would embed.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        manifest: &[u8],
+        items: &[u8],
+        stored_vectors: Option<Vec<u8>>,
+        model: &str,
+    ) -> Result<CatalogBuild, JsValue> {
+        let catalog = Catalog::load(manifest, items).map_err(|e| js_error(e.into()))?;
+        let plan = VectorPlan::new(&catalog, model, stored_vectors.as_deref());
+        Ok(CatalogBuild {
+            catalog,
+            plan: Some(plan),
+            vectors: None,
+        })
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn name(&self) -> String {
+        self.catalog.manifest().name.clone()
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn items(&self) -> usize {
+        self.catalog.len()
+    }
+
+    /// Whether the catalogue has public lists (then its site needs a head, and an item–item
+    /// table if it is to be a hybrid).
+    #[wasm_bindgen(getter, js_name = hasLists)]
+    pub fn has_lists(&self) -> bool {
+        self.catalog.manifest().interactions.is_some()
+    }
+
+    /// How many items the stored vectors do not encode.
+    #[wasm_bindgen(getter, js_name = toEmbed)]
+    pub fn to_embed(&self) -> usize {
+        self.plan.as_ref().map_or(0, VectorPlan::to_embed)
+    }
+
+    /// Embeds what the stored vectors miss with the language model in `files` (on the CPU,
+    /// `batchSize` texts at a time, calling `onProgress(done, total)` after each batch) and
+    /// completes the vectors; returns the vectors file to store in the catalogue's folder, or
+    /// `undefined` when the stored one was exactly right.
+    #[wasm_bindgen(js_name = completeVectors)]
+    pub fn complete_vectors(
+        &mut self,
+        files: Option<super::values::EncoderFiles>,
+        batch_size: usize,
+        on_progress: &Function,
+    ) -> Result<Option<Vec<u8>>, JsValue> {
+        let plan = (self.plan.take())
+            .ok_or_else(|| js_error(Error::Input("the vectors are already complete".into())))?;
+        let texts = plan.missing_texts(&self.catalog);
+        let embedded = match (texts.len(), files) {
+            (0, _) => Vec::new(),
+            (_, None) => {
+                return Err(js_error(Error::Input(
+                    "items to embed, and no language model given".into(),
+                )));
+            }
+            (_, Some(files)) => {
+                let encoder = encoder_on_cpu(files)?;
+                encoder
+                    .embed_many(&texts, batch_size.max(1), |done, total| {
+                        let _ = on_progress.call2(&JsValue::NULL, &done.into(), &total.into());
+                    })
+                    .map_err(js_error)?
+            }
+        };
+        let completed = plan.complete(embedded).map_err(js_error)?;
+        self.vectors = Some(completed.vectors);
+        Ok(completed.file)
+    }
+
+    /// Why the catalogue's head must be trained before its site is built (`head`: its folder's
+    /// head file, if any): "missing", "trained on other item vectors", or `undefined`.
+    #[wasm_bindgen(js_name = retrainReason)]
+    pub fn retrain_reason(&self, head: Option<Vec<u8>>) -> Result<Option<String>, JsValue> {
+        let vectors = self.completed()?;
+        let reason = crate::head::retrain_reason(head.as_deref(), vectors).map_err(js_error)?;
+        Ok(reason.map(str::to_string))
+    }
+
+    fn completed(&self) -> Result<&ItemVectors, JsValue> {
+        (self.vectors.as_ref())
+            .ok_or_else(|| js_error(Error::Input("complete the vectors first".into())))
+    }
+}
+
+/// The language model from its files, on the CPU (Node has no WebGPU).
+fn encoder_on_cpu(files: super::values::EncoderFiles) -> Result<Encoder, JsValue> {
+    let config = required(files.config(), "model's config")?;
+    let tokenizer = required(files.tokenizer(), "model's tokenizer")?;
+    let weights = required(files.weights(), "model's weights")?;
+    let device = crate::device::cpu();
+    match files.adapter() {
+        Some(adapter) => Encoder::from_bytes_with_adapter(
+            &config,
+            &tokenizer,
+            weights,
+            &adapter.to_vec(),
+            &device,
+        ),
+        None => Encoder::from_bytes(&config, &tokenizer, weights, &device),
+    }
+    .map_err(js_error)
+}
+
+/// The fingerprint's model part for the model in `files` (with its adapter, if any): what
+/// item vectors record of the model that embedded them.
+#[wasm_bindgen(js_name = modelHash)]
+pub fn model_hash(files: super::values::EncoderFiles) -> Result<String, JsValue> {
+    let mut bytes = vec![
+        required(files.config(), "model's config")?,
+        required(files.tokenizer(), "model's tokenizer")?,
+        required(files.weights(), "model's weights")?,
+    ];
+    bytes.extend(files.adapter().map(|adapter| adapter.to_vec()));
+    let slices: Vec<&[u8]> = bytes.iter().map(Vec::as_slice).collect();
+    Ok(crate::fingerprint::model_hash(&slices, DEFAULT_MAX_LENGTH))
+}
+
+/// A catalogue's part of the site: resolves to `{catalog, files: [{path, bytes}]}`, `catalog`
+/// as site.json lists it, each path from the site's root. `build` is used up.
+#[wasm_bindgen(js_name = catalogSite)]
+pub async fn catalog_site(
+    build: CatalogBuild,
+    sources: CatalogSourceFiles,
+) -> Result<JsValue, JsValue> {
+    let vectors = build.completed()?;
+    let notices = (sources
+        .notices()
+        .map(|a| a.to_vec())
+        .unwrap_or_default()
+        .into_iter())
+    .map(|notice| {
+        let name = Reflect::get(&notice, &"name".into())?
+            .as_string()
+            .unwrap_or_default();
+        let bytes: Uint8Array = Reflect::get(&notice, &"bytes".into())?.dyn_into()?;
+        Ok((name, bytes.to_vec()))
+    })
+    .collect::<Result<_, JsValue>>()?;
+    let sources = CatalogSources {
+        manifest: required(sources.manifest(), "catalogue's manifest")?,
+        items: required(sources.items(), "catalogue's items")?,
+        head: sources.head().map(|b| b.to_vec()),
+        item_item: sources.item_item().map(|b| b.to_vec()),
+        adapter: sources.adapter().map(|b| b.to_vec()),
+        notices,
+    };
+    let site = crate::site::catalog_files(&build.catalog, sources, vectors)
+        .await
+        .map_err(js_error)?;
+    let files = Array::new();
+    for (path, bytes) in site.files {
+        let file = Object::new();
+        Reflect::set(&file, &"path".into(), &path.into())?;
+        Reflect::set(&file, &"bytes".into(), &Uint8Array::from(bytes.as_slice()))?;
+        files.push(&file);
+    }
+    let out = Object::new();
+    Reflect::set(&out, &"catalog".into(), &to_js(&site.catalog)?)?;
+    Reflect::set(&out, &"files".into(), &files)?;
+    Ok(out.into())
+}
+
+/// site.json for `catalogs` (as `catalogSite` gave them) and `files` (every other file of the
+/// site, in path order: `{path, bytes, sha256, encoded: {gz?, br?}}`).
+#[wasm_bindgen(js_name = siteManifest)]
+pub fn site_manifest(
+    catalogs: JsValue,
+    files: JsValue,
+    f32_model: bool,
+) -> Result<String, JsValue> {
+    let catalogs: Vec<SiteCatalog> = from_json("the catalogues", &catalogs)?;
+    let files: Vec<SiteFile> = from_json("the site's files", &files)?;
+    let manifest = SiteManifest::new(catalogs, files, f32_model).map_err(js_error)?;
+    Ok(manifest.to_json())
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(what: &str, value: &JsValue) -> Result<T, JsValue> {
+    let json: String = js_sys::JSON::stringify(value)?.into();
+    serde_json::from_str(&json).map_err(|e| js_error(Error::Input(format!("{what}: {e}"))))
+}
+
+/// A catalogue folder's files by name, and what a site holds besides its catalogues:
+/// `{catalogFolder: {manifest, vectors, head, itemItem, adapter, notices}, pageFiles, modelPath,
+/// modelFiles, compactWeights, f32Weights}`.
+#[wasm_bindgen(js_name = siteLayout)]
+pub fn site_layout() -> Result<JsValue, JsValue> {
+    use crate::catalog::folder;
+    use crate::site::{COMPACT_WEIGHTS, F32_WEIGHTS, MODEL_FILES, MODEL_PATH, PAGE_FILES};
+    let layout = serde_json::json!({
+        "catalogFolder": {
+            "manifest": folder::MANIFEST,
+            "vectors": folder::VECTORS,
+            "head": folder::HEAD,
+            "itemItem": folder::ITEM_ITEM,
+            "adapter": folder::ADAPTER,
+            "notices": folder::NOTICES,
+        },
+        "pageFiles": PAGE_FILES,
+        "modelPath": MODEL_PATH,
+        "modelFiles": MODEL_FILES,
+        "compactWeights": COMPACT_WEIGHTS,
+        "f32Weights": F32_WEIGHTS,
+    });
+    to_js(&layout)
+}
+
+/// Whether a file inside a page folder is one a page loads (see `crate::site::is_page_file`).
+#[wasm_bindgen(js_name = isPageFile)]
+pub fn is_page_file(path: &str) -> bool {
+    crate::site::is_page_file(path)
+}
+
+/// Whether a site's file is worth precompressed copies (see `crate::site::worth_compressing`).
+#[wasm_bindgen(js_name = worthCompressing)]
+pub fn worth_compressing(path: &str) -> bool {
+    crate::site::worth_compressing(path)
+}
