@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // `npx localrec build-site DIR… --out SITE`: a site folder for one or more catalogues, built by
-// the crate compiled to wasm (the page's own engine) under Node, with no Rust toolchain: each
-// catalogue's item vectors (only the items whose id or text changed are embedded), its files and
-// first list, the page, the language model and site.json, as the native `localrec build-site`
-// writes them (one code path: `localrec::site`). Node reads, writes and compresses the files.
+// the crate compiled to wasm (builder/: the page's engine and the site's code) under Node, with
+// no Rust toolchain: each catalogue's item vectors (only the items whose id or text changed are
+// embedded), its files and first list, the page, the language model and site.json, as the
+// native `localrec build-site` writes them (one code path: `localrec::site`). Node reads,
+// writes and compresses the files.
 // A catalogue with public lists needs its trained head and item–item table in its folder, made
 // by the native command line (see the README's "Your own catalogue").
 
@@ -15,7 +16,7 @@ import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
 
 import {
   CatalogBuild, catalogSite, initSync, isPageFile, modelHash, siteLayout, siteManifest, worthCompressing,
-} from '../pkg/localrec.js';
+} from '../pkg/localrec_builder.js';
 
 const PACKAGE = dirname(dirname(fileURLToPath(import.meta.url)));
 // The page's files as a site serves them: the package's `site/` (the page and its unbundled
@@ -228,7 +229,7 @@ function removeSite(dir) {
 }
 
 async function buildSite({ datasets, out, modelDir }) {
-  initSync({ module: readFileSync(new URL('../pkg/localrec_bg.wasm', import.meta.url)) });
+  initSync({ module: readFileSync(new URL('../pkg/localrec_builder_bg.wasm', import.meta.url)) });
   const layout = siteLayout();
   const model = loadModel(modelDir, layout);
   const parts = [];

@@ -165,8 +165,8 @@ async function main() {
     await writeFile(to, text);
   }
   // The site's layout from the wasm (`localrec::site`): the same lists the command reads.
-  const { initSync, isPageFile, siteLayout } = await import('../pkg/localrec.js');
-  initSync({ module: readFileSync(join(ROOT, 'pkg/localrec_bg.wasm')) });
+  const { initSync, isPageFile, siteLayout } = await import('../pkg/localrec_builder.js');
+  initSync({ module: readFileSync(join(ROOT, 'pkg/localrec_builder_bg.wasm')) });
   const layout = siteLayout();
   const pageFiles = await copySiteFiles(layout.pageFiles, isPageFile, join(OUT, 'site'));
   const model = await copyModel([...layout.modelFiles, layout.compactWeights], join(OUT, 'model'));

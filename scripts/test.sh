@@ -35,7 +35,8 @@ node_modules/.bin/tsc -p tests/types  # localrec.js against localrec.d.ts (check
 
 say "browser tests on dist/demo (python3 -m http.server; Chromium: WebGPU on SwiftShader, and the CPU fallback)"
 # package.test.mjs also packs the npm package from pkg/ (no second compile), installs the tarball
-# in a temporary folder and bundles a page on it with esbuild (≈15 s).
+# in a temporary folder, bundles a page on it with esbuild, and builds a small site with the
+# package's own `npx localrec build-site` (≈35 s in all).
 # --test-force-exit: a failed test that leaves a browser open must fail the run, not hang it.
 LOCALREC_SITE="$root/dist/demo" node --test --test-concurrency=1 --test-force-exit tests/browser/*.test.mjs
 say "all tests passed"

@@ -19,8 +19,7 @@ use crate::error::Error;
 use crate::map::Plane;
 use crate::recommender::{PageFiles, Recommender, Request};
 
-mod site;
-mod values;
+pub mod values;
 
 use values::{CatalogFiles, EncoderFiles, from_js, js_error, required, to_js};
 

@@ -1,5 +1,6 @@
 //! Values across the wasm boundary: the page's requests read from one JSON value each, the
 //! answers written as one, errors as JS errors, and the file bundles read field by field.
+//! Public for the package's site builder (`builder/`, a wasm of its own for Node).
 
 use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
@@ -7,7 +8,7 @@ use wasm_bindgen::prelude::*;
 use crate::contract;
 use crate::error::Error;
 
-pub(super) fn js_error(error: Error) -> JsValue {
+pub fn js_error(error: Error) -> JsValue {
     JsError::new(&error.to_string()).into()
 }
 
@@ -15,13 +16,13 @@ pub(super) fn js_error(error: Error) -> JsValue {
 /// Not serde-wasm-bindgen, which builds the object value by value across the boundary: three
 /// orders of magnitude slower on a large catalogue (bench/README.md, "Values across the wasm
 /// boundary").
-pub(super) fn to_js(value: &impl serde::Serialize) -> Result<JsValue, JsValue> {
+pub fn to_js(value: &impl serde::Serialize) -> Result<JsValue, JsValue> {
     let json = serde_json::to_string(value).map_err(|e| JsError::new(&e.to_string()))?;
     js_sys::JSON::parse(&json)
 }
 
 /// A request from the page: one JSON value, read into `T` (see [`crate::contract`]).
-pub(super) fn from_js<T: serde::de::DeserializeOwned>(
+pub fn from_js<T: serde::de::DeserializeOwned>(
     what: &str,
     value: &JsValue,
 ) -> Result<T, JsValue> {
@@ -65,17 +66,17 @@ extern "C" {
     #[wasm_bindgen(typescript_type = "EncoderFiles")]
     pub type EncoderFiles;
     #[wasm_bindgen(method, getter)]
-    pub(super) fn config(this: &EncoderFiles) -> Option<Uint8Array>;
+    pub fn config(this: &EncoderFiles) -> Option<Uint8Array>;
     #[wasm_bindgen(method, getter)]
-    pub(super) fn tokenizer(this: &EncoderFiles) -> Option<Uint8Array>;
+    pub fn tokenizer(this: &EncoderFiles) -> Option<Uint8Array>;
     #[wasm_bindgen(method, getter)]
-    pub(super) fn weights(this: &EncoderFiles) -> Option<Uint8Array>;
+    pub fn weights(this: &EncoderFiles) -> Option<Uint8Array>;
     #[wasm_bindgen(method, getter)]
-    pub(super) fn adapter(this: &EncoderFiles) -> Option<Uint8Array>;
+    pub fn adapter(this: &EncoderFiles) -> Option<Uint8Array>;
 }
 
 /// A required file's bytes, or an error that names it.
-pub(super) fn required(file: Option<Uint8Array>, name: &str) -> Result<Vec<u8>, JsValue> {
+pub fn required(file: Option<Uint8Array>, name: &str) -> Result<Vec<u8>, JsValue> {
     file.map(|bytes| bytes.to_vec())
         .ok_or_else(|| js_error(Error::Input(format!("the {name} file is missing"))))
 }

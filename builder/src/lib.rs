@@ -1,19 +1,22 @@
-//! The npm package's `build-site` (this crate in wasm under Node, `bin/localrec.mjs`): a
-//! catalogue's vectors planned, embedded and completed, its part of the site, and site.json,
-//! made by the same code as the native command's (`crate::site`, `crate::vector_plan`). Node
-//! reads and writes the files, and compresses them.
+//! The npm package's `build-site` (`bin/localrec.mjs`): the localrec crate in wasm under Node,
+//! a catalogue's vectors planned, embedded and completed, its part of the site, and site.json,
+//! made by the same code as the native command's (`localrec::site`, `localrec::vector_plan`).
+//! Node reads and writes the files, and compresses them. A wasm of its own, so that the page's
+//! carries none of this (wasm32 only; natively the crate is empty).
+
+#![cfg(target_arch = "wasm32")]
 
 use js_sys::{Array, Function, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 
-use super::values::{js_error, required, to_js};
-use crate::Encoder;
-use crate::catalog::Catalog;
-use crate::encoder::DEFAULT_MAX_LENGTH;
-use crate::error::Error;
-use crate::item_vectors::ItemVectors;
-use crate::site::{CatalogSources, SiteCatalog, SiteFile, SiteManifest};
-use crate::vector_plan::VectorPlan;
+use localrec::Encoder;
+use localrec::catalog::Catalog;
+use localrec::encoder::DEFAULT_MAX_LENGTH;
+use localrec::error::Error;
+use localrec::item_vectors::ItemVectors;
+use localrec::site::{CatalogSources, SiteCatalog, SiteFile, SiteManifest};
+use localrec::vector_plan::VectorPlan;
+use localrec::web::values::{EncoderFiles, js_error, required, to_js};
 
 #[wasm_bindgen(typescript_custom_section)]
 const SOURCES: &str = r#"
@@ -101,7 +104,7 @@ impl CatalogBuild {
     #[wasm_bindgen(js_name = completeVectors)]
     pub fn complete_vectors(
         &mut self,
-        files: Option<super::values::EncoderFiles>,
+        files: Option<EncoderFiles>,
         batch_size: usize,
         on_progress: &Function,
     ) -> Result<Option<Vec<u8>>, JsValue> {
@@ -134,7 +137,7 @@ impl CatalogBuild {
     #[wasm_bindgen(js_name = retrainReason)]
     pub fn retrain_reason(&self, head: Option<Vec<u8>>) -> Result<Option<String>, JsValue> {
         let vectors = self.completed()?;
-        let reason = crate::head::retrain_reason(head.as_deref(), vectors).map_err(js_error)?;
+        let reason = localrec::head::retrain_reason(head.as_deref(), vectors).map_err(js_error)?;
         Ok(reason.map(str::to_string))
     }
 
@@ -145,11 +148,11 @@ impl CatalogBuild {
 }
 
 /// The language model from its files, on the CPU (Node has no WebGPU).
-fn encoder_on_cpu(files: super::values::EncoderFiles) -> Result<Encoder, JsValue> {
+fn encoder_on_cpu(files: EncoderFiles) -> Result<Encoder, JsValue> {
     let config = required(files.config(), "model's config")?;
     let tokenizer = required(files.tokenizer(), "model's tokenizer")?;
     let weights = required(files.weights(), "model's weights")?;
-    let device = crate::device::cpu();
+    let device = localrec::device::cpu();
     match files.adapter() {
         Some(adapter) => Encoder::from_bytes_with_adapter(
             &config,
@@ -166,7 +169,7 @@ fn encoder_on_cpu(files: super::values::EncoderFiles) -> Result<Encoder, JsValue
 /// The fingerprint's model part for the model in `files` (with its adapter, if any): what
 /// item vectors record of the model that embedded them.
 #[wasm_bindgen(js_name = modelHash)]
-pub fn model_hash(files: super::values::EncoderFiles) -> Result<String, JsValue> {
+pub fn model_hash(files: EncoderFiles) -> Result<String, JsValue> {
     let mut bytes = vec![
         required(files.config(), "model's config")?,
         required(files.tokenizer(), "model's tokenizer")?,
@@ -174,7 +177,7 @@ pub fn model_hash(files: super::values::EncoderFiles) -> Result<String, JsValue>
     ];
     bytes.extend(files.adapter().map(|adapter| adapter.to_vec()));
     let slices: Vec<&[u8]> = bytes.iter().map(Vec::as_slice).collect();
-    Ok(crate::fingerprint::model_hash(&slices, DEFAULT_MAX_LENGTH))
+    Ok(localrec::fingerprint::model_hash(&slices, DEFAULT_MAX_LENGTH))
 }
 
 /// A catalogue's part of the site: resolves to `{catalog, files: [{path, bytes}]}`, `catalog`
@@ -206,7 +209,7 @@ pub async fn catalog_site(
         adapter: sources.adapter().map(|b| b.to_vec()),
         notices,
     };
-    let site = crate::site::catalog_files(&build.catalog, sources, vectors)
+    let site = localrec::site::catalog_files(&build.catalog, sources, vectors)
         .await
         .map_err(js_error)?;
     let files = Array::new();
@@ -246,8 +249,8 @@ fn from_json<T: serde::de::DeserializeOwned>(what: &str, value: &JsValue) -> Res
 /// modelFiles, compactWeights, f32Weights}`.
 #[wasm_bindgen(js_name = siteLayout)]
 pub fn site_layout() -> Result<JsValue, JsValue> {
-    use crate::catalog::folder;
-    use crate::site::{COMPACT_WEIGHTS, F32_WEIGHTS, MODEL_FILES, MODEL_PATH, PAGE_FILES};
+    use localrec::catalog::folder;
+    use localrec::site::{COMPACT_WEIGHTS, F32_WEIGHTS, MODEL_FILES, MODEL_PATH, PAGE_FILES};
     let layout = serde_json::json!({
         "catalogFolder": {
             "manifest": folder::MANIFEST,
@@ -266,14 +269,14 @@ pub fn site_layout() -> Result<JsValue, JsValue> {
     to_js(&layout)
 }
 
-/// Whether a file inside a page folder is one a page loads (see `crate::site::is_page_file`).
+/// Whether a file inside a page folder is one a page loads (see `localrec::site::is_page_file`).
 #[wasm_bindgen(js_name = isPageFile)]
 pub fn is_page_file(path: &str) -> bool {
-    crate::site::is_page_file(path)
+    localrec::site::is_page_file(path)
 }
 
-/// Whether a site's file is worth precompressed copies (see `crate::site::worth_compressing`).
+/// Whether a site's file is worth precompressed copies (see `localrec::site::worth_compressing`).
 #[wasm_bindgen(js_name = worthCompressing)]
 pub fn worth_compressing(path: &str) -> bool {
-    crate::site::worth_compressing(path)
+    localrec::site::worth_compressing(path)
 }
