@@ -16,7 +16,7 @@ use localrec::error::Error;
 use localrec::item_vectors::ItemVectors;
 use localrec::site::{CatalogSources, SiteCatalog, SiteFile, SiteManifest};
 use localrec::vector_plan::VectorPlan;
-use localrec::web::values::{EncoderFiles, js_error, required, to_js};
+use localrec::web::values::{EncoderFiles, from_js, js_error, required, to_js};
 
 #[wasm_bindgen(typescript_custom_section)]
 const SOURCES: &str = r#"
@@ -177,7 +177,10 @@ pub fn model_hash(files: EncoderFiles) -> Result<String, JsValue> {
     ];
     bytes.extend(files.adapter().map(|adapter| adapter.to_vec()));
     let slices: Vec<&[u8]> = bytes.iter().map(Vec::as_slice).collect();
-    Ok(localrec::fingerprint::model_hash(&slices, DEFAULT_MAX_LENGTH))
+    Ok(localrec::fingerprint::model_hash(
+        &slices,
+        DEFAULT_MAX_LENGTH,
+    ))
 }
 
 /// A catalogue's part of the site: resolves to `{catalog, files: [{path, bytes}]}`, `catalog`
@@ -233,15 +236,10 @@ pub fn site_manifest(
     files: JsValue,
     f32_model: bool,
 ) -> Result<String, JsValue> {
-    let catalogs: Vec<SiteCatalog> = from_json("the catalogues", &catalogs)?;
-    let files: Vec<SiteFile> = from_json("the site's files", &files)?;
+    let catalogs: Vec<SiteCatalog> = from_js("the catalogues", &catalogs)?;
+    let files: Vec<SiteFile> = from_js("the site's files", &files)?;
     let manifest = SiteManifest::new(catalogs, files, f32_model).map_err(js_error)?;
     Ok(manifest.to_json())
-}
-
-fn from_json<T: serde::de::DeserializeOwned>(what: &str, value: &JsValue) -> Result<T, JsValue> {
-    let json: String = js_sys::JSON::stringify(value)?.into();
-    serde_json::from_str(&json).map_err(|e| js_error(Error::Input(format!("{what}: {e}"))))
 }
 
 /// A catalogue folder's files by name, and what a site holds besides its catalogues:

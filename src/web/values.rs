@@ -22,10 +22,7 @@ pub fn to_js(value: &impl serde::Serialize) -> Result<JsValue, JsValue> {
 }
 
 /// A request from the page: one JSON value, read into `T` (see [`crate::contract`]).
-pub fn from_js<T: serde::de::DeserializeOwned>(
-    what: &str,
-    value: &JsValue,
-) -> Result<T, JsValue> {
+pub fn from_js<T: serde::de::DeserializeOwned>(what: &str, value: &JsValue) -> Result<T, JsValue> {
     let json: String = js_sys::JSON::stringify(value)?.into();
     contract::read(what, &json).map_err(js_error)
 }
