@@ -120,6 +120,10 @@ async function buildCatalog(dir, model, folder) {
   const encoderFiles = model.encoderFiles(adapter);
   const vectorsPath = join(dir, folder.vectors);
   const build = inCatalog(dir, () => new CatalogBuild(manifest, items, readIf(vectorsPath), modelHash(encoderFiles)));
+  const head = readIf(join(dir, folder.head));
+  const itemItem = readIf(join(dir, folder.itemItem));
+  // A missing head or table is said before any embedding; a head trained on other vectors, after.
+  if (build.hasLists && !(head && itemItem)) needsTraining(dir, head ? null : 'missing', itemItem);
   if (build.toEmbed > 0) console.error(`${dir}: embedding ${build.toEmbed} of ${build.items} items (the rest are unchanged)`);
   const started = Date.now();
   let shown = 0;
@@ -135,20 +139,20 @@ async function buildCatalog(dir, model, folder) {
     writeAtomically(vectorsPath, vectors);
     console.error(`wrote ${vectorsPath} (${build.items} items)`);
   }
-  const head = readIf(join(dir, folder.head));
-  const itemItem = readIf(join(dir, folder.itemItem));
-  if (build.hasLists) {
-    const reason = build.retrainReason(head);
-    const why = reason ? `its head is ${reason}` : !itemItem && 'its item–item table is missing';
-    if (why) {
-      throw new BuildError(`${dir} has public lists, and ${why}: training the head and fitting the item–item table need the native command line for now (\`localrec build-site --dataset ${dir}\`; the README's "Your own catalogue")`);
-    }
-  }
+  if (build.hasLists) needsTraining(dir, build.retrainReason(head), itemItem);
   const notices = folder.notices.filter((name) => existsSync(join(dir, name))).map((name) => ({ name, bytes: readFileSync(join(dir, name)) }));
   const lists = build.hasLists;
   return inCatalog(dir, () => catalogSite(build, {
     manifest, items, head: lists ? head : undefined, itemItem: lists ? itemItem : undefined, adapter, notices,
   }));
+}
+
+/** Stops where a catalogue with public lists lacks a current head (`headReason`) or a table. */
+function needsTraining(dir, headReason, itemItem) {
+  const why = headReason ? `its head is ${headReason}` : !itemItem && 'its item–item table is missing';
+  if (why) {
+    throw new BuildError(`${dir} has public lists, and ${why}: training the head and fitting the item–item table need the native command line for now (\`localrec build-site --dataset ${dir}\`; the README's "Your own catalogue")`);
+  }
 }
 
 /** `job()`'s result (a value or a promise); the crate's errors named with the catalogue's folder. */
@@ -218,17 +222,22 @@ function compressAll(root) {
   });
 }
 
-/** Removes a folder this command built (it has a site.json) or an empty one; refuses others. */
-function removeSite(dir) {
-  if (!existsSync(dir)) return;
-  const empty = readdirSync(dir).length === 0;
-  if (!empty && !dir.endsWith('.partial') && !existsSync(join(dir, 'site.json'))) {
+/** Refuses a folder that is there and neither empty nor built by this command (no site.json). */
+function refuseUnlessSite(dir) {
+  if (!existsSync(dir) || dir.endsWith('.partial') || readdirSync(dir).length === 0) return;
+  if (!existsSync(join(dir, 'site.json'))) {
     throw new BuildError(`${dir} exists and is not a built site (no site.json): choose another --out`);
   }
+}
+
+/** Removes a folder this command built (it has a site.json) or an empty one; refuses others. */
+function removeSite(dir) {
+  refuseUnlessSite(dir);
   rmSync(dir, { recursive: true, force: true });
 }
 
 async function buildSite({ datasets, out, modelDir }) {
+  refuseUnlessSite(out); // before any embedding: a wrong --out should not cost minutes
   initSync({ module: readFileSync(new URL('../pkg/localrec_builder_bg.wasm', import.meta.url)) });
   const layout = siteLayout();
   const model = loadModel(modelDir, layout);
