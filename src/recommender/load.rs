@@ -117,7 +117,8 @@ impl Recommender {
             text_prior,
             thin_text,
             catalog,
-            items,
+            // Rows of it are taken for every list: in memory of its own (see `materialised`).
+            items: items.materialised(),
             text,
             item_item: None,
             kind,

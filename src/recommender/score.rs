@@ -110,10 +110,17 @@ impl Recommender {
                 .for_each(|(s, p)| *s += weight * p);
         }
 
-        let reacted: HashSet<usize> = entries.iter().map(|e| e.row).collect();
+        // A flag per item, not a set: every item of the catalogue is asked. (Taste sentences'
+        // rows come after the catalogue's.)
+        let mut reacted = vec![false; n];
+        for entry in &entries {
+            if let Some(flag) = reacted.get_mut(entry.row) {
+                *flag = true;
+            }
+        }
         // A few more than asked for, so that items over a franchise's cap can be replaced.
         let pool = request.count.saturating_mul(4);
-        let mut top = top_rows(&scores, pool, |row| !reacted.contains(&row));
+        let mut top = top_rows(&scores, pool, |row| !reacted[row]);
         top = cap_franchises(&top, &self.franchise, request.count);
         top.truncate(request.count);
         let because = if entries.is_empty() || top.is_empty() || request.reasons == 0 {
