@@ -4,9 +4,8 @@
 // no Rust toolchain: each catalogue's item vectors (only the items whose id or text changed are
 // embedded), its files and first list, the page, the language model and site.json, as the
 // native `localrec build-site` writes them (one code path: `localrec::site`). Node reads,
-// writes and compresses the files.
-// A catalogue with public lists needs its trained head and item–item table in its folder, made
-// by the native command line (see the README's "Your own catalogue").
+// writes and compresses the files. A catalogue with public lists (up to 20,000 items) also gets
+// its head trained and its item–item table fitted, as the native build does, on one thread.
 
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -25,6 +24,9 @@ const PAGE_ROOTS = [join(PACKAGE, 'site'), PACKAGE];
 const MODEL_DIR = join(PACKAGE, 'model');
 // Written beside the model by scripts/build-package.mjs: `<sha256>  <file>` per line.
 const MODEL_SUMS = 'SHA256SUMS';
+// Above this many items a catalogue with lists is the native command's (see the README's
+// "Your own catalogue" for what a build takes here and there).
+const MAX_TRAINED_ITEMS = 20_000;
 
 const USAGE = `usage: localrec build-site CATALOGUE_DIR… --out SITE_DIR [--model-dir DIR]
 
@@ -120,10 +122,9 @@ async function buildCatalog(dir, model, folder) {
   const encoderFiles = model.encoderFiles(adapter);
   const vectorsPath = join(dir, folder.vectors);
   const build = inCatalog(dir, () => new CatalogBuild(manifest, items, readIf(vectorsPath), modelHash(encoderFiles)));
-  const head = readIf(join(dir, folder.head));
-  const itemItem = readIf(join(dir, folder.itemItem));
-  // A missing head or table is said before any embedding; a head trained on other vectors, after.
-  if (build.hasLists && !(head && itemItem)) needsTraining(dir, head ? null : 'missing', itemItem);
+  if (build.hasLists && build.items > MAX_TRAINED_ITEMS) {
+    throw new BuildError(`${dir} has ${build.items} items and public lists: above ${MAX_TRAINED_ITEMS} items, training its head and item–item table here would take hours on one thread; use the native command line (\`localrec build-site --dataset ${dir}\`, every core; the README's "Your own catalogue")`);
+  }
   if (build.toEmbed > 0) console.error(`${dir}: embedding ${build.toEmbed} of ${build.items} items (the rest are unchanged)`);
   const started = Date.now();
   let shown = 0;
@@ -139,20 +140,45 @@ async function buildCatalog(dir, model, folder) {
     writeAtomically(vectorsPath, vectors);
     console.error(`wrote ${vectorsPath} (${build.items} items)`);
   }
-  if (build.hasLists) needsTraining(dir, build.retrainReason(head), itemItem);
+  const { head, itemItem } = build.hasLists ? await trainIfMissing(dir, build, folder) : {};
   const notices = folder.notices.filter((name) => existsSync(join(dir, name))).map((name) => ({ name, bytes: readFileSync(join(dir, name)) }));
-  const lists = build.hasLists;
-  return inCatalog(dir, () => catalogSite(build, {
-    manifest, items, head: lists ? head : undefined, itemItem: lists ? itemItem : undefined, adapter, notices,
-  }));
+  return inCatalog(dir, () => catalogSite(build, { manifest, items, head, itemItem, adapter, notices }));
 }
 
-/** Stops where a catalogue with public lists lacks a current head (`headReason`) or a table. */
-function needsTraining(dir, headReason, itemItem) {
-  const why = headReason ? `its head is ${headReason}` : !itemItem && 'its item–item table is missing';
-  if (why) {
-    throw new BuildError(`${dir} has public lists, and ${why}: training the head and fitting the item–item table need the native command line for now (\`localrec build-site --dataset ${dir}\`; the README's "Your own catalogue")`);
+/**
+ * For a catalogue with public lists, as the native build does: trains the head where it is
+ * missing or was trained on other item vectors, then fits the item–item table (mixed with the
+ * head's scores) where the head changed or the table is missing; both kept in the folder.
+ */
+async function trainIfMissing(dir, build, folder) {
+  const lists = read(join(dir, build.listsFile), dir);
+  // Lists in time order (dataset.json says so) are split leave-last-out, as natively.
+  let timeOrdered = false;
+  try {
+    timeOrdered = JSON.parse(readFileSync(join(dir, 'dataset.json'), 'utf8')).split === 'leave-last-out';
+  } catch {
+    // No dataset.json: lists in no particular order.
   }
+  let head = readIf(join(dir, folder.head));
+  let itemItem = readIf(join(dir, folder.itemItem));
+  const why = inCatalog(dir, () => build.retrainReason(head));
+  if (why) {
+    console.error(`${dir}: training the head (${why}; \`localrec pretrain\`'s defaults, one thread)`);
+    const started = Date.now();
+    const onEpoch = ({ epoch, epochs, validation: { name, value } }) => {
+      console.error(`  epoch ${epoch}/${epochs}: validation ${name} ${value.toFixed(4)}, ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    };
+    head = await inCatalog(dir, () => build.trainHead(lists, timeOrdered, onEpoch));
+    writeAtomically(join(dir, folder.head), head);
+    console.error(`wrote ${join(dir, folder.head)}`);
+  }
+  if (why || !itemItem) {
+    console.error(`${dir}: fitting the item–item table`);
+    itemItem = await inCatalog(dir, () => build.fitItemItem(lists, timeOrdered, head));
+    writeAtomically(join(dir, folder.itemItem), itemItem);
+    console.error(`wrote ${join(dir, folder.itemItem)}`);
+  }
+  return { head, itemItem };
 }
 
 /** `job()`'s result (a value or a promise); the crate's errors named with the catalogue's folder. */

@@ -25,8 +25,10 @@ use crate::head::{
 use crate::interactions::{Entry, UserList};
 use crate::rng::SplitMix64;
 
+mod pretrain;
 mod validation;
 
+pub use pretrain::pretrain_head;
 use validation::sample_users;
 pub use validation::{Validation, rank_users, rating_pairs, validate};
 

@@ -6,17 +6,30 @@
 
 #![cfg(target_arch = "wasm32")]
 
-use js_sys::{Array, Function, Object, Reflect, Uint8Array};
+use std::collections::HashMap;
+use std::ops::ControlFlow;
+
+use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
 
 use localrec::Encoder;
 use localrec::catalog::Catalog;
 use localrec::encoder::DEFAULT_MAX_LENGTH;
 use localrec::error::Error;
+use localrec::eval::split::{Split, standard_split};
+use localrec::head::{HeadConfig, load_head};
+use localrec::interactions::{UserList, parse_lists};
+use localrec::item_item::fit::{DEFAULT_KS, Weights, fit_on_split};
+use localrec::item_item::{WeightPrecision, save_item_item};
 use localrec::item_vectors::ItemVectors;
 use localrec::site::{CatalogSources, SiteCatalog, SiteFile, SiteManifest};
+use localrec::train::{Progress, TrainConfig, pretrain_head};
 use localrec::vector_plan::VectorPlan;
 use localrec::web::values::{EncoderFiles, from_js, js_error, required, to_js};
+
+/// The seed of the split a catalogue's head and table are trained on (the commands' default).
+const SPLIT_SEED: u64 = 42;
 
 #[wasm_bindgen(typescript_custom_section)]
 const SOURCES: &str = r#"
@@ -91,6 +104,12 @@ impl CatalogBuild {
         self.catalog.manifest().interactions.is_some()
     }
 
+    /// The public lists' file name (catalog.json's `interactions`), if it has one.
+    #[wasm_bindgen(getter, js_name = listsFile)]
+    pub fn lists_file(&self) -> Option<String> {
+        self.catalog.manifest().interactions.clone()
+    }
+
     /// How many items the stored vectors do not encode.
     #[wasm_bindgen(getter, js_name = toEmbed)]
     pub fn to_embed(&self) -> usize {
@@ -139,6 +158,101 @@ impl CatalogBuild {
         let vectors = self.completed()?;
         let reason = localrec::head::retrain_reason(head.as_deref(), vectors).map_err(js_error)?;
         Ok(reason.map(str::to_string))
+    }
+
+    /// Trains the catalogue's head on its public lists (`lists`: the file its catalog.json
+    /// names; `timeOrdered`: lists in time order, split leave-last-out) with `localrec
+    /// pretrain`'s defaults, on the CPU, calling `onEpoch({epoch, epochs, validation})` after
+    /// each epoch. Resolves to the head's file (what the catalogue's folder keeps).
+    #[wasm_bindgen(js_name = trainHead)]
+    pub fn train_head(
+        &self,
+        lists: Vec<u8>,
+        time_ordered: bool,
+        on_epoch: Function,
+    ) -> Result<Promise, JsValue> {
+        let vectors = self.completed()?.clone();
+        let (catalog, _, split) = self.split(&lists, time_ordered)?;
+        Ok(future_to_promise(async move {
+            let config = TrainConfig::default().sized_for(catalog.len(), None, None, None);
+            let head_config = HeadConfig::new(vectors.dim, catalog.len());
+            let info = HashMap::from([
+                ("name".to_string(), "head".to_string()),
+                ("dataset".to_string(), catalog.manifest().name.clone()),
+                ("split_seed".to_string(), SPLIT_SEED.to_string()),
+            ]);
+            let report = |p: &Progress| {
+                if let Some(validation) = &p.validation {
+                    let progress = serde_json::json!({
+                        "epoch": p.epoch, "epochs": p.epochs, "validation": validation,
+                    });
+                    if let Ok(progress) = to_js(&progress) {
+                        let _ = on_epoch.call1(&JsValue::NULL, &progress);
+                    }
+                }
+                ControlFlow::Continue(())
+            };
+            let (head, _) = pretrain_head(&split, &vectors, &config, &head_config, info, report)
+                .await
+                .map_err(js_error)?;
+            Ok(Uint8Array::from(head.as_slice()).into())
+        }))
+    }
+
+    /// Fits the catalogue's item–item table on its public lists (as for [`Self::train_head`]),
+    /// mixed with `head` (its head's file), with `localrec fit-item-item`'s defaults. Resolves
+    /// to the table's file (what the catalogue's folder keeps).
+    #[wasm_bindgen(js_name = fitItemItem)]
+    pub fn fit_item_item(
+        &self,
+        lists: Vec<u8>,
+        time_ordered: bool,
+        head: Vec<u8>,
+    ) -> Result<Promise, JsValue> {
+        let vectors = self.completed()?.clone();
+        let (catalog, users, split) = self.split(&lists, time_ordered)?;
+        // Lists in time order give new people their earliest reactions in the stages' choice.
+        let time_order = time_ordered.then_some(users);
+        Ok(future_to_promise(async move {
+            let device = localrec::device::cpu();
+            let file = load_head(head, &device).map_err(js_error)?;
+            let items = file.head.item_table(vectors.clone().into_tensor(&device));
+            let n_items = catalog.len();
+            let weights = Weights::search(DEFAULT_KS.to_vec());
+            let head = Some((file.head, items));
+            let mut table = fit_on_split(
+                &split,
+                n_items,
+                weights,
+                head.as_ref(),
+                Some(&vectors),
+                time_order.as_deref(),
+            )
+            .await
+            .map_err(js_error)?;
+            table
+                .info
+                .insert("dataset".into(), catalog.manifest().name.clone());
+            table
+                .info
+                .insert("split_seed".into(), SPLIT_SEED.to_string());
+            let bytes = save_item_item(&table, WeightPrecision::F16).map_err(js_error)?;
+            Ok(Uint8Array::from(bytes.as_slice()).into())
+        }))
+    }
+
+    /// The catalogue, its public lists (`lists`) and their split as `localrec pretrain` and
+    /// `fit-item-item` split them.
+    fn split(
+        &self,
+        lists: &[u8],
+        time_ordered: bool,
+    ) -> Result<(Catalog, Vec<UserList>, Split), JsValue> {
+        let text = std::str::from_utf8(lists)
+            .map_err(|e| js_error(Error::Input(format!("the lists file is not UTF-8: {e}"))))?;
+        let users = parse_lists(text, &self.catalog).map_err(js_error)?;
+        let split = standard_split(&users, time_ordered, SPLIT_SEED);
+        Ok((self.catalog.clone(), users, split))
     }
 
     fn completed(&self) -> Result<&ItemVectors, JsValue> {

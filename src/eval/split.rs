@@ -42,6 +42,21 @@ impl Default for HoldoutConfig {
     }
 }
 
+/// A catalogue's own split: leave-last-out where its lists are in time order, else whole users
+/// held out (10% test, 10% validation, seeded), 20% of each one's items hidden.
+pub fn standard_split(users: &[UserList], time_ordered: bool, seed: u64) -> Split {
+    match time_ordered {
+        true => leave_last_out(users),
+        false => user_holdout(
+            users,
+            &HoldoutConfig {
+                seed,
+                ..Default::default()
+            },
+        ),
+    }
+}
+
 /// Held-out users with a random share of their items hidden.
 pub fn user_holdout(users: &[UserList], config: &HoldoutConfig) -> Split {
     let mut rng = SplitMix64::new(config.seed);

@@ -13,12 +13,14 @@
 //!    number of reactions ([`choose_stage`], on validation users shown that many).
 //!
 //! One module each: `sparse`, `mix` and `stages` for those three choices, `split_scores` for
-//! the exact shortcut all three rank with, `dense_ease` for the baseline, and `new_items` for
-//! the columns a new item borrows from its text neighbours.
+//! the exact shortcut all three rank with, `dense_ease` for the baseline, `new_items` for
+//! the columns a new item borrows from its text neighbours, and `on_split` for the whole fit on
+//! a split's lists, as the commands and the package's builder run it.
 
 mod dense_ease;
 mod mix;
 mod new_items;
+mod on_split;
 mod sparse;
 mod split_scores;
 mod stages;
@@ -26,6 +28,10 @@ mod stages;
 pub use dense_ease::{DENSE_EASE_MAX_ITEMS, ease_on_validation};
 pub use mix::choose_mix;
 pub use new_items::borrow_columns;
+pub use on_split::{
+    CHOICE_USERS, DEFAULT_KS, STAGE_GROUP_USERS, TEXT_NEIGHBOURS, Weights, fit_on_split,
+    head_scores, list_counts,
+};
 pub use sparse::{
     ChoiceScore, ChoiceUsers, EXPONENTS, LIST_CAP, RIDGE_SUPPORT_LAMBDAS, SparseChoice, SparseFit,
     chosen_table, count_part, sparse_on_validation,

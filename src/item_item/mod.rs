@@ -18,15 +18,11 @@
 //! list, and the mix says, per number of reactions ([`Stage`]), how much that prior and the
 //! item–item part weigh: the prior fades as the history grows, all chosen on validation users.
 
-#[cfg(not(target_arch = "wasm32"))]
 pub mod cooccurrence;
-#[cfg(not(target_arch = "wasm32"))]
 pub mod fit;
 mod mix;
-#[cfg(not(target_arch = "wasm32"))]
 pub mod parts;
 mod shards;
-#[cfg(not(target_arch = "wasm32"))]
 pub mod solve;
 mod store;
 

@@ -5,9 +5,10 @@
 // and its wasm copied beside them, served beside the built site (/app/ and /demo/, one origin).
 // The page opens the site, reacts, recommends and describes, with the worker and the wasm of
 // the bundle; a page whose worker is missing says where it looked and what to do. From the same
-// install, `npx localrec build-site` (the crate in wasm under Node: no Rust) builds a site for
-// a small text-only catalogue, rebuilds it after the catalogue is reordered and edited
-// (embedding only the edited item), and the page describes a taste on it.
+// install, `npx localrec build-site` (the crate in wasm under Node: no Rust) builds a site for a
+// small text-only catalogue and a small one with public lists (its head trained and its
+// item–item table fitted there), rebuilds it after the first is reordered and edited (embedding
+// only the edited item, training nothing), and the page describes a taste and likes on it.
 
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -26,6 +27,7 @@ const LOAD_TIMEOUT = 180_000;
 let tmp;
 let consumer;
 let recipes;
+let lists;
 let built;
 let server;
 let browser;
@@ -68,7 +70,9 @@ before(async () => {
 
   // An adopter's catalogue, built into a site by the package's own command.
   recipes = join(tmp, 'recipes');
+  lists = join(tmp, 'synthetic-120');
   await cp(join(REPO, 'tests/fixtures/recipes'), recipes, { recursive: true });
+  await cp(join(REPO, 'tests/fixtures/synthetic-120'), lists, { recursive: true });
   built = await step('npx build-site', () => buildSite());
 
   // The sites beside the page: /demo/, /recipes/ and /app/ on one origin.
@@ -86,9 +90,9 @@ after(async () => {
 
 const appUrl = (query = '') => `${server.origin}/app/${query}`;
 
-/** `npx localrec build-site` on the recipes into /recipes/: its messages. */
+/** `npx localrec build-site` on the recipes and the catalogue with lists into /recipes/: its messages. */
 async function buildSite() {
-  const { stderr } = await run('npx', ['--no-install', 'localrec', 'build-site', recipes, '--out', join(tmp, 'web/recipes')], { cwd: consumer });
+  const { stderr } = await run('npx', ['--no-install', 'localrec', 'build-site', recipes, lists, '--out', join(tmp, 'web/recipes')], { cwd: consumer });
   return stderr;
 }
 
@@ -140,11 +144,15 @@ describe('the npm package, installed from its tarball and bundled with esbuild',
     }
   });
 
-  test('npx localrec build-site builds a site from the tarball alone, embedding only what changed', async () => {
+  test('npx localrec build-site builds a site from the tarball alone, training and embedding only what changed', async () => {
     assert.match(built, /embedding 26 of 26 items/);
+    assert.match(built, /synthetic-120: training the head \(missing/);
+    assert.match(built, /synthetic-120: fitting the item–item table/);
     const site = join(tmp, 'web/recipes');
     const manifest = JSON.parse(await readFile(join(site, 'site.json'), 'utf8'));
-    assert.deepEqual(manifest.catalogs.map(({ name, kind, items }) => ({ name, kind, items })), [{ name: 'recipes', kind: 'text', items: 26 }]);
+    assert.deepEqual(manifest.catalogs.map(({ name, kind, items }) => ({ name, kind, items })), [
+      { name: 'recipes', kind: 'text', items: 26 }, { name: 'synthetic-120', kind: 'hybrid', items: 120 },
+    ]);
     for (const { path, bytes, sha256: sum } of manifest.files) {
       const file = await readFile(join(site, path));
       assert.equal(file.length, bytes, path);
@@ -164,7 +172,25 @@ describe('the npm package, installed from its tarball and bundled with esbuild',
     const csv = (await readFile(join(recipes, 'items.csv'), 'utf8')).trim().split('\n');
     const edited = [csv[0], ...csv.slice(1).reverse()].join('\n').replace('Curry night,,,', 'Curry night,Indian,45,"A hot chicken curry with rice and naan."');
     await writeFile(join(recipes, 'items.csv'), `${edited}\n`);
-    assert.match(await buildSite(), /embedding 1 of 26 items/);
+    const rebuilt = await buildSite();
+    assert.match(rebuilt, /embedding 1 of 26 items/);
+    assert.doesNotMatch(rebuilt, /synthetic-120: (embedding|training|fitting)/);
+  });
+
+  test('a page of its own likes on the catalogue whose head and table npx trained', async () => {
+    const context = await browser.newContext();
+    try {
+      const { page, seen, status } = await openPage(context, '?site=../recipes/&catalog=synthetic-120');
+      assert.equal(status, 'ready');
+      const liked = await page.evaluate(() => window.page.first());
+      await page.evaluate((id) => window.page.like(id), liked);
+      const after = await page.evaluate(() => window.page.titles(5));
+      assert.ok(!after.some((row) => row.id === liked), 'a liked item is not recommended');
+      assert.ok(after.some((row) => /^Because you liked /.test(row.reason ?? '')), JSON.stringify(after));
+      assert.deepEqual(seen.errors, []);
+    } finally {
+      await context.close();
+    }
   });
 
   test('a page of its own describes a taste on the site that npx built', async () => {

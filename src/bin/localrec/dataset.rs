@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use burn::tensor::Tensor;
 use localrec::catalog::{Catalog, CatalogError, MAX_FILE_BYTES, Manifest};
-use localrec::eval::split::{HoldoutConfig, Split, cold_items, leave_last_out, user_holdout};
+use localrec::eval::split::{HoldoutConfig, Split, cold_items, standard_split, user_holdout};
 use localrec::fingerprint::what_vectors_encode;
 use localrec::interactions::{UserList, parse_lists};
 use localrec::item_vectors::ItemVectors;
@@ -187,21 +187,18 @@ impl Dataset {
     /// The evaluation split and a sentence describing it.
     pub fn split(&self, seed: u64) -> (Split, String) {
         let n_items = self.catalog.len();
-        if self.time_ordered {
-            let split = leave_last_out(&self.users);
-            let protocol = format!(
+        let split = standard_split(&self.users, self.time_ordered, seed);
+        let protocol = match self.time_ordered {
+            true => format!(
                 "leave-last-out by time: {} users, each one's last item is the test target (the one before it validates); full ranking over {n_items} items, seen items excluded",
                 split.test.len()
-            );
-            (split, protocol)
-        } else {
-            let split = self.users_held_out(seed);
-            let protocol = format!(
+            ),
+            false => format!(
                 "{} test users held out (seed {seed}), 20% of each one's items hidden at random; full ranking over {n_items} items, visible history excluded",
                 split.test.len()
-            );
-            (split, protocol)
-        }
+            ),
+        };
+        (split, protocol)
     }
 
     /// Whole users held out (10% test, 10% validation), 20% of each one's items hidden.

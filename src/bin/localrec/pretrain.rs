@@ -8,13 +8,11 @@ use std::ops::ControlFlow;
 use indicatif::{ProgressBar, ProgressStyle};
 use localrec::Result;
 use localrec::device;
-use localrec::head::{Head, HeadConfig, Objective, save_head};
-use localrec::train::{TrainConfig, train};
+use localrec::head::{HeadConfig, Objective};
+use localrec::train::{TrainConfig, pretrain_head};
 
 use crate::dataset::{Dataset, Protocol};
 use crate::write_atomically;
-
-pub use localrec::head::TRAINED_ON_VECTORS;
 
 /// How a step sees the catalogue and how long training goes on: `None` leaves it to the
 /// catalogue's size ([`TrainConfig::sized_for`]), `Some(0)` asks for the full softmax or whole
@@ -45,18 +43,12 @@ pub fn pretrain(
         sizing.epochs,
     );
     let (split, _, _) = dataset.split_for(split_seed, protocol);
-    let device = device::cpu();
-    let text = dataset.text_tensor(&device)?;
+    let vectors = dataset.vectors()?;
     let head_config = HeadConfig {
         dim,
         id_embeddings,
-        ..HeadConfig::new(dataset.vectors()?.dim, dataset.catalog.len())
+        ..HeadConfig::new(vectors.dim, dataset.catalog.len())
     };
-    let head = Head::with_text_mean(
-        &head_config,
-        config.seed,
-        text.clone().mean_dim(0).reshape([head_config.text_dim]),
-    )?;
     let variant = head_variant(config.objective, id_embeddings);
     let suffix = dataset.models_suffix(protocol);
     let out = out.unwrap_or_else(|| dataset.dir.join(format!("{variant}{suffix}.safetensors")));
@@ -76,7 +68,7 @@ pub fn pretrain(
         config.objective
     );
     match (config.negatives, config.epoch_steps) {
-        (None, None) => eprintln!("full softmax over {} items, whole epochs", text.dims()[0]),
+        (None, None) => eprintln!("full softmax over {} items, whole epochs", vectors.rows),
         (negatives, steps) => eprintln!(
             "{}; {}",
             negatives.map_or("full softmax".to_string(), |n| format!(
@@ -88,12 +80,17 @@ pub fn pretrain(
             ))
         ),
     }
-    let (head, report) = device::block_on(train(
-        head,
-        &text,
-        &split.train,
-        &split.validation,
+    let info = HashMap::from([
+        ("name".to_string(), variant.clone()),
+        ("dataset".to_string(), dataset.name.clone()),
+        ("split_seed".to_string(), split_seed.to_string()),
+    ]);
+    let (bytes, report) = device::block_on(pretrain_head(
+        &split,
+        vectors,
         config,
+        &head_config,
+        info,
         |p| {
             bar.set_length(p.steps as u64);
             bar.set_position(p.step as u64);
@@ -121,24 +118,6 @@ pub fn pretrain(
         report.steps,
         report.examples_per_second()
     );
-    let mut info = HashMap::from([
-        ("name".to_string(), variant.clone()),
-        ("dataset".to_string(), dataset.name.clone()),
-        ("split_seed".to_string(), split_seed.to_string()),
-        (
-            "train_config".to_string(),
-            serde_json::to_string(config).expect("plain struct"),
-        ),
-        (
-            "validation".to_string(),
-            serde_json::to_string(&report.best).expect("plain enum"),
-        ),
-    ]);
-    // What its text input encodes: a build retrains a head whose vectors have changed since.
-    if let Some(digest) = dataset.vectors()?.digest() {
-        info.insert(TRAINED_ON_VECTORS.to_string(), digest.to_string());
-    }
-    let bytes = save_head(&head, &head_config, config.objective, &info)?;
     write_atomically(&out, &bytes)?;
     eprintln!(
         "wrote {} ({:.1} MB)",
