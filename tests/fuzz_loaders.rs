@@ -19,7 +19,7 @@ use localrec::device::cpu;
 use localrec::encoder::adapter::{AdaptedMap, Adapter, LowRankUpdate};
 use localrec::encoder::{Bert, BertConfig, TextTokenizer};
 use localrec::head::{Head, HeadConfig, Objective, load_head, retrain_reason, save_head};
-use localrec::interactions::{Entry, UserList};
+use localrec::interactions::{Entry, UserList, parse_lists};
 use localrec::item_item::cooccurrence::{CappedLists, Cooccurrence};
 use localrec::item_item::parts::{
     ColumnPart, load_columns, load_counts, save_columns, save_counts,
@@ -202,7 +202,7 @@ fn budget() -> Duration {
 }
 
 /// How many loaders share the budget.
-const LOADERS: usize = 14;
+const LOADERS: usize = 15;
 
 fn small_item_item(precision: WeightPrecision) -> Vec<u8> {
     let rows = (0..ITEMS)
@@ -497,6 +497,17 @@ fn hostile_files_never_panic_hang_or_allocate_without_bound() {
     });
     total += fuzz("items.csv", catalog.as_bytes(), budget, |b| {
         let _ = Catalog::load(csv_manifest.as_bytes(), &b);
+    });
+    // Public lists (`user<TAB>id:rating …`), as the native commands and the package's builder
+    // read them.
+    let lists_catalog = Catalog::load(csv_manifest.as_bytes(), catalog.as_bytes()).unwrap();
+    let lists_file: String = (0..20)
+        .map(|u| format!("u{u}\t{}:8 {}:0 {}:3\n", 10 + u % 7, 11 + u % 5, 12 + u % 3))
+        .collect();
+    total += fuzz("lists.tsv", lists_file.as_bytes(), budget, |b| {
+        if let Ok(text) = std::str::from_utf8(&b) {
+            let _ = parse_lists(text, &lists_catalog);
+        }
     });
     let jsonl_manifest = catalog_manifest("items.jsonl");
     total += fuzz(
