@@ -29,10 +29,11 @@ pub use rows::{ModelReport, models_json, print_rows};
 
 use crate::dataset::{Dataset, Protocol};
 use crate::few_reactions::eval_few_reactions;
-use crate::item_item::{DEFAULT_KS, Weights, fit_on_split, head_scores, read};
+use crate::item_item::{DEFAULT_KS, Weights, head_scores, read};
 use crate::personal_bound::eval_personal_bound;
 use crate::taste::eval_described_taste;
 use crate::text_only::eval_text_only;
+use localrec::item_item::fit::fit_on_split;
 
 /// The described-taste protocol's options: the label column, and the labels in a person's words.
 pub struct TasteOptions {
@@ -232,14 +233,14 @@ pub fn ease_and_table(
         return Ok((ease, load_item_item(&read(&shipped)?)?));
     }
     let time_order = dataset.time_ordered.then_some(dataset.users.as_slice());
-    let table = fit_on_split(
+    let table = device::block_on(fit_on_split(
         split,
         n_items,
         Weights::search(DEFAULT_KS.to_vec()),
         head,
         dataset.vectors.as_ref(),
         time_order,
-    )?;
+    ))?;
     Ok((ease, table))
 }
 

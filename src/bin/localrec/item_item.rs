@@ -4,37 +4,22 @@
 use std::path::{Path, PathBuf};
 
 use localrec::device;
-use localrec::eval::split::{HeldOut, Split};
+use localrec::eval::split::HeldOut;
 use localrec::head::{Head, ItemTable, load_head};
-use localrec::interactions::UserList;
 use localrec::item_item::cooccurrence::Cooccurrence;
 use localrec::item_item::fit::{SparseChoice, count_part};
 use localrec::item_item::parts::{
     ColumnPart, load_columns, load_counts, save_columns, save_counts,
 };
 use localrec::item_item::solve::{Column, solve_columns};
-use localrec::item_item::{ItemItem, WeightPrecision, load_item_item, save_item_item};
-use localrec::item_vectors::ItemVectors;
+use localrec::item_item::{WeightPrecision, load_item_item, save_item_item};
 use localrec::{Error, Result};
 
+use localrec::item_item::fit::fit_on_split;
 pub use localrec::item_item::fit::{DEFAULT_KS, Weights, list_counts};
 
 use crate::dataset::Dataset;
 use crate::write_atomically;
-
-/// [`localrec::item_item::fit::fit_on_split`], run here.
-pub fn fit_on_split(
-    split: &Split,
-    n_items: usize,
-    weights: Weights,
-    head: Option<&(Head, ItemTable)>,
-    text: Option<&ItemVectors>,
-    time_order: Option<&[UserList]>,
-) -> Result<ItemItem> {
-    device::block_on(localrec::item_item::fit::fit_on_split(
-        split, n_items, weights, head, text, time_order,
-    ))
-}
 
 /// The head's scores of every item for each user's visible history.
 pub fn head_scores(head: &Head, items: &ItemTable, users: &[HeldOut]) -> Result<Vec<Vec<f32>>> {
@@ -63,14 +48,14 @@ pub fn fit_item_item(
         None
     };
     let started = std::time::Instant::now();
-    let mut table = fit_on_split(
+    let mut table = device::block_on(fit_on_split(
         &split,
         dataset.catalog.len(),
         weights,
         head.as_ref(),
         dataset.vectors.as_ref(),
         dataset.time_ordered.then_some(dataset.users.as_slice()),
-    )?;
+    ))?;
     table.info.insert("dataset".into(), dataset.name.clone());
     table.info.insert("split_seed".into(), "42".into());
     let out = out.unwrap_or_else(|| dataset.dir.join("item_item.safetensors"));
