@@ -123,7 +123,7 @@ async function buildCatalog(dir, model, folder) {
   const vectorsPath = join(dir, folder.vectors);
   const build = inCatalog(dir, () => new CatalogBuild(manifest, items, readIf(vectorsPath), modelHash(encoderFiles)));
   if (build.hasLists && build.items > MAX_TRAINED_ITEMS) {
-    throw new BuildError(`${dir} has ${build.items} items and public lists: above ${MAX_TRAINED_ITEMS} items, training its head and item–item table here would take hours on one thread; use the native command line (\`localrec build-site --dataset ${dir}\`, every core; the README's "Your own catalogue")`);
+    throw new BuildError(`${dir} has ${build.items} items and public lists: above ${MAX_TRAINED_ITEMS} items its head and item–item table are left to the native command line, which trains on every core (\`localrec build-site --dataset ${dir}\`; the README's "Your own catalogue")`);
   }
   if (build.toEmbed > 0) console.error(`${dir}: embedding ${build.toEmbed} of ${build.items} items (the rest are unchanged)`);
   const started = Date.now();
@@ -193,7 +193,6 @@ function inCatalog(dir, job) {
     return named(error);
   }
 }
-
 
 /** Where a page file is: the first of PAGE_ROOTS that has it. */
 function pageFile(path) {
