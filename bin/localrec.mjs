@@ -32,7 +32,8 @@ const USAGE = `usage: localrec build-site CATALOGUE_DIR… --out SITE_DIR [--mod
 
 Builds a static site (the page, the language model, each catalogue) that any web host serves.
 A catalogue folder holds catalog.json and its items file; its item vectors are embedded here
-(on the CPU, a few items a second) and kept in the folder for the next build.
+(on the CPU, one thread, 10–30 short items a second) and kept in the folder for the next build.
+With public lists (up to 20,000 items) its head and item–item table are trained here too.
   --out DIR        the site folder (replaced if it is a built site; refused otherwise)
   --model-dir DIR  the model's files (config.json, tokenizer.json, ${'model.int8.safetensors'});
                    default: the package's own, checked against its SHA256SUMS`;
