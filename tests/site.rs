@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use localrec::catalog::folder::VECTORS;
 use localrec::item_vectors::ItemVectors;
 use sha2::{Digest, Sha256};
 
@@ -274,13 +275,15 @@ fn builds_a_static_site_whose_manifest_lists_every_file_truly() {
     );
     assert!(out.join("examples/minimal.html").exists());
     assert!(!out.join("examples/consumer.ts").exists());
-    // Over a folder of someone's: refused.
+    // Over a folder of someone's: refused, before anything is embedded.
     let precious = root.join("precious");
     write(&precious.join("notes.txt"), "mine");
+    std::fs::remove_file(data.join(VECTORS)).unwrap();
     let run = build_site(&data, &web, &precious);
     assert!(!run.status.success());
     assert!(String::from_utf8_lossy(&run.stderr).contains("not a built site"));
     assert!(precious.join("notes.txt").exists());
+    assert!(!data.join(VECTORS).exists(), "refused before embedding");
     let _ = std::fs::remove_dir_all(&root);
 }
 

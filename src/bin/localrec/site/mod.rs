@@ -72,6 +72,7 @@ pub fn build_site(
     if datasets.is_empty() {
         return Err(Error::Input("give at least one --dataset".into()));
     }
+    refuse_unless_replaceable(out)?; // before any embedding: a wrong --out should not cost minutes
     let wasm = web.join("pkg/localrec_bg.wasm");
     if !wasm.exists() {
         return Err(Error::Input(format!(
@@ -221,6 +222,15 @@ fn remove_site(dir: &Path) -> Result<()> {
     if !dir.exists() {
         return Ok(());
     }
+    refuse_unless_replaceable(dir)?;
+    std::fs::remove_dir_all(dir).map_err(|e| io(dir, e))
+}
+
+/// Refuses a folder this command may not replace: one with files and no site.json.
+fn refuse_unless_replaceable(dir: &Path) -> Result<()> {
+    if !dir.exists() {
+        return Ok(());
+    }
     let empty = std::fs::read_dir(dir)
         .map_err(|e| io(dir, e))?
         .next()
@@ -232,5 +242,5 @@ fn remove_site(dir: &Path) -> Result<()> {
             dir.display()
         )));
     }
-    std::fs::remove_dir_all(dir).map_err(|e| io(dir, e))
+    Ok(())
 }
