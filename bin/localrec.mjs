@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
 
 import {
-  CatalogBuild, catalogSite, initSync, isPageFile, modelHash, siteLayout, siteManifest, worthCompressing,
+  CatalogBuild, catalogSite, initSync, isPageFile, itemsFile, modelHash, siteLayout, siteManifest, worthCompressing,
 } from '../pkg/localrec_builder.js';
 
 const PACKAGE = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -112,13 +112,7 @@ function loadModel(dir, layout) {
 /** One catalogue folder read (its files named as `folder` says), its vectors completed (embedding what changed), its site part made. */
 async function buildCatalog(dir, model, folder) {
   const manifest = read(join(dir, folder.manifest), dir);
-  let itemsName;
-  try {
-    itemsName = JSON.parse(manifest.toString('utf8')).items;
-  } catch {
-    // Left to the crate, which says what is wrong with the manifest.
-  }
-  const items = typeof itemsName === 'string' ? read(join(dir, itemsName), dir) : new Uint8Array();
+  const items = read(join(dir, inCatalog(dir, () => itemsFile(manifest))), dir);
   const adapter = readIf(join(dir, folder.adapter));
   const encoderFiles = model.encoderFiles(adapter);
   const vectorsPath = join(dir, folder.vectors);

@@ -13,8 +13,7 @@ use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-use localrec::Encoder;
-use localrec::catalog::Catalog;
+use localrec::catalog::{Catalog, Manifest};
 use localrec::encoder::DEFAULT_MAX_LENGTH;
 use localrec::error::Error;
 use localrec::eval::split::{Split, standard_split};
@@ -138,7 +137,8 @@ impl CatalogBuild {
                 )));
             }
             (_, Some(files)) => {
-                let encoder = encoder_on_cpu(files)?;
+                // On the CPU: Node has no WebGPU.
+                let encoder = files.encoder(&localrec::device::cpu())?;
                 encoder
                     .embed_many(&texts, batch_size.max(1), |done, total| {
                         let _ = on_progress.call2(&JsValue::NULL, &done.into(), &total.into());
@@ -261,27 +261,17 @@ impl CatalogBuild {
     }
 }
 
-/// The language model from its files, on the CPU (Node has no WebGPU).
-fn encoder_on_cpu(files: EncoderFiles) -> Result<Encoder, JsValue> {
-    let config = required(files.config(), "model's config")?;
-    let tokenizer = required(files.tokenizer(), "model's tokenizer")?;
-    let weights = required(files.weights(), "model's weights")?;
-    let device = localrec::device::cpu();
-    match files.adapter() {
-        Some(adapter) => Encoder::from_bytes_with_adapter(
-            &config,
-            &tokenizer,
-            weights,
-            &adapter.to_vec(),
-            &device,
-        ),
-        None => Encoder::from_bytes(&config, &tokenizer, weights, &device),
-    }
-    .map_err(js_error)
-}
-
 /// The fingerprint's model part for the model in `files` (with its adapter, if any): what
 /// item vectors record of the model that embedded them.
+/// The items file's name that a catalogue's catalog.json (`manifest`) gives, or what is wrong
+/// with the manifest: read before the catalogue, whose items are in that file.
+#[wasm_bindgen(js_name = itemsFile)]
+pub fn items_file(manifest: &[u8]) -> Result<String, JsValue> {
+    Manifest::parse(manifest)
+        .map(|manifest| manifest.items)
+        .map_err(|e| js_error(e.into()))
+}
+
 #[wasm_bindgen(js_name = modelHash)]
 pub fn model_hash(files: EncoderFiles) -> Result<String, JsValue> {
     let mut bytes = vec![

@@ -95,20 +95,7 @@ impl Engine {
     /// by the adapted model, so taste sentences must go through it too.
     #[wasm_bindgen(js_name = loadEncoder)]
     pub fn load_encoder(&self, files: EncoderFiles) -> Result<(), JsValue> {
-        let config = required(files.config(), "model's config")?;
-        let tokenizer = required(files.tokenizer(), "model's tokenizer")?;
-        let weights = required(files.weights(), "model's weights")?;
-        let encoder = match files.adapter() {
-            Some(adapter) => Encoder::from_bytes_with_adapter(
-                &config,
-                &tokenizer,
-                weights,
-                &adapter.to_vec(),
-                &self.device,
-            ),
-            None => Encoder::from_bytes(&config, &tokenizer, weights, &self.device),
-        }
-        .map_err(js_error)?;
+        let encoder = files.encoder(&self.device)?;
         *self.encoder.borrow_mut() = Some(Rc::new(encoder));
         Ok(())
     }

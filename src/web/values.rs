@@ -6,7 +6,9 @@ use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
 
 use crate::contract;
+use crate::encoder::Encoder;
 use crate::error::Error;
+use burn::tensor::Device;
 
 pub fn js_error(error: Error) -> JsValue {
     JsError::new(&error.to_string()).into()
@@ -70,6 +72,27 @@ extern "C" {
     pub fn weights(this: &EncoderFiles) -> Option<Uint8Array>;
     #[wasm_bindgen(method, getter)]
     pub fn adapter(this: &EncoderFiles) -> Option<Uint8Array>;
+}
+
+impl EncoderFiles {
+    /// The language model from these files on `device`, with the adapter merged where there is
+    /// one (a catalogue's item vectors were embedded by the adapted model).
+    pub fn encoder(&self, device: &Device) -> Result<Encoder, JsValue> {
+        let config = required(self.config(), "model's config")?;
+        let tokenizer = required(self.tokenizer(), "model's tokenizer")?;
+        let weights = required(self.weights(), "model's weights")?;
+        match self.adapter() {
+            Some(adapter) => Encoder::from_bytes_with_adapter(
+                &config,
+                &tokenizer,
+                weights,
+                &adapter.to_vec(),
+                device,
+            ),
+            None => Encoder::from_bytes(&config, &tokenizer, weights, device),
+        }
+        .map_err(js_error)
+    }
 }
 
 /// A required file's bytes, or an error that names it.
