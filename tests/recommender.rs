@@ -211,6 +211,26 @@ fn a_taste_sentence_counts_as_a_loved_item_plus_its_text_match() {
             TASTE_MATCH_WEIGHT * cosine
         );
     }
+    // Beside likes, the same: the user tower reads the likes' rows and the sentence's as it reads
+    // loving item 104 with them (rows in another order: the sentence's come after the items').
+    let likes = ids(&[(105, Reaction::Like), (101, Reaction::Like)]);
+    let with_taste = recommend(
+        &r,
+        Request {
+            reactions: &likes,
+            tastes: &tastes,
+            count: ALL,
+            ..Default::default()
+        },
+    );
+    let loved = [likes.clone(), ids(&[(104, Reaction::Rating(10))])].concat();
+    let with_loved = recommend(&r, ranked(&loved));
+    assert!(
+        (with_taste.user.iter().zip(&with_loved.user)).all(|(a, b)| (a - b).abs() < 1e-5),
+        "{:?} vs {:?}",
+        with_taste.user,
+        with_loved.user
+    );
 }
 
 #[test]

@@ -76,8 +76,8 @@ impl Recommender {
         }
         let tastes =
             (!request.tastes.is_empty()).then(|| self.taste_tensor(request.tastes, &device));
-        let table = self.with_tastes(tastes.clone());
-        let batch = HistoryBatch::new(&[&entries], n + request.tastes.len(), &device)?;
+        let (table, batch_entries) = self.history_table(&entries, tastes.clone(), &device);
+        let batch = HistoryBatch::new(&[&batch_entries], table.history.dims()[0], &device)?;
         let users = self.head.users(&table, &batch);
         let user = match request.personal {
             Some(personal) => {
@@ -302,17 +302,43 @@ impl Recommender {
         }
     }
 
-    /// The item table with the taste sentences' history vectors appended (rows `n..`).
-    /// Candidates stay the catalogue's: only the history side grows.
-    fn with_tastes(&self, tastes: Option<Tensor<2>>) -> ItemTable {
+    /// The item table the user tower reads, and the entries as rows of its history side.
+    /// Without taste sentences, the catalogue's own. With them, a history side of only the rows
+    /// this history reads (its items', then the sentences'), each entry reading its own: the
+    /// same vectors, without copying the whole catalogue's history table for every list.
+    fn history_table(
+        &self,
+        entries: &[Entry],
+        tastes: Option<Tensor<2>>,
+        device: &Device,
+    ) -> (ItemTable, Vec<Entry>) {
         let Some(tastes) = tastes else {
-            return self.items.clone();
+            return (self.items.clone(), entries.to_vec());
         };
+        let n = self.catalog.len();
+        // `history` puts the catalogue's items first and the sentences (rows `n..`) after.
+        let items: Vec<usize> = (entries.iter().map(|e| e.row))
+            .filter(|&row| row < n)
+            .collect();
         let taste_history = self.head.text_items(tastes).history;
-        ItemTable {
-            history: Tensor::cat(vec![self.items.history.clone(), taste_history], 0),
+        let history = match items.is_empty() {
+            true => taste_history,
+            false => Tensor::cat(
+                vec![
+                    (self.items.history.clone()).select(0, rows_tensor(&items, device)),
+                    taste_history,
+                ],
+                0,
+            ),
+        };
+        let entries = (entries.iter().enumerate())
+            .map(|(row, e)| Entry { row, ..*e })
+            .collect();
+        let table = ItemTable {
+            history,
             ..self.items.clone()
-        }
+        };
+        (table, entries)
     }
 
     fn check_personal(&self, personal: &Personal) -> Result<()> {
