@@ -282,13 +282,17 @@ async function likeAgainOnASecondVisit(page, net) {
   return likeRow(page, net, 0);
 }
 
-/** Likes list row `row` and waits for the updated list → `{millis, shards}` (the shards it fetched). */
+/**
+ * Likes list row `row` and waits for the updated list → `{millis, engine, shards}`: click to the
+ * list on screen, the worker's part of it (its rows added, the list computed), the shards fetched.
+ */
 async function likeRow(page, net, row) {
   const shardsBefore = net.shards.length;
   const before = await page.evaluate(() => window.localrec.timings.updates.length);
   await page.locator('#recommendations .item').nth(row).getByRole('button', { name: /^Like / }).click();
   await page.waitForFunction((n) => window.localrec.timings.updates.length > n, before, { timeout: TIMEOUT });
-  return { millis: await page.evaluate(() => window.localrec.timings.updates.at(-1)), shards: net.shards.slice(shardsBefore) };
+  const { millis, engine } = await page.evaluate(() => ({ millis: window.localrec.timings.updates.at(-1), engine: window.localrec.timings.engine.at(-1) }));
+  return { millis, engine, shards: net.shards.slice(shardsBefore) };
 }
 
 const median = (values) => {
