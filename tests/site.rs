@@ -288,6 +288,58 @@ fn builds_a_static_site_whose_manifest_lists_every_file_truly() {
 }
 
 #[test]
+fn builds_from_any_folder_with_the_checkouts_model() {
+    // An adopter's folder, with relative paths and no --model-dir: the model is the checkout's.
+    let root = scratch("elsewhere");
+    fixture(&root);
+    let run = Command::new(env!("CARGO_BIN_EXE_localrec"))
+        .current_dir(&root)
+        .args([
+            "build-site",
+            "--dataset",
+            "poems",
+            "--web",
+            "web",
+            "--out",
+            "site",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(root.join("site/site.json").exists());
+    assert!(root.join("poems").join(VECTORS).exists());
+    // A model folder that is not there is named, with the script that fills one.
+    let run = Command::new(env!("CARGO_BIN_EXE_localrec"))
+        .current_dir(&root)
+        .args([
+            "build-site",
+            "--dataset",
+            "poems",
+            "--web",
+            "web",
+            "--out",
+            "site",
+        ])
+        .args(["--model-dir", "no-model"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(!run.status.success());
+    assert!(
+        stderr.contains(&format!(
+            "{}/scripts/fetch-model.sh",
+            env!("CARGO_MANIFEST_DIR")
+        )),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+#[test]
 fn a_mistake_in_catalog_json_names_the_folder() {
     let root = scratch("manifest");
     let (data, web) = fixture(&root);

@@ -21,8 +21,10 @@ use crate::item_item::DEFAULT_KS;
     about = "A private recommender: MiniLM item vectors and a trainable head, on Burn"
 )]
 pub struct Cli {
-    /// Folder with config.json, tokenizer.json and model.safetensors.
-    #[arg(long, global = true, default_value = "models/all-MiniLM-L6-v2")]
+    /// Folder with config.json, tokenizer.json and model.safetensors (default: the one
+    /// scripts/fetch-model.sh fills in the checkout this command was built from, whatever the
+    /// folder it runs in).
+    #[arg(long, global = true, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/models/all-MiniLM-L6-v2"))]
     pub model_dir: PathBuf,
     /// The weights file in --model-dir: model.safetensors (f32), or the compact
     /// model.int8.safetensors that `compact-model` writes.
@@ -330,8 +332,9 @@ pub enum Command {
         #[arg(long, default_value = "dist/demo")]
         out: PathBuf,
         /// The repository root with the page's files (index.html, www/, pkg/ built by
-        /// scripts/build-web.sh, node_modules/).
-        #[arg(long, default_value = ".")]
+        /// scripts/build-web.sh, node_modules/); default: the checkout this command was built
+        /// from, whatever the folder it runs in.
+        #[arg(long, default_value = env!("CARGO_MANIFEST_DIR"))]
         web: PathBuf,
         /// Also the f32 model (87 MB), for `?weights=f32`; the page loads the int8 one.
         #[arg(long)]

@@ -57,11 +57,26 @@ pub fn model_file(dir: &Path, name: &str) -> Result<Vec<u8>> {
     let path = dir.join(name);
     std::fs::read(&path).map_err(|e| {
         Error::Input(format!(
-            "cannot read {} ({e}); run scripts/fetch-model.sh first",
+            "cannot read {} ({e}); {FETCH_MODEL}",
             path.display()
         ))
     })
 }
+
+/// What to do when the model is missing: the script, named in the checkout this command was
+/// built from (an adopter runs the command from their own folder).
+pub const FETCH_MODEL: &str = concat!(
+    "fetch the model with ",
+    env!("CARGO_MANIFEST_DIR"),
+    "/scripts/fetch-model.sh, or give its folder with --model-dir"
+);
+
+/// What to do when the page's wasm is missing, likewise.
+pub const BUILD_WEB: &str = concat!(
+    "build it with ",
+    env!("CARGO_MANIFEST_DIR"),
+    "/scripts/build-web.sh, or give the folder that has it with --web"
+);
 
 /// The file at `path` as text, or an error that names it.
 pub fn read_text(path: &Path) -> Result<String> {

@@ -29,6 +29,7 @@ use localrec::{Encoder, Error, Result};
 use crate::compact_weights;
 use crate::dataset::{adapter_of, load_catalog};
 use crate::encode::{complete_vectors, plan_vectors};
+use crate::files::{BUILD_WEB, FETCH_MODEL};
 use files::{compress_all, copy_page_files, copy_tree, io, list_files, write};
 use prepare::{adapt_if_asked, train_if_missing};
 
@@ -76,7 +77,7 @@ pub fn build_site(
     let wasm = web.join("pkg/localrec_bg.wasm");
     if !wasm.exists() {
         return Err(Error::Input(format!(
-            "{} is missing: build the page first (scripts/build-web.sh)",
+            "{} is missing: {BUILD_WEB}",
             wasm.display()
         )));
     }
@@ -179,7 +180,7 @@ fn write_site(
         let from = model_dir.join(file);
         if !from.exists() {
             return Err(Error::Input(format!(
-                "{} is missing: run scripts/fetch-model.sh first",
+                "{} is missing: {FETCH_MODEL}",
                 from.display()
             )));
         }
