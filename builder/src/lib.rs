@@ -261,8 +261,6 @@ impl CatalogBuild {
     }
 }
 
-/// The fingerprint's model part for the model in `files` (with its adapter, if any): what
-/// item vectors record of the model that embedded them.
 /// The items file's name that a catalogue's catalog.json (`manifest`) gives, or what is wrong
 /// with the manifest: read before the catalogue, whose items are in that file.
 #[wasm_bindgen(js_name = itemsFile)]
@@ -272,6 +270,8 @@ pub fn items_file(manifest: &[u8]) -> Result<String, JsValue> {
         .map_err(|e| js_error(e.into()))
 }
 
+/// The fingerprint's model part for the model in `files` (with its adapter, if any): what
+/// item vectors record of the model that embedded them.
 #[wasm_bindgen(js_name = modelHash)]
 pub fn model_hash(files: EncoderFiles) -> Result<String, JsValue> {
     let mut bytes = vec![

@@ -2,13 +2,13 @@
 //! answers written as one, errors as JS errors, and the file bundles read field by field.
 //! Public for the package's site builder (`builder/`, a wasm of its own for Node).
 
+use burn::tensor::Device;
 use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
 
 use crate::contract;
 use crate::encoder::Encoder;
 use crate::error::Error;
-use burn::tensor::Device;
 
 pub fn js_error(error: Error) -> JsValue {
     JsError::new(&error.to_string()).into()
