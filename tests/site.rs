@@ -292,19 +292,16 @@ fn builds_from_any_folder_with_the_checkouts_model() {
     // An adopter's folder, with relative paths and no --model-dir: the model is the checkout's.
     let root = scratch("elsewhere");
     fixture(&root);
-    let run = Command::new(env!("CARGO_BIN_EXE_localrec"))
-        .current_dir(&root)
-        .args([
-            "build-site",
-            "--dataset",
-            "poems",
-            "--web",
-            "web",
-            "--out",
-            "site",
-        ])
-        .output()
-        .unwrap();
+    let build_here = |more: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_localrec"))
+            .current_dir(&root)
+            .args(["build-site", "--dataset", "poems", "--web", "web"])
+            .args(["--out", "site"])
+            .args(more)
+            .output()
+            .unwrap()
+    };
+    let run = build_here(&[]);
     assert!(
         run.status.success(),
         "{}",
@@ -313,20 +310,7 @@ fn builds_from_any_folder_with_the_checkouts_model() {
     assert!(root.join("site/site.json").exists());
     assert!(root.join("poems").join(VECTORS).exists());
     // A model folder that is not there is named, with the script that fills one.
-    let run = Command::new(env!("CARGO_BIN_EXE_localrec"))
-        .current_dir(&root)
-        .args([
-            "build-site",
-            "--dataset",
-            "poems",
-            "--web",
-            "web",
-            "--out",
-            "site",
-        ])
-        .args(["--model-dir", "no-model"])
-        .output()
-        .unwrap();
+    let run = build_here(&["--model-dir", "no-model"]);
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(!run.status.success());
     assert!(
