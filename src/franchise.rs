@@ -15,6 +15,7 @@
 //!   ("Clannad" starts "Clannad Movie"; "Mobile Suit Gundam" starts "Mobile Suit Gundam Wing").
 
 use std::collections::{HashMap, HashSet};
+use std::iter::once;
 use std::ops::Deref;
 
 use crate::catalog::Catalog;
@@ -169,12 +170,28 @@ pub fn franchises<'a>(rows: impl Iterator<Item = (&'a str, &'a str)>) -> Franchi
         let next = ids.len() as u32;
         *ids.entry(root).or_insert(next)
     };
+    // The first of `named` (in that order) that `text` names: a name in a text is a run of its
+    // words (both are single-spaced keys), so the text's runs are looked up, not every name
+    // searched for in every title (the books' thousands of names made that seconds).
+    let rank: HashMap<&str, usize> = (named.iter().enumerate())
+        .map(|(place, name)| (*name, place))
+        .collect();
+    let longest = named.iter().map(|name| name.split(' ').count()).max();
     let named_in = |text: &str| {
-        let text = format!(" {} ", series_key(text));
-        named
-            .iter()
-            .find(|name| text.contains(&format!(" {name} ")))
-            .copied()
+        let longest = longest?;
+        let key = series_key(text);
+        let spaces = || key.match_indices(' ').map(|(at, _)| at);
+        let starts: Vec<usize> = once(0).chain(spaces().map(|at| at + 1)).collect();
+        let ends: Vec<usize> = spaces().chain(once(key.len())).collect();
+        let runs = (starts.iter().enumerate()).flat_map(|(first, &start)| {
+            ends[first..]
+                .iter()
+                .take(longest)
+                .map(move |&end| (start, end))
+        });
+        runs.filter_map(|(start, end)| rank.get(&key[start..end]).copied())
+            .min()
+            .map(|place| named[place])
     };
     let franchise = rows
         .iter()
@@ -184,20 +201,17 @@ pub fn franchises<'a>(rows: impl Iterator<Item = (&'a str, &'a str)>) -> Franchi
                 let series = named_in(series.as_str()).unwrap_or(series.as_str());
                 return number(format!("series:{series}"));
             }
-            let words: Vec<&str> = main.split(' ').collect();
-            let prefix = (1..=words.len())
-                .map(|n| words[..n].join(" "))
-                .find(|prefix| known.contains(prefix.as_str()));
-            if let Some(series) = prefix
-                .as_deref()
-                .and_then(|p| series_of_main.get(p).copied())
-            {
+            // Its word prefixes, shortest first (a main part's words are single-spaced).
+            let prefix = (main.match_indices(' ').map(|(at, _)| &main[..at]))
+                .chain(once(main.as_str()))
+                .find(|prefix| known.contains(prefix));
+            if let Some(series) = prefix.and_then(|p| series_of_main.get(p).copied()) {
                 return number(format!("series:{}", named_in(series).unwrap_or(series)));
             }
             if let Some(series) = named_in(own) {
                 return number(format!("series:{series}"));
             }
-            number(prefix.unwrap_or_else(|| main.clone()))
+            number(prefix.unwrap_or(main).to_string())
         })
         .collect();
     // A work is a title without its series, case and spacing (punctuation stays: "Gintama'"
