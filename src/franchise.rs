@@ -155,27 +155,21 @@ pub fn franchises<'a>(rows: impl Iterator<Item = (&'a str, &'a str)>) -> Franchi
                 .or_insert(series.as_str());
         }
     }
-    let mut named: Vec<&str> = rows
+    let named: HashSet<&str> = rows
         .iter()
         .filter_map(|(_, s)| s.as_deref())
         .filter(|s| findable(s))
-        .collect::<HashSet<_>>()
-        .into_iter()
         .collect();
-    // The shortest name first: "sherlock holmes" before "memoirs of sherlock holmes".
-    named.sort_by_key(|s| (s.len(), *s));
     let known: HashSet<&str> = mains.iter().map(String::as_str).collect();
     let mut ids: HashMap<String, u32> = HashMap::new();
     let mut number = |root: String| {
         let next = ids.len() as u32;
         *ids.entry(root).or_insert(next)
     };
-    // The first of `named` (in that order) that `text` names: a name in a text is a run of its
-    // words (both are single-spaced keys), so the text's runs are looked up, not every name
-    // searched for in every title (the books' thousands of names made that seconds).
-    let rank: HashMap<&str, usize> = (named.iter().enumerate())
-        .map(|(place, name)| (*name, place))
-        .collect();
+    // The series name `text` names, the shortest first ("sherlock holmes" before "memoirs of
+    // sherlock holmes"). A name in a text is a run of its words (both are single-spaced keys),
+    // so the text's runs are looked up, not every name searched for in every title (the books'
+    // thousands of names made that seconds).
     let longest = named.iter().map(|name| name.split(' ').count()).max();
     let named_in = |text: &str| {
         let longest = longest?;
@@ -189,9 +183,8 @@ pub fn franchises<'a>(rows: impl Iterator<Item = (&'a str, &'a str)>) -> Franchi
                 .take(longest)
                 .map(move |&end| (start, end))
         });
-        runs.filter_map(|(start, end)| rank.get(&key[start..end]).copied())
-            .min()
-            .map(|place| named[place])
+        runs.filter_map(|(start, end)| named.get(&key[start..end]).copied())
+            .min_by_key(|name| (name.len(), *name))
     };
     let franchise = rows
         .iter()

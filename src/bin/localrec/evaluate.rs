@@ -29,11 +29,10 @@ pub use rows::{ModelReport, models_json, print_rows};
 
 use crate::dataset::{Dataset, Protocol};
 use crate::few_reactions::eval_few_reactions;
-use crate::item_item::{DEFAULT_KS, Weights, head_scores, read};
+use crate::item_item::{DEFAULT_KS, Weights, fit_on_split, head_scores, read};
 use crate::personal_bound::eval_personal_bound;
 use crate::taste::eval_described_taste;
 use crate::text_only::eval_text_only;
-use localrec::item_item::fit::fit_on_split;
 
 /// The described-taste protocol's options: the label column, and the labels in a person's words.
 pub struct TasteOptions {

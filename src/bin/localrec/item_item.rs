@@ -15,8 +15,7 @@ use localrec::item_item::solve::{Column, solve_columns};
 use localrec::item_item::{WeightPrecision, load_item_item, save_item_item};
 use localrec::{Error, Result};
 
-use localrec::item_item::fit::fit_on_split;
-pub use localrec::item_item::fit::{DEFAULT_KS, Weights, list_counts};
+pub use localrec::item_item::fit::{DEFAULT_KS, Weights, fit_on_split, list_counts};
 
 use crate::dataset::Dataset;
 use crate::write_atomically;
