@@ -286,10 +286,25 @@ impl<'a> FirstList<'a> {
     }
 }
 
-/// `loadCatalog`'s answer: what the page shows of a catalogue.
+/// `loadCatalog`'s answer: what the page shows of a catalogue, its items (unless `readItems`
+/// gave them before) and how it scores.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CatalogInfo<'a> {
+    #[serde(flatten)]
+    pub items: Option<ItemsInfo<'a>>,
+    pub kind: Kind,
+    /// The width of the person's vector (and of the personal residual).
+    pub dim: usize,
+    /// The language model's width.
+    pub text_dim: usize,
+    pub has_text_vectors: bool,
+}
+
+/// `readItems`'s answer: a catalogue's name, notices, shown columns and items.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ItemsInfo<'a> {
     pub name: &'a str,
     pub title: &'a str,
     pub attribution: &'a str,
@@ -297,23 +312,11 @@ pub struct CatalogInfo<'a> {
     /// The shown columns, in order.
     pub columns: &'a [String],
     pub labels: &'a BTreeMap<String, String>,
-    pub kind: Kind,
-    /// The width of the person's vector (and of the personal residual).
-    pub dim: usize,
-    /// The language model's width.
-    pub text_dim: usize,
-    pub has_text_vectors: bool,
     pub items: Vec<PageItem<'a>>,
 }
 
-impl<'a> CatalogInfo<'a> {
-    pub fn new(
-        catalog: &'a Catalog,
-        kind: Kind,
-        dim: usize,
-        text_dim: usize,
-        has_text_vectors: bool,
-    ) -> Self {
+impl<'a> ItemsInfo<'a> {
+    pub fn new(catalog: &'a Catalog) -> Self {
         let manifest = catalog.manifest();
         let shown = &manifest.columns.show;
         let items = (catalog.items().iter())
@@ -326,10 +329,6 @@ impl<'a> CatalogInfo<'a> {
             licence: &manifest.licence,
             columns: shown,
             labels: &manifest.columns.labels,
-            kind,
-            dim,
-            text_dim,
-            has_text_vectors,
             items,
         }
     }

@@ -26,10 +26,11 @@ use localrec::item_item::parts::{
 };
 use localrec::item_item::solve::{Penalty, Support, solve_columns, table_from_columns};
 use localrec::item_item::{
-    ItemItem, Mix, Stage, WeightPrecision, load_item_item, save_item_item, split_into_shards,
+    ItemItem, Mix, RowVectors, Stage, WeightPrecision, load_item_item, save_item_item,
+    shard_row_vectors, split_into_shards,
 };
 use localrec::item_vectors::ItemVectors;
-use localrec::recommender::Recommender;
+use localrec::recommender::{Recommender, table_file};
 use localrec::rng::SplitMix64;
 use localrec::vector_plan::VectorPlan;
 
@@ -442,6 +443,21 @@ fn hostile_files_never_panic_hang_or_allocate_without_bound() {
     total += fuzz("item-vectors-int8", &int8_vectors, budget, |b| {
         let _ = ItemVectors::from_safetensors(&b);
     });
+    // The page's item table: whole (int8 rows) and its candidates alone (NF4, and int8 where
+    // the width is not whole groups of 64).
+    for (name, dim) in [("item-table-nf4", 64), ("item-table-int8", 4)] {
+        let values: Vec<f32> = (0..ITEMS * dim).map(|i| (i as f32 * 0.3).cos()).collect();
+        let bias: Vec<f32> = (0..ITEMS).map(|i| i as f32 * 0.1).collect();
+        let file = table_file::write_candidates(&values, &bias, dim).unwrap();
+        total += fuzz(name, &file, budget, |b| {
+            let _ = table_file::read(&b, ITEMS, dim, &cpu());
+        });
+    }
+    let rows: Vec<Vec<f32>> = (0..ITEMS).map(|i| vec![i as f32 * 0.2 - 1.0; 9]).collect();
+    let whole_table = table_file::write_whole(rows, 4).unwrap();
+    total += fuzz("item-table-whole", &whole_table, budget, |b| {
+        let _ = table_file::read(&b, ITEMS, 4, &cpu());
+    });
     // The CLI's form (f16 weights) and the page's (int8 weights with a scale per row).
     for (name, precision) in [
         ("item-item", WeightPrecision::F16),
@@ -460,10 +476,16 @@ fn hostile_files_never_panic_hang_or_allocate_without_bound() {
             }
         });
     }
-    // The page's split table: its index, then its shards of rows as reactions need them. A
-    // shard that is added must leave a table that scores its rows without a panic.
+    // The page's split table: its index, then its shards of rows as reactions need them, each
+    // with its rows' history vectors. A shard that is added must leave a table that scores its
+    // rows without a panic.
     let whole = load_item_item(&small_item_item(WeightPrecision::F16)).unwrap();
-    let split = split_into_shards(&whole, 40, WeightPrecision::Int8).unwrap();
+    let history = RowVectors {
+        first_row: 0,
+        dim: 4,
+        values: (0..ITEMS * 4).map(|i| (i as f32 * 0.37).sin()).collect(),
+    };
+    let split = split_into_shards(&whole, 40, WeightPrecision::Int8, Some(&history)).unwrap();
     assert!(split.shards.len() > 2);
     let score_all = |table: &ItemItem| {
         let history: Vec<_> = (0..table.n_items())
@@ -482,6 +504,9 @@ fn hostile_files_never_panic_hang_or_allocate_without_bound() {
     });
     let index = load_item_item(&split.index).unwrap();
     total += fuzz("item-item shard", &split.shards[1].1, budget, |b| {
+        if let Ok(Some(vectors)) = shard_row_vectors(&b) {
+            assert_eq!(vectors.values.len(), vectors.rows().len() * vectors.dim);
+        }
         let mut table = index.clone();
         if table.add_shard(&b).is_ok() {
             let _ = table.add_shard(&split.shards[0].1);

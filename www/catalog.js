@@ -12,6 +12,8 @@ export function searchForm(text) {
 }
 
 export class Catalog {
+  #index = null; // see #searchIndex
+
   /**
    * `items`: `[{id, title, fields: {column: value}, text}]`; `columns`: the shown columns, in
    * order; `labels`: how a column's value reads, `{}` standing for it (`{minutes: '{} min'}`).
@@ -21,14 +23,25 @@ export class Catalog {
     this.columns = columns;
     this.labels = labels;
     this.byKey = new Map(items.map((item) => [String(item.id), item]));
-    // "title | field | field" per item in search form.
-    this.haystacks = items.map((item) => searchForm([item.title, ...columns.map((c) => item.fields?.[c] ?? '')].join(' | ')));
-    this.titles = items.map((item) => searchForm(item.title));
-    // Whole words of each field's first entry (a book's first author: "christie" is Agatha
-    // Christie, not a translator named in a companion book), and of the fields in all.
+  }
+
+  /**
+   * What search compares, made at the first search, not before the first list (at 100,000
+   * items it takes most of a second): per item, "title | field | field" and the title in search
+   * form, and the whole words of each field's first entry (a book's first author: "christie"
+   * is Agatha Christie, not a translator named in a companion book) and of the fields in all.
+   */
+  #searchIndex() {
+    if (this.#index) return this.#index;
+    const { items, columns } = this;
     const wordsOf = (text) => searchForm(text).match(/[\p{L}\p{N}]+/gu) ?? [];
-    this.leads = items.map((item) => new Set(columns.flatMap((c) => wordsOf((item.fields?.[c] ?? '').split(', ')[0]))));
-    this.fieldWords = items.map((item) => new Set(columns.flatMap((c) => wordsOf(item.fields?.[c] ?? ''))));
+    this.#index = {
+      haystacks: items.map((item) => searchForm([item.title, ...columns.map((c) => item.fields?.[c] ?? '')].join(' | '))),
+      titles: items.map((item) => searchForm(item.title)),
+      leads: items.map((item) => new Set(columns.flatMap((c) => wordsOf((item.fields?.[c] ?? '').split(', ')[0])))),
+      fieldWords: items.map((item) => new Set(columns.flatMap((c) => wordsOf(item.fields?.[c] ?? '')))),
+    };
+    return this.#index;
   }
 
   /** The item with id `id` (a number, a string, or an attribute holding either), or undefined. */
@@ -61,18 +74,19 @@ export class Catalog {
     const words = searchForm(query).split(/\s+/).filter(Boolean);
     if (words.length === 0) return { items: [], total: 0 };
     const phrase = words.join(' ');
+    const { haystacks, titles, leads, fieldWords } = this.#searchIndex();
     const hits = [];
     for (let i = 0; i < this.items.length; i++) {
-      if (words.every((word) => this.haystacks[i].includes(word))) hits.push(i);
+      if (words.every((word) => haystacks[i].includes(word))) hits.push(i);
     }
     const rank = (i) => {
-      const title = this.titles[i];
+      const title = titles[i];
       if (title === phrase) return 0;
       if (title.startsWith(phrase)) return 1;
-      if (words.every((word) => this.leads[i].has(word))) return 2;
+      if (words.every((word) => leads[i].has(word))) return 2;
       if (title.includes(phrase)) return 3;
       if (words.every((word) => title.includes(word))) return 4;
-      if (words.every((word) => this.fieldWords[i].has(word))) return 5;
+      if (words.every((word) => fieldWords[i].has(word))) return 5;
       return 6;
     };
     const ranks = new Map(hits.map((i) => [i, rank(i)]));

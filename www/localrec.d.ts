@@ -397,7 +397,7 @@ export declare class LocalRec extends EventTarget {
   /** Whether `close` was called. */
   readonly closed: boolean;
   /** Milliseconds the opening took (diagnostics). */
-  readonly openMillis: { download: number; create: number; loadCatalog: number };
+  readonly openMillis: { download: number; create: number; readItems: number; loadCatalog: number };
   readonly catalogs: CatalogSummary[];
   readonly catalog: CatalogInfo;
   /**

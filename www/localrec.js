@@ -118,6 +118,7 @@ export class LocalRec extends EventTarget {
   #profile;
   #catalog = null;
   #info = null;
+  #itemsAhead = null; // the catalogue's items until the engine is open (see #progress)
   #engine = null; // {backend, adapter, passedOver, reason}
   /** @type {EncoderLoading} */
   #encoder;
@@ -171,10 +172,10 @@ export class LocalRec extends EventTarget {
     this.#engine = { backend: opened.backend, adapter: opened.adapter, passedOver: opened.passedOver, reason: opened.reason };
     /** The engine's defaults: `{count, reasons, steps, patience, maxWordPieces}` (from the crate). */
     this.defaults = Object.freeze(opened.defaults);
-    /** Milliseconds the opening took: `{download, create, loadCatalog}` (diagnostics). */
+    /** Milliseconds the opening took: `{download, create, readItems, loadCatalog}` (diagnostics). */
     this.openMillis = opened.millis;
-    this.#info = opened.catalog;
-    this.#catalog = new Catalog(opened.catalog.items, opened.catalog.columns, opened.catalog.labels);
+    this.#info = { ...this.#itemsAhead, ...opened.catalog };
+    this.#itemsAhead = null;
     this.#dropUnknown();
     this.#profile.follow();
   }
@@ -212,6 +213,15 @@ export class LocalRec extends EventTarget {
 
   #progress(event) {
     const { id, op, ...rest } = event;
+    if (rest.phase === 'items') {
+      // The catalogue's items, ahead of the engine: its catalogue is made while the rest of
+      // the catalogue downloads (at 100,000 items, most of a second less before the list). A
+      // restarted worker sends them again; they are the same.
+      if (this.#info) return;
+      this.#itemsAhead = rest.catalog;
+      this.#catalog = new Catalog(rest.catalog.items, rest.catalog.columns, rest.catalog.labels);
+      return;
+    }
     this.#options.onProgress?.(rest);
     this.dispatchEvent(new CustomEvent('progress', { detail: rest }));
   }

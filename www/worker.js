@@ -144,7 +144,8 @@ const handlers = {
    * build's `.gz` copies (see gzip-copies.js). Loads the wasm and the
    * catalogue (no model): recommendations work from here on. → `{backend, adapter, passedOver,
    * reason, catalog, defaults, millis}` (passedOver: an adapter not used; reason: why this
-   * backend; defaults: the crate's, see `defaults()` in src/web).
+   * backend; catalog: how it scores, its items having come before in a progress event of phase
+   * 'items'; defaults: the crate's, see `defaults()` in src/web).
    */
   async open({ site: siteUrl, manifest, catalog: name, backend = 'auto', weights = 'int8', prefetchEncoder = false, gzipCopies = false }, id) {
     const started = performance.now();
@@ -167,20 +168,20 @@ const handlers = {
     // The item–item table's index comes with the catalogue; its rows follow by need.
     rowShards = shardFiles(site, entry);
 
-    // The wasm module and the catalogue's files download side by side.
+    // The wasm module and the catalogue's files download side by side; the items are read as
+    // soon as they and the wasm are in, while the rest still downloads.
     progress('wasm');
     const report = progressOver(Object.values(files), (p) => progress('catalog', p));
-    const bytes = {};
-    const catalogue = Promise.all(Object.entries(files).map(async ([role, file]) => {
-      bytes[role] = await fetchVerified(file, (loaded) => report(file, loaded, 'network'));
-    })).then(() => {
+    const bytes = Object.fromEntries(Object.entries(files).map(([role, file]) => (
+      [role, fetchVerified(file, (loaded) => report(file, loaded, 'network'))])));
+    const catalogue = Promise.all(Object.values(bytes)).then(() => {
       // The list's files are in: the encoder's (and the text vectors') download starts now,
-      // while the wasm compiles, the engine starts and the first list is computed, if the
-      // encoder will be wanted.
+      // while the engine starts and the first list is computed, if the encoder will be wanted.
       if (prefetchEncoder) encoderDownload = downloadEncoder(id);
+      return performance.now();
     });
-    [wasm] = await Promise.all([loadWasm(site), catalogue]);
-    const loadedAt = performance.now();
+    catalogue.catch(() => {}); // awaited below, after the engine starts
+    [wasm] = await Promise.all([loadWasm(site), bytes.manifest, bytes.items]);
     const found = backend === 'cpu' ? null : await findAdapter();
     if (backend === 'webgpu' && !found) throw Object.assign(new Error('this browser offers no WebGPU adapter'), { code: 'no-webgpu' });
     const choice = chooseBackend(backend, found);
@@ -188,11 +189,19 @@ const handlers = {
     const adapter = choice.backend === 'webgpu' ? found : null;
 
     progress('engine', { backend: choice.backend });
+    const creating = performance.now();
     engine = await Engine.create(choice.backend);
-    const createdAt = performance.now();
+    const created = performance.now();
+    const items = engine.readItems({ manifest: await bytes.manifest, items: await bytes.items });
+    const itemsRead = performance.now();
+    // Sent ahead: the page makes its catalogue from them while the rest downloads.
+    post({ op: 'progress', id, phase: 'items', catalog: items });
+    const loadedAt = await catalogue;
+    const scoring = Object.fromEntries(await Promise.all(['textVectors', 'head', 'itemTable', 'itemItemIndex']
+      .filter((role) => bytes[role]).map(async (role) => [role, await bytes[role]])));
+    const loading = performance.now();
     const info = engine.loadCatalog({
-      manifest: bytes.manifest, items: bytes.items, textVectors: bytes.textVectors, head: bytes.head,
-      itemTable: bytes.itemTable, itemItem: bytes.itemItemIndex,
+      textVectors: scoring.textVectors, head: scoring.head, itemTable: scoring.itemTable, itemItem: scoring.itemItemIndex,
     });
     if (engine.itemItemShardCount !== rowShards.length) {
       throw new SiteError(`the catalogue ${entry.name}'s item–item index has ${engine.itemItemShardCount} shards; site.json lists ${rowShards.length}`);
@@ -206,7 +215,8 @@ const handlers = {
         passedOver: choice.backend === 'cpu' ? found : null,
         reason: choice.reason,
         catalog: info,
-        millis: { download: loadedAt - started, create: createdAt - loadedAt, loadCatalog: performance.now() - createdAt },
+        // The download overlaps the engine's start and reading the items; loadCatalog is the rest.
+        millis: { download: loadedAt - started, create: created - creating, readItems: itemsRead - created, loadCatalog: performance.now() - loading },
       },
     };
   },
@@ -286,14 +296,23 @@ const handlers = {
     return { result };
   },
 
-  /** `{history, steps?, patience?}`: fine-tunes the personal residual; progress events per step. */
+  /**
+   * `{history, steps?, patience?}`: fine-tunes the personal residual; progress events per step.
+   * Where the catalogue's history vectors come with the item–item shards, the reactions' shards
+   * are fetched first.
+   */
   async personalize({ history, steps, patience }, id) {
     requireEngine();
     cancelRequested = false;
-    const result = await engine.fineTune({ history, steps, patience }, (progress) => {
+    const run = () => engine.fineTune({ history, steps, patience }, (progress) => {
       post({ op: 'progress', id, phase: 'train', ...progress });
       return !cancelRequested;
     });
+    let result = await run();
+    if (result.missingItemItemShards) {
+      await addRows(result.missingItemItemShards);
+      result = await run();
+    }
     return { result };
   },
 

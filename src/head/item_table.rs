@@ -2,7 +2,7 @@
 //! history vector. The recommender keeps it, a page's first list reads it precomputed (its raw
 //! `[items, 2·dim + 1]` form), and fine-tuning scores against it.
 
-use burn::tensor::Tensor;
+use burn::tensor::{Tensor, TensorData};
 
 /// The item table: the item tower's output for a set of items, their vectors `[n, dim]`,
 /// biases `[n]` and history vectors `[n, dim]`.
@@ -23,6 +23,27 @@ impl ItemTable {
             bias: out.clone().slice([0..rows, dim..dim + 1]).reshape([rows]),
             history: out.slice([0..rows, dim + 1..2 * dim + 1]),
         }
+    }
+
+    /// The table from its candidate vectors `[items, dim]` and biases alone, as a page's split
+    /// table stores them: its history vectors come later, by row (see
+    /// [`ItemTable::set_history_rows`]); until then they are zero.
+    pub fn from_candidates(vectors: Tensor<2>, bias: Tensor<1>) -> Self {
+        let history = Tensor::zeros(vectors.dims(), &vectors.device());
+        ItemTable {
+            vectors,
+            bias,
+            history,
+        }
+    }
+
+    /// Sets the history vectors of rows `first..` to `values` (`rows × dim`, row-major).
+    pub fn set_history_rows(&mut self, first: usize, values: &[f32]) {
+        let [_, dim] = self.history.dims();
+        let rows = values.len() / dim.max(1);
+        let device = self.history.device();
+        let block = Tensor::from_data(TensorData::new(values.to_vec(), [rows, dim]), &device);
+        self.history = (self.history.clone()).slice_assign([first..first + rows, 0..dim], block);
     }
 
     /// The table with each part in memory of its own. [`ItemTable::from_outputs`] gives views

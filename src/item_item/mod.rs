@@ -27,7 +27,7 @@ pub mod solve;
 mod store;
 
 pub use mix::{Mix, Stage};
-pub use shards::{Split, split_into_shards};
+pub use shards::{RowVectors, Split, shard_row_vectors, split_into_shards};
 pub use store::{WeightPrecision, load_item_item, save_item_item};
 
 use std::collections::HashMap;

@@ -8,7 +8,9 @@
 //!   whole table's file has them;
 //! * one file per shard: its rows in the whole table's CSR tensors (`offsets` from 0,
 //!   `target_steps`, `weights`, `weights.scale`), with `first_row` and `items` (the catalogue's
-//!   size) in the metadata.
+//!   size) in the metadata; and, where the split is given them, a vector per row
+//!   ([`RowVectors`]: the head's history vectors, which a list also reads only for a person's
+//!   own reactions), so that a reaction's one fetch brings all it needs.
 //!
 //! [`load_item_item`](super::load_item_item) reads an index as a table with no rows yet;
 //! [`ItemItem::add_shard`] adds a shard's rows as they arrive, and a history whose rows are not
@@ -25,11 +27,14 @@ use super::store::{
 use super::{ItemItem, check_rows};
 use crate::bytes;
 use crate::error::{Error, Result};
+use crate::int8;
 use crate::interactions::Entry;
 
 const SHARD_STARTS: &str = "shard_starts";
 const FIRST_ROW: &str = "first_row";
 const ITEMS: &str = "items";
+/// The per-row vectors a shard may carry (int8, with `row_vectors.scale`).
+const ROW_VECTORS: &str = "row_vectors";
 /// An index naming more items than this is refused (its table would not fit a page anyway):
 /// the row offsets are allocated from the number it states.
 const MAX_ITEMS: usize = 1 << 24;
@@ -54,6 +59,21 @@ impl Shards {
     }
 }
 
+/// A vector per row of a table's items, row-major (`rows × dim` values), that its shards carry
+/// beside the rows (see the module's documentation); from a shard, those of its rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowVectors {
+    pub first_row: usize,
+    pub dim: usize,
+    pub values: Vec<f32>,
+}
+
+impl RowVectors {
+    pub fn rows(&self) -> Range<usize> {
+        self.first_row..self.first_row + self.values.len() / self.dim.max(1)
+    }
+}
+
 /// A table as the page downloads it: the index, then each shard's file with its rows.
 pub struct Split {
     pub index: Vec<u8>,
@@ -61,25 +81,39 @@ pub struct Split {
 }
 
 /// Splits a whole `table` into shards of about `shard_bytes` each (at least one row a shard),
-/// the weights stored at `precision`.
+/// the weights stored at `precision`; each shard carries its rows' `vectors` where given (one
+/// per item, from row 0), in int8 with a scale per row.
 pub fn split_into_shards(
     table: &ItemItem,
     shard_bytes: usize,
     precision: WeightPrecision,
+    vectors: Option<&RowVectors>,
 ) -> Result<Split> {
     if table.shards.is_some() {
         return Err(Error::Input(
             "the item–item table is already split into shards".into(),
         ));
     }
+    if let Some(vectors) = vectors
+        && (vectors.first_row != 0 || vectors.rows().end != table.n_items || vectors.dim == 0)
+    {
+        return Err(Error::Input(format!(
+            "the vectors a shard carries must be one per item: {} rows from {} for {} items",
+            vectors.rows().len(),
+            vectors.first_row,
+            table.n_items
+        )));
+    }
     let step = if table.n_items <= 1 << 16 { 2 } else { 4 };
     let weight = match precision {
         WeightPrecision::F16 => 2,
         WeightPrecision::Int8 => 1,
     };
-    // A row's bytes in its shard: its entries, its offset and its scale.
-    let row_bytes =
-        |row: usize| (table.offsets[row + 1] - table.offsets[row]) * (step + weight) + 8;
+    // A row's bytes in its shard: its entries, its offset and its scale, and its vector.
+    let vector_bytes = vectors.map_or(0, |v| v.dim + 4);
+    let row_bytes = |row: usize| {
+        (table.offsets[row + 1] - table.offsets[row]) * (step + weight) + 8 + vector_bytes
+    };
     let mut starts = vec![0];
     let mut filled = 0;
     for row in 0..table.n_items {
@@ -93,13 +127,29 @@ pub fn split_into_shards(
 
     let mut shards = Vec::with_capacity(starts.len() - 1);
     for rows in starts.windows(2).map(|w| w[0]..w[1]) {
-        let tensors = encode_rows(
+        let mut tensors = encode_rows(
             &table.offsets[rows.start..=rows.end],
             &table.targets,
             &table.weights,
             table.n_items,
             precision,
         );
+        if let Some(vectors) = vectors {
+            let own = &vectors.values[rows.start * vectors.dim..rows.end * vectors.dim];
+            let (quantised, scales) = int8::quantise_rows(own, vectors.dim);
+            tensors.push(Owned {
+                name: ROW_VECTORS.into(),
+                dtype: Dtype::I8,
+                shape: vec![rows.len(), vectors.dim],
+                data: quantised,
+            });
+            tensors.push(Owned {
+                name: format!("{ROW_VECTORS}{}", int8::SCALE_SUFFIX),
+                dtype: Dtype::F32,
+                shape: vec![rows.len()],
+                data: scales,
+            });
+        }
         let metadata = [
             (FIRST_ROW.to_string(), rows.start.to_string()),
             (ITEMS.to_string(), table.n_items.to_string()),
@@ -158,6 +208,37 @@ pub(super) fn load_index(file: &SafeTensors, bytes: &[u8]) -> Result<ItemItem> {
         None => Ok(table),
         Some(counts) => table.with_counts(counts).map_err(|e| bad(e.to_string())),
     }
+}
+
+/// The vectors a shard carries for its rows ([`split_into_shards`]'s `vectors`), or `None` if
+/// it carries none. A damaged shard, or one whose vectors are not one per row, is an error.
+pub fn shard_row_vectors(bytes: &[u8]) -> Result<Option<RowVectors>> {
+    let bad = |why: String| Error::Weights(format!("item–item shard: {why}"));
+    let file = SafeTensors::deserialize(bytes).map_err(|e| bad(e.to_string()))?;
+    if !file.names().contains(&ROW_VECTORS) {
+        return Ok(None);
+    }
+    let (values, [rows, dim]) = int8::read_matrix(&file, ROW_VECTORS).map_err(bad)?;
+    let (_, metadata) = SafeTensors::read_metadata(bytes).map_err(|e| bad(e.to_string()))?;
+    let first_row = (metadata.metadata().as_ref())
+        .and_then(|m| m.get(FIRST_ROW))
+        .and_then(|v| v.parse::<usize>().ok())
+        .ok_or_else(|| bad(format!("no {FIRST_ROW} in the file's metadata")))?;
+    let offsets = tensor(&file, "offsets", &[Dtype::U32]).map_err(bad)?;
+    if first_row.checked_add(rows).is_none() {
+        return Err(bad(format!("{FIRST_ROW} {first_row} is past any table")));
+    }
+    if offsets.shape() != [rows + 1] || dim == 0 {
+        return Err(bad(format!(
+            "{ROW_VECTORS} is {rows} × {dim}, its rows' offsets {:?}",
+            offsets.shape()
+        )));
+    }
+    Ok(Some(RowVectors {
+        first_row,
+        dim,
+        values,
+    }))
 }
 
 impl ItemItem {
@@ -258,125 +339,4 @@ impl ItemItem {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::item_item::{Mix, Stage, load_item_item, save_item_item};
-
-    /// 40 items, each predicted by a few others (row 7 empty).
-    fn table() -> ItemItem {
-        let rows = (0..40u32)
-            .map(|row| {
-                if row == 7 {
-                    return Vec::new();
-                }
-                (1..=4)
-                    .map(|d| ((row + d * 3) % 40, (row as f32 - d as f32 * 1.5) / 10.0))
-                    .collect()
-            })
-            .collect();
-        let mix = Mix::uniform(2.0).with_stages(vec![Stage::PLAIN]);
-        ItemItem::from_rows(rows, mix)
-            .unwrap()
-            .with_counts((0..40).map(|i| i * 3 % 11).collect())
-            .unwrap()
-    }
-
-    #[test]
-    fn shards_added_in_any_order_give_the_whole_table_and_a_missing_row_is_refused() {
-        let whole = table();
-        let split = split_into_shards(&whole, 60, WeightPrecision::Int8).unwrap();
-        assert!(split.shards.len() > 3, "{} shards", split.shards.len());
-        // The shards cover every row once, in order.
-        let ranges: Vec<_> = split.shards.iter().map(|(r, _)| r.clone()).collect();
-        assert_eq!(ranges.first().unwrap().start, 0);
-        assert_eq!(ranges.last().unwrap().end, 40);
-        assert!(ranges.windows(2).all(|w| w[0].end == w[1].start));
-        // What the page gets in one file: the same rows, the same int8 rounding.
-        let expected =
-            load_item_item(&save_item_item(&whole, WeightPrecision::Int8).unwrap()).unwrap();
-
-        let mut lazy = load_item_item(&split.index).unwrap();
-        assert_eq!(lazy.shard_count(), split.shards.len());
-        assert_eq!(
-            (lazy.counts(), lazy.prior()),
-            (whole.counts(), whole.prior())
-        );
-        assert_eq!((&lazy.mix, &lazy.info), (&whole.mix, &whole.info));
-        let like = |row| Entry { row, rating: 0 };
-        let history = [like(3), like(25), like(39)];
-        let needed = lazy.missing_shards(history.iter().map(|e| e.row));
-        assert_eq!(needed.len(), 3, "{needed:?}");
-        assert!(lazy.require_rows(&history).is_err());
-        // A history of no catalogue item, or a taste sentence's row, needs no shard.
-        assert!(lazy.require_rows(&[like(40)]).is_ok());
-
-        for k in needed.iter().rev() {
-            assert_eq!(lazy.add_shard(&split.shards[*k].1).unwrap(), *k);
-        }
-        assert!(lazy.require_rows(&history).is_ok());
-        assert_eq!(lazy.scores(&history), expected.scores(&history));
-        // Rows of shards not added are not used: another history is still refused.
-        let elsewhere =
-            (0..40).find(|&row| !needed.contains(&lazy.shards.as_ref().unwrap().of(row)));
-        assert!(lazy.require_rows(&[like(elsewhere.unwrap())]).is_err());
-
-        // Every shard, one added twice: the whole table, row for row.
-        let mut order: Vec<usize> = (0..split.shards.len()).collect();
-        order.reverse();
-        order.push(0);
-        for k in order {
-            lazy.add_shard(&split.shards[k].1).unwrap();
-        }
-        assert!(lazy.missing_shards(0..40).is_empty());
-        for row in 0..40 {
-            assert_eq!(
-                lazy.row(row).collect::<Vec<_>>(),
-                expected.row(row).collect::<Vec<_>>(),
-                "row {row}"
-            );
-        }
-        assert!(
-            save_item_item(&lazy, WeightPrecision::F16).is_err(),
-            "a split table is not saved whole"
-        );
-    }
-
-    #[test]
-    fn a_shard_of_another_table_or_damaged_is_refused_by_name() {
-        let split = split_into_shards(&table(), 60, WeightPrecision::Int8).unwrap();
-        let mut lazy = load_item_item(&split.index).unwrap();
-        let error =
-            |lazy: &mut ItemItem, bytes: &[u8]| lazy.add_shard(bytes).unwrap_err().to_string();
-
-        let shard = &split.shards[1].1;
-        assert!(error(&mut lazy, &shard[..shard.len() - 2]).contains("item–item shard"));
-        // Another catalogue's table, or another split of this one.
-        let small = ItemItem::from_rows(vec![vec![(1, 1.0)], vec![]], Mix::uniform(1.0)).unwrap();
-        let other = split_into_shards(&small, 1, WeightPrecision::Int8).unwrap();
-        assert!(error(&mut lazy, &other.shards[0].1).contains("2 items"));
-        let coarser = split_into_shards(&table(), 1 << 20, WeightPrecision::Int8).unwrap();
-        assert!(error(&mut lazy, &coarser.shards[0].1).contains("not a shard"));
-        // A whole table takes no shards; a shard is not an index.
-        let mut whole = table();
-        assert!(whole.add_shard(shard).is_err());
-        assert!(load_item_item(shard).is_err());
-        assert_eq!(
-            lazy.missing_shards(0..40).len(),
-            split.shards.len(),
-            "nothing was added"
-        );
-
-        // An index that claims an absurd catalogue is refused before anything is allocated.
-        let absurd = serialize(
-            &[Owned::u32s(SHARD_STARTS, [0, u32::MAX])],
-            table().metadata(),
-        )
-        .unwrap();
-        assert!(
-            load_item_item(&absurd)
-                .unwrap_err()
-                .to_string()
-                .contains("item–item index")
-        );
-    }
-}
+mod tests;

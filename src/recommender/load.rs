@@ -2,33 +2,70 @@
 //! item table, its head, its item–item table), each checked against the catalogue, and the
 //! page's first-list files ([`page_files`]) made from a trained head.
 
-use std::collections::HashMap;
-
 use burn::tensor::{Device, Tensor};
 
 use super::score::{THIN_TEXT_PENALTY, THIN_TEXT_WORDS};
+use super::table_file;
 use super::{Kind, Recommender};
 use crate::catalog::Catalog;
 use crate::error::{Error, Result};
-use crate::franchise::catalog_franchises;
+use crate::franchise::{Franchises, catalog_franchises};
 use crate::head::{Head, HeadConfig, ItemTable, load_head, read_rows, save_head};
-use crate::item_item::load_item_item;
+use crate::item_item::{RowVectors, load_item_item, shard_row_vectors};
 use crate::item_vectors::ItemVectors;
 use crate::popularity::popularity_prior;
 use crate::taste::{TASTE_MATCH_WEIGHT, TasteWeights};
 
 /// A catalogue's files as the page loads them (site.json's roles): the manifest and items, and
-/// either the text vectors or, for a first list without them, the head's precomputed item
-/// table (which needs the head); the head and the item–item table (its whole file or its
-/// index) where the catalogue has public interactions.
+/// what it scores with.
 #[derive(Default)]
 pub struct PageFiles {
     pub manifest: Vec<u8>,
     pub items: Vec<u8>,
+    pub scoring: ScoringFiles,
+}
+
+/// What a catalogue scores with: either the text vectors or, for a first list without them,
+/// the head's precomputed item table (which needs the head); the head and the item–item table
+/// (its whole file or its index) where the catalogue has public interactions.
+#[derive(Default)]
+pub struct ScoringFiles {
     pub text_vectors: Option<Vec<u8>>,
     pub head: Option<Vec<u8>>,
     pub item_table: Option<Vec<u8>>,
     pub item_item: Option<Vec<u8>>,
+}
+
+/// A catalogue as a recommender reads it: its items, and each one's franchise. The page reads
+/// it from the items while the files it scores with still download
+/// ([`Recommender::from_scoring_files`]).
+pub struct ReadCatalog {
+    catalog: Catalog,
+    franchise: Franchises,
+}
+
+impl ReadCatalog {
+    /// The catalogue from its manifest and items file (see [`Catalog::load`]).
+    pub fn load(manifest: &[u8], items: &[u8]) -> Result<Self> {
+        Ok(Catalog::load(manifest, items)?.into())
+    }
+
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    fn len(&self) -> usize {
+        self.catalog.len()
+    }
+}
+
+impl From<Catalog> for ReadCatalog {
+    fn from(catalog: Catalog) -> Self {
+        Self {
+            franchise: catalog_franchises(&catalog),
+            catalog,
+        }
+    }
 }
 
 impl Recommender {
@@ -36,11 +73,12 @@ impl Recommender {
     /// catalogue order) and the head's weights; without a head (a catalogue with no public
     /// interactions) it ranks by text alone ([`Head::text_only`]).
     pub fn new(
-        catalog: Catalog,
+        catalog: impl Into<ReadCatalog>,
         head_bytes: Option<Vec<u8>>,
         item_vectors: &[u8],
         device: &Device,
     ) -> Result<Self> {
+        let catalog = catalog.into();
         let vectors = ItemVectors::from_safetensors(item_vectors)?;
         if vectors.rows != catalog.len() {
             return Err(Error::Input(format!(
@@ -89,15 +127,16 @@ impl Recommender {
         ))
     }
 
-    /// The parts the constructors have checked, with each row's franchise.
+    /// The parts the constructors have checked.
     fn assemble(
         head: Head,
         config: HeadConfig,
-        catalog: Catalog,
+        catalog: ReadCatalog,
         items: ItemTable,
         text: Option<Tensor<2>>,
         kind: Kind,
     ) -> Self {
+        let ReadCatalog { catalog, franchise } = catalog;
         let text_prior = (kind == Kind::Text)
             .then(|| catalog.popularity().map(|counts| popularity_prior(&counts)))
             .flatten();
@@ -113,7 +152,7 @@ impl Recommender {
         Self {
             head,
             config,
-            franchise: catalog_franchises(&catalog),
+            franchise,
             text_prior,
             thin_text,
             catalog,
@@ -123,13 +162,23 @@ impl Recommender {
             item_item: None,
             kind,
             taste: TasteWeights::default(),
+            history_in_shards: false,
         }
     }
 
     /// Builds the recommender from the page's files, as the page does (the wasm's
     /// `loadCatalog`, and `build-site` for the list a new visitor sees first).
     pub fn from_page_files(files: PageFiles, device: &Device) -> Result<Self> {
-        let catalog = Catalog::load(&files.manifest, &files.items)?;
+        let catalog = ReadCatalog::load(&files.manifest, &files.items)?;
+        Self::from_scoring_files(catalog, files.scoring, device)
+    }
+
+    /// Builds the recommender from a catalogue already read and the files it scores with.
+    pub fn from_scoring_files(
+        catalog: ReadCatalog,
+        files: ScoringFiles,
+        device: &Device,
+    ) -> Result<Self> {
         let recommender = match (files.item_table, files.head, files.text_vectors) {
             (Some(table), Some(head), vectors) => {
                 let mut recommender = Self::from_item_table(catalog, head, &table, device)?;
@@ -148,49 +197,47 @@ impl Recommender {
                 ));
             }
         };
-        match files.item_item {
-            Some(bytes) => recommender.with_item_item(&bytes),
-            None => Ok(recommender),
+        let recommender = match files.item_item {
+            Some(bytes) => recommender.with_item_item(&bytes)?,
+            None => recommender,
+        };
+        let shards = recommender.item_item().map_or(0, |t| t.shard_count());
+        if recommender.history_in_shards && shards == 0 {
+            return Err(Error::Input(
+                "the item table's history vectors come with the item–item shards, and this \
+                 catalogue's item–item table has none: its files come from different builds"
+                    .into(),
+            ));
         }
+        Ok(recommender)
     }
 
     /// Builds the recommender from what a page's first list needs: the catalogue, the head
-    /// without its ID residuals and the precomputed item table (see [`page_files`]). Taste
-    /// sentences wait for [`Recommender::with_text_vectors`].
+    /// without its ID residuals and the precomputed item table (see [`page_files`]): whole, or
+    /// its candidate half alone, whose history vectors then come with the item–item shards.
+    /// Taste sentences wait for [`Recommender::attach_text_vectors`].
     pub fn from_item_table(
-        catalog: Catalog,
+        catalog: impl Into<ReadCatalog>,
         head_bytes: Vec<u8>,
         item_table: &[u8],
         device: &Device,
     ) -> Result<Self> {
+        let catalog = catalog.into();
         let file = load_head(head_bytes, device)?;
-        let table = ItemVectors::from_safetensors(item_table)?;
         let config = file.config;
-        let width = 2 * config.dim + 1;
-        if table.provenance.get(TABLE_CONTENT_KEY).map(String::as_str) != Some(TABLE_CONTENT) {
-            return Err(Error::Input(
-                "the item table file is not an item table".into(),
-            ));
-        }
-        if table.rows != catalog.len() || config.items != catalog.len() || table.dim != width {
+        if config.items != catalog.len() {
             return Err(Error::Input(format!(
-                "the catalogue has {} items, the item table {} rows of {} and the head {} items \
-                 of width {width}: they come from different catalogues",
+                "the catalogue has {} items and the head {}: they come from different catalogues",
                 catalog.len(),
-                table.rows,
-                table.dim,
-                config.items,
+                config.items
             )));
         }
-        let items = ItemTable::from_outputs(table.into_tensor(device), config.dim);
-        Ok(Self::assemble(
-            file.head,
-            config,
-            catalog,
-            items,
-            None,
-            Kind::Head,
-        ))
+        let (items, history_in_shards) =
+            table_file::read(item_table, config.items, config.dim, device)?;
+        Ok(Self {
+            history_in_shards,
+            ..Self::assemble(file.head, config, catalog, items, None, Kind::Head)
+        })
     }
 
     /// Adds the items' text vectors (for taste sentences) to a recommender built from its
@@ -238,28 +285,63 @@ impl Recommender {
     }
 
     /// Adds a shard of the item–item rows, for a table loaded from its index (see
-    /// [`crate::item_item::ItemItem::add_shard`]); returns the shard's number.
+    /// [`crate::item_item::ItemItem::add_shard`]), with the head's history vectors of its rows
+    /// where they come with the shards; returns the shard's number. A shard refused changes
+    /// nothing.
     pub fn add_item_item_shard(&mut self, bytes: &[u8]) -> Result<usize> {
-        (self.item_item.as_mut())
+        // Read first: a shard whose vectors are damaged or missing adds no rows either.
+        let vectors = shard_row_vectors(bytes)?;
+        let history = match (self.history_in_shards, vectors) {
+            (true, Some(vectors)) if vectors.dim == self.config.dim => Some(vectors),
+            (true, Some(vectors)) => {
+                return Err(Error::Input(format!(
+                    "the item–item shard's history vectors are {}-d, the head's {}-d: they \
+                     come from different builds",
+                    vectors.dim, self.config.dim
+                )));
+            }
+            (true, None) => {
+                return Err(Error::Input(
+                    "the item–item shard carries no history vectors, which this catalogue's \
+                     item table leaves to its shards: they come from different builds"
+                        .into(),
+                ));
+            }
+            (false, _) => None,
+        };
+        let shard = (self.item_item.as_mut())
             .ok_or_else(|| Error::Input("this catalogue has no item–item table".into()))?
-            .add_shard(bytes)
+            .add_shard(bytes)?;
+        if let Some(vectors) = history {
+            self.items
+                .set_history_rows(vectors.first_row, &vectors.values);
+        }
+        Ok(shard)
     }
 }
 
-/// Metadata that marks an item table file (an item-matrix file of the head's outputs).
-const TABLE_CONTENT_KEY: &str = "content";
-const TABLE_CONTENT: &str = "item_table";
+/// What a page needs for its first list ([`page_files`]): the head without its ID residuals,
+/// the item table's file, and the history vectors when they are left to the item–item shards.
+pub struct PageTable {
+    pub head: Vec<u8>,
+    pub item_table: Vec<u8>,
+    pub history: Option<RowVectors>,
+}
 
 /// What a page needs for its first list, from a trained head and the items' text vectors: the
 /// head without its ID residuals, and the item table (each item's candidate vector, bias and
-/// history vector) in int8 with a scale per row: half the bytes of f16, and on anime-5k the same
-/// NDCG@10 to 0.0004 (head 0.3336 against 0.3340, hybrid 0.5413 both). Returns `(head, item_table)` file bytes; see
-/// [`Recommender::from_item_table`].
+/// history vector; see [`table_file`]) in int8 with a scale per row: half the bytes of f16, and
+/// on anime-5k the same NDCG@10 to 0.0004 (head 0.3336 against 0.3340, hybrid 0.5413 both).
+/// With `history_apart` the table holds the candidates alone (NF4) and the history vectors are
+/// returned for the item–item shards to carry: a list reads them only for a person's own
+/// reactions, so a page downloads them as it does those reactions' item–item rows (at 100,000
+/// items, 9 MB less before the first list). See [`Recommender::from_item_table`].
 pub async fn page_files(
     head_bytes: Vec<u8>,
     item_vectors: &[u8],
+    history_apart: bool,
     device: &Device,
-) -> Result<(Vec<u8>, Vec<u8>)> {
+) -> Result<PageTable> {
     let file = load_head(head_bytes, device)?;
     let vectors = ItemVectors::from_safetensors(item_vectors)?;
     if vectors.rows != file.config.items || vectors.dim != file.config.text_dim {
@@ -268,13 +350,33 @@ pub async fn page_files(
             vectors.rows, vectors.dim, file.config.items, file.config.text_dim
         )));
     }
+    let dim = file.config.dim;
     let rows = read_rows(file.head.item_table(vectors.into_tensor(device)).outputs()).await?;
-    let provenance = HashMap::from([
-        (TABLE_CONTENT_KEY.to_string(), TABLE_CONTENT.to_string()),
-        ("dim".to_string(), file.config.dim.to_string()),
-    ]);
-    let table = ItemVectors::from_rows(rows, provenance)?.to_safetensors_int8()?;
+    let (item_table, history) = match history_apart {
+        false => (table_file::write_whole(rows, dim)?, None),
+        true => {
+            let vectors: Vec<f32> = rows.iter().flat_map(|row| &row[..dim]).copied().collect();
+            let bias: Vec<f32> = rows.iter().map(|row| row[dim]).collect();
+            let history = RowVectors {
+                first_row: 0,
+                dim,
+                values: rows
+                    .iter()
+                    .flat_map(|row| &row[dim + 1..])
+                    .copied()
+                    .collect(),
+            };
+            (
+                table_file::write_candidates(&vectors, &bias, dim)?,
+                Some(history),
+            )
+        }
+    };
     let (core, config) = file.head.without_id_embeddings(&file.config);
     let head = save_head(&core, &config, file.objective, &file.info)?;
-    Ok((head, table))
+    Ok(PageTable {
+        head,
+        item_table,
+        history,
+    })
 }

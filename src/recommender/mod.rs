@@ -13,9 +13,9 @@
 //! match is what makes a described taste show.
 //!
 //! This file holds the recommender's vocabulary (a request, a reaction, the answer) and the
-//! `Recommender` itself; the work is in three parts: `load.rs` builds it from the catalogue's
-//! files, `score.rs` ranks the catalogue for a request, `explain.rs` turns score shares into
-//! reasons and says them in words.
+//! `Recommender` itself; the work is in four parts: `load.rs` builds it from the catalogue's
+//! files (`table_file.rs`: the page's item table file), `score.rs` ranks the catalogue for a
+//! request, `explain.rs` turns score shares into reasons and says them in words.
 
 use std::ops::ControlFlow;
 
@@ -31,10 +31,11 @@ use crate::item_item::ItemItem;
 mod explain;
 mod load;
 mod score;
+pub mod table_file;
 
 pub use crate::taste::{TASTE_MATCH_WEIGHT, TasteWeights};
 pub use explain::{MAX_REASONS, REASON_SHARE, Reason, Source};
-pub use load::{PageFiles, page_files};
+pub use load::{PageFiles, PageTable, ReadCatalog, ScoringFiles, page_files};
 pub use score::{TEXT_ONLY_STAGES, THIN_TEXT_PENALTY, THIN_TEXT_WORDS};
 
 /// What a person did with an item (the page's 'like', 'dislike' or 1–10: see
@@ -142,6 +143,10 @@ pub struct Recommender {
     thin_text: Option<Vec<f32>>,
     /// How much a taste sentence weighs (the item–item table's choice, where it has one).
     taste: TasteWeights,
+    /// Whether the head's history vectors come with the item–item shards (a page's split
+    /// table): only the rows of the shards added are here, the rest are zero and never read
+    /// (lists and fine-tuning wait for their reactions' shards).
+    history_in_shards: bool,
 }
 
 impl Recommender {
@@ -163,6 +168,24 @@ impl Recommender {
     /// The item–item part, if loaded.
     pub fn item_item(&self) -> Option<&ItemItem> {
         self.item_item.as_ref()
+    }
+
+    /// The item–item shards (by number) that a list for a history of `items` (catalogue ids)
+    /// reads and that are not here: add them ([`Recommender::add_item_item_shard`]) first.
+    pub fn shards_to_list<'a>(&self, items: impl IntoIterator<Item = &'a str>) -> Vec<usize> {
+        let Some(table) = &self.item_item else {
+            return Vec::new();
+        };
+        table.missing_shards(items.into_iter().filter_map(|id| self.catalog.row(id)))
+    }
+
+    /// The shards that fine-tuning on `items` reads and that are not here: those of its history
+    /// vectors, where they come with the item–item shards.
+    pub fn shards_to_train<'a>(&self, items: impl IntoIterator<Item = &'a str>) -> Vec<usize> {
+        match self.history_in_shards {
+            true => self.shards_to_list(items),
+            false => Vec::new(),
+        }
     }
 
     pub fn catalog(&self) -> &Catalog {
@@ -191,6 +214,11 @@ impl Recommender {
         on_progress: impl FnMut(&FineTuneProgress) -> ControlFlow<()>,
     ) -> Result<(Personal, FineTuneReport)> {
         let (entries, _) = self.history(reactions, &[])?;
+        if self.history_in_shards
+            && let Some(table) = &self.item_item
+        {
+            table.require_rows(&entries)?;
+        }
         fine_tune::fine_tune(&self.head, &self.items, &entries, config, on_progress).await
     }
 

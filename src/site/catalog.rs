@@ -13,9 +13,9 @@ use crate::catalog::Catalog;
 use crate::catalog::folder::{ADAPTER, MANIFEST, VECTORS};
 use crate::contract::{DEFAULT_COUNT, FirstList};
 use crate::fingerprint::hex;
-use crate::item_item::{WeightPrecision, load_item_item, split_into_shards};
+use crate::item_item::{RowVectors, WeightPrecision, load_item_item, split_into_shards};
 use crate::item_vectors::ItemVectors;
-use crate::recommender::{MAX_REASONS, PageFiles, Recommender, Request, page_files};
+use crate::recommender::{MAX_REASONS, PageFiles, Recommender, Request, ScoringFiles, page_files};
 
 /// The site's item–item table: an index (the mix and the popularity counts, what a new person's
 /// list needs) and the rows in shards by item range, each named by its content's sha256, which
@@ -75,11 +75,13 @@ pub async fn catalog_files(
         // The first list reads the head's item table, not the text vectors (those follow,
         // for taste sentences): written here from the head, with the head minus its ID
         // residuals (see recommender::page_files).
-        let (core, table) = page_files(head, &text_vectors, &crate::device::cpu()).await?;
-        files.insert("head", (HEAD_CORE.into(), core));
-        files.insert("itemTable", (ITEM_TABLE.into(), table));
+        // With an item–item table, the item table's history half goes with its shards.
+        let history_apart = sources.item_item.is_some();
+        let page = page_files(head, &text_vectors, history_apart, &crate::device::cpu()).await?;
+        files.insert("head", (HEAD_CORE.into(), page.head));
+        files.insert("itemTable", (ITEM_TABLE.into(), page.item_table));
         if let Some(item_item) = sources.item_item {
-            let (index, rows) = item_item_shards(&item_item)?;
+            let (index, rows) = item_item_shards(&item_item, page.history.as_ref())?;
             files.insert("itemItemIndex", (ITEM_ITEM_INDEX.into(), index));
             (site_shards, shards) = rows.into_iter().unzip();
         }
@@ -132,15 +134,17 @@ async fn first_list(files: &BTreeMap<&'static str, (String, Vec<u8>)>) -> Result
     let page = PageFiles {
         manifest: read("manifest").unwrap_or_default(),
         items: read("items").unwrap_or_default(),
-        // With the item table the page's first list goes without the text vectors.
-        text_vectors: if item_table.is_some() {
-            None
-        } else {
-            read("textVectors")
+        scoring: ScoringFiles {
+            // With the item table the page's first list goes without the text vectors.
+            text_vectors: if item_table.is_some() {
+                None
+            } else {
+                read("textVectors")
+            },
+            head: read("head"),
+            item_table,
+            item_item: read("itemItemIndex"),
         },
-        head: read("head"),
-        item_table,
-        item_item: read("itemItemIndex"),
     };
     let recommender = Recommender::from_page_files(page, &crate::device::cpu())?;
     let list = recommender
@@ -156,11 +160,14 @@ async fn first_list(files: &BTreeMap<&'static str, (String, Vec<u8>)>) -> Result
 
 /// The item–item table (`item_item`, a catalogue folder's file) as the site's index and its
 /// shards of rows (weights in int8 with a scale per row: half the download), each shard with
-/// its file name and how site.json lists it.
+/// its file name and how site.json lists it, and carrying its rows' `history` vectors.
 #[allow(clippy::type_complexity)]
-fn item_item_shards(item_item: &[u8]) -> Result<(Vec<u8>, Vec<(SiteShard, (String, Vec<u8>))>)> {
+fn item_item_shards(
+    item_item: &[u8],
+    history: Option<&RowVectors>,
+) -> Result<(Vec<u8>, Vec<(SiteShard, (String, Vec<u8>))>)> {
     let table = load_item_item(item_item)?;
-    let split = split_into_shards(&table, SHARD_BYTES, WeightPrecision::Int8)?;
+    let split = split_into_shards(&table, SHARD_BYTES, WeightPrecision::Int8, history)?;
     let shards = (split.shards.into_iter())
         .map(|(rows, bytes)| {
             // Named by content: a shard's address never serves other bytes, so caches keep it.

@@ -12,12 +12,12 @@ use wasm_bindgen_futures::future_to_promise;
 
 use crate::Encoder;
 use crate::contract::{
-    CatalogInfo, Defaults, FineTuneRequest, FineTuned, RecommendRequest, RowsNeeded,
+    CatalogInfo, Defaults, FineTuneRequest, FineTuned, ItemsInfo, RecommendRequest, RowsNeeded,
 };
 use crate::device::{self, Backend};
 use crate::error::Error;
 use crate::map::Plane;
-use crate::recommender::{PageFiles, Recommender, Request};
+use crate::recommender::{ReadCatalog, Recommender, Request, ScoringFiles};
 
 pub mod values;
 
@@ -69,6 +69,8 @@ pub struct Engine {
     /// The language model: needed for taste sentences, not for a first list, so it may arrive
     /// after the catalogue.
     encoder: RefCell<Option<Rc<Encoder>>>,
+    /// A catalogue read by [`Engine::read_items`] for the next [`Engine::load_catalog`].
+    read_ahead: RefCell<Option<ReadCatalog>>,
     recommender: RefCell<Option<Rc<Recommender>>>,
 }
 
@@ -86,6 +88,7 @@ impl Engine {
             backend,
             device,
             encoder: RefCell::new(None),
+            read_ahead: RefCell::new(None),
             recommender: RefCell::new(None),
         })
     }
@@ -134,34 +137,58 @@ impl Engine {
         Ok(tokens.pieces.iter().map(|p| JsValue::from_str(p)).collect())
     }
 
-    /// Loads a catalogue from its files: its manifest (`catalog.json`) and items file, then
-    /// either its text vectors or, for a first list without them, its precomputed item table
-    /// (which needs the head; the text vectors follow with [`Engine::attach_text_vectors`]);
+    /// Reads the catalogue's items (`{manifest, items}` of [`CatalogFiles`]) ahead of the
+    /// files it scores with, which may still be downloading: at 100,000 items most of what
+    /// loading costs. Returns what the page shows of them ([`ItemsInfo`]); the next
+    /// [`Engine::load_catalog`] without a manifest takes them.
+    #[wasm_bindgen(js_name = readItems)]
+    pub fn read_items(&self, files: CatalogFiles) -> Result<JsValue, JsValue> {
+        let manifest = required(files.manifest(), "catalogue's manifest")?;
+        let items = required(files.items(), "catalogue's items")?;
+        let catalog = ReadCatalog::load(&manifest, &items).map_err(js_error)?;
+        let js = to_js(&ItemsInfo::new(catalog.catalog()))?;
+        *self.read_ahead.borrow_mut() = Some(catalog);
+        Ok(js)
+    }
+
+    /// Loads a catalogue from its files' bytes ([`CatalogFiles`]): the manifest and items (or
+    /// none, when [`Engine::read_items`] read them), the text vectors or the head's item table,
     /// and for a catalogue with public interactions the trained head and the item–item table
-    /// (without a head it ranks by text alone). Returns what the page shows
-    /// ([`CatalogInfo`]) and `loadMillis`, where the time went.
+    /// (without a head it ranks by text alone). Returns what the page shows ([`CatalogInfo`],
+    /// without the items where `readItems` gave them) and `loadMillis`, where the time went.
     #[wasm_bindgen(js_name = loadCatalog)]
     pub fn load_catalog(&self, files: CatalogFiles) -> Result<JsValue, JsValue> {
         let started = now_millis();
-        let manifest = required(files.manifest(), "catalogue's manifest")?;
-        let items = required(files.items(), "catalogue's items")?;
-        let files = PageFiles {
-            manifest,
-            items,
+        let read_ahead = files.manifest().is_none() && files.items().is_none();
+        let catalog = match read_ahead {
+            true => self.read_ahead.borrow_mut().take().ok_or_else(|| {
+                js_error(Error::Input(
+                    "the catalogue's manifest and items are missing (and readItems read none)"
+                        .into(),
+                ))
+            })?,
+            false => {
+                let manifest = required(files.manifest(), "catalogue's manifest")?;
+                let items = required(files.items(), "catalogue's items")?;
+                ReadCatalog::load(&manifest, &items).map_err(js_error)?
+            }
+        };
+        let files = ScoringFiles {
             text_vectors: files.text_vectors().map(|bytes| bytes.to_vec()),
             head: files.head().map(|bytes| bytes.to_vec()),
             item_table: files.item_table().map(|bytes| bytes.to_vec()),
             item_item: files.item_item().map(|bytes| bytes.to_vec()),
         };
-        let recommender = Recommender::from_page_files(files, &self.device).map_err(js_error)?;
+        let recommender =
+            Recommender::from_scoring_files(catalog, files, &self.device).map_err(js_error)?;
         let built = now_millis();
-        let js = to_js(&CatalogInfo::new(
-            recommender.catalog(),
-            recommender.kind(),
-            recommender.dim(),
-            recommender.text_dim(),
-            recommender.has_text_vectors(),
-        ))?;
+        let js = to_js(&CatalogInfo {
+            items: (!read_ahead).then(|| ItemsInfo::new(recommender.catalog())),
+            kind: recommender.kind(),
+            dim: recommender.dim(),
+            text_dim: recommender.text_dim(),
+            has_text_vectors: recommender.has_text_vectors(),
+        })?;
         *self.recommender.borrow_mut() = Some(Rc::new(recommender));
         // Where the time goes, for the page's load report.
         let millis = LoadMillis {
@@ -241,13 +268,9 @@ impl Engine {
         future_to_promise(async move {
             let recommender = recommender?;
             let request: RecommendRequest = from_js("recommend", &request)?;
-            if let Some(table) = recommender.item_item() {
-                let catalog = recommender.catalog();
-                let rows = (request.history.iter()).filter_map(|entry| catalog.row(&entry.item.0));
-                let missing = table.missing_shards(rows);
-                if !missing.is_empty() {
-                    return to_js(&RowsNeeded::of(&missing));
-                }
+            let missing = recommender.shards_to_list(request.history.iter().map(|e| &*e.item.0));
+            if !missing.is_empty() {
+                return to_js(&RowsNeeded::of(&missing));
             }
             let (reactions, personal) = request.parts(recommender.text_dim()).map_err(js_error)?;
             let recs = recommender
@@ -267,7 +290,9 @@ impl Engine {
 
     /// Personal fine-tuning: a [`FineTuneRequest`] (`{history, steps?, patience?}`).
     /// `on_progress` gets a [`FineTuneProgress`] after each step and returns `false` to stop.
-    /// Resolves to [`FineTuned`] (`{residual, report}`); the residual is the best one seen.
+    /// Resolves to [`FineTuned`] (`{residual, report}`); the residual is the best one seen. Or,
+    /// where the history vectors come with the item–item shards and some reactions' are not
+    /// here, to [`RowsNeeded`], as [`Engine::recommend`] does.
     ///
     /// [`FineTuneProgress`]: crate::fine_tune::FineTuneProgress
     #[wasm_bindgen(js_name = fineTune)]
@@ -276,6 +301,10 @@ impl Engine {
         future_to_promise(async move {
             let recommender = recommender?;
             let request: FineTuneRequest = from_js("fineTune", &request)?;
+            let missing = recommender.shards_to_train(request.history.iter().map(|e| &*e.item.0));
+            if !missing.is_empty() {
+                return to_js(&RowsNeeded::of(&missing));
+            }
             // A callback that throws stops the run and is the run's error (not a "cancel").
             let mut callback_error = None;
             let (personal, report) = recommender

@@ -33,10 +33,11 @@ pub fn from_js<T: serde::de::DeserializeOwned>(what: &str, value: &JsValue) -> R
 const FILES: &str = r#"
 /**
  * A catalogue's files, as bytes (see `Engine.loadCatalog`). `itemItem`: the whole item–item
- * table, or its index, whose rows follow by shard (`Engine.addItemItemShard`).
+ * table, or its index, whose rows follow by shard (`Engine.addItemItemShard`). `manifest` and
+ * `items` may have been read ahead (`Engine.readItems`).
  */
 export interface CatalogFiles {
-  manifest: Uint8Array; items: Uint8Array; textVectors?: Uint8Array; head?: Uint8Array;
+  manifest?: Uint8Array; items?: Uint8Array; textVectors?: Uint8Array; head?: Uint8Array;
   itemTable?: Uint8Array; itemItem?: Uint8Array;
 }
 /** The language model's files, as bytes, and the catalogue's adapter if it has one. */
