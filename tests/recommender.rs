@@ -847,7 +847,9 @@ fn split_tables_list_as_the_whole_table(dim: usize, tolerance: f32) {
         }
         // The person's vector, read from the history vectors (int8 on both sides).
         let norm = b.user.iter().map(|x| x * x).sum::<f32>().sqrt();
-        let gap = (a.user.iter().zip(&b.user)).map(|(x, y)| (x - y) * (x - y)).sum::<f32>();
+        let gap = (a.user.iter().zip(&b.user))
+            .map(|(x, y)| (x - y) * (x - y))
+            .sum::<f32>();
         assert!(gap.sqrt() <= 0.02 * norm, "{:?} vs {:?}", a.user, b.user);
     };
     near(

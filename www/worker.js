@@ -197,11 +197,10 @@ const handlers = {
     // Sent ahead: the page makes its catalogue from them while the rest downloads.
     post({ op: 'progress', id, phase: 'items', catalog: items });
     const loadedAt = await catalogue;
-    const scoring = Object.fromEntries(await Promise.all(['textVectors', 'head', 'itemTable', 'itemItemIndex']
-      .filter((role) => bytes[role]).map(async (role) => [role, await bytes[role]])));
     const loading = performance.now();
+    // (Every download is in: these awaits only unwrap; a role the catalogue lacks stays undefined.)
     const info = engine.loadCatalog({
-      textVectors: scoring.textVectors, head: scoring.head, itemTable: scoring.itemTable, itemItem: scoring.itemItemIndex,
+      textVectors: await bytes.textVectors, head: await bytes.head, itemTable: await bytes.itemTable, itemItem: await bytes.itemItemIndex,
     });
     if (engine.itemItemShardCount !== rowShards.length) {
       throw new SiteError(`the catalogue ${entry.name}'s item–item index has ${engine.itemItemShardCount} shards; site.json lists ${rowShards.length}`);

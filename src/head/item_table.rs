@@ -43,7 +43,10 @@ impl ItemTable {
         let rows = values.len() / dim.max(1);
         let device = self.history.device();
         let block = Tensor::from_data(TensorData::new(values.to_vec(), [rows, dim]), &device);
-        self.history = (self.history.clone()).slice_assign([first..first + rows, 0..dim], block);
+        // Taken out, not cloned: the only handle on its memory, it is written in place instead
+        // of copied whole (at 100,000 items, 25 MB for a shard's few hundred rows).
+        let history = std::mem::replace(&mut self.history, Tensor::empty([0, dim], &device));
+        self.history = history.slice_assign([first..first + rows, 0..dim], block);
     }
 
     /// The table with each part in memory of its own. [`ItemTable::from_outputs`] gives views
