@@ -214,7 +214,7 @@ impl Recommender {
 
     /// Builds the recommender from what a page's first list needs: the catalogue, the head
     /// without its ID residuals and the precomputed item table (see [`page_files`]): whole, or
-    /// its candidate half alone, whose history vectors then come with the item–item shards.
+    /// its candidates alone, whose history vectors then come with the item–item shards.
     /// Taste sentences wait for [`Recommender::attach_text_vectors`].
     pub fn from_item_table(
         catalog: impl Into<ReadCatalog>,
