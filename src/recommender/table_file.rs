@@ -42,27 +42,31 @@ pub fn write_candidates(vectors: &[f32], bias: &[f32], dim: usize) -> Result<Vec
     let bad = |e: safetensors::SafeTensorError| Error::Input(format!("item table: {e}"));
     let rows = bias.len();
     let scale_name = format!("{VECTORS}{}", int8::SCALE_SUFFIX);
-    let (codes, scales, codes_view, scales_shape) = if nf4::fits(dim) {
-        let (codes, scales) = nf4::quantise(vectors, dim);
+    // NF4 where the width is whole groups of 64, else int8 with a scale per row.
+    let (dtype, shape, scale_shape, (codes, scales)) = if nf4::fits(dim) {
         (
-            codes,
-            scales,
-            (Dtype::U8, vec![rows, dim / 2]),
+            Dtype::U8,
+            vec![rows, dim / 2],
             vec![rows, dim / nf4::GROUP],
+            nf4::quantise(vectors, dim),
         )
     } else {
-        let (codes, scales) = int8::quantise_rows(vectors, dim);
-        (codes, scales, (Dtype::I8, vec![rows, dim]), vec![rows])
+        (
+            Dtype::I8,
+            vec![rows, dim],
+            vec![rows],
+            int8::quantise_rows(vectors, dim),
+        )
     };
     let bias_bytes: Vec<u8> = bias.iter().flat_map(|b| b.to_le_bytes()).collect();
     let views = [
         (
             VECTORS.to_string(),
-            TensorView::new(codes_view.0, codes_view.1, &codes).map_err(bad)?,
+            TensorView::new(dtype, shape, &codes).map_err(bad)?,
         ),
         (
             scale_name,
-            TensorView::new(Dtype::F32, scales_shape, &scales).map_err(bad)?,
+            TensorView::new(Dtype::F32, scale_shape, &scales).map_err(bad)?,
         ),
         (
             BIAS.to_string(),
