@@ -16,6 +16,7 @@
 //! [`ItemItem::add_shard`] adds a shard's rows as they arrive, and a history whose rows are not
 //! all here is refused ([`ItemItem::require_rows`]), never scored without them.
 
+use std::collections::HashMap;
 use std::ops::Range;
 
 use safetensors::{Dtype, SafeTensors};
@@ -210,21 +211,38 @@ pub(super) fn load_index(file: &SafeTensors, bytes: &[u8]) -> Result<ItemItem> {
     }
 }
 
+/// A shard's file as read, with its metadata (`first_row`, `items`).
+struct ShardFile<'a> {
+    file: SafeTensors<'a>,
+    metadata: HashMap<String, String>,
+}
+
+impl<'a> ShardFile<'a> {
+    fn read(bytes: &'a [u8]) -> std::result::Result<Self, String> {
+        let file = SafeTensors::deserialize(bytes).map_err(|e| e.to_string())?;
+        let (_, metadata) = SafeTensors::read_metadata(bytes).map_err(|e| e.to_string())?;
+        let metadata = metadata.metadata().clone().unwrap_or_default();
+        Ok(Self { file, metadata })
+    }
+
+    fn number(&self, key: &str) -> std::result::Result<usize, String> {
+        (self.metadata.get(key))
+            .and_then(|v| v.parse::<usize>().ok())
+            .ok_or_else(|| format!("no {key} in the file's metadata"))
+    }
+}
+
 /// The vectors a shard carries for its rows ([`split_into_shards`]'s `vectors`), or `None` if
 /// it carries none. A damaged shard, or one whose vectors are not one per row, is an error.
 pub fn shard_row_vectors(bytes: &[u8]) -> Result<Option<RowVectors>> {
     let bad = |why: String| Error::Weights(format!("item–item shard: {why}"));
-    let file = SafeTensors::deserialize(bytes).map_err(|e| bad(e.to_string()))?;
-    if !file.names().contains(&ROW_VECTORS) {
+    let shard = ShardFile::read(bytes).map_err(bad)?;
+    if !shard.file.names().contains(&ROW_VECTORS) {
         return Ok(None);
     }
-    let (values, [rows, dim]) = int8::read_matrix(&file, ROW_VECTORS).map_err(bad)?;
-    let (_, metadata) = SafeTensors::read_metadata(bytes).map_err(|e| bad(e.to_string()))?;
-    let first_row = (metadata.metadata().as_ref())
-        .and_then(|m| m.get(FIRST_ROW))
-        .and_then(|v| v.parse::<usize>().ok())
-        .ok_or_else(|| bad(format!("no {FIRST_ROW} in the file's metadata")))?;
-    let offsets = tensor(&file, "offsets", &[Dtype::U32]).map_err(bad)?;
+    let (values, [rows, dim]) = int8::read_matrix(&shard.file, ROW_VECTORS).map_err(bad)?;
+    let first_row = shard.number(FIRST_ROW).map_err(bad)?;
+    let offsets = tensor(&shard.file, "offsets", &[Dtype::U32]).map_err(bad)?;
     if first_row.checked_add(rows).is_none() {
         return Err(bad(format!("{FIRST_ROW} {first_row} is past any table")));
     }
@@ -286,22 +304,18 @@ impl ItemItem {
                 "the item–item table is whole: it has no shards to add".into(),
             ));
         };
-        let file = SafeTensors::deserialize(bytes).map_err(|e| bad(e.to_string()))?;
-        let (_, metadata) = SafeTensors::read_metadata(bytes).map_err(|e| bad(e.to_string()))?;
-        let number = |key: &str| {
-            (metadata.metadata().as_ref())
-                .and_then(|m| m.get(key))
-                .and_then(|v| v.parse::<usize>().ok())
-                .ok_or_else(|| bad(format!("no {key} in the file's metadata")))
-        };
-        let (first, items) = (number(FIRST_ROW)?, number(ITEMS)?);
+        let shard = ShardFile::read(bytes).map_err(bad)?;
+        let (first, items) = (
+            shard.number(FIRST_ROW).map_err(bad)?,
+            shard.number(ITEMS).map_err(bad)?,
+        );
         if items != self.n_items {
             return Err(bad(format!(
                 "it is of a table of {items} items, this one has {}",
                 self.n_items
             )));
         }
-        let (offsets, targets, weights) = decode_rows(&file).map_err(bad)?;
+        let (offsets, targets, weights) = decode_rows(&shard.file).map_err(bad)?;
         let end = (first.checked_add(offsets.len() - 1))
             .ok_or_else(|| bad(format!("{FIRST_ROW} {first} is past any table")))?;
         let rows = first..end;

@@ -290,24 +290,9 @@ impl Recommender {
     /// nothing.
     pub fn add_item_item_shard(&mut self, bytes: &[u8]) -> Result<usize> {
         // Read first: a shard whose vectors are damaged or missing adds no rows either.
-        let vectors = shard_row_vectors(bytes)?;
-        let history = match (self.history_in_shards, vectors) {
-            (true, Some(vectors)) if vectors.dim == self.config.dim => Some(vectors),
-            (true, Some(vectors)) => {
-                return Err(Error::Input(format!(
-                    "the item–item shard's history vectors are {}-d, the head's {}-d: they \
-                     come from different builds",
-                    vectors.dim, self.config.dim
-                )));
-            }
-            (true, None) => {
-                return Err(Error::Input(
-                    "the item–item shard carries no history vectors, which this catalogue's \
-                     item table leaves to its shards: they come from different builds"
-                        .into(),
-                ));
-            }
-            (false, _) => None,
+        let history = match self.history_in_shards {
+            true => Some(self.shard_history(bytes)?),
+            false => None,
         };
         let shard = (self.item_item.as_mut())
             .ok_or_else(|| Error::Input("this catalogue has no item–item table".into()))?
@@ -317,6 +302,23 @@ impl Recommender {
                 .set_history_rows(vectors.first_row, &vectors.values);
         }
         Ok(shard)
+    }
+
+    /// The history vectors a shard carries, which this catalogue's item table leaves to them.
+    fn shard_history(&self, bytes: &[u8]) -> Result<RowVectors> {
+        let different = |what: String| {
+            Error::Input(format!(
+                "the item–item shard {what}: the table and its shards come from different builds"
+            ))
+        };
+        match shard_row_vectors(bytes)? {
+            Some(vectors) if vectors.dim == self.config.dim => Ok(vectors),
+            Some(vectors) => Err(different(format!(
+                "has {}-d history vectors, the head {}-d",
+                vectors.dim, self.config.dim
+            ))),
+            None => Err(different("carries no history vectors".into())),
+        }
     }
 }
 

@@ -90,7 +90,7 @@ pub fn read(bytes: &[u8], items: usize, dim: usize, device: &Device) -> Result<(
     let file = SafeTensors::deserialize(bytes).map_err(|e| bad(e.to_string()))?;
     if !file.names().contains(&BIAS) {
         let table = ItemVectors::from_safetensors(bytes)?;
-        check_content(&table.provenance)?;
+        check_content(Some(&table.provenance))?;
         let whole = 2 * dim + 1;
         if (table.rows, table.dim) != (items, whole) {
             return Err(mismatch(items, whole, table.rows, table.dim));
@@ -99,7 +99,7 @@ pub fn read(bytes: &[u8], items: usize, dim: usize, device: &Device) -> Result<(
         return Ok((table, false));
     }
     let (_, metadata) = SafeTensors::read_metadata(bytes).map_err(|e| bad(e.to_string()))?;
-    check_content(&metadata.metadata().clone().unwrap_or_default())?;
+    check_content(metadata.metadata().as_ref())?;
     let (vectors, [rows, width]) = match file.tensor(VECTORS).map(|t| t.dtype()) {
         Ok(Dtype::U8) => nf4::read_matrix(&file, VECTORS),
         _ => int8::read_matrix(&file, VECTORS),
@@ -125,8 +125,11 @@ pub fn read(bytes: &[u8], items: usize, dim: usize, device: &Device) -> Result<(
     Ok((ItemTable::from_candidates(vectors, bias), true))
 }
 
-fn check_content(metadata: &HashMap<String, String>) -> Result<()> {
-    match metadata.get(CONTENT_KEY).map(String::as_str) {
+fn check_content(metadata: Option<&HashMap<String, String>>) -> Result<()> {
+    match metadata
+        .and_then(|m| m.get(CONTENT_KEY))
+        .map(String::as_str)
+    {
         Some(CONTENT) => Ok(()),
         _ => Err(Error::Input(
             "the item table file is not an item table".into(),
