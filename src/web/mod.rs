@@ -23,8 +23,17 @@ pub mod values;
 
 use values::{CatalogFiles, EncoderFiles, from_js, js_error, required, to_js};
 
+unsafe extern "C" {
+    /// The static constructors (CubeCL's `inventory` registrations), which the linker gathers.
+    fn __wasm_call_ctors();
+}
+
 #[wasm_bindgen(start)]
 fn start() {
+    // Run once, here. A module that never calls them is taken by the linker for a "command" and
+    // gets them run again at the top of every export: each call from JS, even an allocation,
+    // then paid for them, some 40 calls a list.
+    unsafe { __wasm_call_ctors() };
     console_error_panic_hook::set_once();
 }
 
