@@ -185,6 +185,7 @@ export class LocalRec extends EventTarget {
     return this.#client.restart('open', {
       site: this.#site.url, manifest: this.#site.manifest, catalog: this.#entry.name, backend: this.#options.backend,
       weights: this.#options.weights, prefetchEncoder, gzipCopies: this.#site.gzipCopies,
+      sendItems: !this.#info, // a restarted worker's: the page has them
     });
   }
 
@@ -215,9 +216,7 @@ export class LocalRec extends EventTarget {
     const { id, op, ...rest } = event;
     if (rest.phase === 'items') {
       // The catalogue's items, ahead of the engine: its catalogue is made while the rest of
-      // the catalogue downloads (at 100,000 items, most of a second less before the list). A
-      // restarted worker sends them again; they are the same.
-      if (this.#info) return;
+      // the catalogue downloads (at 100,000 items, most of a second less before the list).
       this.#itemsAhead = rest.catalog;
       this.#catalog = new Catalog(rest.catalog.items, rest.catalog.columns, rest.catalog.labels);
       return;

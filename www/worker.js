@@ -139,15 +139,16 @@ async function tasteVector(text) {
 
 const handlers = {
   /**
-   * `{site, manifest, catalog, backend, gzipCopies}`: the site's URL and manifest (site.json), the
-   * catalogue's name, 'auto' | 'webgpu' | 'cpu' (see backend-choice.js), whether to fetch the
-   * build's `.gz` copies (see gzip-copies.js). Loads the wasm and the
+   * `{site, manifest, catalog, backend, gzipCopies, sendItems}`: the site's URL and manifest
+   * (site.json), the catalogue's name, 'auto' | 'webgpu' | 'cpu' (see backend-choice.js), whether
+   * to fetch the build's `.gz` copies (see gzip-copies.js), whether the page wants the items
+   * (a restarted worker's page has them). Loads the wasm and the
    * catalogue (no model): recommendations work from here on. → `{backend, adapter, passedOver,
    * reason, catalog, defaults, millis}` (passedOver: an adapter not used; reason: why this
    * backend; catalog: how it scores, its items having come before in a progress event of phase
    * 'items'; defaults: the crate's, see `defaults()` in src/web).
    */
-  async open({ site: siteUrl, manifest, catalog: name, backend = 'auto', weights = 'int8', prefetchEncoder = false, gzipCopies = false }, id) {
+  async open({ site: siteUrl, manifest, catalog: name, backend = 'auto', weights = 'int8', prefetchEncoder = false, gzipCopies = false, sendItems = true }, id) {
     const started = performance.now();
     const progress = (phase, extra = {}) => post({ op: 'progress', id, phase, ...extra });
     site = readSite(manifest, siteUrl, { gzipCopies });
@@ -195,7 +196,7 @@ const handlers = {
     const items = engine.readItems({ manifest: await bytes.manifest, items: await bytes.items });
     const itemsRead = performance.now();
     // Sent ahead: the page makes its catalogue from them while the rest downloads.
-    post({ op: 'progress', id, phase: 'items', catalog: items });
+    if (sendItems) post({ op: 'progress', id, phase: 'items', catalog: items });
     const loadedAt = await catalogue;
     const loading = performance.now();
     // (Every download is in: these awaits only unwrap; a role the catalogue lacks stays undefined.)
