@@ -24,9 +24,7 @@ pub fn u32s(bytes: &[u8]) -> Vec<u32> {
         .collect()
 }
 
-/// `safetensors::serialize`, with the header's keys (tensor names and metadata) in sorted order:
-/// the crate writes them in a hash map's order, which differs between runs, so the same tensors
-/// would give different bytes (and a site's content hashes would change with every build).
+/// `safetensors::serialize`, with the header's keys in sorted order (see [`sort_header`]).
 pub fn serialize_sorted<S, V>(
     tensors: impl IntoIterator<Item = (S, V)>,
     metadata: Option<std::collections::HashMap<String, String>>,
@@ -35,15 +33,28 @@ where
     S: AsRef<str> + Ord + std::fmt::Display,
     V: safetensors::View,
 {
-    let mut bytes = safetensors::serialize(tensors, metadata)?;
-    let length = u64::from_le_bytes(bytes[..8].try_into().expect("8 bytes")) as usize;
-    let header = &bytes[8..8 + length];
-    // serde_json's maps are ordered by key (no preserve_order feature in this tree); the same
-    // keys and values, compact, take the same bytes, and the padding after them stays.
-    let value: serde_json::Value = serde_json::from_slice(header).expect("the crate's own header");
-    let sorted = serde_json::to_vec(&value).expect("a JSON value");
-    let used = header.iter().rposition(|&b| b != b' ').map_or(0, |p| p + 1);
-    assert_eq!(sorted.len(), used, "a header re-written to the same length");
-    bytes[8..8 + used].copy_from_slice(&sorted);
-    Ok(bytes)
+    let bytes = safetensors::serialize(tensors, metadata)?;
+    Ok(sort_header(bytes).expect("the crate's own header"))
+}
+
+/// A safetensors file with its header's keys (tensor names and metadata) in sorted order.
+/// Writers put them in a hash map's order, which differs between runs, so the same tensors would
+/// give different bytes (and a site's content hashes would change with every build). The
+/// tensors' offsets count from the end of the header, so they stay.
+pub fn sort_header(bytes: Vec<u8>) -> Result<Vec<u8>, String> {
+    let length = bytes
+        .get(..8)
+        .map(|b| u64::from_le_bytes(b.try_into().expect("8 bytes")) as usize)
+        .filter(|&n| n <= bytes.len() - 8)
+        .ok_or("not a safetensors file: its header's length is wrong")?;
+    let header: serde_json::Value = serde_json::from_slice(&bytes[8..8 + length])
+        .map_err(|e| format!("not a safetensors file: its header: {e}"))?;
+    // serde_json's maps are ordered by key (no preserve_order feature in this tree).
+    let mut sorted = serde_json::to_vec(&header).expect("a JSON value");
+    sorted.resize(sorted.len().next_multiple_of(8), b' ');
+    let mut out = Vec::with_capacity(8 + sorted.len() + bytes.len() - 8 - length);
+    out.extend_from_slice(&(sorted.len() as u64).to_le_bytes());
+    out.extend_from_slice(&sorted);
+    out.extend_from_slice(&bytes[8 + length..]);
+    Ok(out)
 }

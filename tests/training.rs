@@ -315,6 +315,16 @@ fn saved_weights_load_back_to_the_same_scores() {
     };
     assert_eq!(scores(&head), scores(&loaded.head));
 
+    // The same head is the same bytes, whatever its metadata's order in memory (a site's
+    // content hashes must not change with every build).
+    let more: HashMap<String, String> = (0..12)
+        .map(|i| (format!("key {i}"), i.to_string()))
+        .collect();
+    let save = || save_head(&head, &fixture.config, Objective::Softmax, &more).unwrap();
+    assert_eq!(save(), save());
+    let info = load_head(save(), &fixture.device).unwrap().info;
+    assert!(more.iter().all(|(key, value)| info.get(key) == Some(value)));
+
     // Damaged files are errors that say what is wrong.
     assert!(load_head(bytes[..bytes.len() / 2].to_vec(), &fixture.device).is_err());
     assert!(load_head(b"not a head".to_vec(), &fixture.device).is_err());

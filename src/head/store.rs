@@ -44,9 +44,11 @@ pub fn save_head(
         );
     head.save_into(&mut store)
         .map_err(|e| Error::Weights(format!("cannot write head weights: {e}")))?;
-    store
+    let bytes = store
         .get_bytes()
-        .map_err(|e| Error::Weights(format!("cannot write head weights: {e}")))
+        .map_err(|e| Error::Weights(format!("cannot write head weights: {e}")))?;
+    // Burn writes the metadata in a hash map's order: sorted, the same head is the same bytes.
+    crate::bytes::sort_header(bytes).map_err(Error::Weights)
 }
 
 pub fn load_head(bytes: Vec<u8>, device: &Device) -> Result<HeadFile> {
