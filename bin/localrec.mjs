@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
 
 import {
-  CatalogBuild, catalogSite, initSync, isPageFile, itemsFile, modelHash, siteLayout, siteManifest, worthCompressing,
+  CatalogBuild, brotliSettings, catalogSite, initSync, isPageFile, itemsFile, modelHash, siteLayout, siteManifest, worthCompressing,
 } from '../pkg/localrec_builder.js';
 
 const PACKAGE = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -227,8 +227,10 @@ function compressAll(root) {
     if (worthCompressing(path)) {
       const copies = {
         gz: () => gzipSync(bytes, { level: 9 }),
-        // Quality 9 of 11, window 2^22: as the native build (the slowest levels are not worth it).
-        br: () => brotliCompressSync(bytes, { params: { [zlib.BROTLI_PARAM_QUALITY]: 9, [zlib.BROTLI_PARAM_LGWIN]: 22, [zlib.BROTLI_PARAM_SIZE_HINT]: bytes.length } }),
+        br: () => {
+          const { quality, window } = brotliSettings(path); // as the native build
+          return brotliCompressSync(bytes, { params: { [zlib.BROTLI_PARAM_QUALITY]: quality, [zlib.BROTLI_PARAM_LGWIN]: window, [zlib.BROTLI_PARAM_SIZE_HINT]: bytes.length } });
+        },
       };
       for (const [encoding, pack] of Object.entries(copies)) {
         const packed = pack();

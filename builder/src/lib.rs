@@ -377,6 +377,13 @@ pub fn is_page_file(path: &str) -> bool {
     localrec::site::is_page_file(path)
 }
 
+/// Brotli's `{quality, window}` for a file's `.br` copy (see `localrec::site::brotli_settings`).
+#[wasm_bindgen(js_name = brotliSettings)]
+pub fn brotli_settings(path: &str) -> Result<JsValue, JsValue> {
+    let (quality, window) = localrec::site::brotli_settings(path);
+    to_js(&serde_json::json!({ "quality": quality, "window": window }))
+}
+
 /// Whether a site's file is worth precompressed copies (see `localrec::site::worth_compressing`).
 #[wasm_bindgen(js_name = worthCompressing)]
 pub fn worth_compressing(path: &str) -> bool {

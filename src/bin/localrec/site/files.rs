@@ -8,7 +8,7 @@ use localrec::fingerprint::hex;
 use localrec::{Error, Result};
 use sha2::{Digest, Sha256};
 
-use localrec::site::{SiteFile, is_page_file, worth_compressing};
+use localrec::site::{SiteFile, brotli_settings, is_page_file, worth_compressing};
 
 /// Copies a file or a folder (recursively). Never a hard link: the site must not change when
 /// its sources are edited in place, nor its sources when the site is.
@@ -77,10 +77,12 @@ pub(super) fn list_files(root: &Path, dir: &Path, out: &mut Vec<SiteFile>) -> Re
 /// their sizes; one thread per core, at most four (two where the count is unknown), shares the
 /// work (brotli on the wasm and the model is most of it).
 pub(super) fn compress_all(root: &Path, files: &mut [SiteFile]) -> Result<()> {
-    let jobs: Vec<&mut SiteFile> = files
+    let mut jobs: Vec<&mut SiteFile> = files
         .iter_mut()
         .filter(|f| worth_compressing(&f.path))
         .collect();
+    // The slowest first (the wasm at brotli's highest quality), so that it is not left alone last.
+    jobs.sort_by_key(|f| std::cmp::Reverse((brotli_settings(&f.path), f.bytes)));
     let threads = std::thread::available_parallelism()
         .map_or(2, |n| n.get())
         .min(4);
@@ -95,7 +97,9 @@ pub(super) fn compress_all(root: &Path, files: &mut [SiteFile]) -> Result<()> {
                         };
                         let path = root.join(&file.path);
                         let bytes = std::fs::read(&path).map_err(|e| io(&path, e))?;
-                        for (encoding, packed) in [("gz", gzip(&bytes)), ("br", brotli(&bytes))] {
+                        for (encoding, packed) in
+                            [("gz", gzip(&bytes)), ("br", brotli(&bytes, &file.path))]
+                        {
                             if packed.len() < bytes.len() {
                                 let name = format!("{}.{encoding}", file.path);
                                 write(&root.join(&name), &packed)?;
@@ -119,12 +123,14 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
     encoder.finish().expect("writing to memory")
 }
 
-/// Brotli at quality 9 of 11: the slowest levels are not worth a build's minutes.
-fn brotli(bytes: &[u8]) -> Vec<u8> {
+/// Brotli with the settings `localrec::site::brotli_settings` gives the file.
+fn brotli(bytes: &[u8], path: &str) -> Vec<u8> {
     let mut out = Vec::new();
+    let (quality, window) = brotli_settings(path);
     let params = brotli::enc::BrotliEncoderParams {
-        quality: 9,
-        lgwin: 22,
+        quality: quality as i32,
+        lgwin: window as i32,
+        size_hint: bytes.len(),
         ..Default::default()
     };
     brotli::BrotliCompress(&mut &bytes[..], &mut out, &params).expect("writing to memory");
