@@ -321,8 +321,9 @@ fn saved_weights_load_back_to_the_same_scores() {
         .map(|i| (format!("key {i}"), i.to_string()))
         .collect();
     let save = || save_head(&head, &fixture.config, Objective::Softmax, &more).unwrap();
-    assert_eq!(save(), save());
-    let info = load_head(save(), &fixture.device).unwrap().info;
+    let saved = save();
+    assert_eq!(saved, save());
+    let info = load_head(saved, &fixture.device).unwrap().info;
     assert!(more.iter().all(|(key, value)| info.get(key) == Some(value)));
 
     // Damaged files are errors that say what is wrong.
