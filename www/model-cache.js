@@ -122,9 +122,11 @@ export async function openCache(name) {
  * else downloaded (not through the HTTP cache: the checked copy is kept here, and a damaged
  * one must not come back), checked and put in `cache`. → `{bytes, fromCache, stored}`, where
  * `stored` settles once the bytes are kept (storage full or denied: kept in memory only, the
- * next visit downloads again). `onBytes(loaded)` as bytes arrive; `signal` stops it.
+ * next visit downloads again). `onBytes(loaded)` as bytes arrive; `signal` stops it; a
+ * download waits for `downloadAfter` (a promise; its rejection is this one's), a copy in the
+ * cache does not.
  */
-export async function cachedOrDownloaded(cache, file, onBytes = () => {}, signal = undefined) {
+export async function cachedOrDownloaded(cache, file, onBytes = () => {}, signal = undefined, downloadAfter = null) {
   const cached = cache && (await cache.match(file.url).catch(() => null));
   if (cached) {
     const bytes = new Uint8Array(await cached.arrayBuffer());
@@ -133,6 +135,7 @@ export async function cachedOrDownloaded(cache, file, onBytes = () => {}, signal
     }
     await cache.delete(file.url).catch(() => {});
   }
+  await downloadAfter;
   const bytes = await fetchVerified(file, onBytes, { cache: 'no-store', signal });
   const stored = cache?.put(file.url, new Response(bytes, { headers: { 'Content-Type': 'application/octet-stream' } })).catch(() => {});
   return { bytes, fromCache: false, stored: stored ?? Promise.resolve() };
@@ -142,9 +145,10 @@ export async function cachedOrDownloaded(cache, file, onBytes = () => {}, signal
  * Loads the model's files (`[{name, url, bytes, sha256}]`) from the Cache API `cacheName`, or
  * downloads, checks and caches them. Resolves to `{files: {name: Uint8Array}, fromCache}`.
  * `report`: a `progressOver` shared with other downloads (default: over these files); `signal`
- * stops the downloads (code 'aborted').
+ * stops the downloads (code 'aborted'); downloads wait for `downloadAfter` (see
+ * `cachedOrDownloaded`).
  */
-export async function loadModelFiles(files, cacheName, onProgress, report = progressOver(files, onProgress), signal = undefined) {
+export async function loadModelFiles(files, cacheName, onProgress, report = progressOver(files, onProgress), signal = undefined, downloadAfter = null) {
   const cache = await openCache(cacheName);
   const out = {};
   let fromCache = true;
@@ -155,7 +159,7 @@ export async function loadModelFiles(files, cacheName, onProgress, report = prog
   // All at once: the small files do not each wait a round trip behind the weights. The bytes
   // are used at once while the browser stores them.
   await Promise.all(files.map(async (file) => {
-    const got = await cachedOrDownloaded(cache, file, (loaded) => report(file, loaded, 'network'), signal);
+    const got = await cachedOrDownloaded(cache, file, (loaded) => report(file, loaded, 'network'), signal, downloadAfter);
     stopped();
     if (got.fromCache) report(file, got.bytes.length, 'cache');
     fromCache &&= got.fromCache;

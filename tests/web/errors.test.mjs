@@ -3,6 +3,7 @@
 // promise reject, never throw; the declarations use camelCase and shadow no DOM global.
 
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 
@@ -102,4 +103,33 @@ test("an aborted model download fails as 'aborted', not as a network error", asy
   await assert.rejects(loadModelFiles([file], 'test', () => {}, undefined, signal), (error) => error.code === 'aborted');
   // Without a signal the same address is a network error.
   await assert.rejects(fetchVerified(file), (error) => error.code === 'network');
+});
+
+test('a download queued behind another waits for it; a copy in the cache does not', async () => {
+  const { cachedOrDownloaded } = await import('../../www/model-cache.js');
+  const bytes = new Uint8Array([1, 2, 3]);
+  const file = { name: 'vectors', url: 'https://example.org/vectors', bytes: 3, sha256: createHash('sha256').update(bytes).digest('hex') };
+  const fetched = [];
+  const realFetch = globalThis.fetch;
+  globalThis.fetch = async (url) => { fetched.push(String(url)); return new Response(bytes.slice()); };
+  try {
+    let release;
+    const before = new Promise((resolve) => { release = resolve; });
+    const download = cachedOrDownloaded(null, file, () => {}, undefined, before);
+    await new Promise((resolve) => { setTimeout(resolve, 20); });
+    assert.deepEqual(fetched, [], 'nothing is fetched before the file ahead is in');
+    release();
+    assert.deepEqual((await download).bytes, bytes);
+    assert.deepEqual(fetched, [file.url]);
+
+    // The cached copy is used at once, whatever is ahead.
+    const cache = { match: async () => new Response(bytes.slice()), put: async () => {}, delete: async () => {} };
+    const got = await cachedOrDownloaded(cache, file, () => {}, undefined, new Promise(() => {}));
+    assert.deepEqual([got.bytes, got.fromCache], [bytes, true]);
+    // The file ahead failing fails this one, and nothing is fetched.
+    await assert.rejects(cachedOrDownloaded(null, file, () => {}, undefined, Promise.reject(new Error('ahead failed'))), /ahead failed/);
+    assert.equal(fetched.length, 1);
+  } finally {
+    globalThis.fetch = realFetch;
+  }
 });
