@@ -126,7 +126,7 @@ export async function openCache(name) {
  * download waits for `downloadAfter` (a promise; its rejection is this one's), a copy in the
  * cache does not.
  */
-export async function cachedOrDownloaded(cache, file, onBytes = () => {}, signal = undefined, downloadAfter = null) {
+export async function cachedOrDownloaded(cache, file, onBytes = () => {}, { signal, downloadAfter } = {}) {
   const cached = cache && (await cache.match(file.url).catch(() => null));
   if (cached) {
     const bytes = new Uint8Array(await cached.arrayBuffer());
@@ -144,11 +144,13 @@ export async function cachedOrDownloaded(cache, file, onBytes = () => {}, signal
 /**
  * Loads the model's files (`[{name, url, bytes, sha256}]`) from the Cache API `cacheName`, or
  * downloads, checks and caches them. Resolves to `{files: {name: Uint8Array}, fromCache}`.
- * `report`: a `progressOver` shared with other downloads (default: over these files); `signal`
- * stops the downloads (code 'aborted'); downloads wait for `downloadAfter` (see
- * `cachedOrDownloaded`).
+ * `report`: a `progressOver` shared with other downloads (default: over these files, calling
+ * `onProgress`); `signal` stops the downloads (code 'aborted'); downloads wait for
+ * `downloadAfter` (see `cachedOrDownloaded`).
  */
-export async function loadModelFiles(files, cacheName, onProgress, report = progressOver(files, onProgress), signal = undefined, downloadAfter = null) {
+export async function loadModelFiles(files, cacheName, {
+  onProgress = null, report = progressOver(files, onProgress), signal, downloadAfter,
+} = {}) {
   const cache = await openCache(cacheName);
   const out = {};
   let fromCache = true;
@@ -159,7 +161,7 @@ export async function loadModelFiles(files, cacheName, onProgress, report = prog
   // All at once: the small files do not each wait a round trip behind the weights. The bytes
   // are used at once while the browser stores them.
   await Promise.all(files.map(async (file) => {
-    const got = await cachedOrDownloaded(cache, file, (loaded) => report(file, loaded, 'network'), signal, downloadAfter);
+    const got = await cachedOrDownloaded(cache, file, (loaded) => report(file, loaded, 'network'), { signal, downloadAfter });
     stopped();
     if (got.fromCache) report(file, got.bytes.length, 'cache');
     fromCache &&= got.fromCache;

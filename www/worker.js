@@ -38,7 +38,7 @@ const LANGUAGE_FILES_CACHE = 'localrec-language-files';
  * as the model's files are.
  */
 async function languageFile(file, report, signal, downloadAfter = null) {
-  const { files } = await loadModelFiles([file], LANGUAGE_FILES_CACHE, null, report, signal, downloadAfter);
+  const { files } = await loadModelFiles([file], LANGUAGE_FILES_CACHE, { report, signal, downloadAfter });
   return files[file.name];
 }
 
@@ -121,7 +121,7 @@ function downloadEncoder(id) {
   });
   const adapterFile = encoderAdapter;
   const adapter = adapterFile ? languageFile(adapterFile, report, signal) : null;
-  const model = Promise.all([loadModelFiles(files, cacheName, onProgress, report, signal), adapter])
+  const model = Promise.all([loadModelFiles(files, cacheName, { report, signal }), adapter])
     .then(([{ files: bytes, fromCache }, adapterBytes]) => ({ bytes, fromCache, adapterBytes }));
   const vectors = vectorsFile ? languageFile(vectorsFile, report, signal, Promise.race([weightsIn, model])) : Promise.resolve(null);
   const vectorsAttached = vectors.then((bytes) => bytes && inTurn(() => {

@@ -100,7 +100,7 @@ test("an aborted model download fails as 'aborted', not as a network error", asy
   const file = { name: 'model.safetensors', url: 'http://127.0.0.1:9/model.safetensors', bytes: 4, sha256: '0'.repeat(64) };
   const signal = AbortSignal.abort();
   await assert.rejects(fetchVerified(file, () => {}, { signal }), (error) => error.code === 'aborted' && asLocalRecError(error).code === 'aborted');
-  await assert.rejects(loadModelFiles([file], 'test', () => {}, undefined, signal), (error) => error.code === 'aborted');
+  await assert.rejects(loadModelFiles([file], 'test', { onProgress: () => {}, signal }), (error) => error.code === 'aborted');
   // Without a signal the same address is a network error.
   await assert.rejects(fetchVerified(file), (error) => error.code === 'network');
 });
@@ -115,7 +115,7 @@ test('a download queued behind another waits for it; a copy in the cache does no
   try {
     let release;
     const before = new Promise((resolve) => { release = resolve; });
-    const download = cachedOrDownloaded(null, file, () => {}, undefined, before);
+    const download = cachedOrDownloaded(null, file, () => {}, { downloadAfter: before });
     await new Promise((resolve) => { setTimeout(resolve, 20); });
     assert.deepEqual(fetched, [], 'nothing is fetched before the file ahead is in');
     release();
@@ -124,10 +124,10 @@ test('a download queued behind another waits for it; a copy in the cache does no
 
     // The cached copy is used at once, whatever is ahead.
     const cache = { match: async () => new Response(bytes.slice()), put: async () => {}, delete: async () => {} };
-    const got = await cachedOrDownloaded(cache, file, () => {}, undefined, new Promise(() => {}));
+    const got = await cachedOrDownloaded(cache, file, () => {}, { downloadAfter: new Promise(() => {}) });
     assert.deepEqual([got.bytes, got.fromCache], [bytes, true]);
     // The file ahead failing fails this one, and nothing is fetched.
-    await assert.rejects(cachedOrDownloaded(null, file, () => {}, undefined, Promise.reject(new Error('ahead failed'))), /ahead failed/);
+    await assert.rejects(cachedOrDownloaded(null, file, () => {}, { downloadAfter: Promise.reject(new Error('ahead failed')) }), /ahead failed/);
     assert.equal(fetched.length, 1);
   } finally {
     globalThis.fetch = realFetch;
