@@ -15,7 +15,10 @@
 // new visitor, where the build has one) and → the engine's first list; navigation → taste box usable (the
 // language model and the items' text vectors loaded: the page's state 'ready'); for the peer,
 // navigation → model loaded and → one sentence embedded. (Where the page loads the language model
-// only when the taste box is used, a large catalogue's, the box is focused as the list shows.) Bytes: the sum of the DevTools
+// only when the taste box is used, a large catalogue's, the box is focused as the list shows.) For
+// localrec, then a sentence typed into the box as soon as it is usable → the list that counts it
+// on screen (the language model's word rows it reads fetched first: the page's model comes
+// without its word table; the peer's "one sentence embedded" is the same milestone). Bytes: the sum of the DevTools
 // protocol's Network.loadingFinished encodedDataLength over the page and its workers (attached
 // to every worker target), up to each milestone; then, once the service worker is installed (the
 // offline copy; up to 60 s), its own downloads, counted apart (the HTTP cache is on, as in a real
@@ -160,10 +163,12 @@ async function instrument(context, page) {
   const finished = (kind, { encodedDataLength }) => { bytes[kind in bytes ? kind : 'other'] += encodedDataLength; };
   const requests = new Map();
   const shards = []; // the item–item shards asked for, in order
+  const words = []; // the language model's word shards asked for, in order
   const responded = ({ requestId, response }) => {
     requests.set(requestId, response);
     const url = response.url.replace(/^https?:\/\/[^/]+\//, '');
     if (url.includes('/item_item/')) shards.push({ url, status: response.status });
+    if (url.includes('/words/')) words.push({ url, status: response.status });
     encodings[url] = response.headers['content-encoding'] ?? response.headers['Content-Encoding'] ?? 'identity';
   };
   cdp.on('Network.responseReceived', responded);
@@ -186,7 +191,7 @@ async function instrument(context, page) {
   await cdp.send('Network.enable');
   await cdp.send('Network.emulateNetworkConditions', NETWORK);
   await cdp.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: true, flatten: false });
-  return { bytes, encodings, shards, snapshot: () => ({ ...bytes }) };
+  return { bytes, encodings, shards, words, snapshot: () => ({ ...bytes }) };
 }
 
 const MB = (n) => n / 1e6;
@@ -225,6 +230,10 @@ async function visit(browser, engine, url) {
     await page.waitForFunction(() => ['ready', 'error'].includes(document.body.dataset.state), null, { timeout: TIMEOUT, polling: 100 });
     if ((await state()) === 'error') throw new Error(`${engine}: ${await page.textContent('#error-message')}`);
     const atTaste = net.snapshot();
+    // A sentence typed as soon as the box is usable: its list (the word rows it needs fetched
+    // first, where the model's come by need).
+    const described = engine === 'localrec' ? await describeTaste(page, net) : null;
+    const atDescribed = net.snapshot();
     // The offline copy: the service worker's installation (registered at once by today's build,
     // once the model is loaded by this one).
     const offline = await page.evaluate(() => Promise.race([
@@ -255,7 +264,8 @@ async function visit(browser, engine, url) {
     const rows = await page.locator('#recommendations .item').count();
     return {
       engine, firstShown: seconds(timings.firstList ?? timings.firstRecommendations), firstList: seconds(timings.firstRecommendations),
-      tasteBox: seconds(timings.modelReady), rows, tasteAskedAt: onUse ? seconds(tasteAskedAt) : null,
+      tasteBox: seconds(timings.modelReady), described: described && seconds(described.at), describedMillis: described?.millis ?? null, wordShards: described?.words ?? null,
+      bytesToDescribed: pageBytes(atDescribed), rows, tasteAskedAt: onUse ? seconds(tasteAskedAt) : null,
       bytesToList: pageBytes(atList), bytesToTasteBox: pageBytes(atTaste), serviceWorkerBytes: atTaste.service_worker,
       offlineCopy: offline, bytesWithOfflineCopy: pageBytes(atEnd) + atEnd.service_worker, reactions, cachedReaction, memory,
       encodings: net.encodings, diagnostics, errors, wallSeconds: seconds(Date.now() - started),
@@ -280,6 +290,24 @@ async function likeAgainOnASecondVisit(page, net) {
   await page.waitForFunction(() => ['listed', 'ready', 'error'].includes(document.body.dataset.state), null, { timeout: TIMEOUT, polling: 100 });
   await new Promise((resolve) => { setTimeout(resolve, 5000); });
   return likeRow(page, net, 0);
+}
+
+/** The bench's taste sentence (one of tests/compact_model.rs's). */
+const TASTE = 'giant robots and space wars';
+
+/**
+ * Describes TASTE in the taste box and waits for the list that counts it → `{at, millis, words}`:
+ * when it was on screen (ms since navigation), how long after the sentence was entered, the word
+ * shards fetched for it.
+ */
+async function describeTaste(page, net) {
+  const wordsBefore = net.words.length;
+  const started = await page.evaluate(() => performance.now());
+  await page.fill('#taste', TASTE);
+  await page.press('#taste', 'Enter');
+  await page.waitForFunction(() => /you described/.test(document.querySelector('#recommendations .because')?.textContent ?? ''), null, { timeout: TIMEOUT, polling: 'raf' });
+  const at = await page.evaluate(() => performance.now());
+  return { at, millis: at - started, words: net.words.slice(wordsBefore) };
 }
 
 /**
@@ -340,7 +368,8 @@ try {
         run.round = round;
         runs.push(run);
         log(`${engine} round ${round + 1}: first list shown ${run.firstShown?.toFixed(2) ?? '–'} s, the engine's ${run.firstList?.toFixed(2) ?? '–'} s, `
-          + `taste box / embedded ${run.tasteBox.toFixed(2)} s, ${MB(run.bytesToTasteBox).toFixed(1)} MB`);
+          + `taste box / embedded ${run.tasteBox.toFixed(2)} s, ${MB(run.bytesToTasteBox).toFixed(1)} MB`
+          + (run.described ? `, a sentence's list ${run.described.toFixed(2)} s (${run.describedMillis.toFixed(0)} ms after it, ${run.wordShards.length} word shards)` : ''));
       }
     }
   } finally {
@@ -355,6 +384,9 @@ try {
       firstShown: median(of.map((r) => r.firstShown)),
       firstList: median(of.map((r) => r.firstList)),
       tasteBox: median(of.map((r) => r.tasteBox)),
+      described: median(of.map((r) => r.described ?? null)),
+      describedMillis: median(of.map((r) => r.describedMillis ?? null)),
+      bytesToDescribed: median(of.map((r) => r.bytesToDescribed ?? null)),
       modelLoaded: median(of.map((r) => r.modelLoaded ?? null)),
       bytesToList: median(of.map((r) => r.bytesToList)),
       bytesToTasteBox: median(of.map((r) => r.bytesToTasteBox)),
@@ -385,11 +417,11 @@ try {
   const f = (v, digits = 1) => (v === null || v === undefined ? '–' : v.toFixed(digits));
   const label = { localrec: 'localrec (this build)', today: `today's build (${OLD_COMMIT})`, peer: 'transformers.js q8 (load + embed one sentence)' };
   const dash = (v) => (v === null || v === undefined ? '–' : f(MB(v)));
-  console.log('| | first list shown (s) | the engine\'s first list (s) | taste box usable / sentence embedded (s) | MB to the engine\'s list | MB to taste box | MB with the offline copy |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|');
+  console.log('| | first list shown (s) | the engine\'s first list (s) | taste box usable / sentence embedded (s) | a sentence\'s list, typed then (s) | MB to the engine\'s list | MB to taste box | MB to the sentence\'s list | MB with the offline copy |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const engine of ENGINES) {
     const s = summary[engine];
-    console.log(`| ${label[engine]} | ${f(s.firstShown)} | ${f(s.firstList)} | ${f(s.tasteBox)} | ${dash(s.bytesToList)} | ${dash(s.bytesToTasteBox)} | ${dash(s.bytesWithOfflineCopy)} |`);
+    console.log(`| ${label[engine]} | ${f(s.firstShown)} | ${f(s.firstList)} | ${f(s.tasteBox)} | ${f(s.described, 2)} | ${dash(s.bytesToList)} | ${dash(s.bytesToTasteBox)} | ${dash(s.bytesToDescribed)} | ${dash(s.bytesWithOfflineCopy)} |`);
   }
   if (summary.localrec) {
     const s = summary.localrec;

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
 
 import {
-  CatalogBuild, brotliSettings, catalogSite, initSync, isPageFile, itemsFile, modelHash, siteLayout, siteManifest, worthCompressing,
+  CatalogBuild, brotliSettings, catalogSite, initSync, isPageFile, itemsFile, modelHash, siteLayout, siteManifest, siteWeights, worthCompressing,
 } from '../pkg/localrec_builder.js';
 
 const PACKAGE = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -101,7 +101,6 @@ function loadModel(dir, layout) {
     files[name] = bytes;
   }
   return {
-    names,
     files,
     encoderFiles: (adapter) => ({
       config: files['config.json'], tokenizer: files['tokenizer.json'], weights: files[layout.compactWeights], adapter,
@@ -223,25 +222,29 @@ function listFiles(root, dir = root, out = []) {
 function compressAll(root) {
   return listFiles(root).map((path) => {
     const bytes = readFileSync(join(root, path));
-    const entry = { path, bytes: bytes.length, sha256: sha256(bytes), encoded: {} };
-    if (worthCompressing(path)) {
-      const copies = {
-        gz: () => gzipSync(bytes, { level: 9 }),
-        br: () => {
-          const { quality, window } = brotliSettings(path); // as the native build
-          return brotliCompressSync(bytes, { params: { [zlib.BROTLI_PARAM_QUALITY]: quality, [zlib.BROTLI_PARAM_LGWIN]: window, [zlib.BROTLI_PARAM_SIZE_HINT]: bytes.length } });
-        },
-      };
-      for (const [encoding, pack] of Object.entries(copies)) {
-        const packed = pack();
-        if (packed.length < bytes.length) {
-          writeFileSync(join(root, `${path}.${encoding}`), packed);
-          entry.encoded[encoding] = packed.length;
-        }
-      }
-    }
-    return entry;
+    const encoded = worthCompressing(path) ? writeCopies(root, path, bytes) : {};
+    return { path, bytes: bytes.length, sha256: sha256(bytes), encoded };
   });
+}
+
+/** Writes `<path>.gz` and `<path>.br` of `bytes` beside it in `root`, each where smaller; → their sizes by encoding. */
+function writeCopies(root, path, bytes) {
+  const copies = {
+    gz: () => gzipSync(bytes, { level: 9 }),
+    br: () => {
+      const { quality, window } = brotliSettings(path); // as the native build
+      return brotliCompressSync(bytes, { params: { [zlib.BROTLI_PARAM_QUALITY]: quality, [zlib.BROTLI_PARAM_LGWIN]: window, [zlib.BROTLI_PARAM_SIZE_HINT]: bytes.length } });
+    },
+  };
+  const encoded = {};
+  for (const [encoding, pack] of Object.entries(copies)) {
+    const packed = pack();
+    if (packed.length < bytes.length) {
+      writeFileSync(join(root, `${path}.${encoding}`), packed);
+      encoded[encoding] = packed.length;
+    }
+  }
+  return encoded;
 }
 
 /** Refuses a folder that is there and neither empty nor built by this command (no site.json). */
@@ -272,10 +275,14 @@ async function buildSite({ datasets, out, modelDir }) {
   try {
     for (const { files } of parts) for (const { path, bytes } of files) write(join(partial, path), bytes);
     for (const path of layout.pageFiles) copyPageFiles(pageFile(path), join(partial, path));
-    for (const name of model.names) write(join(partial, layout.modelPath, name), model.files[name]);
+    for (const name of layout.modelFiles) write(join(partial, layout.modelPath, name), model.files[name]);
+    // The compact weights go without their word table, whose rows follow in shards by need.
+    const weights = siteWeights(model.files[layout.compactWeights]);
+    for (const { path, bytes } of weights.files) write(join(partial, path), bytes);
     const files = compressAll(partial);
-    const manifest = siteManifest(parts.map((part) => part.catalog), files, false);
+    const manifest = siteManifest(parts.map((part) => part.catalog), files, weights.model);
     writeFileSync(join(partial, 'site.json'), manifest);
+    writeCopies(partial, 'site.json', Buffer.from(manifest)); // every visit reads it first
     removeSite(out);
     renameSync(partial, out);
     const { bytes } = JSON.parse(manifest);

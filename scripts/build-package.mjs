@@ -119,14 +119,30 @@ async function copySiteFiles(paths, isPageFile, to) {
   return count;
 }
 
-/** The language model's files a site carries, from MODEL, into `to` with their SHA256SUMS; returns their names. */
-async function copyModel(names, to) {
+/**
+ * The language model's files a site carries, from MODEL, into `to` with their SHA256SUMS; returns
+ * their names. A site's compact weights come without their word table, whose shards are beside
+ * them (`words/`): the package gets them joined, the weights its builder embeds with and splits
+ * again for the sites it builds.
+ */
+async function copyModel(names, compactWeights, joinWordShards, to) {
   await mkdir(to, { recursive: true });
   const sums = [];
   for (const name of names) {
     const from = join(MODEL, name);
     if (!existsSync(from)) throw new PackageError(`${from} is missing: build the demo site first (./scripts/build-site.sh), or name a built site's model folder with --model`);
-    const bytes = await readFile(from);
+    let bytes = await readFile(from);
+    if (name === compactWeights) {
+      const words = join(MODEL, 'words');
+      const shards = existsSync(words)
+        ? await Promise.all((await readdir(words)).filter((file) => file.endsWith('.safetensors')).map((file) => readFile(join(words, file))))
+        : [];
+      try {
+        bytes = joinWordShards(bytes, shards);
+      } catch (error) {
+        throw new PackageError(`${from} and its word shards (${words}): ${error.message}`);
+      }
+    }
     await writeFile(join(to, name), bytes);
     sums.push(`${createHash('sha256').update(bytes).digest('hex')}  ${name}`);
   }
@@ -165,11 +181,11 @@ async function main() {
     await writeFile(to, text);
   }
   // The site's layout from the wasm (`localrec::site`): the same lists the command reads.
-  const { initSync, isPageFile, siteLayout } = await import('../pkg/localrec_builder.js');
+  const { initSync, isPageFile, joinWordShards, siteLayout } = await import('../pkg/localrec_builder.js');
   initSync({ module: readFileSync(join(ROOT, 'pkg/localrec_builder_bg.wasm')) });
   const layout = siteLayout();
   const pageFiles = await copySiteFiles(layout.pageFiles, isPageFile, join(OUT, 'site'));
-  const model = await copyModel([...layout.modelFiles, layout.compactWeights], join(OUT, 'model'));
+  const model = await copyModel([...layout.modelFiles, layout.compactWeights], layout.compactWeights, joinWordShards, join(OUT, 'model'));
   await copyFile(join(ROOT, 'npm/README.md'), join(OUT, 'README.md'));
   await writeFile(join(OUT, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   console.log(`wrote ${relative(process.cwd(), OUT) || '.'}: ${manifest.name}@${manifest.version}, ${files.size} files (${[...files.keys()].join(', ')}), site/ (${pageFiles} files), model/ (${model.join(', ')})`);

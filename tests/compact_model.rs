@@ -13,6 +13,7 @@ use localrec::catalog::Catalog;
 use localrec::device::{block_on, cpu};
 use localrec::encoder::TextTokenizer;
 use localrec::encoder::compact::{compact, is_compact};
+use localrec::encoder::word_rows;
 use localrec::item_vectors::ItemVectors;
 use localrec::recommender::{Recommender, Request};
 
@@ -168,4 +169,56 @@ fn taste_sentences_get_the_same_top_10_from_the_compact_model() {
         "mean shared: {:.2} of 10",
         shared_total as f64 / TASTES.len() as f64
     );
+}
+
+/// A site's model: the compact weights without their word table, whose shards are added for the
+/// words a text has. The vectors are the whole compact model's, bit for bit; a text whose rows
+/// are not all here is refused, never embedded from missing rows.
+#[test]
+fn the_word_table_by_need_gives_the_whole_models_vectors_bit_for_bit() {
+    let small = compact_weights();
+    let split = word_rows::split(&small).unwrap();
+    let shard_bytes: usize = split.shards.iter().map(|(_, b)| b.len()).sum();
+    println!(
+        "compact weights {:.2} MB = {:.2} MB without the word table + {} shards of {:.1} kB",
+        small.len() as f64 / 1e6,
+        split.model.len() as f64 / 1e6,
+        split.shards.len(),
+        shard_bytes as f64 / split.shards.len() as f64 / 1e3
+    );
+    assert!(split.model.len() < small.len() * 2 / 3);
+    let whole = encoder(small, 256);
+    let mut by_need = encoder(split.model, 256);
+    assert_eq!(by_need.word_shard_count(), split.shards.len());
+
+    let golden = golden_cases();
+    let mut texts: Vec<&str> = TASTES.to_vec();
+    texts.extend(golden.iter().map(|c| c.text.as_str()));
+    let mut fetched = Vec::new();
+    for text in &texts {
+        let missing = by_need.missing_word_shards(&[text]).unwrap();
+        if !missing.is_empty() {
+            let error = by_need.embed(&[text]).unwrap_err().to_string();
+            assert!(error.contains("are not loaded"), "{text:?}: {error}");
+        }
+        fetched.push(missing.len());
+        for shard in missing {
+            by_need.add_word_shard(&split.shards[shard].1).unwrap();
+        }
+        assert!(by_need.missing_word_shards(&[text]).unwrap().is_empty());
+        assert_eq!(
+            by_need.embed(&[text]).unwrap(),
+            whole.embed(&[text]).unwrap(),
+            "{text:?}"
+        );
+    }
+    println!("shards fetched per text, in turn: {fetched:?}");
+    // The first sentence fetches its own shards and the special tokens' (shard 0).
+    assert!((2..=8).contains(&fetched[0]), "{fetched:?}");
+    // A batch embeds as the whole model does, too (padding reads the [PAD] row).
+    assert_eq!(by_need.embed(&texts).unwrap(), whole.embed(&texts).unwrap());
+    // The same weights split into the same files: a shard's address (its content's hash in a
+    // site) stays the same from build to build, so caches keep it.
+    let again = word_rows::split(&compact_weights()).unwrap();
+    assert!(again.shards == split.shards);
 }

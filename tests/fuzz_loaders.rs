@@ -1,5 +1,6 @@
 //! Hostile bytes for every loader of model and catalogue files: the BERT config, the tokenizer,
-//! the head's weights, the text vectors, the item–item table (whole, and as the page's index and
+//! the compact weights (whole, and as a site's without their word table, and its shards), the
+//! head's weights, the text vectors, the item–item table (whole, and as the page's index and
 //! shards) and its fit's parts, the
 //! catalogue's adapter and the catalogue, alone and together (the recommender).
 //! Valid files are mutated at random (seeded): bytes flipped, cut, inserted, duplicated, and
@@ -17,7 +18,7 @@ use std::time::{Duration, Instant};
 use localrec::catalog::Catalog;
 use localrec::device::cpu;
 use localrec::encoder::adapter::{AdaptedMap, Adapter, LowRankUpdate};
-use localrec::encoder::{Bert, BertConfig, TextTokenizer};
+use localrec::encoder::{Bert, BertConfig, TextTokenizer, WordRows};
 use localrec::head::{Head, HeadConfig, Objective, load_head, retrain_reason, save_head};
 use localrec::interactions::{Entry, UserList, parse_lists};
 use localrec::item_item::cooccurrence::{CappedLists, Cooccurrence};
@@ -515,6 +516,24 @@ fn hostile_files_never_panic_hang_or_allocate_without_bound() {
     });
     total += fuzz("compact-weights", &small_compact_weights(), budget, |b| {
         let _ = localrec::encoder::compact::expand(b);
+    });
+    // A site's model without its word table, and one of the table's shards (the page fetches
+    // them by need): the rows added are gathered, or the shard is refused.
+    let words = localrec::encoder::word_rows::split(&small_compact_weights()).unwrap();
+    total += fuzz("compact-weights, words by need", &words.model, budget, |b| {
+        if let Ok(Some(mut rows)) = WordRows::declared_by(&b, 2, 64) {
+            if rows.add(&words.shards[0].1).is_ok() {
+                assert_eq!(rows.gather(&[1, 0]).unwrap().len(), 2 * 64);
+            }
+        }
+        let _ = localrec::encoder::compact::tensors(&b);
+    });
+    let declared = WordRows::declared_by(&words.model, 2, 64).unwrap().unwrap();
+    total += fuzz("word shard", &words.shards[0].1, budget, |b| {
+        let mut rows = declared.clone();
+        if rows.add(&b).is_ok() {
+            assert_eq!(rows.gather(&[1, 0]).unwrap().len(), 2 * 64);
+        }
     });
     let csv_manifest = catalog_manifest("items.csv");
     total += fuzz("catalog.json", csv_manifest.as_bytes(), budget, |b| {

@@ -182,7 +182,7 @@ fn a_merged_adapter_equals_the_adapter_run_beside_the_frozen_weights() {
     );
     let beside = upper
         .forward(
-            plain.lower_states(&tokens, lora.first_layer()),
+            plain.lower_states(&tokens, lora.first_layer()).unwrap(),
             real,
             Some(&lora),
         )

@@ -5,7 +5,8 @@
 // shard is checked against the size and sha256 that site.json lists (a mismatch is a 'checksum'
 // or 'size' error, never rows added), kept in the Cache API so that it is read locally, also
 // offline, ever after (its name is its content's hash, so a cached copy never goes stale), and
-// held in the engine's memory once added. Runs in the worker.
+// held in the engine's memory once added. Runs in the worker. The language model's word rows
+// come the same way (word-rows.js), in a cache of their own.
 
 import { cachedOrDownloaded, openCache } from './model-cache.js';
 import { SiteError } from './site.js';
@@ -27,24 +28,24 @@ export function shardFiles(site, catalog) {
 }
 
 /**
- * Shard `file`'s bytes: from the cache when there and intact (a damaged copy is dropped), else
- * downloaded, checked and cached. → `{bytes, fromCache}`; rejects with code 'network', 'size'
- * or 'checksum' (model-cache.js's errors), the message naming the rows.
+ * Shard `file`'s bytes: from the cache `cacheName` when there and intact (a damaged copy is
+ * dropped), else downloaded, checked and cached. → `{bytes, fromCache}`; rejects with code
+ * 'network', 'size' or 'checksum' (model-cache.js's errors), the message naming the rows.
  */
-export async function loadShard(file) {
-  const { bytes, fromCache, stored } = await cachedOrDownloaded(await openCache(ROWS_CACHE), file);
+export async function loadShard(file, cacheName = ROWS_CACHE) {
+  const { bytes, fromCache, stored } = await cachedOrDownloaded(await openCache(cacheName), file);
   // Stored before the rows are used, so that a list seen once is there offline.
   await stored;
   return { bytes, fromCache };
 }
 
 /**
- * Drops cached shards of the catalogue whose folder is `folderUrl` that `files` (the site's
- * current shards) no longer lists: an earlier build's rows. Never rejects.
+ * Drops shards cached in `cacheName` under the folder `folderUrl` that `files` (the site's
+ * current shards there) no longer lists: an earlier build's rows. Never rejects.
  */
-export async function forgetOldShards(folderUrl, files) {
+export async function forgetOldShards(folderUrl, files, cacheName = ROWS_CACHE) {
   try {
-    const cache = await openCache(ROWS_CACHE);
+    const cache = await openCache(cacheName);
     if (!cache) return;
     const current = new Set(files.map((file) => file.url));
     for (const request of await cache.keys()) {

@@ -17,6 +17,7 @@ import { findAdapter, gpuBuffers, gpuDevices, watchGpuDevices } from './gpu-devi
 import { loadWasm } from './wasm-module.js';
 import { SiteError, catalogFiles, findCatalog, modelFiles, readSite } from './site.js';
 import { forgetOldShards, loadShard, shardFiles } from './item-item-rows.js';
+import { addWords, forgetOldWords, wordShardFiles } from './word-rows.js';
 
 let engine = null;
 let wasm = null; // the module's exports (its memory is measured)
@@ -49,6 +50,7 @@ let encoderAdapter = null; // the catalogue's fine-tuning of the language model 
 let encoderDownload = null; // the encoder's download, when `open` started it (see downloadEncoder)
 let encoderStop = null; // aborts the encoder's download under way (see downloadEncoder)
 let rowShards = []; // the item–item rows' shards (site.json: 'itemItemShards'), fetched by need
+let wordShards = []; // the language model's word rows by shard (site.json: 'model.wordShards'), fetched by need
 
 self.onmessage = ({ data: { id, op, args } }) => {
   if (op === 'cancel') {
@@ -138,9 +140,15 @@ function downloadEncoder(id) {
 // The GPU devices Burn opens are watched from the start (see gpu-devices.js).
 watchGpuDevices(({ reason, message }) => post({ op: 'device-lost', reason, message }));
 
+/** `texts`' vectors, `texts.length × dim` values (their word rows fetched first where missing). */
+async function embed(texts) {
+  await addWords(engine, wordShards, texts);
+  return engine.embed(texts);
+}
+
 async function tasteVector(text) {
   if (!tasteVectors.has(text)) {
-    const vectors = await engine.embed([text]);
+    const vectors = await embed([text]);
     if (tasteVectors.size >= 8) tasteVectors.delete(tasteVectors.keys().next().value);
     tasteVectors.set(text, vectors);
   }
@@ -251,9 +259,14 @@ const handlers = {
       progress('encoder', { backend: engine.backend });
       const [config, tokenizer, weights] = download.files.map((file) => bytes[file.name]);
       engine.loadEncoder({ config, tokenizer, weights, adapter: adapterBytes ?? undefined });
+      wordShards = wordShardFiles(site, download.weights);
+      if (engine.wordShardCount !== wordShards.length) {
+        throw new SiteError(`the language model's word table comes in ${engine.wordShardCount} shards; site.json lists ${wordShards.length}`);
+      }
+      if (wordShards.length > 0) forgetOldWords(site, wordShards);
       if (engine.backend === 'webgpu') {
         progress('warmup');
-        await engine.embed(['warm up']); // compiles the GPU kernels once, before a person waits on them
+        await embed(['warm up']); // compiles the GPU kernels once, before a person waits on them
       }
       return {
         result: {
@@ -269,7 +282,7 @@ const handlers = {
 
   async embed({ texts }) {
     requireEncoder();
-    const vectors = await engine.embed(texts);
+    const vectors = await embed(texts);
     return { result: { dim: vectors.length / Math.max(1, texts.length), vectors }, transfer: [vectors.buffer] };
   },
 

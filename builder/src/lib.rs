@@ -22,7 +22,7 @@ use localrec::interactions::{UserList, parse_lists};
 use localrec::item_item::fit::{DEFAULT_KS, Weights, fit_on_split};
 use localrec::item_item::{WeightPrecision, save_item_item};
 use localrec::item_vectors::ItemVectors;
-use localrec::site::{CatalogSources, SiteCatalog, SiteFile, SiteManifest};
+use localrec::site::{CatalogSources, ModelParts, SiteCatalog, SiteFile, SiteManifest};
 use localrec::train::{Progress, TrainConfig, pretrain_head};
 use localrec::vector_plan::VectorPlan;
 use localrec::web::values::{EncoderFiles, from_js, js_error, required, to_js};
@@ -319,30 +319,57 @@ pub async fn catalog_site(
     let site = localrec::site::catalog_files(&build.catalog, sources, vectors)
         .await
         .map_err(js_error)?;
-    let files = Array::new();
-    for (path, bytes) in site.files {
-        let file = Object::new();
-        Reflect::set(&file, &"path".into(), &path.into())?;
-        Reflect::set(&file, &"bytes".into(), &Uint8Array::from(bytes.as_slice()))?;
-        files.push(&file);
-    }
     let out = Object::new();
     Reflect::set(&out, &"catalog".into(), &to_js(&site.catalog)?)?;
-    Reflect::set(&out, &"files".into(), &files)?;
+    Reflect::set(&out, &"files".into(), &file_list(site.files)?)?;
     Ok(out.into())
 }
 
-/// site.json for `catalogs` (as `catalogSite` gave them) and `files` (every other file of the
-/// site, in path order: `{path, bytes, sha256, encoded: {gz?, br?}}`).
+/// The site's files for the model's compact weights: `{files: [{path, bytes}], model}`, the
+/// weights without their word table and its shards (see `localrec::site::site_weights`);
+/// `model` is what `siteManifest` takes of them.
+#[wasm_bindgen(js_name = siteWeights)]
+pub fn site_weights(compact: &[u8]) -> Result<JsValue, JsValue> {
+    let weights = localrec::site::site_weights(compact).map_err(js_error)?;
+    let out = Object::new();
+    Reflect::set(&out, &"files".into(), &file_list(weights.files)?)?;
+    let model = serde_json::json!({ "wordShards": weights.word_shards });
+    Reflect::set(&out, &"model".into(), &to_js(&model)?)?;
+    Ok(out.into())
+}
+
+/// The compact weights whole, from a built site's (`weights` without their word table, and
+/// its `shards` in any order; see `localrec::encoder::word_rows::join`): what the package
+/// carries and embeds with. Weights that hold their table come back as they are.
+#[wasm_bindgen(js_name = joinWordShards)]
+pub fn join_word_shards(weights: &[u8], shards: Array) -> Result<Uint8Array, JsValue> {
+    let shards: Vec<Vec<u8>> = shards.iter().map(|s| Uint8Array::new(&s).to_vec()).collect();
+    let shards: Vec<&[u8]> = shards.iter().map(Vec::as_slice).collect();
+    let whole = localrec::encoder::word_rows::join(weights, &shards).map_err(js_error)?;
+    Ok(Uint8Array::from(whole.as_slice()))
+}
+
+/// `[{path, bytes: Uint8Array}]`.
+fn file_list(files: Vec<(String, Vec<u8>)>) -> Result<JsValue, JsValue> {
+    let list = Array::new();
+    for (path, bytes) in files {
+        let file = Object::new();
+        Reflect::set(&file, &"path".into(), &path.into())?;
+        Reflect::set(&file, &"bytes".into(), &Uint8Array::from(bytes.as_slice()))?;
+        list.push(&file);
+    }
+    Ok(list.into())
+}
+
+/// site.json for `catalogs` (as `catalogSite` gave them), `files` (every other file of the
+/// site, in path order: `{path, bytes, sha256, encoded: {gz?, br?}}`) and the `model`'s parts
+/// (`{wordShards, f32}`, as `siteWeights` gave them).
 #[wasm_bindgen(js_name = siteManifest)]
-pub fn site_manifest(
-    catalogs: JsValue,
-    files: JsValue,
-    f32_model: bool,
-) -> Result<String, JsValue> {
+pub fn site_manifest(catalogs: JsValue, files: JsValue, model: JsValue) -> Result<String, JsValue> {
     let catalogs: Vec<SiteCatalog> = from_js("the catalogues", &catalogs)?;
     let files: Vec<SiteFile> = from_js("the site's files", &files)?;
-    let manifest = SiteManifest::new(catalogs, files, f32_model).map_err(js_error)?;
+    let parts: ModelParts = from_js("the model's parts", &model)?;
+    let manifest = SiteManifest::new(catalogs, files, parts).map_err(js_error)?;
     Ok(manifest.to_json())
 }
 

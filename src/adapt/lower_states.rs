@@ -41,7 +41,7 @@ impl LowerStates {
         for (done, group) in by_length(&tokens, |t| t.ids.len(), 16) {
             let batch: Vec<Tokens> = group.iter().map(|&i| tokens[i].clone()).collect();
             let padded = encoder.tokenizer().pad(&batch);
-            let hidden = values(encoder.lower_states(&padded, first_layer))?;
+            let hidden = values(encoder.lower_states(&padded, first_layer)?)?;
             let row = padded.seq_len * dim;
             for (k, &i) in group.iter().enumerate() {
                 let len = tokens[i].ids.len();

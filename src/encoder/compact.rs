@@ -21,14 +21,14 @@ use crate::error::{Error, Result};
 use crate::int8::{SCALE_SUFFIX, quantise_rows, read_matrix};
 use crate::nf4;
 
-const FORMAT_KEY: &str = "localrec_weights";
+pub(crate) const FORMAT_KEY: &str = "localrec_weights";
 /// What [`compact`] writes.
 const INT8_NF4_WORDS: &str = "int8-per-row+nf4-words";
 /// Every matrix int8, word embeddings included (files written before NF4).
 const INT8_PER_ROW: &str = "int8-per-row";
 
 /// Word embedding table of a BERT checkpoint (with or without a `bert.` prefix).
-const WORD_EMBEDDINGS: &str = "word_embeddings.weight";
+pub(crate) const WORD_EMBEDDINGS: &str = "word_embeddings.weight";
 
 /// Writes `f32_safetensors` (a BERT checkpoint) in the compact form, with the word embeddings
 /// of `unreachable_tokens` as zeros.

@@ -31,13 +31,20 @@ impl BertEmbeddings {
 
     /// `ids`, `type_ids`: `[batch, seq]` → `[batch, seq, hidden]`.
     pub fn forward(&self, ids: Tensor<2, Int>, type_ids: Tensor<2, Int>) -> Tensor<3> {
-        let [batch, seq] = ids.dims();
-        let device = ids.device();
+        self.forward_words(self.word_embeddings.forward(ids), type_ids)
+    }
+
+    /// As [`BertEmbeddings::forward`] with the word embeddings already looked up
+    /// (`[batch, seq, hidden]`): where the word table is not in the module but comes by need
+    /// ([`super::word_rows`]).
+    pub fn forward_words(&self, words: Tensor<3>, type_ids: Tensor<2, Int>) -> Tensor<3> {
+        let [batch, seq] = type_ids.dims();
+        let device = type_ids.device();
         // Absolute positions 0..seq, the same for every row.
         let positions = Tensor::<1, Int>::arange(0..seq as i64, &device)
             .unsqueeze_dim::<2>(0)
             .expand([batch, seq]);
-        let summed = self.word_embeddings.forward(ids)
+        let summed = words
             + self.position_embeddings.forward(positions)
             + self.token_type_embeddings.forward(type_ids);
         self.layer_norm.forward(summed)

@@ -13,12 +13,14 @@ mod packed_linear;
 mod pooling;
 mod tokenize;
 pub(crate) mod weights;
+pub mod word_rows;
 
 pub use adapter::{Adapter, AdapterError};
 pub use bert::Bert;
 pub use config::BertConfig;
 pub use pooling::{l2_normalize, mean_pool_normalized};
 pub use tokenize::{DEFAULT_MAX_LENGTH, TextTokenizer, TokenBatch, Tokens};
+pub use word_rows::WordRows;
 
 use burn::tensor::{Bool, Device, Int, Tensor, TensorData};
 
@@ -37,6 +39,9 @@ pub struct Encoder {
     device: Device,
     /// Whether the linear maps run on packed weights ([`Encoder::pack_linears`]).
     packed: bool,
+    /// The word table's rows, where they come by need (a site's model): looked up here, not
+    /// in the network's embedding table, which stays empty.
+    words: Option<WordRows>,
 }
 
 impl Encoder {
@@ -119,8 +124,10 @@ impl Encoder {
             )));
         }
         let mut model = Bert::new(&config, device);
+        let mut words = None;
         if compact::is_compact(&safetensors) {
-            weights::load_compact(&mut model, &safetensors)?;
+            words = WordRows::declared_by(&safetensors, config.vocab_size, config.hidden_size)?;
+            weights::load_compact(&mut model, &safetensors, words.is_some())?;
         } else {
             weights::load_safetensors(&mut model, safetensors)?;
         }
@@ -130,6 +137,7 @@ impl Encoder {
             config,
             device: device.clone(),
             packed: false,
+            words,
         };
         if let Some(adapter) = adapter_safetensors {
             encoder.merge_adapter(adapter)?;
@@ -168,20 +176,47 @@ impl Encoder {
 
     /// Hidden states after the first `layers` layers, `[batch, seq, hidden]`: what adapter
     /// training caches once per item text.
-    pub fn lower_states(&self, batch: &TokenBatch, layers: usize) -> Tensor<3> {
-        let (ids, type_ids, padding, _) = self.batch_tensors(batch);
-        let x = self.model.embeddings.forward(ids, type_ids);
-        self.model.encoder.layers[..layers]
+    pub fn lower_states(&self, batch: &TokenBatch, layers: usize) -> Result<Tensor<3>> {
+        let (x, padding, _) = self.embedded(batch)?;
+        Ok(self.model.encoder.layers[..layers]
             .iter()
             .fold(x, |x, layer| {
                 layer.forward_adapted(x, padding.clone(), None)
-            })
+            }))
     }
 
     /// A copy of layers `first..` (unpacked) with the pooling: see [`lora::UpperLayers`].
     pub fn upper_layers(&self, first: usize) -> lora::UpperLayers {
         assert!(!self.packed, "adapters are trained on unpacked weights");
         lora::UpperLayers::new(self.model.encoder.layers[first..].to_vec())
+    }
+
+    /// How many shards the word table comes in (0: it came with the weights).
+    pub fn word_shard_count(&self) -> usize {
+        self.words.as_ref().map_or(0, WordRows::shard_count)
+    }
+
+    /// The word table's shards that embedding `texts` needs and that are not added yet
+    /// (ascending; always empty when the table came with the weights).
+    pub fn missing_word_shards(&self, texts: &[&str]) -> Result<Vec<usize>> {
+        let Some(words) = &self.words else {
+            return Ok(Vec::new());
+        };
+        let mut ids = vec![self.tokenizer.pad_id()];
+        for text in texts {
+            ids.extend(self.tokenizer.encode(text)?.ids);
+        }
+        Ok(words.missing(ids))
+    }
+
+    /// Adds one of the word table's shards (its file's bytes); returns its number. Refused
+    /// (an error, nothing added) when the weights held the table, or the shard is another
+    /// model's or damaged.
+    pub fn add_word_shard(&mut self, shard_file: &[u8]) -> Result<usize> {
+        let words = self.words.as_mut().ok_or_else(|| {
+            Error::Input("this model's word embeddings came with its weights, not in shards".into())
+        })?;
+        words.add(shard_file)
     }
 
     pub fn config(&self) -> &BertConfig {
@@ -202,16 +237,15 @@ impl Encoder {
     }
 
     /// The last hidden states `[batch, seq, hidden]` of a padded batch.
-    pub fn hidden_states(&self, batch: &TokenBatch) -> Tensor<3> {
-        let (ids, type_ids, padding, _) = self.batch_tensors(batch);
-        self.model.forward(ids, type_ids, padding)
+    pub fn hidden_states(&self, batch: &TokenBatch) -> Result<Tensor<3>> {
+        let (x, padding, _) = self.embedded(batch)?;
+        Ok(self.model.encoder.forward(x, padding))
     }
 
     /// Sentence vectors `[batch, hidden]` of a padded batch, left on the device.
-    pub fn embed_batch(&self, batch: &TokenBatch) -> Tensor<2> {
-        let (ids, type_ids, padding, real) = self.batch_tensors(batch);
-        let hidden = self.model.forward(ids, type_ids, padding);
-        mean_pool_normalized(hidden, real)
+    pub fn embed_batch(&self, batch: &TokenBatch) -> Result<Tensor<2>> {
+        let (x, padding, real) = self.embedded(batch)?;
+        Ok(mean_pool_normalized(self.model.encoder.forward(x, padding), real))
     }
 
     /// Sentence vectors of `texts`, left on the device (`[texts.len(), hidden]`).
@@ -219,7 +253,7 @@ impl Encoder {
         if texts.is_empty() {
             return Err(Error::Input("no texts to embed".into()));
         }
-        Ok(self.embed_batch(&self.tokenizer.encode_batch(texts)?))
+        self.embed_batch(&self.tokenizer.encode_batch(texts)?)
     }
 
     /// One unit-length vector per text. Synchronous read-back: native targets only; the page
@@ -298,7 +332,7 @@ impl Encoder {
         let mut out = Vec::with_capacity(total);
         for batch in mine {
             let group: Vec<Tokens> = batch.iter().map(|&i| tokens[i].clone()).collect();
-            let vectors = self.embed_batch(&self.tokenizer.pad(&group));
+            let vectors = self.embed_batch(&self.tokenizer.pad(&group))?;
             let data = vectors
                 .try_into_data()
                 .map_err(|e| Error::Compute(format!("{e:?}")))?;
@@ -308,23 +342,27 @@ impl Encoder {
         Ok(out)
     }
 
-    /// Token ids, token types, padding mask (true = padding) and real-token mask (1.0 / 0.0).
-    fn batch_tensors(
-        &self,
-        batch: &TokenBatch,
-    ) -> (Tensor<2, Int>, Tensor<2, Int>, Tensor<2, Bool>, Tensor<2>) {
+    /// The network's input `[batch, seq, hidden]` (the embeddings layer's output), padding
+    /// mask (true = padding) and real-token mask (1.0 / 0.0). Where the word table comes by
+    /// need, its rows are looked up here: an error names the shards a token's row is in if
+    /// they are not added yet.
+    fn embedded(&self, batch: &TokenBatch) -> Result<(Tensor<3>, Tensor<2, Bool>, Tensor<2>)> {
         let shape = [batch.batch, batch.seq_len];
         let int_tensor = |values: &[u32]| {
             let values: Vec<i32> = values.iter().map(|&v| v as i32).collect();
             Tensor::<2, Int>::from_data(TensorData::new(values, shape), &self.device)
         };
+        let type_ids = int_tensor(&batch.type_ids);
+        let x = match &self.words {
+            None => self.model.embeddings.forward(int_tensor(&batch.ids), type_ids),
+            Some(words) => {
+                let rows = TensorData::new(words.gather(&batch.ids)?, [batch.batch, batch.seq_len, self.dim()]);
+                let rows = Tensor::<3>::from_data(rows, &self.device);
+                self.model.embeddings.forward_words(rows, type_ids)
+            }
+        };
         let mask = int_tensor(&batch.attention_mask);
-        (
-            int_tensor(&batch.ids),
-            int_tensor(&batch.type_ids),
-            mask.clone().equal_elem(0),
-            mask.float(),
-        )
+        Ok((x, mask.clone().equal_elem(0), mask.float()))
     }
 }
 

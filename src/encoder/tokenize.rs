@@ -75,6 +75,11 @@ impl TextTokenizer {
         })
     }
 
+    /// The padding token's id (its word embedding fills a batch's padded places).
+    pub fn pad_id(&self) -> u32 {
+        self.pad_id
+    }
+
     pub fn max_length(&self) -> usize {
         self.max_length
     }

@@ -44,6 +44,9 @@ const KEY_MAP: &[(&str, &str)] = &[
     ),
 ];
 
+/// The module's word embedding table.
+const WORD_TABLE: &str = "embeddings.word_embeddings.weight";
+
 /// Tensors a sentence-transformers checkpoint carries that the encoder does not use:
 /// the classification pooler and the constant position-id buffer.
 fn is_expected_unused(name: &str) -> bool {
@@ -75,7 +78,9 @@ pub fn load_safetensors(model: &mut Bert, bytes: Vec<u8>) -> Result<()> {
 /// Loads a compact (int8) file into `model`: each matrix is dequantised straight into the
 /// tensor data Burn takes, with the same names, adapter and checks as [`load_safetensors`]
 /// (writing it out as an f32 file first cost the page three more copies of 91 MB).
-pub fn load_compact(model: &mut Bert, bytes: &[u8]) -> Result<()> {
+/// `words_by_need`: the file declares its word table comes in shards ([`super::word_rows`]);
+/// the module's table is then left unloaded (the encoder never reads it).
+pub fn load_compact(model: &mut Bert, bytes: &[u8], words_by_need: bool) -> Result<()> {
     let bad = |why: String| Error::Weights(format!("compact weights: {why}"));
     let mut tensors = Vec::new();
     for (name, tensor) in compact::tensors(bytes)? {
@@ -102,7 +107,10 @@ pub fn load_compact(model: &mut Bert, bytes: &[u8]) -> Result<()> {
                 .map_err(|e| bad(e.to_string()))
         })?;
     let (tensors, _) = remapper.remap(tensors);
-    let result = model.apply(tensors, None, Some(Box::new(PyTorchToBurnAdapter)), false);
+    let mut result = model.apply(tensors, None, Some(Box::new(PyTorchToBurnAdapter)), false);
+    if words_by_need {
+        result.missing.retain(|(path, _)| path != WORD_TABLE);
+    }
     check_applied(&result, is_expected_unused)
 }
 

@@ -21,9 +21,9 @@ pub struct SiteManifest {
 
 impl SiteManifest {
     /// The manifest of a site holding `catalogs` and `files` (every file but site.json, in path
-    /// order), with the f32 weights among the model's files if `f32_model`. Two catalogues of
-    /// one name are an error: the page finds a catalogue by its name.
-    pub fn new(catalogs: Vec<SiteCatalog>, files: Vec<SiteFile>, f32_model: bool) -> Result<Self> {
+    /// order), and the model's `parts`. Two catalogues of one name are an error: the page finds
+    /// a catalogue by its name.
+    pub fn new(catalogs: Vec<SiteCatalog>, files: Vec<SiteFile>, parts: ModelParts) -> Result<Self> {
         let mut names: Vec<&str> = catalogs.iter().map(|c| c.name.as_str()).collect();
         names.sort_unstable();
         if let Some(pair) = names.windows(2).find(|w| w[0] == w[1]) {
@@ -33,7 +33,7 @@ impl SiteManifest {
             )));
         }
         let mut weights = BTreeMap::from([("int8", COMPACT_WEIGHTS.to_string())]);
-        if f32_model {
+        if parts.f32 {
             weights.insert("f32", F32_WEIGHTS.into());
         }
         Ok(Self {
@@ -48,6 +48,7 @@ impl SiteManifest {
                     COMPACT_WEIGHTS.into(),
                 ],
                 weights,
+                word_shards: parts.word_shards,
             },
             bytes: SiteBytes::of(&files),
             files,
@@ -103,7 +104,7 @@ pub struct SiteCatalog {
 #[derive(serde::Serialize, serde::Deserialize)]
 pub struct SiteShard {
     pub file: String,
-    /// The rows (catalogue items) it holds: `[first, end)`.
+    /// The rows it holds (catalogue items, or the word table's token ids): `[first, end)`.
     pub rows: [usize; 2],
 }
 
@@ -114,6 +115,21 @@ pub struct SiteModel {
     pub files: Vec<String>,
     /// The weights files to choose from: `int8` (the default) and `f32` (if built with it).
     pub weights: BTreeMap<&'static str, String>,
+    /// The compact weights' word table by shard, in token order (files in `path`); the f32
+    /// weights hold theirs.
+    #[serde(rename = "wordShards", skip_serializing_if = "Vec::is_empty")]
+    pub word_shards: Vec<SiteShard>,
+}
+
+/// What a site holds of the model besides its fixed files.
+#[derive(Default, serde::Deserialize)]
+pub struct ModelParts {
+    /// The compact weights' word table by shard ([`super::site_weights`]).
+    #[serde(rename = "wordShards", default)]
+    pub word_shards: Vec<SiteShard>,
+    /// Whether the f32 weights are there too (`?weights=f32`).
+    #[serde(default)]
+    pub f32: bool,
 }
 
 #[derive(serde::Serialize, serde::Deserialize)]

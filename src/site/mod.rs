@@ -3,15 +3,17 @@
 //! npm package's (`npx localrec build-site`, this crate in wasm under Node) both make a site
 //! through here; each reads and writes files and compresses them its own way.
 //!
-//! Its parts: [`catalog`] (a catalogue's files in the site, from its folder's), and
-//! [`manifest`] (site.json, which lists every file with its size and sha256: the page checks
+//! Its parts: [`catalog`] (a catalogue's files in the site, from its folder's), [`model`] (the
+//! language model's weights, their word table in shards), and [`manifest`] (site.json, which lists every file with its size and sha256: the page checks
 //! what it downloads against it, and its service worker caches it).
 
 pub mod catalog;
 pub mod manifest;
+pub mod model;
 
 pub use catalog::{CatalogSite, CatalogSources, catalog_files};
-pub use manifest::{SiteCatalog, SiteFile, SiteManifest, SiteShard};
+pub use manifest::{ModelParts, SiteCatalog, SiteFile, SiteManifest, SiteShard};
+pub use model::{SiteWeights, site_weights};
 
 /// The page's files, relative to the folder holding them (a checkout, or the npm package's
 /// `site/`): copied as they are. Of a folder, only what a page loads ([`is_page_file`]): no

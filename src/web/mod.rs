@@ -118,6 +118,43 @@ impl Engine {
         self.encoder.borrow().is_some()
     }
 
+    /// How many shards the loaded model's word table comes in (0: none loaded, or the table
+    /// came with the weights): their rows follow with [`Engine::add_word_shard`].
+    #[wasm_bindgen(getter, js_name = wordShardCount)]
+    pub fn word_shard_count(&self) -> usize {
+        self.encoder.borrow().as_ref().map_or(0, |e| e.word_shard_count())
+    }
+
+    /// The word table's shards that embedding `texts` needs and that are not added yet: add
+    /// them with [`Engine::add_word_shard`] before [`Engine::embed`], which refuses a text
+    /// whose rows are missing.
+    #[wasm_bindgen(js_name = missingWordShards)]
+    pub fn missing_word_shards(&self, texts: Vec<String>) -> Result<Vec<u32>, JsValue> {
+        let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let missing = self.encoder()?.missing_word_shards(&texts).map_err(js_error)?;
+        Ok(missing.into_iter().map(|shard| shard as u32).collect())
+    }
+
+    /// Adds one of the word table's shards (its file's bytes, checked against site.json by the
+    /// caller); returns its number. A shard of another model or a damaged one is refused. Call
+    /// between other requests (not while one runs).
+    #[wasm_bindgen(js_name = addWordShard)]
+    pub fn add_word_shard(&self, bytes: Vec<u8>) -> Result<u32, JsValue> {
+        let mut slot = self.encoder.borrow_mut();
+        let loaded = slot
+            .as_mut()
+            .ok_or_else(|| js_error(Error::Input("the language model is still loading".into())))?;
+        let shard = Rc::get_mut(loaded)
+            .ok_or_else(|| {
+                js_error(Error::Input(
+                    "the language model is busy: add the words between requests".into(),
+                ))
+            })?
+            .add_word_shard(&bytes)
+            .map_err(js_error)?;
+        Ok(shard as u32)
+    }
+
     /// "webgpu" or "cpu".
     #[wasm_bindgen(getter)]
     pub fn backend(&self) -> String {

@@ -516,6 +516,62 @@ describe('the app on the CPU fallback', { timeout: 900_000 }, () => {
     await context.close();
   });
 
+  test("a sentence's word rows come by need: a few shards, cached; offline, new words say so and can be retried", async () => {
+    const manifest = JSON.parse(await readFile(join(SITE, 'site.json'), 'utf8'));
+    const { wordShards: shards, path } = manifest.model;
+    // The shards cover the vocabulary's rows once, in order, each a listed, content-named file.
+    assert.deepEqual(shards.map((s) => s.rows).flat(), [0, ...shards.slice(1).flatMap((s) => [s.rows[0], s.rows[0]]), 30522]);
+    const sha256Of = new Map(manifest.files.map((f) => [f.path, f.sha256]));
+    for (const { file } of shards) assert.equal(sha256Of.get(`${path}${file}`)?.slice(0, 16), file.match(/([0-9a-f]{16})\.safetensors$/)?.[1], file);
+    const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+    const fetched = [];
+    context.on('request', (r) => { if (r.url().includes('/words/')) fetched.push(r.url().replace(/\.gz$/, '')); });
+    const { page } = await openApp(browser, { context });
+    assert.deepEqual(fetched, [], 'no word rows before a sentence');
+    const notice = () => page.evaluate(() => ({
+      shown: !document.getElementById('notice').hidden,
+      retry: !document.getElementById('notice-retry').hidden,
+      text: document.getElementById('notice-message').textContent,
+    }));
+    const describe = async (text) => {
+      await page.fill('#taste', text);
+      await page.press('#taste', 'Enter');
+      await settled(page);
+    };
+
+    // A sentence fetches the few shards its word pieces are in.
+    await describe('giant robots and space wars');
+    assert.match(await page.textContent('#recommendations .because'), /you described “giant robots and space wars”/);
+    assert.ok(fetched.length >= 2 && fetched.length <= 8, `${fetched.length} shards`);
+    const described = await recommendedIds(page);
+
+    // Offline for new words: the list stays as it was and the page says why, with a retry.
+    const before = fetched.length;
+    await context.route('**/words/*', (route) => route.abort('internetdisconnected'));
+    await describe('zeppelins exploring volcanoes');
+    const said = await notice();
+    assert.ok(fetched.length > before, 'the new words were asked for');
+    assert.ok(said.shown && said.retry, JSON.stringify(said));
+    assert.match(said.text, /could not download the language model's words \d+–\d+/);
+    assert.deepEqual(await recommendedIds(page), described, 'no list without the words');
+
+    // Back online, a retry brings the words and the list, and the notice goes.
+    await context.unroute('**/words/*');
+    await page.click('#notice-retry');
+    await settled(page);
+    assert.equal((await notice()).shown, false);
+    assert.match(await page.textContent('#recommendations .because'), /you described “zeppelins exploring volcanoes”/);
+
+    // The next visit reads the words from the cache: no request.
+    const requests = fetched.length;
+    await page.reload();
+    await waitForState(page, 'ready', LOAD_TIMEOUT);
+    await settled(page);
+    assert.match(await page.textContent('#recommendations .because'), /you described “zeppelins exploring volcanoes”/);
+    assert.equal(fetched.length, requests, 'the words came from the cache');
+    await context.close();
+  });
+
   test('keyboard alone: every control is labelled and reachable, reactions work with Enter', async () => {
     const { context, page } = await openApp(browser);
     const unlabelled = await page.evaluate(() => [...document.querySelectorAll('button, input, select, textarea, canvas, progress')]

@@ -158,13 +158,15 @@ describe('the npm package, installed from its tarball and bundled with esbuild',
       assert.equal(file.length, bytes, path);
       assert.equal(sha256(file), sum, path);
     }
-    // The model is the package's, as its sums say; the f32 weights and the library's bundler
-    // copies are not in the site.
-    const sums = await readFile(join(consumer, 'node_modules/localrec/model/SHA256SUMS'), 'utf8');
-    for (const line of sums.trim().split('\n')) {
-      const [sum, name] = line.split(/\s+/);
-      assert.equal(manifest.files.find(({ path }) => path === `models/all-MiniLM-L6-v2/${name}`)?.sha256, sum, name);
-    }
+    // The model is the demo's, file for file: the package carries the demo site's compact
+    // weights joined with their word shards, and its builder splits them again the same way.
+    // The f32 weights and the library's bundler copies are not in the site.
+    const demo = JSON.parse(await readFile(join(SITE, 'site.json'), 'utf8'));
+    const modelFiles = (of) => of.files.filter(({ path }) => path.startsWith(of.model.path) && !path.endsWith('/model.safetensors'))
+      .map(({ path, sha256: sum }) => `${path} ${sum}`);
+    assert.ok(manifest.model.wordShards.length > 200, 'the word table comes in shards');
+    assert.deepEqual(manifest.model.wordShards, demo.model.wordShards);
+    assert.deepEqual(modelFiles(manifest), modelFiles(demo));
     assert.ok(!manifest.files.some(({ path }) => /model\.safetensors$|\.d\.ts$/.test(path)));
     assert.match(await readFile(join(site, 'www/profile-store.js'), 'utf8'), /\.\.\/node_modules\/idb\/build\/index\.js/, 'the site\'s page loads its own copy of idb');
 

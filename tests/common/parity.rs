@@ -29,6 +29,7 @@ pub fn check_cases_one_by_one(
             let batch = encoder.tokenizer().encode_batch(&[&case.text]).unwrap();
             let hidden = encoder
                 .hidden_states(&batch)
+                .unwrap()
                 .into_data()
                 .try_into_vec::<f32>()
                 .unwrap();

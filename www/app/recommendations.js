@@ -10,7 +10,7 @@ import { showPieces } from './taste.js';
 import { count } from './words.js';
 
 const RECOMMENDATIONS = 20;
-/** Failures of a download that trying again can mend (see ../item-item-rows.js). */
+/** Failures of a download that trying again can mend (see ../item-item-rows.js and ../word-rows.js). */
 const ROWS_RETRY = new Set(['network', 'size', 'checksum']);
 
 // This module's own state: the computation under way (and whether another run is owed), the
@@ -39,7 +39,8 @@ export async function refresh() {
         if (!$('notice-retry').hidden) $('notice').hidden = true; // the rows it waited for came
       } catch (error) {
         // A lost engine is restarted by `recover`, which then refreshes again. A reaction's
-        // item–item rows that could not be fetched (offline, a damaged download) can be retried.
+        // item–item rows or a sentence's word rows that could not be fetched (offline, a
+        // damaged download) can be retried.
         if (!isEngineLoss(error)) notify(`Recommendations failed: ${error.message}`, { retry: ROWS_RETRY.has(error.code) });
       }
     } while (refreshAgain);

@@ -190,7 +190,7 @@ pub fn bench(
                 flop += FLOP_PER_TOKEN * length + FLOP_PER_TOKEN_PAIR * length * length;
             }
             tokens += tokenized.real_tokens();
-            let vectors = encoder.embed_batch(&tokenized);
+            let vectors = encoder.embed_batch(&tokenized)?;
             vectors
                 .try_into_data()
                 .map_err(|e| Error::Compute(format!("{e:?}")))?;

@@ -97,15 +97,7 @@ pub(super) fn compress_all(root: &Path, files: &mut [SiteFile]) -> Result<()> {
                         };
                         let path = root.join(&file.path);
                         let bytes = std::fs::read(&path).map_err(|e| io(&path, e))?;
-                        for (encoding, packed) in
-                            [("gz", gzip(&bytes)), ("br", brotli(&bytes, &file.path))]
-                        {
-                            if packed.len() < bytes.len() {
-                                let name = format!("{}.{encoding}", file.path);
-                                write(&root.join(&name), &packed)?;
-                                file.encoded.insert(encoding.into(), packed.len() as u64);
-                            }
-                        }
+                        file.encoded = write_copies(root, &file.path, &bytes)?;
                     }
                 })
             })
@@ -114,6 +106,19 @@ pub(super) fn compress_all(root: &Path, files: &mut [SiteFile]) -> Result<()> {
             .into_iter()
             .try_for_each(|w| w.join().expect("a compression thread panicked"))
     })
+}
+
+/// Writes `<path>.gz` and `<path>.br` of `bytes` beside it in `root`, each where smaller;
+/// returns their sizes by encoding.
+pub(super) fn write_copies(root: &Path, path: &str, bytes: &[u8]) -> Result<BTreeMap<String, u64>> {
+    let mut encoded = BTreeMap::new();
+    for (encoding, packed) in [("gz", gzip(bytes)), ("br", brotli(bytes, path))] {
+        if packed.len() < bytes.len() {
+            write(&root.join(format!("{path}.{encoding}")), &packed)?;
+            encoded.insert(encoding.into(), packed.len() as u64);
+        }
+    }
+    Ok(encoded)
 }
 
 fn gzip(bytes: &[u8]) -> Vec<u8> {

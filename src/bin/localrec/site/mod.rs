@@ -20,8 +20,8 @@ use localrec::catalog::folder::{ADAPTER, HEAD, ITEM_ITEM, MANIFEST, NOTICES, VEC
 use localrec::device::block_on;
 use localrec::item_vectors::ItemVectors;
 use localrec::site::{
-    COMPACT_WEIGHTS, CatalogSources, F32_WEIGHTS, MODEL_FILES, MODEL_PATH, PAGE_FILES,
-    SiteManifest, catalog_files,
+    CatalogSources, F32_WEIGHTS, MODEL_FILES, MODEL_PATH, ModelParts, PAGE_FILES, SiteManifest,
+    catalog_files, site_weights,
 };
 use localrec::vector_plan::VectorPlan;
 use localrec::{Encoder, Error, Result};
@@ -30,7 +30,7 @@ use crate::compact_weights;
 use crate::dataset::{adapter_of, load_catalog};
 use crate::encode::{complete_vectors, plan_vectors};
 use crate::files::{BUILD_WEB, FETCH_MODEL};
-use files::{compress_all, copy_page_files, copy_tree, io, list_files, write};
+use files::{compress_all, copy_page_files, copy_tree, io, list_files, write, write_copies};
 use prepare::{adapt_if_asked, train_if_missing};
 
 /// Copied with `--examples` (the demo links to them).
@@ -186,14 +186,23 @@ fn write_site(
         }
         copy_tree(&from, &partial.join(MODEL_PATH).join(file))?;
     }
-    let compact = compact_weights(model_dir)?;
-    write(&partial.join(MODEL_PATH).join(COMPACT_WEIGHTS), &compact)?;
+    let weights = site_weights(&compact_weights(model_dir)?)?;
+    for (path, bytes) in &weights.files {
+        write(&partial.join(path), bytes)?;
+    }
 
     let mut files = Vec::new();
     list_files(partial, partial, &mut files)?;
     compress_all(partial, &mut files)?;
-    let manifest = SiteManifest::new(catalogs, files, options.f32_model)?;
-    write(&partial.join("site.json"), manifest.to_json().as_bytes())?;
+    let parts = ModelParts {
+        word_shards: weights.word_shards,
+        f32: options.f32_model,
+    };
+    let manifest = SiteManifest::new(catalogs, files, parts)?;
+    let json = manifest.to_json();
+    write(&partial.join("site.json"), json.as_bytes())?;
+    // Every visit reads it first: 116 kB as it is (the word shards' sha256s), 19 kB as brotli.
+    write_copies(partial, "site.json", json.as_bytes())?;
     Ok(manifest)
 }
 
