@@ -45,7 +45,8 @@ export { ERROR_CODES, ImportError, LocalRecError, MAX_IMPORT_BYTES, MAX_TASTE_CH
 
 /**
  * `open({encoder: 'auto'})` loads the language model at once where its download (the int8 model,
- * 18 MB, and the catalogue's text vectors: up to about 35,000 items) is at most this many bytes, and
+ * 11 MB without its word table, whose rows come by need, and the catalogue's text vectors: up to
+ * about 50,000 items) is at most this many bytes, and
  * otherwise when `loadEncoder` is called (e.g. when the taste box is first used): a visitor of a
  * catalogue of 100,000 items who never describes a taste does not download 57 MB for it.
  */
