@@ -40,6 +40,27 @@ export async function loadShard(file, cacheName = ROWS_CACHE) {
 }
 
 /**
+ * Fetches the shards `missing` (indices into `files`) and gives each one's bytes to `add` (the
+ * engine's), also those that came when another failed: a retry fetches only the rest.
+ * → `{shards, bytes, fromCache, millis}`; rejects with the first failure (code 'network', 'size'
+ * or 'checksum').
+ */
+export async function addShards(missing, files, add, cacheName = ROWS_CACHE) {
+  const started = performance.now();
+  const settled = await Promise.allSettled(Array.from(missing, (shard) => loadShard(files[shard], cacheName)));
+  const loaded = settled.filter((s) => s.status === 'fulfilled').map((s) => s.value);
+  for (const { bytes } of loaded) add(bytes);
+  const failed = settled.find((s) => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  return {
+    shards: missing.length,
+    bytes: loaded.reduce((sum, { bytes }) => sum + bytes.length, 0),
+    fromCache: loaded.every(({ fromCache }) => fromCache),
+    millis: performance.now() - started,
+  };
+}
+
+/**
  * Drops shards cached in `cacheName` under the folder `folderUrl` that `files` (the site's
  * current shards there) no longer lists: an earlier build's rows. Never rejects.
  */

@@ -9,7 +9,7 @@
 // once added. Runs in the worker.
 
 import { SiteError } from './site.js';
-import { forgetOldShards, loadShard } from './item-item-rows.js';
+import { addShards, forgetOldShards } from './item-item-rows.js';
 
 export const WORDS_CACHE = 'localrec-word-rows';
 
@@ -34,20 +34,8 @@ export function wordShardFiles(site, weights) {
  * (wordShardFiles). → `{shards, bytes, fromCache, millis}`. A shard that cannot be had rejects
  * (code 'network', 'size' or 'checksum'), after the others are added: a retry fetches the rest.
  */
-export async function addWords(engine, files, texts) {
-  const started = performance.now();
-  const missing = engine.missingWordShards(texts);
-  const settled = await Promise.allSettled(Array.from(missing, (shard) => loadShard(files[shard], WORDS_CACHE)));
-  const loaded = settled.filter((s) => s.status === 'fulfilled').map((s) => s.value);
-  for (const { bytes } of loaded) engine.addWordShard(bytes);
-  const failed = settled.find((s) => s.status === 'rejected');
-  if (failed) throw failed.reason;
-  return {
-    shards: missing.length,
-    bytes: loaded.reduce((sum, { bytes }) => sum + bytes.length, 0),
-    fromCache: loaded.every(({ fromCache }) => fromCache),
-    millis: performance.now() - started,
-  };
+export function addWords(engine, files, texts) {
+  return addShards(engine.missingWordShards(texts), files, (bytes) => engine.addWordShard(bytes), WORDS_CACHE);
 }
 
 /** Drops cached word shards that the site's model no longer lists (an earlier build's). Never rejects. */

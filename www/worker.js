@@ -16,7 +16,7 @@ import { chooseBackend } from './backend-choice.js';
 import { findAdapter, gpuBuffers, gpuDevices, watchGpuDevices } from './gpu-devices.js';
 import { loadWasm } from './wasm-module.js';
 import { SiteError, catalogFiles, findCatalog, modelFiles, readSite } from './site.js';
-import { forgetOldShards, loadShard, shardFiles } from './item-item-rows.js';
+import { addShards, forgetOldShards, shardFiles } from './item-item-rows.js';
 import { addWords, forgetOldWords, wordShardFiles } from './word-rows.js';
 
 let engine = null;
@@ -363,20 +363,8 @@ const handlers = {
  * that cannot be had rejects (code 'network', 'size' or 'checksum'): the list waits for its rows
  * rather than leave a reaction out.
  */
-async function addRows(missing) {
-  const started = performance.now();
-  const settled = await Promise.allSettled(missing.map((shard) => loadShard(rowShards[shard])));
-  // The shards that came are kept even when another failed: a retry fetches only the rest.
-  const loaded = settled.filter((s) => s.status === 'fulfilled').map((s) => s.value);
-  for (const { bytes } of loaded) engine.addItemItemShard(bytes);
-  const failed = settled.find((s) => s.status === 'rejected');
-  if (failed) throw failed.reason;
-  return {
-    shards: missing.length,
-    bytes: loaded.reduce((sum, { bytes }) => sum + bytes.length, 0),
-    fromCache: loaded.every(({ fromCache }) => fromCache),
-    millis: performance.now() - started,
-  };
+function addRows(missing) {
+  return addShards(missing, rowShards, (bytes) => engine.addItemItemShard(bytes));
 }
 
 function requireEngine() {

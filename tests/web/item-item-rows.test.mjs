@@ -8,6 +8,7 @@ import { test } from 'node:test';
 
 import { ROWS_CACHE, forgetOldShards, loadShard, shardFiles } from '../../www/item-item-rows.js';
 import { readSite } from '../../www/site.js';
+import { fakeBrowser as fakeNetwork } from './fake-browser.mjs';
 
 const SITE = 'https://example.org/demo/';
 const sha = (bytes) => createHash('sha256').update(bytes).digest('hex');
@@ -22,25 +23,7 @@ const manifest = {
   files: rows.map((bytes, k) => ({ path: `catalogs/anime/item_item/${['aa', 'bb'][k]}.safetensors`, bytes: bytes.length, sha256: sha(bytes) })),
 };
 
-/** A network serving `served` (url → bytes) that counts requests, and an in-memory Cache API. */
-function fakeBrowser(served) {
-  const requests = [];
-  globalThis.fetch = async (url) => {
-    requests.push(String(url));
-    const bytes = served.get(String(url));
-    if (!bytes) throw new TypeError('Failed to fetch');
-    return new Response(bytes.slice());
-  };
-  const store = new Map();
-  const cache = {
-    match: async (url) => (store.has(url) ? new Response(store.get(url).slice()) : undefined),
-    put: async (url, response) => { store.set(url, new Uint8Array(await response.arrayBuffer())); },
-    delete: async (request) => store.delete(typeof request === 'string' ? request : request.url),
-    keys: async () => [...store.keys()].map((url) => ({ url })),
-  };
-  globalThis.caches = { open: async (name) => { assert.equal(name, ROWS_CACHE); return cache; } };
-  return { requests, store };
-}
+const fakeBrowser = (served) => fakeNetwork(served, ROWS_CACHE);
 
 test('a shard is downloaded once, checked and kept; a damaged copy is never used', async () => {
   const site = readSite(manifest, SITE);

@@ -9,6 +9,7 @@ import { test } from 'node:test';
 
 import { WORDS_CACHE, addWords, forgetOldWords, wordShardFiles } from '../../www/word-rows.js';
 import { readSite } from '../../www/site.js';
+import { fakeBrowser as fakeNetwork } from './fake-browser.mjs';
 
 const SITE = 'https://example.org/demo/';
 const sha = (bytes) => createHash('sha256').update(bytes).digest('hex');
@@ -26,25 +27,7 @@ const manifest = {
   files: shards.map((bytes, k) => ({ path: `models/m/words/${names[k]}.safetensors`, bytes: bytes.length, sha256: sha(bytes) })),
 };
 
-/** A network serving `served` (url → bytes), counting requests, and an in-memory Cache API. */
-function fakeBrowser(served) {
-  const requests = [];
-  globalThis.fetch = async (url) => {
-    requests.push(String(url));
-    const bytes = served.get(String(url));
-    if (!bytes) throw new TypeError('Failed to fetch');
-    return new Response(bytes.slice());
-  };
-  const store = new Map();
-  const cache = {
-    match: async (url) => (store.has(url) ? new Response(store.get(url).slice()) : undefined),
-    put: async (url, response) => { store.set(url, new Uint8Array(await response.arrayBuffer())); },
-    delete: async (request) => store.delete(typeof request === 'string' ? request : request.url),
-    keys: async () => [...store.keys()].map((url) => ({ url })),
-  };
-  globalThis.caches = { open: async (name) => { assert.equal(name, WORDS_CACHE); return cache; } };
-  return { requests, store };
-}
+const fakeBrowser = (served) => fakeNetwork(served, WORDS_CACHE);
 
 /** An engine whose texts need the shards `needs[text]`; it keeps what is added. */
 function fakeEngine(needs) {
