@@ -520,14 +520,19 @@ fn hostile_files_never_panic_hang_or_allocate_without_bound() {
     // A site's model without its word table, and one of the table's shards (the page fetches
     // them by need): the rows added are gathered, or the shard is refused.
     let words = localrec::encoder::word_rows::split(&small_compact_weights()).unwrap();
-    total += fuzz("compact-weights, words by need", &words.model, budget, |b| {
-        if let Ok(Some(mut rows)) = WordRows::declared_by(&b, 2, 64) {
-            if rows.add(&words.shards[0].1).is_ok() {
-                assert_eq!(rows.gather(&[1, 0]).unwrap().len(), 2 * 64);
+    total += fuzz(
+        "compact-weights, words by need",
+        &words.model,
+        budget,
+        |b| {
+            if let Ok(Some(mut rows)) = WordRows::declared_by(&b, 2, 64) {
+                if rows.add(&words.shards[0].1).is_ok() {
+                    assert_eq!(rows.gather(&[1, 0]).unwrap().len(), 2 * 64);
+                }
             }
-        }
-        let _ = localrec::encoder::compact::tensors(&b);
-    });
+            let _ = localrec::encoder::compact::tensors(&b);
+        },
+    );
     let declared = WordRows::declared_by(&words.model, 2, 64).unwrap().unwrap();
     total += fuzz("word shard", &words.shards[0].1, budget, |b| {
         let mut rows = declared.clone();

@@ -343,7 +343,10 @@ pub fn site_weights(compact: &[u8]) -> Result<JsValue, JsValue> {
 /// carries and embeds with. Weights that hold their table come back as they are.
 #[wasm_bindgen(js_name = joinWordShards)]
 pub fn join_word_shards(weights: &[u8], shards: Array) -> Result<Uint8Array, JsValue> {
-    let shards: Vec<Vec<u8>> = shards.iter().map(|s| Uint8Array::new(&s).to_vec()).collect();
+    let shards: Vec<Vec<u8>> = shards
+        .iter()
+        .map(|s| Uint8Array::new(&s).to_vec())
+        .collect();
     let shards: Vec<&[u8]> = shards.iter().map(Vec::as_slice).collect();
     let whole = localrec::encoder::word_rows::join(weights, &shards).map_err(js_error)?;
     Ok(Uint8Array::from(whole.as_slice()))

@@ -245,7 +245,10 @@ impl Encoder {
     /// Sentence vectors `[batch, hidden]` of a padded batch, left on the device.
     pub fn embed_batch(&self, batch: &TokenBatch) -> Result<Tensor<2>> {
         let (x, padding, real) = self.embedded(batch)?;
-        Ok(mean_pool_normalized(self.model.encoder.forward(x, padding), real))
+        Ok(mean_pool_normalized(
+            self.model.encoder.forward(x, padding),
+            real,
+        ))
     }
 
     /// Sentence vectors of `texts`, left on the device (`[texts.len(), hidden]`).
@@ -354,9 +357,15 @@ impl Encoder {
         };
         let type_ids = int_tensor(&batch.type_ids);
         let x = match &self.words {
-            None => self.model.embeddings.forward(int_tensor(&batch.ids), type_ids),
+            None => self
+                .model
+                .embeddings
+                .forward(int_tensor(&batch.ids), type_ids),
             Some(words) => {
-                let rows = TensorData::new(words.gather(&batch.ids)?, [batch.batch, batch.seq_len, self.dim()]);
+                let rows = TensorData::new(
+                    words.gather(&batch.ids)?,
+                    [batch.batch, batch.seq_len, self.dim()],
+                );
                 let rows = Tensor::<3>::from_data(rows, &self.device);
                 self.model.embeddings.forward_words(rows, type_ids)
             }

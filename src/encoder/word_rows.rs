@@ -116,11 +116,19 @@ pub fn split(compact_file: &[u8]) -> Result<Split> {
                 table: table.clone(),
                 first: range.start,
             };
-            let metadata =
-                HashMap::from([(SHARD_KEY.into(), serde_json::to_string(&header).expect("plain data"))]);
+            let metadata = HashMap::from([(
+                SHARD_KEY.into(),
+                serde_json::to_string(&header).expect("plain data"),
+            )]);
             let tensors = [
-                (SHARD_TENSOR.to_string(), TensorView::new(Dtype::U8, vec![n, half], code_bytes)),
-                (format!("{SHARD_TENSOR}{SCALE_SUFFIX}"), TensorView::new(Dtype::F32, vec![n, groups], scale_bytes)),
+                (
+                    SHARD_TENSOR.to_string(),
+                    TensorView::new(Dtype::U8, vec![n, half], code_bytes),
+                ),
+                (
+                    format!("{SHARD_TENSOR}{SCALE_SUFFIX}"),
+                    TensorView::new(Dtype::F32, vec![n, groups], scale_bytes),
+                ),
             ];
             let tensors = (tensors.into_iter())
                 .map(|(name, view)| view.map(|v| (name, v)).map_err(|e| bad(e.to_string())))
@@ -156,10 +164,15 @@ pub fn join(model: &[u8], shards: &[&[u8]]) -> Result<Vec<u8>> {
     }
     for (bytes, shard_file) in shards.iter().zip(&files) {
         let number = rows.add(bytes)?;
-        let codes = shard_file.tensor(SHARD_TENSOR).map_err(|e| bad(e.to_string()))?;
+        let codes = shard_file
+            .tensor(SHARD_TENSOR)
+            .map_err(|e| bad(e.to_string()))?;
         let scales = (shard_file.tensor(&format!("{SHARD_TENSOR}{SCALE_SUFFIX}")))
             .map_err(|e| bad(e.to_string()))?;
-        if parts[number].replace((codes.data(), scales.data())).is_some() {
+        if parts[number]
+            .replace((codes.data(), scales.data()))
+            .is_some()
+        {
             return Err(bad(format!("shard {number} was given twice")));
         }
     }
@@ -167,13 +180,30 @@ pub fn join(model: &[u8], shards: &[&[u8]]) -> Result<Vec<u8>> {
     if !missing.is_empty() {
         return Err(bad(format!("the shards {missing:?} are missing")));
     }
-    let codes: Vec<u8> = parts.iter().flat_map(|p| p.expect("checked").0).copied().collect();
-    let scales: Vec<u8> = parts.iter().flat_map(|p| p.expect("checked").1).copied().collect();
-    let Declared { tensor, rows, cols, .. } = declared;
+    let codes: Vec<u8> = parts
+        .iter()
+        .flat_map(|p| p.expect("checked").0)
+        .copied()
+        .collect();
+    let scales: Vec<u8> = parts
+        .iter()
+        .flat_map(|p| p.expect("checked").1)
+        .copied()
+        .collect();
+    let Declared {
+        tensor, rows, cols, ..
+    } = declared;
     let mut tensors = file.tensors();
-    let view = |dtype, shape, data| TensorView::new(dtype, shape, data).map_err(|e| bad(e.to_string()));
-    tensors.push((tensor.clone(), view(Dtype::U8, vec![rows, cols / 2], &codes)?));
-    tensors.push((format!("{tensor}{SCALE_SUFFIX}"), view(Dtype::F32, vec![rows, cols / nf4::GROUP], &scales)?));
+    let view =
+        |dtype, shape, data| TensorView::new(dtype, shape, data).map_err(|e| bad(e.to_string()));
+    tensors.push((
+        tensor.clone(),
+        view(Dtype::U8, vec![rows, cols / 2], &codes)?,
+    ));
+    tensors.push((
+        format!("{tensor}{SCALE_SUFFIX}"),
+        view(Dtype::F32, vec![rows, cols / nf4::GROUP], &scales)?,
+    ));
     crate::bytes::serialize_sorted(tensors, Some(metadata)).map_err(|e| bad(e.to_string()))
 }
 
@@ -196,12 +226,20 @@ pub struct WordRows {
 impl WordRows {
     /// The word table `compact_file` declares in shards, none added yet; `None` when the file
     /// holds its word table (or is not compact). `vocab_size` and `hidden` are the config's.
-    pub fn declared_by(compact_file: &[u8], vocab_size: usize, hidden: usize) -> Result<Option<Self>> {
+    pub fn declared_by(
+        compact_file: &[u8],
+        vocab_size: usize,
+        hidden: usize,
+    ) -> Result<Option<Self>> {
         let bad = |why: String| Error::Weights(format!("the word embeddings' shards: {why}"));
         let Ok((_, metadata)) = SafeTensors::read_metadata(compact_file) else {
             return Ok(None);
         };
-        let Some(json) = metadata.metadata().as_ref().and_then(|m| m.get(WORD_ROWS_KEY)) else {
+        let Some(json) = metadata
+            .metadata()
+            .as_ref()
+            .and_then(|m| m.get(WORD_ROWS_KEY))
+        else {
             return Ok(None);
         };
         let declared: Declared =
@@ -250,12 +288,19 @@ impl WordRows {
     pub fn add(&mut self, shard_file: &[u8]) -> Result<usize> {
         let bad = |why: String| Error::Weights(format!("a word embeddings' shard: {why}"));
         let file = SafeTensors::deserialize(shard_file).map_err(|e| bad(e.to_string()))?;
-        let (_, metadata) = SafeTensors::read_metadata(shard_file).map_err(|e| bad(e.to_string()))?;
+        let (_, metadata) =
+            SafeTensors::read_metadata(shard_file).map_err(|e| bad(e.to_string()))?;
         let header: ShardHeader = (metadata.metadata().as_ref())
             .and_then(|m| m.get(SHARD_KEY))
             .ok_or_else(|| bad(format!("no {SHARD_KEY} in its metadata")))
             .and_then(|json| serde_json::from_str(json).map_err(|e| bad(e.to_string())))?;
-        let Declared { rows, cols, rows_per_shard, ref table, .. } = self.declared;
+        let Declared {
+            rows,
+            cols,
+            rows_per_shard,
+            ref table,
+            ..
+        } = self.declared;
         if header.table != *table {
             return Err(bad(format!(
                 "it belongs to the word table {}, not this model's {table}",
@@ -263,7 +308,10 @@ impl WordRows {
             )));
         }
         if !header.first.is_multiple_of(rows_per_shard) || header.first >= rows {
-            return Err(bad(format!("it starts at row {}, which begins no shard", header.first)));
+            return Err(bad(format!(
+                "it starts at row {}, which begins no shard",
+                header.first
+            )));
         }
         let (values, [n, width]) = nf4::read_matrix(&file, SHARD_TENSOR).map_err(bad)?;
         let expected = rows_per_shard.min(rows - header.first);
@@ -287,11 +335,17 @@ impl WordRows {
                 "the word embeddings' shards {missing:?} are not loaded: add them first"
             )));
         }
-        let Declared { cols, rows_per_shard, .. } = self.declared;
+        let Declared {
+            cols,
+            rows_per_shard,
+            ..
+        } = self.declared;
         let mut out = Vec::with_capacity(ids.len() * cols);
         for &id in ids {
             let id = id as usize;
-            let shard = self.shards[id / rows_per_shard].as_ref().expect("checked above");
+            let shard = self.shards[id / rows_per_shard]
+                .as_ref()
+                .expect("checked above");
             let row = id % rows_per_shard;
             out.extend_from_slice(&shard[row * cols..(row + 1) * cols]);
         }
@@ -302,17 +356,32 @@ impl WordRows {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::encoder::compact::{compact, tensors, Tensor};
+    use crate::encoder::compact::{Tensor, compact, tensors};
 
     /// A compact checkpoint with a word table of `rows` × 64 and one other matrix.
     fn checkpoint(rows: usize) -> Vec<u8> {
-        let f32_bytes = |values: Vec<f32>| values.iter().flat_map(|v| v.to_le_bytes()).collect::<Vec<u8>>();
-        let words = f32_bytes((0..rows * 64).map(|i| ((i * 37 % 101) as f32 - 50.0) / 70.0).collect());
+        let f32_bytes = |values: Vec<f32>| {
+            values
+                .iter()
+                .flat_map(|v| v.to_le_bytes())
+                .collect::<Vec<u8>>()
+        };
+        let words = f32_bytes(
+            (0..rows * 64)
+                .map(|i| ((i * 37 % 101) as f32 - 50.0) / 70.0)
+                .collect(),
+        );
         let other = f32_bytes(vec![0.5, -1.0, 0.25, 2.0]);
         let file = safetensors::serialize(
             [
-                ("embeddings.word_embeddings.weight", TensorView::new(Dtype::F32, vec![rows, 64], &words).unwrap()),
-                ("w", TensorView::new(Dtype::F32, vec![2, 2], &other).unwrap()),
+                (
+                    "embeddings.word_embeddings.weight",
+                    TensorView::new(Dtype::F32, vec![rows, 64], &words).unwrap(),
+                ),
+                (
+                    "w",
+                    TensorView::new(Dtype::F32, vec![2, 2], &other).unwrap(),
+                ),
             ],
             None,
         )
@@ -324,7 +393,9 @@ mod tests {
         let (_, tensor) = (tensors(file).unwrap().into_iter())
             .find(|(n, _)| n.ends_with(WORD_EMBEDDINGS))
             .unwrap();
-        let Tensor::Values { values, .. } = tensor else { panic!("not values") };
+        let Tensor::Values { values, .. } = tensor else {
+            panic!("not values")
+        };
         values
     }
 
@@ -336,7 +407,11 @@ mod tests {
         assert_eq!(shards.len(), 3);
         assert_eq!(shards[2].0, 2 * ROWS_PER_SHARD..rows);
         // The model keeps every other tensor and drops the table.
-        let kept: Vec<String> = tensors(&model).unwrap().into_iter().map(|(n, _)| n).collect();
+        let kept: Vec<String> = tensors(&model)
+            .unwrap()
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
         assert_eq!(kept, ["w"]);
         let mut words = WordRows::declared_by(&model, rows, 64).unwrap().unwrap();
         assert!(WordRows::declared_by(&file, rows, 64).unwrap().is_none());
@@ -349,7 +424,10 @@ mod tests {
         assert!(words.missing(0..rows as u32).is_empty());
         let ids: Vec<u32> = vec![260, 0, 127, 128, 3];
         let whole = whole_table(&file);
-        let expected: Vec<f32> = ids.iter().flat_map(|&id| whole[id as usize * 64..(id as usize + 1) * 64].to_vec()).collect();
+        let expected: Vec<f32> = ids
+            .iter()
+            .flat_map(|&id| whole[id as usize * 64..(id as usize + 1) * 64].to_vec())
+            .collect();
         assert_eq!(words.gather(&ids).unwrap(), expected);
 
         // Joined again, in any order, the parts are the file that was split, byte for byte.
@@ -374,9 +452,16 @@ mod tests {
         let mut cut = shards[0].1.clone();
         cut.truncate(cut.len() - 3);
         assert!(words.add(&cut).is_err());
-        assert_eq!(words.missing([0, rows as u32 - 1]), [0, 1], "nothing was added");
+        assert_eq!(
+            words.missing([0, rows as u32 - 1]),
+            [0, 1],
+            "nothing was added"
+        );
         // A config of another shape is refused at once.
-        let error = WordRows::declared_by(&model, rows, 128).err().unwrap().to_string();
+        let error = WordRows::declared_by(&model, rows, 128)
+            .err()
+            .unwrap()
+            .to_string();
         assert!(error.contains("wants"), "{error}");
         // A split model is not split again.
         assert!(split(&model).is_err());

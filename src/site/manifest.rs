@@ -23,7 +23,11 @@ impl SiteManifest {
     /// The manifest of a site holding `catalogs` and `files` (every file but site.json, in path
     /// order), and the model's `parts`. Two catalogues of one name are an error: the page finds
     /// a catalogue by its name.
-    pub fn new(catalogs: Vec<SiteCatalog>, files: Vec<SiteFile>, parts: ModelParts) -> Result<Self> {
+    pub fn new(
+        catalogs: Vec<SiteCatalog>,
+        files: Vec<SiteFile>,
+        parts: ModelParts,
+    ) -> Result<Self> {
         let mut names: Vec<&str> = catalogs.iter().map(|c| c.name.as_str()).collect();
         names.sort_unstable();
         if let Some(pair) = names.windows(2).find(|w| w[0] == w[1]) {

@@ -6,9 +6,9 @@ use sha2::{Digest, Sha256};
 
 use super::manifest::SiteShard;
 use super::{COMPACT_WEIGHTS, MODEL_PATH};
+use crate::Result;
 use crate::encoder::word_rows;
 use crate::fingerprint::hex;
-use crate::Result;
 
 /// The word table's shards, inside the model's folder.
 const WORD_SHARDS: &str = "words/";
@@ -28,7 +28,10 @@ pub fn site_weights(compact: &[u8]) -> Result<SiteWeights> {
     let mut word_shards = Vec::with_capacity(split.shards.len());
     for (rows, bytes) in split.shards {
         // Named by content: a shard's address never serves other bytes, so caches keep it.
-        let file = format!("{WORD_SHARDS}{}.safetensors", &hex(&Sha256::digest(&bytes))[..16]);
+        let file = format!(
+            "{WORD_SHARDS}{}.safetensors",
+            &hex(&Sha256::digest(&bytes))[..16]
+        );
         files.push((format!("{MODEL_PATH}/{file}"), bytes));
         word_shards.push(SiteShard {
             file,

@@ -122,7 +122,10 @@ impl Engine {
     /// came with the weights): their rows follow with [`Engine::add_word_shard`].
     #[wasm_bindgen(getter, js_name = wordShardCount)]
     pub fn word_shard_count(&self) -> usize {
-        self.encoder.borrow().as_ref().map_or(0, |e| e.word_shard_count())
+        self.encoder
+            .borrow()
+            .as_ref()
+            .map_or(0, |e| e.word_shard_count())
     }
 
     /// The word table's shards that embedding `texts` needs and that are not added yet: add
@@ -131,7 +134,10 @@ impl Engine {
     #[wasm_bindgen(js_name = missingWordShards)]
     pub fn missing_word_shards(&self, texts: Vec<String>) -> Result<Vec<u32>, JsValue> {
         let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
-        let missing = self.encoder()?.missing_word_shards(&texts).map_err(js_error)?;
+        let missing = self
+            .encoder()?
+            .missing_word_shards(&texts)
+            .map_err(js_error)?;
         Ok(missing.into_iter().map(|shard| shard as u32).collect())
     }
 
