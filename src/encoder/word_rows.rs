@@ -74,11 +74,10 @@ pub fn split(compact_file: &[u8]) -> Result<Split> {
     if metadata.contains_key(WORD_ROWS_KEY) {
         return Err(bad("its word table is already in shards".into()));
     }
-    let names: Vec<String> = file.names().into_iter().map(str::to_string).collect();
-    let words = (names.iter())
+    let words = (file.names().into_iter())
         .find(|n| n.ends_with(WORD_EMBEDDINGS))
         .ok_or_else(|| bad("it has no word embeddings".into()))?
-        .clone();
+        .to_string();
     let codes = file.tensor(&words).map_err(|e| bad(e.to_string()))?;
     let (Dtype::U8, &[rows, half]) = (codes.dtype(), codes.shape()) else {
         return Err(bad(format!("{words} is not NF4")));
