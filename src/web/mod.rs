@@ -146,18 +146,12 @@ impl Engine {
     /// between other requests (not while one runs).
     #[wasm_bindgen(js_name = addWordShard)]
     pub fn add_word_shard(&self, bytes: Vec<u8>) -> Result<u32, JsValue> {
-        let mut slot = self.encoder.borrow_mut();
-        let loaded = slot
-            .as_mut()
-            .ok_or_else(|| js_error(Error::Input("the language model is still loading".into())))?;
-        let shard = Rc::get_mut(loaded)
-            .ok_or_else(|| {
-                js_error(Error::Input(
-                    "the language model is busy: add the words between requests".into(),
-                ))
-            })?
-            .add_word_shard(&bytes)
-            .map_err(js_error)?;
+        let shard = between_requests(
+            &self.encoder,
+            "the language model is still loading",
+            "the language model is busy: add the words between requests",
+            |encoder| encoder.add_word_shard(&bytes),
+        )?;
         Ok(shard as u32)
     }
 
@@ -283,18 +277,12 @@ impl Engine {
     /// other requests (not while one runs).
     #[wasm_bindgen(js_name = addItemItemShard)]
     pub fn add_item_item_shard(&self, bytes: Vec<u8>) -> Result<u32, JsValue> {
-        let mut slot = self.recommender.borrow_mut();
-        let loaded = slot
-            .as_mut()
-            .ok_or_else(|| js_error(Error::Input("the catalogue is not loaded yet".into())))?;
-        let shard = Rc::get_mut(loaded)
-            .ok_or_else(|| {
-                js_error(Error::Input(
-                    "the recommender is busy: add the rows between requests".into(),
-                ))
-            })?
-            .add_item_item_shard(&bytes)
-            .map_err(js_error)?;
+        let shard = between_requests(
+            &self.recommender,
+            "the catalogue is not loaded yet",
+            "the recommender is busy: add the rows between requests",
+            |recommender| recommender.add_item_item_shard(&bytes),
+        )?;
         Ok(shard as u32)
     }
 
@@ -417,4 +405,18 @@ impl Engine {
             .clone()
             .ok_or_else(|| js_error(Error::Input("the language model is still loading".into())))
     }
+}
+
+/// `change` on the value in `slot`, which must be loaded (else the error `absent`) and used by
+/// no request under way (else `busy`): what adding rows to a loaded engine part needs.
+fn between_requests<T, R>(
+    slot: &RefCell<Option<Rc<T>>>,
+    absent: &str,
+    busy: &str,
+    change: impl FnOnce(&mut T) -> crate::Result<R>,
+) -> Result<R, JsValue> {
+    let mut slot = slot.borrow_mut();
+    let loaded = (slot.as_mut()).ok_or_else(|| js_error(Error::Input(absent.into())))?;
+    let value = Rc::get_mut(loaded).ok_or_else(|| js_error(Error::Input(busy.into())))?;
+    change(value).map_err(js_error)
 }
