@@ -11,7 +11,8 @@
 #
 # PRETRAIN_ARGS adds options to the pretrain stage (e.g. "--epochs 2" to time two step-budget
 # epochs, or "--negatives 2048 --epoch-steps 500" below 20,000 items, where the full softmax is
-# the default); its validation NDCG@10 goes to the last column.
+# the default); its validation NDCG@10 goes to the last column. FIT_ARGS adds options to the fit
+# stage (e.g. "--new-people-cost 0.005").
 #
 # Prints one line per size and stage; results go to bench/results/growth-<date>[-n].tsv.
 set -euo pipefail
@@ -44,6 +45,7 @@ measure() { # size stage command…
   peak=$(awk -F': ' '/Maximum resident/ { printf "%.0f", $2 / 1024 }' "$log")
   local note
   note=$(grep -o 'best epoch.*' "$work/$size-$stage.log" "$log" 2> /dev/null | head -1 | cut -d: -f2-) || true
+  [ "$stage" != fit ] || note=${FIT_ARGS:-}
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$size" $((size * 10)) $((size * 200)) "$stage" "$wall" "$peak" \
     "$note" | tee -a "$out"
 }
@@ -57,7 +59,8 @@ for size in "${sizes[@]}"; do
       embed) measure "$size" embed "$bin" embed-catalog --dataset "$data" ;;
       # shellcheck disable=SC2086 # PRETRAIN_ARGS is a list of options
       pretrain) measure "$size" pretrain "$bin" pretrain --dataset "$data" ${PRETRAIN_ARGS:-} ;;
-      fit) measure "$size" fit "$bin" fit-item-item --dataset "$data" ;;
+      # shellcheck disable=SC2086 # FIT_ARGS is a list of options
+      fit) measure "$size" fit "$bin" fit-item-item --dataset "$data" ${FIT_ARGS:-} ;;
       site) rm -rf "$work/$size-site"
         measure "$size" site "$bin" build-site --dataset "$data" --out "$work/$size-site" ;;
       *) echo "unknown stage $stage" >&2; exit 1 ;;

@@ -573,7 +573,8 @@ fn hostile_files_never_panic_hang_or_allocate_without_bound() {
         if let Ok(part) = load_counts(&b) {
             let n = part.counts.len();
             if let Ok(whole) = Cooccurrence::concatenate(vec![part]) {
-                for support in [Support::Score, Support::Ridge { lambda: 1.0 }] {
+                let ridge = |among| Support::Ridge { lambda: 1.0, among };
+                for support in [Support::Score, ridge(None), ridge(Some(2))] {
                     let _ = solve_columns(&whole, 0..n, 4, support, Penalty::ridge(1.0));
                 }
             }

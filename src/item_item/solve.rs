@@ -44,11 +44,18 @@ pub enum Support {
     /// The `k` best by the candidates' score, `G_ij / G_jj^α`.
     #[default]
     Score,
-    /// The `k` largest weights, in magnitude, of the item's ridge regression on all its
-    /// candidates with penalty `λ`: a local EASE column, as dense EASE's largest weights were
-    /// the support before the sparse fit. A popular item keeps its place in more supports than
-    /// the damped score gives it, so one reaction reaches further (a new person's case).
-    Ridge { lambda: f64 },
+    /// The `k` largest weights, in magnitude, of the item's ridge regression with penalty `λ`
+    /// on its candidates (all of them, or its `among` best by score, the rest following in
+    /// score order): a local EASE column, as dense EASE's largest weights were the support
+    /// before the sparse fit. A popular item keeps its place in more supports than the damped
+    /// score gives it, so one reaction reaches further (a new person's case). The solve costs
+    /// the cube of the candidates regressed on: `among` = 2·k is an eighth of `M` = 4·k's.
+    Ridge {
+        lambda: f64,
+        /// Choices recorded before this regressed on every candidate.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        among: Option<usize>,
+    },
 }
 
 /// One item's column of the table: `(source, weight)`, the weights with which its support
@@ -80,16 +87,24 @@ impl Ranked {
             .into_par_iter()
             .map(|target| match support {
                 Support::Score => Ok(counts.ranked(target, &powers)),
-                Support::Ridge { lambda } => {
-                    let candidates = counts.candidates(target);
-                    let weights = ridge(counts, candidates, Penalty::ridge(lambda))
+                Support::Ridge { lambda, among } => {
+                    let (mut regressed, rest) = match among {
+                        None => (counts.candidates(target).to_vec(), Vec::new()),
+                        Some(among) => {
+                            let mut ranked = counts.ranked(target, &powers);
+                            let rest = ranked.split_off(among.min(ranked.len()));
+                            ranked.sort_unstable();
+                            (ranked, rest)
+                        }
+                    };
+                    let weights = ridge(counts, &regressed, Penalty::ridge(lambda))
                         .ok_or_else(|| not_positive_definite(target))?;
-                    let mut by_size: Vec<(f64, (u32, u32))> = weights
-                        .into_iter()
-                        .zip(candidates.iter().copied())
-                        .collect();
+                    let mut by_size: Vec<(f64, (u32, u32))> =
+                        weights.into_iter().zip(regressed.drain(..)).collect();
                     by_size.sort_by(|a, b| b.0.abs().total_cmp(&a.0.abs()).then(a.1.cmp(&b.1)));
-                    Ok(by_size.into_iter().map(|(_, pair)| pair).collect())
+                    Ok((by_size.into_iter().map(|(_, pair)| pair))
+                        .chain(rest)
+                        .collect())
                 }
             })
             .collect::<Result<_>>()?;
@@ -296,6 +311,7 @@ mod tests {
         let ease = Ease::from_gram(&gram(&train, n), n, lambda, &crate::device::cpu());
         let support = Support::Ridge {
             lambda: lambda as f64,
+            among: None,
         };
         let counts = counts(&train, n, n);
         let columns = solve_columns(&counts, 0..n, k, support, Penalty::ridge(1.0)).unwrap();
@@ -314,6 +330,31 @@ mod tests {
             let got: Vec<usize> = column.iter().map(|&(j, _)| j as usize).collect();
             assert_eq!(got, expected, "item {target}");
         }
+    }
+
+    #[test]
+    fn a_ridge_support_among_the_best_candidates_is_drawn_from_them() {
+        let (n, m) = (30, 12);
+        let counts = counts(&lists(80, n, 5), n, m);
+        let ridge = |among| Support::Ridge { lambda: 2.0, among };
+        let items = |columns: Vec<Column>| -> Vec<Vec<u32>> {
+            (columns.into_iter())
+                .map(|c| c.into_iter().map(|(j, _)| j).collect())
+                .collect()
+        };
+        let solve = |k, support| {
+            items(solve_columns(&counts, 0..n, k, support, Penalty::ridge(1.0)).unwrap())
+        };
+        // Among all candidates: the same as among none named.
+        assert_eq!(solve(4, ridge(Some(m))), solve(4, ridge(None)));
+        // A support of k ≥ among holds the best k by score, whatever the regression's order.
+        assert_eq!(solve(6, ridge(Some(3))), solve(6, Support::Score));
+        // A smaller one is drawn from the best `among` by score, and not only their first k.
+        let (best_six, some_of_them) = (solve(6, Support::Score), solve(3, ridge(Some(6))));
+        for (all, some) in best_six.iter().zip(&some_of_them) {
+            assert!(some.iter().all(|j| all.contains(j)), "{some:?} of {all:?}");
+        }
+        assert_ne!(some_of_them, solve(3, Support::Score));
     }
 
     #[test]

@@ -149,7 +149,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::FitItemItem {
             dataset,
             ks,
-            new_people_weight,
+            new_people_cost,
             choice,
             columns,
             head,
@@ -158,7 +158,7 @@ fn run(cli: Cli) -> Result<()> {
             let weights = match choice {
                 None => item_item::Weights::Search {
                     ks,
-                    new_people_weight,
+                    new_people_cost,
                 },
                 Some(path) if columns.is_empty() => {
                     item_item::Weights::Choice(item_item::read_choice(&path)?)

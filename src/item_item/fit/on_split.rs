@@ -35,11 +35,11 @@ pub const STAGE_GROUP_USERS: usize = 1000;
 
 /// Where the item–item weights come from.
 pub enum Weights {
-    /// Searched on validation users, over these `k`s, with new people weighing
-    /// `new_people_weight` ([`ChoiceUsers`]).
+    /// Searched on validation users, over these `k`s, new people allowed to cost whole
+    /// histories `new_people_cost` ([`ChoiceUsers`]).
     Search {
         ks: Vec<usize>,
-        new_people_weight: f64,
+        new_people_cost: f64,
     },
     /// A fixed choice (an earlier fit's), fitted in this process.
     Choice(SparseChoice),
@@ -52,7 +52,7 @@ impl Weights {
     pub fn search(ks: Vec<usize>) -> Self {
         Self::Search {
             ks,
-            new_people_weight: 0.0,
+            new_people_cost: 0.0,
         }
     }
 }
@@ -80,10 +80,10 @@ pub async fn fit_on_split(
     let (mut table, k) = match weights {
         Weights::Search {
             ks,
-            new_people_weight,
+            new_people_cost,
         } => {
-            // New people are asked only where they weigh (and exist).
-            let new_people = match (new_people_weight > 0.0, new_people_seen) {
+            // New people are asked only where they may cost something (and exist).
+            let new_people = match (new_people_cost > 0.0, new_people_seen) {
                 (false, _) => Vec::new(),
                 (true, true) => {
                     eprintln!("note: validation users are in the training lists: no new people");
@@ -96,7 +96,7 @@ pub async fn fit_on_split(
             let users = ChoiceUsers {
                 histories: validation.to_vec(),
                 new_people,
-                new_people_weight,
+                new_people_cost,
             };
             let mut fit = sparse_on_validation(&split.train, &users, n_items, &ks, log)?;
             fit.table.info.insert(
