@@ -525,10 +525,10 @@ fn hostile_files_never_panic_hang_or_allocate_without_bound() {
         &words.model,
         budget,
         |b| {
-            if let Ok(Some(mut rows)) = WordRows::declared_by(&b, 2, 64) {
-                if rows.add(&words.shards[0].1).is_ok() {
-                    assert_eq!(rows.gather(&[1, 0]).unwrap().len(), 2 * 64);
-                }
+            if let Ok(Some(mut rows)) = WordRows::declared_by(&b, 2, 64)
+                && rows.add(&words.shards[0].1).is_ok()
+            {
+                assert_eq!(rows.gather(&[1, 0]).unwrap().len(), 2 * 64);
             }
             let _ = localrec::encoder::compact::tensors(&b);
         },
