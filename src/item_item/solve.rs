@@ -88,7 +88,7 @@ impl Ranked {
             .map(|target| match support {
                 Support::Score => Ok(counts.ranked(target, &powers)),
                 Support::Ridge { lambda, among } => {
-                    let (mut regressed, rest) = match among {
+                    let (regressed, rest) = match among {
                         None => (counts.candidates(target).to_vec(), Vec::new()),
                         Some(among) => {
                             let mut ranked = counts.ranked(target, &powers);
@@ -100,7 +100,7 @@ impl Ranked {
                     let weights = ridge(counts, &regressed, Penalty::ridge(lambda))
                         .ok_or_else(|| not_positive_definite(target))?;
                     let mut by_size: Vec<(f64, (u32, u32))> =
-                        weights.into_iter().zip(regressed.drain(..)).collect();
+                        weights.into_iter().zip(regressed).collect();
                     by_size.sort_by(|a, b| b.0.abs().total_cmp(&a.0.abs()).then(a.1.cmp(&b.1)));
                     Ok((by_size.into_iter().map(|(_, pair)| pair))
                         .chain(rest)
