@@ -272,15 +272,20 @@ impl<L: FnMut(&str)> Search<'_, L> {
         let columns = ranked.solve(counts, k, penalty)?;
         let table = table_from_columns(&columns, Mix::uniform(1.0))?;
         let users = self.validation;
-        let new_people = (!users.new_people.is_empty()).then(|| {
-            let each = (users.new_people.iter()).map(|group| mean_ndcg(&table, group));
-            each.sum::<f64>() / users.new_people.len() as f64
-        });
+        let each: Vec<f64> = (users.new_people.iter())
+            .map(|group| mean_ndcg(&table, group))
+            .collect();
         let score = ChoiceScore {
             histories: mean_ndcg(&table, &users.histories),
-            new_people,
+            new_people: (!each.is_empty()).then(|| each.iter().sum::<f64>() / each.len() as f64),
         };
-        (self.log)(&format!("item–item {choice:?}: {score}"));
+        // Each group's too: the log shows what a mean over them trades.
+        let groups: Vec<String> = each.iter().map(|n| format!("{n:.4}")).collect();
+        let groups = match groups.is_empty() {
+            true => String::new(),
+            false => format!(" (by reactions shown: {})", groups.join(" ")),
+        };
+        (self.log)(&format!("item–item {choice:?}: {score}{groups}"));
         self.tried.push((choice, score));
         let at = self.tried.len() - 1;
         if (self.best.as_ref()).is_none_or(|&(_, best)| self.beats(at, best)) {
