@@ -6,7 +6,10 @@ use std::collections::HashSet;
 
 use super::metrics;
 use super::split::HeldOut;
+use crate::error::Result;
 use crate::interactions::{Entry, UserList};
+use crate::item_item::cooccurrence::{Candidates, CappedLists, Cooccurrence};
+use crate::item_item::fit::LIST_CAP;
 use crate::item_vectors::ItemVectors;
 
 pub trait Recommender {
@@ -97,6 +100,45 @@ impl Recommender for ItemKnn {
         for entry in visible {
             for &(j, similarity) in &self.neighbours[entry.row] {
                 scores[j] += similarity;
+            }
+        }
+        scores
+    }
+}
+
+/// "People who took this also took": each item's `neighbours` most co-occurring items in the
+/// training lists (capped as the item–item fit caps them), by raw count; a history scores an
+/// item by summing its counts with the history's items. From one reaction this is the guess a
+/// regression on that reaction alone makes (the items most often taken with it, popular ones
+/// first), where the item–item table's weights are partial, for whole histories.
+pub struct CoOccurrence {
+    /// Per item: `(neighbour row, count)`, by row.
+    neighbours: Vec<Candidates>,
+    n_items: usize,
+}
+
+impl CoOccurrence {
+    pub fn fit(train: &[UserList], n_items: usize, neighbours: usize) -> Result<Self> {
+        let lists = CappedLists::new(train, n_items, LIST_CAP)?;
+        let raw = [0.0]; // the score's damping exponent: none, raw counts
+        let counted = Cooccurrence::count(&lists, 0..n_items, neighbours, &raw)?;
+        let counts = counted.into_iter().next().expect("one exponent counted");
+        Ok(Self {
+            neighbours: counts.rows,
+            n_items,
+        })
+    }
+}
+
+impl Recommender for CoOccurrence {
+    fn name(&self) -> &str {
+        "co-occurrence"
+    }
+    fn scores(&self, visible: &[Entry]) -> Vec<f32> {
+        let mut scores = vec![0.0; self.n_items];
+        for entry in visible {
+            for &(j, count) in &self.neighbours[entry.row] {
+                scores[j as usize] += count as f32;
             }
         }
         scores
@@ -270,6 +312,25 @@ mod tests {
         assert_eq!(scores[3], 0.0);
         // Keeping one neighbour drops the weaker one.
         assert_eq!(ItemKnn::fit(&train, 4, 1).scores(&entries(&[0]))[2], 0.0);
+    }
+
+    #[test]
+    fn co_occurrence_counts_who_took_both() {
+        // From item 0: item 1 is on two of its lists, item 2 on one, item 3 on none; popular
+        // item 4 is on every list but counts only where 0 is.
+        let train = [
+            list(0, &[0, 1, 4]),
+            list(1, &[0, 1, 2]),
+            list(2, &[3, 4]),
+            list(3, &[4]),
+        ];
+        let model = CoOccurrence::fit(&train, 5, 10).unwrap();
+        assert_eq!(model.scores(&entries(&[0])), [0.0, 2.0, 1.0, 0.0, 1.0]);
+        // Two reactions sum their counts.
+        assert_eq!(model.scores(&entries(&[0, 3])), [0.0, 2.0, 1.0, 0.0, 2.0]);
+        // Keeping one neighbour keeps the most co-occurring.
+        let one = CoOccurrence::fit(&train, 5, 1).unwrap();
+        assert_eq!(one.scores(&entries(&[0])), [0.0, 2.0, 0.0, 0.0, 0.0]);
     }
 
     #[test]

@@ -5,7 +5,7 @@
 
 use localrec::Result;
 use localrec::device;
-use localrec::eval::baselines::{Popularity, RankingReport, TextKnn, evaluate};
+use localrec::eval::baselines::{CoOccurrence, Popularity, RankingReport, TextKnn, evaluate};
 use localrec::eval::split::{FEW_REACTIONS, FEW_REACTIONS_MIN_TARGETS, few_reactions};
 use localrec::franchise::franchise_ids;
 use localrec::item_item::Mix;
@@ -15,7 +15,7 @@ use crate::dataset::{Dataset, Protocol};
 use crate::evaluate::{
     ModelReport, ease_and_table, hybrid_rankings, load_heads, models_json, print_rows,
 };
-use crate::item_item::head_scores;
+use crate::item_item::{DEFAULT_KS, head_scores};
 
 pub fn eval_few_reactions(dataset: &Dataset, json: bool, seed: u64) -> Result<()> {
     let protocol = Protocol::FewReactions;
@@ -29,6 +29,8 @@ pub fn eval_few_reactions(dataset: &Dataset, json: bool, seed: u64) -> Result<()
         (heads.iter().find(|h| h.name == "head")).map(|h| (h.file.head.clone(), h.items.clone()));
     let (ease, table) = ease_and_table(dataset, &split, protocol, main_head.as_ref())?;
     let popularity = Popularity::fit(&split.train, n_items);
+    // As many neighbours as the table's largest support.
+    let co_occurrence = CoOccurrence::fit(&split.train, n_items, DEFAULT_KS[DEFAULT_KS.len() - 1])?;
     let alone = table.clone().with_mix(Mix::uniform(1.0));
     let without_stages = table
         .clone()
@@ -50,6 +52,7 @@ pub fn eval_few_reactions(dataset: &Dataset, json: bool, seed: u64) -> Result<()
         if let Some(ease) = &ease {
             add("ease", evaluate(ease, &users, n_items));
         }
+        add("co-occurrence", evaluate(&co_occurrence, &users, n_items));
         add("item-item", evaluate(&alone, &users, n_items));
         if let Some(items) = &dataset.vectors {
             add("text-knn", evaluate(&TextKnn { items }, &users, n_items));
