@@ -135,11 +135,15 @@ impl CoOccurrence {
     /// Each reaction's neighbours by the share of its lists they are on (`G_ij / G_ii`, in
     /// `[0, 1]`), summed: so that each reaction weighs alike, whatever its popularity.
     pub fn shares(&self, visible: &[Entry]) -> Vec<f32> {
+        self.summed(visible, |count, row| count / self.lists[row].max(1) as f32)
+    }
+
+    /// Each reaction's neighbours' counts as `weigh(count, reaction's row)`, summed.
+    fn summed(&self, visible: &[Entry], weigh: impl Fn(f32, usize) -> f32) -> Vec<f32> {
         let mut scores = vec![0.0; self.n_items];
         for entry in visible {
-            let lists = self.lists[entry.row].max(1) as f32;
             for &(j, count) in &self.neighbours[entry.row] {
-                scores[j as usize] += count as f32 / lists;
+                scores[j as usize] += weigh(count as f32, entry.row);
             }
         }
         scores
@@ -151,13 +155,7 @@ impl Recommender for CoOccurrence {
         "co-occurrence"
     }
     fn scores(&self, visible: &[Entry]) -> Vec<f32> {
-        let mut scores = vec![0.0; self.n_items];
-        for entry in visible {
-            for &(j, count) in &self.neighbours[entry.row] {
-                scores[j as usize] += count as f32;
-            }
-        }
-        scores
+        self.summed(visible, |count, _| count)
     }
 }
 

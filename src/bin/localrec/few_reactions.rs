@@ -87,15 +87,17 @@ pub fn eval_few_reactions(dataset: &Dataset, json: bool, seed: u64) -> Result<()
                     .report(),
             );
             let validation = few_reactions(&split.validation, shown, min_entries, seed, time_order);
-            let validation_scores = head_scores(head, items, &validation)?;
-            let with_shares = |users: &[HeldOut], heads: &[Vec<f32>], weight: f32| {
-                hybrid_with_shares(&table, &co_occurrence, users, heads, weight)
-            };
+            let validation_parts = hybrid_and_shares(
+                &table,
+                &co_occurrence,
+                &validation,
+                &head_scores(head, items, &validation)?,
+            );
             let chosen = (SHARE_WEIGHTS.iter().copied())
                 .map(|weight| {
                     (
                         weight,
-                        with_shares(&validation, &validation_scores, weight).ndcg,
+                        with_shares(&validation_parts, &validation, weight, n_items).ndcg,
                     )
                 })
                 .fold((0.0, f64::MIN), |best, tried| match tried.1 > best.1 {
@@ -108,9 +110,10 @@ pub fn eval_few_reactions(dataset: &Dataset, json: bool, seed: u64) -> Result<()
                 validation.len(),
                 chosen.1
             );
+            let parts = hybrid_and_shares(&table, &co_occurrence, &users, &scores);
             add(
                 "hybrid + co-occurrence shares (prototype)",
-                with_shares(&users, &scores, chosen.0),
+                with_shares(&parts, &users, chosen.0, n_items),
             );
         }
         tables.push((shown, users.len(), rows));
@@ -178,23 +181,35 @@ pub fn eval_few_reactions(dataset: &Dataset, json: bool, seed: u64) -> Result<()
 /// A prototype of the next step for new people, not in the page yet: the hybrid plus
 /// `weight` × each reaction's co-occurrence shares ([`CoOccurrence::shares`]), which the page
 /// would need each item's most co-occurring items for. At each count, the weight is the best
-/// of [`SHARE_WEIGHTS`] for validation users shown as many reactions.
-fn hybrid_with_shares(
+/// of [`SHARE_WEIGHTS`] for validation users shown as many reactions. Each user's two parts,
+/// computed once for every weight tried: the hybrid's scores and the shares.
+fn hybrid_and_shares(
     table: &ItemItem,
     co_occurrence: &CoOccurrence,
     users: &[HeldOut],
     head_scores: &[Vec<f32>],
+) -> Vec<(Vec<f32>, Vec<f32>)> {
+    (users.iter().zip(head_scores))
+        .map(|(user, head)| {
+            let mut scores = head.clone();
+            table.add_scores(&user.visible, &mut scores);
+            (scores, co_occurrence.shares(&user.visible))
+        })
+        .collect()
+}
+
+/// How `users` rank with their hybrid scores plus `weight` × their shares.
+fn with_shares(
+    parts: &[(Vec<f32>, Vec<f32>)],
+    users: &[HeldOut],
     weight: f32,
+    n_items: usize,
 ) -> RankingReport {
-    let mut ranking = Ranking::new(table.n_items());
-    for (user, head) in users.iter().zip(head_scores) {
-        let mut scores = head.clone();
-        table.add_scores(&user.visible, &mut scores);
-        let shares = co_occurrence.shares(&user.visible);
-        scores
-            .iter_mut()
-            .zip(shares)
-            .for_each(|(s, c)| *s += weight * c);
+    let mut ranking = Ranking::new(n_items);
+    for ((hybrid, shares), user) in parts.iter().zip(users) {
+        let scores: Vec<f32> = (hybrid.iter().zip(shares))
+            .map(|(s, c)| s + weight * c)
+            .collect();
         ranking.add(&scores, user);
     }
     ranking.report()
