@@ -214,23 +214,36 @@ fn small_item_item(precision: WeightPrecision) -> Vec<u8> {
                 .collect()
         })
         .collect();
-    // With the popularity prior's counts and stages: every part of the file is fuzzed.
+    // With the popularity prior's counts, co-occurrence shares and stages: every part of the
+    // file is fuzzed.
     let stages = vec![
         Stage {
             reactions: 1,
             item_item: 0.5,
             popularity: 2.0,
+            co_occurrence: 16.0,
         },
         Stage {
             reactions: 10,
             item_item: 1.0,
             popularity: 0.25,
+            co_occurrence: 1.0,
         },
     ];
+    let shares = (0..ITEMS)
+        .map(|i| {
+            vec![
+                (((i + 2) % ITEMS) as u32, 0.5),
+                (((i + 5) % ITEMS) as u32, 0.25),
+            ]
+        })
+        .collect();
     let mix = Mix::rating_slope(8.0, 0.5).with_stages(stages);
     let table = ItemItem::from_rows(rows, mix)
         .unwrap()
         .with_counts((0..ITEMS as u32).map(|i| i * 7 % 11).collect())
+        .unwrap()
+        .with_shares(shares)
         .unwrap();
     save_item_item(&table, precision).unwrap()
 }
@@ -259,6 +272,7 @@ fn small_item_item_parts() -> (Vec<u8>, Vec<u8>) {
         n_items: 12,
         first: 0,
         columns: solve_columns(&counts, 0..12, 4, Support::Score, Penalty::ridge(1.0)).unwrap(),
+        shares: counts.share_rows(0..12, 3),
     };
     (
         save_counts(&counts).unwrap(),
@@ -582,9 +596,10 @@ fn hostile_files_never_panic_hang_or_allocate_without_bound() {
     });
     total += fuzz("item-item columns part", &columns, budget, |b| {
         if let Ok(part) = load_columns(&b)
-            && let Ok(columns) = ColumnPart::concatenate(vec![part])
+            && let Ok((columns, shares)) = ColumnPart::concatenate(vec![part])
+            && let Ok(table) = table_from_columns(&columns, Mix::uniform(1.0))
         {
-            let _ = table_from_columns(&columns, Mix::uniform(1.0));
+            let _ = table.with_shares(shares);
         }
     });
     // A catalogue's adapter: read against a small network, then merged into it.

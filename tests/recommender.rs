@@ -536,27 +536,34 @@ fn a_hybrid_from_the_item_item_index_needs_its_reactions_shards_then_lists_as_th
 
 #[test]
 fn a_new_persons_hybrid_adds_the_stage_prior_and_no_reason_names_it() {
-    // Item 111 is on many public lists; a person with one reaction gets the prior at full
-    // weight, one with five at none (the stages fade it), and the item–item part doubles.
+    // Item 111 is on many public lists; a person with one reaction gets the prior and the
+    // reaction's co-occurrence shares at full weight, one with five at none (the stages fade
+    // them), and the item–item part doubles.
     let stages = vec![
         Stage {
             reactions: 1,
             item_item: 0.5,
             popularity: 4.0,
+            co_occurrence: 2.0,
         },
         Stage {
             reactions: 5,
             item_item: 1.0,
             popularity: 0.0,
+            co_occurrence: 0.0,
         },
     ];
     let mut counts = vec![1u32; ITEMS];
     counts[11] = 1000;
     let mut rows = vec![Vec::new(); ITEMS];
     rows[0] = vec![(1, 0.5), (2, 0.25)];
+    let mut shares = vec![Vec::new(); ITEMS];
+    shares[0] = vec![(2, 0.5), (3, 0.75)];
     let table = ItemItem::from_rows(rows, Mix::uniform(3.0).with_stages(stages))
         .unwrap()
         .with_counts(counts)
+        .unwrap()
+        .with_shares(shares)
         .unwrap();
     let prior = table.prior().to_vec();
     let staged = recommender()
@@ -570,7 +577,9 @@ fn a_new_persons_hybrid_adds_the_stage_prior_and_no_reason_names_it() {
     );
     for rec in &mixed.items {
         let row = (num(&rec.item) - 100) as usize;
-        let part = 0.5 * 3.0 * table.weight(0, row) + 4.0 * prior[row];
+        let part = 0.5 * 3.0 * table.weight(0, row)
+            + 2.0 * table.co_occurrence_share(0, row)
+            + 4.0 * prior[row];
         let difference = rec.score - score_of(&plain, num(&rec.item));
         assert!(
             (difference - part).abs() < 1e-4,

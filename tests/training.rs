@@ -565,13 +565,14 @@ fn the_committed_head_fits_the_committed_catalogue() {
 /// The item–item table the page ships fits the committed catalogue: its popularity counts are
 /// exactly the training lists' of the split it was fitted on (seed 42), so the prior a new
 /// person's list starts from matches its inputs, and every weight of an item on a training list
-/// is what its recorded choice fits from those lists today.
+/// and every co-occurrence share is what its recorded choice fits from those lists today.
 #[test]
 fn the_committed_item_item_table_counts_its_training_lists() {
     use localrec::eval::split::{HoldoutConfig, user_holdout};
+    use localrec::item_item::cooccurrence::SHARE_NEIGHBOURS;
     use localrec::item_item::fit::{SparseChoice, chosen_table, count_part};
-    use localrec::item_item::load_item_item;
     use localrec::item_item::solve::solve_columns;
+    use localrec::item_item::{f16_round, load_item_item};
     let (root, catalog) = committed_catalog();
     let lists = std::fs::read_to_string(root.join("lists.tsv")).unwrap();
     let users = localrec::interactions::parse_lists(&lists, &catalog).unwrap();
@@ -602,15 +603,33 @@ fn the_committed_item_item_table_counts_its_training_lists() {
             );
         }
     }
-    // A new person leans on the prior; whole histories get the mix fitted for them.
+    assert!(table.has_shares());
+    for (source, row) in counted
+        .share_rows(0..n, SHARE_NEIGHBOURS)
+        .iter()
+        .enumerate()
+    {
+        for &(target, share) in row {
+            assert_eq!(
+                table.co_occurrence_share(source, target as usize),
+                f16_round(share),
+                "share of {target} in {source}'s lists"
+            );
+        }
+    }
+    // A new person leans on the prior and the co-occurrence shares; whole histories get the mix
+    // fitted for them.
     let stages = &table.mix.stages;
     assert!(
         stages
             .first()
-            .is_some_and(|s| s.reactions == 1 && s.popularity > 0.0)
+            .is_some_and(|s| s.reactions == 1 && s.popularity > 0.0 && s.co_occurrence > 0.0)
     );
     let last = stages.last().unwrap();
-    assert_eq!((last.item_item, last.popularity), (1.0, 0.0));
+    assert_eq!(
+        (last.item_item, last.popularity, last.co_occurrence),
+        (1.0, 0.0, 0.0)
+    );
     // A taste sentence weighs as its validation users chose, with the committed head and
     // adapter (`localrec eval --protocol described-taste --keep-choice`): a new head or
     // adapter needs a new choice.

@@ -35,6 +35,15 @@ pub struct Stage {
     pub item_item: f32,
     /// Weight of each item's popularity prior (see [`popularity_prior`]).
     pub popularity: f32,
+    /// Weight of each reaction's co-occurrence shares (what share of the lists it is on each of
+    /// its most co-occurring items is on): from one reaction, "people who took it also took"
+    /// ranks better than the regression's partial weights. Files without it weigh none.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub co_occurrence: f32,
+}
+
+fn is_zero(value: &f32) -> bool {
+    *value == 0.0
 }
 
 impl Stage {
@@ -43,6 +52,7 @@ impl Stage {
         reactions: 0,
         item_item: 1.0,
         popularity: 0.0,
+        co_occurrence: 0.0,
     };
 
     /// The weights at `reactions` on a curve of stages ascending by reactions (empty: plain).
@@ -62,10 +72,12 @@ impl Stage {
         let after = stages.partition_point(|s| s.reactions <= reactions);
         let (a, b) = (stages[after - 1], stages[after]);
         let t = (reactions - a.reactions) as f32 / (b.reactions - a.reactions) as f32;
+        let between = |a: f32, b: f32| a + t * (b - a);
         Stage {
             reactions,
-            item_item: a.item_item + t * (b.item_item - a.item_item),
-            popularity: a.popularity + t * (b.popularity - a.popularity),
+            item_item: between(a.item_item, b.item_item),
+            popularity: between(a.popularity, b.popularity),
+            co_occurrence: between(a.co_occurrence, b.co_occurrence),
         }
     }
 }
@@ -113,12 +125,15 @@ impl Mix {
 
     /// The signed weight of one history entry.
     pub fn weight(&self, entry: &Entry) -> f32 {
-        self.scale
-            * self
-                .feedback
-                .get(entry.rating as usize)
-                .copied()
-                .unwrap_or(0.0)
+        self.scale * self.kind_weight(entry)
+    }
+
+    /// One history entry's weight by its kind alone (what its co-occurrence shares weigh).
+    pub fn kind_weight(&self, entry: &Entry) -> f32 {
+        self.feedback
+            .get(entry.rating as usize)
+            .copied()
+            .unwrap_or(0.0)
     }
 
     pub(crate) fn validate(&self) -> Result<()> {
@@ -129,7 +144,7 @@ impl Mix {
             )));
         }
         let mut weights = (self.feedback.iter().copied())
-            .chain(self.stages.iter().flat_map(|s| [s.item_item, s.popularity]));
+            .chain((self.stages.iter()).flat_map(|s| [s.item_item, s.popularity, s.co_occurrence]));
         if !self.scale.is_finite() || weights.any(|w| !w.is_finite()) {
             return Err(Error::Input(
                 "the item–item mix has a non-finite weight".into(),

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use safetensors::{Dtype, SafeTensors, tensor::TensorView};
 
-use super::cooccurrence::{Cooccurrence, CountConfig};
+use super::cooccurrence::{Cooccurrence, CountConfig, ShareRows};
 use super::solve::Column;
 use crate::bytes;
 use crate::error::{Error, Result};
@@ -17,21 +17,35 @@ const KIND: &str = "kind";
 const FIRST: &str = "first";
 const ITEMS: &str = "items";
 const CONFIG: &str = "config";
+const SHARE_OFFSETS: &str = "share_offsets";
+const SHARE_TARGETS: &str = "share_targets";
+const SHARES: &str = "shares";
 
-/// The columns of items `first..first + columns.len()` of an `n_items` catalogue.
+/// The columns of items `first..first + columns.len()` of an `n_items` catalogue, and the same
+/// items' rows of co-occurrence shares.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ColumnPart {
     pub n_items: usize,
     pub first: usize,
     pub columns: Vec<Column>,
+    pub shares: ShareRows,
 }
 
 impl ColumnPart {
-    /// Parts in item order as one catalogue's columns.
-    pub fn concatenate(parts: Vec<ColumnPart>) -> Result<Vec<Column>> {
+    /// Parts in item order as one catalogue's columns and share rows.
+    pub fn concatenate(parts: Vec<ColumnPart>) -> Result<(Vec<Column>, ShareRows)> {
         let n_items = parts.first().map_or(0, |p| p.n_items);
         let mut columns: Vec<Column> = Vec::new();
+        let mut shares: ShareRows = Vec::new();
         for part in parts {
+            if part.shares.len() != part.columns.len() {
+                return Err(Error::Input(format!(
+                    "a part of columns for items {}.. has {} columns but {} share rows",
+                    part.first,
+                    part.columns.len(),
+                    part.shares.len()
+                )));
+            }
             if part.first != columns.len() || part.n_items != n_items {
                 return Err(Error::Input(format!(
                     "a part of columns for items {}.. of {} does not follow items 0..{} of {n_items}",
@@ -41,6 +55,7 @@ impl ColumnPart {
                 )));
             }
             columns.extend(part.columns);
+            shares.extend(part.shares);
         }
         if columns.len() != n_items {
             return Err(Error::Input(format!(
@@ -48,7 +63,7 @@ impl ColumnPart {
                 columns.len()
             )));
         }
-        Ok(columns)
+        Ok((columns, shares))
     }
 }
 
@@ -147,6 +162,23 @@ pub fn save_columns(part: &ColumnPart) -> Result<Vec<u8>> {
         ),
         ("sources", u32_bytes(sources), Dtype::U32),
         ("weights", weights, Dtype::F32),
+        (
+            SHARE_OFFSETS,
+            u32_bytes(offsets(part.shares.iter().map(|r| r.len()))?),
+            Dtype::U32,
+        ),
+        (
+            SHARE_TARGETS,
+            u32_bytes(part.shares.iter().flat_map(|r| r.iter().map(|&(j, _)| j))),
+            Dtype::U32,
+        ),
+        (
+            SHARES,
+            (part.shares.iter())
+                .flat_map(|r| r.iter().flat_map(|&(_, s)| s.to_le_bytes()))
+                .collect(),
+            Dtype::F32,
+        ),
     ];
     serialize("columns", part.first, part.n_items, "{}", &tensors)
 }
@@ -162,6 +194,7 @@ pub fn load_columns(bytes: &[u8]) -> Result<ColumnPart> {
     if weights.iter().any(|w| !w.is_finite()) {
         return Err(bad("a weight is not a finite number".into()));
     }
+    let shares = read_share_rows(&file).map_err(bad)?;
     let mut weights = weights.into_iter();
     let columns = (rows.into_iter().enumerate())
         .map(|(r, sources)| {
@@ -178,7 +211,42 @@ pub fn load_columns(bytes: &[u8]) -> Result<ColumnPart> {
         n_items: file.n_items,
         first: file.first,
         columns,
+        shares,
     })
+}
+
+/// A columns part's share rows: one per item of the part, each by item, never the item itself,
+/// every share in [0, 1].
+fn read_share_rows(file: &Part) -> std::result::Result<ShareRows, String> {
+    let offsets = file.u32s(SHARE_OFFSETS)?;
+    let (targets, shares) = (file.u32s(SHARE_TARGETS)?, file.f32s(SHARES)?);
+    if offsets.len() != file.rows + 1
+        || offsets.first() != Some(&0)
+        || offsets.windows(2).any(|w| w[0] > w[1])
+        || offsets.last().map(|&o| o as usize) != Some(targets.len())
+        || targets.len() != shares.len()
+    {
+        return Err("share offsets, targets and shares do not fit together".into());
+    }
+    if shares.iter().any(|s| !(0.0..=1.0).contains(s)) {
+        return Err("a co-occurrence share is not in [0, 1]".into());
+    }
+    (offsets.windows(2).enumerate())
+        .map(|(r, w)| {
+            let item = (file.first + r) as u32;
+            let row = &targets[w[0] as usize..w[1] as usize];
+            if row.windows(2).any(|p| p[0] >= p[1])
+                || row.iter().any(|&t| t == item || t as usize >= file.n_items)
+            {
+                return Err(format!(
+                    "item {item}'s share targets are not sorted, name itself or an item beyond \
+                     the catalogue"
+                ));
+            }
+            let values = &shares[w[0] as usize..w[1] as usize];
+            Ok(row.iter().copied().zip(values.iter().copied()).collect())
+        })
+        .collect()
 }
 
 fn u32_bytes(values: impl IntoIterator<Item = u32>) -> Vec<u8> {
@@ -359,7 +427,9 @@ mod tests {
             n_items: 20,
             first: 3,
             columns: solve_columns(&whole, 3..9, 4, Support::Score, Penalty::ridge(2.0)).unwrap(),
+            shares: whole.share_rows(3..9, 3),
         };
+        assert!(columns.shares.iter().all(|row| row.len() == 3));
         let bytes = save_columns(&columns).unwrap();
         assert_eq!(load_columns(&bytes).unwrap(), columns);
         // A columns file is not a counts file; a cut file is named, never a panic.
@@ -371,19 +441,23 @@ mod tests {
         let tail = ColumnPart {
             first: 9,
             columns: vec![Vec::new(); 11],
+            shares: vec![Vec::new(); 11],
             ..columns.clone()
         };
         let head = ColumnPart {
             first: 0,
             columns: vec![Vec::new(); 3],
+            shares: vec![Vec::new(); 3],
             ..columns.clone()
         };
-        assert_eq!(
-            ColumnPart::concatenate(vec![head.clone(), columns.clone(), tail])
-                .unwrap()
-                .len(),
-            20
-        );
+        let (all, shares) =
+            ColumnPart::concatenate(vec![head.clone(), columns.clone(), tail.clone()]).unwrap();
+        assert_eq!((all.len(), shares.len()), (20, 20));
+        let short = ColumnPart {
+            shares: Vec::new(),
+            ..tail
+        };
+        assert!(ColumnPart::concatenate(vec![head.clone(), columns.clone(), short]).is_err());
         assert!(ColumnPart::concatenate(vec![head, columns]).is_err());
     }
 }

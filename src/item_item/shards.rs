@@ -7,8 +7,9 @@
 //!   person's list needs them, and no rows), and the mix and provenance in the metadata, as a
 //!   whole table's file has them;
 //! * one file per shard: its rows in the whole table's CSR tensors (`offsets` from 0,
-//!   `target_steps`, `weights`, `weights.scale`), with `first_row` and `items` (the catalogue's
-//!   size) in the metadata; and, where the split is given them, a vector per row
+//!   `target_steps`, `weights`, `weights.scale`, and `shares`, `shares.scale` where the table
+//!   has co-occurrence shares, which the index then says in `co_occurrence_shares`), with
+//!   `first_row` and `items` (the catalogue's size) in the metadata; and, where the split is given them, a vector per row
 //!   ([`RowVectors`]: the head's history vectors, which a list also reads only for a person's
 //!   own reactions), so that a reaction's one fetch brings all it needs.
 //!
@@ -34,6 +35,8 @@ use crate::interactions::Entry;
 const SHARD_STARTS: &str = "shard_starts";
 const FIRST_ROW: &str = "first_row";
 const ITEMS: &str = "items";
+/// In an index's metadata ("true"): every shard carries co-occurrence shares.
+const HAS_SHARES: &str = "co_occurrence_shares";
 /// The per-row vectors a shard may carry (int8, with `row_vectors.scale`).
 const ROW_VECTORS: &str = "row_vectors";
 /// An index naming more items than this is refused (its table would not fit a page anyway):
@@ -132,6 +135,7 @@ pub fn split_into_shards(
             &table.offsets[rows.start..=rows.end],
             &table.targets,
             &table.weights,
+            table.shares.as_deref(),
             table.n_items,
             precision,
         );
@@ -162,7 +166,11 @@ pub fn split_into_shards(
     if !table.counts.is_empty() {
         tensors.push(Owned::u32s(COUNTS, table.counts.iter().copied()));
     }
-    let index = serialize(&tensors, table.metadata())?;
+    let mut metadata = table.metadata();
+    if table.has_shares() {
+        metadata.insert(HAS_SHARES.into(), "true".into());
+    }
+    let index = serialize(&tensors, metadata)?;
     Ok(Split { index, shards })
 }
 
@@ -191,13 +199,15 @@ pub(super) fn load_index(file: &SafeTensors, bytes: &[u8]) -> Result<ItemItem> {
     if n_items > MAX_ITEMS {
         return Err(bad(format!("{n_items} items, more than {MAX_ITEMS}")));
     }
-    let (mix, info) = read_mix(bytes).map_err(bad)?;
+    let (mix, mut info) = read_mix(bytes).map_err(bad)?;
+    let has_shares = info.remove(HAS_SHARES).is_some_and(|flag| flag == "true");
     let here = vec![false; starts.len() - 1];
     let table = ItemItem {
         n_items,
         offsets: vec![0; n_items + 1],
         targets: Vec::new(),
         weights: Vec::new(),
+        shares: has_shares.then(Vec::new),
         counts: Vec::new(),
         prior: Vec::new(),
         mix,
@@ -315,7 +325,15 @@ impl ItemItem {
                 self.n_items
             )));
         }
-        let (offsets, targets, weights) = decode_rows(&shard.file).map_err(bad)?;
+        let decoded = decode_rows(&shard.file).map_err(bad)?;
+        let (offsets, targets, weights) = (decoded.offsets, decoded.targets, decoded.weights);
+        let shares = decoded.shares;
+        if shares.is_some() != self.has_shares() {
+            return Err(bad(match self.has_shares() {
+                true => "it has no co-occurrence shares, and the table's shards have".into(),
+                false => "it has co-occurrence shares, and the table's shards have none".into(),
+            }));
+        }
         let end = (first.checked_add(offsets.len() - 1))
             .ok_or_else(|| bad(format!("{FIRST_ROW} {first} is past any table")))?;
         let rows = first..end;
@@ -326,18 +344,19 @@ impl ItemItem {
             return Ok(shard);
         }
         check_rows(&offsets, &targets, &weights, first, self.n_items).map_err(bad)?;
+        if let Some(shares) = &shares {
+            super::check_shares(shares).map_err(bad)?;
+        }
 
         // The rows before the shard, the shard's, the rows after: CSR stays one array.
         let (before, after) = (self.offsets[rows.start], self.offsets[rows.end]);
         let added = targets.len();
-        let mut merged_targets = Vec::with_capacity(self.targets.len() + added);
-        merged_targets.extend_from_slice(&self.targets[..before]);
-        merged_targets.extend_from_slice(&targets);
-        merged_targets.extend_from_slice(&self.targets[after..]);
-        let mut merged_weights = Vec::with_capacity(self.weights.len() + added);
-        merged_weights.extend_from_slice(&self.weights[..before]);
-        merged_weights.extend_from_slice(&weights);
-        merged_weights.extend_from_slice(&self.weights[after..]);
+        let merged = |old: &[f32], new: &[f32]| [&old[..before], new, &old[after..]].concat();
+        let merged_targets = [&self.targets[..before], &targets, &self.targets[after..]].concat();
+        let merged_weights = merged(&self.weights, &weights);
+        if let (Some(old), Some(new)) = (&self.shares, &shares) {
+            self.shares = Some(merged(old, new));
+        }
         // An absent shard's rows are empty, so every offset after it moves by `added`.
         for (row, offset) in offsets.iter().enumerate().skip(1) {
             self.offsets[rows.start + row] = before + offset;

@@ -9,6 +9,8 @@
 //! * `weights`: f16 (the CLI's file, what evaluation reads), or int8 with one f32 scale per row
 //!   in `weights.scale` (`build-site`'s copy for the page: with the steps, anime-5k's table is
 //!   1.25 MB as brotli instead of 2.06, NDCG@10 unchanged within 0.001);
+//! * `shares` (optional; f16, or int8 with `shares.scale`, as the weights): beside each weight,
+//!   the row item's co-occurrence share of the target (see [`ItemItem::with_shares`]);
 //! * `popularity_counts` (u32, `items`; optional): how many public lists each item is on, the
 //!   popularity prior of a new person's list (see [`super::Stage`]).
 
@@ -23,6 +25,7 @@ use crate::{bytes, int8};
 const MIX_KEY: &str = "item_item_mix";
 const STEPS: &str = "target_steps";
 const ABSOLUTE_TARGETS: &str = "targets";
+const SHARES: &str = "shares";
 pub(super) const COUNTS: &str = "popularity_counts";
 
 /// How [`save_item_item`] stores the weights.
@@ -68,12 +71,13 @@ pub(super) fn serialize(tensors: &[Owned], metadata: HashMap<String, String>) ->
 }
 
 /// Rows in CSR form, as a file stores them: `offsets` (u32, rows + 1, from 0), `target_steps`
-/// and `weights` (with `weights.scale` for int8). `n_items` (the catalogue's) picks the steps'
-/// width, so every file of one table reads alike.
+/// and `weights` (with `weights.scale` for int8), and `shares` where given (likewise).
+/// `n_items` (the catalogue's) picks the steps' width, so every file of one table reads alike.
 pub(super) fn encode_rows(
     offsets: &[usize],
     targets: &[u32],
     weights: &[f32],
+    shares: Option<&[f32]>,
     n_items: usize,
     precision: WeightPrecision,
 ) -> Vec<Owned> {
@@ -89,7 +93,6 @@ pub(super) fn encode_rows(
         })
         .collect();
     let nnz = steps.len();
-    let rows = offsets.len().saturating_sub(1);
     let (step_type, steps): (Dtype, Vec<u8>) = if n_items <= 1 << 16 {
         let bytes = steps.iter().flat_map(|&t| (t as u16).to_le_bytes());
         (Dtype::U16, bytes.collect())
@@ -108,39 +111,62 @@ pub(super) fn encode_rows(
             data: steps,
         },
     ];
-    let weights = &weights[base..base + nnz];
+    let values = [("weights", Some(weights)), (SHARES, shares)];
+    for (name, values) in values {
+        if let Some(values) = values {
+            tensors.extend(encode_values(
+                name,
+                &values[base..base + nnz],
+                offsets,
+                precision,
+            ));
+        }
+    }
+    tensors
+}
+
+/// One value per entry (`values`, of the rows `offsets` delimit, from its first) as `name`:
+/// f16, or int8 with one scale per row in `name.scale`.
+fn encode_values(
+    name: &str,
+    values: &[f32],
+    offsets: &[usize],
+    precision: WeightPrecision,
+) -> Vec<Owned> {
+    let base = offsets.first().copied().unwrap_or(0);
     match precision {
-        WeightPrecision::F16 => tensors.push(Owned {
-            name: "weights".into(),
+        WeightPrecision::F16 => vec![Owned {
+            name: name.into(),
             dtype: Dtype::F16,
-            shape: vec![nnz],
-            data: weights
+            shape: vec![values.len()],
+            data: values
                 .iter()
                 .flat_map(|&w| burn::tensor::f16::from_f32(w).to_le_bytes())
                 .collect(),
-        }),
+        }],
         WeightPrecision::Int8 => {
             let (mut quantised, mut scales) = (Vec::new(), Vec::new());
             for row in offsets.windows(2) {
                 let scale =
-                    int8::quantise_row(&weights[row[0] - base..row[1] - base], &mut quantised);
+                    int8::quantise_row(&values[row[0] - base..row[1] - base], &mut quantised);
                 scales.extend(scale.to_le_bytes());
             }
-            tensors.push(Owned {
-                name: "weights".into(),
-                dtype: Dtype::I8,
-                shape: vec![nnz],
-                data: quantised,
-            });
-            tensors.push(Owned {
-                name: format!("weights{}", int8::SCALE_SUFFIX),
-                dtype: Dtype::F32,
-                shape: vec![rows],
-                data: scales,
-            });
+            vec![
+                Owned {
+                    name: name.into(),
+                    dtype: Dtype::I8,
+                    shape: vec![values.len()],
+                    data: quantised,
+                },
+                Owned {
+                    name: format!("{name}{}", int8::SCALE_SUFFIX),
+                    dtype: Dtype::F32,
+                    shape: vec![offsets.len().saturating_sub(1)],
+                    data: scales,
+                },
+            ]
         }
     }
-    tensors
 }
 
 pub fn save_item_item(table: &ItemItem, precision: WeightPrecision) -> Result<Vec<u8>> {
@@ -154,6 +180,7 @@ pub fn save_item_item(table: &ItemItem, precision: WeightPrecision) -> Result<Ve
         &table.offsets,
         &table.targets,
         &table.weights,
+        table.shares.as_deref(),
         table.n_items,
         precision,
     );
@@ -179,10 +206,14 @@ pub(super) fn tensor<'a>(
     Ok(t)
 }
 
-/// Rows in CSR form, read back from [`encode_rows`]'s tensors: `(offsets, targets, weights)`,
-/// offsets from 0. Only the CSR's shape is checked here; what the rows say is checked by
-/// [`check_rows`](super::check_rows).
-pub(super) type Rows = (Vec<usize>, Vec<u32>, Vec<f32>);
+/// Rows in CSR form, read back from [`encode_rows`]'s tensors, offsets from 0. Only the CSR's
+/// shape is checked here; what the rows say is checked by [`check_rows`](super::check_rows).
+pub(super) struct Rows {
+    pub offsets: Vec<usize>,
+    pub targets: Vec<u32>,
+    pub weights: Vec<f32>,
+    pub shares: Option<Vec<f32>>,
+}
 
 pub(super) fn decode_rows(file: &SafeTensors) -> std::result::Result<Rows, String> {
     let has = |name: &str| file.names().contains(&name);
@@ -193,14 +224,10 @@ pub(super) fn decode_rows(file: &SafeTensors) -> std::result::Result<Rows, Strin
         if stepped { STEPS } else { ABSOLUTE_TARGETS },
         &[Dtype::U16, Dtype::U32],
     )?;
-    let weights = tensor(file, "weights", &[Dtype::F16, Dtype::I8])?;
-    let rows = offsets.shape()[0]
-        .checked_sub(1)
-        .ok_or_else(|| "offsets is empty".to_string())?;
-    let nnz = targets.shape()[0];
-    if nnz != weights.shape()[0] {
-        return Err(format!("{nnz} targets but {} weights", weights.shape()[0]));
+    if offsets.shape()[0] == 0 {
+        return Err("offsets is empty".into());
     }
+    let nnz = targets.shape()[0];
     let offsets: Vec<usize> = bytes::u32s(offsets.data())
         .into_iter()
         .map(|o| o as usize)
@@ -229,28 +256,51 @@ pub(super) fn decode_rows(file: &SafeTensors) -> std::result::Result<Rows, Strin
             }
         }
     }
-    let weights: Vec<f32> = match weights.dtype() {
-        Dtype::F16 => bytes::f16s(weights.data()),
-        _ => {
-            let scales = tensor(file, "weights.scale", &[Dtype::F32])
-                .map_err(|_| "int8 weights need weights.scale, F32 [rows]".to_string())?;
-            let scales = bytes::f32s(scales.data());
-            if scales.len() != rows || scales.iter().any(|s| !s.is_finite()) {
-                return Err("weights.scale must hold one finite scale per row".into());
-            }
-            let quantised = weights.data();
-            offsets
-                .windows(2)
-                .zip(&scales)
-                .flat_map(|(row, &scale)| {
-                    quantised[row[0]..row[1]]
-                        .iter()
-                        .map(move |&q| q as i8 as f32 * scale)
-                })
-                .collect()
-        }
-    };
-    Ok((offsets, targets, weights))
+    let weights = decode_values(file, "weights", &offsets)?;
+    let shares = (has(SHARES))
+        .then(|| decode_values(file, SHARES, &offsets))
+        .transpose()?;
+    Ok(Rows {
+        offsets,
+        targets,
+        weights,
+        shares,
+    })
+}
+
+/// [`encode_values`]' tensor `name` read back: one value per entry of the rows `offsets`
+/// delimit.
+fn decode_values(
+    file: &SafeTensors,
+    name: &str,
+    offsets: &[usize],
+) -> std::result::Result<Vec<f32>, String> {
+    let values = tensor(file, name, &[Dtype::F16, Dtype::I8])?;
+    let entries = offsets.last().copied().unwrap_or(0);
+    if values.shape()[0] != entries {
+        return Err(format!(
+            "{entries} targets but {} {name}",
+            values.shape()[0]
+        ));
+    }
+    if values.dtype() == Dtype::F16 {
+        return Ok(bytes::f16s(values.data()));
+    }
+    let scale_name = format!("{name}{}", int8::SCALE_SUFFIX);
+    let scales = tensor(file, &scale_name, &[Dtype::F32])
+        .map_err(|_| format!("int8 {name} need {scale_name}, F32 [rows]"))?;
+    let scales = bytes::f32s(scales.data());
+    if scales.len() != offsets.len() - 1 || scales.iter().any(|s| !s.is_finite()) {
+        return Err(format!("{scale_name} must hold one finite scale per row"));
+    }
+    let quantised = values.data();
+    Ok((offsets.windows(2).zip(&scales))
+        .flat_map(|(row, &scale)| {
+            quantised[row[0]..row[1]]
+                .iter()
+                .map(move |&q| q as i8 as f32 * scale)
+        })
+        .collect())
 }
 
 /// The mix (from [`MIX_KEY`]) and the rest of the metadata (provenance).
@@ -296,13 +346,14 @@ pub fn load_item_item(bytes: &[u8]) -> Result<ItemItem> {
     if super::shards::is_index(&file) {
         return super::shards::load_index(&file, bytes);
     }
-    let (offsets, targets, weights) = decode_rows(&file).map_err(bad)?;
+    let rows = decode_rows(&file).map_err(bad)?;
     let (mix, info) = read_mix(bytes).map_err(bad)?;
     let table = ItemItem {
-        n_items: offsets.len() - 1,
-        offsets,
-        targets,
-        weights,
+        n_items: rows.offsets.len() - 1,
+        offsets: rows.offsets,
+        targets: rows.targets,
+        weights: rows.weights,
+        shares: rows.shares,
         counts: Vec::new(),
         prior: Vec::new(),
         mix,

@@ -37,11 +37,13 @@ fn stages_weigh_the_prior_by_history_length_and_interpolate() {
             reactions: 1,
             item_item: 0.5,
             popularity: 2.0,
+            co_occurrence: 8.0,
         },
         Stage {
             reactions: 5,
             item_item: 1.0,
             popularity: 0.0,
+            co_occurrence: 0.0,
         },
     ];
     let mix = Mix::uniform(2.0).with_stages(stages);
@@ -53,6 +55,7 @@ fn stages_weigh_the_prior_by_history_length_and_interpolate() {
         (mix.stage(3).item_item, mix.stage(3).popularity),
         (0.75, 1.0)
     );
+    assert_eq!(mix.stage(3).co_occurrence, 4.0);
     assert_eq!(
         (mix.stage(50).item_item, mix.stage(50).popularity),
         (1.0, 0.0)
@@ -94,6 +97,53 @@ fn stages_weigh_the_prior_by_history_length_and_interpolate() {
     assert!(table().with_counts(vec![1, 2]).is_err());
     let unordered = Mix::uniform(1.0).with_stages(vec![Stage::PLAIN, Stage::PLAIN]);
     assert!(ItemItem::from_rows(vec![vec![]], unordered).is_err());
+}
+
+#[test]
+fn co_occurrence_shares_join_the_rows_and_weigh_as_the_stage_says() {
+    // Row 0's shares name item 2 (also weighed) and item 1 (not); row 1's its own weight's.
+    let shares = vec![vec![(2, 0.75), (1, 0.5)], vec![(0, 0.25)], vec![(1, 1.0)]];
+    let rows = vec![vec![(2, 0.5)], vec![(0, 1.0)], vec![]];
+    let stage = Stage {
+        reactions: 1,
+        item_item: 0.5,
+        popularity: 0.0,
+        co_occurrence: 4.0,
+    };
+    let mix = Mix::uniform(2.0).with_stages(vec![stage]);
+    let t = (ItemItem::from_rows(rows, mix).unwrap())
+        .with_shares(shares)
+        .unwrap();
+    assert!(t.has_shares());
+    assert_eq!(
+        t.len(),
+        4,
+        "row 0 holds the union of its weights' and shares' targets"
+    );
+    assert_eq!((t.weight(0, 1), t.co_occurrence_share(0, 1)), (0.0, 0.5));
+    assert_eq!((t.weight(0, 2), t.co_occurrence_share(0, 2)), (0.5, 0.75));
+    let like = |row| Entry { row, rating: 0 };
+    let dislike = |row| Entry {
+        row,
+        rating: DISLIKE,
+    };
+    // Item 0 liked: 0.5 · 2 · B + 4 · share; item 2 disliked: its shares count against.
+    let history = [like(0), dislike(2)];
+    let scores = t.scores(&history);
+    assert_eq!(
+        scores,
+        vec![0.0, 4.0 * 0.5 - 4.0 * 1.0, 0.5 * 2.0 * 0.5 + 4.0 * 0.75]
+    );
+    let at = t.stage(&history);
+    for (target, &score) in scores.iter().enumerate() {
+        let shares: f32 = history.iter().map(|e| t.share(&at, e, target)).sum();
+        assert_eq!(shares, score, "a reason is an exact part of the score");
+    }
+    // Shares outside [0, 1], or not one row per item, are refused.
+    let fresh = || ItemItem::from_rows(vec![vec![], vec![]], Mix::uniform(1.0)).unwrap();
+    assert!(fresh().with_shares(vec![vec![(1, 1.5)], vec![]]).is_err());
+    assert!(fresh().with_shares(vec![vec![(0, 0.5)], vec![]]).is_err());
+    assert!(fresh().with_shares(vec![vec![]]).is_err());
 }
 
 #[test]

@@ -38,16 +38,19 @@ pub const TEXT_ONLY_STAGES: [Stage; 3] = [
         reactions: 1,
         item_item: 1.0,
         popularity: 32.0,
+        co_occurrence: 0.0,
     },
     Stage {
         reactions: 3,
         item_item: 1.0,
         popularity: 16.0,
+        co_occurrence: 0.0,
     },
     Stage {
         reactions: 10,
         item_item: 1.0,
         popularity: 16.0,
+        co_occurrence: 0.0,
     },
 ];
 

@@ -5,12 +5,10 @@
 
 use localrec::Result;
 use localrec::device;
-use localrec::eval::baselines::{
-    CoOccurrence, Popularity, Ranking, RankingReport, TextKnn, evaluate,
-};
-use localrec::eval::split::{FEW_REACTIONS, FEW_REACTIONS_MIN_TARGETS, HeldOut, few_reactions};
+use localrec::eval::baselines::{CoOccurrence, Popularity, RankingReport, TextKnn, evaluate};
+use localrec::eval::split::{FEW_REACTIONS, FEW_REACTIONS_MIN_TARGETS, few_reactions};
 use localrec::franchise::franchise_ids;
-use localrec::item_item::{ItemItem, Mix};
+use localrec::item_item::Mix;
 use localrec::train::rank_users;
 
 use crate::dataset::{Dataset, Protocol};
@@ -18,11 +16,6 @@ use crate::evaluate::{
     ModelReport, ease_and_table, hybrid_rankings, load_heads, models_json, print_rows,
 };
 use crate::item_item::{DEFAULT_KS, head_scores};
-
-/// Weights of the co-occurrence shares a prototype hybrid is tried with on validation users.
-const SHARE_WEIGHTS: [f32; 12] = [
-    0.0, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0, 1024.0,
-];
 
 pub fn eval_few_reactions(dataset: &Dataset, json: bool, seed: u64) -> Result<()> {
     let protocol = Protocol::FewReactions;
@@ -61,6 +54,9 @@ pub fn eval_few_reactions(dataset: &Dataset, json: bool, seed: u64) -> Result<()
         }
         add("co-occurrence", evaluate(&co_occurrence, &users, n_items));
         add("item-item", evaluate(&alone, &users, n_items));
+        // The table's whole part as the page mixes it (the prior and the co-occurrence shares
+        // weighed at each count), without the head.
+        add("item-item, staged", evaluate(&table, &users, n_items));
         if let Some(items) = &dataset.vectors {
             add("text-knn", evaluate(&TextKnn { items }, &users, n_items));
         }
@@ -85,35 +81,6 @@ pub fn eval_few_reactions(dataset: &Dataset, json: bool, seed: u64) -> Result<()
                 hybrid_rankings(&scores, &table, &users, &franchise)
                     .0
                     .report(),
-            );
-            let validation = few_reactions(&split.validation, shown, min_entries, seed, time_order);
-            let validation_parts = hybrid_and_shares(
-                &table,
-                &co_occurrence,
-                &validation,
-                &head_scores(head, items, &validation)?,
-            );
-            let chosen = (SHARE_WEIGHTS.iter().copied())
-                .map(|weight| {
-                    (
-                        weight,
-                        with_shares(&validation_parts, &validation, weight, n_items).ndcg,
-                    )
-                })
-                .fold((0.0, f64::MIN), |best, tried| match tried.1 > best.1 {
-                    true => tried,
-                    false => best,
-                });
-            eprintln!(
-                "{shown} shown: co-occurrence shares ×{} chosen on {} validation users (NDCG@10 {:.4})",
-                chosen.0,
-                validation.len(),
-                chosen.1
-            );
-            let parts = hybrid_and_shares(&table, &co_occurrence, &users, &scores);
-            add(
-                "hybrid + co-occurrence shares (prototype)",
-                with_shares(&parts, &users, chosen.0, n_items),
             );
         }
         tables.push((shown, users.len(), rows));
@@ -176,41 +143,4 @@ pub fn eval_few_reactions(dataset: &Dataset, json: bool, seed: u64) -> Result<()
     }
     println!();
     Ok(())
-}
-
-/// A prototype of the next step for new people, not in the page yet: the hybrid plus
-/// `weight` × each reaction's co-occurrence shares ([`CoOccurrence::shares`]), which the page
-/// would need each item's most co-occurring items for. At each count, the weight is the best
-/// of [`SHARE_WEIGHTS`] for validation users shown as many reactions. Each user's two parts,
-/// computed once for every weight tried: the hybrid's scores and the shares.
-fn hybrid_and_shares(
-    table: &ItemItem,
-    co_occurrence: &CoOccurrence,
-    users: &[HeldOut],
-    head_scores: &[Vec<f32>],
-) -> Vec<(Vec<f32>, Vec<f32>)> {
-    (users.iter().zip(head_scores))
-        .map(|(user, head)| {
-            let mut scores = head.clone();
-            table.add_scores(&user.visible, &mut scores);
-            (scores, co_occurrence.shares(&user.visible))
-        })
-        .collect()
-}
-
-/// How `users` rank with their hybrid scores plus `weight` × their shares.
-fn with_shares(
-    parts: &[(Vec<f32>, Vec<f32>)],
-    users: &[HeldOut],
-    weight: f32,
-    n_items: usize,
-) -> RankingReport {
-    let mut ranking = Ranking::new(n_items);
-    for ((hybrid, shares), user) in parts.iter().zip(users) {
-        let scores: Vec<f32> = (hybrid.iter().zip(shares))
-            .map(|(s, c)| s + weight * c)
-            .collect();
-        ranking.add(&scores, user);
-    }
-    ranking.report()
 }

@@ -6,13 +6,14 @@ use std::path::{Path, PathBuf};
 use localrec::device;
 use localrec::eval::split::HeldOut;
 use localrec::head::{Head, ItemTable, load_head};
-use localrec::item_item::cooccurrence::Cooccurrence;
+use localrec::item_item::cooccurrence::{Cooccurrence, SHARE_NEIGHBOURS, ShareRows};
 use localrec::item_item::fit::{SparseChoice, count_part};
 use localrec::item_item::parts::{
     ColumnPart, load_columns, load_counts, save_columns, save_counts,
 };
 use localrec::item_item::solve::{Column, solve_columns};
 use localrec::item_item::{WeightPrecision, load_item_item, save_item_item};
+use localrec::taste::{TASTE_CHOSEN_BY, TASTE_CHOSEN_WITH_ADAPTER, TASTE_CHOSEN_WITH_HEAD};
 use localrec::{Error, Result};
 
 pub use localrec::item_item::fit::{DEFAULT_KS, Weights, fit_on_split, list_counts};
@@ -25,11 +26,16 @@ pub fn head_scores(head: &Head, items: &ItemTable, users: &[HeldOut]) -> Result<
     device::block_on(localrec::item_item::fit::head_scores(head, items, users))
 }
 
+/// Fits and writes the table. With `earlier`, the table whose choice is refitted (`--choice`),
+/// its taste sentence weights are kept too, with what they were chosen with: a refit keeps
+/// every choice the earlier table records (`localrec eval --protocol described-taste
+/// --keep-choice` chooses them again).
 pub fn fit_item_item(
     dir: &Path,
     weights: Weights,
     head: Option<PathBuf>,
     out: Option<PathBuf>,
+    earlier: Option<&Path>,
 ) -> Result<()> {
     let dataset = Dataset::load(dir)?;
     let (split, _) = dataset.split(42);
@@ -57,11 +63,31 @@ pub fn fit_item_item(
     ))?;
     table.info.insert("dataset".into(), dataset.name.clone());
     table.info.insert("split_seed".into(), "42".into());
+    if let Some(earlier) = earlier.map(read).transpose()?
+        && let Ok(earlier) = load_item_item(&earlier)
+        && let Some(taste) = earlier.mix.taste
+    {
+        table.mix.taste = Some(taste);
+        let recorded = [
+            TASTE_CHOSEN_BY,
+            TASTE_CHOSEN_WITH_HEAD,
+            TASTE_CHOSEN_WITH_ADAPTER,
+        ];
+        for key in recorded {
+            if let Some(value) = earlier.info.get(key) {
+                table.info.insert(key.into(), value.clone());
+            }
+        }
+        eprintln!(
+            "kept the earlier table's taste sentence weights: {} per cosine, as {} reactions",
+            taste.direct, taste.reactions
+        );
+    }
     let out = out.unwrap_or_else(|| dataset.dir.join("item_item.safetensors"));
     let bytes = save_item_item(&table, WeightPrecision::F16)?;
     write_atomically(&out, &bytes)?;
     eprintln!(
-        "wrote {} ({:.2} MB, {} weights, {:.0} s)",
+        "wrote {} ({:.2} MB, {} entries, {:.0} s)",
         out.display(),
         bytes.len() as f64 / 1e6,
         table.len(),
@@ -147,6 +173,7 @@ pub fn item_item_part(
             n_items,
             first: range.start,
             columns,
+            shares: whole.share_rows(range.clone(), SHARE_NEIGHBOURS),
         })?
     };
     write_atomically(out, &bytes)?;
@@ -158,8 +185,8 @@ pub fn item_item_part(
     Ok(())
 }
 
-/// Every item's columns from the parts of a sharded fit (in any order).
-pub fn read_columns(paths: &[PathBuf]) -> Result<Vec<Column>> {
+/// Every item's columns and share rows from the parts of a sharded fit (in any order).
+pub fn read_columns(paths: &[PathBuf]) -> Result<(Vec<Column>, ShareRows)> {
     let mut parts = (paths.iter())
         .map(|path| load_columns(&read(path)?))
         .collect::<Result<Vec<_>>>()?;

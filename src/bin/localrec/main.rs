@@ -155,6 +155,7 @@ fn run(cli: Cli) -> Result<()> {
             head,
             out,
         } => {
+            let earlier = choice.clone();
             let weights = match choice {
                 None => item_item::Weights::Search {
                     ks,
@@ -163,12 +164,12 @@ fn run(cli: Cli) -> Result<()> {
                 Some(path) if columns.is_empty() => {
                     item_item::Weights::Choice(item_item::read_choice(&path)?)
                 }
-                Some(path) => item_item::Weights::Columns(
-                    item_item::read_choice(&path)?,
-                    item_item::read_columns(&columns)?,
-                ),
+                Some(path) => {
+                    let (columns, shares) = item_item::read_columns(&columns)?;
+                    item_item::Weights::Columns(item_item::read_choice(&path)?, columns, shares)
+                }
             };
-            fit_item_item(&dataset, weights, head, out)
+            fit_item_item(&dataset, weights, head, out, earlier.as_deref())
         }
         Command::ItemItemPart {
             dataset,

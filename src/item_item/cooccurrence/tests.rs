@@ -82,3 +82,24 @@ fn the_exponent_moves_candidates_from_popular_to_rare() {
         Err(Error::Input(_))
     ));
 }
+
+#[test]
+fn share_rows_keep_the_most_co_occurring_by_raw_count_as_shares_of_the_item_s_lists() {
+    // Item 0 is on 5 lists: 3 with popular item 1, 2 with rare item 2. Ranked for rare
+    // candidates (exponent 1), its shares still keep the most co-occurring.
+    let mut rows: Vec<Vec<usize>> = vec![vec![0, 1]; 3];
+    rows.extend([vec![0, 2], vec![0, 2]]);
+    rows.extend(vec![vec![1, 3]; 6]);
+    let refs: Vec<&[usize]> = rows.iter().map(|r| r.as_slice()).collect();
+    let capped = CappedLists::new(&lists(&refs), 4, 10).unwrap();
+    let counts = Cooccurrence::count(&capped, 0..4, 3, &[1.0])
+        .unwrap()
+        .remove(0);
+    assert_eq!(counts.share_rows(0..1, 1), [vec![(1, 3.0 / 5.0)]]);
+    assert_eq!(counts.share_rows(0..1, 2), [vec![(1, 0.6), (2, 0.4)]]);
+    // Item 1 is on 9 lists: 3 with item 0, 6 with item 3.
+    assert_eq!(
+        counts.share_rows(1..2, 5),
+        [vec![(0, 3.0 / 9.0), (3, 6.0 / 9.0)]]
+    );
+}

@@ -15,6 +15,7 @@ use crate::eval::split::{FEW_REACTIONS_MIN_TARGETS, HeldOut, Split, few_reaction
 use crate::head::{Head, ItemTable};
 use crate::interactions::{Entry, UserList};
 use crate::item_item::ItemItem;
+use crate::item_item::cooccurrence::{SHARE_NEIGHBOURS, ShareRows};
 use crate::item_item::solve::{Column, solve_columns};
 use crate::item_vectors::ItemVectors;
 use crate::rng::SplitMix64;
@@ -43,8 +44,9 @@ pub enum Weights {
     },
     /// A fixed choice (an earlier fit's), fitted in this process.
     Choice(SparseChoice),
-    /// A fixed choice's columns, from the parts of a sharded fit (`localrec item-item-part`).
-    Columns(SparseChoice, Vec<Column>),
+    /// A fixed choice's columns and share rows, from the parts of a sharded fit (`localrec
+    /// item-item-part`).
+    Columns(SparseChoice, Vec<Column>, ShareRows),
 }
 
 impl Weights {
@@ -77,7 +79,7 @@ pub async fn fit_on_split(
     // training lists (leave-last-out), their few reactions would be remembered, not predicted.
     let trained: HashSet<u32> = split.train.iter().map(|u| u.user).collect();
     let new_people_seen = validation.iter().any(|u| trained.contains(&u.user));
-    let (mut table, k) = match weights {
+    let (mut table, shares, k) = match weights {
         Weights::Search {
             ks,
             new_people_cost,
@@ -103,7 +105,10 @@ pub async fn fit_on_split(
                 "tried".into(),
                 serde_json::to_string(&fit.tried).expect("plain numbers"),
             );
-            (fit.table, fit.choice.k)
+            // The search keeps no counts: those of its choice again, for the shares.
+            let counts = count_part(&split.train, n_items, &fit.choice, 0..n_items)?;
+            let shares = counts.share_rows(0..n_items, SHARE_NEIGHBOURS);
+            (fit.table, shares, fit.choice.k)
         }
         Weights::Choice(choice) => {
             let counts = count_part(&split.train, n_items, &choice, 0..n_items)?;
@@ -114,9 +119,12 @@ pub async fn fit_on_split(
                 choice.support,
                 choice.penalty,
             )?;
-            (chosen_table(&columns, &choice)?, choice.k)
+            let shares = counts.share_rows(0..n_items, SHARE_NEIGHBOURS);
+            (chosen_table(&columns, &choice)?, shares, choice.k)
         }
-        Weights::Columns(choice, columns) => (chosen_table(&columns, &choice)?, choice.k),
+        Weights::Columns(choice, columns, shares) => {
+            (chosen_table(&columns, &choice)?, shares, choice.k)
+        }
     };
     log("item–item weights fitted");
     if let Some(text) = text {
@@ -147,7 +155,7 @@ pub async fn fit_on_split(
             .insert("hybrid_validation_ndcg@10".into(), format!("{ndcg:.4}"));
         table = table.with_mix(mix);
     }
-    table = table.with_counts(list_counts(&split.train, n_items))?;
+    table = (table.with_counts(list_counts(&split.train, n_items))?).with_shares(shares)?;
     if new_people_seen {
         eprintln!("note: validation users are in the training lists: no stages for new people");
         return Ok(table);

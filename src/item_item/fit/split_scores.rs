@@ -13,21 +13,28 @@ use crate::eval::split::HeldOut;
 /// ranks those few instead of the whole catalogue, exactly.
 pub(super) struct SplitScores<'a> {
     user: &'a HeldOut,
-    /// `(item, part)` for the reached items not in the visible history.
-    reached: Vec<(usize, f32)>,
+    /// `(item, part, share)` for the reached items not in the visible history.
+    reached: Vec<(usize, f32, f32)>,
     /// Whether an item is reached or visible (not in the rest).
     not_rest: Vec<bool>,
 }
 
 impl<'a> SplitScores<'a> {
     pub(super) fn new(user: &'a HeldOut, part: &[f32]) -> Self {
+        Self::with_shares(user, part, &[])
+    }
+
+    /// [`SplitScores::new`] with a second part the table reaches items through: the history's
+    /// co-occurrence `shares` (empty: none).
+    pub(super) fn with_shares(user: &'a HeldOut, part: &[f32], shares: &[f32]) -> Self {
         let excluded: HashSet<usize> = user.visible.iter().map(|e| e.row).collect();
-        let reached: Vec<(usize, f32)> = (part.iter().enumerate())
-            .filter(|&(i, &p)| p != 0.0 && !excluded.contains(&i))
-            .map(|(i, &p)| (i, p))
+        let share = |i: usize| shares.get(i).copied().unwrap_or(0.0);
+        let reached: Vec<(usize, f32, f32)> = (part.iter().enumerate())
+            .filter(|&(i, &p)| (p != 0.0 || share(i) != 0.0) && !excluded.contains(&i))
+            .map(|(i, &p)| (i, p, share(i)))
             .collect();
         let mut not_rest = vec![false; part.len()];
-        reached.iter().for_each(|&(i, _)| not_rest[i] = true);
+        reached.iter().for_each(|&(i, _, _)| not_rest[i] = true);
         (excluded.iter())
             .filter(|&&i| i < part.len())
             .for_each(|&i| not_rest[i] = true);
@@ -53,8 +60,17 @@ impl<'a> SplitScores<'a> {
 
     /// NDCG@10 with reached items scored `score(item, part)` and `rest` as [`best_rest`] gave.
     pub(super) fn ndcg(&self, rest: &[(usize, f32)], score: impl Fn(usize, f32) -> f32) -> f64 {
+        self.ndcg_with_shares(rest, |i, part, _| score(i, part))
+    }
+
+    /// [`SplitScores::ndcg`] with reached items scored `score(item, part, share)`.
+    pub(super) fn ndcg_with_shares(
+        &self,
+        rest: &[(usize, f32)],
+        score: impl Fn(usize, f32, f32) -> f32,
+    ) -> f64 {
         let mut all: Vec<(usize, f32)> = (self.reached.iter())
-            .map(|&(i, part)| (i, score(i, part)))
+            .map(|&(i, part, share)| (i, score(i, part, share)))
             .chain(rest.iter().copied())
             .collect();
         keep_best(&mut all, K);

@@ -1,8 +1,17 @@
 use super::*;
 use crate::item_item::{Mix, Stage, load_item_item, save_item_item};
 
-/// 40 items, each predicted by a few others (row 7 empty).
+/// 40 items, each predicted by a few others (row 7 empty), with co-occurrence shares (one
+/// target of each row's shares is also one of its weights', one is not).
 fn table() -> ItemItem {
+    let shares = (0..40u32)
+        .map(|row| vec![((row + 3) % 40, 0.5), ((row + 1) % 40, 0.25)])
+        .collect();
+    plain_table().with_shares(shares).unwrap()
+}
+
+/// [`table`] without shares.
+fn plain_table() -> ItemItem {
     let rows = (0..40u32)
         .map(|row| {
             if row == 7 {
@@ -13,7 +22,10 @@ fn table() -> ItemItem {
                 .collect()
         })
         .collect();
-    let mix = Mix::uniform(2.0).with_stages(vec![Stage::PLAIN]);
+    let mix = Mix::uniform(2.0).with_stages(vec![Stage {
+        co_occurrence: 3.0,
+        ..Stage::PLAIN
+    }]);
     ItemItem::from_rows(rows, mix)
         .unwrap()
         .with_counts((0..40).map(|i| i * 3 % 11).collect())
@@ -53,6 +65,11 @@ fn shards_added_in_any_order_give_the_whole_table_and_a_missing_row_is_refused()
     }
     assert!(lazy.require_rows(&history).is_ok());
     assert_eq!(lazy.scores(&history), expected.scores(&history));
+    assert_ne!(
+        lazy.scores(&history),
+        (lazy.clone().with_mix(Mix::uniform(2.0))).scores(&history),
+        "the shares count"
+    );
     // Rows of shards not added are not used: another history is still refused.
     let elsewhere = (0..40).find(|&row| !needed.contains(&lazy.shards.as_ref().unwrap().of(row)));
     assert!(lazy.require_rows(&[like(elsewhere.unwrap())]).is_err());
@@ -71,6 +88,10 @@ fn shards_added_in_any_order_give_the_whole_table_and_a_missing_row_is_refused()
             expected.row(row).collect::<Vec<_>>(),
             "row {row}"
         );
+        for target in 0..40 {
+            let share = |t: &ItemItem| t.co_occurrence_share(row, target);
+            assert_eq!(share(&lazy), share(&expected), "row {row}, target {target}");
+        }
     }
     assert!(
         save_item_item(&lazy, WeightPrecision::F16).is_err(),
@@ -92,6 +113,16 @@ fn a_shard_of_another_table_or_damaged_is_refused_by_name() {
     assert!(error(&mut lazy, &other.shards[0].1).contains("2 items"));
     let coarser = split_into_shards(&table(), 1 << 20, WeightPrecision::Int8, None).unwrap();
     assert!(error(&mut lazy, &coarser.shards[0].1).contains("not a shard"));
+    // A shard without shares for an index whose shards have them, and the other way round.
+    let one_shard = |t: &ItemItem| split_into_shards(t, 1 << 20, WeightPrecision::Int8, None);
+    let (shared, plain) = (
+        one_shard(&table()).unwrap(),
+        one_shard(&plain_table()).unwrap(),
+    );
+    let mut shared_lazy = load_item_item(&shared.index).unwrap();
+    assert!(error(&mut shared_lazy, &plain.shards[0].1).contains("no co-occurrence shares"));
+    let mut plain_lazy = load_item_item(&plain.index).unwrap();
+    assert!(error(&mut plain_lazy, &shared.shards[0].1).contains("has co-occurrence shares"));
     // A whole table takes no shards; a shard is not an index.
     let mut whole = table();
     assert!(whole.add_shard(shard).is_err());

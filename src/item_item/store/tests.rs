@@ -20,6 +20,7 @@ fn round_trip_is_exact_and_damage_is_named() {
             reactions: 1,
             item_item: 0.5,
             popularity: 0.25,
+            co_occurrence: 2.0,
         }])
     };
     let staged = table
@@ -48,6 +49,22 @@ fn round_trip_is_exact_and_damage_is_named() {
             "{a:?} {b:?}"
         );
     }
+
+    // With co-occurrence shares: f16 exactly; int8 each within half of its row's step.
+    let shared = (staged.clone())
+        .with_shares(vec![vec![(2, 0.75), (1, 0.125)], vec![(0, 1.0)], vec![]])
+        .unwrap();
+    let again = load_item_item(&save_item_item(&shared, WeightPrecision::F16).unwrap()).unwrap();
+    assert_eq!(again, shared);
+    let small = load_item_item(&save_item_item(&shared, WeightPrecision::Int8).unwrap()).unwrap();
+    for target in 0..3 {
+        let (a, b) = (
+            small.co_occurrence_share(0, target),
+            shared.co_occurrence_share(0, target),
+        );
+        assert!((a - b).abs() <= 0.75 / 127.0 / 2.0, "{a} vs {b}");
+    }
+    assert_eq!(small.co_occurrence_share(1, 0), 1.0);
 
     // Files written before target steps stored the targets themselves: still read.
     let parsed = SafeTensors::deserialize(&bytes).unwrap();

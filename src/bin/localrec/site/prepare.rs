@@ -132,7 +132,7 @@ pub(super) fn train_if_missing(dir: &Path, catalog: &Catalog, vectors: &ItemVect
     }
     if retrain.is_some() || !dir.join(ITEM_ITEM).exists() {
         eprintln!("{}: fitting the item–item table", dir.display());
-        fit_item_item(dir, Weights::search(DEFAULT_KS.to_vec()), None, None)?;
+        fit_item_item(dir, Weights::search(DEFAULT_KS.to_vec()), None, None, None)?;
     }
     Ok(())
 }

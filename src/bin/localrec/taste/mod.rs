@@ -50,8 +50,11 @@ const MIN_ENTRIES: usize = 10 + FEW_REACTIONS_MIN_TARGETS;
 /// Labels in a person's description.
 pub(super) const LABELS: usize = 2;
 /// The grids the weights are chosen on: the direct match per unit of cosine (0: the sentence
-/// acts only through the head's user tower), and how many reactions a sentence counts as.
+/// acts only through the head's user tower; doubled past the grid while its largest ranks
+/// best, up to [`MAX_DIRECT`], so the choice is never cut by the grid's edge), and how many
+/// reactions a sentence counts as.
 const DIRECT: [f32; 5] = [0.0, 8.0, 16.0, 32.0, 64.0];
+const MAX_DIRECT: f32 = 1024.0;
 const REACTIONS: [usize; 4] = [1, 2, 3, 5];
 pub(super) const K: usize = 10;
 
@@ -112,8 +115,10 @@ pub fn eval_described_taste(
     let without = (by_shown.iter())
         .map(|people| page_lists(&recommender, people, false))
         .collect::<Result<Vec<_>>>()?;
-    let mut tried = Vec::new();
-    for direct in DIRECT {
+    let mut tried: Vec<(TasteWeights, f64, f64, f64)> = Vec::new();
+    let mut directs: Vec<f32> = DIRECT.to_vec();
+    while let Some(&direct) = directs.first() {
+        directs.remove(0);
         for reactions in REACTIONS {
             let weights = TasteWeights { direct, reactions };
             recommender.set_taste_weights(weights);
@@ -136,6 +141,13 @@ pub fn eval_described_taste(
             );
             let each: Vec<f64> = reports.iter().flat_map(|r| r.each.clone()).collect();
             tried.push((weights, ndcg, standard_error(&each), mean(|r| r.moved)));
+        }
+        let best = (tried.iter()).max_by(|a, b| a.1.total_cmp(&b.1));
+        if directs.is_empty()
+            && best.is_some_and(|best| best.0.direct == direct)
+            && direct < MAX_DIRECT
+        {
+            directs.push(2.0 * direct);
         }
     }
     // The sentence must move the list while NDCG@10 stays within noise: of the weights within
