@@ -9,7 +9,8 @@
 //! * one file per shard: its rows in the whole table's CSR tensors (`offsets` from 0,
 //!   `target_steps`, `weights`, `weights.scale`, and `shares`, `shares.scale` where the table
 //!   has co-occurrence shares, which the index then says in `co_occurrence_shares`), with
-//!   `first_row` and `items` (the catalogue's size) in the metadata; and, where the split is given them, a vector per row
+//!   `first_row` and `items` (the catalogue's size) in the metadata; and, where the split is
+//!   given them, a vector per row
 //!   ([`RowVectors`]: the head's history vectors, which a list also reads only for a person's
 //!   own reactions), so that a reaction's one fetch brings all it needs.
 //!

@@ -66,14 +66,18 @@ fn shards_concatenate_to_the_whole_and_caps_are_seeded() {
     assert!(whole.rows.iter().all(|r| r.len() <= 5));
 }
 
-#[test]
-fn the_exponent_moves_candidates_from_popular_to_rare() {
-    // Item 0 shares 3 lists with popular item 1 (on 9 lists) and 2 with rare item 2 (on 2).
+/// Item 0 shares 3 lists with popular item 1 (on 9 lists) and 2 with rare item 2 (on 2).
+fn popular_and_rare() -> CappedLists {
     let mut rows: Vec<Vec<usize>> = vec![vec![0, 1]; 3];
     rows.extend([vec![0, 2], vec![0, 2]]);
     rows.extend(vec![vec![1, 3]; 6]);
     let refs: Vec<&[usize]> = rows.iter().map(|r| r.as_slice()).collect();
-    let capped = CappedLists::new(&lists(&refs), 4, 10).unwrap();
+    CappedLists::new(&lists(&refs), 4, 10).unwrap()
+}
+
+#[test]
+fn the_exponent_moves_candidates_from_popular_to_rare() {
+    let capped = popular_and_rare();
     let by = Cooccurrence::count(&capped, 0..1, 1, &[0.0, 1.0]).unwrap();
     assert_eq!(by[0].candidates(0), [(1, 3)]);
     assert_eq!(by[1].candidates(0), [(2, 2)]);
@@ -85,13 +89,9 @@ fn the_exponent_moves_candidates_from_popular_to_rare() {
 
 #[test]
 fn share_rows_keep_the_most_co_occurring_by_raw_count_as_shares_of_the_item_s_lists() {
-    // Item 0 is on 5 lists: 3 with popular item 1, 2 with rare item 2. Ranked for rare
-    // candidates (exponent 1), its shares still keep the most co-occurring.
-    let mut rows: Vec<Vec<usize>> = vec![vec![0, 1]; 3];
-    rows.extend([vec![0, 2], vec![0, 2]]);
-    rows.extend(vec![vec![1, 3]; 6]);
-    let refs: Vec<&[usize]> = rows.iter().map(|r| r.as_slice()).collect();
-    let capped = CappedLists::new(&lists(&refs), 4, 10).unwrap();
+    // Ranked for rare candidates (exponent 1), item 0's shares still keep the most
+    // co-occurring: of its 5 lists, 3 with popular item 1, 2 with rare item 2.
+    let capped = popular_and_rare();
     let counts = Cooccurrence::count(&capped, 0..4, 3, &[1.0])
         .unwrap()
         .remove(0);

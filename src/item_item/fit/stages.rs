@@ -37,16 +37,16 @@ pub struct StageUsers {
 
 /// The stage at `at.reactions` (see [`Stage`]): the item–item multiplier and popularity weight
 /// with the best NDCG@10 on those validation users, on a grid (ties go to the plainer, tried
-/// first); then, where the table has co-occurrence shares, their weight with those two fixed:
-/// the smallest within one standard error of the best (paired by user), as the mix's scale is
-/// chosen. One weight at a time, and the shares only where they help beyond noise, keep the
-/// choice to what these few hundred users can tell apart and the head its say (chosen together,
-/// the three scaled the head down to a tie-breaker at three reactions, and a described taste,
-/// which the head reads, moved one row of the page's list where it had moved three). The popularity
-/// weights double past the grid while the largest is best, so the choice is never cut by the
-/// grid's edge (MovieLens' first ratings, mostly of popular films, choose the edge, 128, at
-/// every number of reactions; 256 ranks no better there). `table` carries the fitted mix and
-/// the counts.
+/// first); then, below [`SHARES_BEFORE`] reactions and where the table has co-occurrence
+/// shares, their weight with those two fixed: the smallest within one standard error of the
+/// best (paired by user), as the mix's scale is chosen. One weight at a time, and the shares
+/// only where they help beyond noise, keep the choice to what these few hundred users can tell
+/// apart and leave the head its say (chosen together, the three scaled the head down to a
+/// tie-breaker at three reactions, and a described taste, which the head reads, moved one row
+/// of the page's list where it had moved three). The popularity weights double past the grid
+/// while the largest is best, so the choice is never cut by the grid's edge (MovieLens' first
+/// ratings, mostly of popular films, choose the edge, 128, at every number of reactions; 256
+/// ranks no better there). `table` carries the fitted mix and the counts.
 pub fn choose_stage(table: &ItemItem, at: &StageUsers, mut log: impl FnMut(&str)) -> Stage {
     const ITEM_ITEM: [f32; 8] = [1.0, 0.5, 2.0, 0.25, 4.0, 0.125, 0.0625, 0.0];
     const POPULARITY: [f32; 13] = [
@@ -55,8 +55,9 @@ pub fn choose_stage(table: &ItemItem, at: &StageUsers, mut log: impl FnMut(&str)
     /// Where the doubling stops: the prior is in [0, 1] and scores span a few units, so far
     /// beyond this the list is the popular list with ties broken by the rest.
     const MAX_POPULARITY: f32 = 65_536.0;
-    /// The shares are in [0, 1]: from one reaction they rank best on their own (anime-5k
-    /// chooses 512 there), so the grid reaches past the head's logits and the item–item part.
+    /// The shares are in [0, 1], and from one reaction they rank best almost on their own
+    /// (anime-5k's best weight there is 512, the least within noise 64): the grid reaches past
+    /// the head's logits and the item–item part.
     const CO_OCCURRENCE: [f32; 12] = [
         0.0, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0, 1024.0,
     ];

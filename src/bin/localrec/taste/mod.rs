@@ -117,8 +117,9 @@ pub fn eval_described_taste(
         .collect::<Result<Vec<_>>>()?;
     let mut tried: Vec<(TasteWeights, f64, f64, f64)> = Vec::new();
     let mut directs: Vec<f32> = DIRECT.to_vec();
-    while let Some(&direct) = directs.first() {
-        directs.remove(0);
+    let mut next = 0;
+    while let Some(&direct) = directs.get(next) {
+        next += 1;
         for reactions in REACTIONS {
             let weights = TasteWeights { direct, reactions };
             recommender.set_taste_weights(weights);
@@ -143,7 +144,7 @@ pub fn eval_described_taste(
             tried.push((weights, ndcg, standard_error(&each), mean(|r| r.moved)));
         }
         let best = (tried.iter()).max_by(|a, b| a.1.total_cmp(&b.1));
-        if directs.is_empty()
+        if next == directs.len()
             && best.is_some_and(|best| best.0.direct == direct)
             && direct < MAX_DIRECT
         {
