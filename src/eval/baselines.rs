@@ -114,8 +114,6 @@ impl Recommender for ItemKnn {
 pub struct CoOccurrence {
     /// Per item: `(neighbour row, count)`, by row.
     neighbours: Vec<Candidates>,
-    /// Per item: the lists it is on.
-    lists: Vec<u32>,
     n_items: usize,
 }
 
@@ -127,26 +125,8 @@ impl CoOccurrence {
         let counts = counted.into_iter().next().expect("one exponent counted");
         Ok(Self {
             neighbours: counts.rows,
-            lists: counts.counts,
             n_items,
         })
-    }
-
-    /// Each reaction's neighbours by the share of its lists they are on (`G_ij / G_ii`, in
-    /// `[0, 1]`), summed: so that each reaction weighs alike, whatever its popularity.
-    pub fn shares(&self, visible: &[Entry]) -> Vec<f32> {
-        self.summed(visible, |count, row| count / self.lists[row].max(1) as f32)
-    }
-
-    /// Each reaction's neighbours' counts as `weigh(count, reaction's row)`, summed.
-    fn summed(&self, visible: &[Entry], weigh: impl Fn(f32, usize) -> f32) -> Vec<f32> {
-        let mut scores = vec![0.0; self.n_items];
-        for entry in visible {
-            for &(j, count) in &self.neighbours[entry.row] {
-                scores[j as usize] += weigh(count as f32, entry.row);
-            }
-        }
-        scores
     }
 }
 
@@ -155,7 +135,13 @@ impl Recommender for CoOccurrence {
         "co-occurrence"
     }
     fn scores(&self, visible: &[Entry]) -> Vec<f32> {
-        self.summed(visible, |count, _| count)
+        let mut scores = vec![0.0; self.n_items];
+        for entry in visible {
+            for &(j, count) in &self.neighbours[entry.row] {
+                scores[j as usize] += count as f32;
+            }
+        }
+        scores
     }
 }
 
@@ -345,9 +331,6 @@ mod tests {
         // Keeping one neighbour keeps the most co-occurring.
         let one = CoOccurrence::fit(&train, 5, 1).unwrap();
         assert_eq!(one.scores(&entries(&[0])), [0.0, 2.0, 0.0, 0.0, 0.0]);
-        // Shares: item 0 is on two lists, item 3 on one; each reaction weighs alike.
-        assert_eq!(model.shares(&entries(&[0])), [0.0, 1.0, 0.5, 0.0, 0.5]);
-        assert_eq!(model.shares(&entries(&[0, 3])), [0.0, 1.0, 0.5, 0.0, 1.5]);
     }
 
     #[test]

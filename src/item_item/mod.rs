@@ -207,10 +207,7 @@ impl ItemItem {
 
     /// `source`'s co-occurrence share of `target` (0 where not stored).
     pub fn co_occurrence_share(&self, source: usize, target: usize) -> f32 {
-        match (&self.shares, self.entry(source, target)) {
-            (Some(shares), Some(k)) => shares[k],
-            _ => 0.0,
-        }
+        self.entry(source, target).map_or(0.0, |k| self.share_at(k))
     }
 
     /// Where the entry `source → target` is stored, if it is.
@@ -247,19 +244,18 @@ impl ItemItem {
                 continue; // not a catalogue item (a taste sentence): no row here
             }
             let (w, c) = self.entry_weights(stage, entry);
-            let range = self.offsets[entry.row]..self.offsets[entry.row + 1];
-            let targets = &self.targets[range.clone()];
-            if let (Some(shares), true) = (&self.shares, c != 0.0) {
-                let both = self.weights[range.clone()].iter().zip(&shares[range]);
-                for (&target, (b, s)) in targets.iter().zip(both) {
-                    scores[target as usize] += w * b + c * s;
-                }
-            } else if w != 0.0 {
-                for (&target, b) in targets.iter().zip(&self.weights[range]) {
-                    scores[target as usize] += w * b;
-                }
+            if w == 0.0 && c == 0.0 {
+                continue;
+            }
+            for k in self.offsets[entry.row]..self.offsets[entry.row + 1] {
+                scores[self.targets[k] as usize] += w * self.weights[k] + c * self.share_at(k);
             }
         }
+    }
+
+    /// The co-occurrence share stored at entry `k` (0 in a table without shares).
+    fn share_at(&self, k: usize) -> f32 {
+        self.shares.as_ref().map_or(0.0, |shares| shares[k])
     }
 
     /// What one history entry's weights and co-occurrence shares are multiplied by at `stage`
@@ -289,10 +285,7 @@ impl ItemItem {
             return 0.0;
         };
         let (w, c) = self.entry_weights(stage, entry);
-        match (&self.shares, c != 0.0) {
-            (Some(shares), true) => w * self.weights[k] + c * shares[k],
-            _ => w * self.weights[k],
-        }
+        w * self.weights[k] + c * self.share_at(k)
     }
 
     /// The same table with another mix.

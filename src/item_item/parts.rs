@@ -228,9 +228,7 @@ fn read_share_rows(file: &Part) -> std::result::Result<ShareRows, String> {
     {
         return Err("share offsets, targets and shares do not fit together".into());
     }
-    if shares.iter().any(|s| !(0.0..=1.0).contains(s)) {
-        return Err("a co-occurrence share is not in [0, 1]".into());
-    }
+    super::check_shares(&shares)?;
     (offsets.windows(2).enumerate())
         .map(|(r, w)| {
             let item = (file.first + r) as u32;
